@@ -57,19 +57,22 @@ public final class Result implements Attributes {
 
     /** Sets a 64-bit integer attribute. */
     public Result set(String name, long value) {
-        numbers[slot(name, AttributeType.LONG)] = value;
+        int i = slot(name, AttributeType.LONG); // before reading the field: slot may grow it
+        numbers[i] = value;
         return this;
     }
 
     /** Sets a floating point attribute. */
     public Result set(String name, double value) {
-        numbers[slot(name, AttributeType.DOUBLE)] = Double.doubleToRawLongBits(value);
+        int i = slot(name, AttributeType.DOUBLE);
+        numbers[i] = Double.doubleToRawLongBits(value);
         return this;
     }
 
     /** Sets a boolean attribute. */
     public Result set(String name, boolean value) {
-        numbers[slot(name, AttributeType.BOOLEAN)] = value ? 1 : 0;
+        int i = slot(name, AttributeType.BOOLEAN);
+        numbers[i] = value ? 1 : 0;
         return this;
     }
 

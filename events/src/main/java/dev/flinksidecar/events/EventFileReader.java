@@ -1,0 +1,173 @@
+package dev.flinksidecar.events;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.flinksidecar.proto.Event;
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Reads an event file, one {@link Entry} at a time: an event, or the reason a line is not one.
+ * A malformed record never stops the reading; the caller sends it to the dead letters.
+ *
+ * <p>A broken length prefix in a protobuf file cannot be skipped over: it ends the file with one
+ * malformed entry that says so.
+ */
+public final class EventFileReader implements Closeable {
+
+    private final String file;
+    private final EventFormat format;
+    private final InputStream in;
+    private final BufferedReader lines;
+    private long line;
+    private boolean ended;
+
+    private EventFileReader(String file, InputStream in, EventFormat format) {
+        this.file = file;
+        this.format = format;
+        this.in = format == EventFormat.DELIMITED_PROTOBUF ? new BufferedInputStream(in, 1 << 16) : in;
+        this.lines = format == EventFormat.JSON_LINES
+                ? new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)
+                : null;
+    }
+
+    /** Opens a file; its format follows from its name ({@link EventFormat#of}). */
+    public static EventFileReader open(Path path) throws IOException {
+        String name = path.getFileName().toString();
+        return new EventFileReader(name, Files.newInputStream(path), EventFormat.of(name));
+    }
+
+    /** Reads a stream; {@code fileName} names it in entries (and dead letters). */
+    public static EventFileReader open(String fileName, InputStream in, EventFormat format) {
+        return new EventFileReader(fileName, in, format);
+    }
+
+    /**
+     * The input files at {@code fileOrDir}: the file itself, or the regular, non-hidden files of
+     * the folder sorted by name.
+     */
+    public static List<Path> inputFiles(Path fileOrDir) throws IOException {
+        if (!Files.exists(fileOrDir)) {
+            throw new IOException("input " + fileOrDir + " does not exist");
+        }
+        if (!Files.isDirectory(fileOrDir)) {
+            return List.of(fileOrDir);
+        }
+        try (Stream<Path> children = Files.list(fileOrDir)) {
+            return children.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .collect(Collectors.toCollection(ArrayList::new));
+        }
+    }
+
+    /** The next entry, or null at the end of the file. */
+    public Entry next() throws IOException {
+        if (ended) {
+            return null;
+        }
+        return format == EventFormat.JSON_LINES ? nextLine() : nextRecord();
+    }
+
+    private Entry nextLine() throws IOException {
+        String text;
+        do {
+            text = lines.readLine();
+            if (text == null) {
+                ended = true;
+                return null;
+            }
+            line++;
+        } while (text.isBlank());
+        try {
+            return new Entry(file, line, EventJson.parse(text), null, text);
+        } catch (MalformedEventException e) {
+            return new Entry(file, line, null, e.getMessage(), text);
+        }
+    }
+
+    private Entry nextRecord() throws IOException {
+        line++;
+        Event proto;
+        try {
+            proto = Event.parseDelimitedFrom(in);
+        } catch (InvalidProtocolBufferException e) {
+            ended = true;
+            return new Entry(file, line, null, "not a length-delimited protobuf Event: " + e.getMessage(), null);
+        }
+        if (proto == null) {
+            ended = true;
+            return null;
+        }
+        try {
+            return new Entry(file, line, EventProtos.fromProto(proto), null, null);
+        } catch (MalformedEventException e) {
+            return new Entry(file, line, null, e.getMessage(), null);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (lines != null) {
+            lines.close();
+        }
+        in.close();
+    }
+
+    /** One record of an event file: an event, or why the record is not one. */
+    public static final class Entry {
+        private final String file;
+        private final long line;
+        private final EventRecord event;
+        private final String error;
+        private final String raw;
+
+        Entry(String file, long line, EventRecord event, String error, String raw) {
+            this.file = file;
+            this.line = line;
+            this.event = event;
+            this.error = error;
+            this.raw = raw;
+        }
+
+        /** The file's base name. */
+        public String file() {
+            return file;
+        }
+
+        /** The 1-based line (JSON Lines) or record number (protobuf). */
+        public long line() {
+            return line;
+        }
+
+        /** The event, or null when the record is malformed. */
+        public EventRecord event() {
+            return event;
+        }
+
+        /** Why the record is malformed, or null. */
+        public String error() {
+            return error;
+        }
+
+        /** The line's text (JSON Lines only), else null. */
+        public String raw() {
+            return raw;
+        }
+
+        /** This malformed entry as a dead-letter line. */
+        public String deadLetter() {
+            return DeadLetters.malformed(file, line, error, raw);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.flinksidecar.sidecar;
+
+import static dev.flinksidecar.sidecar.ConfigOption.booleanOption;
+import static dev.flinksidecar.sidecar.ConfigOption.durationOption;
+import static dev.flinksidecar.sidecar.ConfigOption.intOption;
+import static dev.flinksidecar.sidecar.ConfigOption.requiredString;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every setting of the sidecar process, in one place. Values are set, from weakest to strongest,
+ * by the defaults here, by JVM system properties ({@code -Dsidecar.rules.executor-threads=4}), by
+ * {@code --conf KEY=VALUE} and by the dedicated flags ({@code --socket}, {@code --rules-dir}, ...).
+ *
+ * <p>{@code sidecar/OPTIONS.md} documents each of them; {@code SidecarOptionsDocumentationTest}
+ * fails when one is missing there.
+ */
+public final class SidecarOptions {
+
+    /** Frames of up to 16 MiB: a batch of 1024 events of a few hundred bytes each is far below. */
+    private static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    public static final ConfigOption<String> SOCKET_PATH = requiredString(
+            "sidecar.transport.socket-path",
+            "Path of the Unix domain socket the sidecar accepts sessions on. Flag: `serve --socket`.");
+
+    public static final ConfigOption<Integer> MAX_FRAME_BYTES = intOption(
+            "sidecar.transport.max-frame-bytes",
+            DEFAULT_MAX_FRAME_BYTES,
+            "Largest frame (message bytes, without the 4-byte length) the sidecar accepts. A larger frame "
+                    + "closes that session with an `Error` (`FRAME_TOO_LARGE`); the sidecar keeps running.");
+
+    public static final ConfigOption<Integer> IO_THREADS = intOption(
+            "sidecar.transport.io-threads",
+            1,
+            "Netty event-loop threads that read and write the sockets. Rule code never runs on them.");
+
+    public static final ConfigOption<Boolean> NATIVE_TRANSPORT = booleanOption(
+            "sidecar.transport.native",
+            true,
+            "Use Netty's native epoll transport where it is available; `false` forces the JDK's NIO "
+                    + "Unix-domain channels (the fallback anyway where epoll is missing).");
+
+    public static final ConfigOption<Duration> SHUTDOWN_TIMEOUT = durationOption(
+            "sidecar.transport.shutdown-timeout",
+            Duration.ofSeconds(30),
+            "On SIGTERM the sidecar stops accepting and reading, answers the batches in flight, then "
+                    + "closes; sessions still busy after this long are closed anyway.");
+
+    public static final ConfigOption<Integer> MAX_PENDING_BATCHES = intOption(
+            "sidecar.session.max-pending-batches",
+            16,
+            "Batches one session may have sent and not yet been answered. At this bound the sidecar stops "
+                    + "reading that session's socket until answers go out, so memory stays bounded.");
+
+    public static final ConfigOption<String> RULES_DIR = requiredString(
+            "sidecar.rules.dir",
+            "Folder of rule jars (`NAME.jar`, optional config `NAME.json`). Flag: `--rules-dir`.");
+
+    public static final ConfigOption<Integer> RULE_EXECUTOR_THREADS = intOption(
+            "sidecar.rules.executor-threads",
+            Runtime.getRuntime().availableProcessors(),
+            "the number of CPUs",
+            "Threads that run rule code for all sessions. One session's batches run one at a time, in order.");
+
+    public static final ConfigOption<Integer> REPLAY_BATCH_SIZE = intOption(
+            "sidecar.replay.batch-size",
+            1024,
+            "Events per batch that `replay` hands to the rule engine (the output does not depend on it).");
+
+    public static final ConfigOption<Duration> REPLAY_OUT_OF_ORDERNESS = durationOption(
+            "sidecar.replay.out-of-orderness",
+            Duration.ZERO,
+            "How far behind the largest event time seen `replay`'s watermark stays. Flag: `--out-of-orderness`.");
+
+    private SidecarOptions() {}
+
+    /** Every option declared above, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : SidecarOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+}

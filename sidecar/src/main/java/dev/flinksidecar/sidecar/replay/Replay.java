@@ -1,0 +1,108 @@
+package dev.flinksidecar.sidecar.replay;
+
+import dev.flinksidecar.events.DeadLetters;
+import dev.flinksidecar.events.EventFileReader;
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.events.wire.EventBatchView;
+import dev.flinksidecar.events.wire.EventBatchWriter;
+import dev.flinksidecar.events.wire.ResultJson;
+import dev.flinksidecar.proto.DeadLetter;
+import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.proto.Result;
+import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.sidecar.rules.RuleEngine;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One {@code replay} run: events from a file (or the files of a folder, by name) through the
+ * same {@link RuleEngine} that {@code serve} runs per session, batched as the Flink operator
+ * batches them, with deterministic watermarks (DESIGN.md): after each event, the largest event
+ * time so far minus the out-of-orderness minus 1 ms; after the last event, {@code Long.MAX_VALUE}.
+ *
+ * <p>Outputs keep input order: results in event order; dead letters (malformed lines and rule
+ * failures) in the order of the input lines they come from. Runs on the calling thread.
+ */
+final class Replay {
+
+    private final RuleEngine engine;
+    private final int batchSize;
+    private final long outOfOrdernessMs;
+    private final ReplayOutputs outputs;
+    private final EventBatchWriter batch = new EventBatchWriter();
+    private final ReplaySummary summary = new ReplaySummary();
+    private long sequence = 1;
+    private long maxTime = Long.MIN_VALUE;
+
+    Replay(RuleEngine engine, int batchSize, Duration outOfOrderness, ReplayOutputs outputs) {
+        this.engine = engine;
+        this.batchSize = Math.max(1, batchSize);
+        this.outOfOrdernessMs = outOfOrderness.toMillis();
+        this.outputs = outputs;
+    }
+
+    /** Replays every input file, then flushes the final watermark. */
+    ReplaySummary run(Path input) throws IOException {
+        long start = System.nanoTime();
+        for (Path file : EventFileReader.inputFiles(input)) {
+            summary.files++;
+            try (EventFileReader reader = EventFileReader.open(file)) {
+                for (EventFileReader.Entry entry = reader.next(); entry != null; entry = reader.next()) {
+                    accept(entry);
+                }
+            }
+        }
+        flush(true);
+        summary.nanos = System.nanoTime() - start;
+        return summary;
+    }
+
+    private void accept(EventFileReader.Entry entry) throws IOException {
+        EventRecord event = entry.event();
+        if (event == null) {
+            flush(false); // earlier events' dead letters first: the dead-letter file keeps input order
+            outputs.deadLetter(entry.deadLetter());
+            summary.malformed++;
+            return;
+        }
+        summary.events++;
+        maxTime = Math.max(maxTime, event.time());
+        batch.add(event);
+        if (batch.size() >= batchSize) {
+            flush(false);
+        }
+    }
+
+    private void flush(boolean endOfInput) throws IOException {
+        if (batch.size() == 0 && !endOfInput) {
+            return;
+        }
+        boolean hasWatermark = endOfInput || maxTime != Long.MIN_VALUE;
+        long watermark = endOfInput ? Long.MAX_VALUE : maxTime - outOfOrdernessMs - 1;
+        EventBatch events = batch.build(sequence++, hasWatermark, watermark);
+        batch.clear();
+        ResultBatch answer = engine.process(events);
+        write(answer, events);
+    }
+
+    private void write(ResultBatch answer, EventBatch events) throws IOException {
+        Writer results = outputs.results();
+        for (Result result : answer.getResultsList()) {
+            results.write(ResultJson.toJson(answer.getRules(result.getRule()), result));
+            results.write('\n');
+        }
+        summary.results += answer.getResultsCount();
+        if (answer.getDeadLettersCount() > 0) {
+            EventBatchView view = new EventBatchView(events);
+            for (DeadLetter failure : answer.getDeadLettersList()) {
+                RuleRef rule = answer.getRules(failure.getRule());
+                outputs.deadLetter(DeadLetters.ruleFailure(
+                        rule.getId(), rule.getVersion(), failure.getReason(), view.at(failure.getEventIndex())));
+            }
+            summary.ruleFailures += answer.getDeadLettersCount();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.flinksidecar.sidecar.replay;
+
+import dev.flinksidecar.rule.Durations;
+import dev.flinksidecar.sidecar.CliException;
+import dev.flinksidecar.sidecar.SidecarConfig;
+import dev.flinksidecar.sidecar.SidecarOptions;
+import dev.flinksidecar.sidecar.rules.RuleEngine;
+import dev.flinksidecar.sidecar.rules.RuleLoadException;
+import dev.flinksidecar.sidecar.rules.RuleSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code replay}: runs an event file through the rule engine in process, for testing rules
+ * without Flink. Every rule jar must load: a refused jar fails the run (exit 1) naming it, since
+ * a replay without one of its rules would silently produce the wrong output.
+ */
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = "Runs an event file (or folder) through the rule jars in process and writes the results "
+                + "as JSON Lines, with the same semantics as the Flink job with deterministic watermarks.")
+public final class ReplayCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules-dir", required = true, paramLabel = "DIR", description = "Folder of rule jars.")
+    Path rulesDir;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE",
+            description = "Event file (JSON Lines, or length-delimited protobuf for .pb/.bin) or a folder of them.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "Results, JSON Lines, in input order.")
+    Path output;
+
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION",
+            description = "How far the watermark stays behind the largest event time, e.g. 500ms, 5s (default: 0ms).")
+    String outOfOrderness;
+
+    @Option(names = "--late-output", paramLabel = "FILE", description = "Late events, JSON Lines (empty until windows exist).")
+    Path lateOutput;
+
+    @Option(names = "--dead-letter-output", paramLabel = "FILE",
+            description = "Malformed input lines and events a rule failed on, JSON Lines with the reason.")
+    Path deadLetterOutput;
+
+    @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
+            description = "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.replay.batch-size=256. Repeatable.")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        SidecarConfig config = SidecarConfig.forCommand(conf).with(SidecarOptions.RULES_DIR, rulesDir);
+        Duration lag = outOfOrderness == null ? config.get(SidecarOptions.REPLAY_OUT_OF_ORDERNESS) : parseDuration(outOfOrderness);
+        requireExists(rulesDir, "rules directory", true);
+        requireExists(input, "input", false);
+        try (RuleSet rules = RuleSet.load(rulesDir)) {
+            failOnRefusals(rules);
+            try (RuleEngine engine = RuleEngine.open(rules, "replay");
+                    ReplayOutputs outputs = ReplayOutputs.open(output, deadLetterOutput, lateOutput)) {
+                if (!engine.refusals().isEmpty()) {
+                    throw new CliException(engine.refusals().get(0).getMessage(), CliException.FAILURE);
+                }
+                ReplaySummary summary = new Replay(engine, config.get(SidecarOptions.REPLAY_BATCH_SIZE), lag, outputs).run(input);
+                spec.commandLine().getErr().println(summary.line(outputs.writesDeadLetters()));
+            }
+        } catch (IOException e) {
+            throw new CliException("I/O error: " + e, CliException.FAILURE);
+        }
+        return 0;
+    }
+
+    private static Duration parseDuration(String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--out-of-orderness: " + e.getMessage(), CliException.USAGE);
+        }
+    }
+
+    private static void requireExists(Path path, String what, boolean directory) {
+        if (directory ? !Files.isDirectory(path) : !Files.exists(path)) {
+            throw new CliException(what + " " + path.toAbsolutePath()
+                    + (Files.exists(path) ? " is not a directory" : " does not exist"), CliException.USAGE);
+        }
+    }
+
+    private static void failOnRefusals(RuleSet rules) {
+        if (!rules.refusals().isEmpty()) {
+            throw new CliException(rules.refusals().stream().map(RuleLoadException::getMessage)
+                    .collect(Collectors.joining("; ")), CliException.FAILURE);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.flinksidecar.sidecar.session;
+
+import dev.flinksidecar.events.wire.Protocol;
+import dev.flinksidecar.proto.ClientMessage;
+import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.proto.Goodbye;
+import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.proto.Welcome;
+import dev.flinksidecar.sidecar.rules.RuleEngine;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session: the protocol state of one connection, the last handler of its pipeline.
+ *
+ * <pre>
+ *  event loop                                   rule executor (serial per session)
+ *  Hello    -> check version -----------------> open fresh rule instances, write Welcome
+ *              (wrong: Refusal, close)
+ *  EventBatch seq=n -> check order, count -----> engine.process -> write ResultBatch seq=n
+ *  write done <----------------------------------'   (answers leave in sequence order)
+ *  Goodbye  -> close once every answer is written
+ *  closed   -> ----------------------------------> close the rule instances
+ * </pre>
+ *
+ * <p>Backpressure: batches received and not yet answered are counted; at {@code
+ * sidecar.session.max-pending-batches} the session stops reading its socket until answers are
+ * written. Nothing waits on a lock: rule code runs on the session's {@link SerialExecutor}, and
+ * writes from there are queued to the event loop in the order they are made.
+ *
+ * <p>Threads: the {@code channel*}, {@code exceptionCaught} and {@code on*} methods and every
+ * field not marked otherwise belong to the channel's event loop; {@link #openRules} and {@link
+ * #answer} run on the rule executor; {@link #drain} may be called from any thread.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
+
+    private enum State { AWAITING_HELLO, OPEN, CLOSING, CLOSED }
+
+    private final Sessions sessions;
+    private final String id;
+    private final SerialExecutor rules;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final ChannelFutureListener answered = future -> onAnswered();
+
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAITING_HELLO;
+    private long nextSequence = 1;
+    /** Hello and batches received whose answer (Welcome, ResultBatch) is not yet written. */
+    private int pending;
+    private boolean draining;
+    private boolean readPaused;
+    private long batches;
+    private long events;
+
+    /** Set on the event loop when the connection closes; rule-executor tasks then skip their work. */
+    private volatile boolean stopped;
+    /** Set on the event loop from Hello; read by rule-executor tasks. */
+    private volatile int clientMaxFrameBytes;
+    /** Rule executor only. */
+    private RuleEngine engine;
+
+    SessionHandler(Sessions sessions, String id, SerialExecutor rules) {
+        this.sessions = sessions;
+        this.id = id;
+        this.rules = rules;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        sessions.register(this);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        ClientMessage message = (ClientMessage) msg;
+        switch (message.getKindCase()) {
+            case HELLO:
+                onHello(message.getHello());
+                break;
+            case EVENTS:
+                onEvents(message.getEvents());
+                break;
+            case GOODBYE:
+                onGoodbye(message.getGoodbye());
+                break;
+            default:
+                fail(ServerMessages.PROTOCOL, "received a ClientMessage with no content", 0);
+        }
+    }
+
+    private void onHello(Hello hello) {
+        if (state != State.AWAITING_HELLO) {
+            fail(ServerMessages.PROTOCOL, "received a second Hello", 0);
+            return;
+        }
+        if (hello.getProtocolVersion() != Protocol.VERSION) {
+            String reason = "protocol version " + hello.getProtocolVersion() + " is not supported (supported: " + Protocol.VERSION + ")";
+            LOG.warn("{}: refused: {}", id, reason);
+            state = State.CLOSED;
+            ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.OPEN;
+        clientMaxFrameBytes = hello.getMaxFrameBytes();
+        pending++;
+        rules.execute(() -> openRules(hello));
+    }
+
+    private void onEvents(EventBatch batch) {
+        if (state != State.OPEN) {
+            fail(ServerMessages.PROTOCOL, "received an EventBatch before Hello", batch.getSequence());
+            return;
+        }
+        if (batch.getSequence() != nextSequence) {
+            fail(ServerMessages.PROTOCOL, "received EventBatch " + batch.getSequence() + ", expected " + nextSequence, batch.getSequence());
+            return;
+        }
+        nextSequence++;
+        batches++;
+        events += batch.getKeyCount();
+        if (++pending >= sessions.maxPendingBatches() && !readPaused) {
+            readPaused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+        rules.execute(() -> answer(batch));
+    }
+
+    private void onGoodbye(Goodbye goodbye) {
+        LOG.info("{}: goodbye ({}), answering {} batches in flight", id, goodbye.getReason(), pending);
+        state = State.CLOSING;
+        closeIfAnswered();
+    }
+
+    /** Rule executor: opens this session's rule instances and welcomes the client. */
+    private void openRules(Hello hello) {
+        if (stopped) {
+            return;
+        }
+        engine = RuleEngine.open(sessions.ruleSet(), id);
+        LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules {}", id, hello.getJobName(),
+                hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(), engine.rules().size());
+        Welcome welcome = Welcome.newBuilder()
+                .setProtocolVersion(Protocol.VERSION)
+                .setSidecarVersion(sessions.sidecarVersion())
+                .setSessionId(id)
+                .addAllRules(engine.rules())
+                .setMaxFrameBytes(sessions.maxFrameBytes())
+                .build();
+        ctx.writeAndFlush(ServerMessage.newBuilder().setWelcome(welcome).build()).addListener(answered);
+    }
+
+    /** Rule executor: runs one batch through the rules and writes its answer. */
+    private void answer(EventBatch batch) {
+        if (stopped) {
+            return;
+        }
+        ServerMessage message;
+        try {
+            message = ServerMessage.newBuilder().setResults(engine.process(batch)).build();
+        } catch (IllegalArgumentException e) {
+            failLater(ServerMessages.MALFORMED_FRAME, "EventBatch " + batch.getSequence() + " is malformed: " + e.getMessage(), batch.getSequence());
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error on EventBatch {}", id, batch.getSequence(), e);
+            failLater(ServerMessages.INTERNAL, e.toString(), batch.getSequence());
+            return;
+        }
+        int limit = clientMaxFrameBytes;
+        if (limit > 0 && message.getSerializedSize() > limit) {
+            failLater(ServerMessages.FRAME_TOO_LARGE, "the results of EventBatch " + batch.getSequence() + " take "
+                    + message.getSerializedSize() + " bytes, over the client's max_frame_bytes " + limit
+                    + "; send smaller batches", batch.getSequence());
+            return;
+        }
+        ctx.writeAndFlush(message).addListener(answered);
+    }
+
+    private void onAnswered() {
+        pending--;
+        if (readPaused && state == State.OPEN && !draining && pending < sessions.maxPendingBatches()) {
+            readPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+        closeIfAnswered();
+    }
+
+    private void closeIfAnswered() {
+        if (pending > 0) {
+            return;
+        }
+        if (state == State.CLOSING) {
+            state = State.CLOSED;
+            ctx.close();
+        } else if (draining && state != State.CLOSED) {
+            fail(ServerMessages.SHUTDOWN, "the sidecar is shutting down", 0);
+        }
+    }
+
+    /**
+     * Stops reading, lets the batches received so far be answered, then closes the session with
+     * an {@code Error} (code {@code SHUTDOWN}). Any thread.
+     *
+     * @return completes when the session is closed and its rule instances are closed
+     */
+    CompletableFuture<Void> drain() {
+        ctx.executor().execute(() -> {
+            draining = true;
+            ctx.channel().config().setAutoRead(false);
+            closeIfAnswered();
+        });
+        return closed;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            fail(ServerMessages.FRAME_TOO_LARGE, cause.getMessage(), 0);
+        } else if (cause instanceof DecoderException) {
+            Throwable root = cause.getCause() != null ? cause.getCause() : cause;
+            fail(ServerMessages.MALFORMED_FRAME, "a frame is not a valid ClientMessage: " + root.getMessage(), 0);
+        } else if (cause instanceof IOException) {
+            LOG.info("{}: connection lost: {}", id, cause.getMessage());
+            ctx.close();
+        } else {
+            LOG.error("{}: internal error", id, cause);
+            fail(ServerMessages.INTERNAL, cause.toString(), 0);
+        }
+    }
+
+    private void failLater(String code, String message, long sequence) {
+        ctx.executor().execute(() -> fail(code, message, sequence));
+    }
+
+    /** Sends a fatal Error and closes the session; later input is ignored. */
+    private void fail(String code, String message, long sequence) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (ServerMessages.SHUTDOWN.equals(code)) {
+            LOG.info("{}: closing: {}", id, message);
+        } else {
+            LOG.warn("{}: closing after {}: {}", id, code, message);
+        }
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(ServerMessages.error(code, message, sequence, true)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        stopped = true;
+        sessions.unregister(this);
+        LOG.info("{}: closed after {} batches, {} events", id, batches, events);
+        rules.execute(() -> {
+            try {
+                if (engine != null) {
+                    engine.close();
+                }
+            } finally {
+                closed.complete(null);
+            }
+        });
+        ctx.fireChannelInactive();
+    }
+}

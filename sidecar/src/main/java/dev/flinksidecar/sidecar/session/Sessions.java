@@ -1,0 +1,85 @@
+package dev.flinksidecar.sidecar.session;
+
+import dev.flinksidecar.sidecar.rules.RuleSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What all sessions of a sidecar share (the rule set, the rule executor, the limits) and the set
+ * of live sessions, so that shutdown can drain them.
+ *
+ * <p>Threads: thread-safe. {@link #newSession()} runs on the event loop that accepted the
+ * connection; {@link #drainAll()} on the shutdown thread.
+ */
+public final class Sessions {
+
+    private final RuleSet ruleSet;
+    private final Executor ruleExecutor;
+    private final int maxFrameBytes;
+    private final int maxPendingBatches;
+    private final String sidecarVersion;
+    private final AtomicLong ids = new AtomicLong();
+    private final Set<SessionHandler> live = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param ruleSet the rules every new session opens fresh instances of
+     * @param ruleExecutor the pool that runs rule code (never an event loop)
+     * @param maxFrameBytes the largest frame the sidecar accepts, announced in Welcome
+     * @param maxPendingBatches batches per session received and not yet answered before the
+     *     session's socket stops being read
+     * @param sidecarVersion the software version announced in Welcome
+     */
+    public Sessions(RuleSet ruleSet, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion) {
+        this.ruleSet = ruleSet;
+        this.ruleExecutor = ruleExecutor;
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxPendingBatches = Math.max(1, maxPendingBatches);
+        this.sidecarVersion = sidecarVersion;
+    }
+
+    /** The handler of a new connection's session. */
+    public SessionHandler newSession() {
+        return new SessionHandler(this, "session-" + ids.incrementAndGet(), new SerialExecutor(ruleExecutor));
+    }
+
+    /**
+     * Asks every live session to stop reading, answer the batches it has received, then close.
+     *
+     * @return completes when all of them have closed and closed their rule instances
+     */
+    public CompletableFuture<Void> drainAll() {
+        return CompletableFuture.allOf(live.stream().map(SessionHandler::drain).toArray(CompletableFuture[]::new));
+    }
+
+    /** Sessions whose connection is open. */
+    public int liveCount() {
+        return live.size();
+    }
+
+    void register(SessionHandler session) {
+        live.add(session);
+    }
+
+    void unregister(SessionHandler session) {
+        live.remove(session);
+    }
+
+    RuleSet ruleSet() {
+        return ruleSet;
+    }
+
+    int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    int maxPendingBatches() {
+        return maxPendingBatches;
+    }
+
+    String sidecarVersion() {
+        return sidecarVersion;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.flinksidecar.sidecar.transport;
+
+import dev.flinksidecar.sidecar.SidecarConfig;
+import dev.flinksidecar.sidecar.SidecarOptions;
+import dev.flinksidecar.sidecar.rules.RuleSet;
+import dev.flinksidecar.sidecar.session.Sessions;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's Unix domain socket server: binds the socket, runs one session per connection,
+ * and shuts down gracefully.
+ *
+ * <p>Shutdown ({@link #shutdown()}, from the SIGTERM hook): stop accepting, let every session
+ * answer the batches it has received (no new ones are read), close the sessions, stop the rule
+ * threads, remove the socket file. Sessions still busy after {@code
+ * sidecar.transport.shutdown-timeout} are closed anyway.
+ *
+ * <p>Threads: {@link #start} and {@link #shutdown} block and run on the caller's thread (never an
+ * event loop); both are safe to call from any thread.
+ */
+public final class SidecarServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SidecarServer.class);
+
+    private final Path socket;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ExecutorService ruleExecutor;
+    private final Sessions sessions;
+    private final Channel serverChannel;
+    private final Duration shutdownTimeout;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    private SidecarServer(Path socket, Transport transport, EventLoopGroup group, ExecutorService ruleExecutor,
+            Sessions sessions, Channel serverChannel, Duration shutdownTimeout) {
+        this.socket = socket;
+        this.transport = transport;
+        this.group = group;
+        this.ruleExecutor = ruleExecutor;
+        this.sessions = sessions;
+        this.serverChannel = serverChannel;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /**
+     * Binds the socket of {@code config} and starts accepting sessions that run {@code rules}.
+     *
+     * @param sidecarVersion announced to clients in Welcome
+     * @throws SocketPathException when the socket path cannot be used (see {@link SocketFiles})
+     * @throws IOException when binding fails
+     */
+    public static SidecarServer start(SidecarConfig config, RuleSet rules, String sidecarVersion)
+            throws SocketPathException, IOException {
+        Path socket = Path.of(config.get(SidecarOptions.SOCKET_PATH)).toAbsolutePath();
+        SocketFiles.prepare(socket);
+        Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
+        int maxFrameBytes = config.get(SidecarOptions.MAX_FRAME_BYTES);
+        ExecutorService ruleExecutor = Executors.newFixedThreadPool(
+                config.get(SidecarOptions.RULE_EXECUTOR_THREADS), new DefaultThreadFactory("sidecar-rules", true));
+        Sessions sessions = new Sessions(rules, ruleExecutor, maxFrameBytes, config.get(SidecarOptions.MAX_PENDING_BATCHES), sidecarVersion);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                config.get(SidecarOptions.IO_THREADS), new DefaultThreadFactory("sidecar-io", true), transport.ioHandlerFactory());
+        ChannelFuture bind = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .childHandler(new SidecarChannelInitializer(maxFrameBytes, sessions::newSession))
+                .bind(transport.address(socket))
+                .awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            ruleExecutor.shutdownNow();
+            throw new IOException("cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
+        }
+        LOG.info("accepting sessions on {} ({} transport), rules: {}", socket, transport.name(), rules);
+        return new SidecarServer(socket, transport, group, ruleExecutor, sessions, bind.channel(),
+                config.get(SidecarOptions.SHUTDOWN_TIMEOUT));
+    }
+
+    /** The absolute path of the socket. */
+    public Path socketPath() {
+        return socket;
+    }
+
+    /** {@code epoll} or {@code nio}. */
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** True until shutdown has closed the listening socket. */
+    public boolean isAccepting() {
+        return serverChannel.isOpen();
+    }
+
+    /** The live sessions. */
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /** Stops gracefully (see the class comment); returns when stopped. Idempotent. */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        try {
+            serverChannel.close().awaitUninterruptibly();
+            LOG.info("stopped accepting on {}; answering the batches in flight of {} sessions", socket, sessions.liveCount());
+            sessions.drainAll().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("sessions still busy after {}; closing them", shutdownTimeout);
+        } catch (ExecutionException e) {
+            LOG.warn("a session failed while closing", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            ruleExecutor.shutdown();
+            awaitRuleThreads(deadline);
+            SocketFiles.remove(socket);
+            LOG.info("stopped; removed {}", socket);
+            terminated.complete(null);
+        }
+    }
+
+    /** Blocks until {@link #shutdown()} has finished. */
+    public void awaitTermination() throws InterruptedException {
+        try {
+            terminated.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void awaitRuleThreads(long deadline) {
+        try {
+            long wait = Math.max(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime());
+            if (!ruleExecutor.awaitTermination(wait, TimeUnit.NANOSECONDS)) {
+                LOG.warn("rule threads still busy; stopping without them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.flinksidecar.sidecar;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar as a real child process: {@code java -cp <test classpath> ...Main ARGS}, since the
+ * shaded jar does not exist yet when tests run. Its output goes to a log file that tests read.
+ */
+final class SidecarProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private SidecarProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static SidecarProcess start(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-cp", classpath(),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new SidecarProcess(process, log);
+    }
+
+    private static String classpath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    /** Waits until the log shows that the sidecar accepts sessions; fails if it exits first. */
+    SidecarProcess awaitAccepting() {
+        Deadline.await("the sidecar to accept sessions; its log:\n" + logText(), Duration.ofSeconds(60),
+                () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the sidecar exited with " + process.exitValue() + "; its log:\n" + logText());
+                    }
+                    return logText().contains("accepting sessions on");
+                });
+        return this;
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the sidecar did not exit; its log:\n" + logText());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod. */
+    void terminate() {
+        process.destroy();
+    }
+
+    String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

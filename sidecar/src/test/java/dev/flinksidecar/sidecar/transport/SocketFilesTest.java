@@ -1,0 +1,80 @@
+package dev.flinksidecar.sidecar.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SocketFilesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStaleSocketFileIsDeleted() throws Exception {
+        Path socket = dir.resolve("stale.sock");
+        staleSocket(socket);
+        assertThat(socket).exists();
+
+        SocketFiles.prepare(socket);
+
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void aSocketSomeoneAcceptsOnIsRefused() throws Exception {
+        Path socket = dir.resolve("live.sock");
+        try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            live.bind(UnixDomainSocketAddress.of(socket));
+
+            assertThatThrownBy(() -> SocketFiles.prepare(socket))
+                    .isInstanceOf(SocketPathException.class)
+                    .hasMessage("another process is accepting connections on " + socket + "; stop it or choose another --socket")
+                    .satisfies(e -> assertThat(((SocketPathException) e).inUse()).isTrue());
+            assertThat(socket).exists();
+        }
+    }
+
+    @Test
+    void aRegularFileIsNotReplaced() throws Exception {
+        Path file = Files.writeString(dir.resolve("data.sock"), "precious");
+
+        assertThatThrownBy(() -> SocketFiles.prepare(file))
+                .isInstanceOf(SocketPathException.class)
+                .hasMessage(file + " exists and is not a socket; refusing to replace it");
+        assertThat(file).hasContent("precious");
+    }
+
+    @Test
+    void aMissingDirectoryIsNamed() {
+        Path socket = dir.resolve("nope/sidecar.sock");
+
+        assertThatThrownBy(() -> SocketFiles.prepare(socket))
+                .isInstanceOf(SocketPathException.class)
+                .hasMessage("cannot create socket " + socket + ": directory " + socket.getParent() + " does not exist");
+    }
+
+    @Test
+    void aPathTooLongForASocketIsNamed() {
+        Path socket = dir.resolve("x".repeat(120) + ".sock");
+
+        assertThatThrownBy(() -> SocketFiles.prepare(socket))
+                .isInstanceOf(SocketPathException.class)
+                .hasMessageStartingWith("socket path " + socket + " is ")
+                .hasMessageEndingWith("a Unix domain socket path holds at most 107 bytes");
+    }
+
+    /** Leaves a socket file nobody accepts on, as a killed process does (the JDK does not unlink on close). */
+    static void staleSocket(Path socket) throws IOException {
+        try (ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.bind(UnixDomainSocketAddress.of(socket));
+        }
+    }
+}

@@ -27,6 +27,16 @@
  * directory, and every event of the job flows through {@code onEvent}. Results carry the rule's
  * id and version; the sidecar adds both.
  *
+ * <h2>Writing a windowed rule</h2>
+ *
+ * <p>A {@link dev.flinksidecar.rule.WindowedRule} aggregates the events of each key over
+ * event-time windows ({@link dev.flinksidecar.rule.WindowAssigner}: tumbling, sliding or session),
+ * with an allowed lateness and an optional filter, as Flink's window operator would with the
+ * job's watermarks; its accumulators are written with an {@link
+ * dev.flinksidecar.rule.AccumulatorCodec}. List it in {@code
+ * META-INF/services/dev.flinksidecar.rule.WindowedRule}. Its results carry {@code window_start},
+ * {@code window_end}, {@code value} and {@code count} instead of {@code time}.
+ *
  * <h2>Threads and lifetime</h2>
  *
  * <p>The sidecar creates one instance of each rule per session (one session per parallel

@@ -108,6 +108,16 @@ public final class EventBatchWriter {
         return estimatedBytes;
     }
 
+    /**
+     * Records that watermark {@code watermark} holds after the events added so far (an interim
+     * watermark, see event.proto): the sidecar applies it between this event and the next.
+     */
+    public void watermarkAfterEvents(long watermark) {
+        batch.addInterimWatermarkPositions(size);
+        batch.addInterimWatermarks(watermark);
+        estimatedBytes += 12;
+    }
+
     /** The batch of the events added so far, with its sequence number and optional watermark. */
     public EventBatch build(long sequence, boolean hasWatermark, long watermark) {
         batch.setSequence(sequence);

@@ -3,11 +3,13 @@ package dev.flinksidecar.sidecar.replay;
 import dev.flinksidecar.events.DeadLetters;
 import dev.flinksidecar.events.EventFileReader;
 import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.events.LateEvents;
 import dev.flinksidecar.events.wire.EventBatchView;
 import dev.flinksidecar.events.wire.EventBatchWriter;
 import dev.flinksidecar.events.wire.ResultJson;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.proto.LateEvent;
 import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
@@ -20,11 +22,21 @@ import java.time.Duration;
 /**
  * One {@code replay} run: events from a file (or the files of a folder, by name) through the
  * same {@link RuleEngine} that {@code serve} runs per session, batched as the Flink operator
- * batches them, with deterministic watermarks (DESIGN.md): after each event, the largest event
- * time so far minus the out-of-orderness minus 1 ms; after the last event, {@code Long.MAX_VALUE}.
+ * batches them, with deterministic watermarks (DESIGN.md): after each event (whether or not a
+ * rule's filter keeps it; the event is processed first), the largest event time so far minus the
+ * out-of-orderness minus 1 ms, sent in band as an interim watermark of the batch; after the last
+ * event, {@code Long.MAX_VALUE}, which fires every open window.
  *
- * <p>Outputs keep input order: results in event order; dead letters (malformed lines and rule
- * failures) in the order of the input lines they come from. Runs on the calling thread.
+ * <pre>
+ *   events:      e1(t=5000)  e2(t=9000)  e3(t=4000)        end of input
+ *   watermarks:       3999        7999        (7999: no change)   Long.MAX_VALUE
+ *   (out-of-orderness 1s)
+ * </pre>
+ *
+ * <p>Outputs keep input order: results in event order (window firings right after the event
+ * whose watermark fired them); dead letters (malformed lines and rule failures) and late events
+ * in the order of the input lines they come from. The output does not depend on the batch size.
+ * Runs on the calling thread.
  */
 final class Replay {
 
@@ -36,6 +48,7 @@ final class Replay {
     private final ReplaySummary summary = new ReplaySummary();
     private long sequence = 1;
     private long maxTime = Long.MIN_VALUE;
+    private long watermark = Long.MIN_VALUE;
 
     Replay(RuleEngine engine, int batchSize, Duration outOfOrderness, ReplayOutputs outputs) {
         this.engine = engine;
@@ -71,6 +84,11 @@ final class Replay {
         summary.events++;
         maxTime = Math.max(maxTime, event.time());
         batch.add(event);
+        long next = maxTime - outOfOrdernessMs - 1;
+        if (next > watermark) {
+            watermark = next;
+            batch.watermarkAfterEvents(watermark);
+        }
         if (batch.size() >= batchSize) {
             flush(false);
         }
@@ -80,9 +98,7 @@ final class Replay {
         if (batch.size() == 0 && !endOfInput) {
             return;
         }
-        boolean hasWatermark = endOfInput || maxTime != Long.MIN_VALUE;
-        long watermark = endOfInput ? Long.MAX_VALUE : maxTime - outOfOrdernessMs - 1;
-        EventBatch events = batch.build(sequence++, hasWatermark, watermark);
+        EventBatch events = batch.build(sequence++, endOfInput, Long.MAX_VALUE);
         batch.clear();
         ResultBatch answer = engine.process(events);
         write(answer, events);
@@ -103,6 +119,14 @@ final class Replay {
                         rule.getId(), rule.getVersion(), failure.getReason(), view.at(failure.getEventIndex())));
             }
             summary.ruleFailures += answer.getDeadLettersCount();
+        }
+        if (answer.getLateEventsCount() > 0) {
+            EventBatchView view = new EventBatchView(events);
+            for (LateEvent late : answer.getLateEventsList()) {
+                RuleRef rule = answer.getRules(late.getRule());
+                outputs.late(LateEvents.line(rule.getId(), rule.getVersion(), view.at(late.getEventIndex())));
+            }
+            summary.late += answer.getLateEventsCount();
         }
     }
 }

@@ -49,7 +49,7 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "How far the watermark stays behind the largest event time, e.g. 500ms, 5s (default: 0ms).")
     String outOfOrderness;
 
-    @Option(names = "--late-output", paramLabel = "FILE", description = "Late events, JSON Lines (empty until windows exist).")
+    @Option(names = "--late-output", paramLabel = "FILE", description = "Events that a windowed rule dropped as late, JSON Lines: {\"rule\", \"version\", \"event\"}.")
     Path lateOutput;
 
     @Option(names = "--dead-letter-output", paramLabel = "FILE",

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * The files {@code replay} writes, JSON Lines in UTF-8: results, dead letters (optional) and
- * late events (optional; always empty until windows exist). Parent folders are created.
+ * late events (optional). Parent folders are created.
  */
 final class ReplayOutputs implements Closeable {
 
@@ -58,6 +58,14 @@ final class ReplayOutputs implements Closeable {
         if (deadLetters != null) {
             deadLetters.write(line);
             deadLetters.write('\n');
+        }
+    }
+
+    /** Writes one late-event line, or drops it when no late output was given (it is still counted). */
+    void late(String line) throws IOException {
+        if (late != null) {
+            late.write(line);
+            late.write('\n');
         }
     }
 

@@ -1,28 +1,31 @@
 package dev.flinksidecar.sidecar.rules;
 
 import dev.flinksidecar.events.wire.EventBatchView;
-import dev.flinksidecar.events.wire.ProtoAttributes;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
-import dev.flinksidecar.rule.Result;
-import dev.flinksidecar.rule.ResultCollector;
-import dev.flinksidecar.rule.Rule;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs event batches through one session's own, opened rule instances: the single engine behind
- * both {@code serve} (one per socket session) and {@code replay} (one per run).
+ * Runs event batches through one session's own, opened rule instances, per-event and windowed
+ * side by side: the single engine behind both {@code serve} (one per socket session) and {@code
+ * replay} (one per run).
  *
  * <pre>
  *   EventBatch --EventBatchView (decoded once, one flyweight)--> for each event, in order:
+ *                                                                   watermarks due before it
  *                                                                   for each rule, by id:
- *                                                                     rule.onEvent(event, out)
- *   ResultBatch <-- results in event order, then rule order, then emit order; dead letters
+ *                                                                     per-event: rule.onEvent
+ *                                                                     windowed:  add to windows,
+ *                                                                       late firing or late event
+ *                                                                 watermarks after the last event
+ *   watermark w (interim, or the batch's own) --> for each windowed rule, by id: fire due windows
+ *   ResultBatch <-- results in event order (a watermark's firings right after the events before
+ *                   it), then rule order, then emit/timer order; late events; dead letters
  * </pre>
  *
  * <p>A rule that throws on an event gives a {@link DeadLetter} with the reason instead of its
@@ -38,24 +41,29 @@ public final class RuleEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
 
-    private final LoadedRule[] rules;
-    private final Rule[] instances;
+    private final EngineRule[] rules;
     private final ClassLoader[] loaders;
     private final List<RuleRef> refs;
     private final List<RuleLoadException> refusals;
-    private final Collector collector = new Collector();
+    private final BatchAnswer answer;
+    private final boolean anyWindowed;
+    /** The context classloader set now, during {@link #process}. */
+    private ClassLoader current;
 
-    private RuleEngine(List<LoadedRule> rules, List<Rule> instances, List<RuleLoadException> refusals) {
-        this.rules = rules.toArray(new LoadedRule[0]);
-        this.instances = instances.toArray(new Rule[0]);
+    private RuleEngine(List<EngineRule> rules, List<RuleLoadException> refusals, String sessionName) {
+        this.rules = rules.toArray(new EngineRule[0]);
         this.loaders = new ClassLoader[this.rules.length];
         List<RuleRef> refs = new ArrayList<>();
+        boolean windowed = false;
         for (int i = 0; i < this.rules.length; i++) {
-            loaders[i] = this.rules[i].classLoader();
-            refs.add(this.rules[i].ref());
+            loaders[i] = this.rules[i].loaded.classLoader();
+            refs.add(this.rules[i].loaded.ref());
+            windowed |= this.rules[i].windowed();
         }
         this.refs = List.copyOf(refs);
         this.refusals = List.copyOf(refusals);
+        this.answer = new BatchAnswer(sessionName, this.rules.length);
+        this.anyWindowed = windowed;
     }
 
     /**
@@ -65,19 +73,17 @@ public final class RuleEngine implements AutoCloseable {
      * @param sessionName names the session in log messages
      */
     public static RuleEngine open(RuleSet ruleSet, String sessionName) {
-        List<LoadedRule> opened = new ArrayList<>();
-        List<Rule> instances = new ArrayList<>();
+        List<EngineRule> opened = new ArrayList<>();
         List<RuleLoadException> refusals = new ArrayList<>();
         for (LoadedRule rule : ruleSet.rules()) {
             try {
-                instances.add(rule.open());
-                opened.add(rule);
+                opened.add(EngineRule.open(rule));
             } catch (RuleLoadException e) {
                 LOG.warn("{}: rule {} left out: {}", sessionName, rule.id(), e.getMessage());
                 refusals.add(e);
             }
         }
-        return new RuleEngine(opened, instances, refusals);
+        return new RuleEngine(opened, refusals, sessionName);
     }
 
     /** The rules this engine runs, in call order; {@code ResultBatch.rules} lists the same. */
@@ -91,73 +97,77 @@ public final class RuleEngine implements AutoCloseable {
     }
 
     /**
-     * Runs every event of {@code batch} through every rule.
+     * Runs every event of {@code batch} through every rule, and its watermarks through every
+     * windowed rule, each watermark after the events that precede it.
      *
-     * @return the answer: same sequence, {@link #rules()} as its rule table, results and dead letters
+     * @return the answer: same sequence, {@link #rules()} as its rule table, results, late
+     *     events and dead letters
      * @throws IllegalArgumentException when the batch's columns do not add up (a broken client)
      */
     public ResultBatch process(EventBatch batch) {
         EventBatchView view = new EventBatchView(batch);
+        BatchWatermarks watermarks = BatchWatermarks.of(batch, view.size());
         ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(refs);
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        ClassLoader current = previous;
-        collector.out = out;
+        current = previous;
+        answer.start(out);
         try {
             int size = view.size();
             for (int event = 0; event < size; event++) {
+                applyWatermarks(watermarks, event, thread);
                 view.at(event);
-                for (int rule = 0; rule < instances.length; rule++) {
-                    if (loaders[rule] != current) {
-                        current = loaders[rule];
-                        thread.setContextClassLoader(current);
-                    }
-                    int before = out.getResultsCount();
-                    collector.event = event;
-                    collector.rule = rule;
+                for (int rule = 0; rule < rules.length; rule++) {
+                    enter(thread, rule);
+                    answer.at(rule, event, false);
+                    int before = answer.resultCount();
                     try {
-                        instances[rule].onEvent(view, collector);
+                        rules[rule].onEvent(view, answer);
                     } catch (Throwable e) {
                         Reasons.rethrowIfFatal(e);
-                        for (int i = out.getResultsCount() - 1; i >= before; i--) {
-                            out.removeResults(i);
-                        }
-                        out.addDeadLetters(DeadLetter.newBuilder().setEventIndex(event).setRule(rule).setReason(Reasons.of(e)));
+                        answer.dropResultsFrom(before);
+                        answer.deadLetter(Reasons.of(e));
                     }
                 }
             }
+            applyWatermarks(watermarks, size, thread);
         } finally {
-            collector.out = null;
+            answer.finish();
+            current = null;
             thread.setContextClassLoader(previous);
         }
         return out.build();
     }
 
-    /** Closes every rule instance (failures are logged). Runs rule code on the calling thread. */
-    @Override
-    public void close() {
-        for (int i = 0; i < instances.length; i++) {
-            rules[i].close(instances[i]);
-            instances[i] = null;
+    /** Applies the watermarks that hold after the first {@code events} events, to every windowed rule. */
+    private void applyWatermarks(BatchWatermarks watermarks, int events, Thread thread) {
+        while (watermarks.dueAt(events)) {
+            long watermark = watermarks.next();
+            if (!anyWindowed) {
+                continue;
+            }
+            for (int rule = 0; rule < rules.length; rule++) {
+                if (rules[rule].windowed()) {
+                    enter(thread, rule);
+                    answer.at(rule, events, true);
+                    rules[rule].onWatermark(watermark, answer);
+                }
+            }
         }
     }
 
-    /** Appends what a rule emits to the batch being built; reused for every call. */
-    private static final class Collector implements ResultCollector {
-        private final dev.flinksidecar.proto.Result.Builder result = dev.flinksidecar.proto.Result.newBuilder();
-        private ResultBatch.Builder out;
-        private int event;
-        private int rule;
+    private void enter(Thread thread, int rule) {
+        if (current != loaders[rule]) {
+            current = loaders[rule];
+            thread.setContextClassLoader(current);
+        }
+    }
 
-        @Override
-        public void emit(Result emitted) {
-            if (out == null) {
-                throw new IllegalStateException("emit() called after onEvent() returned");
-            }
-            result.setRule(rule).setEventIndex(event).setKey(emitted.key()).setTime(emitted.time());
-            ProtoAttributes.addTo(emitted, result);
-            out.addResults(result);
-            result.clear();
+    /** Closes every rule instance (failures are logged). Runs rule code on the calling thread. */
+    @Override
+    public void close() {
+        for (EngineRule rule : rules) {
+            rule.close();
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
 import dev.flinksidecar.rule.Rule;
 import dev.flinksidecar.rule.RuleConfig;
+import dev.flinksidecar.rule.WindowedRule;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URL;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -23,7 +25,8 @@ import java.util.jar.Manifest;
 /**
  * One rule jar, loaded: its own classloader (parent: {@link RuleApiClassLoader}), its config
  * ({@code NAME.json} beside {@code NAME.jar}), its identity and the rules its {@code
- * META-INF/services/dev.flinksidecar.rule.Rule} lists.
+ * META-INF/services/dev.flinksidecar.rule.Rule} (per-event rules) and {@code
+ * META-INF/services/dev.flinksidecar.rule.WindowedRule} (windowed rules) list.
  *
  * <p>Identity: id = config {@code "id"}, else the jar's base name; version = config {@code
  * "version"}, else the manifest's {@code Implementation-Version}, else {@code unversioned}.
@@ -62,11 +65,19 @@ public final class RuleJar implements Closeable {
         URLClassLoader loader = newLoader(baseName, jar);
         try {
             List<LoadedRule> rules = new ArrayList<>();
-            for (Class<? extends Rule> type : ruleClasses(fileName, loader)) {
-                rules.add(newRule(id, version, RuleConfig.of(config), fileName, type));
+            for (Class<?> type : ruleClasses(fileName, loader, Rule.class)) {
+                rules.add(newRule(id, version, RuleConfig.of(config), fileName, type, false));
+            }
+            for (Class<?> type : ruleClasses(fileName, loader, WindowedRule.class)) {
+                rules.add(newRule(id, version, RuleConfig.of(config), fileName, type, true));
+            }
+            if (rules.isEmpty()) {
+                throw new RuleLoadException("rule jar " + fileName + " has no rule: it needs a file META-INF/services/"
+                        + Rule.class.getName() + " naming a class that implements " + Rule.class.getName() + ", or META-INF/services/"
+                        + WindowedRule.class.getName() + " naming a class that implements " + WindowedRule.class.getName());
             }
             for (LoadedRule rule : rules) {
-                rule.close(rule.open());
+                rule.trial();
             }
             return new RuleJar(fileName, loader, rules);
         } catch (RuleLoadException | RuntimeException | Error e) {
@@ -142,12 +153,13 @@ public final class RuleJar implements Closeable {
         }
     }
 
-    private static List<Class<? extends Rule>> ruleClasses(String fileName, ClassLoader loader) throws RuleLoadException {
-        List<Class<? extends Rule>> types = new ArrayList<>();
+    /** The classes that the jar's services file for {@code service} lists and that the jar itself holds. */
+    private static List<Class<?>> ruleClasses(String fileName, ClassLoader loader, Class<?> service) throws RuleLoadException {
+        List<Class<?>> types = new ArrayList<>();
         try {
-            for (ServiceLoader.Provider<Rule> provider : (Iterable<ServiceLoader.Provider<Rule>>)
-                    ServiceLoader.load(Rule.class, loader).stream()::iterator) {
-                Class<? extends Rule> type = provider.type();
+            Iterator<? extends ServiceLoader.Provider<?>> providers = ServiceLoader.load(service, loader).stream().iterator();
+            while (providers.hasNext()) {
+                Class<?> type = providers.next().type();
                 if (type.getClassLoader() == loader) {
                     types.add(type);
                 }
@@ -156,17 +168,13 @@ public final class RuleJar implements Closeable {
             Reasons.rethrowIfFatal(e);
             throw new RuleLoadException("rule jar " + fileName + ": a rule class could not be loaded: " + Reasons.of(e), e);
         }
-        if (types.isEmpty()) {
-            throw new RuleLoadException("rule jar " + fileName + " has no rule: it needs a file "
-                    + "META-INF/services/" + Rule.class.getName() + " naming a class that implements " + Rule.class.getName());
-        }
         return types;
     }
 
-    private static LoadedRule newRule(String id, String version, RuleConfig config, String fileName, Class<? extends Rule> type)
-            throws RuleLoadException {
+    private static LoadedRule newRule(String id, String version, RuleConfig config, String fileName, Class<?> type,
+            boolean windowed) throws RuleLoadException {
         try {
-            return new LoadedRule(id, version, config, fileName, type);
+            return new LoadedRule(id, version, config, fileName, type, windowed);
         } catch (NoSuchMethodException e) {
             throw new RuleLoadException(
                     "rule jar " + fileName + ": rule " + type.getName() + " has no public no-argument constructor", e);

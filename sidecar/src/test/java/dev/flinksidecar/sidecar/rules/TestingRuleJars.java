@@ -1,6 +1,7 @@
 package dev.flinksidecar.sidecar.rules;
 
 import dev.flinksidecar.rule.Rule;
+import dev.flinksidecar.rule.WindowedRule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -108,6 +109,38 @@ public final class TestingRuleJars {
             + "  }\n"
             + "}\n";
 
+    /**
+     * A windowed rule: the sum of {@code amount} over the windows of the config's {@code window}
+     * ({@link dev.flinksidecar.rule.WindowAssigner#fromConfig}), with {@code allowed_lateness_ms}
+     * (default 0), counting the events of type {@code payment} with a numeric amount; results
+     * only for sums above the optional {@code above}.
+     */
+    public static final String WINDOWED_SUM = "package testrules;\n"
+            + "import dev.flinksidecar.rule.*;\n"
+            + "import java.time.Duration;\n"
+            + "public final class WindowedSum implements WindowedRule<double[]> {\n"
+            + "  private WindowAssigner windows;\n"
+            + "  private long lateness;\n"
+            + "  private double above;\n"
+            + "  public void open(RuleContext context) {\n"
+            + "    windows = WindowAssigner.fromConfig(context.config().getObject(\"window\"));\n"
+            + "    lateness = context.config().getLong(\"allowed_lateness_ms\", 0);\n"
+            + "    above = context.config().getDouble(\"above\", Double.NEGATIVE_INFINITY);\n"
+            + "  }\n"
+            + "  public WindowAssigner windowAssigner() { return windows; }\n"
+            + "  public Duration allowedLateness() { return Duration.ofMillis(lateness); }\n"
+            + "  public boolean filter(Event event) {\n"
+            + "    int i = event.indexOf(\"amount\");\n"
+            + "    return \"payment\".equals(event.type()) && i >= 0 && event.isNumber(i);\n"
+            + "  }\n"
+            + "  public double[] createAccumulator() { return new double[1]; }\n"
+            + "  public double[] add(Event event, double[] sum) { sum[0] += event.getNumber(\"amount\", 0); return sum; }\n"
+            + "  public double[] merge(double[] a, double[] b) { a[0] += b[0]; return a; }\n"
+            + "  public double getResult(double[] sum) { return sum[0]; }\n"
+            + "  public boolean keepResult(double value, long count) { return value > above; }\n"
+            + "  public AccumulatorCodec<double[]> accumulatorCodec() { return AccumulatorCodec.doubles(); }\n"
+            + "}\n";
+
     /** A class that implements nothing, for a jar without a rule. */
     public static final String NOT_A_RULE = "package testrules;\npublic final class Helper {}\n";
 
@@ -125,9 +158,25 @@ public final class TestingRuleJars {
 
     /** As {@link #jar(Path, String, String, String, String...)} with several source files. */
     public static Path jar(Path dir, String name, String version, List<String> sources, String... services) throws IOException {
+        return jar(dir, name, version, sources, Rule.class, services);
+    }
+
+    /** A jar whose services file for {@link WindowedRule} lists {@code services}. */
+    public static Path windowedJar(Path dir, String name, String version, String source, String... services) throws IOException {
+        return jar(dir, name, version, List.of(source), WindowedRule.class, services);
+    }
+
+    /** A jar with the {@link #WINDOWED_SUM} rule, config {@code configJson}, version 1.0.0. */
+    public static Path windowedSum(Path dir, String name, String configJson) throws IOException {
+        config(dir, name, configJson);
+        return windowedJar(dir, name, "1.0.0", WINDOWED_SUM, "testrules.WindowedSum");
+    }
+
+    private static Path jar(Path dir, String name, String version, List<String> sources, Class<?> service, String... services)
+            throws IOException {
         Path work = Files.createTempDirectory("rulebuild");
         try {
-            return build(dir, name, version, sources, services, work);
+            return build(dir, name, version, sources, service, services, work);
         } finally {
             try (Stream<Path> walk = Files.walk(work)) {
                 for (Path file : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
@@ -137,8 +186,8 @@ public final class TestingRuleJars {
         }
     }
 
-    private static Path build(Path dir, String name, String version, List<String> sources, String[] services, Path work)
-            throws IOException {
+    private static Path build(Path dir, String name, String version, List<String> sources, Class<?> service, String[] services,
+            Path work) throws IOException {
         Path src = Files.createDirectories(work.resolve("src/testrules"));
         Path classes = Files.createDirectories(work.resolve("classes"));
         List<String> files = new ArrayList<>();
@@ -164,7 +213,7 @@ public final class TestingRuleJars {
                 }
             }
             if (services.length > 0) {
-                jarOut.putNextEntry(new JarEntry("META-INF/services/" + Rule.class.getName()));
+                jarOut.putNextEntry(new JarEntry("META-INF/services/" + service.getName()));
                 jarOut.write((String.join("\n", services) + "\n").getBytes(StandardCharsets.UTF_8));
                 jarOut.closeEntry();
             }

@@ -1,0 +1,95 @@
+package dev.flinksidecar.sidecar.window;
+
+import dev.flinksidecar.rule.Event;
+import dev.flinksidecar.rule.WindowedRule;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Tumbling and sliding windows (a tumbling window is a sliding one whose slide is its size):
+ * Flink's {@code SlidingEventTimeWindows.assignWindows}, windows visited from the latest start
+ * back, as Flink visits them (so late firings of one event come in that order).
+ */
+final class AlignedWindows extends EventTimeWindows {
+
+    private final long size;
+    private final long slide;
+    private final long offset;
+    /** Per key: open windows by start. */
+    private final Map<String, Map<Long, WindowSlot>> keys = new HashMap<>();
+    private long[] starts;
+
+    AlignedWindows(WindowedRule<Object> rule, long allowedLateness, long size, long slide, long offset) {
+        super(rule, allowedLateness);
+        this.size = size;
+        this.slide = slide;
+        this.offset = offset;
+        this.starts = new long[(int) Math.min(1024, (size + slide - 1) / slide)];
+    }
+
+    @Override
+    boolean assign(Event event, long timestamp, Firings out) {
+        int count = assignWindows(timestamp);
+        String key = event.key();
+        Map<Long, WindowSlot> windows = keys.get(key);
+        boolean skipped = true;
+        for (int i = 0; i < count; i++) {
+            long start = starts[i];
+            long end = start + size;
+            if (isWindowLate(end)) {
+                continue;
+            }
+            skipped = false;
+            WindowSlot slot = windows == null ? null : windows.get(start);
+            boolean fresh = slot == null;
+            if (fresh) {
+                slot = new WindowSlot(start, end, null, 0);
+                add(event, slot); // first: if the rule throws, no empty window stays behind
+                if (windows == null) {
+                    windows = new HashMap<>(4);
+                    keys.put(key, windows);
+                }
+                windows.put(start, slot);
+                openWindows++;
+            } else {
+                add(event, slot);
+            }
+            afterAdd(key, slot, fresh, out);
+        }
+        return skipped;
+    }
+
+    /** Fills {@link #starts} with the starts of the windows holding {@code timestamp}, latest first. */
+    private int assignWindows(long timestamp) {
+        int count = 0;
+        long lastStart = TimeWindows.windowStart(timestamp, offset, slide);
+        for (long start = lastStart; start > timestamp - size; start -= slide) {
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+            }
+            starts[count++] = start;
+        }
+        return count;
+    }
+
+    @Override
+    WindowSlot find(String key, long start, long end) {
+        Map<Long, WindowSlot> windows = keys.get(key);
+        return windows == null ? null : windows.get(start);
+    }
+
+    @Override
+    void remove(String key, WindowSlot slot) {
+        Map<Long, WindowSlot> windows = keys.get(key);
+        windows.remove(slot.start);
+        if (windows.isEmpty()) {
+            keys.remove(key);
+        }
+    }
+
+    @Override
+    public int keys() {
+        return keys.size();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.flinksidecar.sidecar.window;
+
+import dev.flinksidecar.rule.Event;
+import dev.flinksidecar.rule.WindowedRule;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Session windows: Flink's {@code EventTimeSessionWindows} with its {@code MergingWindowSet}.
+ * Each event opens {@code [time, time + gap)}; the open windows of a key never overlap or touch,
+ * because a new window that does is merged with them into their cover at once.
+ *
+ * <pre>
+ *   open:  [1000,4000)            [6000,9000)
+ *   event 3500 -> [3500,6500) touches both  =>  [1000,9000), accumulators merged (earlier first),
+ *   the old windows' timers deleted, a timer at 8999 set unless the watermark is past it
+ * </pre>
+ *
+ * <p>Where Flink keeps a merged window's state under one of the old windows' names, this class
+ * keeps it with the merged window itself; what fires is the same.
+ */
+final class SessionWindows extends EventTimeWindows {
+
+    private final long gap;
+    /** Per key: open windows, sorted by start, pairwise neither overlapping nor touching. */
+    private final Map<String, List<WindowSlot>> keys = new HashMap<>();
+
+    SessionWindows(WindowedRule<Object> rule, long allowedLateness, long gap) {
+        super(rule, allowedLateness);
+        this.gap = gap;
+    }
+
+    @Override
+    boolean assign(Event event, long timestamp, Firings out) {
+        String key = event.key();
+        List<WindowSlot> sessions = keys.get(key);
+        long start = timestamp;
+        long end = timestamp + gap;
+        int first = -1;
+        int last = -1;
+        int insertAt = 0;
+        int n = sessions == null ? 0 : sessions.size();
+        for (int i = 0; i < n; i++) {
+            WindowSlot s = sessions.get(i);
+            if (TimeWindows.intersects(s.start, s.end, start, end)) {
+                first = first < 0 ? i : first;
+                last = i;
+            } else if (s.start < start) {
+                insertAt = i + 1;
+            }
+        }
+        WindowSlot actual;
+        if (first < 0) {
+            actual = new WindowSlot(start, end, null, 0);
+        } else {
+            actual = mergeInto(key, sessions, first, last, Math.min(start, sessions.get(first).start),
+                    Math.max(end, sessions.get(last).end));
+        }
+        if (isWindowLate(actual.end)) {
+            if (first >= 0) { // cannot happen: a merged window ends after an open one; Flink retires it too
+                remove(key, actual);
+                openWindows--;
+            }
+            return true;
+        }
+        add(event, actual);
+        if (first < 0) {
+            if (sessions == null) {
+                sessions = new ArrayList<>(2);
+                keys.put(key, sessions);
+            }
+            sessions.add(insertAt, actual);
+            openWindows++;
+        }
+        afterAdd(key, actual, first < 0, out); // a merged window got its timers in mergeInto
+        return false;
+    }
+
+    /**
+     * Flink's merge of the windows {@code first..last} of {@code sessions} with a new window into
+     * {@code [start, end)}: nothing happens when the cover is the one existing window itself;
+     * otherwise the cover's timer is set (unless the watermark is past its end), the merged
+     * windows' timers are deleted and their accumulators merged, earlier window first.
+     */
+    private WindowSlot mergeInto(String key, List<WindowSlot> sessions, int first, int last, long start, long end) {
+        WindowSlot only = sessions.get(first);
+        if (first == last && only.start == start && only.end == end) {
+            return only;
+        }
+        if (TimeWindows.cleanupTime(end, allowedLateness) <= watermark) { // Flink throws here too; unreachable
+            throw new IllegalStateException("window [" + start + ", " + end + ") would end behind watermark " + watermark);
+        }
+        Object accumulator = only.accumulator;
+        long count = only.count;
+        for (int i = first + 1; i <= last; i++) { // rule code first: if it throws, nothing has changed
+            WindowSlot m = sessions.get(i);
+            accumulator = rule.merge(accumulator, m.accumulator);
+            count += m.count;
+        }
+        long max = TimeWindows.maxTimestamp(end);
+        if (max > watermark) {
+            timers.register(max, key, start, end);
+        }
+        // Flink sets the cleanup timer after the event is added; set here, the merged window is
+        // cleaned up even if the rule then throws in add.
+        timers.register(TimeWindows.cleanupTime(end, allowedLateness), key, start, end);
+        for (int i = first; i <= last; i++) {
+            WindowSlot m = sessions.get(i);
+            timers.delete(TimeWindows.maxTimestamp(m.end), key, m.start, m.end);
+            timers.delete(TimeWindows.cleanupTime(m.end, allowedLateness), key, m.start, m.end);
+        }
+        WindowSlot merged = new WindowSlot(start, end, accumulator, count);
+        sessions.subList(first + 1, last + 1).clear();
+        sessions.set(first, merged);
+        openWindows -= last - first;
+        return merged;
+    }
+
+    @Override
+    WindowSlot find(String key, long start, long end) {
+        List<WindowSlot> sessions = keys.get(key);
+        if (sessions != null) {
+            for (WindowSlot s : sessions) {
+                if (s.start == start && s.end == end) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    void remove(String key, WindowSlot slot) {
+        List<WindowSlot> sessions = keys.get(key);
+        sessions.remove(slot);
+        if (sessions.isEmpty()) {
+            keys.remove(key);
+        }
+    }
+
+    @Override
+    public int keys() {
+        return keys.size();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.flinksidecar.job;
+
+import dev.flinksidecar.job.operator.SidecarOperatorOptions;
+import dev.flinksidecar.rule.Durations;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The job's flags (DESIGN.md "Contracts"): parsed, checked, immutable.
+ *
+ * <p>Flags may be added, never renamed. {@code --print} and {@code --set KEY=VALUE} (any
+ * {@code sidecar.operator.*} option, see OPTIONS.md) are additions to the DESIGN.md list.
+ */
+public final class JobArgs {
+
+    static final String USAGE = String.join("\n",
+            "Usage: (flink run flink-sidecar-job.jar | java -jar flink-sidecar-local.jar)",
+            "         --input PATH --output DIR [--socket PATH] [--rules-dir DIR] [--parallelism N]",
+            "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION]",
+            "         [--deterministic-watermarks] [--local] [--print] [--set sidecar.operator.KEY=VALUE]...",
+            "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
+            "  --output DIR                 results in DIR/results/, late events in DIR/late/, dead letters in DIR/dead-letters/",
+            "  --socket PATH                the sidecar's Unix socket (local mode: when absent, a sidecar is started)",
+            "  --rules-dir DIR              local mode: the rules of the sidecar it starts",
+            "  --parallelism N              parallelism of the job (default: the environment's)",
+            "  --checkpoint-interval D      checkpoint interval, e.g. 10s (default 10s); output is committed at checkpoints",
+            "  --out-of-orderness D         watermark = largest event time - D - 1ms (default 0s, as `replay`)",
+            "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1)",
+            "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
+            "  --print                      also print result lines to stdout",
+            "  --set KEY=VALUE              a sidecar operator option (see flink-job/OPTIONS.md)",
+            "Durations: 500ms, 10s, 2m, 1h.");
+
+    final String input;
+    final String output;
+    final String socket;
+    final String rulesDir;
+    final Integer parallelism;
+    final Duration checkpointInterval;
+    final Duration outOfOrderness;
+    final boolean deterministicWatermarks;
+    final boolean local;
+    final boolean print;
+    final Map<String, String> operatorOptions;
+
+    private JobArgs(Map<String, String> values, Map<String, String> operatorOptions, boolean forceLocal)
+            throws UsageException {
+        this.input = required(values, "--input");
+        this.output = required(values, "--output");
+        this.socket = values.get("--socket");
+        this.rulesDir = values.get("--rules-dir");
+        this.parallelism = values.containsKey("--parallelism") ? positiveInt(values.get("--parallelism")) : null;
+        this.checkpointInterval = duration(values, "--checkpoint-interval", "10s");
+        this.outOfOrderness = duration(values, "--out-of-orderness", "0s");
+        this.deterministicWatermarks = values.containsKey("--deterministic-watermarks");
+        this.local = forceLocal || values.containsKey("--local");
+        this.print = values.containsKey("--print");
+        this.operatorOptions = operatorOptions;
+        if (checkpointInterval.isZero()) {
+            throw new UsageException("--checkpoint-interval must be above 0: output is committed at checkpoints");
+        }
+        if (socket == null && !local) {
+            throw new UsageException("missing --socket PATH (the sidecar's Unix socket on each TaskManager)");
+        }
+        if (socket == null && rulesDir == null) {
+            throw new UsageException("missing --rules-dir DIR: local mode starts a sidecar with those rules"
+                    + " unless --socket names a running one");
+        }
+    }
+
+    /**
+     * Parses the flags.
+     *
+     * @param forceLocal whether this is the local jar's main, where {@code --local} is implied
+     * @throws UsageException naming the first unknown, repeated, incomplete or missing flag
+     */
+    public static JobArgs parse(String[] args, boolean forceLocal) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> operatorOptions = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            switch (flag) {
+                case "--deterministic-watermarks":
+                case "--local":
+                case "--print":
+                    put(values, flag, "true");
+                    break;
+                case "--input":
+                case "--output":
+                case "--socket":
+                case "--rules-dir":
+                case "--parallelism":
+                case "--checkpoint-interval":
+                case "--out-of-orderness":
+                    put(values, flag, value(args, ++i, flag));
+                    break;
+                case "--set":
+                    String setting = value(args, ++i, flag);
+                    int eq = setting.indexOf('=');
+                    if (eq <= 0) {
+                        throw new UsageException("--set wants KEY=VALUE, not '" + setting + "'");
+                    }
+                    operatorOptions.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+                    break;
+                default:
+                    throw new UsageException("unknown " + (flag.startsWith("-") ? "flag" : "argument") + " '" + flag + "'");
+            }
+        }
+        JobArgs parsed = new JobArgs(values, operatorOptions, forceLocal);
+        parsed.operatorOptions(); // checks the --set values
+        return parsed;
+    }
+
+    /** The sidecar operator's options: defaults, then {@code --set}, then {@code --socket}. */
+    public SidecarOperatorOptions operatorOptions() throws UsageException {
+        for (String key : operatorOptions.keySet()) {
+            if (!key.startsWith(SidecarOperatorOptions.PREFIX)) {
+                throw new UsageException("--set " + key + ": only " + SidecarOperatorOptions.PREFIX + "* options can be set");
+            }
+        }
+        try {
+            SidecarOperatorOptions options = SidecarOperatorOptions.fromMap(operatorOptions);
+            return socket == null ? options : options.with(SidecarOperatorOptions.SOCKET_PATH, socket);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--set: " + e.getMessage());
+        }
+    }
+
+    /** {@code --input}: an event file or folder. */
+    public String input() {
+        return input;
+    }
+
+    /** {@code --output}: the output folder. */
+    public String output() {
+        return output;
+    }
+
+    /** {@code --socket}, or null (local mode then starts a sidecar). */
+    public String socket() {
+        return socket;
+    }
+
+    /** {@code --rules-dir}, or null. */
+    public String rulesDir() {
+        return rulesDir;
+    }
+
+    /** {@code --parallelism}, or null for the environment's default. */
+    public Integer parallelism() {
+        return parallelism;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public Duration outOfOrderness() {
+        return outOfOrderness;
+    }
+
+    public boolean deterministicWatermarks() {
+        return deterministicWatermarks;
+    }
+
+    /** Whether to run on an embedded cluster. */
+    public boolean local() {
+        return local;
+    }
+
+    /** Whether to print result lines to stdout too. */
+    public boolean print() {
+        return print;
+    }
+
+    private static void put(Map<String, String> values, String flag, String value) throws UsageException {
+        if (values.put(flag, value) != null) {
+            throw new UsageException(flag + " is given twice");
+        }
+    }
+
+    private static String value(String[] args, int i, String flag) throws UsageException {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new UsageException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static String required(Map<String, String> values, String flag) throws UsageException {
+        String value = values.get(flag);
+        if (value == null) {
+            throw new UsageException("missing " + flag);
+        }
+        return value;
+    }
+
+    private static Integer positiveInt(String text) throws UsageException {
+        try {
+            int n = Integer.parseInt(text);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw new UsageException("--parallelism wants a whole number above 0, not '" + text + "'");
+    }
+
+    private static Duration duration(Map<String, String> values, String flag, String orElse) throws UsageException {
+        try {
+            return Durations.parse(values.getOrDefault(flag, orElse));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.flinksidecar.job;
+
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.job.operator.SidecarOperatorOptions;
+import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.job.operator.SidecarStreams;
+import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.job.source.EventSources;
+import dev.flinksidecar.job.source.InputSplitter;
+import dev.flinksidecar.job.types.ResultRecord;
+import java.io.IOException;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The job's dataflow, the same on a cluster and in local mode:
+ *
+ * <pre>
+ * event files ─► parse ─┬─► keyBy(key) ─► sidecar ─┬─► results ─────────► DIR/results/
+ *                       │                          └─► rule dead letters ─┐
+ *                       └─► malformed lines ──────────────────────────────┴► DIR/dead-letters/
+ * </pre>
+ */
+public final class JobPipeline {
+
+    public static final String JOB_NAME = "flink-sidecar";
+
+    private JobPipeline() {}
+
+    /** Adds the dataflow to {@code env}, talking to sidecars through {@code runners}. */
+    public static void build(StreamExecutionEnvironment env, JobArgs args, SidecarOperatorOptions options,
+            SidecarRunnerFactory runners) throws IOException {
+        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        Configuration noKryo = new Configuration();
+        noKryo.set(PipelineOptions.GENERIC_TYPES, false); // every record type has its own serializer
+        env.configure(noKryo);
+        env.enableCheckpointing(args.checkpointInterval.toMillis());
+        if (args.parallelism != null) {
+            env.setParallelism(args.parallelism);
+        }
+        SingleOutputStreamOperator<EventRecord> events =
+                EventSources.read(env, args.input, args.outOfOrderness, args.deterministicWatermarks);
+        SingleOutputStreamOperator<ResultRecord> results =
+                SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options, runners)
+                        .uid(SidecarStreams.OPERATOR_NAME);
+
+        Path output = new Path(args.output);
+        JsonLinesSinks.results(results, output, args.print);
+        DataStream<String> deadLetters =
+                events.getSideOutput(InputSplitter.MALFORMED).union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
+        JsonLinesSinks.deadLetters(deadLetters, output);
+        Path late = new Path(output, JsonLinesSinks.LATE);
+        late.getFileSystem().mkdirs(late); // no late events are classified yet; the folder is the contract
+    }
+}

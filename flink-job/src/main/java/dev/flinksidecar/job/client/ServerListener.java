@@ -1,0 +1,21 @@
+package dev.flinksidecar.job.client;
+
+import dev.flinksidecar.proto.ResultBatch;
+
+/**
+ * Receives what the sidecar sends after the handshake. Every method runs on the client's reader
+ * thread, one call at a time, in the order the frames arrived; implementations must hand work to
+ * their own thread (the operator posts it to the task's mailbox) and return quickly.
+ */
+public interface ServerListener {
+
+    /** The answer to one event batch. Batches arrive in sequence order. */
+    void onResults(ResultBatch batch);
+
+    /**
+     * The session is over and no further call will follow: {@code cause} says why (a fatal Error
+     * from the sidecar, the socket closed before Goodbye, a malformed frame). Not called when the
+     * client was closed locally or the sidecar closed after our Goodbye.
+     */
+    void onFailure(SidecarSessionException cause);
+}

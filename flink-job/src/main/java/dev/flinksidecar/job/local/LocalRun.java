@@ -1,0 +1,97 @@
+package dev.flinksidecar.job.local;
+
+import dev.flinksidecar.job.JobArgs;
+import dev.flinksidecar.job.JobPipeline;
+import dev.flinksidecar.job.UsageException;
+import dev.flinksidecar.job.client.SocketConnector;
+import dev.flinksidecar.job.operator.SidecarOperatorOptions;
+import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Local mode: the job on an embedded Flink cluster (a MiniCluster in this JVM), with a sidecar
+ * child process unless {@code --socket} names a running one. Runs on the main thread.
+ *
+ * <p>Restarts are off: in local mode a failure ends the run with one message instead of
+ * retrying behind the user's back.
+ */
+public final class LocalRun {
+
+    private static final Duration SIDECAR_START_TIMEOUT = Duration.ofSeconds(30);
+
+    private LocalRun() {}
+
+    /** Runs the local job; returns the exit code. */
+    public static int run(JobArgs args, PrintStream out) throws Exception {
+        Path output = Path.of(args.output());
+        checkInputs(args, output);
+        SidecarOperatorOptions options = args.operatorOptions();
+        Path tempDir = null;
+        SidecarProcess sidecar = null;
+        try {
+            if (args.socket() == null) {
+                tempDir = Files.createTempDirectory("flink-sidecar-");
+                Path socket = tempDir.resolve("sidecar.sock");
+                out.println("starting a sidecar on " + socket + " with the rules in " + args.rulesDir());
+                sidecar = SidecarProcess.start(SidecarProcess.fromClassPath(), socket, Path.of(args.rulesDir()),
+                        tempDir.resolve("sidecar.log"), SIDECAR_START_TIMEOUT);
+                options = options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
+            } else {
+                awaitSidecar(Path.of(args.socket()), options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
+            }
+            Configuration conf = new Configuration();
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+            JobPipeline.build(env, args, options, SidecarRunnerFactory.socket());
+            JobExecutionResult result = env.execute(JobPipeline.JOB_NAME);
+            RunSummary.print(result, output, out);
+            return 0;
+        } finally {
+            if (sidecar != null) {
+                sidecar.close();
+            }
+            if (tempDir != null) {
+                deleteTree(tempDir);
+            }
+        }
+    }
+
+    private static void checkInputs(JobArgs args, Path output) throws UsageException, IOException {
+        if (!Files.exists(Path.of(args.input()))) {
+            throw new UsageException("--input " + args.input() + " does not exist");
+        }
+        if (args.socket() == null && !Files.isDirectory(Path.of(args.rulesDir()))) {
+            throw new UsageException("--rules-dir " + args.rulesDir() + " is not a directory");
+        }
+        Path results = output.resolve("results");
+        if (Files.isDirectory(results)) {
+            try (Stream<Path> files = Files.list(results)) {
+                if (files.findAny().isPresent()) {
+                    throw new UsageException("--output " + output + " already holds results; choose an empty folder");
+                }
+            }
+        }
+    }
+
+    private static void awaitSidecar(Path socket, Duration timeout) throws IOException, InterruptedException {
+        SocketConnector.connect(socket, timeout).close();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: it is a temp folder
+        }
+    }
+}

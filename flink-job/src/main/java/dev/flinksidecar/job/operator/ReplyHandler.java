@@ -1,0 +1,17 @@
+package dev.flinksidecar.job.operator;
+
+import dev.flinksidecar.proto.ResultBatch;
+
+/**
+ * Where a {@link SidecarRunner} delivers answers. Both methods run on the runner's own thread
+ * (the socket reader), never on the task thread; the operator's implementation only decodes and
+ * posts the work to the task's mailbox.
+ */
+public interface ReplyHandler {
+
+    /** The answer to one batch; answers come in sequence order. */
+    void onReply(ResultBatch reply);
+
+    /** The session broke; no further call follows. */
+    void onFailure(Throwable cause);
+}

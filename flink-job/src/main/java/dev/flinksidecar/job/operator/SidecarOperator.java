@@ -1,0 +1,318 @@
+package dev.flinksidecar.job.operator;
+
+import dev.flinksidecar.events.DeadLetters;
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.job.client.SidecarSessionException;
+import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.proto.DeadLetter;
+import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.RuleRef;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.flink.api.common.accumulators.Histogram;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The keyed sidecar operator: ships events and watermarks to the sidecar in batches and emits
+ * its results, in input order, with watermarks held back until the results before them are out.
+ *
+ * <pre>
+ *  processElement ─► open batch ──(nothing in flight │ batch full and a slot free │ max-delay timer
+ *                                  │ a reply frees a slot │ watermark │ checkpoint │ end of input)──►
+ *                    in flight [seq n, n+1, ...]  (≤ max-in-flight-batches, ≤ max-in-flight-bytes)
+ *                                                  │ runner reader thread: decode, post mail
+ *  mailbox ◄─ reply seq n: emit results and dead letters, then the batch's watermark, then send
+ *             the open batch if it has content and a slot is free
+ * </pre>
+ *
+ * <p><b>Batching is adaptive.</b> When no batch is in flight an event is sent at once, so at low
+ * load latency is one round trip. While batches are in flight, new events gather in the open
+ * batch until it reaches max-events or max-bytes, until a reply frees a slot, or until
+ * max-delay passes, whichever comes first.
+ *
+ * <p><b>Backpressure.</b> When the open batch is full (or a watermark, checkpoint or end of input
+ * must send it) and no slot is free, the task thread yields to its mailbox
+ * ({@link MailboxExecutor#yield()}, as {@code AsyncWaitOperator} does) until a reply frees one.
+ * It does not return from {@code processElement}, so Flink stops reading input; there is no
+ * other queue. Replies arrive only as mails, so all state here is touched by the task thread
+ * alone, and no lock is shared with the reader thread.
+ *
+ * <p><b>Checkpoints</b> stay exact without operator state: before the barrier the open batch is
+ * sent and every reply is awaited and emitted.
+ *
+ * <p>Every method runs on the task thread.
+ */
+public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
+        implements OneInputStreamOperator<EventRecord, ResultRecord>, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Side output: dead letters as JSON lines ({@code DeadLetters.ruleFailure}). */
+    public static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("sidecar-dead-letters", Types.STRING);
+
+    private final SidecarOperatorOptions options;
+    private final SidecarRunnerFactory runnerFactory;
+    private final transient MailboxExecutor mailbox;
+
+    private transient SidecarRunner runner;
+    private transient PendingBatch pending;
+    private transient ArrayDeque<InFlightBatch> inFlight;
+    private transient long inFlightBytes;
+    private transient boolean timerArmed;
+    private transient boolean finished;
+    private transient Exception failure;
+    private transient LatencyTracker latency;
+    private transient Counter resultsOut;
+    private transient Counter deadLettersOut;
+
+    private transient int maxEvents;
+    private transient long maxBatchBytes;
+    private transient long maxDelayMs;
+    private transient int maxInFlight;
+    private transient long maxInFlightBytes;
+
+    SidecarOperator(StreamOperatorParameters<ResultRecord> parameters, SidecarOperatorOptions options,
+            SidecarRunnerFactory runnerFactory) {
+        super(parameters);
+        this.options = options;
+        this.runnerFactory = runnerFactory;
+        this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        maxEvents = options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS);
+        maxDelayMs = options.get(SidecarOperatorOptions.BATCH_MAX_DELAY).toMillis();
+        maxInFlight = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES);
+        maxInFlightBytes = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes();
+        pending = new PendingBatch();
+        inFlight = new ArrayDeque<>(maxInFlight);
+        Histogram histogram = new Histogram();
+        getRuntimeContext().addAccumulator(LatencyTracker.ACCUMULATOR, histogram);
+        latency = LatencyTracker.create(options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
+                getMetricGroup(), histogram);
+        resultsOut = getMetricGroup().counter("sidecarResults");
+        deadLettersOut = getMetricGroup().counter("sidecarDeadLetters");
+        getMetricGroup().gauge("sidecarInFlightBatches", () -> inFlight.size());
+
+        runner = runnerFactory.create(options);
+        SessionInfo session = runner.open(hello(), new MailboxReplyHandler());
+        long batchBytes = options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
+        maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
+        LOG.info("Sidecar session {} open (sidecar {}, rules {}), batches of at most {} events / {} bytes, {} in flight",
+                session.sessionId(), session.sidecarVersion(), session.rules(), maxEvents, maxBatchBytes, maxInFlight);
+    }
+
+    private Hello.Builder hello() {
+        var task = getRuntimeContext().getTaskInfo();
+        var job = getRuntimeContext().getJobInfo();
+        return Hello.newBuilder()
+                .setJobId(job.getJobId().toHexString())
+                .setJobName(job.getJobName())
+                .setOperatorId(getOperatorID().toHexString())
+                .setOperatorName(getOperatorName())
+                .setSubtaskIndex(task.getIndexOfThisSubtask())
+                .setParallelism(task.getNumberOfParallelSubtasks())
+                .setMaxParallelism(task.getMaxNumberOfParallelSubtasks())
+                .setAttemptNumber(task.getAttemptNumber());
+    }
+
+    @Override
+    public void processElement(StreamRecord<EventRecord> element) throws Exception {
+        EventRecord event = element.getValue();
+        runner.process(event);
+        long openedAt = pending.isEmpty() && !inFlight.isEmpty() ? getProcessingTimeService().getCurrentProcessingTime() : 0;
+        pending.add(event, latency.sample(), openedAt);
+        if (inFlight.isEmpty()) {
+            send();
+        } else if (runner.batchSize() >= maxEvents || runner.batchBytes() >= maxBatchBytes) {
+            sendWhenSlotFree();
+        } else {
+            armTimer();
+        }
+    }
+
+    /** Forwards the watermark to the sidecar after the events before it; emits it downstream later. */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        pending.watermark(mark.getTimestamp());
+        sendWhenSlotFree();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        drain();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        drain();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        drain();
+        if (!finished) {
+            finished = true;
+            runner.finish("end of input");
+        }
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (runner != null) {
+                runner.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** Sends the open batch once a slot is free, yielding to the mailbox (replies) until then. */
+    private void sendWhenSlotFree() throws Exception {
+        // a reply that frees a slot sends the open batch itself, so check for content too
+        while (pending.hasContent() && !hasSlot()) {
+            awaitMail();
+        }
+        if (pending.hasContent()) {
+            send();
+        }
+    }
+
+    /** Sends everything open and waits until every batch is answered and emitted. */
+    private void drain() throws Exception {
+        if (pending.hasContent()) {
+            sendWhenSlotFree();
+        }
+        while (!inFlight.isEmpty()) {
+            awaitMail();
+        }
+    }
+
+    /** Runs mails (replies, timers) until one arrives; rethrows a session failure seen before. */
+    private void awaitMail() throws Exception {
+        if (failure != null) {
+            throw failure;
+        }
+        mailbox.yield();
+    }
+
+    private boolean hasSlot() {
+        return inFlight.isEmpty()
+                || (inFlight.size() < maxInFlight && inFlightBytes + runner.batchBytes() <= maxInFlightBytes);
+    }
+
+    private void send() throws Exception {
+        long bytes = runner.batchBytes();
+        if (pending.hasWatermark()) {
+            runner.watermark(pending.watermarkValue());
+        }
+        long sequence = runner.flush();
+        inFlight.add(pending.close(sequence, bytes));
+        inFlightBytes += bytes;
+    }
+
+    private void armTimer() {
+        if (!timerArmed) {
+            timerArmed = true;
+            getProcessingTimeService().registerTimer(pending.openedAt() + maxDelayMs, this::onBatchTimer);
+        }
+    }
+
+    /** The max-delay timer: send the open batch if it is old enough and a slot is free. Mailbox. */
+    private void onBatchTimer(long time) throws Exception {
+        timerArmed = false;
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (time < pending.openedAt() + maxDelayMs) {
+            armTimer();
+        } else if (hasSlot()) {
+            send();
+        } // else: the next reply frees a slot and sends it
+    }
+
+    /** Emits one answered batch, then its watermark, then sends the open batch if it can. Mailbox. */
+    private void complete(DecodedReply reply) throws Exception {
+        InFlightBatch batch = inFlight.poll();
+        if (batch == null || batch.sequence() != reply.sequence()) {
+            throw new SidecarSessionException("the sidecar answered batch " + reply.sequence() + " but batch "
+                    + (batch == null ? "none" : batch.sequence()) + " was next");
+        }
+        inFlightBytes -= batch.bytes();
+        emit(reply, batch);
+        latency.record(batch.sampleNanos());
+        if (batch.hasWatermark()) {
+            super.processWatermark(new Watermark(batch.watermark()));
+        }
+        if (pending.hasContent() && hasSlot()) {
+            send();
+        }
+    }
+
+    /** Results and dead letters in event order (results of one event first). */
+    private void emit(DecodedReply reply, InFlightBatch batch) {
+        List<DeadLetter> deadLetters = reply.deadLetters();
+        int d = 0;
+        for (int r = 0; r < reply.results().length; r++) {
+            while (d < deadLetters.size() && deadLetters.get(d).getEventIndex() < reply.resultEvents()[r]) {
+                emitDeadLetter(deadLetters.get(d++), reply.rules(), batch);
+            }
+            ResultRecord result = reply.results()[r];
+            output.collect(new StreamRecord<>(result, result.time()));
+        }
+        while (d < deadLetters.size()) {
+            emitDeadLetter(deadLetters.get(d++), reply.rules(), batch);
+        }
+        resultsOut.inc(reply.results().length);
+        deadLettersOut.inc(deadLetters.size());
+    }
+
+    private void emitDeadLetter(DeadLetter deadLetter, List<RuleRef> rules, InFlightBatch batch) {
+        RuleRef rule = rules.get(deadLetter.getRule());
+        EventRecord event = batch.events()[deadLetter.getEventIndex()];
+        output.collect(DEAD_LETTERS, new StreamRecord<>(
+                DeadLetters.ruleFailure(rule.getId(), rule.getVersion(), deadLetter.getReason(), event), event.time()));
+    }
+
+    /** Turns runner callbacks (reader thread) into mails for the task thread. */
+    private final class MailboxReplyHandler implements ReplyHandler {
+
+        @Override
+        public void onReply(ResultBatch reply) {
+            DecodedReply decoded = DecodedReply.decode(reply);
+            post(() -> complete(decoded), "sidecar reply");
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            post(() -> {
+                failure = cause instanceof Exception ? (Exception) cause : new SidecarSessionException(cause.toString(), cause);
+                throw failure;
+            }, "sidecar failure");
+        }
+
+        private void post(org.apache.flink.util.function.ThrowingRunnable<? extends Exception> mail, String name) {
+            try {
+                mailbox.execute(mail, name);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Mailbox closed, dropping {}", name);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.flinksidecar.job.operator;
+
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.proto.Hello;
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * The transport under the sidecar operator, in the manner of flink-python's
+ * {@code PythonFunctionRunner}: the operator decides when a batch is full and how many may be in
+ * flight; the runner only builds the open batch, sends it, and hands back the answers.
+ *
+ * <pre>
+ *   open ──► ( process* [watermark] flush )* ──► finish ──► close
+ * </pre>
+ *
+ * Every method except {@link #close()} runs on the task thread. Replies reach the
+ * {@link ReplyHandler} on a thread of the runner's own, one at a time and in sequence order.
+ */
+public interface SidecarRunner extends Closeable {
+
+    /**
+     * Opens the session. {@code hello} carries the job and subtask identity; the runner fills in
+     * the protocol fields.
+     *
+     * @return what the sidecar announced
+     * @throws Exception when no session could be opened; the message names the socket and the reason
+     */
+    SessionInfo open(Hello.Builder hello, ReplyHandler handler) throws Exception;
+
+    /** Adds one event to the open batch. */
+    void process(EventRecord event);
+
+    /** Events in the open batch. */
+    int batchSize();
+
+    /** Estimated encoded bytes of the open batch. */
+    long batchBytes();
+
+    /** Marks the open batch as followed by this watermark; the next call must be {@link #flush()}. */
+    void watermark(long watermark);
+
+    /**
+     * Sends the open batch (possibly without events, when it only carries a watermark) and
+     * starts a new one.
+     *
+     * @return the batch's sequence number; its answer carries the same number
+     */
+    long flush() throws IOException;
+
+    /** Ends the session politely (Goodbye). Answers to batches already sent still arrive. */
+    void finish(String reason) throws IOException;
+
+    /** Releases everything; after it returns no handler call starts. Any thread; idempotent. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,98 @@
+package dev.flinksidecar.job.operator;
+
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.events.wire.EventBatchWriter;
+import dev.flinksidecar.job.client.ServerListener;
+import dev.flinksidecar.job.client.SidecarClient;
+import dev.flinksidecar.job.client.SidecarSessionException;
+import dev.flinksidecar.proto.ClientMessage;
+import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.Welcome;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The production runner: one session with the sidecar over its Unix domain socket. Batches are
+ * encoded in the columnar layout by an {@link EventBatchWriter} and written on the task thread;
+ * the client's reader thread decodes answers and calls the {@link ReplyHandler}.
+ */
+final class SocketSidecarRunner implements SidecarRunner {
+
+    private final SidecarOperatorOptions options;
+    private final EventBatchWriter writer = new EventBatchWriter();
+    private SidecarClient client;
+    private long sequence;
+    private boolean hasWatermark;
+    private long watermark;
+
+    SocketSidecarRunner(SidecarOperatorOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public SessionInfo open(Hello.Builder hello, ReplyHandler handler) throws Exception {
+        Path socket = Path.of(options.get(SidecarOperatorOptions.SOCKET_PATH));
+        client = SidecarClient.connect(socket, options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
+        int maxFrame = (int) options.get(SidecarOperatorOptions.MAX_FRAME_BYTES).getBytes();
+        Welcome welcome = client.handshake(hello, maxFrame, options.get(SidecarOperatorOptions.HANDSHAKE_TIMEOUT));
+        client.start(new ServerListener() {
+            @Override
+            public void onResults(ResultBatch batch) {
+                handler.onReply(batch);
+            }
+
+            @Override
+            public void onFailure(SidecarSessionException cause) {
+                handler.onFailure(cause);
+            }
+        }, "sidecar-reader-" + hello.getOperatorName() + "-" + hello.getSubtaskIndex());
+        return new SessionInfo(welcome.getSidecarVersion(), welcome.getSessionId(), welcome.getRulesList(),
+                welcome.getMaxFrameBytes());
+    }
+
+    @Override
+    public void process(EventRecord event) {
+        writer.add(event);
+    }
+
+    @Override
+    public int batchSize() {
+        return writer.size();
+    }
+
+    @Override
+    public long batchBytes() {
+        return writer.estimatedBytes();
+    }
+
+    @Override
+    public void watermark(long watermark) {
+        this.hasWatermark = true;
+        this.watermark = watermark;
+    }
+
+    @Override
+    public long flush() throws IOException {
+        long seq = ++sequence;
+        ClientMessage message = ClientMessage.newBuilder().setEvents(writer.build(seq, hasWatermark, watermark)).build();
+        writer.clear();
+        hasWatermark = false;
+        client.send(message);
+        return seq;
+    }
+
+    @Override
+    public void finish(String reason) throws IOException {
+        if (client != null) {
+            client.goodbye(reason);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.flinksidecar.job.sink;
+
+import dev.flinksidecar.job.types.ResultRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+
+/**
+ * The job's outputs: exactly-once JSON Lines files (Flink's {@code FileSink}, row format, a new
+ * part file per checkpoint; files become visible when the checkpoint that covers them completes,
+ * so checkpointing must be on).
+ *
+ * <pre>
+ * DIR/results/       part-*.jsonl   one result line per result
+ * DIR/dead-letters/  part-*.jsonl   malformed input and events a rule failed on
+ * DIR/late/          part-*.jsonl   late events (none yet: created empty)
+ * </pre>
+ */
+public final class JsonLinesSinks {
+
+    public static final String RESULTS = "results";
+    public static final String DEAD_LETTERS = "dead-letters";
+    public static final String LATE = "late";
+
+    private JsonLinesSinks() {}
+
+    /** An exactly-once sink of lines into {@code dir} (no date buckets, {@code .jsonl} part files). */
+    public static FileSink<String> jsonLines(Path dir) {
+        return FileSink.forRowFormat(dir, new SimpleStringEncoder<String>(StandardCharsets.UTF_8.name()))
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".jsonl").build())
+                .build();
+    }
+
+    /** Writes results to {@code DIR/results/} (and to stdout when {@code print}). */
+    public static void results(DataStream<ResultRecord> results, Path output, boolean print) {
+        DataStream<String> lines = results.map(ResultRecord::json).returns(Types.STRING).name("result-lines");
+        lines.sinkTo(jsonLines(new Path(output, RESULTS))).name("results-sink").uid("results-sink");
+        if (print) {
+            lines.print().name("print-results");
+        }
+    }
+
+    /** Writes dead letters (already JSON lines) to {@code DIR/dead-letters/}. */
+    public static void deadLetters(DataStream<String> deadLetters, Path output) {
+        deadLetters.sinkTo(jsonLines(new Path(output, DEAD_LETTERS))).name("dead-letters-sink").uid("dead-letters-sink");
+    }
+}

@@ -1,0 +1,90 @@
+package dev.flinksidecar.job.source;
+
+import dev.flinksidecar.job.types.EventRecordSerializer;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/** Serializes {@link InputRecord}s: a tag byte (0 event, 1 dead letter), then the event or the line. */
+public final class InputRecordSerializer extends TypeSerializerSingleton<InputRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final InputRecordSerializer INSTANCE = new InputRecordSerializer();
+
+    private static final byte EVENT = 0;
+    private static final byte DEAD_LETTER = 1;
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public InputRecord createInstance() {
+        return InputRecord.event(EventRecordSerializer.INSTANCE.createInstance());
+    }
+
+    @Override
+    public InputRecord copy(InputRecord from) {
+        return from;
+    }
+
+    @Override
+    public InputRecord copy(InputRecord from, InputRecord reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(InputRecord record, DataOutputView out) throws IOException {
+        if (record.event() != null) {
+            out.writeByte(EVENT);
+            EventRecordSerializer.INSTANCE.serialize(record.event(), out);
+        } else {
+            out.writeByte(DEAD_LETTER);
+            StringValue.writeString(record.deadLetter(), out);
+        }
+    }
+
+    @Override
+    public InputRecord deserialize(DataInputView in) throws IOException {
+        byte tag = in.readByte();
+        if (tag == EVENT) {
+            return InputRecord.event(EventRecordSerializer.INSTANCE.deserialize(in));
+        } else if (tag == DEAD_LETTER) {
+            return InputRecord.deadLetter(StringValue.readString(in));
+        }
+        throw new IOException("corrupt InputRecord: tag " + tag);
+    }
+
+    @Override
+    public InputRecord deserialize(InputRecord reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<InputRecord> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of the (configuration-free) serializer; restores {@link #INSTANCE}. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<InputRecord> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

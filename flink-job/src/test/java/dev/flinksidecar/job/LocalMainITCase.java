@@ -1,0 +1,55 @@
+package dev.flinksidecar.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local mode end to end, in this JVM: an embedded Flink cluster plus a sidecar child process
+ * started from the class path with the example rules, stopped at the end.
+ */
+@Timeout(300)
+class LocalMainITCase {
+
+    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsTheDemoAndPrintsWhatWentInAndOut() throws Exception {
+        Path rules = Files.createDirectories(tmp.resolve("rules"));
+        for (String file : List.of("threshold.jar", "threshold.json", "merchant-watch.jar", "merchant-watch.json")) {
+            Files.copy(ROOT.resolve("examples/target/rules/" + file), rules.resolve(file));
+        }
+        Path output = tmp.resolve("out");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = SidecarJob.run(new String[] {
+            "--input", ROOT.resolve("testdata/payments.jsonl").toString(), "--output", output.toString(),
+            "--rules-dir", rules.toString(), "--parallelism", "2", "--checkpoint-interval", "500ms"},
+                true, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(stdout)
+                .contains("events in:    12000 (and 4 malformed lines)")
+                .contains("results out:  618")
+                .containsPattern("merchant-watch +342")
+                .containsPattern("threshold +276")
+                .contains("dead letters: 4")
+                .contains(output.resolve("results").toAbsolutePath() + "/");
+        String socketLine = stdout.lines().filter(l -> l.startsWith("starting a sidecar on ")).findFirst().orElseThrow();
+        Path socket = Path.of(socketLine.substring("starting a sidecar on ".length(), socketLine.indexOf(" with the rules")));
+        assertThat(socket.getParent()).as("the sidecar's temp folder is removed").doesNotExist();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.flinksidecar.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad command lines get one clear line on stderr and a non-zero exit code, never a stack trace. */
+class SidecarJobCliTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(boolean local, String... args) {
+        return SidecarJob.run(args, local, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unknownFlag() {
+        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--paralelism", "2")).isEqualTo(2);
+        assertThat(stderr()).startsWith("flink-sidecar: unknown flag '--paralelism'\n");
+        assertThat(stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void missingRequiredFlags() {
+        assertThat(run(false, "--output", "y", "--socket", "s")).isEqualTo(2);
+        assertThat(stderr()).startsWith("flink-sidecar: missing --input\n");
+    }
+
+    @Test
+    void clusterModeNeedsASocket() {
+        assertThat(run(false, "--input", "x", "--output", "y")).isEqualTo(2);
+        assertThat(stderr()).contains("missing --socket PATH");
+    }
+
+    @Test
+    void localModeNeedsRulesOrASocket() {
+        assertThat(run(true, "--input", "x", "--output", "y")).isEqualTo(2);
+        assertThat(stderr()).contains("missing --rules-dir DIR");
+    }
+
+    @Test
+    void flagWithoutValue() {
+        assertThat(run(false, "--input", "x", "--output")).isEqualTo(2);
+        assertThat(stderr()).startsWith("flink-sidecar: --output needs a value\n");
+    }
+
+    @Test
+    void badDurationAndParallelism() {
+        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--checkpoint-interval", "ten")).isEqualTo(2);
+        assertThat(stderr()).contains("--checkpoint-interval: 'ten' is not a duration");
+        err.reset();
+        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--parallelism", "0")).isEqualTo(2);
+        assertThat(stderr()).contains("--parallelism wants a whole number above 0, not '0'");
+    }
+
+    @Test
+    void unknownOperatorOption() {
+        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s",
+                "--set", "sidecar.operator.batch.max-evnts=3")).isEqualTo(2);
+        assertThat(stderr()).contains("unknown option 'sidecar.operator.batch.max-evnts'");
+    }
+
+    @Test
+    void missingInputInLocalMode() {
+        assertThat(run(true, "--input", tmp.resolve("none.jsonl").toString(), "--output", tmp.toString(),
+                "--rules-dir", tmp.toString())).isEqualTo(2);
+        assertThat(stderr()).contains("--input " + tmp.resolve("none.jsonl") + " does not exist");
+    }
+
+    @Test
+    void missingRulesDirInLocalMode() throws IOException {
+        Path input = Files.writeString(tmp.resolve("in.jsonl"), "");
+        assertThat(run(true, "--input", input.toString(), "--output", tmp.resolve("out").toString(),
+                "--rules-dir", tmp.resolve("no-rules").toString())).isEqualTo(2);
+        assertThat(stderr()).contains("--rules-dir " + tmp.resolve("no-rules") + " is not a directory");
+    }
+
+    @Test
+    void noSidecarOnTheGivenSocket() throws IOException {
+        Path input = Files.writeString(tmp.resolve("in.jsonl"), "{\"key\":\"a\",\"time\":1}\n");
+        Path socket = tmp.resolve("nobody.sock");
+        assertThat(run(true, "--input", input.toString(), "--output", tmp.resolve("out").toString(),
+                "--socket", socket.toString(), "--set", "sidecar.operator.connect-timeout=100ms")).isEqualTo(1);
+        assertThat(stderr()).startsWith("flink-sidecar: no sidecar is listening on " + socket
+                + ": the socket file does not exist");
+        assertThat(stderr().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertThat(run(false, "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--deterministic-watermarks");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.flinksidecar.job.operator;
+
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.job.types.EventRecordSerializer;
+import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.job.types.ResultRecordSerializer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+/** The sidecar operator in Flink's keyed test harness, with a {@link TestingSidecarRunner}. */
+final class OperatorHarness implements AutoCloseable {
+
+    final KeyedOneInputStreamOperatorTestHarness<String, EventRecord, ResultRecord> harness;
+    final TestingSidecarRunner runner;
+
+    OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options) throws Exception {
+        this.runner = runner;
+        this.harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new SidecarOperatorFactory(options, runner.factory()),
+                (KeySelector<EventRecord, String>) EventRecord::key, Types.STRING, EventRecordSerializer.INSTANCE);
+        harness.setup(ResultRecordSerializer.INSTANCE);
+        harness.open();
+    }
+
+    static EventRecord event(String key, long time) {
+        return EventRecord.builder(key, time).type("payment").set("amount", 10.0).build();
+    }
+
+    static EventRecord event(String key, long time, String type) {
+        return EventRecord.builder(key, time).type(type).build();
+    }
+
+    void process(EventRecord event) throws Exception {
+        harness.processElement(event, event.time());
+    }
+
+    /** Runs the mails that are in the mailbox now (replies already delivered), on this thread. */
+    void runMails() throws Exception {
+        TaskMailbox mailbox = harness.getTaskMailbox();
+        Optional<Mail> mail;
+        while ((mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
+            mail.get().run();
+        }
+    }
+
+    /** Releases {@code n} held replies and runs their mails. */
+    void reply(int n) throws Exception {
+        runner.release(n);
+        runMails();
+    }
+
+    /** The output so far: result keys/batch as "key@batch", watermarks as "W<ts>". */
+    List<String> output() {
+        List<String> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof Watermark) {
+                out.add("W" + ((Watermark) o).getTimestamp());
+            } else {
+                ResultRecord r = (ResultRecord) ((StreamRecord<?>) o).getValue();
+                out.add(r.key() + "@" + r.time());
+            }
+        }
+        return out;
+    }
+
+    List<String> deadLetters() {
+        List<String> out = new ArrayList<>();
+        for (StreamRecord<String> r : harness.getSideOutput(SidecarOperator.DEAD_LETTERS)) {
+            out.add(r.getValue());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.flinksidecar.job.operator;
+
+import static dev.flinksidecar.job.operator.OperatorHarness.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.job.client.SidecarSessionException;
+import dev.flinksidecar.job.types.ResultRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.configuration.MemorySize;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The sidecar operator under Flink's keyed test harness with an in-process runner: batching,
+ * order, watermark holding, backpressure, draining. Replies are delivered by the test, so every
+ * step is deterministic.
+ */
+@Timeout(60)
+class SidecarOperatorTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private static SidecarOperatorOptions options(int maxEvents, int maxInFlight) {
+        return SidecarOperatorOptions.defaults()
+                .with(SidecarOperatorOptions.BATCH_MAX_EVENTS, maxEvents)
+                .with(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES, maxInFlight)
+                .with(SidecarOperatorOptions.BATCH_MAX_DELAY, Duration.ofMillis(5));
+    }
+
+    @Test
+    void sendsAnEventAtOnceWhenNothingIsInFlight() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            for (int i = 0; i < 3; i++) {
+                h.process(event("k" + i, i));
+                assertThat(h.runner.sent()).hasSize(i + 1);
+                assertThat(h.runner.sent().get(i).events()).hasSize(1);
+                h.reply(1);
+            }
+            assertThat(h.output()).containsExactly("k0@0", "k1@1", "k2@2");
+        }
+    }
+
+    @Test
+    void gathersEventsWhileABatchIsInFlightAndSendsThemWhenTheReplyComes() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.process(event("a", 1));
+            h.process(event("b", 2));
+            h.process(event("c", 3));
+            assertThat(h.runner.sent()).hasSize(1);
+
+            h.reply(1); // frees the slot: the open batch goes at once
+            assertThat(h.runner.sent()).hasSize(2);
+            assertThat(h.runner.sent().get(1).events()).extracting(EventRecord::key).containsExactly("b", "c");
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@1", "b@2", "c@3");
+        }
+    }
+
+    @Test
+    void sendsAFullBatchWhileOthersAreInFlight() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(2, 4))) {
+            for (int i = 0; i < 5; i++) {
+                h.process(event("k", i));
+            }
+            // [0] at once, then [1,2] and [3,4] when full
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(1, 2, 2);
+            h.reply(3);
+            assertThat(h.output()).containsExactly("k@0", "k@1", "k@2", "k@3", "k@4");
+        }
+    }
+
+    @Test
+    void sendsAnOpenBatchWhenMaxDelayPasses() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.harness.setProcessingTime(1000);
+            h.process(event("a", 1));
+            h.process(event("b", 2));
+            assertThat(h.runner.sent()).hasSize(1);
+            h.harness.setProcessingTime(1004);
+            assertThat(h.runner.sent()).hasSize(1);
+            h.harness.setProcessingTime(1005);
+            assertThat(h.runner.sent()).hasSize(2);
+            h.reply(2);
+            assertThat(h.output()).containsExactly("a@1", "b@2");
+        }
+    }
+
+    @Test
+    void emitsResultsInInputOrderAcrossBatchesAndKeys() throws Exception {
+        List<String> expected = new ArrayList<>();
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(3, 3))) {
+            for (int i = 0; i < 30; i++) {
+                String key = "k" + (i * 7 % 5);
+                h.process(event(key, i));
+                expected.add(key + "@" + i);
+                if (i % 4 == 3) {
+                    h.reply(h.runner.held());
+                }
+            }
+            while (h.runner.held() > 0) { // each reply may send the open batch
+                h.reply(h.runner.held());
+            }
+            assertThat(h.output()).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void holdsAWatermarkUntilTheResultsBeforeItAreOut() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.process(event("a", 5));
+            h.process(event("b", 8)); // open batch behind the one in flight
+            h.harness.processWatermark(9);
+
+            // the watermark closed the open batch and travels with it, after its events
+            assertThat(h.runner.sent()).hasSize(2);
+            assertThat(h.runner.sent().get(1).hasWatermark()).isTrue();
+            assertThat(h.runner.sent().get(1).watermark()).isEqualTo(9);
+            assertThat(h.output()).isEmpty();
+
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@5");
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@5", "b@8", "W9");
+        }
+    }
+
+    @Test
+    void forwardsAWatermarkWithoutEventsToTheSidecarToo() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.harness.processWatermark(100);
+            assertThat(h.runner.sent()).singleElement().satisfies(s -> {
+                assertThat(s.events()).isEmpty();
+                assertThat(s.watermark()).isEqualTo(100);
+            });
+            assertThat(h.output()).isEmpty();
+            h.reply(1);
+            assertThat(h.output()).containsExactly("W100");
+        }
+    }
+
+    @Test
+    void sendsDeadLettersToTheSideOutputInEventOrder() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.process(event("a", 1));
+            h.process(OperatorHarness.event("b", 2, "poison"));
+            h.process(OperatorHarness.event("c", 3, "quiet"));
+            h.process(event("d", 4));
+            h.reply(1);
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@1", "d@4");
+            assertThat(h.deadLetters()).singleElement().asString()
+                    .startsWith("{\"rule\":\"echo\",\"version\":\"1\",\"reason\":\"poisoned\",\"event\":{\"key\":\"b\"");
+        }
+    }
+
+    @Test
+    void buildsResultLinesWithRuleAndVersion() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.process(event("card-1", 1767225600123L));
+            h.reply(1);
+            assertThat(h.harness.extractOutputValues()).extracting(ResultRecord::json)
+                    .containsExactly("{\"rule\":\"echo\",\"version\":\"1\",\"key\":\"card-1\",\"time\":1767225600123,\"batch\":1}");
+        }
+    }
+
+    /**
+     * With max-in-flight batches out and the open batch full, processElement does not return
+     * until a reply frees a slot: it yields to the mailbox, where the reply arrives as a mail.
+     */
+    @Test
+    void processElementWaitsInTheMailboxWhileMaxInFlightIsReached() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(1, 2))) {
+            h.process(event("a", 1)); // sent at once
+            h.process(event("b", 2)); // full at once, a slot is free: sent
+            assertThat(h.runner.sent()).hasSize(2);
+
+            Thread taskThread = Thread.currentThread();
+            AtomicBoolean returned = new AtomicBoolean();
+            AtomicReference<Throwable> replierFailure = new AtomicReference<>();
+            AtomicReference<Integer> sentWhileBlocked = new AtomicReference<>();
+            Thread replier = new Thread(() -> {
+                try {
+                    awaitCondition(() -> taskThread.getState() == Thread.State.WAITING
+                            || taskThread.getState() == Thread.State.TIMED_WAITING);
+                    sentWhileBlocked.set(h.runner.sent().size());
+                    if (returned.get()) {
+                        throw new AssertionError("processElement returned without a reply");
+                    }
+                } catch (Throwable t) {
+                    replierFailure.set(t);
+                } finally {
+                    h.runner.release(1); // unblocks the task thread in any case
+                }
+            });
+            replier.start();
+            h.process(event("c", 3)); // blocks until the replier releases reply 1
+            returned.set(true);
+            replier.join(DEADLINE.toMillis());
+
+            assertThat(replierFailure.get()).isNull();
+            assertThat(sentWhileBlocked.get()).isEqualTo(2);
+            assertThat(h.runner.log()).containsSubsequence("send 2", "reply 1", "send 3");
+            assertThat(h.runner.maxOutstanding()).isEqualTo(2);
+            assertThat(h.output()).containsExactly("a@1");
+            h.reply(2);
+            assertThat(h.output()).containsExactly("a@1", "b@2", "c@3");
+        }
+    }
+
+    @Test
+    void boundsInFlightBytesToo() throws Exception {
+        SidecarOperatorOptions options = options(1, 100)
+                .with(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES, MemorySize.parse("250b"));
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options)) {
+            for (int i = 0; i < 50; i++) {
+                h.process(event("k", i)); // each event is 100 "bytes" in the testing runner
+            }
+            h.harness.endInput();
+            assertThat(h.runner.maxOutstanding()).isLessThanOrEqualTo(2);
+            assertThat(h.output()).hasSize(50);
+        }
+    }
+
+    @Test
+    void checkpointBarrierWaitsForEveryAnswer() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options(3, 4))) {
+            for (int i = 0; i < 20; i++) {
+                h.process(event("k" + i % 3, i));
+            }
+            h.harness.prepareSnapshotPreBarrier(1);
+            assertThat(h.output()).hasSize(20);
+            int sentBefore = h.runner.sent().size();
+            h.harness.snapshot(1, 1);
+            assertThat(h.runner.sent()).hasSize(sentBefore);
+        }
+    }
+
+    @Test
+    void endOfInputDrainsAndSaysGoodbye() throws Exception {
+        TestingSidecarRunner runner = TestingSidecarRunner.async();
+        OperatorHarness h = new OperatorHarness(runner, options(4, 2));
+        for (int i = 0; i < 10; i++) {
+            h.process(event("k", i));
+        }
+        h.harness.processWatermark(Long.MAX_VALUE);
+        h.harness.endInput();
+        h.harness.getOperator().finish();
+        assertThat(h.output()).hasSize(11).last().isEqualTo("W" + Long.MAX_VALUE);
+        assertThat(runner.finished()).isTrue();
+        h.close();
+        assertThat(runner.closed()).isTrue();
+    }
+
+    @Test
+    void aBrokenSessionFailsTheTask() throws Exception {
+        OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4));
+        h.process(event("a", 1));
+        h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+        assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
+                .hasMessageContaining("closed the session unexpectedly");
+        // later waits fail at once instead of waiting for answers that will never come
+        assertThatThrownBy(() -> h.harness.endInput()).isInstanceOf(SidecarSessionException.class);
+        h.runner.close();
+    }
+
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + DEADLINE);
+            }
+            Thread.sleep(1); // polling a thread's state; bounded by the deadline
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.flinksidecar.job.operator;
+
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.proto.Attribute;
+import dev.flinksidecar.proto.DeadLetter;
+import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.Result;
+import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.RuleRef;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An in-process {@link SidecarRunner} for operator tests. Its "rule" answers every event with
+ * one result {@code {"rule":"echo","version":"1",...,"batch":SEQ}}, except events of type
+ * {@code "quiet"} (no result) and {@code "poison"} (a dead letter).
+ *
+ * <p>Replies are either held until the test calls {@link #release(int)} (from any thread, like a
+ * socket reader would), or, in async mode, sent at once from a thread of its own.
+ */
+public final class TestingSidecarRunner implements SidecarRunner {
+
+    private static final Map<String, TestingSidecarRunner> REGISTRY = new ConcurrentHashMap<>();
+    private static final RuleRef ECHO = RuleRef.newBuilder().setId("echo").setVersion("1").build();
+
+    /** A batch as the runner received it. */
+    public record Sent(long sequence, List<EventRecord> events, boolean hasWatermark, long watermark) {}
+
+    private final String id = UUID.randomUUID().toString();
+    private final boolean async;
+    private final ExecutorService replier;
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<ResultBatch> held = new ArrayDeque<>();
+    private final List<EventRecord> open = new ArrayList<>();
+    private volatile ReplyHandler handler;
+    private volatile boolean finished;
+    private volatile boolean closed;
+    private volatile int maxOutstanding;
+    private int replied;
+    private long sequence;
+    private boolean hasWatermark;
+    private long watermark;
+
+    private TestingSidecarRunner(boolean async) {
+        this.async = async;
+        this.replier = async ? Executors.newSingleThreadExecutor(r -> new Thread(r, "testing-replier")) : null;
+        REGISTRY.put(id, this);
+    }
+
+    /** Replies wait for {@link #release}. */
+    public static TestingSidecarRunner manual() {
+        return new TestingSidecarRunner(false);
+    }
+
+    /** Replies come at once from the runner's own thread. */
+    public static TestingSidecarRunner async() {
+        return new TestingSidecarRunner(true);
+    }
+
+    /** A serializable factory that hands out this runner. */
+    public SidecarRunnerFactory factory() {
+        String key = id;
+        return options -> REGISTRY.get(key);
+    }
+
+    @Override
+    public SessionInfo open(Hello.Builder hello, ReplyHandler handler) {
+        this.handler = handler;
+        log.add("open " + hello.getSubtaskIndex());
+        return new SessionInfo("testing", "session-1", List.of(ECHO), 1 << 20);
+    }
+
+    @Override
+    public void process(EventRecord event) {
+        open.add(event);
+    }
+
+    @Override
+    public int batchSize() {
+        return open.size();
+    }
+
+    @Override
+    public long batchBytes() {
+        return 100L * open.size();
+    }
+
+    @Override
+    public void watermark(long watermark) {
+        this.hasWatermark = true;
+        this.watermark = watermark;
+    }
+
+    @Override
+    public long flush() {
+        long seq = ++sequence;
+        Sent batch = new Sent(seq, List.copyOf(open), hasWatermark, watermark);
+        open.clear();
+        hasWatermark = false;
+        sent.add(batch);
+        log.add("send " + seq);
+        ResultBatch reply = answer(batch);
+        synchronized (this) {
+            maxOutstanding = Math.max(maxOutstanding, sent.size() - replied);
+            if (!async) {
+                held.add(reply);
+                return seq;
+            }
+        }
+        replier.execute(() -> deliver(reply));
+        return seq;
+    }
+
+    /** Delivers the next {@code n} held replies, in order, on the calling thread. */
+    public void release(int n) {
+        for (int i = 0; i < n; i++) {
+            ResultBatch reply;
+            synchronized (this) {
+                reply = held.poll();
+            }
+            if (reply == null) {
+                throw new IllegalStateException("no reply held");
+            }
+            deliver(reply);
+        }
+    }
+
+    /** Makes the session fail as a broken socket would. */
+    public void fail(Throwable cause) {
+        handler.onFailure(cause);
+    }
+
+    private void deliver(ResultBatch reply) {
+        synchronized (this) {
+            replied++;
+        }
+        log.add("reply " + reply.getSequence());
+        handler.onReply(reply);
+    }
+
+    private static ResultBatch answer(Sent batch) {
+        ResultBatch.Builder reply = ResultBatch.newBuilder().setSequence(batch.sequence()).addRules(ECHO);
+        for (int i = 0; i < batch.events().size(); i++) {
+            EventRecord event = batch.events().get(i);
+            if ("poison".equals(event.type())) {
+                reply.addDeadLetters(DeadLetter.newBuilder().setEventIndex(i).setRule(0).setReason("poisoned"));
+            } else if (!"quiet".equals(event.type())) {
+                reply.addResults(Result.newBuilder().setRule(0).setEventIndex(i).setKey(event.key())
+                        .setTime(event.time())
+                        .addAttributes(Attribute.newBuilder().setName("batch").setLongValue(batch.sequence())));
+            }
+        }
+        return reply.build();
+    }
+
+    @Override
+    public void finish(String reason) {
+        finished = true;
+        log.add("goodbye");
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        REGISTRY.remove(id);
+        if (replier != null) {
+            replier.shutdownNow();
+            try {
+                replier.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public List<Sent> sent() {
+        return sent;
+    }
+
+    public List<String> log() {
+        return log;
+    }
+
+    public synchronized int held() {
+        return held.size();
+    }
+
+    public int maxOutstanding() {
+        return maxOutstanding;
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+}

@@ -1,5 +1,7 @@
 package dev.flinksidecar.examples.merchantwatch;
 
+import dev.flinksidecar.rule.testing.TestingEvent;
+import dev.flinksidecar.rule.testing.TestingRuleContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +25,7 @@ class MerchantWatchRuleTest {
 
     private static List<Result> run(Map<String, ?> config, Event... events) throws Exception {
         MerchantWatchRule rule = new MerchantWatchRule();
-        rule.open(new TestingRuleContext(config));
+        rule.open(new TestingRuleContext("merchant-watch", config));
         List<Result> results = new ArrayList<>();
         for (Event event : events) {
             rule.onEvent(event, results::add);
@@ -103,20 +105,20 @@ class MerchantWatchRuleTest {
     @Test
     void missingOrMistypedConfigIsRefusedNamingTheField() {
         MerchantWatchRule rule = new MerchantWatchRule();
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(Map.of("countries", List.of("BR")))))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("merchant-watch", Map.of("countries", List.of("BR")))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'merchants' is missing");
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(Map.of("merchants", List.of(), "countries", "BR"))))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("merchant-watch", Map.of("merchants", List.of(), "countries", "BR"))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'countries' is not an array");
         assertThatThrownBy(() -> rule.open(
-                        new TestingRuleContext(Map.of("merchants", List.of(), "countries", List.of("BR", 7L)))))
+                        new TestingRuleContext("merchant-watch", Map.of("merchants", List.of(), "countries", List.of("BR", 7L)))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'countries[1]'");
         Map<String, Object> withNull = new HashMap<>();
         withNull.put("merchants", null);
         withNull.put("countries", List.of());
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(withNull)))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("merchant-watch", withNull)))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'merchants' is null");
     }

@@ -1,5 +1,7 @@
 package dev.flinksidecar.examples.threshold;
 
+import dev.flinksidecar.rule.testing.TestingEvent;
+import dev.flinksidecar.rule.testing.TestingRuleContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +20,7 @@ class ThresholdRuleTest {
 
     private static List<Result> run(Map<String, ?> config, Event... events) throws Exception {
         ThresholdRule rule = new ThresholdRule();
-        rule.open(new TestingRuleContext(config));
+        rule.open(new TestingRuleContext("threshold", config));
         List<Result> results = new ArrayList<>();
         for (Event event : events) {
             rule.onEvent(event, results::add);
@@ -111,19 +113,19 @@ class ThresholdRuleTest {
     @Test
     void missingOrMistypedConfigIsRefusedNamingTheField() {
         ThresholdRule rule = new ThresholdRule();
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(Map.of("limit", 1000L))))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("threshold", Map.of("limit", 1000L))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'field'")
                 .hasMessageContaining("missing");
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(Map.of("field", "amount"))))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("threshold", Map.of("field", "amount"))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'limit'")
                 .hasMessageContaining("missing");
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(Map.of("field", "amount", "limit", "1000"))))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("threshold", Map.of("field", "amount", "limit", "1000"))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'limit'")
                 .hasMessageContaining("expected a number");
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext(Map.of("field", 7L, "limit", 1000L))))
+        assertThatThrownBy(() -> rule.open(new TestingRuleContext("threshold", Map.of("field", 7L, "limit", 1000L))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'field'");
     }

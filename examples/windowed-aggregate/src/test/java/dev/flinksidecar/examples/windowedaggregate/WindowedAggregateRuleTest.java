@@ -1,5 +1,6 @@
 package dev.flinksidecar.examples.windowedaggregate;
 
+import dev.flinksidecar.rule.testing.TestingRuleContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -99,7 +100,7 @@ class WindowedAggregateRuleTest {
 
     private static WindowedAggregateRule open(Map<String, ?> config) {
         WindowedAggregateRule rule = new WindowedAggregateRule();
-        rule.open(new TestingRuleContext(new HashMap<>(config)));
+        rule.open(new TestingRuleContext("windowed-aggregate", new HashMap<>(config)));
         return rule;
     }
 

@@ -1,15 +1,19 @@
-package dev.flinksidecar.examples.merchantwatch;
+package dev.flinksidecar.rule.testing;
 
 import dev.flinksidecar.rule.AttributeType;
 import dev.flinksidecar.rule.Event;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A hand-written {@link Event} for tests: {@code TestingEvent.of("card-1", 5L).with("amount", 12.5)}. */
-final class TestingEvent implements Event {
+/**
+ * A hand-written {@link Event} for rule tests, shipped in the rule-api test jar:
+ * {@code TestingEvent.of("card-1", 5L).type("payment").with("amount", 12.5)}.
+ */
+public final class TestingEvent implements Event {
 
     private final String key;
     private final long time;
+    private String type;
     private final List<String> names = new ArrayList<>();
     private final List<Object> values = new ArrayList<>();
 
@@ -18,12 +22,18 @@ final class TestingEvent implements Event {
         this.time = time;
     }
 
-    static TestingEvent of(String key, long time) {
+    public static TestingEvent of(String key, long time) {
         return new TestingEvent(key, time);
     }
 
+    /** Sets the event's type (none by default). */
+    public TestingEvent type(String type) {
+        this.type = type;
+        return this;
+    }
+
     /** Adds an attribute: a String, Long, Double or Boolean. */
-    TestingEvent with(String name, Object value) {
+    public TestingEvent with(String name, Object value) {
         names.add(name);
         values.add(value);
         return this;
@@ -41,7 +51,7 @@ final class TestingEvent implements Event {
 
     @Override
     public String type() {
-        return "payment";
+        return type;
     }
 
     @Override

@@ -1,21 +1,23 @@
-package dev.flinksidecar.examples.windowedaggregate;
+package dev.flinksidecar.rule.testing;
 
 import dev.flinksidecar.rule.RuleConfig;
 import dev.flinksidecar.rule.RuleContext;
 import java.util.Map;
 
-/** A {@link RuleContext} over a configuration given as parsed JSON values. */
-final class TestingRuleContext implements RuleContext {
+/** A {@link RuleContext} for rule tests over a configuration given as parsed JSON values. */
+public final class TestingRuleContext implements RuleContext {
 
+    private final String ruleId;
     private final RuleConfig config;
 
-    TestingRuleContext(Map<String, ?> config) {
+    public TestingRuleContext(String ruleId, Map<String, ?> config) {
+        this.ruleId = ruleId;
         this.config = RuleConfig.of(config);
     }
 
     @Override
     public String ruleId() {
-        return "windowed-aggregate";
+        return ruleId;
     }
 
     @Override
@@ -30,6 +32,6 @@ final class TestingRuleContext implements RuleContext {
 
     @Override
     public System.Logger logger() {
-        return System.getLogger("windowed-aggregate");
+        return System.getLogger(ruleId);
     }
 }

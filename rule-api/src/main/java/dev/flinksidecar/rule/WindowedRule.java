@@ -136,6 +136,28 @@ public interface WindowedRule<ACC> extends AutoCloseable {
     /** How the sidecar writes and reads this rule's accumulators (for checkpoints). */
     AccumulatorCodec<ACC> accumulatorCodec();
 
+    /**
+     * Names the meaning and encoding of this rule's accumulators, e.g. {@code "amount-sum/1"},
+     * so that a new version of the rule can take over the windows that are open when it is
+     * deployed. Called once, after {@link #open}.
+     *
+     * <p>When the new version declares the same non-null layout as the one it replaces, and the
+     * same {@link #windowAssigner()} and {@link #allowedLateness()}, the sidecar hands it the
+     * open windows: each accumulator is written with the old version's {@link
+     * #accumulatorCodec()} and read with the new one's, so the windows fire under the new
+     * version with everything they aggregated. Otherwise (a different or no layout, other
+     * windows), the windows opened under the old version finish under it: they take the events
+     * that belong to them and fire with the old version, while the new version opens the other
+     * windows. Change the layout whenever the accumulator's content or encoding changes.
+     *
+     * <p>Default null: no layout declared, windows are never carried over.
+     *
+     * @since rule API 1.1
+     */
+    default String stateLayout() {
+        return null;
+    }
+
     /** Called once when the session ends or the rule is retired. */
     @Override
     default void close() throws Exception {}

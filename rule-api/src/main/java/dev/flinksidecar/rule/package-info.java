@@ -48,5 +48,28 @@
  *
  * <p>The classes a rule jar may see from the sidecar are the JDK and this package; everything
  * else the rule needs belongs inside its own jar.
+ *
+ * <h2>Versions and hot swaps</h2>
+ *
+ * <p>A running sidecar takes new versions of a rule jar without a restart ({@code admin deploy},
+ * or a new jar in its rules directory). Results carry the version from the config's {@code
+ * "version"} or the jar's {@code Implementation-Version}, plus a short hash of the jar's and the
+ * config's bytes, e.g. {@code 1.2.0+3f2a9c1}. Before a new version runs, the sidecar checks it:
+ * the jar must be intact; its manifest attribute {@code Rule-Api-Version} ({@link
+ * dev.flinksidecar.rule.RuleApi}), if any, must have this API's major version; every type and
+ * member of this package it uses must exist; each rule must open with its config; and the
+ * self-test it ships, if any, must pass. A refused version changes nothing.
+ *
+ * <p>A self-test is three entries in the jar: {@code META-INF/sidecar/selftest.jsonl} (events, as
+ * in an event file), {@code META-INF/sidecar/selftest-expected.jsonl} (the results they give, as
+ * {@code replay} writes them; {@code rule} and {@code version} are not compared) and, optionally,
+ * {@code META-INF/sidecar/selftest-config.json} (the config to test with).
+ *
+ * <p>Per-event rules switch to a new version between two batches of events; windowed rules right
+ * after a checkpoint, on every parallel instance at once. A windowed rule that declares the same
+ * {@link dev.flinksidecar.rule.WindowedRule#stateLayout()} as its previous version takes over the
+ * open windows; otherwise they finish under the previous version. A retired version's classes
+ * are unloaded: stop in {@code close()} every thread a rule started, and leave no thread-local,
+ * shutdown hook or JDBC driver behind, or the sidecar reports the version as leaked.
  */
 package dev.flinksidecar.rule;

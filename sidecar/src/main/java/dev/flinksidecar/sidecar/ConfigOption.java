@@ -48,6 +48,11 @@ public final class ConfigOption<T> {
         return new ConfigOption<>(key, "duration", defaultValue, Durations.format(defaultValue), description, Durations::parse);
     }
 
+    /** A string option whose empty default means something {@code defaultText} says. */
+    static ConfigOption<String> stringOption(String key, String defaultText, String description) {
+        return new ConfigOption<>(key, "string", "", defaultText, description, Function.identity());
+    }
+
     /** A string option without a default: it must be given (its flag names it). */
     static ConfigOption<String> requiredString(String key, String description) {
         return new ConfigOption<>(key, "string", null, "(required)", description, Function.identity());

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar;
 
+import dev.flinksidecar.sidecar.admin.AdminCommand;
 import dev.flinksidecar.sidecar.replay.ReplayCommand;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -11,10 +12,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The sidecar's command line: {@code serve} runs the sidecar, {@code replay} runs a file through
- * the rule engine in process.
+ * the rule engine in process, {@code admin} manages the rules of a running sidecar.
  *
  * <p>Exit codes: 0 success; 1 a failure while running (a bad rule jar in {@code replay}, another
- * sidecar on the socket, I/O errors); 2 a usage error (unknown flag, missing flag, a flag naming
+ * sidecar on the socket, a refused {@code admin} request, I/O errors); 2 a usage error (unknown flag, missing flag, a flag naming
  * something that does not exist or cannot be written). Every error is one line naming the
  * problem, on stderr.
  */
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Runs Flink rule jars beside a TaskManager, over a Unix domain socket.",
-        subcommands = {ServeCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ReplayCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -31,7 +32,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: serve or replay");
+        throw new ParameterException(spec.commandLine(), "missing a command: serve, replay or admin");
     }
 
     public static void main(String[] args) {

@@ -1,7 +1,5 @@
 package dev.flinksidecar.sidecar;
 
-import dev.flinksidecar.sidecar.rules.RuleLoadException;
-import dev.flinksidecar.sidecar.rules.RuleSet;
 import dev.flinksidecar.sidecar.transport.SidecarServer;
 import dev.flinksidecar.sidecar.transport.SocketFiles;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
@@ -17,15 +15,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code serve}: loads the rule jars, binds the socket, serves sessions until SIGTERM, then
- * answers what is in flight, removes the socket and exits. A refused rule jar is logged and left
- * out; the other rules run.
+ * {@code serve}: deploys the jars of the rules directory, binds the admin socket and the data
+ * socket, serves sessions until SIGTERM, then answers what is in flight, removes the sockets and
+ * exits. A refused rule jar is logged and left out; the other rules run. While it runs, rules
+ * change through {@code admin} and the watched rules directory ({@link RuleManagement}).
  */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
         description = "Runs the sidecar: accepts sessions from the Flink job on a Unix domain socket and runs "
-                + "the rule jars of a directory. Stops on SIGTERM after answering the batches in flight.")
+                + "the rule jars of a directory, which may change while it runs (admin socket, watched directory). "
+                + "Stops on SIGTERM after answering the batches in flight.")
 public final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -35,11 +35,11 @@ public final class ServeCommand implements Callable<Integer> {
     Path socket;
 
     @Option(names = "--rules-dir", required = true, paramLabel = "DIR",
-            description = "Folder of rule jars (NAME.jar, optional config NAME.json).")
+            description = "Folder of rule jars (NAME.jar, optional config NAME.json), watched for changes.")
     Path rulesDir;
 
     @Option(names = "--admin-socket", paramLabel = "PATH",
-            description = "Reserved: the admin socket (default PATH.admin) is not served yet.")
+            description = "Unix domain socket for the admin command (default: the --socket path + .admin).")
     Path adminSocket;
 
     @Option(names = "--http-port", paramLabel = "PORT",
@@ -59,27 +59,38 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CliException("rules directory " + rulesDir.toAbsolutePath()
                     + (Files.exists(rulesDir) ? " is not a directory" : " does not exist"), CliException.USAGE);
         }
+        Path admin = adminSocketPath(config);
         prepareSocket(socket);
-        if (adminSocket != null || httpPort != null) {
-            LOG.warn("--admin-socket and --http-port are reserved and not served yet; ignoring them");
+        prepareSocket(admin);
+        if (httpPort != null) {
+            LOG.warn("--http-port is reserved and not served yet; ignoring it");
         }
-        RuleSet rules = loadRules(rulesDir);
+        RuleManagement rules = loadRules(config);
         SidecarServer server;
         try {
-            server = SidecarServer.start(config, rules, SidecarVersion.get());
+            rules.startAdmin(admin);
+            server = SidecarServer.start(config, rules.registry(), SidecarVersion.get());
         } catch (SocketPathException e) {
-            closeQuietly(rules);
+            rules.close();
             throw new CliException(e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
         } catch (IOException e) {
-            closeQuietly(rules);
+            rules.close();
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
-            closeQuietly(rules);
+            rules.close();
         }, "sidecar-shutdown"));
         server.awaitTermination();
         return 0;
+    }
+
+    private Path adminSocketPath(SidecarConfig config) {
+        if (adminSocket != null) {
+            return adminSocket;
+        }
+        String configured = config.get(SidecarOptions.ADMIN_SOCKET_PATH);
+        return configured.isEmpty() ? Path.of(socket + ".admin") : Path.of(configured);
     }
 
     private static void prepareSocket(Path socket) {
@@ -90,27 +101,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static RuleSet loadRules(Path dir) {
-        RuleSet rules;
+    private static RuleManagement loadRules(SidecarConfig config) {
         try {
-            rules = RuleSet.load(dir);
+            return RuleManagement.start(config, Path.of(config.get(SidecarOptions.RULES_DIR)));
         } catch (IOException e) {
             throw new CliException(e.getMessage(), CliException.FAILURE);
-        }
-        for (RuleLoadException refusal : rules.refusals()) {
-            LOG.warn("refused: {}", refusal.getMessage());
-        }
-        if (rules.rules().isEmpty()) {
-            LOG.warn("no rule loaded from {}: sessions will get no results", dir.toAbsolutePath());
-        }
-        return rules;
-    }
-
-    private static void closeQuietly(RuleSet rules) {
-        try {
-            rules.close();
-        } catch (IOException e) {
-            LOG.warn("closing the rule jars failed: {}", e.toString());
         }
     }
 }

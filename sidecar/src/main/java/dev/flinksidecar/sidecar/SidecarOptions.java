@@ -4,6 +4,7 @@ import static dev.flinksidecar.sidecar.ConfigOption.booleanOption;
 import static dev.flinksidecar.sidecar.ConfigOption.durationOption;
 import static dev.flinksidecar.sidecar.ConfigOption.intOption;
 import static dev.flinksidecar.sidecar.ConfigOption.requiredString;
+import static dev.flinksidecar.sidecar.ConfigOption.stringOption;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -66,6 +67,46 @@ public final class SidecarOptions {
             Runtime.getRuntime().availableProcessors(),
             "the number of CPUs",
             "Threads that run rule code for all sessions. One session's batches run one at a time, in order.");
+
+    public static final ConfigOption<Duration> RULES_WATCH_INTERVAL = durationOption(
+            "sidecar.rules.watch-interval",
+            Duration.ofSeconds(1),
+            "How often `serve` looks at the rules directory. A new, replaced or removed `NAME.jar` (or changed "
+                    + "`NAME.json`) is acted on once its size and modification time are the same at two looks in a row. "
+                    + "`0ms` turns watching off.");
+
+    public static final ConfigOption<String> RULES_STORE_DIR = stringOption(
+            "sidecar.rules.store-dir",
+            "(a new temporary folder)",
+            "Where `serve` keeps private copies of the deployed jars that classloaders read (a jar in the rules "
+                    + "directory may be overwritten at any time). A temporary folder is deleted at exit.");
+
+    public static final ConfigOption<Integer> RULES_MAX_RESTORABLE_VERSIONS = intOption(
+            "sidecar.rules.max-restorable-versions",
+            3,
+            "Older versions of a windowed rule kept loaded per rule for sessions that restore from a checkpoint "
+                    + "taken before the newest one became active, when no `CheckpointCompleted` says they are no longer needed.");
+
+    public static final ConfigOption<Duration> RULES_UNLOAD_DEADLINE = durationOption(
+            "sidecar.rules.unload-deadline",
+            Duration.ofSeconds(30),
+            "How long the classloader of a retired rule version may stay uncollected after it was closed. Past it the "
+                    + "sidecar hints a GC, and a loader still there is reported as leaked (log and `admin status`) with what holds it.");
+
+    public static final ConfigOption<Duration> RULES_UNLOAD_CHECK_INTERVAL = durationOption(
+            "sidecar.rules.unload-check-interval",
+            Duration.ofSeconds(1),
+            "How often the sidecar checks that retired rule classloaders were collected.");
+
+    public static final ConfigOption<String> ADMIN_SOCKET_PATH = stringOption(
+            "sidecar.admin.socket-path",
+            "(the socket path + `.admin`)",
+            "Unix domain socket of the admin protocol (`admin` command). Flag: `serve --admin-socket`.");
+
+    public static final ConfigOption<Integer> ADMIN_MAX_FRAME_BYTES = intOption(
+            "sidecar.admin.max-frame-bytes",
+            64 * 1024 * 1024,
+            "Largest admin request (a `deploy` carries the jar); a larger one closes that admin connection.");
 
     public static final ConfigOption<Integer> REPLAY_BATCH_SIZE = intOption(
             "sidecar.replay.batch-size",

@@ -40,7 +40,7 @@ class MainTest {
     @Test
     void noCommandIsAUsageError() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("sidecar: missing a command: serve or replay");
+        assertThat(err.toString()).startsWith("sidecar: missing a command: serve, replay or admin");
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * The sidecar as a real child process: {@code java -cp <test classpath> ...Main ARGS}, since the
  * shaded jar does not exist yet when tests run. Its output goes to a log file that tests read.
  */
-final class SidecarProcess implements AutoCloseable {
+public final class SidecarProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
@@ -22,13 +22,20 @@ final class SidecarProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static SidecarProcess start(Path log, String... args) throws IOException {
+    public static SidecarProcess start(Path log, String... args) throws IOException {
+        return start(log, List.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)} with more JVM options, e.g. {@code -XX:MaxMetaspaceSize=64m}. */
+    public static SidecarProcess start(Path log, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-cp", classpath(),
-                Main.class.getName()));
+                // what the sidecar jar's manifest opens, for the report on leaked rule classloaders
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.sql/java.sql=ALL-UNNAMED",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath(), Main.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new SidecarProcess(process, log);
@@ -40,7 +47,7 @@ final class SidecarProcess implements AutoCloseable {
     }
 
     /** Waits until the log shows that the sidecar accepts sessions; fails if it exits first. */
-    SidecarProcess awaitAccepting() {
+    public SidecarProcess awaitAccepting() {
         Deadline.await("the sidecar to accept sessions; its log:\n" + logText(), Duration.ofSeconds(60),
                 () -> {
                     if (!process.isAlive()) {
@@ -52,7 +59,7 @@ final class SidecarProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit and returns its exit code. */
-    int awaitExit() throws InterruptedException {
+    public int awaitExit() throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("the sidecar did not exit; its log:\n" + logText());
         }
@@ -60,11 +67,11 @@ final class SidecarProcess implements AutoCloseable {
     }
 
     /** SIGTERM, as Kubernetes stops a pod. */
-    void terminate() {
+    public void terminate() {
         process.destroy();
     }
 
-    String logText() {
+    public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
@@ -72,15 +79,20 @@ final class SidecarProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the sidecar: SIGTERM first, so that it removes its sockets and files; forcibly if it lingers. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
                 process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

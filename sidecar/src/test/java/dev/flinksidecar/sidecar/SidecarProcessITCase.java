@@ -50,7 +50,8 @@ class SidecarProcessITCase {
                 client.send(hello());
                 client.send(events(TestingBatches.batch(1, "small=50", "big=500")));
 
-                assertThat(client.receive().getWelcome().getRulesList()).extracting(r -> r.getId() + "@" + r.getVersion())
+                assertThat(client.receive().getWelcome().getRulesList())
+                        .extracting(r -> TestingVersions.normalisedRef(r.getId() + "@" + r.getVersion(), rules))
                         .containsExactly("threshold@1.0.0");
                 ResultBatch results = client.receive().getResults();
                 assertThat(results.getSequence()).isEqualTo(1);

@@ -2,6 +2,8 @@ package dev.flinksidecar.sidecar;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flinksidecar.events.wire.Protocol;
+import dev.flinksidecar.proto.CheckpointBarrier;
+import dev.flinksidecar.proto.CheckpointCompleted;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Goodbye;
@@ -32,6 +34,21 @@ public final class TestingFrames {
 
     public static ClientMessage hello() {
         return hello(Protocol.VERSION);
+    }
+
+    /** A Hello of a client that sends checkpoint barriers (or not), restored from {@code restoredCheckpoint} (0: fresh). */
+    public static ClientMessage hello(boolean checkpointBarriers, long restoredCheckpoint) {
+        ClientMessage hello = hello();
+        return hello.toBuilder().setHello(hello.getHello().toBuilder()
+                .setCheckpointBarriers(checkpointBarriers).setRestoredCheckpointId(restoredCheckpoint)).build();
+    }
+
+    public static ClientMessage barrier(long checkpointId) {
+        return ClientMessage.newBuilder().setCheckpointBarrier(CheckpointBarrier.newBuilder().setCheckpointId(checkpointId)).build();
+    }
+
+    public static ClientMessage completed(long checkpointId) {
+        return ClientMessage.newBuilder().setCheckpointCompleted(CheckpointCompleted.newBuilder().setCheckpointId(checkpointId)).build();
     }
 
     public static ClientMessage events(EventBatch batch) {

@@ -8,6 +8,7 @@ import dev.flinksidecar.proto.WindowFiring;
 import dev.flinksidecar.rule.Result;
 import dev.flinksidecar.rule.ResultCollector;
 import dev.flinksidecar.sidecar.window.Firings;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ final class BatchAnswer implements ResultCollector, Firings {
     private final String sessionName;
     private final dev.flinksidecar.proto.Result.Builder result = dev.flinksidecar.proto.Result.newBuilder();
     private final WindowFiring.Builder window = WindowFiring.newBuilder();
-    private final long[] failedFirings;
+    private long[] failedFirings;
     private ResultBatch.Builder out;
     private int rule;
     private int event;
@@ -35,8 +36,12 @@ final class BatchAnswer implements ResultCollector, Firings {
         this.failedFirings = new long[rules];
     }
 
-    void start(ResultBatch.Builder out) {
+    /** Starts the answer of a batch whose rule table has {@code rules} entries. */
+    void start(ResultBatch.Builder out, int rules) {
         this.out = out;
+        if (failedFirings.length < rules) {
+            failedFirings = Arrays.copyOf(failedFirings, rules);
+        }
     }
 
     void finish() {
@@ -51,6 +56,11 @@ final class BatchAnswer implements ResultCollector, Firings {
         this.rule = rule;
         this.event = event;
         this.byWatermark = byWatermark;
+    }
+
+    /** Re-points the answer at another rule (an older version finishing its windows), same event. */
+    void rule(int rule) {
+        this.rule = rule;
     }
 
     /** How many results there are so far; with {@link #dropResultsFrom} undoes a failed call. */

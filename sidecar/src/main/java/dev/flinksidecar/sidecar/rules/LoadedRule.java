@@ -42,6 +42,15 @@ public final class LoadedRule {
         this.ref = RuleRef.newBuilder().setId(id).setVersion(version).build();
     }
 
+    /** This rule with another config (a self-test's own), sharing the class and its loader. */
+    LoadedRule withConfig(RuleConfig other) {
+        try {
+            return new LoadedRule(id, version, other, jarName, constructor.getDeclaringClass(), windowed);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("the constructor was found before", e);
+        }
+    }
+
     /** The rule's id, as results name it. */
     public String id() {
         return id;
@@ -131,8 +140,8 @@ public final class LoadedRule {
             Reasons.rethrowIfFatal(e);
             String stage = instance == null ? "could not be created" : "failed to open";
             closeInstance(instance);
-            throw new RuleLoadException(
-                    "rule jar " + jarName + ": rule " + className() + " " + stage + ": " + Reasons.of(e), Reasons.unwrap(e));
+            throw new RuleLoadException("rule jar " + jarName + ": rule " + className() + " " + stage + ": " + Reasons.of(e),
+                    Reasons.stack(e), Reasons.unwrap(e));
         } finally {
             thread.setContextClassLoader(previous);
         }

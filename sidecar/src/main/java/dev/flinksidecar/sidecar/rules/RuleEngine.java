@@ -6,7 +6,12 @@ import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * replay} (one per run).
  *
  * <pre>
- *   EventBatch --EventBatchView (decoded once, one flyweight)--> for each event, in order:
+ *   EventBatch --(feed: version changes at this batch boundary)--> switch versions
+ *              --EventBatchView (decoded once, one flyweight)--> for each event, in order:
  *                                                                   watermarks due before it
  *                                                                   for each rule, by id:
  *                                                                     per-event: rule.onEvent
@@ -26,44 +32,43 @@ import org.slf4j.LoggerFactory;
  *   watermark w (interim, or the batch's own) --> for each windowed rule, by id: fire due windows
  *   ResultBatch <-- results in event order (a watermark's firings right after the events before
  *                   it), then rule order, then emit/timer order; late events; dead letters
+ *   barrier N  --(feed: windowed versions staged for checkpoint N)--> switch versions
  * </pre>
+ *
+ * <p>Versions change only between batches and right after checkpoint barriers ({@link
+ * RuleFeed}), so every event of a batch meets exactly one version of each rule, and the {@code
+ * rules} table of each answer names the versions that made its results. How a rule moves from
+ * one version to the next: {@link EngineSlot}.
  *
  * <p>A rule that throws on an event gives a {@link DeadLetter} with the reason instead of its
  * results for that event (results it emitted before throwing are dropped); the engine goes on
  * with the next rule and event. The thread's context classloader is the calling rule's loader
  * during every call into rule code and is restored when {@link #process} returns.
  *
- * <p>Threads: not thread-safe. {@link #open}, {@link #process} and {@link #close} are called by
- * one thread at a time, never a Netty event loop (in {@code serve}: the session's serial rule
- * executor; in {@code replay}: the main thread).
+ * <p>Threads: not thread-safe. Every method is called by one thread at a time, never a Netty
+ * event loop (in {@code serve}: the session's serial rule executor; in {@code replay}: the main
+ * thread).
  */
 public final class RuleEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
 
-    private final EngineRule[] rules;
-    private final ClassLoader[] loaders;
-    private final List<RuleRef> refs;
-    private final List<RuleLoadException> refusals;
+    private final String sessionName;
+    private final RuleFeed feed;
+    private final Map<String, EngineSlot> slots = new TreeMap<>();
+    private final Set<RuleVersion> held = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<RuleLoadException> refusals = new ArrayList<>();
     private final BatchAnswer answer;
-    private final boolean anyWindowed;
-    /** The context classloader set now, during {@link #process}. */
-    private ClassLoader current;
+    private final ContextSwitch context = new ContextSwitch();
+    private EngineRule[] parts = new EngineRule[0];
+    private List<RuleRef> table = List.of();
+    private boolean anyWindowed;
+    private boolean dirty;
 
-    private RuleEngine(List<EngineRule> rules, List<RuleLoadException> refusals, String sessionName) {
-        this.rules = rules.toArray(new EngineRule[0]);
-        this.loaders = new ClassLoader[this.rules.length];
-        List<RuleRef> refs = new ArrayList<>();
-        boolean windowed = false;
-        for (int i = 0; i < this.rules.length; i++) {
-            loaders[i] = this.rules[i].loaded.classLoader();
-            refs.add(this.rules[i].loaded.ref());
-            windowed |= this.rules[i].windowed();
-        }
-        this.refs = List.copyOf(refs);
-        this.refusals = List.copyOf(refusals);
-        this.answer = new BatchAnswer(sessionName, this.rules.length);
-        this.anyWindowed = windowed;
+    private RuleEngine(RuleFeed feed, String sessionName) {
+        this.feed = feed;
+        this.sessionName = sessionName;
+        this.answer = new BatchAnswer(sessionName, 0);
     }
 
     /**
@@ -73,56 +78,72 @@ public final class RuleEngine implements AutoCloseable {
      * @param sessionName names the session in log messages
      */
     public static RuleEngine open(RuleSet ruleSet, String sessionName) {
-        List<EngineRule> opened = new ArrayList<>();
-        List<RuleLoadException> refusals = new ArrayList<>();
-        for (LoadedRule rule : ruleSet.rules()) {
-            try {
-                opened.add(EngineRule.open(rule));
-            } catch (RuleLoadException e) {
-                LOG.warn("{}: rule {} left out: {}", sessionName, rule.id(), e.getMessage());
-                refusals.add(e);
+        return open(ruleSet.open(sessionName, false, 0), sessionName);
+    }
+
+    /**
+     * An engine that runs what {@code feed} says, starting with its first changes. Runs rule
+     * code ({@code open}).
+     */
+    public static RuleEngine open(RuleFeed feed, String sessionName) {
+        RuleEngine engine = new RuleEngine(feed, sessionName);
+        engine.apply(feed.atBatch(), engine.refusals);
+        return engine;
+    }
+
+    /** The rule versions of the last answer's rule table (older windowed versions still finishing included). */
+    public List<RuleRef> rules() {
+        return table;
+    }
+
+    /** The version each rule runs now, one per rule id, by id. */
+    public List<RuleRef> activeRules() {
+        List<RuleRef> active = new ArrayList<>();
+        for (EngineSlot slot : slots.values()) {
+            if (slot.version != null) {
+                active.add(slot.version.ref());
             }
         }
-        return new RuleEngine(opened, refusals, sessionName);
+        return active;
     }
 
-    /** The rules this engine runs, in call order; {@code ResultBatch.rules} lists the same. */
-    public List<RuleRef> rules() {
-        return refs;
-    }
-
-    /** The rules of the rule set that failed to open for this engine. */
+    /** The rules that failed to open when this engine was opened. */
     public List<RuleLoadException> refusals() {
         return refusals;
     }
 
     /**
-     * Runs every event of {@code batch} through every rule, and its watermarks through every
-     * windowed rule, each watermark after the events that precede it.
+     * Switches to the versions the feed has for this batch boundary, then runs every event of
+     * {@code batch} through every rule, and its watermarks through every windowed rule, each
+     * watermark after the events that precede it.
      *
-     * @return the answer: same sequence, {@link #rules()} as its rule table, results, late
+     * @return the answer: same sequence, the rule versions as its rule table, results, late
      *     events and dead letters
      * @throws IllegalArgumentException when the batch's columns do not add up (a broken client)
      */
     public ResultBatch process(EventBatch batch) {
+        List<RuleChange> changes = feed.atBatch();
+        if (!changes.isEmpty()) {
+            apply(changes, null);
+        } else if (dirty) {
+            rebuild();
+        }
         EventBatchView view = new EventBatchView(batch);
         BatchWatermarks watermarks = BatchWatermarks.of(batch, view.size());
-        ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(refs);
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        current = previous;
-        answer.start(out);
+        ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(table);
+        context.begin();
+        answer.start(out, table.size());
+        boolean watermarked = false;
         try {
             int size = view.size();
             for (int event = 0; event < size; event++) {
-                applyWatermarks(watermarks, event, thread);
+                watermarked |= applyWatermarks(watermarks, event);
                 view.at(event);
-                for (int rule = 0; rule < rules.length; rule++) {
-                    enter(thread, rule);
-                    answer.at(rule, event, false);
+                for (EngineRule part : parts) {
+                    answer.at(part.index(), event, false);
                     int before = answer.resultCount();
                     try {
-                        rules[rule].onEvent(view, answer);
+                        part.onEvent(view, answer, context);
                     } catch (Throwable e) {
                         Reasons.rethrowIfFatal(e);
                         answer.dropResultsFrom(before);
@@ -130,44 +151,170 @@ public final class RuleEngine implements AutoCloseable {
                     }
                 }
             }
-            applyWatermarks(watermarks, size, thread);
+            watermarked |= applyWatermarks(watermarks, size);
+            countEvents(size);
         } finally {
             answer.finish();
-            current = null;
-            thread.setContextClassLoader(previous);
+            context.end();
+        }
+        if (watermarked) {
+            reap();
+        }
+        if (dirty) {
+            rebuild(); // lets go of the versions whose last windows just fired
         }
         return out.build();
     }
 
+    /**
+     * Switches to the versions that the feed activates right after the barrier of checkpoint
+     * {@code checkpointId}. Runs rule code.
+     *
+     * @return the version each rule runs now, as {@link #activeRules()}
+     */
+    public List<RuleRef> barrier(long checkpointId) {
+        List<RuleChange> changes = feed.atBarrier(checkpointId);
+        if (!changes.isEmpty()) {
+            apply(changes, null);
+        }
+        return activeRules();
+    }
+
+    /** Tells the feed that checkpoint {@code checkpointId} completed. */
+    public void completed(long checkpointId) {
+        feed.completed(checkpointId);
+    }
+
     /** Applies the watermarks that hold after the first {@code events} events, to every windowed rule. */
-    private void applyWatermarks(BatchWatermarks watermarks, int events, Thread thread) {
+    private boolean applyWatermarks(BatchWatermarks watermarks, int events) {
+        boolean any = false;
         while (watermarks.dueAt(events)) {
             long watermark = watermarks.next();
             if (!anyWindowed) {
                 continue;
             }
-            for (int rule = 0; rule < rules.length; rule++) {
-                if (rules[rule].windowed()) {
-                    enter(thread, rule);
-                    answer.at(rule, events, true);
-                    rules[rule].onWatermark(watermark, answer);
+            any = true;
+            for (EngineRule part : parts) {
+                if (part.windowed()) {
+                    answer.at(part.index(), events, true);
+                    part.onWatermark(watermark, answer, context);
+                }
+            }
+        }
+        return any;
+    }
+
+    private void countEvents(int size) {
+        if (size > 0) {
+            for (EngineSlot slot : slots.values()) {
+                if (slot.version != null) {
+                    slot.version.countEvents(size);
                 }
             }
         }
     }
 
-    private void enter(Thread thread, int rule) {
-        if (current != loaders[rule]) {
-            current = loaders[rule];
-            thread.setContextClassLoader(current);
+    /**
+     * Makes the changes, each on its own: a version that fails to open leaves its rule as it was
+     * (logged, or added to {@code failures} when given).
+     */
+    private void apply(List<RuleChange> changes, List<RuleLoadException> failures) {
+        context.begin();
+        try {
+            for (RuleChange change : changes) {
+                EngineSlot slot = slots.computeIfAbsent(change.id(), EngineSlot::new);
+                RuleVersion next = change.version();
+                if (next == null) {
+                    slot.remove();
+                    LOG.info("{}: rule {} removed", sessionName, change.id());
+                } else if (next == slot.version) {
+                    next.release(); // the feed acquired it again for us; one reference is enough
+                } else {
+                    switchTo(slot, next, failures);
+                }
+            }
+        } finally {
+            context.end();
+        }
+        rebuild();
+    }
+
+    private void switchTo(EngineSlot slot, RuleVersion next, List<RuleLoadException> failures) {
+        RuleVersion previous = slot.version;
+        try {
+            slot.switchTo(next, context, sessionName);
+            if (!held.add(next)) {
+                next.release();
+            }
+            if (previous != null) {
+                LOG.info("{}: rule {} now runs {} (was {})", sessionName, slot.id, next.version(), previous.version());
+            }
+        } catch (RuleLoadException e) {
+            slot.failed(next);
+            next.release();
+            LOG.warn("{}: rule {} {}: {}", sessionName, next, previous == null ? "left out" : "stays at " + previous.version(),
+                    e.getMessage());
+            if (failures != null) {
+                failures.add(e);
+            }
         }
     }
 
-    /** Closes every rule instance (failures are logged). Runs rule code on the calling thread. */
+    /** Closes older windowed versions that have nothing left to fire. */
+    private void reap() {
+        context.begin();
+        try {
+            for (EngineRule part : parts) {
+                dirty |= part.reap();
+            }
+        } finally {
+            context.end();
+        }
+    }
+
+    /** Drops finished rules, rebuilds the rule table, releases the versions nothing runs any more. */
+    private void rebuild() {
+        dirty = false;
+        slots.values().removeIf(EngineSlot::empty);
+        List<EngineRule> all = new ArrayList<>();
+        List<RuleRef> refs = new ArrayList<>();
+        Set<RuleVersion> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean windowed = false;
+        for (EngineSlot slot : slots.values()) {
+            for (EngineRule part : slot.parts) {
+                if (part.finished()) {
+                    continue;
+                }
+                part.index(refs);
+                part.versions(inUse);
+                all.add(part);
+                windowed |= part.windowed();
+            }
+            slot.parts.removeIf(EngineRule::finished);
+        }
+        parts = all.toArray(new EngineRule[0]);
+        table = List.copyOf(refs);
+        anyWindowed = windowed;
+        for (RuleVersion version : new ArrayList<>(held)) {
+            if (!inUse.contains(version)) {
+                held.remove(version);
+                version.release();
+            }
+        }
+    }
+
+    /** Closes every rule instance (failures are logged) and gives back every version. Runs rule code. */
     @Override
     public void close() {
-        for (EngineRule rule : rules) {
-            rule.close();
+        for (EngineRule part : parts) {
+            part.close();
         }
+        parts = new EngineRule[0];
+        slots.clear();
+        for (RuleVersion version : held) {
+            version.release();
+        }
+        held.clear();
+        feed.close();
     }
 }

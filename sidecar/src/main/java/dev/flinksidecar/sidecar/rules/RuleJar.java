@@ -1,75 +1,84 @@
 package dev.flinksidecar.sidecar.rules;
 
-import dev.flinksidecar.events.json.Json;
-import dev.flinksidecar.events.json.JsonException;
 import dev.flinksidecar.rule.Rule;
-import dev.flinksidecar.rule.RuleConfig;
 import dev.flinksidecar.rule.WindowedRule;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
+import java.util.function.Consumer;
 
 /**
- * One rule jar, loaded: its own classloader (parent: {@link RuleApiClassLoader}), its config
- * ({@code NAME.json} beside {@code NAME.jar}), its identity and the rules its {@code
+ * One rule jar, loaded and validated: its own classloader (parent: {@link RuleApiClassLoader}),
+ * its config, its identity ({@link RuleArtifact}) and the rules its {@code
  * META-INF/services/dev.flinksidecar.rule.Rule} (per-event rules) and {@code
  * META-INF/services/dev.flinksidecar.rule.WindowedRule} (windowed rules) list.
  *
- * <p>Identity: id = config {@code "id"}, else the jar's base name; version = config {@code
- * "version"}, else the manifest's {@code Implementation-Version}, else {@code unversioned}.
+ * <p>Validation, in this order; the first failure refuses the jar with a message of its own:
  *
- * <p>{@link #load} opens and closes one instance of every rule once, so a jar whose rule cannot
- * be created or fails in {@code open} is refused before any session sees it. Closing the jar
- * closes its classloader; instances made from it must be closed first.
+ * <pre>
+ *   readable       the jar's directory and manifest read        "is not a readable jar: ..."
+ *   intact         every entry inflates and passes its CRC       "is corrupt: entry X ..."
+ *   API version    manifest Rule-Api-Version has our major       "is incompatible: it was built for rule API 2.0 ..."
+ *   API linkage    every rule-API member it uses exists here     "is incompatible with this sidecar's rule API 1.1: it uses ..."
+ *   rules found    the services files list loadable rule classes "has no rule" / "a rule class could not be loaded"
+ *   implements     each rule implements its interface's methods  "is incompatible ...: method ... is not implemented"
+ *   opens          one instance of each opens and closes         "rule X failed to open: ..." (+ its stack)
+ *   self-test      its shipped events give its expected results  "self-test failed: ..." (+ the differences)
+ * </pre>
+ *
+ * <p>Closing the jar closes its classloader; instances made from it must be closed first.
  */
 public final class RuleJar implements Closeable {
 
-    static final String UNVERSIONED = "unversioned";
-
-    private final String fileName;
+    private final RuleArtifact artifact;
     private final URLClassLoader loader;
     private final List<LoadedRule> rules;
 
-    private RuleJar(String fileName, URLClassLoader loader, List<LoadedRule> rules) {
-        this.fileName = fileName;
+    private RuleJar(RuleArtifact artifact, URLClassLoader loader, List<LoadedRule> rules) {
+        this.artifact = artifact;
         this.loader = loader;
         this.rules = Collections.unmodifiableList(rules);
     }
 
     /**
-     * Loads the jar at {@code jar}. Runs rule code (constructors, {@code open}, {@code close}) on
-     * the calling thread.
+     * Loads the jar at {@code jar}, with its config {@code NAME.json} beside it. Runs rule code
+     * (constructors, {@code open}, {@code close}, the self-test) on the calling thread.
      *
-     * @throws RuleLoadException naming the jar and the cause when the jar or its config cannot be
-     *     read, it lists no rule, a rule class does not load, or a rule fails to open
+     * @throws RuleLoadException naming the jar and the cause when any validation step fails
      */
     public static RuleJar load(Path jar) throws RuleLoadException {
-        String fileName = jar.getFileName().toString();
-        String baseName = fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName;
-        Map<String, Object> config = readConfig(fileName, jar.resolveSibling(baseName + ".json"));
-        String id = stringField(fileName, baseName, config, "id", baseName);
-        String version = stringField(fileName, baseName, config, "version", manifestVersion(fileName, jar));
-        URLClassLoader loader = newLoader(baseName, jar);
+        return load(RuleArtifact.read(jar, "rules-dir " + jar.getFileName()), loader -> { });
+    }
+
+    /**
+     * Loads and validates {@code artifact} (see the class comment). Runs rule code on the calling
+     * thread.
+     *
+     * @param refused gets the jar's classloader, already closed, when the jar is refused after
+     *     its loader was made: rule code may have run in it, so it deserves the same watch for
+     *     leaks as a retired version's
+     * @throws RuleLoadException naming the jar and the cause when any validation step fails
+     */
+    public static RuleJar load(RuleArtifact artifact, Consumer<URLClassLoader> refused) throws RuleLoadException {
+        String fileName = artifact.fileName();
+        ClassReferences refs = JarScan.scan(fileName, artifact.jarFile());
+        ApiCompatibility.checkManifest(fileName, artifact.apiVersion());
+        ApiCompatibility.checkReferences(fileName, refs);
+        URLClassLoader loader = newLoader(artifact);
         try {
             List<LoadedRule> rules = new ArrayList<>();
             for (Class<?> type : ruleClasses(fileName, loader, Rule.class)) {
-                rules.add(newRule(id, version, RuleConfig.of(config), fileName, type, false));
+                rules.add(newRule(artifact, type, false));
             }
             for (Class<?> type : ruleClasses(fileName, loader, WindowedRule.class)) {
-                rules.add(newRule(id, version, RuleConfig.of(config), fileName, type, true));
+                rules.add(newRule(artifact, type, true));
             }
             if (rules.isEmpty()) {
                 throw new RuleLoadException("rule jar " + fileName + " has no rule: it needs a file META-INF/services/"
@@ -79,21 +88,39 @@ public final class RuleJar implements Closeable {
             for (LoadedRule rule : rules) {
                 rule.trial();
             }
-            return new RuleJar(fileName, loader, rules);
+            RuleJar jar = new RuleJar(artifact, loader, rules);
+            SelfTest.run(jar);
+            return jar;
         } catch (RuleLoadException | RuntimeException | Error e) {
             closeQuietly(loader);
+            refused.accept(loader);
             throw e;
         }
     }
 
     /** The jar's file name, e.g. {@code fraud.jar}. */
     public String fileName() {
-        return fileName;
+        return artifact.fileName();
     }
 
-    /** The rules of this jar, in the order its services file lists them. */
+    /** What was deployed: identity, config, where the bytes are. */
+    public RuleArtifact artifact() {
+        return artifact;
+    }
+
+    /** The rules of this jar, in the order its services files list them (per-event rules first). */
     public List<LoadedRule> rules() {
         return rules;
+    }
+
+    /** True when the jar holds at least one windowed rule: it has state, so it changes at checkpoints. */
+    public boolean windowed() {
+        return rules.stream().anyMatch(LoadedRule::windowed);
+    }
+
+    /** The jar's classloader, named {@code rule:ID@VERSION}. */
+    public URLClassLoader classLoader() {
+        return loader;
     }
 
     @Override
@@ -101,55 +128,12 @@ public final class RuleJar implements Closeable {
         loader.close();
     }
 
-    private static Map<String, Object> readConfig(String fileName, Path configFile) throws RuleLoadException {
-        if (!Files.isRegularFile(configFile)) {
-            return Map.of();
-        }
-        String where = "rule jar " + fileName + ": config " + configFile.getFileName();
+    private static URLClassLoader newLoader(RuleArtifact artifact) throws RuleLoadException {
         try {
-            Object parsed = Json.parse(Files.readString(configFile, StandardCharsets.UTF_8));
-            if (!(parsed instanceof Map)) {
-                throw new RuleLoadException(where + " is not a JSON object");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = (Map<String, Object>) parsed;
-            return map;
-        } catch (JsonException e) {
-            throw new RuleLoadException(where + " is not valid JSON: " + e.getMessage(), e);
+            return new URLClassLoader("rule:" + artifact.id() + "@" + artifact.version(),
+                    new URL[] {artifact.jarFile().toUri().toURL()}, RuleApiClassLoader.INSTANCE);
         } catch (IOException e) {
-            throw new RuleLoadException(where + " cannot be read: " + e, e);
-        }
-    }
-
-    private static String stringField(
-            String fileName, String baseName, Map<String, Object> config, String field, String orElse)
-            throws RuleLoadException {
-        if (!config.containsKey(field)) {
-            return orElse;
-        }
-        Object value = config.get(field);
-        if (!(value instanceof String) || ((String) value).isBlank()) {
-            throw new RuleLoadException("rule jar " + fileName + ": config " + baseName + ".json field '" + field
-                    + "' must be a non-empty string, not " + value);
-        }
-        return (String) value;
-    }
-
-    private static String manifestVersion(String fileName, Path jar) throws RuleLoadException {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Manifest manifest = file.getManifest();
-            String version = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
-            return version == null || version.isBlank() ? UNVERSIONED : version.trim();
-        } catch (IOException e) {
-            throw new RuleLoadException("rule jar " + fileName + " is not a readable jar: " + e, e);
-        }
-    }
-
-    private static URLClassLoader newLoader(String baseName, Path jar) throws RuleLoadException {
-        try {
-            return new URLClassLoader("rule:" + baseName, new URL[] {jar.toUri().toURL()}, RuleApiClassLoader.INSTANCE);
-        } catch (IOException e) {
-            throw new RuleLoadException("rule jar " + jar.getFileName() + ": " + e, e);
+            throw new RuleLoadException("rule jar " + artifact.fileName() + ": " + e, e);
         }
     }
 
@@ -168,16 +152,18 @@ public final class RuleJar implements Closeable {
             Reasons.rethrowIfFatal(e);
             throw new RuleLoadException("rule jar " + fileName + ": a rule class could not be loaded: " + Reasons.of(e), e);
         }
+        for (Class<?> type : types) {
+            ApiCompatibility.checkImplements(fileName, type, service);
+        }
         return types;
     }
 
-    private static LoadedRule newRule(String id, String version, RuleConfig config, String fileName, Class<?> type,
-            boolean windowed) throws RuleLoadException {
+    private static LoadedRule newRule(RuleArtifact artifact, Class<?> type, boolean windowed) throws RuleLoadException {
         try {
-            return new LoadedRule(id, version, config, fileName, type, windowed);
+            return new LoadedRule(artifact.id(), artifact.version(), artifact.config(), artifact.fileName(), type, windowed);
         } catch (NoSuchMethodException e) {
             throw new RuleLoadException(
-                    "rule jar " + fileName + ": rule " + type.getName() + " has no public no-argument constructor", e);
+                    "rule jar " + artifact.fileName() + ": rule " + type.getName() + " has no public no-argument constructor", e);
         }
     }
 
@@ -187,5 +173,10 @@ public final class RuleJar implements Closeable {
         } catch (IOException ignored) {
             // the jar is refused anyway; the message that matters is the refusal
         }
+    }
+
+    @Override
+    public String toString() {
+        return artifact.toString();
     }
 }

@@ -18,13 +18,17 @@ import java.util.stream.Stream;
  * the jars that were refused and why. Rules are ordered by id (then jar name, then the jar's own
  * order), which is the order the engine calls them for each event.
  *
+ * <p>This is the fixed set of rules that {@code replay} runs; {@code serve} deploys the same jars
+ * into a registry whose versions can change while it runs.
+ *
  * <p>Immutable; shared by all sessions. Closing it closes every jar's classloader, so close it
  * only after every session's instances are closed.
  */
-public final class RuleSet implements Closeable {
+public final class RuleSet implements Closeable, RuleFeedSource {
 
     private final List<RuleJar> jars;
     private final List<LoadedRule> rules;
+    private final List<RuleVersion> versions;
     private final List<RuleLoadException> refusals;
 
     RuleSet(List<RuleJar> jars, List<RuleLoadException> refusals) {
@@ -34,6 +38,13 @@ public final class RuleSet implements Closeable {
         jars.forEach(jar -> all.addAll(jar.rules()));
         all.sort(Comparator.comparing(LoadedRule::id));
         this.rules = Collections.unmodifiableList(all);
+        this.versions = jars.stream().map(RuleVersion::unmanaged).collect(Collectors.toList());
+    }
+
+    /** A feed that gives a session every rule of this set, once; the versions never change. */
+    @Override
+    public RuleFeed open(String sessionName, boolean checkpointBarriers, long restoredCheckpointId) {
+        return new FixedFeed(versions);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.flinksidecar.sidecar.session;
 
 import dev.flinksidecar.events.wire.Protocol;
+import dev.flinksidecar.proto.CheckpointAck;
+import dev.flinksidecar.proto.CheckpointBarrier;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Goodbye;
@@ -26,7 +28,11 @@ import org.slf4j.LoggerFactory;
  *  Hello    -> check version -----------------> open fresh rule instances, write Welcome
  *              (wrong: Refusal, close)
  *  EventBatch seq=n -> check order, count -----> engine.process -> write ResultBatch seq=n
+ *                                                  (rule versions may change before it)
  *  write done <----------------------------------'   (answers leave in sequence order)
+ *  CheckpointBarrier N -> check order, count ----> engine.barrier: staged windowed versions
+ *                                                  switch -> write CheckpointAck N
+ *  CheckpointCompleted N ------------------------> engine.completed (old versions let go)
  *  Goodbye  -> close once every answer is written
  *  closed   -> ----------------------------------> close the rule instances
  * </pre>
@@ -55,6 +61,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_HELLO;
     private long nextSequence = 1;
+    private long lastBarrier;
     /** Hello and batches received whose answer (Welcome, ResultBatch) is not yet written. */
     private int pending;
     private boolean draining;
@@ -102,6 +109,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case GOODBYE:
                 onGoodbye(message.getGoodbye());
                 break;
+            case CHECKPOINT_BARRIER:
+                onBarrier(message.getCheckpointBarrier());
+                break;
+            case CHECKPOINT_COMPLETED:
+                onCompleted(message.getCheckpointCompleted().getCheckpointId());
+                break;
             default:
                 fail(ServerMessages.PROTOCOL, "received a ClientMessage with no content", 0);
         }
@@ -137,11 +150,44 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         nextSequence++;
         batches++;
         events += batch.getKeyCount();
+        countPending();
+        rules.execute(() -> answer(batch));
+    }
+
+    /** One more message to answer; at the bound, stop reading until answers are written. */
+    private void countPending() {
         if (++pending >= sessions.maxPendingBatches() && !readPaused) {
             readPaused = true;
             ctx.channel().config().setAutoRead(false);
         }
-        rules.execute(() -> answer(batch));
+    }
+
+    private void onBarrier(CheckpointBarrier barrier) {
+        long id = barrier.getCheckpointId();
+        if (state != State.OPEN) {
+            fail(ServerMessages.PROTOCOL, "received a CheckpointBarrier before Hello", 0);
+            return;
+        }
+        if (id <= lastBarrier) {
+            fail(ServerMessages.PROTOCOL, "received CheckpointBarrier " + id + " after CheckpointBarrier " + lastBarrier
+                    + "; checkpoint ids must increase", 0);
+            return;
+        }
+        lastBarrier = id;
+        countPending();
+        rules.execute(() -> acknowledge(id));
+    }
+
+    private void onCompleted(long checkpointId) {
+        if (state != State.OPEN) {
+            fail(ServerMessages.PROTOCOL, "received a CheckpointCompleted before Hello", 0);
+            return;
+        }
+        rules.execute(() -> {
+            if (!stopped && engine != null) {
+                engine.completed(checkpointId);
+            }
+        });
     }
 
     private void onGoodbye(Goodbye goodbye) {
@@ -155,7 +201,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (stopped) {
             return;
         }
-        engine = RuleEngine.open(sessions.ruleSet(), id);
+        engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id);
         LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules {}", id, hello.getJobName(),
                 hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(), engine.rules().size());
         Welcome welcome = Welcome.newBuilder()
@@ -192,6 +238,22 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.writeAndFlush(message).addListener(answered);
+    }
+
+    /** Rule executor: switches the versions staged for this checkpoint, then acknowledges the barrier. */
+    private void acknowledge(long checkpointId) {
+        if (stopped) {
+            return;
+        }
+        CheckpointAck ack;
+        try {
+            ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addAllRules(engine.barrier(checkpointId)).build();
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error at CheckpointBarrier {}", id, checkpointId, e);
+            failLater(ServerMessages.INTERNAL, e.toString(), 0);
+            return;
+        }
+        ctx.writeAndFlush(ServerMessage.newBuilder().setCheckpointAck(ack).build()).addListener(answered);
     }
 
     private void onAnswered() {

@@ -1,6 +1,6 @@
 package dev.flinksidecar.sidecar.session;
 
-import dev.flinksidecar.sidecar.rules.RuleSet;
+import dev.flinksidecar.sidecar.rules.RuleFeedSource;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,7 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What all sessions of a sidecar share (the rule set, the rule executor, the limits) and the set
+ * What all sessions of a sidecar share (where rules come from, the rule executor, the limits) and the set
  * of live sessions, so that shutdown can drain them.
  *
  * <p>Threads: thread-safe. {@link #newSession()} runs on the event loop that accepted the
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Sessions {
 
-    private final RuleSet ruleSet;
+    private final RuleFeedSource rules;
     private final Executor ruleExecutor;
     private final int maxFrameBytes;
     private final int maxPendingBatches;
@@ -25,15 +25,15 @@ public final class Sessions {
     private final Set<SessionHandler> live = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param ruleSet the rules every new session opens fresh instances of
+     * @param rules where each new session gets its rules: a fixed {@code RuleSet}, or the registry of deployed versions
      * @param ruleExecutor the pool that runs rule code (never an event loop)
      * @param maxFrameBytes the largest frame the sidecar accepts, announced in Welcome
      * @param maxPendingBatches batches per session received and not yet answered before the
      *     session's socket stops being read
      * @param sidecarVersion the software version announced in Welcome
      */
-    public Sessions(RuleSet ruleSet, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion) {
-        this.ruleSet = ruleSet;
+    public Sessions(RuleFeedSource rules, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion) {
+        this.rules = rules;
         this.ruleExecutor = ruleExecutor;
         this.maxFrameBytes = maxFrameBytes;
         this.maxPendingBatches = Math.max(1, maxPendingBatches);
@@ -67,8 +67,8 @@ public final class Sessions {
         live.remove(session);
     }
 
-    RuleSet ruleSet() {
-        return ruleSet;
+    RuleFeedSource rules() {
+        return rules;
     }
 
     int maxFrameBytes() {

@@ -2,7 +2,7 @@ package dev.flinksidecar.sidecar.transport;
 
 import dev.flinksidecar.sidecar.SidecarConfig;
 import dev.flinksidecar.sidecar.SidecarOptions;
-import dev.flinksidecar.sidecar.rules.RuleSet;
+import dev.flinksidecar.sidecar.rules.RuleFeedSource;
 import dev.flinksidecar.sidecar.session.Sessions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -61,13 +61,14 @@ public final class SidecarServer {
     }
 
     /**
-     * Binds the socket of {@code config} and starts accepting sessions that run {@code rules}.
+     * Binds the socket of {@code config} and starts accepting sessions that get their rules from
+     * {@code rules} (a fixed rule set, or the registry of deployed versions).
      *
      * @param sidecarVersion announced to clients in Welcome
      * @throws SocketPathException when the socket path cannot be used (see {@link SocketFiles})
      * @throws IOException when binding fails
      */
-    public static SidecarServer start(SidecarConfig config, RuleSet rules, String sidecarVersion)
+    public static SidecarServer start(SidecarConfig config, RuleFeedSource rules, String sidecarVersion)
             throws SocketPathException, IOException {
         Path socket = Path.of(config.get(SidecarOptions.SOCKET_PATH)).toAbsolutePath();
         SocketFiles.prepare(socket);

@@ -84,7 +84,7 @@ public final class SocketFiles {
     }
 
     /** Deletes the socket file at exit; a failure is logged. */
-    static void remove(Path socket) {
+    public static void remove(Path socket) {
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {

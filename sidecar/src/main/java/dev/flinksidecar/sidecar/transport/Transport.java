@@ -56,15 +56,18 @@ public final class Transport {
         return name;
     }
 
-    IoHandlerFactory ioHandlerFactory() {
+    /** The event loops' I/O handler for this transport. */
+    public IoHandlerFactory ioHandlerFactory() {
         return ioHandlerFactory;
     }
 
-    Class<? extends ServerChannel> serverChannel() {
+    /** The server channel class for this transport. */
+    public Class<? extends ServerChannel> serverChannel() {
         return serverChannel;
     }
 
-    SocketAddress address(Path path) {
+    /** The socket address of {@code path} for this transport. */
+    public SocketAddress address(Path path) {
         return address.apply(path);
     }
 

@@ -5,6 +5,7 @@ import dev.flinksidecar.rule.WindowedRule;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Tumbling and sliding windows (a tumbling window is a sliding one whose slide is its size):
@@ -29,7 +30,7 @@ final class AlignedWindows extends EventTimeWindows {
     }
 
     @Override
-    boolean assign(Event event, long timestamp, Firings out) {
+    boolean assign(Event event, long timestamp, Firings out, TakenWindows taken) {
         int count = assignWindows(timestamp);
         String key = event.key();
         Map<Long, WindowSlot> windows = keys.get(key);
@@ -37,7 +38,7 @@ final class AlignedWindows extends EventTimeWindows {
         for (int i = 0; i < count; i++) {
             long start = starts[i];
             long end = start + size;
-            if (isWindowLate(end)) {
+            if (isWindowLate(end) || taken.contains(start, end)) {
                 continue;
             }
             skipped = false;
@@ -58,6 +59,32 @@ final class AlignedWindows extends EventTimeWindows {
             afterAdd(key, slot, fresh, out);
         }
         return skipped;
+    }
+
+    @Override
+    boolean addToOpenWindows(Event event, long timestamp, Firings out, TakenWindows taken) {
+        Map<Long, WindowSlot> windows = keys.get(event.key());
+        if (windows == null) {
+            return false;
+        }
+        int count = assignWindows(timestamp);
+        boolean took = false;
+        for (int i = 0; i < count; i++) {
+            WindowSlot slot = windows.get(starts[i]);
+            if (slot == null || isWindowLate(slot.end)) {
+                continue;
+            }
+            add(event, slot);
+            taken.add(slot.start, slot.end);
+            took = true;
+            afterAdd(event.key(), slot, false, out);
+        }
+        return took;
+    }
+
+    @Override
+    void forEachSlot(Consumer<WindowSlot> visitor) {
+        keys.values().forEach(windows -> windows.values().forEach(visitor));
     }
 
     /** Fills {@link #starts} with the starts of the windows holding {@code timestamp}, latest first. */

@@ -3,7 +3,11 @@ package dev.flinksidecar.sidecar.window;
 import dev.flinksidecar.rule.Event;
 import dev.flinksidecar.rule.WindowAssigner;
 import dev.flinksidecar.rule.WindowedRule;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The event-time windows of one {@link WindowedRule} in one session, for every key: Flink's
@@ -25,6 +29,11 @@ import java.time.Duration;
  * overlaps or touches existing ones of its key replaces them by their cover, also within the
  * allowed lateness, and the cover fires at once if the watermark is already past its end.
  *
+ * <p>Across versions of the rule ({@code rules.WindowedChain}): {@link #adopt} hands every open
+ * window to a new version with the same accumulator layout; otherwise the old version's windows
+ * only take the events that belong to them ({@link #addToOpen}) until they fire, and the new
+ * version leaves those windows alone ({@link #onElement(Event, Firings, TakenWindows)}).
+ *
  * <p>Memory: per key and open window one {@link WindowSlot} (bounds, accumulator, count) and at
  * most two timers; keys without open windows are forgotten.
  *
@@ -33,7 +42,8 @@ import java.time.Duration;
  */
 public abstract class EventTimeWindows {
 
-    final WindowedRule<Object> rule;
+    /** The rule whose accumulators these are; replaced only by {@link #adopt}. */
+    WindowedRule<Object> rule;
     final long allowedLateness;
     final TimerQueue timers = new TimerQueue();
     long watermark = Long.MIN_VALUE;
@@ -76,15 +86,74 @@ public abstract class EventTimeWindows {
      *     the allowed lateness is not above the watermark (Flink's {@code isElementLate})
      */
     public final boolean onElement(Event event, Firings out) {
-        if (!rule.filter(event)) {
+        return onElement(event, out, NOTHING_TAKEN);
+    }
+
+    private static final TakenWindows NOTHING_TAKEN = new TakenWindows();
+
+    /**
+     * As {@link #onElement(Event, Firings)}, leaving out the windows that {@code taken} says an
+     * older version of the rule took the event into (with the same windows, so the same
+     * bounds); for session windows, leaving out the event when an older version took it at all.
+     */
+    public final boolean onElement(Event event, Firings out, TakenWindows taken) {
+        if (taken.all() || !rule.filter(event)) {
             return false;
         }
+        long timestamp = timestamp(event);
+        boolean skipped = assign(event, timestamp, out, taken);
+        return skipped && timestamp + allowedLateness <= watermark;
+    }
+
+    /**
+     * The part of {@link #onElement} that a version finishing its windows does: adds the event
+     * only to the windows of its key that are open here and not past their lateness (late
+     * firings included), opens no window and calls nothing late. Runs rule code.
+     *
+     * @param taken where the windows that took the event are added
+     * @return true when a window took the event
+     */
+    public final boolean addToOpen(Event event, Firings out, TakenWindows taken) {
+        if (openWindows == 0 || !rule.filter(event)) {
+            return false;
+        }
+        return addToOpenWindows(event, timestamp(event), out, taken);
+    }
+
+    /**
+     * Hands every open window to {@code successor}, a new version of the rule with the same
+     * windows, lateness and accumulator layout: each accumulator goes through {@code transfer}
+     * (written with the old version's codec, read with the new one's). All or nothing: when a
+     * transfer fails, nothing changes and the failure is thrown. Runs rule code.
+     */
+    public final void adopt(WindowedRule<?> successor, AccumulatorTransfer transfer) throws IOException {
+        List<WindowSlot> slots = new ArrayList<>();
+        forEachSlot(slots::add);
+        Object[] converted = new Object[slots.size()];
+        for (int i = 0; i < converted.length; i++) {
+            Object accumulator = slots.get(i).accumulator;
+            converted[i] = accumulator == null ? null : transfer.transfer(accumulator);
+        }
+        for (int i = 0; i < converted.length; i++) {
+            slots.get(i).accumulator = converted[i];
+        }
+        @SuppressWarnings("unchecked")
+        WindowedRule<Object> typed = (WindowedRule<Object>) successor;
+        rule = typed;
+    }
+
+    /** Moves an accumulator from one version of a rule to the next. */
+    @FunctionalInterface
+    public interface AccumulatorTransfer {
+        Object transfer(Object accumulator) throws IOException;
+    }
+
+    private static long timestamp(Event event) {
         long timestamp = event.time();
         if (timestamp == Long.MIN_VALUE) {
             throw new IllegalArgumentException("event time is Long.MIN_VALUE, which Flink reads as no timestamp");
         }
-        boolean skipped = assign(event, timestamp, out);
-        return skipped && timestamp + allowedLateness <= watermark;
+        return timestamp;
     }
 
     /**
@@ -133,7 +202,13 @@ public abstract class EventTimeWindows {
      *
      * @return true when no window took it (Flink's {@code isSkippedElement})
      */
-    abstract boolean assign(Event event, long timestamp, Firings out);
+    abstract boolean assign(Event event, long timestamp, Firings out, TakenWindows taken);
+
+    /** {@link #addToOpen} for this kind of windows. */
+    abstract boolean addToOpenWindows(Event event, long timestamp, Firings out, TakenWindows taken);
+
+    /** Visits every open window. */
+    abstract void forEachSlot(Consumer<WindowSlot> visitor);
 
     /** The open window {@code [start, end)} of {@code key}, or null. */
     abstract WindowSlot find(String key, long start, long end);

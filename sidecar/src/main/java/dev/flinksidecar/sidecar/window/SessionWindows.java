@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Session windows: Flink's {@code EventTimeSessionWindows} with its {@code MergingWindowSet}.
@@ -33,7 +34,7 @@ final class SessionWindows extends EventTimeWindows {
     }
 
     @Override
-    boolean assign(Event event, long timestamp, Firings out) {
+    boolean assign(Event event, long timestamp, Firings out, TakenWindows taken) {
         String key = event.key();
         List<WindowSlot> sessions = keys.get(key);
         long start = timestamp;
@@ -76,6 +77,29 @@ final class SessionWindows extends EventTimeWindows {
         }
         afterAdd(key, actual, first < 0, out); // a merged window got its timers in mergeInto
         return false;
+    }
+
+    /** Joins the event to this key's sessions only when it touches one (then merging as usual). */
+    @Override
+    boolean addToOpenWindows(Event event, long timestamp, Firings out, TakenWindows taken) {
+        List<WindowSlot> sessions = keys.get(event.key());
+        if (sessions == null) {
+            return false;
+        }
+        boolean touches = false;
+        for (WindowSlot s : sessions) {
+            touches |= TimeWindows.intersects(s.start, s.end, timestamp, timestamp + gap);
+        }
+        if (!touches || assign(event, timestamp, out, taken)) {
+            return false;
+        }
+        taken.takeAll();
+        return true;
+    }
+
+    @Override
+    void forEachSlot(Consumer<WindowSlot> visitor) {
+        keys.values().forEach(sessions -> sessions.forEach(visitor));
     }
 
     /**

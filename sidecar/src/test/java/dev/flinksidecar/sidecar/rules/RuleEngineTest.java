@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.rules;
 
+import dev.flinksidecar.sidecar.TestingVersions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,7 @@ class RuleEngineTest {
             ResultBatch answer = engine.process(TestingBatches.batch(7, "k1=50", "k2=500"));
 
             assertThat(answer.getSequence()).isEqualTo(7);
-            assertThat(lines(answer)).containsExactly(
+            assertThat(lines(answer, dir)).containsExactly(
                     "{\"rule\":\"a-seen\",\"version\":\"2.0.0\",\"key\":\"k1\",\"time\":1000,\"seen\":true}",
                     "{\"rule\":\"a-seen\",\"version\":\"2.0.0\",\"key\":\"k2\",\"time\":1001,\"seen\":true}",
                     "{\"rule\":\"b-threshold\",\"version\":\"1.0.0\",\"key\":\"k2\",\"time\":1001,\"amount\":500,\"source\":\"threshold\"}");
@@ -47,7 +48,7 @@ class RuleEngineTest {
             ResultBatch answer = engine.process(TestingBatches.batch(1, "ok=200", "bad=300", "after=400"));
 
             // the throwing rule's result for "bad" (emitted before it threw) is dropped
-            assertThat(lines(answer)).containsExactly(
+            assertThat(lines(answer, dir)).containsExactly(
                     "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"ok\",\"time\":1000,\"amount\":200,\"source\":\"threshold\"}",
                     "{\"rule\":\"throwing\",\"version\":\"1.0.0\",\"key\":\"ok\",\"time\":1000,\"seen\":true}",
                     "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"bad\",\"time\":1001,\"amount\":300,\"source\":\"threshold\"}",
@@ -71,7 +72,7 @@ class RuleEngineTest {
         try (RuleSet rules = RuleSet.load(dir); RuleEngine engine = RuleEngine.open(rules, "test")) {
             ResultBatch answer = engine.process(TestingBatches.batch(1, "k=1"));
 
-            assertThat(lines(answer)).containsExactly("{\"rule\":\"peeker\",\"version\":\"1.0.0\",\"key\":\"k\",\"time\":1000,"
+            assertThat(lines(answer, dir)).containsExactly("{\"rule\":\"peeker\",\"version\":\"1.0.0\",\"key\":\"k\",\"time\":1000,"
                     + "\"netty\":false,\"protobuf\":false,\"events\":false,\"sidecar\":false,\"api\":true,\"jdk\":true,"
                     + "\"openTccl\":true,\"tccl\":true}");
         }
@@ -86,7 +87,8 @@ class RuleEngineTest {
                 RuleEngine first = RuleEngine.open(rules, "one");
                 RuleEngine second = RuleEngine.open(rules, "two")) {
             assertThat(first.rules()).isEqualTo(second.rules());
-            assertThat(first.rules()).extracting(r -> r.getId() + "@" + r.getVersion()).containsExactly("threshold@1.0.0");
+            assertThat(first.rules()).extracting(r -> TestingVersions.normalisedRef(r.getId() + "@" + r.getVersion(), dir))
+                    .containsExactly("threshold@1.0.0");
             assertThat(first.refusals()).isEmpty();
         }
     }
@@ -99,9 +101,10 @@ class RuleEngineTest {
         }
     }
 
-    static List<String> lines(ResultBatch answer) {
-        return answer.getResultsList().stream()
+    /** The answer's results as JSON lines, each version's content hash checked against its jar in {@code rulesDir} and stripped. */
+    static List<String> lines(ResultBatch answer, Path rulesDir) {
+        return TestingVersions.normalised(answer.getResultsList().stream()
                 .map(r -> ResultJson.toJson(answer.getRules(r.getRule()), r))
-                .collect(Collectors.toList());
+                .collect(Collectors.toList()), rulesDir);
     }
 }

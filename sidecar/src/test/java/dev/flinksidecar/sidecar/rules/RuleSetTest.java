@@ -3,6 +3,7 @@ package dev.flinksidecar.sidecar.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flinksidecar.sidecar.TestingVersions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +26,12 @@ class RuleSetTest {
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.refusals()).isEmpty();
             assertThat(rules.rules()).extracting(LoadedRule::id, LoadedRule::version, LoadedRule::jarName)
-                    .containsExactly( // ordered by id
-                            org.assertj.core.groups.Tuple.tuple("big-payments", "1.0.0", "big-payments.jar"),
-                            org.assertj.core.groups.Tuple.tuple("fraud", "2.1.0", "named.jar"),
-                            org.assertj.core.groups.Tuple.tuple("plain", "unversioned", "plain.jar"));
+                    .containsExactly( // ordered by id; each version with the content hash of its jar and config
+                            org.assertj.core.groups.Tuple.tuple("big-payments",
+                                    TestingVersions.version("1.0.0", dir.resolve("big-payments.jar")), "big-payments.jar"),
+                            org.assertj.core.groups.Tuple.tuple("fraud", TestingVersions.version("2.1.0", dir.resolve("named.jar")), "named.jar"),
+                            org.assertj.core.groups.Tuple.tuple("plain",
+                                    TestingVersions.version("unversioned", dir.resolve("plain.jar")), "plain.jar"));
         }
     }
 

@@ -23,4 +23,18 @@ public final class TestingBatches {
         }
         return writer.build(sequence, false, 0);
     }
+
+    /**
+     * A batch of events written {@code key@time=amount} (type payment), then the watermark {@code
+     * watermark} (none when null).
+     */
+    public static EventBatch timed(long sequence, Long watermark, String... events) {
+        EventBatchWriter writer = new EventBatchWriter();
+        for (String event : events) {
+            String[] parts = event.split("[@=]");
+            writer.add(EventRecord.builder(parts[0], Long.parseLong(parts[1])).type("payment")
+                    .set("amount", Long.parseLong(parts[2])).build());
+        }
+        return writer.build(sequence, watermark != null, watermark == null ? 0 : watermark);
+    }
 }

@@ -59,7 +59,7 @@ class WindowedRulesTest {
         try (RuleSet rules = RuleSet.load(dir); RuleEngine engine = RuleEngine.open(rules, "test")) {
             ResultBatch answer = engine.process(writer.build(1, true, Long.MAX_VALUE));
 
-            assertThat(lines(answer)).containsExactly(
+            assertThat(lines(answer, dir)).containsExactly(
                     "{\"rule\":\"a-threshold\",\"version\":\"1.0.0\",\"key\":\"k1\",\"time\":5000,\"amount\":200,\"source\":\"threshold\"}",
                     "{\"rule\":\"b-sum\",\"version\":\"1.0.0\",\"key\":\"k1\",\"window_start\":0,\"window_end\":10000,\"value\":250.0,\"count\":2}",
                     "{\"rule\":\"b-sum\",\"version\":\"1.0.0\",\"key\":\"k2\",\"window_start\":10000,\"window_end\":20000,\"value\":10.0,\"count\":1}");
@@ -107,7 +107,7 @@ class WindowedRulesTest {
             assertThat(answer.getDeadLettersCount()).isOne();
             assertThat(answer.getDeadLetters(0).getEventIndex()).isEqualTo(1);
             assertThat(answer.getDeadLetters(0).getReason()).isEqualTo("java.lang.IllegalArgumentException: bad key");
-            assertThat(lines(answer)).containsExactly(
+            assertThat(lines(answer, dir)).containsExactly(
                     "{\"rule\":\"counting\",\"version\":\"1.0.0\",\"key\":\"ok\",\"window_start\":0,\"window_end\":10000,\"value\":2.0,\"count\":2}");
         }
     }

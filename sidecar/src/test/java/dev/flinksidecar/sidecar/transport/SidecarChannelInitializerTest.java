@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.sidecar.TestingFrames;
+import dev.flinksidecar.sidecar.TestingVersions;
 import dev.flinksidecar.sidecar.rules.RuleSet;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
@@ -89,7 +90,8 @@ class SidecarChannelInitializerTest {
     private static void assertAnswers(List<ServerMessage> answers, String description) {
         assertThat(answers).as(description).extracting(ServerMessage::getKindCase).containsExactly(
                 ServerMessage.KindCase.WELCOME, ServerMessage.KindCase.RESULTS, ServerMessage.KindCase.RESULTS);
-        assertThat(answers.get(0).getWelcome().getRulesList()).extracting(r -> r.getId() + "@" + r.getVersion())
+        assertThat(answers.get(0).getWelcome().getRulesList())
+                .extracting(r -> TestingVersions.normalisedRef(r.getId() + "@" + r.getVersion(), rulesDir))
                 .containsExactly("threshold@1.0.0");
         assertThat(answers.get(1).getResults().getSequence()).isEqualTo(1);
         assertThat(answers.get(1).getResults().getResultsList()).extracting(r -> r.getKey() + "@" + r.getEventIndex())

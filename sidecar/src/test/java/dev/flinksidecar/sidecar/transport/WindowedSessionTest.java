@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.transport;
 
+import dev.flinksidecar.sidecar.TestingVersions;
 import static dev.flinksidecar.sidecar.TestingFrames.events;
 import static dev.flinksidecar.sidecar.TestingFrames.frames;
 import static dev.flinksidecar.sidecar.TestingFrames.hello;
@@ -74,8 +75,9 @@ class WindowedSessionTest {
         return writer.build(sequence, true, watermark);
     }
 
-    private static List<String> lines(ResultBatch answer) {
-        return answer.getResultsList().stream().map(r -> ResultJson.toJson(answer.getRules(r.getRule()), r)).collect(Collectors.toList());
+    private List<String> lines(ResultBatch answer) {
+        return TestingVersions.normalised(answer.getResultsList().stream()
+                .map(r -> ResultJson.toJson(answer.getRules(r.getRule()), r)).collect(Collectors.toList()), rulesDir);
     }
 
     private static List<ServerMessage> received(EmbeddedChannel channel) throws Exception {

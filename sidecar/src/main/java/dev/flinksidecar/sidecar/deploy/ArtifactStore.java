@@ -1,0 +1,116 @@
+package dev.flinksidecar.sidecar.deploy;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's private copies of deployed rule jars: a classloader reads its jar for as long as
+ * it lives, so it must never read a file that someone may overwrite (the rules directory) or
+ * that exists only as bytes (an admin deploy). One file per content ({@code SHA-256 prefix +
+ * name}), written once, atomically, counted by the versions that refer to it, deleted when the
+ * last one is forgotten.
+ *
+ * <p>Thread-safe.
+ */
+public final class ArtifactStore implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
+
+    private final Path dir;
+    private final boolean owned;
+    private final Map<Path, Integer> uses = new HashMap<>();
+
+    private ArtifactStore(Path dir, boolean owned) {
+        this.dir = dir;
+        this.owned = owned;
+    }
+
+    /**
+     * A store in {@code dir}, created if needed; or, when {@code dir} is null, in a new temporary
+     * folder that {@link #close()} deletes.
+     */
+    public static ArtifactStore open(Path dir) throws IOException {
+        if (dir == null) {
+            return new ArtifactStore(Files.createTempDirectory("flink-sidecar-rules-"), true);
+        }
+        return new ArtifactStore(Files.createDirectories(dir), false);
+    }
+
+    /** The folder. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Stores {@code bytes} (if not there yet) and counts one use of the file; returns it. */
+    synchronized Path store(String fileName, byte[] bytes) throws IOException {
+        String safeName = fileName.replaceAll("[^A-Za-z0-9._-]", "_");
+        Path file = dir.resolve(sha256(bytes).substring(0, 16) + "-" + safeName);
+        if (!Files.exists(file)) {
+            Path temp = Files.createTempFile(dir, ".incoming-", ".jar");
+            Files.write(temp, bytes);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        uses.merge(file, 1, Integer::sum);
+        return file;
+    }
+
+    /** Counts another use of a stored file. */
+    synchronized void retain(Path file) {
+        uses.merge(file, 1, Integer::sum);
+    }
+
+    /** Ends one use of a stored file; deletes it after the last. */
+    synchronized void release(Path file) {
+        Integer left = uses.computeIfPresent(file, (f, n) -> n > 1 ? n - 1 : null);
+        if (left == null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("could not delete {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** Stored files now (for tests and status). */
+    public synchronized int size() {
+        return uses.size();
+    }
+
+    /** Deletes the folder when this store made it. */
+    @Override
+    public synchronized void close() {
+        if (!owned) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> files = walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", dir, e.toString());
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.flinksidecar.sidecar.deploy;
+
+import dev.flinksidecar.proto.RefusedDeploy;
+import dev.flinksidecar.proto.RuleStatus;
+import dev.flinksidecar.sidecar.rules.RuleArtifact;
+import dev.flinksidecar.sidecar.rules.RuleFeed;
+import dev.flinksidecar.sidecar.rules.RuleFeedSource;
+import dev.flinksidecar.sidecar.rules.RuleJar;
+import dev.flinksidecar.sidecar.rules.RuleLoadException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rule versions of a running sidecar and when each session switches between them
+ * (DESIGN.md, semantics 6): deploy, rollback and remove from the admin socket and the rules
+ * directory; the session side through one {@link SessionFeed} per session.
+ *
+ * <pre>
+ *   deploy(jar) --validate (RuleJar.load, no lock held)--> refused: nothing changes, message says why
+ *               --append to the rule's timeline (Timelines)-->
+ *       per-event rule:  active at once; each session switches at its next batch boundary
+ *       windowed rule:   staged from checkpoint N = 1 + the highest barrier any session sent
+ *                        (or the N the deploy asks for); each session that sends barriers switches
+ *                        right after barrier N; a session restored from checkpoint C starts with
+ *                        the version in force right after barrier C
+ *   CheckpointCompleted C: versions no restore can need any more are let go; a version is
+ *                        unloaded when neither the registry nor any session holds it
+ * </pre>
+ *
+ * <p>An explicit activation checkpoint ({@code activateAfterCheckpoint > 0}) lets whoever deploys
+ * to several sidecars (one per TaskManager) make all of them switch at the same checkpoint; it
+ * applies to per-event versions too.
+ *
+ * <p>Threads: thread-safe. Validation runs rule code on the caller's thread (the admin thread),
+ * outside any lock; every timeline change happens under the {@link Timelines} lock, held only
+ * briefly.
+ */
+public final class RuleRegistry implements RuleFeedSource, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RuleRegistry.class);
+
+    private final ArtifactStore store;
+    private final Consumer<ClassLoader> retire;
+    private final Timelines timelines;
+    private final Refusals refusals = new Refusals();
+    private final LongSupplier clock;
+
+    /**
+     * @param store where deployed jars are kept while versions use them
+     * @param retire gets each classloader once its version is unloaded (or refused), already closed
+     * @param maxRestorable older windowed versions kept per rule for restores when no
+     *     CheckpointCompleted says they are no longer needed
+     * @param clock epoch milliseconds, for status
+     */
+    public RuleRegistry(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock) {
+        this.store = store;
+        this.retire = retire;
+        this.clock = clock;
+        this.timelines = new Timelines(store, retire, maxRestorable, clock);
+    }
+
+    /**
+     * Stores a jar and reads its identity, without loading it; {@link #deploy(RuleArtifact, long)}
+     * or {@link #discard} it next.
+     *
+     * @throws RuleLoadException when its config or manifest cannot be read
+     */
+    public RuleArtifact prepare(String fileName, byte[] jar, byte[] config, String source) throws RuleLoadException {
+        Path file;
+        try {
+            file = store.store(fileName, jar);
+        } catch (IOException e) {
+            throw new RuleLoadException("rule jar " + fileName + " could not be stored: " + e);
+        }
+        try {
+            return RuleArtifact.of(fileName, file, jar, config, source);
+        } catch (RuleLoadException e) {
+            store.release(file);
+            throw e;
+        }
+    }
+
+    /** Forgets a prepared artifact that will not be deployed. */
+    public void discard(RuleArtifact artifact) {
+        store.release(artifact.jarFile());
+    }
+
+    /** As {@link #deploy(String, byte[], byte[], String, long)} at the default checkpoint. */
+    public DeployOutcome deploy(String fileName, byte[] jar, byte[] config, String source) {
+        return deploy(fileName, jar, config, source, 0);
+    }
+
+    /** Validates and deploys a jar given as bytes (see the class comment). Runs rule code. */
+    public DeployOutcome deploy(String fileName, byte[] jar, byte[] config, String source, long activateAfterCheckpoint) {
+        RuleArtifact artifact;
+        try {
+            artifact = prepare(fileName, jar, config, source);
+        } catch (RuleLoadException e) {
+            return refused(source, null, e);
+        }
+        return deploy(artifact, activateAfterCheckpoint);
+    }
+
+    /** As {@link #deploy(RuleArtifact, long)} at the default checkpoint. */
+    public DeployOutcome deploy(RuleArtifact artifact) {
+        return deploy(artifact, 0);
+    }
+
+    /**
+     * Validates and deploys a prepared artifact (see the class comment). Runs rule code.
+     *
+     * @param activateAfterCheckpoint 0 for the default; else sessions switch right after the
+     *     first barrier with at least this id, which must be above every barrier seen so far
+     */
+    public DeployOutcome deploy(RuleArtifact artifact, long activateAfterCheckpoint) {
+        RuleJar jar;
+        try {
+            jar = RuleJar.load(artifact, retire::accept);
+        } catch (RuleLoadException e) {
+            discard(artifact);
+            return refused(artifact.source(), artifact.id(), e);
+        }
+        return timelines.add(artifact, jar, activateAfterCheckpoint);
+    }
+
+    /** Deploys again the version that was active before the active one, validated as a new deploy. Runs rule code. */
+    public DeployOutcome rollback(String id, long activateAfterCheckpoint) {
+        Timelines.RollbackTarget target = timelines.rollbackTarget(id);
+        if (target.failure != null) {
+            return target.failure;
+        }
+        DeployOutcome outcome = deploy(target.artifact, activateAfterCheckpoint);
+        if (!outcome.ok()) {
+            return outcome;
+        }
+        int colon = outcome.message().indexOf(": ");
+        return DeployOutcome.done(id, "rolled back " + id + " to " + target.artifact.version() + " (from " + target.from + ")"
+                + (colon < 0 ? "; " + outcome.message() : outcome.message().substring(colon)));
+    }
+
+    /** As {@link #rollback(String, long)} at the default checkpoint. */
+    public DeployOutcome rollback(String id) {
+        return rollback(id, 0);
+    }
+
+    /** Removes a rule: per-event at the next batch, windowed after the next barrier (its windows finish). */
+    public DeployOutcome remove(String id, long activateAfterCheckpoint) {
+        return timelines.remove(id, activateAfterCheckpoint);
+    }
+
+    /** As {@link #remove(String, long)} at the default checkpoint. */
+    public DeployOutcome remove(String id) {
+        return remove(id, 0);
+    }
+
+    /** Where the rule's newest version came from, e.g. {@code rules-dir fraud.jar}; null when there is none. */
+    public String sourceOf(String id) {
+        return timelines.sourceOf(id);
+    }
+
+    /** Remembers a refusal for {@code status} (deploys refused here are remembered already). */
+    public void refusedElsewhere(String source, String message) {
+        synchronized (refusals) {
+            refusals.add(source, message, clock.getAsLong());
+        }
+    }
+
+    @Override
+    public RuleFeed open(String sessionName, boolean checkpointBarriers, long restoredCheckpointId) {
+        SessionFeed feed = new SessionFeed(timelines, sessionName, checkpointBarriers, restoredCheckpointId);
+        timelines.open(feed);
+        return feed;
+    }
+
+    private DeployOutcome refused(String source, String id, RuleLoadException e) {
+        refusedElsewhere(source, e.getMessage());
+        LOG.warn("refused: {}", e.getMessage());
+        return DeployOutcome.failed(DeployOutcome.REFUSED, id, e.getMessage(), e.detail());
+    }
+
+    /** The rules with an active or staged version, by id. */
+    public List<RuleStatus> status() {
+        return timelines.status();
+    }
+
+    /** The most recent refusals, newest last. */
+    public List<RefusedDeploy> refusals() {
+        synchronized (refusals) {
+            return refusals.list();
+        }
+    }
+
+    /** Live sessions. */
+    public int sessions() {
+        return timelines.sessions();
+    }
+
+    /** The highest checkpoint barrier (or restored checkpoint) any session sent, 0 if none. */
+    public long lastBarrier() {
+        return timelines.lastBarrier();
+    }
+
+    /** The highest checkpoint any session reported complete, 0 if none. */
+    public long lastCompleted() {
+        return timelines.lastCompleted();
+    }
+
+    /** The active versions, e.g. {@code [fraud@1.2.0+3f2a9c1, spend@1.0.0+0c1d2e3]}, for logs. */
+    @Override
+    public String toString() {
+        return timelines.toString();
+    }
+
+    /** Lets go of every version (sessions must be closed first). */
+    @Override
+    public void close() {
+        timelines.close();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.flinksidecar.sidecar.rules;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One rule id in one session's engine: the instances of the version it runs, and how it moves
+ * to another version.
+ *
+ * <pre>
+ *   switch to version N (from O):
+ *     open N's instances (if one fails: keep O, log, never try N again here)
+ *     per-event rules of O          closed: the next event goes to N (a batch boundary)
+ *     windowed rule of O, same class in N:
+ *        same windows and the same non-null stateLayout  ->  N adopts O's open windows, O closed
+ *        otherwise                                       ->  O finishes its windows beside N
+ *     windowed rule of O, no such class in N            ->  O finishes its windows alone
+ *   remove:  per-event rules closed; windowed ones finish their windows
+ * </pre>
+ *
+ * <p>One thread: the engine's.
+ */
+final class EngineSlot {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSlot.class);
+
+    final String id;
+    /** The version new events go to; null once the rule was removed (only older windows finish). */
+    RuleVersion version;
+    List<EngineRule> parts = new ArrayList<>();
+    /** A version that failed to open in this session; it is not tried again. */
+    private RuleVersion failed;
+
+    EngineSlot(String id) {
+        this.id = id;
+    }
+
+    /**
+     * Runs {@code next} from now on (see the class comment). Runs rule code.
+     *
+     * @throws RuleLoadException when an instance of {@code next} fails to open; nothing changed then
+     */
+    void switchTo(RuleVersion next, ContextSwitch context, String sessionName) throws RuleLoadException {
+        if (next == failed) {
+            throw new RuleLoadException("rule " + next + " failed to open in this session before");
+        }
+        List<Object> opened = openAll(next);
+        Map<String, WindowedChain> chains = new LinkedHashMap<>();
+        for (EngineRule part : parts) {
+            if (part instanceof WindowedChain) {
+                WindowedChain chain = (WindowedChain) part;
+                chains.put(chain.current() != null ? chain.current().loaded.className() : "\0removed" + chains.size(), chain);
+            } else {
+                part.close();
+            }
+        }
+        List<EngineRule> successors = new ArrayList<>();
+        for (Object instance : opened) {
+            if (instance instanceof PerEventRule) {
+                successors.add((PerEventRule) instance);
+                continue;
+            }
+            WindowedInstance fresh = (WindowedInstance) instance;
+            WindowedChain old = chains.remove(fresh.loaded.className());
+            successors.add(old == null ? new WindowedChain(fresh, List.of()) : succeed(old, fresh, context, sessionName));
+        }
+        for (WindowedChain leftover : chains.values()) {
+            successors.add(finishing(leftover));
+        }
+        parts = successors;
+        version = next;
+    }
+
+    /** Stops running the rule: per-event instances close, windowed ones finish their windows. Runs rule code. */
+    void remove() {
+        List<EngineRule> left = new ArrayList<>();
+        for (EngineRule part : parts) {
+            if (part instanceof WindowedChain) {
+                left.add(finishing((WindowedChain) part));
+            } else {
+                part.close();
+            }
+        }
+        parts = left;
+        version = null;
+    }
+
+    /** {@code chain} without a current version: its versions finish their open windows; those with none close now. */
+    private static WindowedChain finishing(WindowedChain chain) {
+        List<WindowedInstance> older = new ArrayList<>();
+        for (WindowedInstance instance : chain.all()) {
+            if (instance.windows.openWindows() > 0) {
+                older.add(instance);
+            } else {
+                instance.close();
+            }
+        }
+        return new WindowedChain(null, older);
+    }
+
+    /** Remembers that {@code next} failed to open here. */
+    void failed(RuleVersion next) {
+        failed = next;
+    }
+
+    boolean empty() {
+        return version == null && parts.stream().allMatch(EngineRule::finished);
+    }
+
+    private WindowedChain succeed(WindowedChain old, WindowedInstance fresh, ContextSwitch context, String sessionName) {
+        WindowedInstance previous = old.current();
+        if (previous != null && fresh.canAdopt(previous)) {
+            try {
+                fresh.adopt(previous, context);
+                previous.close();
+                return new WindowedChain(fresh, old.older());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: rule {} could not take over the open windows of {} (its windows finish under it): {}",
+                        sessionName, fresh, previous, Reasons.of(e));
+            }
+        }
+        List<WindowedInstance> older = new ArrayList<>(old.older());
+        if (previous != null && previous.windows.openWindows() > 0) {
+            older.add(previous);
+        } else if (previous != null) {
+            previous.close(); // nothing to finish
+        }
+        return new WindowedChain(fresh, older);
+    }
+
+    private static List<Object> openAll(RuleVersion next) throws RuleLoadException {
+        List<Object> opened = new ArrayList<>();
+        try {
+            for (LoadedRule rule : next.rules()) {
+                opened.add(rule.windowed() ? WindowedInstance.open(next, rule) : PerEventRule.open(next, rule));
+            }
+            return opened;
+        } catch (RuleLoadException | RuntimeException e) {
+            for (Object instance : opened) {
+                if (instance instanceof PerEventRule) {
+                    ((PerEventRule) instance).close();
+                } else {
+                    ((WindowedInstance) instance).close();
+                }
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.flinksidecar.sidecar.rules;
+
+import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.rule.Event;
+import dev.flinksidecar.sidecar.window.TakenWindows;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A windowed rule in one session: the current version's instance, and the instances of older
+ * versions that finish the windows they opened (their accumulator layout did not let the new
+ * version take them over).
+ *
+ * <pre>
+ *   event:      older versions, oldest first: add it to the windows they have open (late firings)
+ *               current version: every other window of the event (onElement)
+ *               late only if the current version finds it late and no older version took it
+ *   watermark:  older versions fire and drop their windows, then the current one fires its own
+ *   reap:       an older version with no open window left is closed
+ * </pre>
+ *
+ * <p>So every window is computed by exactly one version: the one it was opened under. When an
+ * older version has the same windows as the current one, the current one leaves the windows the
+ * older took alone; with other windows (a new size, say), the new version's windows start with
+ * the events after the switch. Session windows are not merged across versions.
+ *
+ * <p>{@code current} is null after the rule was removed: only older versions finish.
+ */
+final class WindowedChain extends EngineRule {
+
+    private final WindowedInstance current;
+    private final List<WindowedInstance> older;
+    private final TakenWindows skip = new TakenWindows();
+
+    WindowedChain(WindowedInstance current, List<WindowedInstance> older) {
+        this.current = current;
+        this.older = new ArrayList<>(older);
+    }
+
+    WindowedInstance current() {
+        return current;
+    }
+
+    /** The older versions followed by the current one, oldest first: what a successor inherits. */
+    List<WindowedInstance> all() {
+        List<WindowedInstance> all = new ArrayList<>(older);
+        if (current != null) {
+            all.add(current);
+        }
+        return all;
+    }
+
+    /** The older versions only. */
+    List<WindowedInstance> older() {
+        return older;
+    }
+
+    @Override
+    void index(List<RuleRef> table) {
+        for (WindowedInstance instance : all()) {
+            instance.index = table.size();
+            table.add(instance.loaded.ref());
+        }
+    }
+
+    @Override
+    int index() {
+        return current != null ? current.index : older.get(older.size() - 1).index;
+    }
+
+    @Override
+    void onEvent(Event event, BatchAnswer answer, ContextSwitch context) {
+        boolean took = false;
+        skip.clear();
+        for (WindowedInstance old : older) {
+            context.enter(old.loaded.classLoader());
+            answer.rule(old.index);
+            old.taken.clear();
+            if (old.windows.addToOpen(event, answer, old.taken)) {
+                took = true;
+                if (current != null && old.sameWindowsAs(current)) {
+                    skip.addAll(old.taken);
+                }
+            }
+        }
+        if (current == null) {
+            return;
+        }
+        context.enter(current.loaded.classLoader());
+        answer.rule(current.index);
+        if (current.windows.onElement(event, answer, skip) && !took) {
+            answer.late();
+        }
+    }
+
+    @Override
+    void onWatermark(long watermark, BatchAnswer answer, ContextSwitch context) {
+        for (WindowedInstance old : older) {
+            context.enter(old.loaded.classLoader());
+            answer.rule(old.index);
+            old.windows.onWatermark(watermark, answer);
+        }
+        if (current != null) {
+            context.enter(current.loaded.classLoader());
+            answer.rule(current.index);
+            current.windows.onWatermark(watermark, answer);
+        }
+    }
+
+    @Override
+    boolean windowed() {
+        return true;
+    }
+
+    @Override
+    void versions(Collection<RuleVersion> into) {
+        for (WindowedInstance instance : all()) {
+            into.add(instance.version);
+        }
+    }
+
+    @Override
+    boolean reap() {
+        boolean closed = false;
+        for (Iterator<WindowedInstance> it = older.iterator(); it.hasNext(); ) {
+            WindowedInstance old = it.next();
+            if (old.windows.openWindows() == 0) {
+                it.remove();
+                old.close();
+                closed = true;
+            }
+        }
+        return closed;
+    }
+
+    @Override
+    boolean finished() {
+        return current == null && older.isEmpty();
+    }
+
+    @Override
+    void close() {
+        for (WindowedInstance instance : all()) {
+            instance.close();
+        }
+    }
+}

@@ -48,6 +48,11 @@ final class SidecarProcess implements AutoCloseable {
         return sidecar;
     }
 
+    /** The sidecar's process id. */
+    long pid() {
+        return process.pid();
+    }
+
     private boolean accepts() {
         if (!Files.exists(socket)) {
             return false;

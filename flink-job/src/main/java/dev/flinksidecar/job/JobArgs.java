@@ -14,10 +14,13 @@ import java.util.Map;
  */
 public final class JobArgs {
 
+    /** Default of {@code --idle-timeout}. */
+    static final String DEFAULT_IDLE_TIMEOUT = "30s";
+
     static final String USAGE = String.join("\n",
             "Usage: (flink run flink-sidecar-job.jar | java -jar flink-sidecar-local.jar)",
             "         --input PATH --output DIR [--socket PATH] [--rules-dir DIR] [--parallelism N]",
-            "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION]",
+            "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION] [--idle-timeout DURATION]",
             "         [--deterministic-watermarks] [--local] [--print] [--set sidecar.operator.KEY=VALUE]...",
             "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
             "  --output DIR                 results in DIR/results/, late events in DIR/late/, dead letters in DIR/dead-letters/",
@@ -26,6 +29,9 @@ public final class JobArgs {
             "  --parallelism N              parallelism of the job (default: the environment's)",
             "  --checkpoint-interval D      checkpoint interval, e.g. 10s (default 10s); output is committed at checkpoints",
             "  --out-of-orderness D         watermark = largest event time - D - 1ms (default 0s, as `replay`)",
+            "  --idle-timeout D             a source split without events for D stops holding the watermark back,",
+            "                               so windows still fire (default " + DEFAULT_IDLE_TIMEOUT
+                    + "; 0s: never idle; not with --deterministic-watermarks)",
             "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1)",
             "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
             "  --print                      also print result lines to stdout",
@@ -39,6 +45,7 @@ public final class JobArgs {
     final Integer parallelism;
     final Duration checkpointInterval;
     final Duration outOfOrderness;
+    final Duration idleTimeout;
     final boolean deterministicWatermarks;
     final boolean local;
     final boolean print;
@@ -53,6 +60,7 @@ public final class JobArgs {
         this.parallelism = values.containsKey("--parallelism") ? positiveInt(values.get("--parallelism")) : null;
         this.checkpointInterval = duration(values, "--checkpoint-interval", "10s");
         this.outOfOrderness = duration(values, "--out-of-orderness", "0s");
+        this.idleTimeout = duration(values, "--idle-timeout", DEFAULT_IDLE_TIMEOUT);
         this.deterministicWatermarks = values.containsKey("--deterministic-watermarks");
         this.local = forceLocal || values.containsKey("--local");
         this.print = values.containsKey("--print");
@@ -93,6 +101,7 @@ public final class JobArgs {
                 case "--parallelism":
                 case "--checkpoint-interval":
                 case "--out-of-orderness":
+                case "--idle-timeout":
                     put(values, flag, value(args, ++i, flag));
                     break;
                 case "--set":
@@ -158,6 +167,16 @@ public final class JobArgs {
 
     public Duration outOfOrderness() {
         return outOfOrderness;
+    }
+
+    /**
+     * {@code --idle-timeout}: how long a source split may go without events before Flink marks it
+     * idle ({@code WatermarkStrategy.withIdleness}), so that it no longer holds the watermark of
+     * the other splits back; zero turns idleness off. Not used with deterministic watermarks, where
+     * one reader emits every watermark.
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
     }
 
     public boolean deterministicWatermarks() {

@@ -23,6 +23,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * event files ─► parse ─┬─► keyBy(key) ─► sidecar ─┬─► results ─────────► DIR/results/
+ *                       │                          ├─► late events ─────► DIR/late/
  *                       │                          └─► rule dead letters ─┐
  *                       └─► malformed lines ──────────────────────────────┴► DIR/dead-letters/
  * </pre>
@@ -45,7 +46,7 @@ public final class JobPipeline {
             env.setParallelism(args.parallelism);
         }
         SingleOutputStreamOperator<EventRecord> events =
-                EventSources.read(env, args.input, args.outOfOrderness, args.deterministicWatermarks);
+                EventSources.read(env, args.input, args.outOfOrderness, args.deterministicWatermarks, args.idleTimeout);
         SingleOutputStreamOperator<ResultRecord> results =
                 SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options, runners)
                         .uid(SidecarStreams.OPERATOR_NAME);
@@ -55,7 +56,8 @@ public final class JobPipeline {
         DataStream<String> deadLetters =
                 events.getSideOutput(InputSplitter.MALFORMED).union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
         JsonLinesSinks.deadLetters(deadLetters, output);
+        JsonLinesSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), output);
         Path late = new Path(output, JsonLinesSinks.LATE);
-        late.getFileSystem().mkdirs(late); // no late events are classified yet; the folder is the contract
+        late.getFileSystem().mkdirs(late); // there even when no event is late
     }
 }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,6 +106,26 @@ class SidecarJobCliTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run(false, "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--deterministic-watermarks");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--deterministic-watermarks").contains("--idle-timeout");
+    }
+
+    @Test
+    void idleTimeoutDefaultsTo30sAndZeroTurnsItOff() throws Exception {
+        String[] base = {"--input", "x", "--output", "y", "--socket", "s"};
+        assertThat(JobArgs.parse(base, false).idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        String[] off = {"--input", "x", "--output", "y", "--socket", "s", "--idle-timeout", "0s"};
+        assertThat(JobArgs.parse(off, false).idleTimeout()).isZero();
+        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--idle-timeout", "soon")).isEqualTo(2);
+        assertThat(stderr()).contains("--idle-timeout: 'soon' is not a duration");
+    }
+
+    @Test
+    void theIdleTimeoutIsDocumentedWithItsDefault() throws IOException {
+        Path doc = Path.of("OPTIONS.md");
+        if (!Files.exists(doc)) {
+            doc = Path.of(System.getProperty("project.root", "."), "flink-job", "OPTIONS.md");
+        }
+        assertThat(Files.readString(doc)).contains("| `--idle-timeout D` | `" + JobArgs.DEFAULT_IDLE_TIMEOUT + "` |");
+        assertThat(JobArgs.USAGE).contains("default " + JobArgs.DEFAULT_IDLE_TIMEOUT);
     }
 }

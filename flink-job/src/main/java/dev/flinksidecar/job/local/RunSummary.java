@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 
 /**
- * What the local run prints at the end: events in, results out, dead letters, results per rule,
+ * What the local run prints at the end: events in, results out, dead letters, late events, results per rule,
  * and where the files are. Counts of results and dead letters come from the committed output
  * files, so they are what a reader of the output sees.
  */
@@ -31,6 +31,7 @@ final class RunSummary {
     static void print(JobExecutionResult result, Path output, PrintStream out) throws IOException {
         List<String> results = committedLines(output.resolve(JsonLinesSinks.RESULTS));
         List<String> deadLetters = committedLines(output.resolve(JsonLinesSinks.DEAD_LETTERS));
+        List<String> late = committedLines(output.resolve(JsonLinesSinks.LATE));
         Map<String, Integer> perRule = new TreeMap<>();
         for (String line : results) {
             perRule.merge(ruleOf(line), 1, Integer::sum);
@@ -40,6 +41,7 @@ final class RunSummary {
         out.printf("results out:  %d%n", results.size());
         perRule.forEach((rule, n) -> out.printf("  %-24s %d%n", rule, n));
         out.printf("dead letters: %d%n", deadLetters.size());
+        out.printf("late events:  %d%n", late.size());
         latency(result, out);
         if (!results.isEmpty()) {
             out.println("first results:");

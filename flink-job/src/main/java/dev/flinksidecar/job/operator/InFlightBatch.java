@@ -1,16 +1,21 @@
 package dev.flinksidecar.job.operator;
 
 import dev.flinksidecar.events.EventRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * A batch sent to the sidecar and not yet answered.
  *
  * @param sequence its sequence number in the session
- * @param events its events, in order (dead letters refer to them by index)
+ * @param events its events, in order (dead letters and late events refer to them by index)
  * @param bytes its estimated encoded size, counted against the in-flight byte bound
- * @param hasWatermark whether a watermark follows its events
- * @param watermark that watermark, emitted downstream once the batch's results are out
+ * @param watermarkPositions for each watermark in the batch, the number of events before it
+ *     (non-decreasing, at most {@code events.length})
+ * @param watermarks the watermarks, in arrival order; each is emitted downstream once the results
+ *     of the events before it are out
+ * @param status a watermark status change that followed the batch (emitted after everything
+ *     else of it), or null
  * @param sampleNanos entry times of its events sampled for the latency metric
  */
-record InFlightBatch(long sequence, EventRecord[] events, long bytes, boolean hasWatermark, long watermark,
-        long[] sampleNanos) {}
+record InFlightBatch(long sequence, EventRecord[] events, long bytes, int[] watermarkPositions, long[] watermarks,
+        WatermarkStatus status, long[] sampleNanos) {}

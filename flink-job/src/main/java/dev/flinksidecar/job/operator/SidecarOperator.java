@@ -1,26 +1,21 @@
 package dev.flinksidecar.job.operator;
 
-import dev.flinksidecar.events.DeadLetters;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.client.SidecarSessionException;
 import dev.flinksidecar.job.types.ResultRecord;
-import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
-import dev.flinksidecar.proto.RuleRef;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import org.apache.flink.api.common.accumulators.Histogram;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -28,21 +23,32 @@ import org.apache.flink.util.OutputTag;
  * its results, in input order, with watermarks held back until the results before them are out.
  *
  * <pre>
- *  processElement ─► open batch ──(nothing in flight │ batch full and a slot free │ max-delay timer
- *                                  │ a reply frees a slot │ watermark │ checkpoint │ end of input)──►
+ *  processElement  ─┐
+ *  processWatermark ┴► open batch ──(nothing in flight │ batch full and a slot free │ max-delay timer
+ *                         │ a reply frees a slot │ status change │ checkpoint │ end of input)──►
  *                    in flight [seq n, n+1, ...]  (≤ max-in-flight-batches, ≤ max-in-flight-bytes)
  *                                                  │ runner reader thread: decode, post mail
- *  mailbox ◄─ reply seq n: emit results and dead letters, then the batch's watermark, then send
- *             the open batch if it has content and a slot is free
+ *  mailbox ◄─ reply seq n: emit results, dead letters, late events and the batch's watermarks in
+ *             stream order ({@link ReplyEmitter}), then send the open batch if a slot is free
  * </pre>
+ *
+ * <p><b>Watermarks travel in band.</b> A watermark joins the open batch at its place between the
+ * events (an interim watermark, see event.proto) and is batched like an event: it does not cut
+ * the batch, so with a watermark after every event ({@code --deterministic-watermarks}) batches
+ * still fill up. A subtask that gets no events still sends its watermarks (batches without
+ * events), so windows of idle keys fire. Downstream, each watermark is emitted only after the
+ * results of everything before it. A watermark status change (idle/active) ends the open batch
+ * and is emitted after its results, so no held-back watermark is emitted while the output is
+ * announced idle (Flink would drop it). The final watermark ({@code Long.MAX_VALUE}, at the end
+ * of input) fires every open window; end of input waits for its answer.
  *
  * <p><b>Batching is adaptive.</b> When no batch is in flight an event is sent at once, so at low
  * load latency is one round trip. While batches are in flight, new events gather in the open
  * batch until it reaches max-events or max-bytes, until a reply frees a slot, or until
  * max-delay passes, whichever comes first.
  *
- * <p><b>Backpressure.</b> When the open batch is full (or a watermark, checkpoint or end of input
- * must send it) and no slot is free, the task thread yields to its mailbox
+ * <p><b>Backpressure.</b> When the open batch is full (or a status change, checkpoint or end of
+ * input must send it) and no slot is free, the task thread yields to its mailbox
  * ({@link MailboxExecutor#yield()}, as {@code AsyncWaitOperator} does) until a reply frees one.
  * It does not return from {@code processElement}, so Flink stops reading input; there is no
  * other queue. Replies arrive only as mails, so all state here is touched by the task thread
@@ -61,6 +67,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     /** Side output: dead letters as JSON lines ({@code DeadLetters.ruleFailure}). */
     public static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("sidecar-dead-letters", Types.STRING);
 
+    /** Side output: events a windowed rule dropped as late, as JSON lines ({@code LateEvents.line}). */
+    public static final OutputTag<String> LATE_EVENTS = new OutputTag<>("sidecar-late-events", Types.STRING);
+
     private final SidecarOperatorOptions options;
     private final SidecarRunnerFactory runnerFactory;
     private final transient MailboxExecutor mailbox;
@@ -73,8 +82,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient boolean finished;
     private transient Exception failure;
     private transient LatencyTracker latency;
-    private transient Counter resultsOut;
-    private transient Counter deadLettersOut;
+    private transient ReplyEmitter emitter;
 
     private transient int maxEvents;
     private transient long maxBatchBytes;
@@ -99,12 +107,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         maxInFlightBytes = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes();
         pending = new PendingBatch();
         inFlight = new ArrayDeque<>(maxInFlight);
-        Histogram histogram = new Histogram();
-        getRuntimeContext().addAccumulator(LatencyTracker.ACCUMULATOR, histogram);
-        latency = LatencyTracker.create(options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
-                getMetricGroup(), histogram);
-        resultsOut = getMetricGroup().counter("sidecarResults");
-        deadLettersOut = getMetricGroup().counter("sidecarDeadLetters");
+        latency = LatencyTracker.create(options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL), getMetricGroup());
+        emitter = new ReplyEmitter(output, super::processWatermark, DEAD_LETTERS, LATE_EVENTS,
+                getMetricGroup().counter("sidecarResults"), getMetricGroup().counter("sidecarDeadLetters"),
+                getMetricGroup().counter("sidecarLateEvents"));
         getMetricGroup().gauge("sidecarInFlightBatches", () -> inFlight.size());
 
         runner = runnerFactory.create(options);
@@ -133,21 +139,26 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     public void processElement(StreamRecord<EventRecord> element) throws Exception {
         EventRecord event = element.getValue();
         runner.process(event);
-        long openedAt = pending.isEmpty() && !inFlight.isEmpty() ? getProcessingTimeService().getCurrentProcessingTime() : 0;
-        pending.add(event, latency.sample(), openedAt);
-        if (inFlight.isEmpty()) {
-            send();
-        } else if (runner.batchSize() >= maxEvents || runner.batchBytes() >= maxBatchBytes) {
-            sendWhenSlotFree();
-        } else {
-            armTimer();
-        }
+        pending.add(event, latency.sample(), openingTime());
+        added();
     }
 
-    /** Forwards the watermark to the sidecar after the events before it; emits it downstream later. */
+    /** Forwards the watermark to the sidecar in band, after the events before it; emits it downstream later. */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        pending.watermark(mark.getTimestamp());
+        runner.watermark(mark.getTimestamp());
+        pending.watermark(mark.getTimestamp(), openingTime());
+        added();
+    }
+
+    /** Emits the status change after the results of everything before it (at once when nothing is pending). */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (!pending.hasContent() && inFlight.isEmpty()) {
+            super.processWatermarkStatus(status);
+            return;
+        }
+        pending.status(status);
         sendWhenSlotFree();
     }
 
@@ -168,6 +179,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         if (!finished) {
             finished = true;
             runner.finish("end of input");
+            latency.publish(getRuntimeContext());
         }
         super.finish();
     }
@@ -180,6 +192,22 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
             }
         } finally {
             super.close();
+        }
+    }
+
+    /** The processing time to note when this content opens a batch that must wait; 0 when it is sent at once. */
+    private long openingTime() {
+        return !pending.hasContent() && !inFlight.isEmpty() ? getProcessingTimeService().getCurrentProcessingTime() : 0;
+    }
+
+    /** After an event or watermark joined the open batch: send it now, when full, or at the max-delay timer. */
+    private void added() throws Exception {
+        if (inFlight.isEmpty()) {
+            send();
+        } else if (runner.batchSize() >= maxEvents || runner.batchBytes() >= maxBatchBytes) {
+            sendWhenSlotFree();
+        } else {
+            armTimer();
         }
     }
 
@@ -219,9 +247,6 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
     private void send() throws Exception {
         long bytes = runner.batchBytes();
-        if (pending.hasWatermark()) {
-            runner.watermark(pending.watermarkValue());
-        }
         long sequence = runner.flush();
         inFlight.add(pending.close(sequence, bytes));
         inFlightBytes += bytes;
@@ -237,7 +262,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     /** The max-delay timer: send the open batch if it is old enough and a slot is free. Mailbox. */
     private void onBatchTimer(long time) throws Exception {
         timerArmed = false;
-        if (pending.isEmpty()) {
+        if (!pending.hasContent()) {
             return;
         }
         if (time < pending.openedAt() + maxDelayMs) {
@@ -247,7 +272,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         } // else: the next reply frees a slot and sends it
     }
 
-    /** Emits one answered batch, then its watermark, then sends the open batch if it can. Mailbox. */
+    /** Emits one answered batch with its watermarks, then sends the open batch if it can. Mailbox. */
     private void complete(DecodedReply reply) throws Exception {
         InFlightBatch batch = inFlight.poll();
         if (batch == null || batch.sequence() != reply.sequence()) {
@@ -255,39 +280,11 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                     + (batch == null ? "none" : batch.sequence()) + " was next");
         }
         inFlightBytes -= batch.bytes();
-        emit(reply, batch);
+        emitter.emit(reply, batch);
         latency.record(batch.sampleNanos());
-        if (batch.hasWatermark()) {
-            super.processWatermark(new Watermark(batch.watermark()));
-        }
         if (pending.hasContent() && hasSlot()) {
             send();
         }
-    }
-
-    /** Results and dead letters in event order (results of one event first). */
-    private void emit(DecodedReply reply, InFlightBatch batch) {
-        List<DeadLetter> deadLetters = reply.deadLetters();
-        int d = 0;
-        for (int r = 0; r < reply.results().length; r++) {
-            while (d < deadLetters.size() && deadLetters.get(d).getEventIndex() < reply.resultEvents()[r]) {
-                emitDeadLetter(deadLetters.get(d++), reply.rules(), batch);
-            }
-            ResultRecord result = reply.results()[r];
-            output.collect(new StreamRecord<>(result, result.time()));
-        }
-        while (d < deadLetters.size()) {
-            emitDeadLetter(deadLetters.get(d++), reply.rules(), batch);
-        }
-        resultsOut.inc(reply.results().length);
-        deadLettersOut.inc(deadLetters.size());
-    }
-
-    private void emitDeadLetter(DeadLetter deadLetter, List<RuleRef> rules, InFlightBatch batch) {
-        RuleRef rule = rules.get(deadLetter.getRule());
-        EventRecord event = batch.events()[deadLetter.getEventIndex()];
-        output.collect(DEAD_LETTERS, new StreamRecord<>(
-                DeadLetters.ruleFailure(rule.getId(), rule.getVersion(), deadLetter.getReason(), event), event.time()));
     }
 
     /** Turns runner callbacks (reader thread) into mails for the task thread. */

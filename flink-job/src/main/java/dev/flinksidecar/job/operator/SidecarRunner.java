@@ -11,8 +11,11 @@ import java.io.IOException;
  * flight; the runner only builds the open batch, sends it, and hands back the answers.
  *
  * <pre>
- *   open ──► ( process* [watermark] flush )* ──► finish ──► close
+ *   open ──► ( (process | watermark)* flush )* ──► finish ──► close
  * </pre>
+ *
+ * Watermarks travel in band, inside the batch, at their exact place between its events (the
+ * interim watermarks of event.proto), so a watermark does not end a batch.
  *
  * Every method except {@link #close()} runs on the task thread. Replies reach the
  * {@link ReplyHandler} on a thread of the runner's own, one at a time and in sequence order.
@@ -37,12 +40,15 @@ public interface SidecarRunner extends Closeable {
     /** Estimated encoded bytes of the open batch. */
     long batchBytes();
 
-    /** Marks the open batch as followed by this watermark; the next call must be {@link #flush()}. */
+    /**
+     * Adds a watermark to the open batch, after the events added so far: the sidecar applies it
+     * between them and the next event (interim watermark, see event.proto).
+     */
     void watermark(long watermark);
 
     /**
-     * Sends the open batch (possibly without events, when it only carries a watermark) and
-     * starts a new one.
+     * Sends the open batch (possibly without events, when it only carries watermarks, or nothing
+     * at all) and starts a new one.
      *
      * @return the batch's sequence number; its answer carries the same number
      */

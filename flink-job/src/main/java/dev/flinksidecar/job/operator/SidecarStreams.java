@@ -15,15 +15,24 @@ import org.apache.flink.util.OutputTag;
  *         events.keyBy(EventRecord::key, Types.STRING), SidecarOperatorOptions.defaults()
  *                 .with(SidecarOperatorOptions.SOCKET_PATH, "/run/sidecar.sock"));
  * DataStream<String> deadLetters = results.getSideOutput(SidecarStreams.DEAD_LETTERS);
+ * DataStream<String> late = results.getSideOutput(SidecarStreams.LATE_EVENTS);
  * }</pre>
  *
- * Results leave in the order their events entered, per subtask (so per key); watermarks follow
- * the results of the events before them.
+ * Results leave in the order their events entered, per subtask (so per key); window results
+ * carry their window's end - 1 as timestamp, as Flink's window operator gives them; watermarks
+ * follow the results of the events before them.
  */
 public final class SidecarStreams {
 
     /** Dead letters (events a rule failed on) as JSON lines. */
     public static final OutputTag<String> DEAD_LETTERS = SidecarOperator.DEAD_LETTERS;
+
+    /**
+     * Late events as JSON lines ({@code {"rule","version","event"}}, as {@code replay
+     * --late-output} writes them): events a windowed rule dropped because the watermark had passed
+     * every window they belong to plus the allowed lateness (Flink's {@code sideOutputLateData}).
+     */
+    public static final OutputTag<String> LATE_EVENTS = SidecarOperator.LATE_EVENTS;
 
     /**
      * The job-result accumulator of sampled latencies (see

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 
 /**
  * The production runner: one session with the sidecar over its Unix domain socket. Batches are
- * encoded in the columnar layout by an {@link EventBatchWriter} and written on the task thread;
+ * encoded in the columnar layout by an {@link EventBatchWriter}, watermarks as interim watermarks
+ * at their place between the events (never the batch's trailing {@code watermark} field, so one
+ * batch carries any number of them), and written on the task thread;
  * the client's reader thread decodes answers and calls the {@link ReplyHandler}.
  */
 final class SocketSidecarRunner implements SidecarRunner {
@@ -23,8 +25,6 @@ final class SocketSidecarRunner implements SidecarRunner {
     private final EventBatchWriter writer = new EventBatchWriter();
     private SidecarClient client;
     private long sequence;
-    private boolean hasWatermark;
-    private long watermark;
 
     SocketSidecarRunner(SidecarOperatorOptions options) {
         this.options = options;
@@ -68,16 +68,14 @@ final class SocketSidecarRunner implements SidecarRunner {
 
     @Override
     public void watermark(long watermark) {
-        this.hasWatermark = true;
-        this.watermark = watermark;
+        writer.watermarkAfterEvents(watermark);
     }
 
     @Override
     public long flush() throws IOException {
         long seq = ++sequence;
-        ClientMessage message = ClientMessage.newBuilder().setEvents(writer.build(seq, hasWatermark, watermark)).build();
+        ClientMessage message = ClientMessage.newBuilder().setEvents(writer.build(seq, false, 0)).build();
         writer.clear();
-        hasWatermark = false;
         client.send(message);
         return seq;
     }

@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
  * <pre>
  * DIR/results/       part-*.jsonl   one result line per result
  * DIR/dead-letters/  part-*.jsonl   malformed input and events a rule failed on
- * DIR/late/          part-*.jsonl   late events (none yet: created empty)
+ * DIR/late/          part-*.jsonl   events a windowed rule dropped as late, {"rule","version","event"}
  * </pre>
  */
 public final class JsonLinesSinks {
@@ -46,6 +46,11 @@ public final class JsonLinesSinks {
         if (print) {
             lines.print().name("print-results");
         }
+    }
+
+    /** Writes late events (already JSON lines, as {@code replay --late-output}) to {@code DIR/late/}. */
+    public static void lateEvents(DataStream<String> late, Path output) {
+        late.sinkTo(jsonLines(new Path(output, LATE))).name("late-events-sink").uid("late-events-sink");
     }
 
     /** Writes dead letters (already JSON lines) to {@code DIR/dead-letters/}. */

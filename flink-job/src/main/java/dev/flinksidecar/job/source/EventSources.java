@@ -19,7 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * watermarks ({@link EventTimeWatermarks}), and the split into events and dead letters.
  *
  * <pre>{@code
- * SingleOutputStreamOperator<EventRecord> events = EventSources.read(env, "testdata/payments.jsonl", Duration.ZERO, false);
+ * SingleOutputStreamOperator<EventRecord> events =
+ *         EventSources.read(env, "testdata/payments.jsonl", Duration.ZERO, false, Duration.ofSeconds(30));
  * DataStream<String> malformed = events.getSideOutput(InputSplitter.MALFORMED);
  * }</pre>
  */
@@ -31,19 +32,34 @@ public final class EventSources {
 
     /**
      * Reads {@code input} (a file or folder; local paths are expanded here as {@code replay} does:
-     * the regular, non-hidden files sorted by name).
+     * the regular, non-hidden files sorted by name) once, as a bounded stream.
      *
      * @param deterministic watermarks after every event in file order; the source then runs at
      *     parallelism 1 whatever the job's parallelism
+     * @param idleTimeout see {@link EventTimeWatermarks#strategy(Duration, boolean, Duration)}; zero: never idle
      * @throws IOException when a local input does not exist or cannot be listed
      */
     public static SingleOutputStreamOperator<EventRecord> read(StreamExecutionEnvironment env, String input,
-            Duration outOfOrderness, boolean deterministic) throws IOException {
-        FileSource<InputRecord> source = FileSource.forBulkFileFormat(new EventFileFormat(), paths(input))
-                .setSplitAssigner(OrderedSplitAssigner::new)
-                .build();
-        DataStreamSource<InputRecord> records = env.fromSource(source,
-                EventTimeWatermarks.strategy(outOfOrderness, deterministic), SOURCE_NAME, InputRecord.TYPE);
+            Duration outOfOrderness, boolean deterministic, Duration idleTimeout) throws IOException {
+        return read(env, input, outOfOrderness, deterministic, idleTimeout, null);
+    }
+
+    /**
+     * As {@link #read(StreamExecutionEnvironment, String, Duration, boolean, Duration)}, but with a
+     * {@code monitorInterval} the folder is watched for new files at that interval and the stream
+     * never ends (null: read once).
+     */
+    public static SingleOutputStreamOperator<EventRecord> read(StreamExecutionEnvironment env, String input,
+            Duration outOfOrderness, boolean deterministic, Duration idleTimeout, Duration monitorInterval)
+            throws IOException {
+        FileSource.FileSourceBuilder<InputRecord> builder = FileSource
+                .forBulkFileFormat(new EventFileFormat(), monitorInterval == null ? paths(input) : new Path[] {folder(input)})
+                .setSplitAssigner(OrderedSplitAssigner::new);
+        if (monitorInterval != null) {
+            builder.monitorContinuously(monitorInterval);
+        }
+        DataStreamSource<InputRecord> records = env.fromSource(builder.build(),
+                EventTimeWatermarks.strategy(outOfOrderness, deterministic, idleTimeout), SOURCE_NAME, InputRecord.TYPE);
         records.uid(SOURCE_NAME);
         SingleOutputStreamOperator<EventRecord> events =
                 records.process(new InputSplitter(), RecordTypes.EVENT).name("parse").uid("parse");
@@ -52,6 +68,11 @@ public final class EventSources {
             events.setParallelism(1);
         }
         return events;
+    }
+
+    private static Path folder(String input) {
+        return input.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") ? new Path(input)
+                : Path.fromLocalFile(java.nio.file.Path.of(input).toAbsolutePath().toFile());
     }
 
     private static Path[] paths(String input) throws IOException {

@@ -19,7 +19,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * </ul>
  *
  * At the end of the input Flink emits the final watermark ({@code Long.MAX_VALUE}), which fires
- * every open window. Runs on the source's task thread.
+ * every open window. Idle splits: see {@link #strategy(Duration, boolean, Duration)}.
+ * Runs on the source's task thread.
  */
 public final class EventTimeWatermarks implements WatermarkGenerator<InputRecord> {
 
@@ -33,10 +34,27 @@ public final class EventTimeWatermarks implements WatermarkGenerator<InputRecord
         this.maxTime = Long.MIN_VALUE + outOfOrdernessMs + 1;
     }
 
-    /** The strategy: event time from the events, watermarks as above. */
+    /** The strategy: event time from the events, watermarks as above, no idleness. */
     public static WatermarkStrategy<InputRecord> strategy(Duration outOfOrderness, boolean deterministic) {
-        return WatermarkStrategy.<InputRecord>forGenerator(ctx -> new EventTimeWatermarks(outOfOrderness, deterministic))
-                .withTimestampAssigner((record, previous) -> record.event() != null ? record.event().time() : previous);
+        return strategy(outOfOrderness, deterministic, Duration.ZERO);
+    }
+
+    /**
+     * The strategy: event time from the events, watermarks as above; with periodic watermarks and
+     * a positive {@code idleTimeout}, a split (or a reader without splits) that emits no event for
+     * that long is marked idle ({@link WatermarkStrategy#withIdleness}), so the other splits'
+     * watermarks advance without it, until it has events again. Never with deterministic
+     * watermarks: there one reader emits every watermark in file order.
+     */
+    public static WatermarkStrategy<InputRecord> strategy(Duration outOfOrderness, boolean deterministic,
+            Duration idleTimeout) {
+        WatermarkStrategy<InputRecord> strategy =
+                WatermarkStrategy.forGenerator(ctx -> new EventTimeWatermarks(outOfOrderness, deterministic));
+        if (!deterministic && idleTimeout.compareTo(Duration.ZERO) > 0) {
+            strategy = strategy.withIdleness(idleTimeout);
+        }
+        return strategy.withTimestampAssigner(
+                (record, previous) -> record.event() != null ? record.event().time() : previous);
     }
 
     @Override

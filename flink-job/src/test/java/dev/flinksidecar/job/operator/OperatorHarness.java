@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -57,12 +58,14 @@ final class OperatorHarness implements AutoCloseable {
         runMails();
     }
 
-    /** The output so far: result keys/batch as "key@batch", watermarks as "W<ts>". */
+    /** The output so far: results as "key@time", watermarks as "W<ts>", status changes as "IDLE"/"ACTIVE". */
     List<String> output() {
         List<String> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {
             if (o instanceof Watermark) {
                 out.add("W" + ((Watermark) o).getTimestamp());
+            } else if (o instanceof WatermarkStatus) {
+                out.add(((WatermarkStatus) o).isIdle() ? "IDLE" : "ACTIVE");
             } else {
                 ResultRecord r = (ResultRecord) ((StreamRecord<?>) o).getValue();
                 out.add(r.key() + "@" + r.time());
@@ -75,6 +78,16 @@ final class OperatorHarness implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (StreamRecord<String> r : harness.getSideOutput(SidecarOperator.DEAD_LETTERS)) {
             out.add(r.getValue());
+        }
+        return out;
+    }
+
+    List<String> lateEvents() {
+        List<String> out = new ArrayList<>();
+        if (harness.getSideOutput(SidecarOperator.LATE_EVENTS) != null) {
+            for (StreamRecord<String> r : harness.getSideOutput(SidecarOperator.LATE_EVENTS)) {
+                out.add(r.getValue());
+            }
         }
         return out;
     }

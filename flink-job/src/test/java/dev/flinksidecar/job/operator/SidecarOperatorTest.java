@@ -12,13 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.accumulators.Histogram;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The sidecar operator under Flink's keyed test harness with an in-process runner: batching,
- * order, watermark holding, backpressure, draining. Replies are delivered by the test, so every
+ * order, watermarks in band and their holding, late events, backpressure, draining. Replies are delivered by the test, so every
  * step is deterministic.
  */
 @Timeout(60)
@@ -117,30 +119,100 @@ class SidecarOperatorTest {
             h.process(event("b", 8)); // open batch behind the one in flight
             h.harness.processWatermark(9);
 
-            // the watermark closed the open batch and travels with it, after its events
-            assertThat(h.runner.sent()).hasSize(2);
-            assertThat(h.runner.sent().get(1).hasWatermark()).isTrue();
-            assertThat(h.runner.sent().get(1).watermark()).isEqualTo(9);
+            // the watermark joins the open batch after its events; it does not end the batch
+            assertThat(h.runner.sent()).hasSize(1);
+            h.process(event("c", 12));
             assertThat(h.output()).isEmpty();
 
-            h.reply(1);
+            h.reply(1); // frees the slot: b, W9, c go together
             assertThat(h.output()).containsExactly("a@5");
+            assertThat(h.runner.sent()).hasSize(2);
+            assertThat(h.runner.sent().get(1).events()).extracting(EventRecord::key).containsExactly("b", "c");
+            assertThat(h.runner.sent().get(1).watermarks()).containsExactly(new TestingSidecarRunner.Mark(1, 9));
             h.reply(1);
-            assertThat(h.output()).containsExactly("a@5", "b@8", "W9");
+            assertThat(h.output()).containsExactly("a@5", "b@8", "W9", "c@12");
+        }
+    }
+
+    /** --deterministic-watermarks: a watermark after every event; batches still fill up. */
+    @Test
+    void batchesEventsAndTheirWatermarksTogether() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                h.process(event("k" + i % 3, i));
+                h.harness.processWatermark(i - 1);
+                expected.add("k" + i % 3 + "@" + i);
+                expected.add("W" + (i - 1));
+            }
+            assertThat(h.runner.sent()).hasSize(1); // e1 at once; the rest wait for a slot
+            h.reply(1);
+            assertThat(h.runner.sent()).hasSize(2);
+            assertThat(h.runner.sent().get(1).events()).hasSize(19);
+            assertThat(h.runner.sent().get(1).watermarks()).hasSize(20)
+                    .first().isEqualTo(new TestingSidecarRunner.Mark(0, 0));
+            h.reply(1);
+            assertThat(h.output()).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void emitsEachWatermarkAfterTheWindowsItFiredAndBeforeLaterResults() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual().firingOnWatermarks(), options(100, 4))) {
+            h.process(event("x", 0)); // in flight, so the rest gathers in one batch
+            h.process(event("a", 1));
+            h.harness.processWatermark(5);
+            h.process(event("b", 6));
+            h.harness.processWatermark(7); // after the last event: its window's event_index is the batch size
+            h.reply(1);
+            h.reply(1);
+            assertThat(h.runner.sent().get(1).watermarks())
+                    .containsExactly(new TestingSidecarRunner.Mark(1, 5), new TestingSidecarRunner.Mark(2, 7));
+            assertThat(h.output()).containsExactly("x@0", "a@1", "window@5", "W5", "b@6", "window@7", "W7");
         }
     }
 
     @Test
     void forwardsAWatermarkWithoutEventsToTheSidecarToo() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual().firingOnWatermarks(), options(100, 4))) {
             h.harness.processWatermark(100);
             assertThat(h.runner.sent()).singleElement().satisfies(s -> {
                 assertThat(s.events()).isEmpty();
-                assertThat(s.watermark()).isEqualTo(100);
+                assertThat(s.watermarks()).containsExactly(new TestingSidecarRunner.Mark(0, 100));
             });
             assertThat(h.output()).isEmpty();
             h.reply(1);
-            assertThat(h.output()).containsExactly("W100");
+            assertThat(h.output()).containsExactly("window@100", "W100");
+        }
+    }
+
+    @Test
+    void sendsLateEventsToTheirSideOutputAsReplayWritesThem() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.process(event("a", 10));
+            h.process(OperatorHarness.event("b", 2, "late"));
+            h.reply(1);
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@10");
+            assertThat(h.lateEvents()).containsExactly(
+                    "{\"rule\":\"echo\",\"version\":\"1\",\"event\":{\"key\":\"b\",\"time\":2,\"type\":\"late\"}}");
+        }
+    }
+
+    @Test
+    void emitsAWatermarkStatusChangeAfterTheResultsBeforeIt() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.harness.processWatermarkStatus(WatermarkStatus.IDLE); // nothing pending: at once
+            assertThat(h.output()).containsExactly("IDLE");
+            h.harness.processWatermarkStatus(WatermarkStatus.ACTIVE);
+            h.process(event("a", 1));
+            h.process(event("b", 2));
+            h.harness.processWatermark(2);
+            h.harness.processWatermarkStatus(WatermarkStatus.IDLE); // ends the open batch
+            assertThat(h.runner.sent()).hasSize(2);
+            assertThat(h.output()).containsExactly("IDLE", "ACTIVE");
+            h.reply(2);
+            assertThat(h.output()).containsExactly("IDLE", "ACTIVE", "a@1", "b@2", "W2", "IDLE");
         }
     }
 
@@ -250,11 +322,30 @@ class SidecarOperatorTest {
         }
         h.harness.processWatermark(Long.MAX_VALUE);
         h.harness.endInput();
+        assertThat(h.output()).as("the final watermark's answer is in before end of input returns")
+                .hasSize(11).last().isEqualTo("W" + Long.MAX_VALUE);
+        assertThat(runner.sent()).last().satisfies(s -> assertThat(s.watermark()).isEqualTo(Long.MAX_VALUE));
         h.harness.getOperator().finish();
-        assertThat(h.output()).hasSize(11).last().isEqualTo("W" + Long.MAX_VALUE);
         assertThat(runner.finished()).isTrue();
         h.close();
         assertThat(runner.closed()).isTrue();
+    }
+
+    /** The accumulator is registered once, when the operator finishes, never updated after. */
+    @Test
+    void publishesTheLatencyAccumulatorWhenItFinishes() throws Exception {
+        SidecarOperatorOptions options = options(4, 2).with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 1);
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options)) {
+            for (int i = 0; i < 10; i++) {
+                h.process(event("k", i));
+            }
+            h.harness.endInput();
+            var context = h.harness.getOperator().getRuntimeContext();
+            assertThat(context.getAccumulator(LatencyTracker.ACCUMULATOR)).isNull();
+            h.harness.getOperator().finish();
+            Histogram histogram = (Histogram) (Object) context.getAccumulator(LatencyTracker.ACCUMULATOR);
+            assertThat(histogram.getLocalValue().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+        }
     }
 
     @Test

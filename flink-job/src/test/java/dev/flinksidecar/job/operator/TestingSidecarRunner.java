@@ -4,9 +4,11 @@ import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.proto.Attribute;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.LateEvent;
 import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.proto.WindowFiring;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * An in-process {@link SidecarRunner} for operator tests. Its "rule" answers every event with
  * one result {@code {"rule":"echo","version":"1",...,"batch":SEQ}}, except events of type
- * {@code "quiet"} (no result) and {@code "poison"} (a dead letter).
+ * {@code "quiet"} (no result), {@code "poison"} (a dead letter) and {@code "late"} (a late
+ * event). With {@link #firingOnWatermarks()}, every watermark W also fires a window
+ * {@code [W-9, W+1)} of key {@code "window"}, as a windowed rule's watermark firing (its
+ * {@code event_index} is the number of events before the watermark).
  *
  * <p>Replies are either held until the test calls {@link #release(int)} (from any thread, like a
  * socket reader would), or, in async mode, sent at once from a thread of its own.
@@ -33,7 +38,21 @@ public final class TestingSidecarRunner implements SidecarRunner {
     private static final RuleRef ECHO = RuleRef.newBuilder().setId("echo").setVersion("1").build();
 
     /** A batch as the runner received it. */
-    public record Sent(long sequence, List<EventRecord> events, boolean hasWatermark, long watermark) {}
+    public record Sent(long sequence, List<EventRecord> events, List<Mark> watermarks) {
+
+        /** Whether the batch carries a watermark. */
+        public boolean hasWatermark() {
+            return !watermarks.isEmpty();
+        }
+
+        /** Its last watermark. */
+        public long watermark() {
+            return watermarks.get(watermarks.size() - 1).watermark();
+        }
+    }
+
+    /** A watermark in a batch, after {@code position} of its events. */
+    public record Mark(int position, long watermark) {}
 
     private final String id = UUID.randomUUID().toString();
     private final boolean async;
@@ -42,14 +61,14 @@ public final class TestingSidecarRunner implements SidecarRunner {
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final ArrayDeque<ResultBatch> held = new ArrayDeque<>();
     private final List<EventRecord> open = new ArrayList<>();
+    private final List<Mark> marks = new ArrayList<>();
+    private volatile boolean firing;
     private volatile ReplyHandler handler;
     private volatile boolean finished;
     private volatile boolean closed;
     private volatile int maxOutstanding;
     private int replied;
     private long sequence;
-    private boolean hasWatermark;
-    private long watermark;
 
     private TestingSidecarRunner(boolean async) {
         this.async = async;
@@ -65,6 +84,12 @@ public final class TestingSidecarRunner implements SidecarRunner {
     /** Replies come at once from the runner's own thread. */
     public static TestingSidecarRunner async() {
         return new TestingSidecarRunner(true);
+    }
+
+    /** Makes every watermark fire a window (see the class comment); returns this. */
+    public TestingSidecarRunner firingOnWatermarks() {
+        firing = true;
+        return this;
     }
 
     /** A serializable factory that hands out this runner. */
@@ -97,19 +122,18 @@ public final class TestingSidecarRunner implements SidecarRunner {
 
     @Override
     public void watermark(long watermark) {
-        this.hasWatermark = true;
-        this.watermark = watermark;
+        marks.add(new Mark(open.size(), watermark));
     }
 
     @Override
     public long flush() {
         long seq = ++sequence;
-        Sent batch = new Sent(seq, List.copyOf(open), hasWatermark, watermark);
+        Sent batch = new Sent(seq, List.copyOf(open), List.copyOf(marks));
         open.clear();
-        hasWatermark = false;
+        marks.clear();
         sent.add(batch);
         log.add("send " + seq);
-        ResultBatch reply = answer(batch);
+        ResultBatch reply = answer(batch, firing);
         synchronized (this) {
             maxOutstanding = Math.max(maxOutstanding, sent.size() - replied);
             if (!async) {
@@ -148,12 +172,26 @@ public final class TestingSidecarRunner implements SidecarRunner {
         handler.onReply(reply);
     }
 
-    private static ResultBatch answer(Sent batch) {
+    private static ResultBatch answer(Sent batch, boolean firing) {
         ResultBatch.Builder reply = ResultBatch.newBuilder().setSequence(batch.sequence()).addRules(ECHO);
-        for (int i = 0; i < batch.events().size(); i++) {
+        int mark = 0;
+        for (int i = 0; i <= batch.events().size(); i++) {
+            for (; mark < batch.watermarks().size() && batch.watermarks().get(mark).position() == i; mark++) {
+                if (firing) {
+                    long w = batch.watermarks().get(mark).watermark();
+                    reply.addResults(Result.newBuilder().setRule(0).setEventIndex(i).setKey("window").setTime(w)
+                            .setWindow(WindowFiring.newBuilder().setStart(w - 9).setEnd(w + 1).setValue(1).setCount(1)
+                                    .setByWatermark(true)));
+                }
+            }
+            if (i == batch.events().size()) {
+                break;
+            }
             EventRecord event = batch.events().get(i);
             if ("poison".equals(event.type())) {
                 reply.addDeadLetters(DeadLetter.newBuilder().setEventIndex(i).setRule(0).setReason("poisoned"));
+            } else if ("late".equals(event.type())) {
+                reply.addLateEvents(LateEvent.newBuilder().setEventIndex(i).setRule(0));
             } else if (!"quiet".equals(event.type())) {
                 reply.addResults(Result.newBuilder().setRule(0).setEventIndex(i).setKey(event.key())
                         .setTime(event.time())

@@ -1,16 +1,16 @@
 package dev.flinksidecar.job.source;
 
 import dev.flinksidecar.job.types.EventRecordSerializer;
+import dev.flinksidecar.job.types.ImmutableRecordSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /** Serializes {@link InputRecord}s: a tag byte (0 event, 1 dead letter), then the event or the line. */
-public final class InputRecordSerializer extends TypeSerializerSingleton<InputRecord> {
+public final class InputRecordSerializer extends ImmutableRecordSerializer<InputRecord> {
 
     private static final long serialVersionUID = 1L;
 
@@ -20,28 +20,8 @@ public final class InputRecordSerializer extends TypeSerializerSingleton<InputRe
     private static final byte DEAD_LETTER = 1;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public InputRecord createInstance() {
         return InputRecord.event(EventRecordSerializer.INSTANCE.createInstance());
-    }
-
-    @Override
-    public InputRecord copy(InputRecord from) {
-        return from;
-    }
-
-    @Override
-    public InputRecord copy(InputRecord from, InputRecord reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -64,16 +44,6 @@ public final class InputRecordSerializer extends TypeSerializerSingleton<InputRe
             return InputRecord.deadLetter(StringValue.readString(in));
         }
         throw new IOException("corrupt InputRecord: tag " + tag);
-    }
-
-    @Override
-    public InputRecord deserialize(InputRecord reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

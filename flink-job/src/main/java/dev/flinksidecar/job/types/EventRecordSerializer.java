@@ -5,7 +5,6 @@ import dev.flinksidecar.rule.AttributeType;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -23,7 +22,7 @@ import org.apache.flink.types.StringValue;
  * raw bits and BOOLEAN ones as 0/1, exactly as {@link EventRecord#numbers()} holds them.
  * The layout is versioned by {@link Snapshot}; change it only together with a new snapshot version.
  */
-public final class EventRecordSerializer extends TypeSerializerSingleton<EventRecord> {
+public final class EventRecordSerializer extends ImmutableRecordSerializer<EventRecord> {
 
     private static final long serialVersionUID = 1L;
 
@@ -34,28 +33,8 @@ public final class EventRecordSerializer extends TypeSerializerSingleton<EventRe
             new EventRecord("", 0L, null, new String[0], new AttributeType[0], new long[0], new String[0], new byte[0]);
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public EventRecord createInstance() {
         return EMPTY;
-    }
-
-    @Override
-    public EventRecord copy(EventRecord from) {
-        return from;
-    }
-
-    @Override
-    public EventRecord copy(EventRecord from, EventRecord reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -104,16 +83,6 @@ public final class EventRecordSerializer extends TypeSerializerSingleton<EventRe
         byte[] payload = new byte[in.readInt()];
         in.readFully(payload);
         return new EventRecord(key, time, type, names, types, numbers, strings, payload);
-    }
-
-    @Override
-    public EventRecord deserialize(EventRecord reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

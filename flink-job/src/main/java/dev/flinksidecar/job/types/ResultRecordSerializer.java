@@ -3,7 +3,6 @@ package dev.flinksidecar.job.types;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -12,7 +11,7 @@ import org.apache.flink.types.StringValue;
  * Serializes {@link ResultRecord}s without Kryo: {@code rule version key:string time:long json:string}.
  * The layout is versioned by {@link Snapshot}.
  */
-public final class ResultRecordSerializer extends TypeSerializerSingleton<ResultRecord> {
+public final class ResultRecordSerializer extends ImmutableRecordSerializer<ResultRecord> {
 
     private static final long serialVersionUID = 1L;
 
@@ -21,28 +20,8 @@ public final class ResultRecordSerializer extends TypeSerializerSingleton<Result
     private static final ResultRecord EMPTY = new ResultRecord("", "", "", 0L, "{}");
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public ResultRecord createInstance() {
         return EMPTY;
-    }
-
-    @Override
-    public ResultRecord copy(ResultRecord from) {
-        return from;
-    }
-
-    @Override
-    public ResultRecord copy(ResultRecord from, ResultRecord reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -61,16 +40,6 @@ public final class ResultRecordSerializer extends TypeSerializerSingleton<Result
         String key = StringValue.readString(in);
         long time = in.readLong();
         return new ResultRecord(rule, version, key, time, StringValue.readString(in));
-    }
-
-    @Override
-    public ResultRecord deserialize(ResultRecord reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

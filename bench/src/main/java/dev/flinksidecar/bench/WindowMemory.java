@@ -5,6 +5,7 @@ import dev.flinksidecar.events.wire.EventBatchWriter;
 import dev.flinksidecar.job.client.ServerListener;
 import dev.flinksidecar.job.client.SidecarClient;
 import dev.flinksidecar.job.client.SidecarSessionException;
+import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
@@ -138,6 +139,9 @@ final class WindowMemory {
                 public void onResults(ResultBatch batch) {
                     session.answered.release();
                 }
+
+                @Override
+                public void onCheckpointAck(CheckpointAck ack) {}
 
                 @Override
                 public void onFailure(SidecarSessionException cause) {

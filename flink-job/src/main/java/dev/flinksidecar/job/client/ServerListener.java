@@ -1,5 +1,6 @@
 package dev.flinksidecar.job.client;
 
+import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ResultBatch;
 
 /**
@@ -11,6 +12,12 @@ public interface ServerListener {
 
     /** The answer to one event batch. Batches arrive in sequence order. */
     void onResults(ResultBatch batch);
+
+    /**
+     * The answer to one CheckpointBarrier: it comes after the answers to every batch sent before
+     * the barrier, and names the rule versions active right after it.
+     */
+    void onCheckpointAck(CheckpointAck ack);
 
     /**
      * The session is over and no further call will follow: {@code cause} says why (a fatal Error

@@ -178,6 +178,9 @@ public final class SidecarClient implements Closeable {
             case RESULTS:
                 listener.onResults(message.getResults());
                 return true;
+            case CHECKPOINT_ACK:
+                listener.onCheckpointAck(message.getCheckpointAck());
+                return true;
             case ERROR:
                 if (!message.getError().getFatal()) {
                     LOG.warn("The sidecar on {} reports: {}: {}", socketPath, message.getError().getCode(),

@@ -1,5 +1,6 @@
 package dev.flinksidecar.job.operator;
 
+import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ResultBatch;
 
 /**
@@ -11,6 +12,9 @@ public interface ReplyHandler {
 
     /** The answer to one batch; answers come in sequence order. */
     void onReply(ResultBatch reply);
+
+    /** The answer to a checkpoint barrier, after the answers to every batch sent before it. */
+    void onCheckpointAck(CheckpointAck ack);
 
     /** The session broke; no further call follows. */
     void onFailure(Throwable cause);

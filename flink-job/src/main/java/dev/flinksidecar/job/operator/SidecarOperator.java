@@ -3,12 +3,17 @@ package dev.flinksidecar.job.operator;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.client.SidecarSessionException;
 import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.RuleRef;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -55,7 +60,13 @@ import org.apache.flink.util.OutputTag;
  * alone, and no lock is shared with the reader thread.
  *
  * <p><b>Checkpoints</b> stay exact without operator state: before the barrier the open batch is
- * sent and every reply is awaited and emitted.
+ * sent and every reply is awaited and emitted. When the job checkpoints, the barrier then goes
+ * to the sidecar too ({@code CheckpointBarrier}) and its acknowledgement is awaited: windowed
+ * rule versions staged before checkpoint N become active right after barrier N, on every subtask
+ * at the same point of the stream. A subtask restored from checkpoint C says so in its Hello, so
+ * the sidecar starts it with the versions that were active right after barrier C, and a replay
+ * after a failure runs the versions of the first run. Completed checkpoints are reported
+ * ({@code CheckpointCompleted}), so the sidecar can unload versions no restore can need.
  *
  * <p>Every method runs on the task thread.
  */
@@ -83,6 +94,14 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient Exception failure;
     private transient LatencyTracker latency;
     private transient ReplyEmitter emitter;
+    /** Whether the job checkpoints, so barriers go to the sidecar. */
+    private transient boolean checkpointBarriers;
+    /** The checkpoint this subtask restored from, 0 when it started fresh. */
+    private transient long restoredCheckpointId;
+    /** The checkpoint whose barrier the sidecar has yet to acknowledge, 0 when none. */
+    private transient long awaitedAck;
+    /** The rule versions the sidecar named at the last acknowledged barrier, for the log. */
+    private transient List<RuleRef> rulesAtLastBarrier;
 
     private transient int maxEvents;
     private transient long maxBatchBytes;
@@ -99,8 +118,15 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restoredCheckpointId = context.getRestoredCheckpointId().orElse(0L);
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
+        checkpointBarriers = checkpointingEnabled();
         maxEvents = options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS);
         maxDelayMs = options.get(SidecarOperatorOptions.BATCH_MAX_DELAY).toMillis();
         maxInFlight = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES);
@@ -117,8 +143,19 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         SessionInfo session = runner.open(hello(), new MailboxReplyHandler());
         long batchBytes = options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
         maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
-        LOG.info("Sidecar session {} open (sidecar {}, rules {}), batches of at most {} events / {} bytes, {} in flight",
-                session.sessionId(), session.sidecarVersion(), session.rules(), maxEvents, maxBatchBytes, maxInFlight);
+        rulesAtLastBarrier = session.rules();
+        LOG.info("Sidecar session {} open (sidecar {}, rules {}), batches of at most {} events / {} bytes, {} in flight, "
+                + "checkpoint barriers {}, restored from checkpoint {}", session.sessionId(), session.sidecarVersion(),
+                RuleVersions.describe(session.rules()), maxEvents, maxBatchBytes, maxInFlight,
+                checkpointBarriers ? "on" : "off", restoredCheckpointId);
+    }
+
+    /** Whether the job has periodic checkpoints (its configuration names a positive interval). */
+    private boolean checkpointingEnabled() {
+        return getContainingTask().getEnvironment().getJobConfiguration()
+                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .filter(interval -> !interval.isZero() && !interval.isNegative())
+                .isPresent();
     }
 
     private Hello.Builder hello() {
@@ -132,7 +169,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                 .setSubtaskIndex(task.getIndexOfThisSubtask())
                 .setParallelism(task.getNumberOfParallelSubtasks())
                 .setMaxParallelism(task.getMaxNumberOfParallelSubtasks())
-                .setAttemptNumber(task.getAttemptNumber());
+                .setAttemptNumber(task.getAttemptNumber())
+                .setCheckpointBarriers(checkpointBarriers)
+                .setRestoredCheckpointId(restoredCheckpointId);
     }
 
     @Override
@@ -162,10 +201,29 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         sendWhenSlotFree();
     }
 
+    /**
+     * Sends and emits everything before the barrier, then passes the barrier to the sidecar and
+     * waits for its acknowledgement (which follows every answer before it).
+     */
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         drain();
+        if (checkpointBarriers && !finished) {
+            runner.barrier(checkpointId);
+            awaitedAck = checkpointId;
+            while (awaitedAck != 0) {
+                awaitMail();
+            }
+        }
         super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (checkpointBarriers && !finished) {
+            runner.checkpointCompleted(checkpointId);
+        }
     }
 
     @Override
@@ -287,6 +345,21 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
     }
 
+    /** The sidecar acknowledged a checkpoint barrier; logs the rule versions when they changed. Mailbox. */
+    private void acknowledged(CheckpointAck ack) throws SidecarSessionException {
+        if (ack.getCheckpointId() != awaitedAck || !inFlight.isEmpty()) {
+            throw new SidecarSessionException("the sidecar acknowledged checkpoint " + ack.getCheckpointId()
+                    + (awaitedAck == 0 ? " but no barrier was waiting" : " but barrier " + awaitedAck + " was next")
+                    + (inFlight.isEmpty() ? "" : ", before the answer to batch " + inFlight.peek().sequence()));
+        }
+        awaitedAck = 0;
+        if (!ack.getRulesList().equals(rulesAtLastBarrier)) {
+            LOG.info("Subtask {}: rule versions after checkpoint {}: {}", getRuntimeContext().getTaskInfo()
+                    .getIndexOfThisSubtask(), ack.getCheckpointId(), RuleVersions.describe(ack.getRulesList()));
+            rulesAtLastBarrier = ack.getRulesList();
+        }
+    }
+
     /** Turns runner callbacks (reader thread) into mails for the task thread. */
     private final class MailboxReplyHandler implements ReplyHandler {
 
@@ -294,6 +367,11 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         public void onReply(ResultBatch reply) {
             DecodedReply decoded = DecodedReply.decode(reply);
             post(() -> complete(decoded), "sidecar reply");
+        }
+
+        @Override
+        public void onCheckpointAck(CheckpointAck ack) {
+            post(() -> acknowledged(ack), "sidecar checkpoint acknowledgement");
         }
 
         @Override

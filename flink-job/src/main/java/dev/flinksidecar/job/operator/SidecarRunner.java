@@ -54,6 +54,17 @@ public interface SidecarRunner extends Closeable {
      */
     long flush() throws IOException;
 
+    /**
+     * Sends a checkpoint barrier after everything sent so far (the open batch must be empty):
+     * windowed rule versions staged for this checkpoint become active right after it. Its answer
+     * reaches {@link ReplyHandler#onCheckpointAck} after the answers to the batches before it.
+     * Checkpoint ids only increase within a session.
+     */
+    void barrier(long checkpointId) throws IOException;
+
+    /** Tells the sidecar that Flink completed checkpoint {@code checkpointId}; not answered. */
+    void checkpointCompleted(long checkpointId) throws IOException;
+
     /** Ends the session politely (Goodbye). Answers to batches already sent still arrive. */
     void finish(String reason) throws IOException;
 

@@ -5,6 +5,9 @@ import dev.flinksidecar.events.wire.EventBatchWriter;
 import dev.flinksidecar.job.client.ServerListener;
 import dev.flinksidecar.job.client.SidecarClient;
 import dev.flinksidecar.job.client.SidecarSessionException;
+import dev.flinksidecar.proto.CheckpointAck;
+import dev.flinksidecar.proto.CheckpointBarrier;
+import dev.flinksidecar.proto.CheckpointCompleted;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
@@ -43,6 +46,11 @@ final class SocketSidecarRunner implements SidecarRunner {
             }
 
             @Override
+            public void onCheckpointAck(CheckpointAck ack) {
+                handler.onCheckpointAck(ack);
+            }
+
+            @Override
             public void onFailure(SidecarSessionException cause) {
                 handler.onFailure(cause);
             }
@@ -78,6 +86,21 @@ final class SocketSidecarRunner implements SidecarRunner {
         writer.clear();
         client.send(message);
         return seq;
+    }
+
+    @Override
+    public void barrier(long checkpointId) throws IOException {
+        if (writer.size() > 0) {
+            throw new IllegalStateException("a checkpoint barrier must follow a flushed batch");
+        }
+        client.send(ClientMessage.newBuilder()
+                .setCheckpointBarrier(CheckpointBarrier.newBuilder().setCheckpointId(checkpointId)).build());
+    }
+
+    @Override
+    public void checkpointCompleted(long checkpointId) throws IOException {
+        client.send(ClientMessage.newBuilder()
+                .setCheckpointCompleted(CheckpointCompleted.newBuilder().setCheckpointId(checkpointId)).build());
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.events.wire.EventBatchWriter;
+import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Error;
 import dev.flinksidecar.proto.Hello;
@@ -143,6 +144,11 @@ class SidecarClientITCase {
             @Override
             public void onResults(ResultBatch batch) {
                 results.complete(batch);
+            }
+
+            @Override
+            public void onCheckpointAck(CheckpointAck ack) {
+                results.completeExceptionally(new AssertionError("unexpected " + ack));
             }
 
             @Override

@@ -4,11 +4,13 @@ import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.types.EventRecordSerializer;
 import dev.flinksidecar.job.types.ResultRecord;
 import dev.flinksidecar.job.types.ResultRecordSerializer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -23,10 +25,19 @@ final class OperatorHarness implements AutoCloseable {
     final TestingSidecarRunner runner;
 
     OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options) throws Exception {
+        this(runner, options, false);
+    }
+
+    /** With {@code checkpointing}, the job's configuration names a checkpoint interval, as a checkpointing job's does. */
+    OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options, boolean checkpointing) throws Exception {
         this.runner = runner;
         this.harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new SidecarOperatorFactory(options, runner.factory()),
                 (KeySelector<EventRecord, String>) EventRecord::key, Types.STRING, EventRecordSerializer.INSTANCE);
+        if (checkpointing) {
+            harness.getEnvironment().getJobConfiguration()
+                    .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
+        }
         harness.setup(ResultRecordSerializer.INSTANCE);
         harness.open();
     }

@@ -314,6 +314,51 @@ class SidecarOperatorTest {
     }
 
     @Test
+    void passesTheBarrierToTheSidecarAfterEveryAnswerAndWaitsForItsAcknowledgement() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(3, 4), true)) {
+            assertThat(h.runner.hello().getCheckpointBarriers()).isTrue();
+            assertThat(h.runner.hello().getRestoredCheckpointId()).isZero();
+            for (int i = 0; i < 7; i++) {
+                h.process(event("k" + i % 3, i));
+            }
+            // answers are held until this thread, standing in for the socket reader, lets them go
+            Thread reader = new Thread(() -> {
+                try {
+                    awaitCondition(() -> {
+                        h.runner.release(h.runner.held());
+                        return h.runner.log().contains("ack 7");
+                    });
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            reader.start();
+            h.harness.prepareSnapshotPreBarrier(7);
+            reader.join();
+            assertThat(h.output()).hasSize(7);
+            List<String> log = h.runner.log();
+            int barrier = log.indexOf("barrier 7");
+            assertThat(log.subList(barrier + 1, log.size())).as("nothing is sent after the barrier")
+                    .noneMatch(line -> line.startsWith("send"));
+            assertThat(log).as("the acknowledgement follows every answer").last().isEqualTo("ack 7");
+
+            h.harness.notifyOfCompletedCheckpoint(7);
+            assertThat(h.runner.log()).endsWith("completed 7");
+        }
+    }
+
+    @Test
+    void sendsNoBarriersWhenTheJobDoesNotCheckpoint() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options(3, 4))) {
+            assertThat(h.runner.hello().getCheckpointBarriers()).isFalse();
+            h.process(event("k", 1));
+            h.harness.prepareSnapshotPreBarrier(1);
+            h.harness.notifyOfCompletedCheckpoint(1);
+            assertThat(h.runner.log()).noneMatch(line -> line.startsWith("barrier") || line.startsWith("completed"));
+        }
+    }
+
+    @Test
     void endOfInputDrainsAndSaysGoodbye() throws Exception {
         TestingSidecarRunner runner = TestingSidecarRunner.async();
         OperatorHarness h = new OperatorHarness(runner, options(4, 2));

@@ -2,6 +2,7 @@ package dev.flinksidecar.job.operator;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.proto.Attribute;
+import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.LateEvent;
@@ -59,11 +60,12 @@ public final class TestingSidecarRunner implements SidecarRunner {
     private final ExecutorService replier;
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
     private final List<String> log = new CopyOnWriteArrayList<>();
-    private final ArrayDeque<ResultBatch> held = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> held = new ArrayDeque<>();
     private final List<EventRecord> open = new ArrayList<>();
     private final List<Mark> marks = new ArrayList<>();
     private volatile boolean firing;
     private volatile ReplyHandler handler;
+    private volatile Hello hello;
     private volatile boolean finished;
     private volatile boolean closed;
     private volatile int maxOutstanding;
@@ -101,6 +103,7 @@ public final class TestingSidecarRunner implements SidecarRunner {
     @Override
     public SessionInfo open(Hello.Builder hello, ReplyHandler handler) {
         this.handler = handler;
+        this.hello = hello.build();
         log.add("open " + hello.getSubtaskIndex());
         return new SessionInfo("testing", "session-1", List.of(ECHO), 1 << 20);
     }
@@ -136,26 +139,51 @@ public final class TestingSidecarRunner implements SidecarRunner {
         ResultBatch reply = answer(batch, firing);
         synchronized (this) {
             maxOutstanding = Math.max(maxOutstanding, sent.size() - replied);
-            if (!async) {
-                held.add(reply);
-                return seq;
-            }
         }
-        replier.execute(() -> deliver(reply));
+        answerLater(() -> deliver(reply));
         return seq;
     }
 
-    /** Delivers the next {@code n} held replies, in order, on the calling thread. */
+    /** Answers a barrier with an acknowledgement naming the echo rule, in order after the batches before it. */
+    @Override
+    public void barrier(long checkpointId) {
+        if (!open.isEmpty() || !marks.isEmpty()) {
+            throw new IllegalStateException("barrier " + checkpointId + " with an open batch");
+        }
+        log.add("barrier " + checkpointId);
+        CheckpointAck ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addRules(ECHO).build();
+        answerLater(() -> {
+            log.add("ack " + checkpointId);
+            handler.onCheckpointAck(ack);
+        });
+    }
+
+    @Override
+    public void checkpointCompleted(long checkpointId) {
+        log.add("completed " + checkpointId);
+    }
+
+    private void answerLater(Runnable answer) {
+        if (async) {
+            replier.execute(answer);
+        } else {
+            synchronized (this) {
+                held.add(answer);
+            }
+        }
+    }
+
+    /** Delivers the next {@code n} held replies (answers to batches and barriers), in order, on the calling thread. */
     public void release(int n) {
         for (int i = 0; i < n; i++) {
-            ResultBatch reply;
+            Runnable answer;
             synchronized (this) {
-                reply = held.poll();
+                answer = held.poll();
             }
-            if (reply == null) {
+            if (answer == null) {
                 throw new IllegalStateException("no reply held");
             }
-            deliver(reply);
+            answer.run();
         }
     }
 
@@ -219,6 +247,11 @@ public final class TestingSidecarRunner implements SidecarRunner {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The Hello the operator opened the session with. */
+    public Hello hello() {
+        return hello;
     }
 
     public List<Sent> sent() {

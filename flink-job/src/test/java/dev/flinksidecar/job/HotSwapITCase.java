@@ -8,9 +8,6 @@ import dev.flinksidecar.job.operator.SidecarOperatorOptions;
 import dev.flinksidecar.job.operator.SidecarStreams;
 import dev.flinksidecar.job.types.RecordTypes;
 import dev.flinksidecar.job.types.ResultRecord;
-import dev.flinksidecar.sidecar.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,7 +79,7 @@ class HotSwapITCase {
         ScheduledExecutorService deployer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "deployer"));
         try (SidecarProcess sidecar = SidecarProcess.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()),
                 socket, rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60))) {
-            deployed.add(versionOf(adminCommand(admin, "list")));
+            deployed.add(versionOf(TestSidecars.admin(admin, "list")));
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(2);
@@ -101,7 +98,7 @@ class HotSwapITCase {
                 int i = next[0]++;
                 try {
                     Path config = Files.writeString(tmp.resolve("seq-" + i + ".json"), config(i));
-                    String answer = adminCommand(admin, "deploy", TestSidecars.exampleJar("threshold").toString(),
+                    String answer = TestSidecars.admin(admin, "deploy", TestSidecars.exampleJar("threshold").toString(),
                             "--config", config.toString());
                     deployed.add(versionOf(answer));
                 } catch (Throwable e) {
@@ -116,7 +113,7 @@ class HotSwapITCase {
             deployer.shutdown();
             assertThat(deployer.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
             assertThat(sidecar.isAlive()).as("sidecar still running: %s", sidecar.tail()).isTrue();
-            assertThat(adminCommand(admin, "status")).as("the operator passed its checkpoint barriers on")
+            assertThat(TestSidecars.admin(admin, "status")).as("the operator passed its checkpoint barriers on")
                     .containsPattern("last checkpoint barrier [1-9]");
         } finally {
             deployer.shutdownNow();
@@ -178,16 +175,5 @@ class HotSwapITCase {
     /** Event {@code n}: key {@code k<n % KEYS>}, time {@code BASE + n}, attribute {@code n}. */
     private static EventRecord event(long n) {
         return EventRecord.builder("k" + n % KEYS, BASE + n).type("tick").set("n", n).build();
-    }
-
-    /** Runs {@code sidecar admin --socket ADMIN ARGS...} in this JVM; fails with its error output unless it succeeds. */
-    private static String adminCommand(Path admin, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> command = new ArrayList<>(List.of("admin", "--socket", admin.toString()));
-        command.addAll(List.of(args));
-        int exit = Main.run(new PrintWriter(out), new PrintWriter(err), command.toArray(new String[0]));
-        assertThat(exit).as("admin %s: %s", String.join(" ", args), err).isZero();
-        return out.toString();
     }
 }

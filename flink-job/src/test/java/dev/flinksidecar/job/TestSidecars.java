@@ -1,6 +1,9 @@
 package dev.flinksidecar.job;
 
+import dev.flinksidecar.sidecar.Main;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +74,24 @@ public final class TestSidecars {
         if (process.exitValue() != 0) {
             throw new IOException("replay failed (exit " + process.exitValue() + "): " + Files.readString(log));
         }
+    }
+
+    /**
+     * Runs {@code sidecar admin --socket ADMIN ARGS...} in this JVM, as a user would from a shell.
+     *
+     * @return what it printed
+     * @throws AssertionError when it fails, with its error output
+     */
+    public static String admin(Path adminSocket, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> command = new ArrayList<>(List.of("admin", "--socket", adminSocket.toString()));
+        command.addAll(List.of(args));
+        int exit = Main.run(new PrintWriter(out), new PrintWriter(err), command.toArray(new String[0]));
+        if (exit != 0) {
+            throw new AssertionError("admin " + String.join(" ", args) + " exited with " + exit + ": " + err);
+        }
+        return out.toString();
     }
 
     private static Path projectRoot() {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -19,11 +20,14 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Local mode: the job on an embedded Flink cluster (a MiniCluster in this JVM), with a sidecar
- * child process unless {@code --socket} names a running one. Runs on the main thread.
+ * Local mode: the job on an embedded Flink cluster (a MiniCluster in this JVM), with a supervised
+ * sidecar child process unless {@code --socket} names a running one: when the child dies it is
+ * started again (see {@link SupervisedSidecar}), as Kubernetes restarts a sidecar container.
+ * Runs on the main thread.
  *
- * <p>Restarts are off: in local mode a failure ends the run with one message instead of
- * retrying behind the user's back.
+ * <p>Flink's restarts are off: in local mode a job failure ends the run with one message instead
+ * of retrying behind the user's back. The sidecar child is restarted all the same, so that the
+ * operator can reconnect to it without a job failure.
  */
 public final class LocalRun {
 
@@ -37,13 +41,13 @@ public final class LocalRun {
         checkInputs(args, output);
         SidecarOperatorOptions options = args.operatorOptions();
         Path tempDir = null;
-        SidecarProcess sidecar = null;
+        SupervisedSidecar sidecar = null;
         try {
             if (args.socket() == null) {
                 tempDir = Files.createTempDirectory("flink-sidecar-");
                 Path socket = tempDir.resolve("sidecar.sock");
                 out.println("starting a sidecar on " + socket + " with the rules in " + args.rulesDir());
-                sidecar = SidecarProcess.start(SidecarProcess.fromClassPath(), socket, Path.of(args.rulesDir()),
+                sidecar = SupervisedSidecar.start(SidecarProcess.fromClassPath(), socket, Path.of(args.rulesDir()),
                         tempDir.resolve("sidecar.log"), SIDECAR_START_TIMEOUT);
                 options = options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
             } else {
@@ -54,7 +58,8 @@ public final class LocalRun {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             JobPipeline.build(env, args, options, SidecarRunnerFactory.socket());
             JobExecutionResult result = env.execute(JobPipeline.JOB_NAME);
-            RunSummary.print(result, output, out);
+            RunSummary.print(result, output,
+                    sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.restarts()), out);
             return 0;
         } finally {
             if (sidecar != null) {

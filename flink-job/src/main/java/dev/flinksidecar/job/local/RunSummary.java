@@ -13,14 +13,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 
 /**
  * What the local run prints at the end: events in, results out, dead letters, late events, results per rule,
- * and where the files are. Counts of results and dead letters come from the committed output
- * files, so they are what a reader of the output sees.
+ * how often the sidecar child was restarted, and where the files are. Counts of results and dead letters
+ * come from the committed output files, so they are what a reader of the output sees.
  */
 final class RunSummary {
 
@@ -28,7 +29,14 @@ final class RunSummary {
 
     private RunSummary() {}
 
-    static void print(JobExecutionResult result, Path output, PrintStream out) throws IOException {
+    /**
+     * Prints the summary.
+     *
+     * @param sidecarRestarts how often the sidecar child was started again; empty when the run
+     *     used a sidecar it did not start ({@code --socket})
+     */
+    static void print(JobExecutionResult result, Path output, OptionalInt sidecarRestarts, PrintStream out)
+            throws IOException {
         List<String> results = committedLines(output.resolve(JsonLinesSinks.RESULTS));
         List<String> deadLetters = committedLines(output.resolve(JsonLinesSinks.DEAD_LETTERS));
         List<String> late = committedLines(output.resolve(JsonLinesSinks.LATE));
@@ -43,6 +51,8 @@ final class RunSummary {
         out.printf("dead letters: %d%n", deadLetters.size());
         out.printf("late events:  %d%n", late.size());
         latency(result, out);
+        sidecarRestarts.ifPresent(n -> out.printf("sidecar restarts: %d%s%n", n,
+                n == 0 ? "" : " (the warnings above say why)"));
         if (!results.isEmpty()) {
             out.println("first results:");
             results.stream().limit(SAMPLE_LINES).forEach(line -> out.println("  " + line));

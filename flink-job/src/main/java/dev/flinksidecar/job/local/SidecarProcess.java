@@ -2,37 +2,47 @@ package dev.flinksidecar.job.local;
 
 import dev.flinksidecar.job.client.SocketConnector;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A sidecar running as a supervised child process: started with {@code serve --socket S
- * --rules-dir D}, its output in a log file, ready once its socket accepts a connection, stopped
- * with SIGTERM (the sidecar answers what is in flight, then exits) and killed if it does not stop
- * within a grace period. A JVM shutdown hook stops it too, so Ctrl-C leaves no orphan.
+ * A sidecar running as a child process: started with {@code serve --socket S --rules-dir D}, its
+ * output appended to a log file, ready once its socket accepts a connection, stopped with SIGTERM
+ * (the sidecar answers what is in flight, then exits) and killed if it does not stop within a
+ * grace period. A JVM shutdown hook stops it too, so Ctrl-C leaves no orphan.
+ *
+ * <p>One instance is one process. {@link SupervisedSidecar} starts a new one when a child dies.
  * Used by the thread that runs the local job; {@link #close()} is idempotent.
  */
 public final class SidecarProcess implements AutoCloseable {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final long POLL_MS = 20;
+    private static final int TAIL_LINES = 5;
+    private static final int TAIL_BYTES = 8192;
 
     private final Process process;
     private final Path socket;
     private final Path log;
+    /** Where this process's output starts in the log, which earlier processes may have written to. */
+    private final long logStart;
+    /** Null for a child of a {@link SupervisedSidecar}, whose own hook stops whichever child runs. */
     private final Thread shutdownHook;
 
-    private SidecarProcess(Process process, Path socket, Path log) {
+    private SidecarProcess(Process process, Path socket, Path log, long logStart, boolean withShutdownHook) {
         this.process = process;
         this.socket = socket;
         this.log = log;
-        this.shutdownHook = new Thread(this::stop, "stop-sidecar");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.logStart = logStart;
+        this.shutdownHook = withShutdownHook ? new Thread(this::stop, "stop-sidecar") : null;
     }
 
     /** The command that runs the sidecar from this JVM's class path (the local jar holds it). */
@@ -54,13 +64,7 @@ public final class SidecarProcess implements AutoCloseable {
      */
     public static SidecarProcess start(List<String> command, Path socket, Path rulesDir, Path log, Duration timeout)
             throws IOException, InterruptedException {
-        List<String> full = new ArrayList<>(command);
-        full.addAll(List.of("serve", "--socket", socket.toString(), "--rules-dir", rulesDir.toString()));
-        Process process = new ProcessBuilder(full)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        SidecarProcess sidecar = new SidecarProcess(process, socket, log);
+        SidecarProcess sidecar = launch(command, socket, rulesDir, log, true);
         try {
             sidecar.awaitReady(timeout);
             return sidecar;
@@ -70,19 +74,68 @@ public final class SidecarProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!SocketConnector.accepts(socket)) {
-            // waitFor doubles as the pause between attempts and notices an early exit at once
-            if (process.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
-                throw new IOException("the sidecar exited with code " + process.exitValue()
-                        + " before it accepted connections on " + socket + ": " + tail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the sidecar did not accept connections on " + socket + " within "
-                        + timeout.toMillis() + " ms: " + tail());
+    /** Starts the child and returns at once; its output is appended to {@code log}. */
+    static SidecarProcess launch(List<String> command, Path socket, Path rulesDir, Path log, boolean withShutdownHook)
+            throws IOException {
+        List<String> full = new ArrayList<>(command);
+        full.addAll(List.of("serve", "--socket", socket.toString(), "--rules-dir", rulesDir.toString()));
+        long logStart = Files.exists(log) ? Files.size(log) : 0;
+        Process process = new ProcessBuilder(full)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        SidecarProcess sidecar = new SidecarProcess(process, socket, log, logStart, withShutdownHook);
+        if (sidecar.shutdownHook != null) {
+            try {
+                Runtime.getRuntime().addShutdownHook(sidecar.shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: nothing would stop this child later
+                process.destroyForcibly();
+                throw e;
             }
         }
+        return sidecar;
+    }
+
+    /**
+     * Waits until the socket accepts.
+     *
+     * @throws IOException when the child exits first or is not ready within {@code timeout}, with the end of its log
+     */
+    void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        if (!awaitReadyOrExit(timeout)) {
+            throw new IOException(describeExit() + " before it accepted connections on " + socket + ": " + tail());
+        }
+    }
+
+    /**
+     * Waits until the socket accepts (true) or the child exits (false).
+     *
+     * @throws IOException when neither happens within {@code timeout}, with the end of the log
+     */
+    boolean awaitReadyOrExit(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!SocketConnector.accepts(socket)) {
+            // waitFor doubles as the pause between attempts and notices an exit at once
+            if (process.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the sidecar (pid " + pid() + ") did not accept connections on " + socket
+                        + " within " + timeout.toMillis() + " ms: " + tail());
+            }
+        }
+        return true;
+    }
+
+    /** Blocks until the child has exited. */
+    void awaitExit() throws InterruptedException {
+        process.waitFor();
+    }
+
+    /** "the sidecar (pid P) exited with code C (signal N, SIGNAME)"; call once it has exited. */
+    String describeExit() {
+        return "the sidecar (pid " + pid() + ") exited with " + ExitCodes.describe(process.exitValue());
     }
 
     /** The process id, for logs. */
@@ -95,20 +148,34 @@ public final class SidecarProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** The last lines the sidecar wrote. */
+    /** The last lines this process wrote (not those of earlier processes that shared the log). */
     public String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long from = Math.max(logStart, file.length() - TAIL_BYTES);
+            byte[] bytes = new byte[(int) (file.length() - from)];
+            file.seek(from);
+            file.readFully(bytes);
+            List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
+            String tail = String.join(" | ", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+            return tail.isEmpty() ? "(it wrote nothing)" : tail;
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
     }
 
-    /** Stops the sidecar (SIGTERM, then SIGKILL after a grace period) and waits for it. */
+    /**
+     * Stops the sidecar (SIGTERM, then SIGKILL after a grace period), waits for it, and removes
+     * the socket files that a killed child leaves behind.
+     */
     @Override
     public void close() {
         stop();
+        if (!process.isAlive()) {
+            removeStaleSocketFiles();
+        }
+        if (shutdownHook == null) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -128,6 +195,24 @@ public final class SidecarProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Deletes {@code S} and the default admin socket {@code S.admin} when they are sockets nobody
+     * accepts on: a child that stops on SIGTERM removes them itself, a killed one cannot. A socket
+     * that something accepts on belongs to another sidecar (ours could not bind it) and stays.
+     */
+    private void removeStaleSocketFiles() {
+        for (Path path : List.of(socket, Path.of(socket + ".admin"))) {
+            try {
+                if (Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()
+                        && !SocketConnector.accepts(path)) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException e) {
+                // absent, or not ours to delete: nothing to clean
+            }
         }
     }
 

@@ -21,6 +21,11 @@ public final class Frames {
 
     /** Writes one frame: the message's length, then the message. Does not flush. */
     public static void write(OutputStream out, MessageLite message) throws IOException {
+        out.write(encode(message));
+    }
+
+    /** One whole frame (the length field, then the message), for a writer that keeps frames to send again. */
+    public static byte[] encode(MessageLite message) throws IOException {
         int size = message.getSerializedSize();
         byte[] frame = new byte[Protocol.LENGTH_FIELD_BYTES + size];
         frame[0] = (byte) (size >>> 24);
@@ -30,7 +35,7 @@ public final class Frames {
         CodedOutputStream coded = CodedOutputStream.newInstance(frame, Protocol.LENGTH_FIELD_BYTES, size);
         message.writeTo(coded);
         coded.checkNoSpaceLeft();
-        out.write(frame);
+        return frame;
     }
 
     /**

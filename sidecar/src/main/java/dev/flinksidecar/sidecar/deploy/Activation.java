@@ -15,7 +15,8 @@ import dev.flinksidecar.sidecar.rules.RuleVersion;
  * </ul>
  *
  * <p>{@link #reached}: some session switched to it, or it was deployed while no session could
- * be switched at a barrier; a fresh session starts with the newest reached entry. Guarded by the
+ * be switched at a barrier; a fresh session starts with the newest reached entry. {@link
+ * #stateUntil}: see {@link RuleTimeline#prune}. Guarded by the
  * {@link Timelines} lock.
  */
 final class Activation {
@@ -26,6 +27,11 @@ final class Activation {
     final long fromCheckpoint;
     final boolean immediate;
     boolean reached;
+    /**
+     * The last checkpoint whose state, in some session, held windows that this version was
+     * finishing after a newer one took over (0: none): a restore from it needs this version.
+     */
+    long stateUntil;
 
     Activation(long seq, RuleVersion version, VersionRecord record, long fromCheckpoint, boolean immediate) {
         this.seq = seq;

@@ -45,6 +45,17 @@ final class RuleTimeline {
         return null;
     }
 
+    /** The newest entry of {@code version}, or null when it is not (any more) in the timeline. */
+    Activation entryOf(String version) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Activation entry = entries.get(i);
+            if (entry.version != null && entry.version.version().equals(version)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
     /** The entry in force right after the barrier of checkpoint {@code checkpointId}, or null when the rule did not exist yet. */
     Activation atCheckpoint(long checkpointId) {
         Activation found = null;
@@ -102,16 +113,20 @@ final class RuleTimeline {
 
     /**
      * Drops the entries no session can be given any more, passing each to {@code dropped}: every
-     * entry before a reached one, unless a restore may still need it, that is when sessions send
-     * barriers, the entry after it switches at a checkpoint not yet known complete, and no more
-     * than {@code maxRestorable} such entries are kept.
+     * entry before a reached one, unless a restore may still need it, and no more than {@code
+     * maxRestorable} such entries are kept. A restore needs it when sessions send barriers and
+     * the entry after it switches at a checkpoint not yet known complete (the restored session
+     * runs it), or when a checkpoint not older than the last completed one holds windows that it
+     * was finishing ({@link Activation#stateUntil}: the restored windows finish under it).
      */
     void prune(boolean barrierSessions, long lastCompleted, int maxRestorable, Consumer<Activation> dropped) {
         while (entries.size() > 1 && entries.get(1).reached) {
             Activation next = entries.get(1);
+            Activation first = entries.get(0);
             int older = entries.indexOf(latestReached());
             boolean restorable = barrierSessions && !next.immediate && next.fromCheckpoint > lastCompleted;
-            if (restorable && older <= maxRestorable) {
+            boolean holdsState = first.stateUntil > 0 && first.stateUntil >= lastCompleted;
+            if ((restorable || holdsState) && older <= maxRestorable) {
                 return;
             }
             dropped.accept(entries.remove(0));

@@ -2,6 +2,8 @@ package dev.flinksidecar.sidecar.deploy;
 
 import dev.flinksidecar.sidecar.rules.RuleChange;
 import dev.flinksidecar.sidecar.rules.RuleFeed;
+import dev.flinksidecar.sidecar.rules.RuleVersion;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,18 @@ final class SessionFeed implements RuleFeed {
     @Override
     public void completed(long checkpointId) {
         registry.completed(checkpointId);
+    }
+
+    @Override
+    public void holding(long checkpointId, Collection<RuleVersion> versions) {
+        if (!versions.isEmpty()) {
+            registry.holding(checkpointId, versions);
+        }
+    }
+
+    @Override
+    public RuleVersion restorable(String id, String version) {
+        return registry.restorable(id, version);
     }
 
     @Override

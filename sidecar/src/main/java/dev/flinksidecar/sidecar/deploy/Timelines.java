@@ -7,6 +7,7 @@ import dev.flinksidecar.sidecar.rules.RuleJar;
 import dev.flinksidecar.sidecar.rules.RuleVersion;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +189,29 @@ final class Timelines {
             barrierSessionsSeen = true;
         }
         return changes(feed, SessionFeed.Point.BARRIER, checkpointId);
+    }
+
+    /** Some session's checkpoint {@code checkpointId} holds windows that these older versions finish. */
+    synchronized void holding(long checkpointId, Collection<RuleVersion> versions) {
+        for (RuleVersion version : versions) {
+            RuleTimeline timeline = timelines.get(version.id());
+            for (Activation entry : timeline == null ? List.<Activation>of() : timeline.entries) {
+                if (entry.version == version) {
+                    entry.stateUntil = Math.max(entry.stateUntil, checkpointId);
+                }
+            }
+        }
+    }
+
+    /** The version {@code version} of rule {@code id}, acquired, if the timeline still has it; else null. */
+    synchronized RuleVersion restorable(String id, String version) {
+        RuleTimeline timeline = timelines.get(id);
+        Activation entry = timeline == null ? null : timeline.entryOf(version);
+        if (entry == null) {
+            return null;
+        }
+        entry.version.acquire();
+        return entry.version;
     }
 
     synchronized void completed(long checkpointId) {

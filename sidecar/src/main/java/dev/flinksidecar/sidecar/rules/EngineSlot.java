@@ -1,10 +1,12 @@
 package dev.flinksidecar.sidecar.rules;
 
+import dev.flinksidecar.sidecar.window.ChangedKeys;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  *   remove:  per-event rules closed; windowed ones finish their windows
  * </pre>
  *
+ * <p>New windows start at the session's watermark: a version activated mid-stream tells late
+ * events by the same watermark as the version before it.
+ *
  * <p>One thread: the engine's.
  */
 final class EngineSlot {
@@ -35,9 +40,15 @@ final class EngineSlot {
     List<EngineRule> parts = new ArrayList<>();
     /** A version that failed to open in this session; it is not tried again. */
     private RuleVersion failed;
+    /** Where the windows of this rule mark the keys they change (the session's). */
+    private final ChangedKeys changes;
+    /** The session's watermark, where the windows of a version opened later start. */
+    private final LongSupplier watermark;
 
-    EngineSlot(String id) {
+    EngineSlot(String id, ChangedKeys changes, LongSupplier watermark) {
         this.id = id;
+        this.changes = changes;
+        this.watermark = watermark;
     }
 
     /**
@@ -133,11 +144,30 @@ final class EngineSlot {
         return new WindowedChain(fresh, older);
     }
 
-    private static List<Object> openAll(RuleVersion next) throws RuleLoadException {
+    /**
+     * Opens an instance of {@code loaded}, a windowed rule of {@code older}, an older version
+     * of this rule, to finish windows that restored state holds: it joins the older versions of
+     * the chain of its class (after those there), or a chain of its own without a current
+     * version. Runs rule code.
+     */
+    WindowedInstance finishRestored(RuleVersion older, LoadedRule loaded) throws RuleLoadException {
+        WindowedInstance instance = WindowedInstance.open(older, loaded, changes, watermark.getAsLong());
+        for (EngineRule part : parts) {
+            if (part instanceof WindowedChain && ((WindowedChain) part).runs(loaded.className())) {
+                ((WindowedChain) part).older().add(instance);
+                return instance;
+            }
+        }
+        parts.add(new WindowedChain(null, List.of(instance)));
+        return instance;
+    }
+
+    private List<Object> openAll(RuleVersion next) throws RuleLoadException {
         List<Object> opened = new ArrayList<>();
         try {
             for (LoadedRule rule : next.rules()) {
-                opened.add(rule.windowed() ? WindowedInstance.open(next, rule) : PerEventRule.open(next, rule));
+                opened.add(rule.windowed() ? WindowedInstance.open(next, rule, changes, watermark.getAsLong())
+                        : PerEventRule.open(next, rule));
             }
             return opened;
         } catch (RuleLoadException | RuntimeException e) {

@@ -3,8 +3,11 @@ package dev.flinksidecar.sidecar.rules;
 import dev.flinksidecar.events.wire.EventBatchView;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.sidecar.window.ChangedKeys;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +37,18 @@ import org.slf4j.LoggerFactory;
  *   ResultBatch <-- results in event order (a watermark's firings right after the events before
  *                   it), then rule order, then emit/timer order; late events; dead letters
  *   barrier N  --(feed: windowed versions staged for checkpoint N)--> switch versions
+ *              --(keyed state)--> snapshot: the state of each key whose windows changed
+ *   StateRestore (keyed state, before the first batch) --> restore: windows back, by key
  * </pre>
  *
  * <p>Versions change only between batches and right after checkpoint barriers ({@link
  * RuleFeed}), so every event of a batch meets exactly one version of each rule, and the {@code
  * rules} table of each answer names the versions that made its results. How a rule moves from
  * one version to the next: {@link EngineSlot}.
+ *
+ * <p>With keyed state ({@link #open(RuleFeed, String, boolean)}), the engine tracks which keys'
+ * windows change, hands their state to the session at each barrier ({@link #snapshot}) and takes
+ * restored state back ({@link #restore}); see {@link KeyedState}.
  *
  * <p>A rule that throws on an event gives a {@link DeadLetter} with the reason instead of its
  * results for that event (results it emitted before throwing are dropped); the engine goes on
@@ -60,15 +70,22 @@ public final class RuleEngine implements AutoCloseable {
     private final List<RuleLoadException> refusals = new ArrayList<>();
     private final BatchAnswer answer;
     private final ContextSwitch context = new ContextSwitch();
+    private final ChangedKeys changes;
+    /** Null unless the session keeps keyed state. */
+    private final KeyedState keyed;
     private EngineRule[] parts = new EngineRule[0];
     private List<RuleRef> table = List.of();
     private boolean anyWindowed;
     private boolean dirty;
+    /** The last watermark of the session; Long.MIN_VALUE before the first (and after a restore). */
+    private long watermark = Long.MIN_VALUE;
 
-    private RuleEngine(RuleFeed feed, String sessionName) {
+    private RuleEngine(RuleFeed feed, String sessionName, boolean keyedState) {
         this.feed = feed;
         this.sessionName = sessionName;
         this.answer = new BatchAnswer(sessionName, 0);
+        this.changes = keyedState ? ChangedKeys.tracked() : ChangedKeys.untracked();
+        this.keyed = keyedState ? new KeyedState(changes) : null;
     }
 
     /**
@@ -86,7 +103,15 @@ public final class RuleEngine implements AutoCloseable {
      * code ({@code open}).
      */
     public static RuleEngine open(RuleFeed feed, String sessionName) {
-        RuleEngine engine = new RuleEngine(feed, sessionName);
+        return open(feed, sessionName, false);
+    }
+
+    /**
+     * As {@link #open(RuleFeed, String)}; with {@code keyedState}, the engine also tracks which
+     * keys' windows change, for {@link #snapshot}, and accepts {@link #restore}.
+     */
+    public static RuleEngine open(RuleFeed feed, String sessionName, boolean keyedState) {
+        RuleEngine engine = new RuleEngine(feed, sessionName, keyedState);
         engine.apply(feed.atBatch(), engine.refusals);
         return engine;
     }
@@ -177,7 +202,60 @@ public final class RuleEngine implements AutoCloseable {
         if (!changes.isEmpty()) {
             apply(changes, null);
         }
+        if (keyed != null) {
+            feed.holding(checkpointId, keyed.finishing(slots.values()));
+        }
         return activeRules();
+    }
+
+    /**
+     * Keyed state: hands {@code sink} the state of every key whose windows changed since the
+     * last snapshot (or since the engine opened or restored), empty for a key with no windows
+     * left, and starts tracking afresh. Call it right after {@link #barrier}: the state is that
+     * of right after the barrier, with the versions activated there, which is where a session
+     * restored from this checkpoint starts. Runs rule code (the accumulator codecs).
+     *
+     * @throws IOException naming the rule and the key when a rule's codec fails to write
+     * @throws IllegalStateException when the engine does not keep keyed state
+     */
+    public void snapshot(Consumer<KeyState> sink) throws IOException {
+        if (keyed == null) {
+            throw new IllegalStateException("this engine keeps no keyed state");
+        }
+        context.begin();
+        try {
+            keyed.snapshot(slots.values(), context, sink);
+        } finally {
+            context.end();
+        }
+    }
+
+    /**
+     * Keyed state: puts the windows of restored keys back, with their timers, before the first
+     * batch; the watermark stays at {@code Long.MIN_VALUE}. A key (or one rule's part of it)
+     * that cannot be restored is left out and named in the answer; the others are restored. Runs
+     * rule code (codecs, and {@code open} of older versions whose windows the state holds).
+     *
+     * @return one message per key, or part of a key, that was dropped, saying why
+     * @throws IllegalStateException when the engine does not keep keyed state
+     */
+    public List<String> restore(List<KeyState> keys) {
+        if (keyed == null) {
+            throw new IllegalStateException("this engine keeps no keyed state");
+        }
+        List<String> failures;
+        context.begin();
+        try {
+            failures = new KeyRestore(slots, this::newSlot, feed, version -> {
+                if (!held.add(version)) {
+                    version.release();
+                }
+            }, context, changes).restore(keys);
+        } finally {
+            context.end();
+        }
+        rebuild();
+        return failures;
     }
 
     /** Tells the feed that checkpoint {@code checkpointId} completed. */
@@ -190,6 +268,7 @@ public final class RuleEngine implements AutoCloseable {
         boolean any = false;
         while (watermarks.dueAt(events)) {
             long watermark = watermarks.next();
+            this.watermark = Math.max(this.watermark, watermark);
             if (!anyWindowed) {
                 continue;
             }
@@ -222,7 +301,7 @@ public final class RuleEngine implements AutoCloseable {
         context.begin();
         try {
             for (RuleChange change : changes) {
-                EngineSlot slot = slots.computeIfAbsent(change.id(), EngineSlot::new);
+                EngineSlot slot = slots.computeIfAbsent(change.id(), this::newSlot);
                 RuleVersion next = change.version();
                 if (next == null) {
                     slot.remove();
@@ -237,6 +316,10 @@ public final class RuleEngine implements AutoCloseable {
             context.end();
         }
         rebuild();
+    }
+
+    private EngineSlot newSlot(String id) {
+        return new EngineSlot(id, changes, () -> watermark);
     }
 
     private void switchTo(EngineSlot slot, RuleVersion next, List<RuleLoadException> failures) {

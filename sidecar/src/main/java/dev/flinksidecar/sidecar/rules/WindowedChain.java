@@ -52,9 +52,19 @@ final class WindowedChain extends EngineRule {
         return all;
     }
 
-    /** The older versions only. */
+    /** The older versions only (the engine may add one that restored windows finish under). */
     List<WindowedInstance> older() {
         return older;
+    }
+
+    /** True when one of its versions is an instance of the class {@code className}. */
+    boolean runs(String className) {
+        for (WindowedInstance instance : all()) {
+            if (instance.loaded.className().equals(className)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

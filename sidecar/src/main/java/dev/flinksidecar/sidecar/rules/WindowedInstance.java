@@ -3,6 +3,8 @@ package dev.flinksidecar.sidecar.rules;
 import dev.flinksidecar.rule.AccumulatorCodec;
 import dev.flinksidecar.rule.WindowAssigner;
 import dev.flinksidecar.rule.WindowedRule;
+import dev.flinksidecar.sidecar.state.RuleSection;
+import dev.flinksidecar.sidecar.window.ChangedKeys;
 import dev.flinksidecar.sidecar.window.EventTimeWindows;
 import dev.flinksidecar.sidecar.window.TakenWindows;
 import java.io.ByteArrayInputStream;
@@ -28,6 +30,8 @@ final class WindowedInstance {
     final WindowAssigner assigner;
     final Duration lateness;
     final String layout;
+    /** How checkpoints name this instance's windows. */
+    final RuleSection section;
     final TakenWindows taken = new TakenWindows();
     EventTimeWindows windows;
     int index;
@@ -39,17 +43,24 @@ final class WindowedInstance {
         this.assigner = rule.windowAssigner();
         this.lateness = rule.allowedLateness();
         this.layout = rule.stateLayout();
+        this.section = new RuleSection(loaded.id(), RuleSection.classHash(loaded.className()), loaded.version(), layout, assigner,
+                lateness.toMillis());
         this.windows = windows;
     }
 
-    /** Opens a fresh instance with empty windows. Runs rule code with the rule's context classloader. */
-    static WindowedInstance open(RuleVersion version, LoadedRule loaded) throws RuleLoadException {
+    /**
+     * Opens a fresh instance with empty windows at the session's {@code watermark}, whose
+     * changes are marked in {@code changes}. Runs rule code with the rule's context classloader.
+     */
+    static WindowedInstance open(RuleVersion version, LoadedRule loaded, ChangedKeys changes, long watermark) throws RuleLoadException {
         WindowedRule<?> rule = loaded.openWindowed();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loaded.classLoader());
         try {
-            return new WindowedInstance(version, loaded, rule, EventTimeWindows.of(rule));
+            EventTimeWindows windows = EventTimeWindows.of(rule, changes);
+            windows.startAt(watermark);
+            return new WindowedInstance(version, loaded, rule, windows);
         } catch (RuntimeException | LinkageError e) { // its windows passed the check at open; a rule that changes its mind is refused
             loaded.close(rule);
             throw new RuleLoadException("rule jar " + loaded.jarName() + ": rule " + loaded.className() + " failed to open: "

@@ -18,6 +18,11 @@ final class ServerMessages {
     static final String INTERNAL = "INTERNAL";
     /** The sidecar is stopping (SIGTERM) after answering what was in flight. */
     static final String SHUTDOWN = "SHUTDOWN";
+    /**
+     * Keyed state: non-fatal, a restored key's state (or one rule's part of it) could not be read
+     * and was dropped; fatal, the state of a checkpoint could not be written (a rule's codec failed).
+     */
+    static final String STATE = "STATE";
 
     private ServerMessages() {}
 

@@ -8,6 +8,7 @@ import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Goodbye;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.proto.StateRestore;
 import dev.flinksidecar.proto.Welcome;
 import dev.flinksidecar.sidecar.rules.RuleEngine;
 import io.netty.channel.ChannelFutureListener;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +29,23 @@ import org.slf4j.LoggerFactory;
  *  event loop                                   rule executor (serial per session)
  *  Hello    -> check version -----------------> open fresh rule instances, write Welcome
  *              (wrong: Refusal, close)
+ *  StateRestore -> keyed state, no batch yet? --> engine.restore -> non-fatal Error per key dropped
  *  EventBatch seq=n -> check order, count -----> engine.process -> write ResultBatch seq=n
  *                                                  (rule versions may change before it)
  *  write done <----------------------------------'   (answers leave in sequence order)
  *  CheckpointBarrier N -> check order, count ----> engine.barrier: staged windowed versions
- *                                                  switch -> write CheckpointAck N
+ *                                                  switch; keyed state: engine.snapshot ->
+ *                                                  write StateDelta N... -> write CheckpointAck N
  *  CheckpointCompleted N ------------------------> engine.completed (old versions let go)
  *  Goodbye  -> close once every answer is written
  *  closed   -> ----------------------------------> close the rule instances
  * </pre>
+ *
+ * <p>Keyed state ({@code Hello.keyed_state}, which needs {@code checkpoint_barriers}): the state
+ * each barrier writes is that of right after the barrier, once the versions staged for it are
+ * active, because a session restored from that checkpoint starts with those versions ({@code
+ * Hello.restored_checkpoint_id}); only the keys whose windows changed since the previous barrier
+ * (or since the session opened) are written.
  *
  * <p>Backpressure: batches received and not yet answered are counted; at {@code
  * sidecar.session.max-pending-batches} the session stops reading its socket until answers are
@@ -43,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * writes from there are queued to the event loop in the order they are made.
  *
  * <p>Threads: the {@code channel*}, {@code exceptionCaught} and {@code on*} methods and every
- * field not marked otherwise belong to the channel's event loop; {@link #openRules} and {@link
- * #answer} run on the rule executor; {@link #drain} may be called from any thread.
+ * field not marked otherwise belong to the channel's event loop; {@link #openRules}, {@link
+ * #restore}, {@link #answer} and {@link #acknowledge} run on the rule executor; {@link #drain} may
+ * be called from any thread.
  */
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
@@ -62,7 +73,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private State state = State.AWAITING_HELLO;
     private long nextSequence = 1;
     private long lastBarrier;
-    /** Hello and batches received whose answer (Welcome, ResultBatch) is not yet written. */
+    private boolean keyedState;
+    /** Messages received whose answer is not yet written: Hello, batches, barriers, StateRestores. */
     private int pending;
     private boolean draining;
     private boolean readPaused;
@@ -75,6 +87,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private volatile int clientMaxFrameBytes;
     /** Rule executor only. */
     private RuleEngine engine;
+    /** Rule executor only: the session keeps keyed state, so barriers write StateDeltas. */
+    private boolean snapshots;
 
     SessionHandler(Sessions sessions, String id, SerialExecutor rules) {
         this.sessions = sessions;
@@ -115,6 +129,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case CHECKPOINT_COMPLETED:
                 onCompleted(message.getCheckpointCompleted().getCheckpointId());
                 break;
+            case STATE_RESTORE:
+                onRestore(message.getStateRestore());
+                break;
             default:
                 fail(ServerMessages.PROTOCOL, "received a ClientMessage with no content", 0);
         }
@@ -126,16 +143,44 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (hello.getProtocolVersion() != Protocol.VERSION) {
-            String reason = "protocol version " + hello.getProtocolVersion() + " is not supported (supported: " + Protocol.VERSION + ")";
-            LOG.warn("{}: refused: {}", id, reason);
-            state = State.CLOSED;
-            ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
+            refuse("protocol version " + hello.getProtocolVersion() + " is not supported (supported: " + Protocol.VERSION + ")");
+            return;
+        }
+        if (hello.getKeyedState() && !hello.getCheckpointBarriers()) {
+            refuse("keyed_state needs checkpoint_barriers: the sidecar sends a session's changed state at its checkpoint barriers");
             return;
         }
         state = State.OPEN;
+        // a client that reconnects after a broken session continues its own numbering
+        nextSequence = Math.max(1, hello.getFirstSequence());
+        keyedState = hello.getKeyedState();
         clientMaxFrameBytes = hello.getMaxFrameBytes();
         pending++;
         rules.execute(() -> openRules(hello));
+    }
+
+    private void refuse(String reason) {
+        LOG.warn("{}: refused: {}", id, reason);
+        state = State.CLOSED;
+        ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void onRestore(StateRestore restore) {
+        if (state != State.OPEN) {
+            fail(ServerMessages.PROTOCOL, "received a StateRestore before Hello", 0);
+            return;
+        }
+        if (!keyedState) {
+            fail(ServerMessages.PROTOCOL, "received a StateRestore in a session without keyed state (Hello.keyed_state is false)", 0);
+            return;
+        }
+        if (batches > 0) {
+            fail(ServerMessages.PROTOCOL, "received a StateRestore after EventBatch " + (nextSequence - 1)
+                    + "; a restored session sends its state right after Welcome, before its first EventBatch", 0);
+            return;
+        }
+        countPending();
+        rules.execute(() -> restore(restore));
     }
 
     private void onEvents(EventBatch batch) {
@@ -201,7 +246,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (stopped) {
             return;
         }
-        engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id);
+        snapshots = hello.getKeyedState();
+        engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id, snapshots);
         LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules {}", id, hello.getJobName(),
                 hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(), engine.rules().size());
         Welcome welcome = Welcome.newBuilder()
@@ -240,7 +286,40 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(message).addListener(answered);
     }
 
-    /** Rule executor: switches the versions staged for this checkpoint, then acknowledges the barrier. */
+    /** Rule executor: restores the keys of one StateRestore; each key (or part) dropped gets a non-fatal Error. */
+    private void restore(StateRestore restore) {
+        if (stopped) {
+            return;
+        }
+        List<String> dropped;
+        try {
+            dropped = engine.restore(restore.getKeysList());
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error on StateRestore", id, e);
+            failLater(ServerMessages.INTERNAL, e.toString(), 0);
+            return;
+        }
+        if (dropped.isEmpty()) {
+            LOG.debug("{}: restored the state of {} keys", id, restore.getKeysCount());
+            ctx.executor().execute(this::onAnswered);
+            return;
+        }
+        LOG.warn("{}: restored the state of {} keys, with {} drops (a key's state, or a rule's part of it); the first: {}", id,
+                restore.getKeysCount(), dropped.size(), dropped.get(0));
+        for (int i = 0; i < dropped.size(); i++) {
+            ServerMessage error = ServerMessages.error(ServerMessages.STATE, dropped.get(i), 0, false);
+            if (i < dropped.size() - 1) {
+                ctx.write(error);
+            } else {
+                ctx.writeAndFlush(error).addListener(answered);
+            }
+        }
+    }
+
+    /**
+     * Rule executor: switches the versions staged for this checkpoint; with keyed state writes
+     * the state of the keys changed since the last barrier; then acknowledges the barrier.
+     */
     private void acknowledge(long checkpointId) {
         if (stopped) {
             return;
@@ -248,6 +327,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         CheckpointAck ack;
         try {
             ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addAllRules(engine.barrier(checkpointId)).build();
+            if (snapshots) {
+                StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);
+                engine.snapshot(deltas::add);
+                deltas.finish();
+            }
+        } catch (StateDeltas.TooLarge e) {
+            failLater(ServerMessages.FRAME_TOO_LARGE, e.getMessage(), 0);
+            return;
+        } catch (IOException e) {
+            failLater(ServerMessages.STATE, "the state of checkpoint " + checkpointId + " could not be written: " + e.getMessage(), 0);
+            return;
         } catch (RuntimeException e) {
             LOG.error("{}: internal error at CheckpointBarrier {}", id, checkpointId, e);
             failLater(ServerMessages.INTERNAL, e.toString(), 0);

@@ -2,8 +2,11 @@ package dev.flinksidecar.sidecar.window;
 
 import dev.flinksidecar.rule.Event;
 import dev.flinksidecar.rule.WindowedRule;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -20,9 +23,11 @@ final class AlignedWindows extends EventTimeWindows {
     /** Per key: open windows by start. */
     private final Map<String, Map<Long, WindowSlot>> keys = new HashMap<>();
     private long[] starts;
+    /** {@link #slotsOf}'s answer, reused. */
+    private final List<WindowSlot> sorted = new ArrayList<>();
 
-    AlignedWindows(WindowedRule<Object> rule, long allowedLateness, long size, long slide, long offset) {
-        super(rule, allowedLateness);
+    AlignedWindows(WindowedRule<Object> rule, long allowedLateness, long size, long slide, long offset, ChangedKeys changes) {
+        super(rule, allowedLateness, changes);
         this.size = size;
         this.slide = slide;
         this.offset = offset;
@@ -118,5 +123,47 @@ final class AlignedWindows extends EventTimeWindows {
     @Override
     public int keys() {
         return keys.size();
+    }
+
+    @Override
+    public int windowCount(String key) {
+        Map<Long, WindowSlot> windows = keys.get(key);
+        return windows == null ? 0 : windows.size();
+    }
+
+    @Override
+    List<WindowSlot> slotsOf(String key) {
+        sorted.clear();
+        Map<Long, WindowSlot> windows = keys.get(key);
+        if (windows != null) {
+            sorted.addAll(windows.values());
+            sorted.sort(Comparator.comparingLong(slot -> slot.start));
+        }
+        return sorted;
+    }
+
+    @Override
+    void forEachKey(Consumer<String> visitor) {
+        keys.keySet().forEach(visitor);
+    }
+
+    @Override
+    void checkBounds(List<WindowState> windows) {
+        WindowState previous = null;
+        for (WindowState w : windows) {
+            if (w.end - w.start != size || TimeWindows.windowStart(w.start, offset, slide) != w.start) {
+                throw new IllegalArgumentException("window " + w + " is not a window of size " + size + " ms starting every "
+                        + slide + " ms (offset " + offset + " ms)");
+            }
+            if (previous != null && w.start <= previous.start) {
+                throw new IllegalArgumentException("window " + w + " does not start after the window before it, " + previous);
+            }
+            previous = w;
+        }
+    }
+
+    @Override
+    void put(String key, WindowSlot slot) {
+        keys.computeIfAbsent(key, k -> new HashMap<>(4)).put(slot.start, slot);
     }
 }

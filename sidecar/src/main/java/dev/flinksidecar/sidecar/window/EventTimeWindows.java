@@ -34,6 +34,12 @@ import java.util.function.Consumer;
  * only take the events that belong to them ({@link #addToOpen}) until they fire, and the new
  * version leaves those windows alone ({@link #onElement(Event, Firings, TakenWindows)}).
  *
+ * <p>Checkpoints: every change to a key's windows marks the key in {@link ChangedKeys}; a
+ * checkpoint reads a key's windows with {@link #forEachWindow} and a restored session puts them
+ * back with {@link #restore}. As in Flink's {@code WindowOperator}, timers are state and the
+ * watermark is not: a restored session starts at {@code Long.MIN_VALUE}, and its windows fire
+ * when the watermarks forwarded after the restore pass them.
+ *
  * <p>Memory: per key and open window one {@link WindowSlot} (bounds, accumulator, count) and at
  * most two timers; keys without open windows are forgotten.
  *
@@ -46,12 +52,21 @@ public abstract class EventTimeWindows {
     WindowedRule<Object> rule;
     final long allowedLateness;
     final TimerQueue timers = new TimerQueue();
+    /** Where the keys whose windows change are marked, for the next checkpoint. */
+    final ChangedKeys changes;
     long watermark = Long.MIN_VALUE;
     long openWindows;
+    /**
+     * After a restore: the last end - 1 of the restored windows that had fired before the
+     * checkpoint. Until the watermark reaches it, an event joining such a window sets its end - 1
+     * timer again ({@link #afterAdd}), as Flink's trigger does with the watermark it restarts from.
+     */
+    private long refireUntil = Long.MIN_VALUE;
 
-    EventTimeWindows(WindowedRule<Object> rule, long allowedLateness) {
+    EventTimeWindows(WindowedRule<Object> rule, long allowedLateness, ChangedKeys changes) {
         this.rule = rule;
         this.allowedLateness = allowedLateness;
+        this.changes = changes;
     }
 
     /**
@@ -61,6 +76,11 @@ public abstract class EventTimeWindows {
      * @throws IllegalArgumentException when the rule declares no assigner or a negative lateness
      */
     public static EventTimeWindows of(WindowedRule<?> rule) {
+        return of(rule, ChangedKeys.untracked());
+    }
+
+    /** As {@link #of(WindowedRule)}, marking every key whose windows change in {@code changes}. */
+    public static EventTimeWindows of(WindowedRule<?> rule, ChangedKeys changes) {
         @SuppressWarnings("unchecked")
         WindowedRule<Object> typed = (WindowedRule<Object>) rule;
         WindowAssigner assigner = rule.windowAssigner();
@@ -72,9 +92,9 @@ public abstract class EventTimeWindows {
             throw new IllegalArgumentException("allowedLateness() must be zero or more, not " + lateness);
         }
         if (assigner.type() == WindowAssigner.Type.SESSION) {
-            return new SessionWindows(typed, lateness.toMillis(), assigner.gap());
+            return new SessionWindows(typed, lateness.toMillis(), assigner.gap(), changes);
         }
-        return new AlignedWindows(typed, lateness.toMillis(), assigner.size(), assigner.slide(), assigner.offset());
+        return new AlignedWindows(typed, lateness.toMillis(), assigner.size(), assigner.slide(), assigner.offset(), changes);
     }
 
     /**
@@ -124,7 +144,8 @@ public abstract class EventTimeWindows {
      * Hands every open window to {@code successor}, a new version of the rule with the same
      * windows, lateness and accumulator layout: each accumulator goes through {@code transfer}
      * (written with the old version's codec, read with the new one's). All or nothing: when a
-     * transfer fails, nothing changes and the failure is thrown. Runs rule code.
+     * transfer fails, nothing changes and the failure is thrown. Every key with open windows is
+     * marked changed: its state now names the new version. Runs rule code.
      */
     public final void adopt(WindowedRule<?> successor, AccumulatorTransfer transfer) throws IOException {
         List<WindowSlot> slots = new ArrayList<>();
@@ -140,6 +161,7 @@ public abstract class EventTimeWindows {
         @SuppressWarnings("unchecked")
         WindowedRule<Object> typed = (WindowedRule<Object>) successor;
         rule = typed;
+        forEachKey(changes::mark);
     }
 
     /** Moves an accumulator from one version of a rule to the next. */
@@ -173,6 +195,7 @@ public abstract class EventTimeWindows {
                 continue; // Flink: a timer of a window without state has nothing to do
             }
             long max = TimeWindows.maxTimestamp(timer.end);
+            changes.mark(timer.key); // fired (its end - 1 timer is gone) or dropped
             if (timer.timestamp == max) {
                 fireOnWatermark(timer.key, slot, out);
             }
@@ -182,6 +205,20 @@ public abstract class EventTimeWindows {
                 openWindows--;
             }
         }
+    }
+
+    /**
+     * Starts these windows, still empty, at the watermark of the session they join (a new
+     * version or rule activated in a running session), so that its events are late or on time
+     * by the same watermark as every other rule's. Fires nothing.
+     *
+     * @throws IllegalStateException when windows are open already
+     */
+    public final void startAt(long sessionWatermark) {
+        if (openWindows > 0) {
+            throw new IllegalStateException("windows are open already; only new windows start at the session's watermark");
+        }
+        watermark = Math.max(watermark, sessionWatermark);
     }
 
     /** The current watermark; {@code Long.MIN_VALUE} before the first. */
@@ -196,6 +233,89 @@ public abstract class EventTimeWindows {
 
     /** Keys with at least one open window. */
     public abstract int keys();
+
+    /** True when {@code key} has at least one open window here. */
+    public final boolean hasWindows(String key) {
+        return windowCount(key) > 0;
+    }
+
+    /** The open windows of {@code key} here. */
+    public abstract int windowCount(String key);
+
+    /**
+     * Visits the open windows of {@code key}, by start, as a checkpoint stores them ({@link
+     * WindowState}). Runs no rule code itself.
+     */
+    public final void forEachWindow(String key, WindowVisitor visitor) throws IOException {
+        for (WindowSlot slot : slotsOf(key)) {
+            visitor.window(slot.start, slot.end, slot.count, fired(key, slot), slot.accumulator);
+        }
+    }
+
+    /**
+     * Whether the window's end - 1 timer has fired. Without lateness one timer does both, and it
+     * is pending while the window exists. Otherwise it is pending exactly while end - 1 is above
+     * the watermark, except after a restore, until the watermark passes the windows restored
+     * after they fired ({@link #refireUntil}): then the timers say.
+     */
+    private boolean fired(String key, WindowSlot slot) {
+        long max = TimeWindows.maxTimestamp(slot.end);
+        if (max == TimeWindows.cleanupTime(slot.end, allowedLateness)) {
+            return false;
+        }
+        return watermark >= refireUntil ? max <= watermark : !timers.contains(max, key, slot.start, slot.end);
+    }
+
+    /**
+     * Installs the windows a checkpoint held for {@code key}, with their timers: the cleanup
+     * timer, and the end - 1 timer unless the window had fired. Nothing else changes: the
+     * watermark stays where it is ({@code Long.MIN_VALUE} in a restored session) and the key is
+     * not marked changed. All or nothing.
+     *
+     * @throws IllegalArgumentException naming the window when the windows cannot be this rule's
+     *     (other bounds, overlapping session windows, a fired window without allowed lateness),
+     *     or when the key has open windows here already
+     */
+    public final void restore(String key, List<WindowState> windows) {
+        if (hasWindows(key)) {
+            throw new IllegalArgumentException("the key has open windows of this rule already (is its state restored twice?)");
+        }
+        checkBounds(windows);
+        for (WindowState w : windows) {
+            if (w.fired && TimeWindows.maxTimestamp(w.end) == TimeWindows.cleanupTime(w.end, allowedLateness)) {
+                throw new IllegalArgumentException("window " + w
+                        + " is marked fired, but without allowed lateness a window goes when it fires");
+            }
+        }
+        for (WindowState w : windows) {
+            WindowSlot slot = new WindowSlot(w.start, w.end, w.accumulator, w.count);
+            put(key, slot);
+            openWindows++;
+            long max = TimeWindows.maxTimestamp(w.end);
+            long cleanup = TimeWindows.cleanupTime(w.end, allowedLateness);
+            timers.register(cleanup, key, w.start, w.end);
+            if (w.fired) {
+                refireUntil = Math.max(refireUntil, max);
+            } else if (max != cleanup) {
+                timers.register(max, key, w.start, w.end);
+            }
+        }
+    }
+
+    /** The open windows of {@code key}, by start (empty when none); valid until the next change. */
+    abstract List<WindowSlot> slotsOf(String key);
+
+    /** Visits every key with open windows. */
+    abstract void forEachKey(Consumer<String> visitor);
+
+    /**
+     * Throws an {@link IllegalArgumentException} naming the first window that is not one these
+     * windows could hold, given with the other windows of its key, by start.
+     */
+    abstract void checkBounds(List<WindowState> windows);
+
+    /** Adds a restored window to its key's windows (checked by {@link #checkBounds}). */
+    abstract void put(String key, WindowSlot slot);
 
     /**
      * Assigns the event to its windows and adds it to those that are not late.
@@ -223,6 +343,7 @@ public abstract class EventTimeWindows {
 
     /** Adds the event to the window's accumulator. */
     final void add(Event event, WindowSlot slot) {
+        changes.mark(event.key());
         Object accumulator = slot.accumulator == null ? rule.createAccumulator() : slot.accumulator;
         slot.accumulator = rule.add(event, accumulator);
         slot.count++;
@@ -236,7 +357,9 @@ public abstract class EventTimeWindows {
      * <p>Only a {@code fresh} window (new, or the cover of a merge) needs its timers set: Flink
      * sets them again on every event, but timers are a set, and an open window's timers are
      * only ever removed together with the window, so for a window that was open before they are
-     * all still there (or, for the end - 1 timer, have fired and would not be set again).
+     * all still there (or, for the end - 1 timer, have fired and would not be set again). The
+     * exception is a window restored after it fired, while the watermark, which restarts at
+     * {@code Long.MIN_VALUE}, has not yet reached its end - 1: Flink sets that timer again.
      */
     final void afterAdd(String key, WindowSlot slot, boolean fresh, Firings out) {
         long max = TimeWindows.maxTimestamp(slot.end);
@@ -248,6 +371,8 @@ public abstract class EventTimeWindows {
             if (max > watermark && max != cleanup) {
                 timers.register(max, key, slot.start, slot.end);
             }
+        } else if (watermark < refireUntil && max > watermark) {
+            timers.register(max, key, slot.start, slot.end); // a no-op unless the window was restored after it fired
         }
         if (max <= watermark) {
             fire(key, slot, out);

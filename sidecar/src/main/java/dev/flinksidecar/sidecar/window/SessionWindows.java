@@ -28,8 +28,8 @@ final class SessionWindows extends EventTimeWindows {
     /** Per key: open windows, sorted by start, pairwise neither overlapping nor touching. */
     private final Map<String, List<WindowSlot>> keys = new HashMap<>();
 
-    SessionWindows(WindowedRule<Object> rule, long allowedLateness, long gap) {
-        super(rule, allowedLateness);
+    SessionWindows(WindowedRule<Object> rule, long allowedLateness, long gap, ChangedKeys changes) {
+        super(rule, allowedLateness, changes);
         this.gap = gap;
     }
 
@@ -157,11 +157,48 @@ final class SessionWindows extends EventTimeWindows {
 
     @Override
     void remove(String key, WindowSlot slot) {
+        changes.mark(key);
         List<WindowSlot> sessions = keys.get(key);
         sessions.remove(slot);
         if (sessions.isEmpty()) {
             keys.remove(key);
         }
+    }
+
+    @Override
+    public int windowCount(String key) {
+        List<WindowSlot> sessions = keys.get(key);
+        return sessions == null ? 0 : sessions.size();
+    }
+
+    @Override
+    List<WindowSlot> slotsOf(String key) {
+        return keys.getOrDefault(key, List.of());
+    }
+
+    @Override
+    void forEachKey(Consumer<String> visitor) {
+        keys.keySet().forEach(visitor);
+    }
+
+    @Override
+    void checkBounds(List<WindowState> windows) {
+        WindowState previous = null;
+        for (WindowState w : windows) {
+            if (w.end - w.start < gap) {
+                throw new IllegalArgumentException("window " + w + " is shorter than the session gap of " + gap + " ms");
+            }
+            if (previous != null && (w.start <= previous.start || TimeWindows.intersects(previous.start, previous.end, w.start, w.end))) {
+                throw new IllegalArgumentException("window " + w + " overlaps or touches " + previous
+                        + "; a key's session windows are merged when they do");
+            }
+            previous = w;
+        }
+    }
+
+    @Override
+    void put(String key, WindowSlot slot) {
+        keys.computeIfAbsent(key, k -> new ArrayList<>(2)).add(slot); // restored by start
     }
 
     @Override

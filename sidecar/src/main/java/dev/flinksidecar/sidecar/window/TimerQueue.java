@@ -77,6 +77,16 @@ final class TimerQueue {
         }
     }
 
+    /** True when the timer is registered (not yet fired or deleted). */
+    boolean contains(long timestamp, String key, long start, long end) {
+        Timer timer = new Timer(timestamp, key, start, end);
+        if (dueLeft.contains(timer)) {
+            return true;
+        }
+        Set<Timer> timers = byTimestamp.get(timestamp);
+        return timers != null && timers.contains(timer);
+    }
+
     int size() {
         return size;
     }

@@ -34,7 +34,12 @@ final class TestingRegistry implements AutoCloseable {
 
     /** A session's engine, as SessionHandler opens one at Hello. */
     RuleEngine session(String name, boolean barriers, long restoredCheckpoint) {
-        RuleEngine engine = RuleEngine.open(registry.open(name, barriers, restoredCheckpoint), name);
+        return session(name, barriers, restoredCheckpoint, false);
+    }
+
+    /** A session's engine, keeping keyed state or not. */
+    RuleEngine session(String name, boolean barriers, long restoredCheckpoint, boolean keyedState) {
+        RuleEngine engine = RuleEngine.open(registry.open(name, barriers, restoredCheckpoint), name, keyedState);
         sessions.add(engine);
         return engine;
     }

@@ -7,6 +7,8 @@ import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.sidecar.rules.ContentHash;
 import dev.flinksidecar.sidecar.rules.RuleEngine;
+import dev.flinksidecar.sidecar.rules.RuleFeed;
+import dev.flinksidecar.sidecar.rules.RuleVersion;
 import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
@@ -109,6 +111,57 @@ class WindowedSwapTest {
                 "{\"rule\":\"sum\",\"version\":\"" + v1 + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":7.0,\"count\":3}");
         assertThat(session.process(TestingBatches.timed(4, null, "a@30000=1")).getRulesCount()).isZero();
         assertThat(rules.registry.status()).isEmpty();
+    }
+
+    @Test
+    void aNewVersionTellsLateEventsByTheSessionsWatermarkFromItsFirstEvent() {
+        deploy("{" + WINDOW + ", \"version\": \"1\"}");
+        session.barrier(1);
+        session.process(TestingBatches.timed(1, 15_000L, "a@1000=5"));
+        String v2 = deploy("{" + WINDOW + ", \"version\": \"2\"}");
+        session.barrier(2);
+
+        ResultBatch next = session.process(TestingBatches.timed(2, null, "b@3000=1"));
+
+        assertThat(next.getLateEventsList()).as("late by watermark 15000, though version 2 has seen no watermark yet").singleElement()
+                .satisfies(late -> assertThat(next.getRules(late.getRule()).getVersion()).isEqualTo(v2));
+        assertThat(lines(session.process(TestingBatches.timed(3, 30_000L)))).isEmpty();
+    }
+
+    @Test
+    void anOlderVersionWhoseWindowsACheckpointHoldsStaysRestorableUntilALaterCheckpointCompletes() {
+        RuleEngine keyed = rules.session("keyed", true, 0, true);
+        String v1 = deploy("{" + WINDOW + ", \"version\": \"1\"}");
+        keyed.barrier(1);
+        keyed.process(TestingBatches.timed(1, 2999L, "a@1000=5"));
+        deploy("{" + WINDOW + ", \"version\": \"2\", \"bonus\": 100}");
+        keyed.barrier(2);
+        session.barrier(1);
+        session.barrier(2);
+        keyed.completed(2);
+
+        assertThat(restorable(v1, 2)).as("checkpoint 2 holds the windows version 1 finishes").isTrue();
+        keyed.process(TestingBatches.timed(2, 20_000L));
+        keyed.barrier(3);
+        session.barrier(3);
+        assertThat(restorable(v1, 3)).as("until a checkpoint without them completes").isTrue();
+        keyed.completed(3);
+        assertThat(restorable(v1, 3)).isFalse();
+        assertThat(rules.retiredNames()).containsExactly("rule:sum@" + v1);
+    }
+
+    /** Whether a session restored from {@code checkpoint} could still be given version {@code version} of the rule. */
+    private boolean restorable(String version, long checkpoint) {
+        RuleFeed feed = rules.registry.open("probe", true, checkpoint);
+        try {
+            RuleVersion found = feed.restorable("sum", version);
+            if (found != null) {
+                found.release();
+            }
+            return found != null;
+        } finally {
+            feed.close();
+        }
     }
 
     private String deploy(String config) {

@@ -16,6 +16,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.api.java.tuple.Tuple5;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
@@ -46,7 +47,10 @@ final class FlinkWindowOracle implements AutoCloseable {
             Types.TUPLE(Types.STRING, Types.LONG, Types.DOUBLE, Types.INT);
     private static final OutputTag<Tuple4<String, Long, Double, Integer>> LATE = new OutputTag<>("late", INPUT);
 
-    private final KeyedOneInputStreamOperatorTestHarness<String, Tuple4<String, Long, Double, Integer>,
+    private final WindowAssigner windows;
+    private final long allowedLatenessMs;
+    private final AggregateFunction<Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>> aggregate;
+    private KeyedOneInputStreamOperatorTestHarness<String, Tuple4<String, Long, Double, Integer>,
             Tuple5<String, Long, Long, Double, Long>> harness;
     private final Map<String, List<String>> firings = new LinkedHashMap<>();
     private final List<Fired> fired = new ArrayList<>();
@@ -63,6 +67,29 @@ final class FlinkWindowOracle implements AutoCloseable {
      */
     FlinkWindowOracle(WindowAssigner windows, long allowedLatenessMs,
             AggregateFunction<Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>> aggregate) throws Exception {
+        this.windows = windows;
+        this.allowedLatenessMs = allowedLatenessMs;
+        this.aggregate = aggregate;
+        harness = newHarness();
+        harness.open();
+    }
+
+    /**
+     * Takes a checkpoint of the operator and goes on in a new operator restored from it, as
+     * Flink does after a failure: window state and timers come back, the watermark starts again
+     * at {@code Long.MIN_VALUE}.
+     */
+    void restore() throws Exception {
+        OperatorSubtaskState state = harness.snapshot(1, 0);
+        harness.close();
+        harness = newHarness();
+        harness.initializeState(state);
+        harness.open();
+        watermark = Long.MIN_VALUE;
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Tuple4<String, Long, Double, Integer>, Tuple5<String, Long, Long, Double, Long>>
+            newHarness() throws Exception {
         KeySelector<Tuple4<String, Long, Double, Integer>, String> byKey = new ByKey();
         WindowOperatorBuilder<Tuple4<String, Long, Double, Integer>, String, TimeWindow> builder = new WindowOperatorBuilder<>(
                 assigner(windows), EventTimeTrigger.create(), new ExecutionConfig(), INPUT, byKey, Types.STRING);
@@ -70,8 +97,7 @@ final class FlinkWindowOracle implements AutoCloseable {
         builder.sideOutputLateData(LATE);
         OneInputStreamOperator<Tuple4<String, Long, Double, Integer>, Tuple5<String, Long, Long, Double, Long>> operator =
                 builder.aggregate(aggregate, new WithWindow(), PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, byKey, Types.STRING);
-        harness.open();
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, byKey, Types.STRING);
     }
 
     private static org.apache.flink.streaming.api.windowing.assigners.WindowAssigner<Object, TimeWindow> assigner(WindowAssigner w) {

@@ -13,16 +13,16 @@ import java.util.Random;
  * (after every few events), always {@code largest time - out-of-orderness - 1}, then a final
  * {@code Long.MAX_VALUE}.
  */
-final class RandomStream {
+public final class RandomStream {
 
     /** No watermark after this event. */
-    static final long NONE = Long.MIN_VALUE;
+    public static final long NONE = Long.MIN_VALUE;
 
-    final List<EventRecord> events = new ArrayList<>();
+    public final List<EventRecord> events = new ArrayList<>();
     /** The watermark after event i, or {@link #NONE}; strictly increasing where set. */
-    final long[] watermarkAfter;
+    public final long[] watermarkAfter;
 
-    RandomStream(long seed) {
+    public RandomStream(long seed) {
         Random random = new Random(seed);
         int size = 200 + random.nextInt(800);
         int keys = 1 + random.nextInt(random.nextBoolean() ? 4 : 25);
@@ -68,12 +68,12 @@ final class RandomStream {
         }
     }
 
-    int size() {
+    public int size() {
         return events.size();
     }
 
     /** True when the windowed rules of the differential test count this event. */
-    boolean kept(int index) {
+    public boolean kept(int index) {
         return "payment".equals(events.get(index).type());
     }
 }

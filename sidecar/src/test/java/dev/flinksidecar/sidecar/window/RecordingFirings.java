@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Records firings as {@code key [start,end) value xcount} lines, and failures as {@code failed key [start,end)}. */
-final class RecordingFirings implements Firings {
+public final class RecordingFirings implements Firings {
 
-    final List<String> lines = new ArrayList<>();
+    public final List<String> lines = new ArrayList<>();
 
     @Override
     public void fire(String key, long start, long end, double value, long count) {
@@ -19,7 +19,7 @@ final class RecordingFirings implements Firings {
     }
 
     /** The lines recorded since the last call, and forgets them. */
-    List<String> take() {
+    public List<String> take() {
         List<String> taken = new ArrayList<>(lines);
         lines.clear();
         return taken;

@@ -11,14 +11,14 @@ import java.time.Duration;
  * results above {@link #above} only; {@code getResult} throws for a window whose sum is exactly
  * {@link #failOn}.
  */
-final class TestingWindowedRule implements WindowedRule<double[]> {
+public final class TestingWindowedRule implements WindowedRule<double[]> {
 
     private final WindowAssigner assigner;
     private final Duration lateness;
     double above = Double.NEGATIVE_INFINITY;
     double failOn = Double.NaN;
 
-    TestingWindowedRule(WindowAssigner assigner, Duration lateness) {
+    public TestingWindowedRule(WindowAssigner assigner, Duration lateness) {
         this.assigner = assigner;
         this.lateness = lateness;
     }

@@ -1,0 +1,59 @@
+package dev.flinksidecar.sidecar.window;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The keys whose windowed state changed since a session's last checkpoint barrier, over all its
+ * windowed rules: a window opened, an accumulator updated, a window merged, fired by a watermark
+ * (its end - 1 timer is gone) or dropped at cleanup, or its windows taken over by a new version.
+ * At the next barrier only these keys are written again ({@code rules.KeyedState}).
+ *
+ * <p>The cost on the hot path is one hash-set lookup per event that changes a window; a key
+ * already marked allocates nothing. {@link #untracked()} marks nothing (sessions without keyed
+ * state, {@code replay}).
+ *
+ * <p>One thread: the session's engine.
+ */
+public final class ChangedKeys {
+
+    private static final ChangedKeys UNTRACKED = new ChangedKeys(false);
+
+    private final boolean tracking;
+    private final Set<String> keys = new HashSet<>();
+
+    private ChangedKeys(boolean tracking) {
+        this.tracking = tracking;
+    }
+
+    /** A set that records the keys marked. */
+    public static ChangedKeys tracked() {
+        return new ChangedKeys(true);
+    }
+
+    /** The shared set that records nothing. */
+    public static ChangedKeys untracked() {
+        return UNTRACKED;
+    }
+
+    void mark(String key) {
+        if (tracking) {
+            keys.add(key);
+        }
+    }
+
+    /** Marks a key from outside the window engine (a restored key whose state was partly dropped). */
+    public void markChanged(String key) {
+        mark(key);
+    }
+
+    /** The keys marked since the last {@link #clear()}; a live view. */
+    public Set<String> keys() {
+        return keys;
+    }
+
+    /** Forgets every key (at a barrier, once their state is written); keeps the set's capacity. */
+    public void clear() {
+        keys.clear();
+    }
+}

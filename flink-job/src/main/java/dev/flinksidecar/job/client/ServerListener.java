@@ -2,6 +2,7 @@ package dev.flinksidecar.job.client;
 
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.StateDelta;
 
 /**
  * Receives what the sidecar sends after the handshake. Every method runs on the client's reader
@@ -14,10 +15,17 @@ public interface ServerListener {
     void onResults(ResultBatch batch);
 
     /**
-     * The answer to one CheckpointBarrier: it comes after the answers to every batch sent before
-     * the barrier, and names the rule versions active right after it.
+     * Windowed state that changed before a CheckpointBarrier; comes before its CheckpointAck. Only
+     * a session whose Hello asked for keyed state gets these; the default ignores them.
      */
-    void onCheckpointAck(CheckpointAck ack);
+    default void onStateDelta(StateDelta delta) {}
+
+    /**
+     * The answer to one CheckpointBarrier: it comes after the answers to every batch sent before
+     * the barrier, and names the rule versions active right after it. Only a client that sends
+     * barriers gets these; the default ignores them.
+     */
+    default void onCheckpointAck(CheckpointAck ack) {}
 
     /**
      * The session is over and no further call will follow: {@code cause} says why (a fatal Error

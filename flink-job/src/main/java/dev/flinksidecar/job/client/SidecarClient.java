@@ -114,6 +114,12 @@ public final class SidecarClient implements Closeable {
         out.flush();
     }
 
+    /** Writes one whole frame ({@link Frames#encode}) and flushes it. Only the owning (task) thread calls this. */
+    public void sendFrame(byte[] frame) throws IOException {
+        out.write(frame);
+        out.flush();
+    }
+
     /** Says Goodbye; the sidecar answers what is in flight and then closes. Owning (task) thread. */
     public void goodbye(String reason) throws IOException {
         goodbyeSent = true;
@@ -177,6 +183,9 @@ public final class SidecarClient implements Closeable {
         switch (message.getKindCase()) {
             case RESULTS:
                 listener.onResults(message.getResults());
+                return true;
+            case STATE_DELTA:
+                listener.onStateDelta(message.getStateDelta());
                 return true;
             case CHECKPOINT_ACK:
                 listener.onCheckpointAck(message.getCheckpointAck());

@@ -2,6 +2,7 @@ package dev.flinksidecar.job.operator;
 
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.StateDelta;
 
 /**
  * Where a {@link SidecarRunner} delivers answers. Both methods run on the runner's own thread
@@ -12,6 +13,9 @@ public interface ReplyHandler {
 
     /** The answer to one batch; answers come in sequence order. */
     void onReply(ResultBatch reply);
+
+    /** Windowed state that changed before a checkpoint barrier; comes before that barrier's acknowledgement. */
+    void onStateDelta(StateDelta delta);
 
     /** The answer to a checkpoint barrier, after the answers to every batch sent before it. */
     void onCheckpointAck(CheckpointAck ack);

@@ -5,14 +5,23 @@ import dev.flinksidecar.job.client.SidecarSessionException;
 import dev.flinksidecar.job.types.ResultRecord;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.proto.StateDelta;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -68,6 +77,21 @@ import org.apache.flink.util.OutputTag;
  * after a failure runs the versions of the first run. Completed checkpoints are reported
  * ({@code CheckpointCompleted}), so the sidecar can unload versions no restore can need.
  *
+ * <p><b>Window state is Flink keyed state.</b> With each barrier's acknowledgement the sidecar
+ * sends the windowed state of every key that changed since the previous barrier; the operator
+ * writes it into {@link SidecarKeyedState} before the snapshot, so it is part of the checkpoint,
+ * split by key group like any keyed state. A restored subtask hands its keys' state to the sidecar
+ * before its first event.
+ *
+ * <p><b>A broken session is not a failure.</b> When the session breaks (the sidecar crashed or
+ * restarted, or answered nothing for answer-timeout), the operator opens a new one: it gives the
+ * sidecar the keyed state of the last acknowledged barrier and the watermark of that moment, sends
+ * every batch since that barrier again ({@link ReplayLog}), drops the answers it had already
+ * emitted (checking that they came out the same) and goes on. Only when that cannot work (more
+ * was sent since the barrier than replay-buffer allows, no sidecar is back within
+ * reconnect-timeout, or a replayed answer differs) does it fail the task, with a message saying
+ * which, and Flink's own recovery takes over.
+ *
  * <p>Every method runs on the task thread.
  */
 public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
@@ -102,6 +126,30 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient long awaitedAck;
     /** The rule versions the sidecar named at the last acknowledged barrier, for the log. */
     private transient List<RuleRef> rulesAtLastBarrier;
+    /** Where the sidecar's window state lives in Flink; null when the job does not checkpoint. */
+    private transient SidecarKeyedState keyedState;
+    /** State changes sent before the awaited acknowledgement; written into keyed state with it. */
+    private transient List<KeyState> pendingChanges;
+    /** The last checkpoint whose barrier the sidecar acknowledged (or the restored one): where a new session starts. */
+    private transient long lastAcknowledgedBarrier;
+    /** The last watermark sent to the sidecar, then the one sent before the awaited barrier. */
+    private transient long lastWatermarkSent;
+    private transient long watermarkAtAwaitedBarrier;
+    /** The watermark at the last acknowledged barrier; none before the first. */
+    private transient OptionalLong watermarkAtLastBarrier;
+    /** The highest sequence whose answer was emitted. */
+    private transient long lastEmitted;
+    /** Digests of the answers emitted since the last acknowledged barrier, by sequence: a replay must match them. */
+    private transient Map<Long, Long> emittedSinceBarrier;
+    /** The session's generation: mails of an older, broken session are told apart. */
+    private transient int generation;
+    /** When (processing time) the sidecar last answered anything, or something was sent while nothing was outstanding. */
+    private transient long progressMs;
+    private transient long answerTimeoutMs;
+    /** Whether Flink restored this subtask's state (from a checkpoint or savepoint). */
+    private transient boolean restored;
+    private transient Counter reconnects;
+    private transient Counter replayedBatches;
 
     private transient int maxEvents;
     private transient long maxBatchBytes;
@@ -120,6 +168,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
+        restored = context.isRestored();
         restoredCheckpointId = context.getRestoredCheckpointId().orElse(0L);
     }
 
@@ -127,6 +176,15 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     public void open() throws Exception {
         super.open();
         checkpointBarriers = checkpointingEnabled();
+        keyedState = checkpointBarriers ? SidecarKeyedState.register(getRuntimeContext(), getKeyedStateBackend()) : null;
+        pendingChanges = new ArrayList<>();
+        lastAcknowledgedBarrier = restoredCheckpointId;
+        lastWatermarkSent = Long.MIN_VALUE;
+        watermarkAtLastBarrier = OptionalLong.empty();
+        emittedSinceBarrier = new HashMap<>();
+        answerTimeoutMs = options.get(SidecarOperatorOptions.ANSWER_TIMEOUT).toMillis();
+        reconnects = getMetricGroup().counter("sidecarReconnects");
+        replayedBatches = getMetricGroup().counter("sidecarReplayedBatches");
         maxEvents = options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS);
         maxDelayMs = options.get(SidecarOperatorOptions.BATCH_MAX_DELAY).toMillis();
         maxInFlight = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES);
@@ -140,7 +198,11 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         getMetricGroup().gauge("sidecarInFlightBatches", () -> inFlight.size());
 
         runner = runnerFactory.create(options);
-        SessionInfo session = runner.open(hello(), new MailboxReplyHandler());
+        SessionInfo session = runner.open(hello(), new MailboxReplyHandler(generation));
+        if (keyedState != null && restored) {
+            keyedState.withEveryKey(runner::restore);
+        }
+        scheduleWatchdog();
         long batchBytes = options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
         maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
         rulesAtLastBarrier = session.rules();
@@ -171,7 +233,8 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                 .setMaxParallelism(task.getMaxNumberOfParallelSubtasks())
                 .setAttemptNumber(task.getAttemptNumber())
                 .setCheckpointBarriers(checkpointBarriers)
-                .setRestoredCheckpointId(restoredCheckpointId);
+                .setKeyedState(keyedState != null)
+                .setRestoredCheckpointId(lastAcknowledgedBarrier);
     }
 
     @Override
@@ -186,6 +249,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         runner.watermark(mark.getTimestamp());
+        lastWatermarkSent = mark.getTimestamp();
         pending.watermark(mark.getTimestamp(), openingTime());
         added();
     }
@@ -209,8 +273,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         drain();
         if (checkpointBarriers && !finished) {
+            outstanding();
             runner.barrier(checkpointId);
             awaitedAck = checkpointId;
+            watermarkAtAwaitedBarrier = lastWatermarkSent;
             while (awaitedAck != 0) {
                 awaitMail();
             }
@@ -304,6 +370,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     }
 
     private void send() throws Exception {
+        outstanding();
         long bytes = runner.batchBytes();
         long sequence = runner.flush();
         inFlight.add(pending.close(sequence, bytes));
@@ -330,8 +397,23 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         } // else: the next reply frees a slot and sends it
     }
 
-    /** Emits one answered batch with its watermarks, then sends the open batch if it can. Mailbox. */
+    /** Something goes to the sidecar: when nothing was outstanding, the answer clock starts now. */
+    private void outstanding() {
+        if (inFlight.isEmpty() && awaitedAck == 0) {
+            progressMs = now();
+        }
+    }
+
+    /**
+     * Emits one answered batch with its watermarks, then sends the open batch if it can. An answer
+     * to a batch already emitted (sent again to a new session) is only checked. Mailbox.
+     */
     private void complete(DecodedReply reply) throws Exception {
+        progressMs = now();
+        if (reply.sequence() <= lastEmitted) {
+            checkReplayed(reply);
+            return;
+        }
         InFlightBatch batch = inFlight.poll();
         if (batch == null || batch.sequence() != reply.sequence()) {
             throw new SidecarSessionException("the sidecar answered batch " + reply.sequence() + " but batch "
@@ -339,20 +421,46 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
         inFlightBytes -= batch.bytes();
         emitter.emit(reply, batch);
+        lastEmitted = reply.sequence();
+        emittedSinceBarrier.put(reply.sequence(), reply.digest());
         latency.record(batch.sampleNanos());
         if (pending.hasContent() && hasSlot()) {
             send();
         }
     }
 
-    /** The sidecar acknowledged a checkpoint barrier; logs the rule versions when they changed. Mailbox. */
-    private void acknowledged(CheckpointAck ack) throws SidecarSessionException {
+    /** A batch sent again to a new session was answered: it must be what the first run emitted. Mailbox. */
+    private void checkReplayed(DecodedReply reply) throws SidecarSessionException {
+        Long first = emittedSinceBarrier.remove(reply.sequence());
+        if (first != null && first != reply.digest()) {
+            throw fail(new SidecarSessionException("the replay after a broken sidecar session diverged at batch "
+                    + reply.sequence() + ": its answer (" + reply.results().length + " results) differs from the first"
+                    + " run's; a rule is not deterministic? Flink's recovery takes over"));
+        }
+    }
+
+    /**
+     * The sidecar acknowledged a checkpoint barrier: writes the window state it sent into keyed
+     * state, forgets what a replay no longer needs, and logs the rule versions when they changed.
+     * Mailbox.
+     */
+    private void acknowledged(CheckpointAck ack) throws Exception {
+        progressMs = now();
         if (ack.getCheckpointId() != awaitedAck || !inFlight.isEmpty()) {
             throw new SidecarSessionException("the sidecar acknowledged checkpoint " + ack.getCheckpointId()
                     + (awaitedAck == 0 ? " but no barrier was waiting" : " but barrier " + awaitedAck + " was next")
                     + (inFlight.isEmpty() ? "" : ", before the answer to batch " + inFlight.peek().sequence()));
         }
         awaitedAck = 0;
+        if (keyedState != null) {
+            keyedState.apply(pendingChanges);
+            pendingChanges.clear();
+        }
+        runner.barrierAcknowledged();
+        emittedSinceBarrier.clear();
+        lastAcknowledgedBarrier = ack.getCheckpointId();
+        watermarkAtLastBarrier = watermarkAtAwaitedBarrier == Long.MIN_VALUE
+                ? OptionalLong.empty() : OptionalLong.of(watermarkAtAwaitedBarrier);
         if (!ack.getRulesList().equals(rulesAtLastBarrier)) {
             LOG.info("Subtask {}: rule versions after checkpoint {}: {}", getRuntimeContext().getTaskInfo()
                     .getIndexOfThisSubtask(), ack.getCheckpointId(), RuleVersions.describe(ack.getRulesList()));
@@ -360,9 +468,99 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
     }
 
+    /** Checks, every quarter of answer-timeout, that the sidecar answers what is outstanding. */
+    private void scheduleWatchdog() {
+        getProcessingTimeService().registerTimer(now() + Math.max(1, answerTimeoutMs / 4), time -> watchdog());
+    }
+
+    /** Mailbox (a processing-time timer). */
+    private void watchdog() throws Exception {
+        if (finished || failure != null) {
+            return;
+        }
+        long silentMs = now() - progressMs;
+        if ((!inFlight.isEmpty() || awaitedAck != 0) && silentMs > answerTimeoutMs) {
+            String what = awaitedAck != 0 && inFlight.isEmpty() ? "checkpoint barrier " + awaitedAck
+                    : "batch " + inFlight.peek().sequence();
+            sessionBroke(generation, new SidecarSessionException("the sidecar answered nothing for " + silentMs
+                    + " ms while " + what + " waited (sidecar.operator.answer-timeout " + answerTimeoutMs
+                    + " ms); is it frozen?"));
+        }
+        scheduleWatchdog();
+    }
+
+    /**
+     * The session of {@code brokenGeneration} broke: opens a new one standing where it stood, or
+     * fails the task when that cannot work. Mailbox.
+     */
+    private void sessionBroke(int brokenGeneration, Exception cause) throws Exception {
+        if (brokenGeneration != generation || failure != null) {
+            return; // an older session's news, or the task fails already
+        }
+        ReplayLog replay = runner.replayLog();
+        String where = lastAcknowledgedBarrier > 0 ? "checkpoint barrier " + lastAcknowledgedBarrier : "the session's start";
+        if (finished) {
+            throw fail(cause);
+        }
+        if (!replay.complete()) {
+            throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and cannot be"
+                    + " replayed: " + mib(replay.bytesSinceBarrier()) + " were sent since " + where + ", more than"
+                    + " sidecar.operator.replay-buffer (" + mib(replay.maxBytes()) + "); Flink's recovery takes over", cause));
+        }
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        LOG.warn("Subtask {}: the sidecar session broke ({}); opening a new one from {} and sending {} batches ({}) again",
+                subtask, cause.getMessage(), where, replay.batches(), mib(replay.bytesSinceBarrier()));
+        generation++;
+        pendingChanges.clear();
+        long started = System.nanoTime();
+        SessionInfo session;
+        try {
+            ReplyHandler handler = new MailboxReplyHandler(generation);
+            if (keyedState != null) {
+                SessionInfo[] opened = new SessionInfo[1];
+                keyedState.withEveryKey(state ->
+                        opened[0] = runner.reopen(hello(), handler, state, watermarkAtLastBarrier));
+                session = opened[0];
+            } else {
+                session = runner.reopen(hello(), handler, Collections.emptyIterator(), watermarkAtLastBarrier);
+            }
+        } catch (Exception e) {
+            throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and no new"
+                    + " session could be opened within sidecar.operator.reconnect-timeout: " + e.getMessage()
+                    + "; Flink's recovery takes over", e));
+        }
+        progressMs = now();
+        reconnects.inc();
+        replayedBatches.inc(replay.batches());
+        LOG.info("Subtask {}: sidecar session {} open after {} ms (rules {}), {} batches sent again", subtask,
+                session.sessionId(), (System.nanoTime() - started) / 1_000_000, RuleVersions.describe(session.rules()),
+                replay.batches());
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+
+    /** Marks the task failed with {@code cause}: every later wait rethrows it. */
+    private <E extends Exception> E fail(E cause) {
+        failure = cause;
+        return cause;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
     /** Turns runner callbacks (reader thread) into mails for the task thread. */
     private final class MailboxReplyHandler implements ReplyHandler {
 
+        private final int session;
+
+        MailboxReplyHandler(int session) {
+            this.session = session;
+        }
+
+        /** Answers are accepted from any session: a batch answered twice is emitted once. */
         @Override
         public void onReply(ResultBatch reply) {
             DecodedReply decoded = DecodedReply.decode(reply);
@@ -370,16 +568,28 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
 
         @Override
+        public void onStateDelta(StateDelta delta) {
+            post(() -> {
+                if (session == generation) {
+                    pendingChanges.addAll(delta.getKeysList());
+                }
+            }, "sidecar state changes");
+        }
+
+        @Override
         public void onCheckpointAck(CheckpointAck ack) {
-            post(() -> acknowledged(ack), "sidecar checkpoint acknowledgement");
+            post(() -> {
+                if (session == generation) {
+                    acknowledged(ack);
+                }
+            }, "sidecar checkpoint acknowledgement");
         }
 
         @Override
         public void onFailure(Throwable cause) {
-            post(() -> {
-                failure = cause instanceof Exception ? (Exception) cause : new SidecarSessionException(cause.toString(), cause);
-                throw failure;
-            }, "sidecar failure");
+            Exception exception = cause instanceof Exception ? (Exception) cause
+                    : new SidecarSessionException(cause.toString(), cause);
+            post(() -> sessionBroke(session, exception), "sidecar failure");
         }
 
         private void post(org.apache.flink.util.function.ThrowingRunnable<? extends Exception> mail, String name) {

@@ -83,6 +83,27 @@ public final class SidecarOperatorOptions implements Serializable {
             .defaultValue(MemorySize.parse("16mb"))
             .withDescription("Largest frame the operator accepts from the sidecar (announced in Hello).");
 
+    public static final ConfigOption<Duration> ANSWER_TIMEOUT = key(PREFIX + "answer-timeout")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(30))
+            .withDescription("A batch or checkpoint barrier the sidecar has not answered for this long counts as a"
+                    + " broken session (a frozen sidecar): the operator reconnects and replays, as after a crash.");
+
+    public static final ConfigOption<Duration> RECONNECT_TIMEOUT = key(PREFIX + "reconnect-timeout")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(60))
+            .withDescription("After a session broke (sidecar crashed, restarted, or frozen past answer-timeout), how"
+                    + " long a subtask keeps trying to reach the sidecar again before it fails the task and Flink's"
+                    + " own recovery takes over.");
+
+    public static final ConfigOption<MemorySize> REPLAY_BUFFER = key(PREFIX + "replay-buffer")
+            .memoryType()
+            .defaultValue(MemorySize.parse("64mb"))
+            .withDescription("Most bytes of batches kept since the last checkpoint barrier, to send again to a"
+                    + " sidecar that comes back after a crash. When more was sent since the barrier, a broken session"
+                    + " fails the task instead (Flink restores from its last checkpoint); a shorter checkpoint"
+                    + " interval needs less.");
+
     public static final ConfigOption<Integer> LATENCY_SAMPLE_INTERVAL = key(PREFIX + "latency.sample-interval")
             .intType()
             .defaultValue(1000)

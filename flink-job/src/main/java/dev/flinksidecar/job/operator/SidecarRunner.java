@@ -2,8 +2,11 @@ package dev.flinksidecar.job.operator;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.KeyState;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.OptionalLong;
 
 /**
  * The transport under the sidecar operator, in the manner of flink-python's
@@ -11,7 +14,8 @@ import java.io.IOException;
  * flight; the runner only builds the open batch, sends it, and hands back the answers.
  *
  * <pre>
- *   open ──► ( (process | watermark)* flush )* ──► finish ──► close
+ *   open ──► restore? ──► ( (process | watermark)* flush | barrier barrierAcknowledged )* ──► finish ──► close
+ *                 session broke ──► reopen (state of the last acknowledged barrier, then what was sent since) ──┘
  * </pre>
  *
  * Watermarks travel in band, inside the batch, at their exact place between its events (the
@@ -61,6 +65,34 @@ public interface SidecarRunner extends Closeable {
      * Checkpoint ids only increase within a session.
      */
     void barrier(long checkpointId) throws IOException;
+
+    /**
+     * Gives the sidecar the windowed state of this subtask's keys, restored by Flink, right after
+     * {@link #open} and before any event ({@code StateRestore}, split to fit the frame limit).
+     */
+    void restore(Iterator<KeyState> keys) throws IOException;
+
+    /**
+     * The sidecar acknowledged the last barrier and the operator has written the state it sent
+     * with it into Flink keyed state: what a replay would have needed up to it can go.
+     */
+    void barrierAcknowledged();
+
+    /** What was sent since the last acknowledged barrier and is kept for a replay. */
+    ReplayLog replayLog();
+
+    /**
+     * Opens a new session after the previous one broke, standing where the broken one stood: the
+     * sidecar gets {@code state} (the windowed state as of the last acknowledged barrier) and the
+     * watermark it had then (when known), then every batch and barrier sent since, under their
+     * first sequence numbers. Their answers reach {@code handler} again, in order, and later
+     * batches continue the numbering. Keeps trying to connect until the reconnect timeout.
+     *
+     * @throws IllegalStateException when the {@link #replayLog()} is not complete
+     * @throws Exception when no new session could be opened (as {@link #open})
+     */
+    SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state, OptionalLong watermark)
+            throws Exception;
 
     /** Tells the sidecar that Flink completed checkpoint {@code checkpointId}; not answered. */
     void checkpointCompleted(long checkpointId) throws IOException;

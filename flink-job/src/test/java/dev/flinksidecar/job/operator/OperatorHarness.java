@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -30,6 +31,12 @@ final class OperatorHarness implements AutoCloseable {
 
     /** With {@code checkpointing}, the job's configuration names a checkpoint interval, as a checkpointing job's does. */
     OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options, boolean checkpointing) throws Exception {
+        this(runner, options, checkpointing, null);
+    }
+
+    /** As above, restored from {@code snapshot} when it is not null. */
+    OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options, boolean checkpointing,
+            OperatorSubtaskState snapshot) throws Exception {
         this.runner = runner;
         this.harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new SidecarOperatorFactory(options, runner.factory()),
@@ -39,6 +46,9 @@ final class OperatorHarness implements AutoCloseable {
                     .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         }
         harness.setup(ResultRecordSerializer.INSTANCE);
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
         harness.open();
     }
 

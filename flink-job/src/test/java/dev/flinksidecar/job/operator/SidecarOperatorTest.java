@@ -4,16 +4,20 @@ import static dev.flinksidecar.job.operator.OperatorHarness.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.client.SidecarSessionException;
 import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.proto.KeyState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.accumulators.Histogram;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -340,7 +344,9 @@ class SidecarOperatorTest {
             int barrier = log.indexOf("barrier 7");
             assertThat(log.subList(barrier + 1, log.size())).as("nothing is sent after the barrier")
                     .noneMatch(line -> line.startsWith("send"));
-            assertThat(log).as("the acknowledgement follows every answer").last().isEqualTo("ack 7");
+            assertThat(log.subList(log.indexOf("ack 7"), log.size())).as("the acknowledgement follows every answer")
+                    .noneMatch(line -> line.startsWith("reply"));
+            assertThat(log).last().isEqualTo("acknowledged");
 
             h.harness.notifyOfCompletedCheckpoint(7);
             assertThat(h.runner.log()).endsWith("completed 7");
@@ -394,15 +400,137 @@ class SidecarOperatorTest {
     }
 
     @Test
-    void aBrokenSessionFailsTheTask() throws Exception {
+    void aBrokenSessionIsReopenedAndWhatWasEmittedIsNotEmittedAgain() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            h.process(event("a", 1));
+            h.reply(1);
+            h.process(event("b", 2)); // batch 2, unanswered when the session breaks
+            h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+            h.runMails();
+            assertThat(h.runner.log()).contains("reopen 0 2");
+            h.reply(2); // batch 1 again (dropped: its results are out) and batch 2
+            h.process(event("c", 3));
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@1", "b@2", "c@3");
+        }
+    }
+
+    @Test
+    void aReplayWhoseAnswersDifferFailsTheTask() throws Exception {
         OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4));
         h.process(event("a", 1));
+        h.reply(1);
+        h.runner.divergeOnReplay();
+        h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+        h.runMails();
+        h.runner.release(1);
+        assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
+                .hasMessageContaining("diverged at batch 1");
+        h.runner.close();
+    }
+
+    @Test
+    void aBrokenSessionFailsTheTaskWhenMoreWasSentSinceTheBarrierThanTheReplayBufferHolds() throws Exception {
+        OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual().replayBuffer(150), options(100, 4));
+        h.process(event("a", 1));
+        h.reply(1);
+        h.process(event("b", 2)); // 200 bytes since the session's start, over 150
         h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
         assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
-                .hasMessageContaining("closed the session unexpectedly");
+                .hasMessageContaining("closed the session unexpectedly")
+                .hasMessageContaining("cannot be replayed")
+                .hasMessageContaining("sidecar.operator.replay-buffer");
         // later waits fail at once instead of waiting for answers that will never come
         assertThatThrownBy(() -> h.harness.endInput()).isInstanceOf(SidecarSessionException.class);
         h.runner.close();
+    }
+
+    @Test
+    void aBrokenSessionFailsTheTaskWhenNoSidecarComesBack() throws Exception {
+        OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4));
+        h.process(event("a", 1));
+        h.runner.unavailable("no sidecar is listening on /x: the socket file does not exist");
+        h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+        assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
+                .hasMessageContaining("no new session could be opened within sidecar.operator.reconnect-timeout")
+                .hasMessageContaining("the socket file does not exist");
+        h.runner.close();
+    }
+
+    @Test
+    void aSidecarSilentPastTheAnswerTimeoutCountsAsABrokenSession() throws Exception {
+        SidecarOperatorOptions options = options(100, 4).with(SidecarOperatorOptions.ANSWER_TIMEOUT, Duration.ofSeconds(8));
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options)) {
+            h.harness.setProcessingTime(1_000);
+            h.process(event("a", 1));
+            h.harness.setProcessingTime(8_000); // 7 s silent: not yet
+            assertThat(h.runner.log()).noneMatch(line -> line.startsWith("reopen"));
+            h.harness.setProcessingTime(12_000);
+            assertThat(h.runner.log()).contains("reopen 0 1");
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@1");
+        }
+    }
+
+    @Test
+    void writesTheWindowStateOfEachBarrierIntoKeyedStateAndHandsItToANewSession() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options(100, 4), true)) {
+            assertThat(h.runner.hello().getKeyedState()).isTrue();
+            h.process(event("a", 1));
+            h.process(event("b", 2));
+            h.harness.processWatermark(2);
+            h.runner.changesAtNextBarrier(List.of(keyState("a", "A1"), keyState("b", "B1")));
+            h.harness.prepareSnapshotPreBarrier(1);
+            h.process(event("a", 3));
+            h.harness.processWatermark(3);
+            h.runner.changesAtNextBarrier(List.of(keyState("a", "A2"), keyState("b", "")));
+            h.harness.prepareSnapshotPreBarrier(2);
+            h.process(event("c", 4));
+
+            h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+            awaitCondition(() -> {
+                runMailsUnchecked(h);
+                return h.runner.log().stream().anyMatch(line -> line.startsWith("reopen"));
+            });
+            assertThat(h.runner.restores()).last().satisfies(state -> assertThat(state)
+                    .as("b's windows were all purged at barrier 2").containsExactly(keyState("a", "A2")));
+            assertThat(h.runner.restoreWatermarks()).last().isEqualTo(OptionalLong.of(3));
+            assertThat(h.runner.hello().getRestoredCheckpointId()).isEqualTo(2);
+            awaitCondition(() -> {
+                runMailsUnchecked(h);
+                return h.output().contains("c@4");
+            });
+            assertThat(h.output()).filteredOn(line -> !line.startsWith("W")).containsExactly("a@1", "b@2", "a@3", "c@4");
+        }
+    }
+
+    @Test
+    void aRestoredSubtaskHandsItsKeysStateToTheSidecarBeforeAnyEvent() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options(100, 4), true)) {
+            h.process(event("a", 1));
+            h.process(event("b", 2));
+            h.runner.changesAtNextBarrier(List.of(keyState("a", "A1"), keyState("b", "B1")));
+            h.harness.prepareSnapshotPreBarrier(5);
+            snapshot = h.harness.snapshot(5, 5);
+        }
+        TestingSidecarRunner restored = TestingSidecarRunner.async();
+        try (OperatorHarness h = new OperatorHarness(restored, options(100, 4), true, snapshot)) {
+            assertThat(restored.log()).startsWith("open 0", "restore 2");
+            assertThat(restored.restores().get(0)).containsExactlyInAnyOrder(keyState("a", "A1"), keyState("b", "B1"));
+        }
+    }
+
+    private static KeyState keyState(String key, String state) {
+        return KeyState.newBuilder().setKey(key).setState(ByteString.copyFromUtf8(state)).build();
+    }
+
+    private static void runMailsUnchecked(OperatorHarness h) {
+        try {
+            h.runMails();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {

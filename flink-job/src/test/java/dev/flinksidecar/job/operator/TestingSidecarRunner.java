@@ -2,19 +2,24 @@ package dev.flinksidecar.job.operator;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.proto.Attribute;
+import dev.flinksidecar.job.client.SidecarUnavailableException;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.LateEvent;
 import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.proto.StateDelta;
 import dev.flinksidecar.proto.WindowFiring;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -66,6 +71,14 @@ public final class TestingSidecarRunner implements SidecarRunner {
     private volatile boolean firing;
     private volatile ReplyHandler handler;
     private volatile Hello hello;
+    private final List<Sent> sinceAck = new ArrayList<>();
+    private long awaitedBarrier;
+    private volatile List<KeyState> changesAtNextBarrier = List.of();
+    private final List<List<KeyState>> restores = new CopyOnWriteArrayList<>();
+    private final List<OptionalLong> restoreWatermarks = new CopyOnWriteArrayList<>();
+    private ReplayLog replay = new ReplayLog(Long.MAX_VALUE);
+    private volatile String unavailable;
+    private volatile boolean divergeOnReplay;
     private volatile boolean finished;
     private volatile boolean closed;
     private volatile int maxOutstanding;
@@ -135,6 +148,8 @@ public final class TestingSidecarRunner implements SidecarRunner {
         open.clear();
         marks.clear();
         sent.add(batch);
+        sinceAck.add(batch);
+        replay.batch(seq, new byte[(int) Math.max(1, 100L * batch.events().size())]);
         log.add("send " + seq);
         ResultBatch reply = answer(batch, firing);
         synchronized (this) {
@@ -144,23 +159,123 @@ public final class TestingSidecarRunner implements SidecarRunner {
         return seq;
     }
 
-    /** Answers a barrier with an acknowledgement naming the echo rule, in order after the batches before it. */
+    /**
+     * Answers a barrier with the state changes set by {@link #changesAtNextBarrier} and an
+     * acknowledgement naming the echo rule, in order after the batches before it.
+     */
     @Override
     public void barrier(long checkpointId) {
         if (!open.isEmpty() || !marks.isEmpty()) {
             throw new IllegalStateException("barrier " + checkpointId + " with an open batch");
         }
         log.add("barrier " + checkpointId);
+        awaitedBarrier = checkpointId;
+        replay.barrier(new byte[1]);
+        acknowledgeLater(checkpointId);
+    }
+
+    private void acknowledgeLater(long checkpointId) {
+        List<KeyState> changes = changesAtNextBarrier;
+        changesAtNextBarrier = List.of();
         CheckpointAck ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addRules(ECHO).build();
+        ReplyHandler to = handler;
         answerLater(() -> {
+            if (!changes.isEmpty()) {
+                to.onStateDelta(StateDelta.newBuilder().setCheckpointId(checkpointId).addAllKeys(changes).build());
+            }
             log.add("ack " + checkpointId);
-            handler.onCheckpointAck(ack);
+            to.onCheckpointAck(ack);
         });
     }
 
     @Override
     public void checkpointCompleted(long checkpointId) {
         log.add("completed " + checkpointId);
+    }
+
+    /** The state changes the sidecar sends with the next barrier's acknowledgement. */
+    public TestingSidecarRunner changesAtNextBarrier(List<KeyState> changes) {
+        changesAtNextBarrier = List.copyOf(changes);
+        return this;
+    }
+
+    /** Keeps at most {@code bytes} (100 per event) for a replay, as sidecar.operator.replay-buffer does. */
+    public TestingSidecarRunner replayBuffer(long bytes) {
+        replay = new ReplayLog(bytes);
+        return this;
+    }
+
+    /** Batches sent again to a new session get an answer without results, unlike their first one. */
+    public void divergeOnReplay() {
+        divergeOnReplay = true;
+    }
+
+    /** From now on, reopening fails as if no sidecar came back (null: it succeeds again). */
+    public void unavailable(String reason) {
+        unavailable = reason;
+    }
+
+    @Override
+    public void restore(Iterator<KeyState> keys) {
+        List<KeyState> all = new ArrayList<>();
+        keys.forEachRemaining(all::add);
+        restores.add(all);
+        restoreWatermarks.add(OptionalLong.empty());
+        log.add("restore " + all.size());
+    }
+
+    @Override
+    public void barrierAcknowledged() {
+        sinceAck.clear();
+        awaitedBarrier = 0;
+        replay.clear();
+        log.add("acknowledged");
+    }
+
+    @Override
+    public ReplayLog replayLog() {
+        return replay;
+    }
+
+    /**
+     * A new session: records the state and watermark it was given, then answers again every batch
+     * (and the barrier) sent since the last acknowledged barrier, in order.
+     */
+    @Override
+    public SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state,
+            OptionalLong watermark) throws SidecarUnavailableException {
+        if (unavailable != null) {
+            throw new SidecarUnavailableException(unavailable, null);
+        }
+        synchronized (this) {
+            held.clear(); // the broken session's unsent answers are lost with it
+        }
+        this.handler = handler;
+        this.hello = hello.build();
+        List<KeyState> all = new ArrayList<>();
+        state.forEachRemaining(all::add);
+        restores.add(all);
+        restoreWatermarks.add(watermark);
+        log.add("reopen " + all.size() + " " + sinceAck.size());
+        for (Sent batch : sinceAck) {
+            ResultBatch reply = divergeOnReplay ? ResultBatch.newBuilder().setSequence(batch.sequence()).build()
+                    : answer(batch, firing);
+            answerLater(() -> deliver(reply));
+        }
+        if (awaitedBarrier != 0) {
+            acknowledgeLater(awaitedBarrier);
+        }
+        return new SessionInfo("testing", "session-" + restores.size(), List.of(ECHO), 1 << 20);
+    }
+
+    /** The state each restore and reopen handed over, in order. */
+    public List<List<KeyState>> restores() {
+        return restores;
+    }
+
+    /** The watermark each restore and reopen handed over, in order. */
+    public List<OptionalLong> restoreWatermarks() {
+        return restoreWatermarks;
     }
 
     private void answerLater(Runnable answer) {

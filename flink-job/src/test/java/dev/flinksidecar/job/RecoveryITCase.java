@@ -33,6 +33,7 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -80,7 +81,15 @@ class RecoveryITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(3)
+            .setConfiguration(fastMetrics())
             .build());
+
+    /** Metrics reach the REST API within 200 ms (the default is every 10 s). */
+    private static Configuration fastMetrics() {
+        Configuration conf = new Configuration();
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
+        return conf;
+    }
 
     private static List<String> reference;
 
@@ -120,17 +129,37 @@ class RecoveryITCase {
     @Test
     void aSidecarFrozenForTenSecondsOnlyDelaysTheJob(@InjectMiniCluster MiniCluster cluster) throws Exception {
         Job job = new Job(tmp.resolve("frozen")).rate(40_000);
+        FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
+        double[] maxInFlight = {0, 0};
         job.run(cluster, (client, sidecar) -> {
-            Thread.sleep(3_000); // into the run
+            String operator = SidecarStreams.OPERATOR_NAME;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (rest.max(client.getJobID(), operator, operator, "sidecarResults").orElse(0) == 0) {
+                assertThat(System.nanoTime()).as("results flowing within a minute").isLessThan(deadline);
+                Thread.sleep(100); // polling the job's metrics, bounded by the deadline
+            }
             signal("STOP", sidecar.pid());
             try {
-                Thread.sleep(10_000); // the freeze itself
+                // the freeze lasts 10 s; meanwhile the operator's in-flight gauges are read twice a second
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < end) {
+                    rest.max(client.getJobID(), operator, operator, "sidecarInFlightBatches")
+                            .ifPresent(v -> maxInFlight[0] = Math.max(maxInFlight[0], v));
+                    rest.max(client.getJobID(), operator, operator, "sidecarInFlightBytes")
+                            .ifPresent(v -> maxInFlight[1] = Math.max(maxInFlight[1], v));
+                    Thread.sleep(500);
+                }
             } finally {
                 signal("CONT", sidecar.pid());
             }
             return 0;
         });
         assertThat(job.restarts).as("job restarts: %s", job.exceptions).isZero();
+        SidecarOperatorOptions defaults = SidecarOperatorOptions.defaults();
+        assertThat(maxInFlight[0]).as("batches in flight while frozen (the cap held; the rest waited upstream)")
+                .isPositive().isLessThanOrEqualTo(defaults.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES));
+        assertThat(maxInFlight[1]).as("bytes in flight while frozen")
+                .isLessThanOrEqualTo(defaults.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes());
         assertSameMultiset("results after a 10 s freeze", job.results(), reference(cluster));
     }
 

@@ -196,6 +196,8 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                 getMetricGroup().counter("sidecarResults"), getMetricGroup().counter("sidecarDeadLetters"),
                 getMetricGroup().counter("sidecarLateEvents"));
         getMetricGroup().gauge("sidecarInFlightBatches", () -> inFlight.size());
+        getMetricGroup().gauge("sidecarInFlightBytes", () -> inFlightBytes);
+        getMetricGroup().gauge("sidecarReplayBytes", () -> runner == null ? 0L : runner.replayLog().bytesSinceBarrier());
 
         runner = runnerFactory.create(options);
         SessionInfo session = runner.open(hello(), new MailboxReplyHandler(generation));

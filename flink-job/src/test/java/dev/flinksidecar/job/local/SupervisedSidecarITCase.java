@@ -65,7 +65,7 @@ class SupervisedSidecarITCase {
             assertThat(sidecar.restarts()).isEqualTo(1);
             assertThat(SocketConnector.accepts(socket)).isTrue();
             assertThat(TestSidecars.admin(Path.of(socket + ".admin"), "list")).contains("threshold");
-            String text = Files.readString(log);
+            String text = logOnceItSays(2, "accepting sessions on " + socket);
             assertThat(text).contains("flink-sidecar local mode: restart 1 after the sidecar (pid " + first
                     + ") exited with code 137 (signal 9, SIGKILL)");
             // both children's output is in the one log, the restart marker between them
@@ -88,7 +88,8 @@ class SupervisedSidecarITCase {
             }
             assertThat(pids).doesNotHaveDuplicates().hasSize(4);
             assertThat(millis(sidecar.awaitRestartWaits(3, DEADLINE))).containsExactly(100L, 200L, 400L);
-            assertThat(count(Files.readString(log), "accepting sessions on " + socket)).isEqualTo(4);
+            assertThat(count(logOnceItSays(4, "accepting sessions on " + socket), "accepting sessions on " + socket))
+                    .isEqualTo(4);
         }
     }
 
@@ -207,6 +208,20 @@ class SupervisedSidecarITCase {
 
     private static List<Long> millis(List<Duration> durations) {
         return durations.stream().map(Duration::toMillis).toList();
+    }
+
+    /**
+     * The log once it holds {@code part} {@code times} times (a child may accept on its socket a
+     * moment before its log line is written), or as it is at the deadline.
+     */
+    private String logOnceItSays(int times, String part) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        String text = Files.readString(log);
+        while (count(text, part) < times && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling the file, bounded by the deadline
+            text = Files.readString(log);
+        }
+        return text;
     }
 
     private static int count(String text, String part) {

@@ -23,10 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -333,7 +329,7 @@ class RecoveryITCase {
 
             DataGeneratorSource<EventRecord> source = new DataGeneratorSource<>(RecoveryITCase::event, EVENTS,
                     rate > 0 ? RateLimiterStrategy.perSecond(rate) : RateLimiterStrategy.noOp(), RecordTypes.EVENT);
-            DataStream<EventRecord> events = env.fromSource(source, perEventWatermarks(), "generated")
+            DataStream<EventRecord> events = env.fromSource(source, TestStreams.perEventWatermarks(), "generated")
                     .uid("generated").setParallelism(1)
                     .map(new FailEvery(failures, failEvery, failTimes)).returns(RecordTypes.EVENT)
                     .uid("fail-every").setParallelism(1);
@@ -355,18 +351,6 @@ class RecoveryITCase {
     private static EventRecord event(long n) {
         return EventRecord.builder("k" + (n * 7919) % KEYS, BASE + n * STEP_MS).type("payment").set("amount", n % 1000)
                 .build();
-    }
-
-    private static WatermarkStrategy<EventRecord> perEventWatermarks() {
-        return WatermarkStrategy.<EventRecord>forGenerator(context -> new WatermarkGenerator<>() {
-            @Override
-            public void onEvent(EventRecord event, long timestamp, WatermarkOutput output) {
-                output.emitWatermark(new Watermark(event.time() - 1));
-            }
-
-            @Override
-            public void onPeriodicEmit(WatermarkOutput output) {}
-        }).withTimestampAssigner((event, previous) -> event.time());
     }
 
     private static void signal(String signal, long pid) throws Exception {

@@ -23,10 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
@@ -174,7 +170,8 @@ class WindowedSwapITCase {
 
         DataGeneratorSource<EventRecord> source = new DataGeneratorSource<>(WindowedSwapITCase::event, EVENTS,
                 new PausingStrategy(gateName, new long[] {DEPLOY_AT, PHASE_2}), RecordTypes.EVENT);
-        DataStream<EventRecord> events = env.fromSource(source, perEventWatermarks(), "generated").setParallelism(1)
+        DataStream<EventRecord> events = env.fromSource(source, TestStreams.perEventWatermarks(), "generated")
+                .setParallelism(1)
                 .map(new FailOnce(gateName, fail ? FAIL_AT : -1)).returns(RecordTypes.EVENT).setParallelism(1);
         SingleOutputStreamOperator<ResultRecord> results = SidecarStreams.process(
                 events.keyBy(EventRecord::key, Types.STRING),
@@ -214,19 +211,6 @@ class WindowedSwapITCase {
         }
         long time = n < PHASE_2 ? BASE + n * STEP_MS : PHASE_2_TIME + (n - PHASE_2) * STEP_MS;
         return EventRecord.builder("k" + n % KEYS, time).type("payment").set("amount", n % 100).build();
-    }
-
-    /** A watermark after every event (its time - 1), none otherwise: a pause holds the watermark still. */
-    private static WatermarkStrategy<EventRecord> perEventWatermarks() {
-        return WatermarkStrategy.<EventRecord>forGenerator(context -> new WatermarkGenerator<>() {
-            @Override
-            public void onEvent(EventRecord event, long timestamp, WatermarkOutput output) {
-                output.emitWatermark(new Watermark(event.time() - 1));
-            }
-
-            @Override
-            public void onPeriodicEmit(WatermarkOutput output) {}
-        }).withTimestampAssigner((event, previous) -> event.time());
     }
 
     /** Where the source pauses and the test lets it go on; shared through {@link #GATES} (one JVM). */

@@ -1,0 +1,29 @@
+package dev.flinksidecar.job;
+
+import dev.flinksidecar.events.EventRecord;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/** Pieces of the generated streams the ITCases run. */
+final class TestStreams {
+
+    private TestStreams() {}
+
+    /**
+     * A watermark after every event (its time - 1) and none otherwise, so the watermarks depend on
+     * the stream alone: a paused source holds its watermark still, and a replay repeats it.
+     */
+    static WatermarkStrategy<EventRecord> perEventWatermarks() {
+        return WatermarkStrategy.<EventRecord>forGenerator(context -> new WatermarkGenerator<>() {
+            @Override
+            public void onEvent(EventRecord event, long timestamp, WatermarkOutput output) {
+                output.emitWatermark(new Watermark(event.time() - 1));
+            }
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {}
+        }).withTimestampAssigner((event, previous) -> event.time());
+    }
+}

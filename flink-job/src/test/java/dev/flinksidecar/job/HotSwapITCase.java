@@ -77,7 +77,7 @@ class HotSwapITCase {
         List<String> deployFailures = new CopyOnWriteArrayList<>();
         List<ResultRecord> results = new ArrayList<>();
         ScheduledExecutorService deployer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "deployer"));
-        try (SidecarProcess sidecar = SidecarProcess.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()),
+        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(tmp),
                 socket, rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             deployed.add(versionOf(TestSidecars.admin(admin, "list")));
 

@@ -66,7 +66,7 @@ class IdleInputITCase {
     void startSidecar() throws Exception {
         TestSidecars.deploy(tmp.resolve("rules"), "windowed-aggregate", "counts",
                 "{\"id\": \"counts\", \"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}, \"aggregate\": \"count\"}");
-        sidecar = SidecarProcess.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()), tmp.resolve("sidecar.sock"),
+        sidecar = SidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
                 tmp.resolve("rules"), tmp.resolve("sidecar.log"), Duration.ofSeconds(60));
         Files.createDirectories(tmp.resolve("empty"));
     }

@@ -4,7 +4,6 @@ import static dev.flinksidecar.job.LineAssertions.assertSameMultiset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.local.SidecarProcess;
 import dev.flinksidecar.job.local.SupervisedSidecar;
 import dev.flinksidecar.job.operator.SidecarOperatorOptions;
 import dev.flinksidecar.job.operator.SidecarStreams;
@@ -278,7 +277,7 @@ class RecoveryITCase {
             String failures = UUID.randomUUID().toString();
             FAILURES.put(failures, new AtomicInteger());
             int counted;
-            try (SupervisedSidecar sidecar = SupervisedSidecar.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()),
+            try (SupervisedSidecar sidecar = SupervisedSidecar.start(TestSidecars.command(dir),
                     socket, rules, dir.resolve("sidecar.log"), Duration.ofMinutes(1))) {
                 JobClient client = submit(socket, failures);
                 try {

@@ -113,7 +113,7 @@ class SidecarJobITCase {
     private void runJob(Path rules, Path input, Path output, int parallelism, String outOfOrderness,
             boolean deterministic) throws Exception {
         Path socket = tmp.resolve("sidecar.sock");
-        try (SidecarProcess sidecar = SidecarProcess.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()),
+        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(tmp),
                 socket, rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             List<String> flags = new ArrayList<>(List.of(
                     "--input", input.toString(), "--output", output.toString(), "--socket", socket.toString(),

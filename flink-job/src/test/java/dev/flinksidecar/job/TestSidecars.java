@@ -1,5 +1,6 @@
 package dev.flinksidecar.job;
 
+import dev.flinksidecar.job.local.SidecarProcess;
 import dev.flinksidecar.sidecar.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,6 +41,17 @@ public final class TestSidecars {
             copy.toFile().deleteOnExit();
         }
         return copy;
+    }
+
+    /**
+     * The command that runs the sidecar from its jar with {@code java.io.tmpdir} in {@code dir}
+     * (a test's own temporary folder): a sidecar that a test kills cannot delete its temporary
+     * jar store, and this way the test's cleanup does.
+     */
+    public static List<String> command(Path dir) throws IOException {
+        List<String> command = new ArrayList<>(SidecarProcess.fromJar(sidecarJar()));
+        command.add(command.indexOf("-jar"), "-Djava.io.tmpdir=" + dir.toAbsolutePath());
+        return command;
     }
 
     /** An example rule's jar, {@code examples/target/rules/NAME.jar}. */

@@ -122,7 +122,7 @@ class WindowedSwapITCase {
         Gate gate = new Gate(2);
         GATES.put(gateName, gate);
         JobClient job = null;
-        try (SidecarProcess sidecar = SidecarProcess.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()),
+        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(dir),
                 socket, rules, dir.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             job = submit(gateName, socket, output, fail);
 

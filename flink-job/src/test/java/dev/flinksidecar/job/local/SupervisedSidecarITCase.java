@@ -56,6 +56,7 @@ class SupervisedSidecarITCase {
     void aKilledChildIsBackOnTheSameSocketWithTheSameRules() throws Exception {
         try (SupervisedSidecar sidecar = start(RestartBackoff.DEFAULT)) {
             long first = sidecar.pid();
+            logOnceItSays(1, "accepting sessions on " + socket); // its output is out before the kill
             kill9(first);
 
             long second = sidecar.awaitReadyOtherThan(first, DEADLINE);
@@ -81,6 +82,7 @@ class SupervisedSidecarITCase {
             List<Long> pids = new ArrayList<>(List.of(sidecar.pid()));
             for (int kill = 1; kill <= 3; kill++) {
                 long victim = pids.get(pids.size() - 1);
+                logOnceItSays(kill, "accepting sessions on " + socket); // its output is out before the kill
                 kill9(victim);
                 pids.add(sidecar.awaitReadyOtherThan(victim, DEADLINE));
                 assertThat(sidecar.restarts()).isEqualTo(kill);
@@ -180,7 +182,7 @@ class SupervisedSidecarITCase {
     void aSidecarThatCannotStartAtAllIsNotSupervised() {
         Path missing = dir.resolve("no-such-rules");
 
-        assertThatThrownBy(() -> SupervisedSidecar.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()), socket, missing,
+        assertThatThrownBy(() -> SupervisedSidecar.start(TestSidecars.command(dir), socket, missing,
                 log, START_TIMEOUT))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("exited with code 2 before it accepted connections on " + socket)
@@ -189,7 +191,7 @@ class SupervisedSidecarITCase {
     }
 
     private SupervisedSidecar start(RestartBackoff backoff) throws IOException, InterruptedException {
-        return SupervisedSidecar.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()), socket, rules, log,
+        return SupervisedSidecar.start(TestSidecars.command(dir), socket, rules, log,
                 START_TIMEOUT, backoff);
     }
 

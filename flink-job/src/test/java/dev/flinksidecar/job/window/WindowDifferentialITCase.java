@@ -124,7 +124,7 @@ class WindowDifferentialITCase {
         for (Map.Entry<String, String> config : CONFIGS.entrySet()) {
             TestSidecars.deploy(rules, "windowed-aggregate", config.getKey(), config.getValue());
         }
-        sidecar = SidecarProcess.start(SidecarProcess.fromJar(TestSidecars.sidecarJar()), tmp.resolve("sidecar.sock"),
+        sidecar = SidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
                 rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60));
     }
 

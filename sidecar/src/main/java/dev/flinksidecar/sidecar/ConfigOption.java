@@ -53,6 +53,11 @@ public final class ConfigOption<T> {
         return new ConfigOption<>(key, "string", "", defaultText, description, Function.identity());
     }
 
+    /** A string option with a default value. */
+    static ConfigOption<String> textOption(String key, String defaultValue, String description) {
+        return new ConfigOption<>(key, "string", defaultValue, defaultValue, description, Function.identity());
+    }
+
     /** A string option without a default: it must be given (its flag names it). */
     static ConfigOption<String> requiredString(String key, String description) {
         return new ConfigOption<>(key, "string", null, "(required)", description, Function.identity());

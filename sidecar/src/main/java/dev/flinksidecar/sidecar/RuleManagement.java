@@ -6,6 +6,7 @@ import dev.flinksidecar.sidecar.deploy.ArtifactStore;
 import dev.flinksidecar.sidecar.deploy.DeployOutcome;
 import dev.flinksidecar.sidecar.deploy.RuleRegistry;
 import dev.flinksidecar.sidecar.deploy.RulesDirectoryWatcher;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
 import dev.flinksidecar.sidecar.unload.RetiredLoaders;
@@ -55,14 +56,23 @@ final class RuleManagement implements AutoCloseable {
         this.adminThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("sidecar-admin", true));
     }
 
-    /** Deploys every jar of the rules directory (refusals are logged and left out). Runs rule code. */
-    static RuleManagement start(SidecarConfig config, Path rulesDir) throws IOException {
+    /**
+     * Deploys every jar of the rules directory (refusals are logged and left out), counting in
+     * {@code metrics}. Runs rule code.
+     */
+    static RuleManagement start(SidecarConfig config, Path rulesDir, SidecarMetrics metrics) throws IOException {
         String storeDir = config.get(SidecarOptions.RULES_STORE_DIR);
         ArtifactStore store = ArtifactStore.open(storeDir.isEmpty() ? null : Path.of(storeDir));
         RetiredLoaders loaders = new RetiredLoaders(config.get(SidecarOptions.RULES_UNLOAD_DEADLINE), System::nanoTime,
                 System::currentTimeMillis);
+        metrics.gauge("sidecar.rule.loaders.awaiting.collection", "classloaders of unloaded versions not collected yet, "
+                + "within sidecar.rules.unload-deadline", null, loaders, l -> l.uncollected(false));
+        metrics.gauge("sidecar.rule.loaders.leaked", "classloaders of unloaded versions still not collected past the deadline "
+                + "(admin status says what holds them)", null, loaders, l -> l.uncollected(true));
+        metrics.counter("sidecar.rule.loaders.collected", "classloaders of unloaded versions the garbage collector collected",
+                loaders, RetiredLoaders::collected);
         RuleRegistry registry = new RuleRegistry(store, loaders::retire, config.get(SidecarOptions.RULES_MAX_RESTORABLE_VERSIONS),
-                System::currentTimeMillis);
+                System::currentTimeMillis, metrics);
         RulesDirectoryWatcher watcher = new RulesDirectoryWatcher(rulesDir, registry);
         List<DeployOutcome> loaded = watcher.loadAll();
         if (loaded.stream().noneMatch(DeployOutcome::ok)) {

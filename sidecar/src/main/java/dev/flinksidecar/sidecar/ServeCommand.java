@@ -1,5 +1,9 @@
 package dev.flinksidecar.sidecar;
 
+import dev.flinksidecar.sidecar.http.Health;
+import dev.flinksidecar.sidecar.http.HttpEndpoint;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.session.Sessions;
 import dev.flinksidecar.sidecar.transport.SidecarServer;
 import dev.flinksidecar.sidecar.transport.SocketFiles;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
@@ -9,14 +13,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code serve}: deploys the jars of the rules directory, binds the admin socket and the data
- * socket, serves sessions until SIGTERM, then answers what is in flight, removes the sockets and
+ * {@code serve}: starts the HTTP endpoint if asked ({@code --http-port}), deploys the jars of the
+ * rules directory, binds the admin socket and the data socket, serves sessions until SIGTERM, then answers what is in flight, removes the sockets and
  * exits. A refused rule jar is logged and left out; the other rules run. While it runs, rules
  * change through {@code admin} and the watched rules directory ({@link RuleManagement}).
  */
@@ -27,8 +29,6 @@ import picocli.CommandLine.Option;
                 + "the rule jars of a directory, which may change while it runs (admin socket, watched directory). "
                 + "Stops on SIGTERM after answering the batches in flight.")
 public final class ServeCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = "--socket", required = true, paramLabel = "PATH",
             description = "Unix domain socket to accept sessions on. A stale socket file is replaced.")
@@ -43,13 +43,19 @@ public final class ServeCommand implements Callable<Integer> {
     Path adminSocket;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Reserved: /metrics and /health are not served yet.")
+            description = "Serves /metrics (Prometheus), /health/live and /health/ready on this TCP port "
+                    + "(on sidecar.http.host; 0 picks a free port). Without it no HTTP server runs and no metrics are recorded.")
     Integer httpPort;
 
     @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
             description = "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.rules.executor-threads=4. Repeatable.")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    /**
+     * The order is the readiness contract: HTTP first (probes see "not ready"), then the rules,
+     * the admin socket and the data socket (ready); the metrics registry and the JVM's metrics
+     * are built after that, off the path to ready.
+     */
     @Override
     public Integer call() throws InterruptedException {
         SidecarConfig config = SidecarConfig.forCommand(conf)
@@ -59,30 +65,67 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CliException("rules directory " + rulesDir.toAbsolutePath()
                     + (Files.exists(rulesDir) ? " is not a directory" : " does not exist"), CliException.USAGE);
         }
+        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+            throw new CliException("--http-port " + httpPort + " is not a TCP port (0 to 65535)", CliException.USAGE);
+        }
         Path admin = adminSocketPath(config);
         prepareSocket(socket);
         prepareSocket(admin);
-        if (httpPort != null) {
-            LOG.warn("--http-port is reserved and not served yet; ignoring it");
+        Health health = new Health();
+        SidecarMetrics metrics = httpPort != null ? SidecarMetrics.create(config.get(SidecarOptions.METRICS_ENABLED))
+                : SidecarMetrics.disabled();
+        HttpEndpoint http = startHttp(config, metrics, health);
+        RuleManagement rules;
+        try {
+            rules = loadRules(config, metrics);
+        } catch (CliException e) {
+            closeHttp(http);
+            throw e;
         }
-        RuleManagement rules = loadRules(config);
+        health.rulesLoaded();
         SidecarServer server;
         try {
             rules.startAdmin(admin);
-            server = SidecarServer.start(config, rules.registry(), SidecarVersion.get());
+            server = SidecarServer.start(config, rules.registry(), SidecarVersion.get(), metrics);
         } catch (SocketPathException e) {
             rules.close();
+            closeHttp(http);
             throw new CliException(e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
         } catch (IOException e) {
             rules.close();
+            closeHttp(http);
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }
+        health.accepting(server::isAccepting);
+        Sessions sessions = server.sessions();
+        metrics.gauge("sidecar.sessions.open", "sessions whose connection is open", null, sessions, Sessions::liveCount);
+        metrics.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            health.stopping();
             server.shutdown();
             rules.close();
+            closeHttp(http);
         }, "sidecar-shutdown"));
         server.awaitTermination();
         return 0;
+    }
+
+    private HttpEndpoint startHttp(SidecarConfig config, SidecarMetrics metrics, Health health) {
+        if (httpPort == null) {
+            return null;
+        }
+        try {
+            return HttpEndpoint.start(config.get(SidecarOptions.HTTP_HOST), httpPort, config.get(SidecarOptions.NATIVE_TRANSPORT),
+                    metrics, health);
+        } catch (IOException e) {
+            throw new CliException(e.getMessage(), CliException.FAILURE);
+        }
+    }
+
+    private static void closeHttp(HttpEndpoint http) {
+        if (http != null) {
+            http.close();
+        }
     }
 
     private Path adminSocketPath(SidecarConfig config) {
@@ -101,9 +144,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static RuleManagement loadRules(SidecarConfig config) {
+    private static RuleManagement loadRules(SidecarConfig config, SidecarMetrics metrics) {
         try {
-            return RuleManagement.start(config, Path.of(config.get(SidecarOptions.RULES_DIR)));
+            return RuleManagement.start(config, Path.of(config.get(SidecarOptions.RULES_DIR)), metrics);
         } catch (IOException e) {
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }

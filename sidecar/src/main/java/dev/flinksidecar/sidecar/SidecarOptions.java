@@ -5,6 +5,7 @@ import static dev.flinksidecar.sidecar.ConfigOption.durationOption;
 import static dev.flinksidecar.sidecar.ConfigOption.intOption;
 import static dev.flinksidecar.sidecar.ConfigOption.requiredString;
 import static dev.flinksidecar.sidecar.ConfigOption.stringOption;
+import static dev.flinksidecar.sidecar.ConfigOption.textOption;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -107,6 +108,18 @@ public final class SidecarOptions {
             "sidecar.admin.max-frame-bytes",
             64 * 1024 * 1024,
             "Largest admin request (a `deploy` carries the jar); a larger one closes that admin connection.");
+
+    public static final ConfigOption<String> HTTP_HOST = textOption(
+            "sidecar.http.host",
+            "0.0.0.0",
+            "Address the HTTP endpoint (`/metrics`, `/health/live`, `/health/ready`) listens on when `serve` has "
+                    + "`--http-port`; `0.0.0.0` is every interface.");
+
+    public static final ConfigOption<Boolean> METRICS_ENABLED = booleanOption(
+            "sidecar.metrics.enabled",
+            true,
+            "Record metrics for `/metrics` (METRICS.md). `false` records nothing and `/metrics` serves an empty page; "
+                    + "the health endpoints still work. Without `--http-port` nothing is recorded either.");
 
     public static final ConfigOption<Integer> REPLAY_BATCH_SIZE = intOption(
             "sidecar.replay.batch-size",

@@ -2,7 +2,9 @@ package dev.flinksidecar.job.local;
 
 import dev.flinksidecar.job.client.SocketConnector;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * A sidecar running as a child process: started with {@code serve --socket S --rules-dir D}, its
@@ -45,15 +49,76 @@ public final class SidecarProcess implements AutoCloseable {
         this.shutdownHook = withShutdownHook ? new Thread(this::stop, "stop-sidecar") : null;
     }
 
-    /** The command that runs the sidecar from this JVM's class path (the local jar holds it). */
+    /**
+     * The sidecar's JVM flags, one per line ({@code #} starts a comment line), in the sidecar jar:
+     * their only source. The sidecar build writes the same flags into its launcher {@code
+     * bin/sidecar}, so a sidecar started here runs as one started by the launcher.
+     */
+    static final String JVM_FLAGS_RESOURCE = "dev/flinksidecar/sidecar/footprint/jvm-flags";
+    /** The class data sharing archive the sidecar build writes beside {@code sidecar.jar}, for that jar. */
+    static final String CDS_ARCHIVE = "sidecar.jsa";
+    /** Further JVM flags for the sidecar, after the default ones (so they win), as for the launcher. */
+    static final String JAVA_OPTS_VARIABLE = "SIDECAR_JAVA_OPTS";
+
+    /**
+     * The command that runs the sidecar from this JVM's class path (the local jar holds it), with
+     * the sidecar's JVM flags and {@code $SIDECAR_JAVA_OPTS}. No class data sharing archive: the
+     * sidecar's archive holds the classes of {@code sidecar.jar} and applies to that class path only.
+     */
     public static List<String> fromClassPath() {
-        return List.of(java(), "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "dev.flinksidecar.sidecar.Main");
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        try (InputStream flags = SidecarProcess.class.getClassLoader().getResourceAsStream(JVM_FLAGS_RESOURCE)) {
+            if (flags == null) {
+                throw new IllegalStateException(JVM_FLAGS_RESOURCE + " is not on the class path " + System.getProperty("java.class.path")
+                        + ": the sidecar classes are missing or were built before the launcher existed; rebuild");
+            }
+            command.addAll(parseFlags(new String(flags.readAllBytes(), StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + JVM_FLAGS_RESOURCE + " from the class path", e);
+        }
+        command.addAll(javaOpts());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.flinksidecar.sidecar.Main"));
+        return command;
     }
 
-    /** The command that runs the sidecar from its own runnable jar. */
+    /**
+     * The command that runs the sidecar from its own runnable jar as its launcher {@code
+     * bin/sidecar} does: the JVM flags written in the jar, its class data sharing archive when
+     * {@code sidecar.jsa} lies beside it (with {@code -Xshare:auto}, an archive made for another jar
+     * or JDK is ignored), {@code $SIDECAR_JAVA_OPTS}, then {@code -jar sidecar.jar}. A jar without
+     * the flags (built before them) runs with the JVM's defaults.
+     */
     public static List<String> fromJar(Path sidecarJar) {
-        return List.of(java(), "-XX:+UseSerialGC", "-Xmx512m", "-jar", sidecarJar.toString());
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        try (JarFile jar = new JarFile(sidecarJar.toFile())) {
+            JarEntry flags = jar.getJarEntry(JVM_FLAGS_RESOURCE);
+            if (flags != null) {
+                try (InputStream in = jar.getInputStream(flags)) {
+                    command.addAll(parseFlags(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sidecar jar " + sidecarJar.toAbsolutePath(), e);
+        }
+        Path archive = sidecarJar.toAbsolutePath().resolveSibling(CDS_ARCHIVE);
+        if (Files.isRegularFile(archive)) {
+            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"));
+        }
+        command.addAll(javaOpts());
+        command.addAll(List.of("-jar", sidecarJar.toString()));
+        return command;
+    }
+
+    /** The flags of a jvm-flags file: its lines, trimmed, without blank and comment lines. */
+    static List<String> parseFlags(String text) {
+        return text.lines().map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    }
+
+    private static List<String> javaOpts() {
+        String opts = System.getenv(JAVA_OPTS_VARIABLE);
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.flinksidecar.sidecar.deploy;
 
 import dev.flinksidecar.proto.RefusedDeploy;
 import dev.flinksidecar.proto.RuleStatus;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.RuleFeed;
 import dev.flinksidecar.sidecar.rules.RuleFeedSource;
@@ -50,6 +51,7 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     private final Timelines timelines;
     private final Refusals refusals = new Refusals();
     private final LongSupplier clock;
+    private final SidecarMetrics metrics;
 
     /**
      * @param store where deployed jars are kept while versions use them
@@ -59,10 +61,17 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
      * @param clock epoch milliseconds, for status
      */
     public RuleRegistry(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock) {
+        this(store, retire, maxRestorable, clock, SidecarMetrics.disabled());
+    }
+
+    /** As {@link #RuleRegistry(ArtifactStore, Consumer, int, LongSupplier)}, counting versions, activations and refusals in {@code metrics}. */
+    public RuleRegistry(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock,
+            SidecarMetrics metrics) {
         this.store = store;
         this.retire = retire;
         this.clock = clock;
-        this.timelines = new Timelines(store, retire, maxRestorable, clock);
+        this.metrics = metrics;
+        this.timelines = new Timelines(store, retire, maxRestorable, clock, metrics);
     }
 
     /**
@@ -166,6 +175,7 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
 
     /** Remembers a refusal for {@code status} (deploys refused here are remembered already). */
     public void refusedElsewhere(String source, String message) {
+        metrics.refused();
         synchronized (refusals) {
             refusals.add(source, message, clock.getAsLong());
         }
@@ -180,7 +190,7 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
 
     private DeployOutcome refused(String source, String id, RuleLoadException e) {
         refusedElsewhere(source, e.getMessage());
-        LOG.warn("refused: {}", e.getMessage());
+        LOG.warn("refused: {} ({}from {})", e.getMessage(), id == null ? "" : "rule " + id + ", ", source);
         return DeployOutcome.failed(DeployOutcome.REFUSED, id, e.getMessage(), e.detail());
     }
 

@@ -122,7 +122,7 @@ public final class RulesDirectoryWatcher {
             artifact = registry.prepare(base + ".jar", jar, config, source);
             checkOwner(base, artifact);
         } catch (RuleLoadException e) {
-            LOG.warn("refused: {}", e.getMessage());
+            LOG.warn("refused: {} (from {})", e.getMessage(), source);
             registry.refusedElsewhere(source, e.getMessage());
             return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
         }

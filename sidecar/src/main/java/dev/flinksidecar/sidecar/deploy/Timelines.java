@@ -1,6 +1,7 @@
 package dev.flinksidecar.sidecar.deploy;
 
 import dev.flinksidecar.proto.RuleStatus;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.RuleChange;
 import dev.flinksidecar.sidecar.rules.RuleJar;
@@ -37,6 +38,7 @@ final class Timelines {
     private final Consumer<ClassLoader> retire;
     private final int maxRestorable;
     private final LongSupplier clock;
+    private final SidecarMetrics metrics;
     private final Map<String, RuleTimeline> timelines = new TreeMap<>();
     private final Set<SessionFeed> feeds = new HashSet<>();
     private volatile long generation;
@@ -45,7 +47,8 @@ final class Timelines {
     private long lastCompleted;
     private boolean barrierSessionsSeen;
 
-    Timelines(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock) {
+    Timelines(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock, SidecarMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.retire = retire;
         this.maxRestorable = maxRestorable;
@@ -68,9 +71,8 @@ final class Timelines {
             return refusal;
         }
         VersionRecord record = new VersionRecord(artifact, jar.windowed(), clock.getAsLong());
-        RuleVersion version = RuleVersion.managed(jar, record.events, this::unused);
+        RuleVersion version = RuleVersion.managed(jar, record.events, metrics.version(artifact.id(), artifact.version()), this::unused);
         Activation entry = append(timeline, version, record, activateAfterCheckpoint);
-        LOG.info("deployed {} from {}: {}", version, artifact.source(), entry.reached ? "active" : "staged");
         return DeployOutcome.done(artifact.id(), "deployed " + artifact.id() + " " + artifact.version() + ": " + entry.describe());
     }
 
@@ -169,7 +171,7 @@ final class Timelines {
                 continue;
             }
             feed.applied.put(timeline.id, target.seq);
-            timeline.reach(target, clock.getAsLong());
+            reach(timeline, target, clock.getAsLong());
             if (target.version != null) {
                 target.version.acquire();
                 changes.add(new RuleChange(timeline.id, target.version));
@@ -276,12 +278,35 @@ final class Timelines {
             record.fromCheckpoint = entry.fromCheckpoint;
         }
         timeline.entries.add(entry);
-        if (entry.immediate || feeds.stream().noneMatch(f -> f.barriers)) {
-            timeline.reach(entry, now);
+        boolean reachNow = entry.immediate || feeds.stream().noneMatch(f -> f.barriers);
+        if (version != null) {
+            LOG.info("deployed {} from {}: {}", version, record.artifact.source(),
+                    reachNow ? "active now" : "staged until checkpoint barrier " + entry.fromCheckpoint);
+        }
+        if (reachNow) {
+            reach(timeline, entry, now);
         }
         prune();
         generation++;
         return entry;
+    }
+
+    /** Marks {@code entry} reached (see {@link RuleTimeline#reach}) and logs the activation and the retirement it means. */
+    private void reach(RuleTimeline timeline, Activation entry, long now) {
+        if (entry.reached) {
+            return;
+        }
+        Activation before = timeline.latestReached();
+        timeline.reach(entry, now);
+        String was = before == null || before.version == null ? null : before.version.toString();
+        if (entry.version != null) {
+            metrics.activated(timeline.id);
+            LOG.info("activated {}{}", entry.version, was == null ? "" : " (was " + was + ")");
+        }
+        if (was != null) {
+            LOG.info("retired {}: {}", was, entry.version == null ? "rule removed" : "replaced by " + entry.version.version()
+                    + "; unloaded once no session runs it");
+        }
     }
 
     private void prune() {
@@ -326,6 +351,7 @@ final class Timelines {
     /** Called when the last reference to a version is gone: unloads it. Any thread. */
     private void unused(RuleVersion version) {
         unload(version.jar());
+        metrics.release(version.meters());
         LOG.info("unloaded {}", version);
     }
 

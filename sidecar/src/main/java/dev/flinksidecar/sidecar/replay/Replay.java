@@ -2,6 +2,7 @@ package dev.flinksidecar.sidecar.replay;
 
 import dev.flinksidecar.events.DeadLetters;
 import dev.flinksidecar.events.EventFileReader;
+import dev.flinksidecar.events.EventFormat;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.events.LateEvents;
 import dev.flinksidecar.events.wire.EventBatchView;
@@ -14,10 +15,14 @@ import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.sidecar.rules.RuleEngine;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One {@code replay} run: events from a file (or the files of a folder, by name) through the
@@ -40,35 +45,55 @@ import java.time.Duration;
  */
 final class Replay {
 
+    /** Entries read between two progress updates: the clock is read only then. */
+    static final int PROGRESS_EVERY = 256;
+
     private final RuleEngine engine;
     private final int batchSize;
     private final long outOfOrdernessMs;
     private final ReplayOutputs outputs;
+    private final ReplayProgress progress;
     private final EventBatchWriter batch = new EventBatchWriter();
     private final ReplaySummary summary = new ReplaySummary();
     private long sequence = 1;
     private long maxTime = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
 
-    Replay(RuleEngine engine, int batchSize, Duration outOfOrderness, ReplayOutputs outputs) {
+    Replay(RuleEngine engine, int batchSize, Duration outOfOrderness, ReplayOutputs outputs, ReplayProgress progress) {
         this.engine = engine;
         this.batchSize = Math.max(1, batchSize);
         this.outOfOrdernessMs = outOfOrderness.toMillis();
         this.outputs = outputs;
+        this.progress = progress;
     }
 
     /** Replays every input file, then flushes the final watermark. */
     ReplaySummary run(Path input) throws IOException {
         long start = System.nanoTime();
-        for (Path file : EventFileReader.inputFiles(input)) {
+        List<Path> files = EventFileReader.inputFiles(input);
+        long totalBytes = 0;
+        for (Path file : files) {
+            totalBytes += Files.size(file);
+        }
+        progress.start(totalBytes);
+        long bytesBefore = 0; // of the files read completely
+        long entries = 0;
+        for (Path file : files) {
             summary.files++;
-            try (EventFileReader reader = EventFileReader.open(file)) {
+            String name = file.getFileName().toString();
+            try (CountingInputStream in = new CountingInputStream(Files.newInputStream(file));
+                    EventFileReader reader = EventFileReader.open(name, in, EventFormat.of(name))) {
                 for (EventFileReader.Entry entry = reader.next(); entry != null; entry = reader.next()) {
                     accept(entry);
+                    if (++entries % PROGRESS_EVERY == 0) {
+                        progress.update(summary.events, bytesBefore + in.count());
+                    }
                 }
+                bytesBefore += in.count();
             }
         }
         flush(true);
+        progress.finish(summary.events, bytesBefore);
         summary.nanos = System.nanoTime() - start;
         return summary;
     }
@@ -127,6 +152,44 @@ final class Replay {
                 outputs.late(LateEvents.line(rule.getId(), rule.getVersion(), view.at(late.getEventIndex())));
             }
             summary.late += answer.getLateEventsCount();
+        }
+    }
+
+    /** Counts the bytes read from a file, for the progress's share of the input read. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
         }
     }
 }

@@ -56,6 +56,14 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Malformed input lines and events a rule failed on, JSON Lines with the reason.")
     Path deadLetterOutput;
 
+    @Option(names = "--no-progress",
+            description = "Shows no progress on stderr (by default: a bar on a terminal, else a line every --progress-interval).")
+    boolean noProgress;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION",
+            description = "Time between two progress lines when stderr is not a terminal (default: 5s).")
+    String progressInterval = "5s";
+
     @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
             description = "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.replay.batch-size=256. Repeatable.")
     Map<String, String> conf = new LinkedHashMap<>();
@@ -63,7 +71,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SidecarConfig config = SidecarConfig.forCommand(conf).with(SidecarOptions.RULES_DIR, rulesDir);
-        Duration lag = outOfOrderness == null ? config.get(SidecarOptions.REPLAY_OUT_OF_ORDERNESS) : parseDuration(outOfOrderness);
+        Duration lag = outOfOrderness == null ? config.get(SidecarOptions.REPLAY_OUT_OF_ORDERNESS)
+                : parseDuration("--out-of-orderness", outOfOrderness);
+        ReplayProgress progress = new ReplayProgress(ReplayProgress.modeFor(noProgress), spec.commandLine().getErr(),
+                parseDuration("--progress-interval", progressInterval), System::nanoTime);
         requireExists(rulesDir, "rules directory", true);
         requireExists(input, "input", false);
         try (RuleSet rules = RuleSet.load(rulesDir)) {
@@ -73,7 +84,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (!engine.refusals().isEmpty()) {
                     throw new CliException(engine.refusals().get(0).getMessage(), CliException.FAILURE);
                 }
-                ReplaySummary summary = new Replay(engine, config.get(SidecarOptions.REPLAY_BATCH_SIZE), lag, outputs).run(input);
+                ReplaySummary summary = new Replay(engine, config.get(SidecarOptions.REPLAY_BATCH_SIZE), lag, outputs,
+                        progress).run(input);
                 spec.commandLine().getErr().println(summary.line(outputs.writesDeadLetters()));
             }
         } catch (IOException e) {
@@ -82,11 +94,11 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Duration parseDuration(String text) {
+    private static Duration parseDuration(String flag, String text) {
         try {
             return Durations.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new CliException("--out-of-orderness: " + e.getMessage(), CliException.USAGE);
+            throw new CliException(flag + ": " + e.getMessage(), CliException.USAGE);
         }
     }
 

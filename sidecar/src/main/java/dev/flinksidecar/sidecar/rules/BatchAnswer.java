@@ -26,6 +26,10 @@ final class BatchAnswer implements ResultCollector, Firings {
     private final dev.flinksidecar.proto.Result.Builder result = dev.flinksidecar.proto.Result.newBuilder();
     private final WindowFiring.Builder window = WindowFiring.newBuilder();
     private long[] failedFirings;
+    /** Per rule table index, for the batch being answered: results, dead letters, late events. */
+    private int[] results = new int[0];
+    private int[] deadLetters = new int[0];
+    private int[] lateEvents = new int[0];
     private ResultBatch.Builder out;
     private int rule;
     private int event;
@@ -42,6 +46,30 @@ final class BatchAnswer implements ResultCollector, Firings {
         if (failedFirings.length < rules) {
             failedFirings = Arrays.copyOf(failedFirings, rules);
         }
+        if (results.length < rules) {
+            results = new int[rules];
+            deadLetters = new int[rules];
+            lateEvents = new int[rules];
+        } else {
+            Arrays.fill(results, 0, rules, 0);
+            Arrays.fill(deadLetters, 0, rules, 0);
+            Arrays.fill(lateEvents, 0, rules, 0);
+        }
+    }
+
+    /** Results of the last batch from the rule at table index {@code rule}. */
+    int results(int rule) {
+        return results[rule];
+    }
+
+    /** Dead letters of the last batch from the rule at table index {@code rule}. */
+    int deadLetters(int rule) {
+        return deadLetters[rule];
+    }
+
+    /** Late events of the last batch for the rule at table index {@code rule}. */
+    int lateEvents(int rule) {
+        return lateEvents[rule];
     }
 
     void finish() {
@@ -70,16 +98,19 @@ final class BatchAnswer implements ResultCollector, Firings {
 
     void dropResultsFrom(int count) {
         for (int i = out.getResultsCount() - 1; i >= count; i--) {
+            results[out.getResults(i).getRule()]--;
             out.removeResults(i);
         }
     }
 
     void deadLetter(String reason) {
+        deadLetters[rule]++;
         out.addDeadLetters(DeadLetter.newBuilder().setEventIndex(event).setRule(rule).setReason(reason));
     }
 
     /** The current event is late for the current (windowed) rule. */
     void late() {
+        lateEvents[rule]++;
         out.addLateEvents(LateEvent.newBuilder().setEventIndex(event).setRule(rule));
     }
 
@@ -91,6 +122,7 @@ final class BatchAnswer implements ResultCollector, Firings {
         result.setRule(rule).setEventIndex(event).setKey(emitted.key()).setTime(emitted.time());
         ProtoAttributes.addTo(emitted, result);
         out.addResults(result);
+        results[rule]++;
         result.clear();
     }
 
@@ -99,6 +131,7 @@ final class BatchAnswer implements ResultCollector, Firings {
         window.setStart(start).setEnd(end).setValue(value).setCount(count).setByWatermark(byWatermark);
         result.setRule(rule).setEventIndex(event).setKey(key).setTime(end - 1).setWindow(window);
         out.addResults(result);
+        results[rule]++;
         result.clear();
         window.clear();
     }

@@ -18,8 +18,11 @@ import java.util.List;
  */
 abstract class EngineRule {
 
-    /** Appends this part's rule versions to the batch's rule table and remembers their indexes. */
-    abstract void index(List<RuleRef> table);
+    /**
+     * Appends this part's rule versions to the batch's rule table and remembers their indexes;
+     * appends the version of each entry to {@code versions}, at the same index.
+     */
+    abstract void index(List<RuleRef> table, List<RuleVersion> versions);
 
     /** Where this part's results go in the rule table by default. */
     abstract int index();
@@ -41,6 +44,16 @@ abstract class EngineRule {
     /** Closes the instances that have nothing left to do; true when it closed one. Runs rule code. */
     boolean reap() {
         return false;
+    }
+
+    /** Open windows of this part's instances (0 for a per-event rule). */
+    long openWindows() {
+        return 0;
+    }
+
+    /** Keys with open windows, per instance summed (0 for a per-event rule). */
+    long windowKeys() {
+        return 0;
     }
 
     /** True when the part runs nothing any more and can be dropped. */

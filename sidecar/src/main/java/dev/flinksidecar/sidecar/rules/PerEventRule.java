@@ -26,9 +26,10 @@ final class PerEventRule extends EngineRule {
     }
 
     @Override
-    void index(List<RuleRef> table) {
+    void index(List<RuleRef> table, List<RuleVersion> versions) {
         index = table.size();
         table.add(loaded.ref());
+        versions.add(version);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.sidecar.metrics.VersionMeters;
 import dev.flinksidecar.sidecar.window.ChangedKeys;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -75,6 +76,10 @@ public final class RuleEngine implements AutoCloseable {
     private final KeyedState keyed;
     private EngineRule[] parts = new EngineRule[0];
     private List<RuleRef> table = List.of();
+    /** The version of each entry of {@link #table}. */
+    private RuleVersion[] tableVersions = new RuleVersion[0];
+    /** The meters of the versions of {@link #table}, each once; empty when none records. */
+    private VersionMeters[] metered = new VersionMeters[0];
     private boolean anyWindowed;
     private boolean dirty;
     /** The last watermark of the session; Long.MIN_VALUE before the first (and after a restore). */
@@ -158,6 +163,7 @@ public final class RuleEngine implements AutoCloseable {
         ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(table);
         context.begin();
         answer.start(out, table.size());
+        long started = metered.length > 0 ? System.nanoTime() : 0;
         boolean watermarked = false;
         try {
             int size = view.size();
@@ -181,6 +187,9 @@ public final class RuleEngine implements AutoCloseable {
         } finally {
             answer.finish();
             context.end();
+        }
+        if (metered.length > 0) {
+            meter(System.nanoTime() - started);
         }
         if (watermarked) {
             reap();
@@ -261,6 +270,34 @@ public final class RuleEngine implements AutoCloseable {
     /** Tells the feed that checkpoint {@code checkpointId} completed. */
     public void completed(long checkpointId) {
         feed.completed(checkpointId);
+    }
+
+    /** Adds what the batch just answered gave to the meters of its versions: once per batch, never per event. */
+    private void meter(long nanos) {
+        for (int i = 0; i < tableVersions.length; i++) {
+            tableVersions[i].meters().answered(answer.results(i), answer.deadLetters(i), answer.lateEvents(i));
+        }
+        for (VersionMeters meters : metered) {
+            meters.batch(nanos);
+        }
+    }
+
+    /** Open windows over this engine's windowed rules, older versions finishing theirs included. */
+    public long openWindows() {
+        long open = 0;
+        for (EngineRule part : parts) {
+            open += part.openWindows();
+        }
+        return open;
+    }
+
+    /** Keys with open windows, per windowed rule summed. */
+    public long windowKeys() {
+        long keys = 0;
+        for (EngineRule part : parts) {
+            keys += part.windowKeys();
+        }
+        return keys;
     }
 
     /** Applies the watermarks that hold after the first {@code events} events, to every windowed rule. */
@@ -361,6 +398,7 @@ public final class RuleEngine implements AutoCloseable {
         slots.values().removeIf(EngineSlot::empty);
         List<EngineRule> all = new ArrayList<>();
         List<RuleRef> refs = new ArrayList<>();
+        List<RuleVersion> versions = new ArrayList<>();
         Set<RuleVersion> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean windowed = false;
         for (EngineSlot slot : slots.values()) {
@@ -368,7 +406,7 @@ public final class RuleEngine implements AutoCloseable {
                 if (part.finished()) {
                     continue;
                 }
-                part.index(refs);
+                part.index(refs, versions);
                 part.versions(inUse);
                 all.add(part);
                 windowed |= part.windowed();
@@ -377,6 +415,8 @@ public final class RuleEngine implements AutoCloseable {
         }
         parts = all.toArray(new EngineRule[0]);
         table = List.copyOf(refs);
+        tableVersions = versions.toArray(new RuleVersion[0]);
+        metered = versions.stream().map(RuleVersion::meters).filter(VersionMeters::enabled).distinct().toArray(VersionMeters[]::new);
         anyWindowed = windowed;
         for (RuleVersion version : new ArrayList<>(held)) {
             if (!inUse.contains(version)) {

@@ -1,6 +1,7 @@
 package dev.flinksidecar.sidecar.rules;
 
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.sidecar.metrics.VersionMeters;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,10 +30,11 @@ public final class RuleVersion {
     private final boolean windowed;
     private final RuleRef ref;
     private final LongAdder events;
+    private final VersionMeters meters;
     private final Consumer<RuleVersion> onUnused;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    private RuleVersion(RuleJar jar, List<LoadedRule> rules, LongAdder events, Consumer<RuleVersion> onUnused) {
+    private RuleVersion(RuleJar jar, List<LoadedRule> rules, LongAdder events, VersionMeters meters, Consumer<RuleVersion> onUnused) {
         this.jar = jar;
         this.id = rules.get(0).id();
         this.version = rules.get(0).version();
@@ -40,27 +42,29 @@ public final class RuleVersion {
         this.windowed = rules.stream().anyMatch(LoadedRule::windowed);
         this.ref = RuleRef.newBuilder().setId(id).setVersion(version).build();
         this.events = events;
+        this.meters = meters;
         this.onUnused = onUnused;
     }
 
     /** A version that is never counted: its owner closes the jar. */
     public static RuleVersion unmanaged(RuleJar jar) {
-        return new RuleVersion(jar, jar.rules(), new LongAdder(), null);
+        return new RuleVersion(jar, jar.rules(), new LongAdder(), VersionMeters.NONE, null);
     }
 
     /** The rules of {@code jar} as a version without a jar to close (a self-test's). */
     static RuleVersion unmanaged(List<LoadedRule> rules) {
-        return new RuleVersion(null, rules, new LongAdder(), null);
+        return new RuleVersion(null, rules, new LongAdder(), VersionMeters.NONE, null);
     }
 
     /**
      * A counted version holding one reference (its creator's).
      *
      * @param events where the events it handles are counted (kept by its creator beyond its life)
+     * @param meters its metrics, given back by its creator when it is unused
      * @param onUnused called once, on the thread that releases the last reference
      */
-    public static RuleVersion managed(RuleJar jar, LongAdder events, Consumer<RuleVersion> onUnused) {
-        return new RuleVersion(jar, jar.rules(), events, onUnused);
+    public static RuleVersion managed(RuleJar jar, LongAdder events, VersionMeters meters, Consumer<RuleVersion> onUnused) {
+        return new RuleVersion(jar, jar.rules(), events, meters, onUnused);
     }
 
     /** The rule id. */
@@ -120,6 +124,12 @@ public final class RuleVersion {
 
     void countEvents(int count) {
         events.add(count);
+        meters.events(count);
+    }
+
+    /** Its metrics ({@link VersionMeters#NONE} when it is not the sidecar's, or metrics are off). */
+    public VersionMeters meters() {
+        return meters;
     }
 
     /** Events handed to this version, over all sessions. */

@@ -68,11 +68,30 @@ final class WindowedChain extends EngineRule {
     }
 
     @Override
-    void index(List<RuleRef> table) {
+    void index(List<RuleRef> table, List<RuleVersion> versions) {
         for (WindowedInstance instance : all()) {
             instance.index = table.size();
             table.add(instance.loaded.ref());
+            versions.add(instance.version);
         }
+    }
+
+    @Override
+    long openWindows() {
+        long open = current == null ? 0 : current.windows.openWindows();
+        for (int i = 0; i < older.size(); i++) {
+            open += older.get(i).windows.openWindows();
+        }
+        return open;
+    }
+
+    @Override
+    long windowKeys() {
+        long keys = current == null ? 0 : current.windows.keys();
+        for (int i = 0; i < older.size(); i++) {
+            keys += older.get(i).windows.keys();
+        }
+        return keys;
     }
 
     @Override

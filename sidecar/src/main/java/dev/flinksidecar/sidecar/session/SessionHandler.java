@@ -10,6 +10,7 @@ import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.StateRestore;
 import dev.flinksidecar.proto.Welcome;
+import dev.flinksidecar.sidecar.metrics.SessionMeters;
 import dev.flinksidecar.sidecar.rules.RuleEngine;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final Sessions sessions;
     private final String id;
     private final SerialExecutor rules;
+    /** Counts batches, events in flight, bytes and window state; {@link SessionMeters#NONE} when metrics are off. */
+    private final SessionMeters meters;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final ChannelFutureListener answered = future -> onAnswered();
 
@@ -80,6 +84,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private boolean readPaused;
     private long batches;
     private long events;
+    /** From the Hello, for the log lines of the session's life. */
+    private String client = "no Hello";
+    /** Why the session closed, for its last log line; null: the client closed the connection. */
+    private String closeReason;
 
     /** Set on the event loop when the connection closes; rule-executor tasks then skip their work. */
     private volatile boolean stopped;
@@ -90,15 +98,19 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** Rule executor only: the session keeps keyed state, so barriers write StateDeltas. */
     private boolean snapshots;
 
-    SessionHandler(Sessions sessions, String id, SerialExecutor rules) {
+    SessionHandler(Sessions sessions, String id, SerialExecutor rules, SessionMeters meters) {
         this.sessions = sessions;
         this.id = id;
         this.rules = rules;
+        this.meters = meters;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (meters.enabled()) {
+            ctx.pipeline().addFirst("bytes", new ByteCounter(meters));
+        }
     }
 
     @Override
@@ -151,6 +163,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.OPEN;
+        client = "subtask " + hello.getSubtaskIndex() + "/" + hello.getParallelism() + " of task '" + hello.getOperatorName()
+                + "' of job '" + hello.getJobName() + "'";
+        meters.open(hello.getSubtaskIndex(), hello.getOperatorName());
         // a client that reconnects after a broken session continues its own numbering
         nextSequence = Math.max(1, hello.getFirstSequence());
         keyedState = hello.getKeyedState();
@@ -161,6 +176,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(String reason) {
         LOG.warn("{}: refused: {}", id, reason);
+        closeReason = "refused: " + reason;
         state = State.CLOSED;
         ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -195,6 +211,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         nextSequence++;
         batches++;
         events += batch.getKeyCount();
+        meters.batch(batch.getKeyCount());
         countPending();
         rules.execute(() -> answer(batch));
     }
@@ -237,6 +254,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void onGoodbye(Goodbye goodbye) {
         LOG.info("{}: goodbye ({}), answering {} batches in flight", id, goodbye.getReason(), pending);
+        closeReason = "the client said goodbye (" + goodbye.getReason() + ")";
         state = State.CLOSING;
         closeIfAnswered();
     }
@@ -248,8 +266,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         snapshots = hello.getKeyedState();
         engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id, snapshots);
-        LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules {}", id, hello.getJobName(),
-                hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(), engine.rules().size());
+        LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules [{}]", id, hello.getJobName(),
+                hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(),
+                engine.rules().stream().map(r -> r.getId() + "@" + r.getVersion()).collect(Collectors.joining(", ")));
         Welcome welcome = Welcome.newBuilder()
                 .setProtocolVersion(Protocol.VERSION)
                 .setSidecarVersion(sessions.sidecarVersion())
@@ -260,8 +279,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ServerMessage.newBuilder().setWelcome(welcome).build()).addListener(answered);
     }
 
-    /** Rule executor: runs one batch through the rules and writes its answer. */
+    /** Rule executor: runs one batch through the rules and writes its answer; its events are no longer in flight then. */
     private void answer(EventBatch batch) {
+        try {
+            process(batch);
+        } finally {
+            meters.answered(batch.getKeyCount());
+        }
+    }
+
+    private void process(EventBatch batch) {
         if (stopped) {
             return;
         }
@@ -283,6 +310,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                     + "; send smaller batches", batch.getSequence());
             return;
         }
+        if (meters.enabled()) {
+            meters.windows(engine.openWindows(), engine.windowKeys());
+        }
         ctx.writeAndFlush(message).addListener(answered);
     }
 
@@ -298,6 +328,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             LOG.error("{}: internal error on StateRestore", id, e);
             failLater(ServerMessages.INTERNAL, e.toString(), 0);
             return;
+        }
+        if (meters.enabled()) {
+            meters.windows(engine.openWindows(), engine.windowKeys());
         }
         if (dropped.isEmpty()) {
             LOG.debug("{}: restored the state of {} keys", id, restore.getKeysCount());
@@ -331,6 +364,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);
                 engine.snapshot(deltas::add);
                 deltas.finish();
+                meters.checkpointState(deltas.bytes());
             }
         } catch (StateDeltas.TooLarge e) {
             failLater(ServerMessages.FRAME_TOO_LARGE, e.getMessage(), 0);
@@ -391,6 +425,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(ServerMessages.MALFORMED_FRAME, "a frame is not a valid ClientMessage: " + root.getMessage(), 0);
         } else if (cause instanceof IOException) {
             LOG.info("{}: connection lost: {}", id, cause.getMessage());
+            closeReason = "connection lost: " + cause.getMessage();
             ctx.close();
         } else {
             LOG.error("{}: internal error", id, cause);
@@ -408,6 +443,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.CLOSED;
+        closeReason = ServerMessages.SHUTDOWN.equals(code) ? message : "error " + code + ": " + message;
         if (ServerMessages.SHUTDOWN.equals(code)) {
             LOG.info("{}: closing: {}", id, message);
         } else {
@@ -422,7 +458,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         stopped = true;
         sessions.unregister(this);
-        LOG.info("{}: closed after {} batches, {} events", id, batches, events);
+        meters.close();
+        LOG.info("{}: closed ({}): {}; after {} batches, {} events", id, client,
+                closeReason == null ? "the client closed the connection" : closeReason, batches, events);
         rules.execute(() -> {
             try {
                 if (engine != null) {

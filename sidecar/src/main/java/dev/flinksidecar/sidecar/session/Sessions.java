@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.session;
 
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.RuleFeedSource;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ public final class Sessions {
     private final int maxFrameBytes;
     private final int maxPendingBatches;
     private final String sidecarVersion;
+    private final SidecarMetrics metrics;
     private final AtomicLong ids = new AtomicLong();
     private final Set<SessionHandler> live = ConcurrentHashMap.newKeySet();
 
@@ -33,6 +35,13 @@ public final class Sessions {
      * @param sidecarVersion the software version announced in Welcome
      */
     public Sessions(RuleFeedSource rules, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion) {
+        this(rules, ruleExecutor, maxFrameBytes, maxPendingBatches, sidecarVersion, SidecarMetrics.disabled());
+    }
+
+    /** As above, each session counting in {@code metrics}. */
+    public Sessions(RuleFeedSource rules, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion,
+            SidecarMetrics metrics) {
+        this.metrics = metrics;
         this.rules = rules;
         this.ruleExecutor = ruleExecutor;
         this.maxFrameBytes = maxFrameBytes;
@@ -42,7 +51,7 @@ public final class Sessions {
 
     /** The handler of a new connection's session. */
     public SessionHandler newSession() {
-        return new SessionHandler(this, "session-" + ids.incrementAndGet(), new SerialExecutor(ruleExecutor));
+        return new SessionHandler(this, "session-" + ids.incrementAndGet(), new SerialExecutor(ruleExecutor), metrics.session());
     }
 
     /**

@@ -24,6 +24,7 @@ final class StateDeltas {
     private final Consumer<ServerMessage> out;
     private StateDelta.Builder delta;
     private int size;
+    private long bytes;
 
     /** @param clientMaxFrameBytes the client's frame limit, 0 when it named none (then the protocol's default) */
     StateDeltas(long checkpointId, int clientMaxFrameBytes, Consumer<ServerMessage> out) {
@@ -54,6 +55,12 @@ final class StateDeltas {
         }
         delta.addKeys(key);
         size += entry;
+        bytes += entry;
+    }
+
+    /** Bytes of key states added so far. */
+    long bytes() {
+        return bytes;
     }
 
     /** Sends the last, partly filled delta. */

@@ -2,6 +2,7 @@ package dev.flinksidecar.sidecar.transport;
 
 import dev.flinksidecar.sidecar.SidecarConfig;
 import dev.flinksidecar.sidecar.SidecarOptions;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.RuleFeedSource;
 import dev.flinksidecar.sidecar.session.Sessions;
 import io.netty.bootstrap.ServerBootstrap;
@@ -70,13 +71,20 @@ public final class SidecarServer {
      */
     public static SidecarServer start(SidecarConfig config, RuleFeedSource rules, String sidecarVersion)
             throws SocketPathException, IOException {
+        return start(config, rules, sidecarVersion, SidecarMetrics.disabled());
+    }
+
+    /** As {@link #start(SidecarConfig, RuleFeedSource, String)}, sessions counting in {@code metrics}. */
+    public static SidecarServer start(SidecarConfig config, RuleFeedSource rules, String sidecarVersion, SidecarMetrics metrics)
+            throws SocketPathException, IOException {
         Path socket = Path.of(config.get(SidecarOptions.SOCKET_PATH)).toAbsolutePath();
         SocketFiles.prepare(socket);
         Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
         int maxFrameBytes = config.get(SidecarOptions.MAX_FRAME_BYTES);
         ExecutorService ruleExecutor = Executors.newFixedThreadPool(
                 config.get(SidecarOptions.RULE_EXECUTOR_THREADS), new DefaultThreadFactory("sidecar-rules", true));
-        Sessions sessions = new Sessions(rules, ruleExecutor, maxFrameBytes, config.get(SidecarOptions.MAX_PENDING_BATCHES), sidecarVersion);
+        Sessions sessions = new Sessions(rules, ruleExecutor, maxFrameBytes, config.get(SidecarOptions.MAX_PENDING_BATCHES), sidecarVersion,
+                metrics);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 config.get(SidecarOptions.IO_THREADS), new DefaultThreadFactory("sidecar-io", true), transport.ioHandlerFactory());
         ChannelFuture bind = new ServerBootstrap()

@@ -108,9 +108,30 @@ public final class RetiredLoaders {
                 collected++;
                 if (retired.holders != null) {
                     LOG.info("retired rule classloader {} was collected after all", retired.name);
+                } else {
+                    LOG.info("retired rule classloader {} collected {} after it was closed", retired.name,
+                            Duration.ofMillis(Math.max(0, clock.getAsLong() - retired.retiredAtMs)));
                 }
             }
         }
+    }
+
+    /** Retired loaders not collected yet: within the deadline ({@code leaked} false) or reported as leaked. For metrics. */
+    public synchronized int uncollected(boolean leaked) {
+        drain();
+        int count = 0;
+        for (Retired retired : watched) {
+            if ((retired.holders != null) == leaked) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Retired loaders collected so far. */
+    public synchronized long collected() {
+        drain();
+        return collected;
     }
 
     /** The numbers and the leaks, for {@code status}. */

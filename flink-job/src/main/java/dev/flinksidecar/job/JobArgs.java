@@ -24,7 +24,10 @@ public final class JobArgs {
             "         [--deterministic-watermarks] [--local] [--print] [--set sidecar.operator.KEY=VALUE]...",
             "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
             "  --output DIR                 results in DIR/results/, late events in DIR/late/, dead letters in DIR/dead-letters/",
-            "  --socket PATH                the sidecar's Unix socket (local mode: when absent, a sidecar is started)",
+            "  --socket PATH                the sidecar's Unix socket; when absent (and no --set of sidecar.operator.socket-path),",
+            "                               each TaskManager's sidecar.operator.socket-path from its config.yaml, else "
+                    + SidecarOperatorOptions.SOCKET_PATH.defaultValue() + ";",
+            "                               local mode without --socket starts a sidecar",
             "  --rules-dir DIR              local mode: the rules of the sidecar it starts",
             "  --parallelism N              parallelism of the job (default: the environment's)",
             "  --checkpoint-interval D      checkpoint interval, e.g. 10s (default 10s); output is committed at checkpoints",
@@ -68,10 +71,7 @@ public final class JobArgs {
         if (checkpointInterval.isZero()) {
             throw new UsageException("--checkpoint-interval must be above 0: output is committed at checkpoints");
         }
-        if (socket == null && !local) {
-            throw new UsageException("missing --socket PATH (the sidecar's Unix socket on each TaskManager)");
-        }
-        if (socket == null && rulesDir == null) {
+        if (local && socket == null && rulesDir == null) {
             throw new UsageException("missing --rules-dir DIR: local mode starts a sidecar with those rules"
                     + " unless --socket names a running one");
         }
@@ -121,7 +121,11 @@ public final class JobArgs {
         return parsed;
     }
 
-    /** The sidecar operator's options: defaults, then {@code --set}, then {@code --socket}. */
+    /**
+     * The sidecar operator's options: defaults, then {@code --set}, then {@code --socket}. When
+     * neither sets the socket path, each TaskManager's configuration may
+     * ({@link SidecarOperatorOptions#onTaskManager}).
+     */
     public SidecarOperatorOptions operatorOptions() throws UsageException {
         for (String key : operatorOptions.keySet()) {
             if (!key.startsWith(SidecarOperatorOptions.PREFIX)) {
@@ -146,7 +150,7 @@ public final class JobArgs {
         return output;
     }
 
-    /** {@code --socket}, or null (local mode then starts a sidecar). */
+    /** {@code --socket}, or null (local mode then starts a sidecar; on a cluster each TaskManager names it). */
     public String socket() {
         return socket;
     }

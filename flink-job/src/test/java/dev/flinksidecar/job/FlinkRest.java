@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -50,6 +51,36 @@ final class FlinkRest {
             }
         }
         return OptionalDouble.empty();
+    }
+
+    /**
+     * How many subtasks of the vertex whose name starts with {@code vertexPrefix} are RUNNING:
+     * past {@code open()} of their operators (a task is INITIALIZING until then).
+     */
+    @SuppressWarnings("unchecked")
+    int runningSubtasks(JobID job, String vertexPrefix) throws IOException, InterruptedException, JsonException {
+        for (Object v : (List<Object>) get("/jobs/" + job).get("vertices")) {
+            Map<String, Object> vertex = (Map<String, Object>) v;
+            if (((String) vertex.get("name")).startsWith(vertexPrefix)) {
+                Object running = ((Map<String, Object>) vertex.get("tasks")).get("RUNNING");
+                return running instanceof Number ? ((Number) running).intValue() : 0;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Waits (at most a minute) until all {@code parallelism} subtasks of the vertex whose name
+     * starts with {@code vertexPrefix} are RUNNING, so their sessions with the sidecar are open.
+     */
+    void awaitRunning(JobID job, String vertexPrefix, int parallelism) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (runningSubtasks(job, vertexPrefix) < parallelism) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the subtasks of " + vertexPrefix + " did not all run within a minute");
+            }
+            Thread.sleep(50); // polling the REST API, bounded by the deadline
+        }
     }
 
     private Map<String, Object> get(String path) throws IOException, InterruptedException, JsonException {

@@ -96,7 +96,10 @@ class RecoveryITCase {
             throws Exception {
         Job job = new Job(tmp.resolve("killed")).rate(30_000);
         Random random = new Random(42);
+        FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
         int kills = job.run(cluster, (client, sidecar) -> {
+            // the kills are of running sessions: a subtask that cannot open its first one fails, as it should
+            rest.awaitRunning(client.getJobID(), SidecarStreams.OPERATOR_NAME, job.parallelism);
             int done = 0;
             while (done < 10 && !client.getJobStatus().get().isGloballyTerminalState()) {
                 Thread.sleep(300 + random.nextInt(1_200)); // the schedule of the kills
@@ -182,7 +185,9 @@ class RecoveryITCase {
     void whenTheReplayBufferIsExceededTheTaskFailsClearlyAndFlinkRecovers(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         Job job = new Job(tmp.resolve("fallback")).rate(40_000).replayBuffer("1kb").restartAttempts(3);
+        FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
         job.run(cluster, (client, sidecar) -> {
+            rest.awaitRunning(client.getJobID(), SidecarStreams.OPERATOR_NAME, job.parallelism);
             Thread.sleep(3_000); // into the run
             long pid = sidecar.pid();
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

@@ -2,6 +2,7 @@ package dev.flinksidecar.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinksidecar.job.operator.SidecarOperatorOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,9 +46,31 @@ class SidecarJobCliTest {
     }
 
     @Test
-    void clusterModeNeedsASocket() {
-        assertThat(run(false, "--input", "x", "--output", "y")).isEqualTo(2);
-        assertThat(stderr()).contains("missing --socket PATH");
+    void clusterModeWithoutASocketLeavesThePathToTheTaskManagers() throws Exception {
+        JobArgs args = JobArgs.parse(new String[] {"--input", "x", "--output", "y"}, false);
+        assertThat(args.socket()).isNull();
+        Configuration taskManager = new Configuration();
+        taskManager.setString(SidecarOperatorOptions.SOCKET_PATH.key(), "/run/tm-1/sidecar.sock");
+        assertThat(args.operatorOptions().onTaskManager(taskManager).get(SidecarOperatorOptions.SOCKET_PATH))
+                .isEqualTo("/run/tm-1/sidecar.sock");
+        assertThat(args.operatorOptions().onTaskManager(new Configuration()).get(SidecarOperatorOptions.SOCKET_PATH))
+                .isEqualTo(SidecarOperatorOptions.SOCKET_PATH.defaultValue());
+        assertThat(JobArgs.USAGE).contains("sidecar.operator.socket-path from its config.yaml");
+    }
+
+    @Test
+    void aSocketSetByTheJobWinsOverTheTaskManagers() throws Exception {
+        Configuration taskManager = new Configuration();
+        taskManager.setString(SidecarOperatorOptions.SOCKET_PATH.key(), "/run/tm-1/sidecar.sock");
+        JobArgs flag = JobArgs.parse(new String[] {"--input", "x", "--output", "y", "--socket", "/a.sock",
+                "--set", "sidecar.operator.socket-path=/b.sock"}, false);
+        assertThat(flag.operatorOptions().onTaskManager(taskManager).get(SidecarOperatorOptions.SOCKET_PATH))
+                .isEqualTo("/a.sock");
+        JobArgs set = JobArgs.parse(new String[] {"--input", "x", "--output", "y",
+                "--set", "sidecar.operator.socket-path=/b.sock"}, false);
+        assertThat(set.operatorOptions().onTaskManager(taskManager).get(SidecarOperatorOptions.SOCKET_PATH))
+                .isEqualTo("/b.sock");
+        assertThat(set.operatorOptions().socketPathOrigin(taskManager)).isEqualTo("set by the job");
     }
 
     @Test

@@ -127,6 +127,8 @@ class WindowedSwapITCase {
             job = submit(gateName, socket, output, fail);
 
             gate.reached(0).get(2, TimeUnit.MINUTES);
+            // the source can get here before the sidecar operator's subtasks have opened their sessions
+            new FlinkRest(FLINK.getClientConfiguration()).awaitRunning(job.getJobID(), SidecarStreams.OPERATOR_NAME, 2);
             Path next = Files.writeString(dir.resolve("win-2.json"), config(2));
             String deployed = TestSidecars.admin(admin, "deploy", TestSidecars.exampleJar("windowed-aggregate").toString(),
                     "--config", next.toString());

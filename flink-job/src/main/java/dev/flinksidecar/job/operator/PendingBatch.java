@@ -71,9 +71,9 @@ final class PendingBatch {
         return openedAt;
     }
 
-    /** Hands the content over to an in-flight batch and starts empty again. */
-    InFlightBatch close(long sequence, long bytes) {
-        InFlightBatch batch = new InFlightBatch(sequence, events.toArray(new EventRecord[0]), bytes,
+    /** Hands the content over to an in-flight batch, sent at {@code sentNanos}, and starts empty again. */
+    InFlightBatch close(long sequence, long bytes, long sentNanos) {
+        InFlightBatch batch = new InFlightBatch(sequence, sentNanos, events.toArray(new EventRecord[0]), bytes,
                 watermarkCount == 0 ? NO_INTS : Arrays.copyOf(positions, watermarkCount),
                 watermarkCount == 0 ? NO_LONGS : Arrays.copyOf(watermarks, watermarkCount), status,
                 sampleCount == 0 ? NO_LONGS : Arrays.copyOf(samples, sampleCount));

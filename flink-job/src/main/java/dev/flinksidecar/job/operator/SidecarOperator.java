@@ -5,23 +5,16 @@ import dev.flinksidecar.job.client.SidecarSessionException;
 import dev.flinksidecar.job.types.ResultRecord;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.Hello;
-import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.StateDelta;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.metrics.Counter;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -31,6 +24,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The keyed sidecar operator: ships events and watermarks to the sidecar in batches and emits
@@ -84,13 +79,9 @@ import org.apache.flink.util.OutputTag;
  * before its first event.
  *
  * <p><b>A broken session is not a failure.</b> When the session breaks (the sidecar crashed or
- * restarted, or answered nothing for answer-timeout), the operator opens a new one: it gives the
- * sidecar the keyed state of the last acknowledged barrier and the watermark of that moment, sends
- * every batch since that barrier again ({@link ReplayLog}), drops the answers it had already
- * emitted (checking that they came out the same) and goes on. Only when that cannot work (more
- * was sent since the barrier than replay-buffer allows, no sidecar is back within
- * reconnect-timeout, or a replayed answer differs) does it fail the task, with a message saying
- * which, and Flink's own recovery takes over.
+ * restarted, or answered nothing for answer-timeout), {@link SessionRecovery} opens a new one
+ * standing where the last acknowledged barrier stood and sends the batches since again; only when
+ * that cannot work does the task fail, and Flink's own recovery takes over.
  *
  * <p>Every method runs on the task thread.
  */
@@ -98,6 +89,13 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         implements OneInputStreamOperator<EventRecord, ResultRecord>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Its own logger (hiding the superclass's), so that a log configuration can select the
+     * operator's lines: one per session opened, broken, reopened and closed, and per change of
+     * rule versions at a barrier; never one per event or batch.
+     */
+    private static final Logger LOG = LoggerFactory.getLogger(SidecarOperator.class);
 
     /** Side output: dead letters as JSON lines ({@code DeadLetters.ruleFailure}). */
     public static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("sidecar-dead-letters", Types.STRING);
@@ -115,8 +113,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient long inFlightBytes;
     private transient boolean timerArmed;
     private transient boolean finished;
-    private transient Exception failure;
-    private transient LatencyTracker latency;
+    private transient OperatorMetrics metrics;
+    private transient SessionRecovery recovery;
+    /** The socket this subtask talks to, for the log. */
+    private transient String socketPath;
     private transient ReplyEmitter emitter;
     /** Whether the job checkpoints, so barriers go to the sidecar. */
     private transient boolean checkpointBarriers;
@@ -128,28 +128,8 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient List<RuleRef> rulesAtLastBarrier;
     /** Where the sidecar's window state lives in Flink; null when the job does not checkpoint. */
     private transient SidecarKeyedState keyedState;
-    /** State changes sent before the awaited acknowledgement; written into keyed state with it. */
-    private transient List<KeyState> pendingChanges;
-    /** The last checkpoint whose barrier the sidecar acknowledged (or the restored one): where a new session starts. */
-    private transient long lastAcknowledgedBarrier;
-    /** The last watermark sent to the sidecar, then the one sent before the awaited barrier. */
-    private transient long lastWatermarkSent;
-    private transient long watermarkAtAwaitedBarrier;
-    /** The watermark at the last acknowledged barrier; none before the first. */
-    private transient OptionalLong watermarkAtLastBarrier;
-    /** The highest sequence whose answer was emitted. */
-    private transient long lastEmitted;
-    /** Digests of the answers emitted since the last acknowledged barrier, by sequence: a replay must match them. */
-    private transient Map<Long, Long> emittedSinceBarrier;
-    /** The session's generation: mails of an older, broken session are told apart. */
-    private transient int generation;
-    /** When (processing time) the sidecar last answered anything, or something was sent while nothing was outstanding. */
-    private transient long progressMs;
-    private transient long answerTimeoutMs;
     /** Whether Flink restored this subtask's state (from a checkpoint or savepoint). */
     private transient boolean restored;
-    private transient Counter reconnects;
-    private transient Counter replayedBatches;
 
     private transient int maxEvents;
     private transient long maxBatchBytes;
@@ -177,41 +157,38 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         super.open();
         checkpointBarriers = checkpointingEnabled();
         keyedState = checkpointBarriers ? SidecarKeyedState.register(getRuntimeContext(), getKeyedStateBackend()) : null;
-        pendingChanges = new ArrayList<>();
-        lastAcknowledgedBarrier = restoredCheckpointId;
-        lastWatermarkSent = Long.MIN_VALUE;
-        watermarkAtLastBarrier = OptionalLong.empty();
-        emittedSinceBarrier = new HashMap<>();
-        answerTimeoutMs = options.get(SidecarOperatorOptions.ANSWER_TIMEOUT).toMillis();
-        reconnects = getMetricGroup().counter("sidecarReconnects");
-        replayedBatches = getMetricGroup().counter("sidecarReplayedBatches");
         maxEvents = options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS);
         maxDelayMs = options.get(SidecarOperatorOptions.BATCH_MAX_DELAY).toMillis();
         maxInFlight = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES);
         maxInFlightBytes = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes();
         pending = new PendingBatch();
         inFlight = new ArrayDeque<>(maxInFlight);
-        latency = LatencyTracker.create(options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL), getMetricGroup());
-        emitter = new ReplyEmitter(output, super::processWatermark, DEAD_LETTERS, LATE_EVENTS,
-                getMetricGroup().counter("sidecarResults"), getMetricGroup().counter("sidecarDeadLetters"),
-                getMetricGroup().counter("sidecarLateEvents"));
-        getMetricGroup().gauge("sidecarInFlightBatches", () -> inFlight.size());
-        getMetricGroup().gauge("sidecarInFlightBytes", () -> inFlightBytes);
-        getMetricGroup().gauge("sidecarReplayBytes", () -> runner == null ? 0L : runner.replayLog().bytesSinceBarrier());
+        metrics = OperatorMetrics.register(getMetricGroup(), options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
+                () -> inFlight.size(), () -> inFlightBytes,
+                () -> runner == null ? 0L : runner.replayLog().bytesSinceBarrier());
+        emitter = new ReplyEmitter(output, super::processWatermark, DEAD_LETTERS, LATE_EVENTS, metrics.results,
+                metrics.deadLetters, metrics.lateEvents);
 
-        runner = runnerFactory.create(options);
-        SessionInfo session = runner.open(hello(), new MailboxReplyHandler(generation));
+        Configuration taskManager = getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration();
+        SidecarOperatorOptions effective = options.onTaskManager(taskManager);
+        socketPath = effective.get(SidecarOperatorOptions.SOCKET_PATH);
+        runner = runnerFactory.create(effective);
+        recovery = new SessionRecovery(new RecoveryHooks(), runner, keyedState, getProcessingTimeService(), metrics,
+                options.get(SidecarOperatorOptions.ANSWER_TIMEOUT).toMillis(), restoredCheckpointId, subtask(),
+                socketPath);
+        SessionInfo session = runner.open(hello(), new MailboxReplyHandler(recovery.generation()));
         if (keyedState != null && restored) {
             keyedState.withEveryKey(runner::restore);
         }
-        scheduleWatchdog();
+        recovery.opened(session);
         long batchBytes = options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
         maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
         rulesAtLastBarrier = session.rules();
-        LOG.info("Sidecar session {} open (sidecar {}, rules {}), batches of at most {} events / {} bytes, {} in flight, "
-                + "checkpoint barriers {}, restored from checkpoint {}", session.sessionId(), session.sidecarVersion(),
-                RuleVersions.describe(session.rules()), maxEvents, maxBatchBytes, maxInFlight,
-                checkpointBarriers ? "on" : "off", restoredCheckpointId);
+        LOG.info("Subtask {}: sidecar session {} open on {} ({}; sidecar {}, rules {}), batches of at most {} events"
+                + " / {} bytes, {} in flight, checkpoint barriers {}, restored from checkpoint {}", subtask(),
+                session.sessionId(), socketPath,
+                options.socketPathOrigin(taskManager), session.sidecarVersion(), RuleVersions.describe(session.rules()),
+                maxEvents, maxBatchBytes, maxInFlight, checkpointBarriers ? "on" : "off", restoredCheckpointId);
     }
 
     /** Whether the job has periodic checkpoints (its configuration names a positive interval). */
@@ -236,14 +213,14 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                 .setAttemptNumber(task.getAttemptNumber())
                 .setCheckpointBarriers(checkpointBarriers)
                 .setKeyedState(keyedState != null)
-                .setRestoredCheckpointId(lastAcknowledgedBarrier);
+                .setRestoredCheckpointId(recovery.restoreFrom());
     }
 
     @Override
     public void processElement(StreamRecord<EventRecord> element) throws Exception {
         EventRecord event = element.getValue();
         runner.process(event);
-        pending.add(event, latency.sample(), openingTime());
+        pending.add(event, metrics.latency.sample(), openingTime());
         added();
     }
 
@@ -251,7 +228,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         runner.watermark(mark.getTimestamp());
-        lastWatermarkSent = mark.getTimestamp();
+        recovery.watermarkSent(mark.getTimestamp());
         pending.watermark(mark.getTimestamp(), openingTime());
         added();
     }
@@ -278,7 +255,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
             outstanding();
             runner.barrier(checkpointId);
             awaitedAck = checkpointId;
-            watermarkAtAwaitedBarrier = lastWatermarkSent;
+            recovery.barrierSent();
             while (awaitedAck != 0) {
                 awaitMail();
             }
@@ -305,7 +282,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         if (!finished) {
             finished = true;
             runner.finish("end of input");
-            latency.publish(getRuntimeContext());
+            metrics.latency.publish(getRuntimeContext());
+            LOG.info("Subtask {}: sidecar session {} on {} closed at the end of input: {}", subtask(),
+                    recovery.sessionId(), socketPath, metrics.summary());
         }
         super.finish();
     }
@@ -315,6 +294,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         try {
             if (runner != null) {
                 runner.close();
+                if (!finished && recovery != null && recovery.sessionId() != null) {
+                    LOG.info("Subtask {}: sidecar session {} on {} closed before the end of input (the task was"
+                            + " cancelled or failed): {}", subtask(), recovery.sessionId(), socketPath, metrics.summary());
+                }
             }
         } finally {
             super.close();
@@ -360,9 +343,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
     /** Runs mails (replies, timers) until one arrives; rethrows a session failure seen before. */
     private void awaitMail() throws Exception {
-        if (failure != null) {
-            throw failure;
-        }
+        recovery.throwIfFailed();
         mailbox.yield();
     }
 
@@ -375,8 +356,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         outstanding();
         long bytes = runner.batchBytes();
         long sequence = runner.flush();
-        inFlight.add(pending.close(sequence, bytes));
+        InFlightBatch batch = pending.close(sequence, bytes, System.nanoTime());
+        inFlight.add(batch);
         inFlightBytes += bytes;
+        metrics.batchSent(batch.events().length);
     }
 
     private void armTimer() {
@@ -402,7 +385,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     /** Something goes to the sidecar: when nothing was outstanding, the answer clock starts now. */
     private void outstanding() {
         if (inFlight.isEmpty() && awaitedAck == 0) {
-            progressMs = now();
+            recovery.answerClockStarts();
         }
     }
 
@@ -411,9 +394,8 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
      * to a batch already emitted (sent again to a new session) is only checked. Mailbox.
      */
     private void complete(DecodedReply reply) throws Exception {
-        progressMs = now();
-        if (reply.sequence() <= lastEmitted) {
-            checkReplayed(reply);
+        recovery.answered();
+        if (recovery.alreadyEmitted(reply)) {
             return;
         }
         InFlightBatch batch = inFlight.poll();
@@ -422,22 +404,12 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                     + (batch == null ? "none" : batch.sequence()) + " was next");
         }
         inFlightBytes -= batch.bytes();
+        metrics.roundTripNanos.update(System.nanoTime() - batch.sentNanos());
         emitter.emit(reply, batch);
-        lastEmitted = reply.sequence();
-        emittedSinceBarrier.put(reply.sequence(), reply.digest());
-        latency.record(batch.sampleNanos());
+        recovery.emitted(reply);
+        metrics.latency.record(batch.sampleNanos());
         if (pending.hasContent() && hasSlot()) {
             send();
-        }
-    }
-
-    /** A batch sent again to a new session was answered: it must be what the first run emitted. Mailbox. */
-    private void checkReplayed(DecodedReply reply) throws SidecarSessionException {
-        Long first = emittedSinceBarrier.remove(reply.sequence());
-        if (first != null && first != reply.digest()) {
-            throw fail(new SidecarSessionException("the replay after a broken sidecar session diverged at batch "
-                    + reply.sequence() + ": its answer (" + reply.results().length + " results) differs from the first"
-                    + " run's; a rule is not deterministic? Flink's recovery takes over"));
         }
     }
 
@@ -447,110 +419,50 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
      * Mailbox.
      */
     private void acknowledged(CheckpointAck ack) throws Exception {
-        progressMs = now();
+        recovery.answered();
         if (ack.getCheckpointId() != awaitedAck || !inFlight.isEmpty()) {
             throw new SidecarSessionException("the sidecar acknowledged checkpoint " + ack.getCheckpointId()
                     + (awaitedAck == 0 ? " but no barrier was waiting" : " but barrier " + awaitedAck + " was next")
                     + (inFlight.isEmpty() ? "" : ", before the answer to batch " + inFlight.peek().sequence()));
         }
         awaitedAck = 0;
-        if (keyedState != null) {
-            keyedState.apply(pendingChanges);
-            pendingChanges.clear();
-        }
-        runner.barrierAcknowledged();
-        emittedSinceBarrier.clear();
-        lastAcknowledgedBarrier = ack.getCheckpointId();
-        watermarkAtLastBarrier = watermarkAtAwaitedBarrier == Long.MIN_VALUE
-                ? OptionalLong.empty() : OptionalLong.of(watermarkAtAwaitedBarrier);
+        recovery.barrierAcknowledged(ack.getCheckpointId());
         if (!ack.getRulesList().equals(rulesAtLastBarrier)) {
-            LOG.info("Subtask {}: rule versions after checkpoint {}: {}", getRuntimeContext().getTaskInfo()
-                    .getIndexOfThisSubtask(), ack.getCheckpointId(), RuleVersions.describe(ack.getRulesList()));
+            LOG.info("Subtask {}: rule versions after checkpoint {}: {}", subtask(), ack.getCheckpointId(),
+                    RuleVersions.describe(ack.getRulesList()));
             rulesAtLastBarrier = ack.getRulesList();
         }
     }
 
-    /** Checks, every quarter of answer-timeout, that the sidecar answers what is outstanding. */
-    private void scheduleWatchdog() {
-        getProcessingTimeService().registerTimer(now() + Math.max(1, answerTimeoutMs / 4), time -> watchdog());
+    private int subtask() {
+        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
-    /** Mailbox (a processing-time timer). */
-    private void watchdog() throws Exception {
-        if (finished || failure != null) {
-            return;
-        }
-        long silentMs = now() - progressMs;
-        if ((!inFlight.isEmpty() || awaitedAck != 0) && silentMs > answerTimeoutMs) {
-            String what = awaitedAck != 0 && inFlight.isEmpty() ? "checkpoint barrier " + awaitedAck
-                    : "batch " + inFlight.peek().sequence();
-            sessionBroke(generation, new SidecarSessionException("the sidecar answered nothing for " + silentMs
-                    + " ms while " + what + " waited (sidecar.operator.answer-timeout " + answerTimeoutMs
-                    + " ms); is it frozen?"));
-        }
-        scheduleWatchdog();
-    }
+    /** What {@link SessionRecovery} needs of this operator. */
+    private final class RecoveryHooks implements SessionRecovery.Operator {
 
-    /**
-     * The session of {@code brokenGeneration} broke: opens a new one standing where it stood, or
-     * fails the task when that cannot work. Mailbox.
-     */
-    private void sessionBroke(int brokenGeneration, Exception cause) throws Exception {
-        if (brokenGeneration != generation || failure != null) {
-            return; // an older session's news, or the task fails already
-        }
-        ReplayLog replay = runner.replayLog();
-        String where = lastAcknowledgedBarrier > 0 ? "checkpoint barrier " + lastAcknowledgedBarrier : "the session's start";
-        if (finished) {
-            throw fail(cause);
-        }
-        if (!replay.complete()) {
-            throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and cannot be"
-                    + " replayed: " + mib(replay.bytesSinceBarrier()) + " were sent since " + where + ", more than"
-                    + " sidecar.operator.replay-buffer (" + mib(replay.maxBytes()) + "); Flink's recovery takes over", cause));
-        }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        LOG.warn("Subtask {}: the sidecar session broke ({}); opening a new one from {} and sending {} batches ({}) again",
-                subtask, cause.getMessage(), where, replay.batches(), mib(replay.bytesSinceBarrier()));
-        generation++;
-        pendingChanges.clear();
-        long started = System.nanoTime();
-        SessionInfo session;
-        try {
-            ReplyHandler handler = new MailboxReplyHandler(generation);
-            if (keyedState != null) {
-                SessionInfo[] opened = new SessionInfo[1];
-                keyedState.withEveryKey(state ->
-                        opened[0] = runner.reopen(hello(), handler, state, watermarkAtLastBarrier));
-                session = opened[0];
-            } else {
-                session = runner.reopen(hello(), handler, Collections.emptyIterator(), watermarkAtLastBarrier);
+        @Override
+        public String awaitedAnswer() {
+            if (!inFlight.isEmpty()) {
+                return "batch " + inFlight.peek().sequence();
             }
-        } catch (Exception e) {
-            throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and no new"
-                    + " session could be opened within sidecar.operator.reconnect-timeout: " + e.getMessage()
-                    + "; Flink's recovery takes over", e));
+            return awaitedAck != 0 ? "checkpoint barrier " + awaitedAck : null;
         }
-        progressMs = now();
-        reconnects.inc();
-        replayedBatches.inc(replay.batches());
-        LOG.info("Subtask {}: sidecar session {} open after {} ms (rules {}), {} batches sent again", subtask,
-                session.sessionId(), (System.nanoTime() - started) / 1_000_000, RuleVersions.describe(session.rules()),
-                replay.batches());
-    }
 
-    private long now() {
-        return getProcessingTimeService().getCurrentProcessingTime();
-    }
+        @Override
+        public boolean finished() {
+            return finished;
+        }
 
-    /** Marks the task failed with {@code cause}: every later wait rethrows it. */
-    private <E extends Exception> E fail(E cause) {
-        failure = cause;
-        return cause;
-    }
+        @Override
+        public Hello.Builder hello() {
+            return SidecarOperator.this.hello();
+        }
 
-    private static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        @Override
+        public ReplyHandler replyHandler(int generation) {
+            return new MailboxReplyHandler(generation);
+        }
     }
 
     /** Turns runner callbacks (reader thread) into mails for the task thread. */
@@ -571,17 +483,13 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
         @Override
         public void onStateDelta(StateDelta delta) {
-            post(() -> {
-                if (session == generation) {
-                    pendingChanges.addAll(delta.getKeysList());
-                }
-            }, "sidecar state changes");
+            post(() -> recovery.stateChanges(session, delta.getKeysList()), "sidecar state changes");
         }
 
         @Override
         public void onCheckpointAck(CheckpointAck ack) {
             post(() -> {
-                if (session == generation) {
+                if (session == recovery.generation()) {
                     acknowledged(ack);
                 }
             }, "sidecar checkpoint acknowledgement");
@@ -591,7 +499,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         public void onFailure(Throwable cause) {
             Exception exception = cause instanceof Exception ? (Exception) cause
                     : new SidecarSessionException(cause.toString(), cause);
-            post(() -> sessionBroke(session, exception), "sidecar failure");
+            post(() -> recovery.sessionBroke(session, exception), "sidecar failure");
         }
 
         private void post(org.apache.flink.util.function.ThrowingRunnable<? extends Exception> mail, String name) {

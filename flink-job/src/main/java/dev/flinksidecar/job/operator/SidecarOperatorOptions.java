@@ -36,7 +36,9 @@ public final class SidecarOperatorOptions implements Serializable {
     public static final ConfigOption<String> SOCKET_PATH = key(PREFIX + "socket-path")
             .stringType()
             .defaultValue("/tmp/flink-sidecar.sock")
-            .withDescription("Path of the sidecar's Unix domain socket on the TaskManager's machine.");
+            .withDescription("Path of the sidecar's Unix domain socket on the TaskManager's machine. When the job"
+                    + " does not set it (--socket or --set), each TaskManager's own configuration (config.yaml) names it"
+                    + " with this key; else this default.");
 
     public static final ConfigOption<Duration> CONNECT_TIMEOUT = key(PREFIX + "connect-timeout")
             .durationType()
@@ -149,6 +151,27 @@ public final class SidecarOperatorOptions implements Serializable {
         SidecarOperatorOptions options = new SidecarOperatorOptions(new TreeMap<>(conf.toMap()));
         options.validate();
         return options;
+    }
+
+    /**
+     * These options as one TaskManager runs them: when the job did not set
+     * {@link #SOCKET_PATH}, the TaskManager's own configuration ({@code taskManager}, its
+     * {@code config.yaml}) names the socket of the sidecar beside it; else the default. So one
+     * job reaches a different socket on every TaskManager of a cluster.
+     */
+    public SidecarOperatorOptions onTaskManager(Configuration taskManager) {
+        if (values.containsKey(SOCKET_PATH.key())) {
+            return this;
+        }
+        return taskManager.getOptional(SOCKET_PATH).map(path -> with(SOCKET_PATH, path)).orElse(this);
+    }
+
+    /** Where {@link #onTaskManager} takes the socket path from, as the operator's log says it. */
+    public String socketPathOrigin(Configuration taskManager) {
+        if (values.containsKey(SOCKET_PATH.key())) {
+            return "set by the job";
+        }
+        return taskManager.getOptional(SOCKET_PATH).isPresent() ? "from the TaskManager's configuration" : "the default";
     }
 
     /** The value of one option, or its default. */

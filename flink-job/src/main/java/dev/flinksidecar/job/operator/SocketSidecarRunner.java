@@ -58,9 +58,14 @@ final class SocketSidecarRunner implements SidecarRunner {
         this.replay = new ReplayLog(options.get(SidecarOperatorOptions.REPLAY_BUFFER).getBytes());
     }
 
+    /**
+     * The first session; a sidecar that accepts the connection and drops it (it is starting, or
+     * dying just now) is tried again until connect-timeout, as a new session after a break is.
+     */
     @Override
     public SessionInfo open(Hello.Builder hello, ReplyHandler handler) throws Exception {
-        return connect(hello.setFirstSequence(sequence + 1), handler, options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
+        return connectRetrying(hello.setFirstSequence(sequence + 1), handler,
+                options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
     }
 
     private SessionInfo connect(Hello.Builder hello, ReplyHandler handler, Duration connectTimeout) throws Exception {
@@ -190,7 +195,8 @@ final class SocketSidecarRunner implements SidecarRunner {
         // the watermark of the barrier goes in a batch without events, numbered just before the
         // batches sent again: its answer (nothing) is that of a batch already emitted
         long start = watermark.isPresent() ? first - 1 : first;
-        SessionInfo session = reconnect(hello.setFirstSequence(start), handler);
+        SessionInfo session = connectRetrying(hello.setFirstSequence(start), handler,
+                options.get(SidecarOperatorOptions.RECONNECT_TIMEOUT));
         sendState(state);
         if (watermark.isPresent()) {
             write(Frames.encode(ClientMessage.newBuilder()
@@ -203,11 +209,11 @@ final class SocketSidecarRunner implements SidecarRunner {
     }
 
     /**
-     * Connects and shakes hands until it works or the reconnect timeout passes: a sidecar that is
-     * just coming back may accept a connection and drop it while it starts.
+     * Connects and shakes hands until it works or {@code timeout} passes: a sidecar that is just
+     * coming back may accept a connection and drop it while it starts.
      */
-    private SessionInfo reconnect(Hello.Builder hello, ReplyHandler handler) throws Exception {
-        long deadline = System.nanoTime() + options.get(SidecarOperatorOptions.RECONNECT_TIMEOUT).toNanos();
+    private SessionInfo connectRetrying(Hello.Builder hello, ReplyHandler handler, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         long backoffMs = 10;
         while (true) {
             Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));

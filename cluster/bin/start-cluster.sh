@@ -137,7 +137,7 @@ for i in $(seq 1 "$TASKMANAGERS"); do
     write_process_config "$tm" \
         "taskmanager.resource-id: tm-$i" \
         "blob.storage.directory: $tm/blobs" \
-        "# contract C2: the job's sidecar operator reads its socket from its TaskManager's config" \
+        "# the job's sidecar operator reads its socket from its TaskManager's config" \
         "sidecar.operator.socket-path: $tm/sidecar.sock"
 done
 # The client's config (bin/flink.sh): where the JobManager's REST API is.

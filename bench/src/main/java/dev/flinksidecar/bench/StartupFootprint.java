@@ -31,13 +31,13 @@ import java.util.stream.Stream;
  * native library pre-extracted), the sidecar through a copy of {@code sidecar/target} with its
  * archive ({@code bin/sidecar serve}, the examples' rules), the same without the archive, and each
  * {@code --start-variant}. Timed from just before the process starts until ready: the sidecar's
- * {@code /health/ready} answers 200 when the sidecar serves HTTP (contract C1), else its socket
+ * {@code /health/ready} answers 200 when the sidecar serves HTTP, else its socket
  * accepts; the floor's socket accepts. Resident memory (VmRSS of /proc/PID/status): idle, after one
  * batch's round trip; and after {@code --events} events through the session (batches of {@code
  * --batch}, at most {@code --in-flight} unanswered; the floor echoes the same frames). Medians.
  *
  * <p><b>Throughput</b>: {@code --runs} rounds over the variants, each a fresh sidecar with its
- * archive: {@code --warmup-events}, then {@code --measured-events} timed. With HTTP (C1): every
+ * archive: {@code --warmup-events}, then {@code --measured-events} timed. With HTTP: every
  * variant serves {@code --http-port} and is scraped once a second, and the variants are metrics on
  * and {@code -C sidecar.metrics.enabled=false}; plus each {@code --variant LABEL=FLAGS}, FLAGS being
  * the sidecar's {@code SIDECAR_JAVA_OPTS} (LABEL without '='). {@code --starts 0} runs the
@@ -323,7 +323,7 @@ public final class StartupFootprint {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
     }
 
-    /** Whether this sidecar serves HTTP (contract C1): its serve --help no longer calls --http-port reserved. */
+    /** Whether this sidecar serves HTTP: its serve --help no longer calls --http-port reserved. */
     private static boolean servesHttp(Path home) throws Exception {
         Process help = new ProcessBuilder(home.resolve("bin/sidecar").toString(), "serve", "--help").redirectErrorStream(true).start();
         String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -118,7 +118,7 @@ class StandaloneClusterE2E {
         assertThat(ids(JobOutput.committedLines(output.resolve("dead-letters"))))
                 .containsExactlyInAnyOrderElementsOf(ids(Files.readAllLines(ROOT.resolve("testdata/expected/dead-letters.jsonl"))));
 
-        // each subtask ran on its own TaskManager and used that TaskManager's sidecar (contract C2)
+        // each subtask ran on its own TaskManager and used that TaskManager's sidecar (its socket path from the TaskManager's config.yaml)
         Map<String, Long> eventsPerSidecar = eventsOfRule("threshold");
         assertThat(eventsPerSidecar).as("threshold events per sidecar").hasSize(TASKMANAGERS);
         assertThat(eventsPerSidecar.values()).as("events per sidecar %s", eventsPerSidecar).allMatch(n -> n > 0);

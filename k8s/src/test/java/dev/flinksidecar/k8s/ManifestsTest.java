@@ -47,7 +47,7 @@ class ManifestsTest {
 
         assertThat(Containers.option(rendered.jobArgs(), "--socket", overlay + " job args")).as("job --socket").isEqualTo(socket);
         assertThat(rendered.flinkConfig().get("sidecar.operator.socket-path"))
-                .as("TaskManager config sidecar.operator.socket-path (contract C2)").isEqualTo(socket);
+                .as("TaskManager config sidecar.operator.socket-path (what the operator reads when the job sets no --socket)").isEqualTo(socket);
 
         Location inSidecar = Containers.locate(rendered.sidecar(), socket);
         Location inTaskManager = Containers.locate(rendered.taskManagerContainer(), socket);

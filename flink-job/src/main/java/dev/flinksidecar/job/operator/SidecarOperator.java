@@ -8,7 +8,6 @@ import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.StateDelta;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -51,17 +50,9 @@ import org.slf4j.LoggerFactory;
  * announced idle (Flink would drop it). The final watermark ({@code Long.MAX_VALUE}, at the end
  * of input) fires every open window; end of input waits for its answer.
  *
- * <p><b>Batching is adaptive.</b> When no batch is in flight an event is sent at once, so at low
- * load latency is one round trip. While batches are in flight, new events gather in the open
- * batch until it reaches max-events or max-bytes, until a reply frees a slot, or until
- * max-delay passes, whichever comes first.
- *
- * <p><b>Backpressure.</b> When the open batch is full (or a status change, checkpoint or end of
- * input must send it) and no slot is free, the task thread yields to its mailbox
- * ({@link MailboxExecutor#yield()}, as {@code AsyncWaitOperator} does) until a reply frees one.
- * It does not return from {@code processElement}, so Flink stops reading input; there is no
- * other queue. Replies arrive only as mails, so all state here is touched by the task thread
- * alone, and no lock is shared with the reader thread.
+ * <p><b>Batching is adaptive, and backpressure needs no queue</b>: see {@link BatchSender}, which
+ * keeps the open batch and the batches in flight. Replies arrive only as mails, so all state here
+ * is touched by the task thread alone, and no lock is shared with the reader thread.
  *
  * <p><b>Checkpoints</b> stay exact without operator state: before the barrier the open batch is
  * sent and every reply is awaited and emitted. When the job checkpoints, the barrier then goes
@@ -108,10 +99,8 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private final transient MailboxExecutor mailbox;
 
     private transient SidecarRunner runner;
-    private transient PendingBatch pending;
-    private transient ArrayDeque<InFlightBatch> inFlight;
-    private transient long inFlightBytes;
-    private transient boolean timerArmed;
+    /** The open batch and the batches in flight; null until {@link #open()} has opened the session. */
+    private transient BatchSender batches;
     private transient boolean finished;
     private transient OperatorMetrics metrics;
     private transient SessionRecovery recovery;
@@ -130,12 +119,6 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient SidecarKeyedState keyedState;
     /** Whether Flink restored this subtask's state (from a checkpoint or savepoint). */
     private transient boolean restored;
-
-    private transient int maxEvents;
-    private transient long maxBatchBytes;
-    private transient long maxDelayMs;
-    private transient int maxInFlight;
-    private transient long maxInFlightBytes;
 
     SidecarOperator(StreamOperatorParameters<ResultRecord> parameters, SidecarOperatorOptions options,
             SidecarRunnerFactory runnerFactory) {
@@ -157,14 +140,8 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         super.open();
         checkpointBarriers = checkpointingEnabled();
         keyedState = checkpointBarriers ? SidecarKeyedState.register(getRuntimeContext(), getKeyedStateBackend()) : null;
-        maxEvents = options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS);
-        maxDelayMs = options.get(SidecarOperatorOptions.BATCH_MAX_DELAY).toMillis();
-        maxInFlight = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES);
-        maxInFlightBytes = options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes();
-        pending = new PendingBatch();
-        inFlight = new ArrayDeque<>(maxInFlight);
         metrics = OperatorMetrics.register(getMetricGroup(), options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
-                () -> inFlight.size(), () -> inFlightBytes,
+                () -> batches == null ? 0L : batches.inFlightCount(), () -> batches == null ? 0L : batches.inFlightBytes(),
                 () -> runner == null ? 0L : runner.replayLog().bytesSinceBarrier());
         emitter = new ReplyEmitter(output, super::processWatermark, DEAD_LETTERS, LATE_EVENTS, metrics.results,
                 metrics.deadLetters, metrics.lateEvents);
@@ -182,13 +159,16 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
         recovery.opened(session);
         long batchBytes = options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
-        maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
+        long maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
+        batches = new BatchSender(runner, metrics, recovery, getProcessingTimeService(), mailbox, () -> awaitedAck != 0,
+                options, maxBatchBytes);
         rulesAtLastBarrier = session.rules();
         LOG.info("Subtask {}: sidecar session {} open on {} ({}; sidecar {}, rules {}), batches of at most {} events"
                 + " / {} bytes, {} in flight, checkpoint barriers {}, restored from checkpoint {}", subtask(),
                 session.sessionId(), socketPath,
                 options.socketPathOrigin(taskManager), session.sidecarVersion(), RuleVersions.describe(session.rules()),
-                maxEvents, maxBatchBytes, maxInFlight, checkpointBarriers ? "on" : "off", restoredCheckpointId);
+                options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS), maxBatchBytes,
+                options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES), checkpointBarriers ? "on" : "off", restoredCheckpointId);
     }
 
     /** Whether the job has periodic checkpoints (its configuration names a positive interval). */
@@ -220,8 +200,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     public void processElement(StreamRecord<EventRecord> element) throws Exception {
         EventRecord event = element.getValue();
         runner.process(event);
-        pending.add(event, metrics.latency.sample(), openingTime());
-        added();
+        batches.event(event, metrics.latency.sample());
     }
 
     /** Forwards the watermark to the sidecar in band, after the events before it; emits it downstream later. */
@@ -229,19 +208,17 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     public void processWatermark(Watermark mark) throws Exception {
         runner.watermark(mark.getTimestamp());
         recovery.watermarkSent(mark.getTimestamp());
-        pending.watermark(mark.getTimestamp(), openingTime());
-        added();
+        batches.watermark(mark.getTimestamp());
     }
 
     /** Emits the status change after the results of everything before it (at once when nothing is pending). */
     @Override
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
-        if (!pending.hasContent() && inFlight.isEmpty()) {
+        if (batches.idle()) {
             super.processWatermarkStatus(status);
             return;
         }
-        pending.status(status);
-        sendWhenSlotFree();
+        batches.status(status);
     }
 
     /**
@@ -250,14 +227,14 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
      */
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        drain();
+        batches.drain();
         if (checkpointBarriers && !finished) {
-            outstanding();
+            batches.outstanding();
             runner.barrier(checkpointId);
             awaitedAck = checkpointId;
             recovery.barrierSent();
             while (awaitedAck != 0) {
-                awaitMail();
+                batches.awaitMail();
             }
         }
         super.prepareSnapshotPreBarrier(checkpointId);
@@ -273,12 +250,12 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
     @Override
     public void endInput() throws Exception {
-        drain();
+        batches.drain();
     }
 
     @Override
     public void finish() throws Exception {
-        drain();
+        batches.drain();
         if (!finished) {
             finished = true;
             runner.finish("end of input");
@@ -304,91 +281,6 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
     }
 
-    /** The processing time to note when this content opens a batch that must wait; 0 when it is sent at once. */
-    private long openingTime() {
-        return !pending.hasContent() && !inFlight.isEmpty() ? getProcessingTimeService().getCurrentProcessingTime() : 0;
-    }
-
-    /** After an event or watermark joined the open batch: send it now, when full, or at the max-delay timer. */
-    private void added() throws Exception {
-        if (inFlight.isEmpty()) {
-            send();
-        } else if (runner.batchSize() >= maxEvents || runner.batchBytes() >= maxBatchBytes) {
-            sendWhenSlotFree();
-        } else {
-            armTimer();
-        }
-    }
-
-    /** Sends the open batch once a slot is free, yielding to the mailbox (replies) until then. */
-    private void sendWhenSlotFree() throws Exception {
-        // a reply that frees a slot sends the open batch itself, so check for content too
-        while (pending.hasContent() && !hasSlot()) {
-            awaitMail();
-        }
-        if (pending.hasContent()) {
-            send();
-        }
-    }
-
-    /** Sends everything open and waits until every batch is answered and emitted. */
-    private void drain() throws Exception {
-        if (pending.hasContent()) {
-            sendWhenSlotFree();
-        }
-        while (!inFlight.isEmpty()) {
-            awaitMail();
-        }
-    }
-
-    /** Runs mails (replies, timers) until one arrives; rethrows a session failure seen before. */
-    private void awaitMail() throws Exception {
-        recovery.throwIfFailed();
-        mailbox.yield();
-    }
-
-    private boolean hasSlot() {
-        return inFlight.isEmpty()
-                || (inFlight.size() < maxInFlight && inFlightBytes + runner.batchBytes() <= maxInFlightBytes);
-    }
-
-    private void send() throws Exception {
-        outstanding();
-        long bytes = runner.batchBytes();
-        long sequence = runner.flush();
-        InFlightBatch batch = pending.close(sequence, bytes, System.nanoTime());
-        inFlight.add(batch);
-        inFlightBytes += bytes;
-        metrics.batchSent(batch.events().length);
-    }
-
-    private void armTimer() {
-        if (!timerArmed) {
-            timerArmed = true;
-            getProcessingTimeService().registerTimer(pending.openedAt() + maxDelayMs, this::onBatchTimer);
-        }
-    }
-
-    /** The max-delay timer: send the open batch if it is old enough and a slot is free. Mailbox. */
-    private void onBatchTimer(long time) throws Exception {
-        timerArmed = false;
-        if (!pending.hasContent()) {
-            return;
-        }
-        if (time < pending.openedAt() + maxDelayMs) {
-            armTimer();
-        } else if (hasSlot()) {
-            send();
-        } // else: the next reply frees a slot and sends it
-    }
-
-    /** Something goes to the sidecar: when nothing was outstanding, the answer clock starts now. */
-    private void outstanding() {
-        if (inFlight.isEmpty() && awaitedAck == 0) {
-            recovery.answerClockStarts();
-        }
-    }
-
     /**
      * Emits one answered batch with its watermarks, then sends the open batch if it can. An answer
      * to a batch already emitted (sent again to a new session) is only checked. Mailbox.
@@ -398,19 +290,11 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         if (recovery.alreadyEmitted(reply)) {
             return;
         }
-        InFlightBatch batch = inFlight.poll();
-        if (batch == null || batch.sequence() != reply.sequence()) {
-            throw new SidecarSessionException("the sidecar answered batch " + reply.sequence() + " but batch "
-                    + (batch == null ? "none" : batch.sequence()) + " was next");
-        }
-        inFlightBytes -= batch.bytes();
-        metrics.roundTripNanos.update(System.nanoTime() - batch.sentNanos());
+        InFlightBatch batch = batches.answered(reply.sequence());
         emitter.emit(reply, batch);
         recovery.emitted(reply);
         metrics.latency.record(batch.sampleNanos());
-        if (pending.hasContent() && hasSlot()) {
-            send();
-        }
+        batches.sendIfSlotFree();
     }
 
     /**
@@ -420,10 +304,11 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
      */
     private void acknowledged(CheckpointAck ack) throws Exception {
         recovery.answered();
-        if (ack.getCheckpointId() != awaitedAck || !inFlight.isEmpty()) {
+        InFlightBatch unanswered = batches.oldest();
+        if (ack.getCheckpointId() != awaitedAck || unanswered != null) {
             throw new SidecarSessionException("the sidecar acknowledged checkpoint " + ack.getCheckpointId()
                     + (awaitedAck == 0 ? " but no barrier was waiting" : " but barrier " + awaitedAck + " was next")
-                    + (inFlight.isEmpty() ? "" : ", before the answer to batch " + inFlight.peek().sequence()));
+                    + (unanswered == null ? "" : ", before the answer to batch " + unanswered.sequence()));
         }
         awaitedAck = 0;
         recovery.barrierAcknowledged(ack.getCheckpointId());
@@ -443,8 +328,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
         @Override
         public String awaitedAnswer() {
-            if (!inFlight.isEmpty()) {
-                return "batch " + inFlight.peek().sequence();
+            InFlightBatch oldest = batches.oldest();
+            if (oldest != null) {
+                return "batch " + oldest.sequence();
             }
             return awaitedAck != 0 ? "checkpoint barrier " + awaitedAck : null;
         }

@@ -1,26 +1,20 @@
 package dev.flinksidecar.sidecar.session;
 
 import dev.flinksidecar.events.wire.Protocol;
-import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.CheckpointBarrier;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Goodbye;
 import dev.flinksidecar.proto.Hello;
-import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.StateRestore;
-import dev.flinksidecar.proto.Welcome;
 import dev.flinksidecar.sidecar.metrics.SessionMeters;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * writes from there are queued to the event loop in the order they are made.
  *
  * <p>Threads: the {@code channel*}, {@code exceptionCaught} and {@code on*} methods and every
- * field not marked otherwise belong to the channel's event loop; {@link #openRules}, {@link
- * #restore}, {@link #answer} and {@link #acknowledge} run on the rule executor; {@link #drain} may
+ * field not marked otherwise belong to the channel's event loop; the work of the right-hand column
+ * runs on the rule executor in {@link SessionRules}, which owns the rule engine; {@link #drain} may
  * be called from any thread.
  */
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
@@ -71,9 +65,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** Counts batches, events in flight, bytes and window state; {@link SessionMeters#NONE} when metrics are off. */
     private final SessionMeters meters;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final ChannelFutureListener answered = future -> onAnswered();
+    /** Listens on each answer written; runs on the event loop. */
+    final ChannelFutureListener answered = future -> onAnswered();
 
     private ChannelHandlerContext ctx;
+    /** Set in {@link #handlerAdded}; its methods run on the rule executor, but for {@code stop}. */
+    private SessionRules ruleWork;
     private State state = State.AWAITING_HELLO;
     private long nextSequence = 1;
     private long lastBarrier;
@@ -89,15 +86,6 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** Why the session closed, for its last log line; null: the client closed the connection. */
     private String closeReason;
 
-    /** Set on the event loop when the connection closes; rule-executor tasks then skip their work. */
-    private volatile boolean stopped;
-    /** Set on the event loop from Hello; read by rule-executor tasks. */
-    private volatile int clientMaxFrameBytes;
-    /** Rule executor only. */
-    private RuleEngine engine;
-    /** Rule executor only: the session keeps keyed state, so barriers write StateDeltas. */
-    private boolean snapshots;
-
     SessionHandler(Sessions sessions, String id, SerialExecutor rules, SessionMeters meters) {
         this.sessions = sessions;
         this.id = id;
@@ -108,6 +96,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.ruleWork = new SessionRules(this, ctx, sessions, id, meters);
         if (meters.enabled()) {
             ctx.pipeline().addFirst("bytes", new ByteCounter(meters));
         }
@@ -169,9 +158,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         // a client that reconnects after a broken session continues its own numbering
         nextSequence = Math.max(1, hello.getFirstSequence());
         keyedState = hello.getKeyedState();
-        clientMaxFrameBytes = hello.getMaxFrameBytes();
         pending++;
-        rules.execute(() -> openRules(hello));
+        rules.execute(() -> ruleWork.open(hello));
     }
 
     private void refuse(String reason) {
@@ -196,7 +184,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         countPending();
-        rules.execute(() -> restore(restore));
+        rules.execute(() -> ruleWork.restore(restore));
     }
 
     private void onEvents(EventBatch batch) {
@@ -213,7 +201,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         events += batch.getKeyCount();
         meters.batch(batch.getKeyCount());
         countPending();
-        rules.execute(() -> answer(batch));
+        rules.execute(() -> ruleWork.answer(batch));
     }
 
     /** One more message to answer; at the bound, stop reading until answers are written. */
@@ -237,7 +225,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         lastBarrier = id;
         countPending();
-        rules.execute(() -> acknowledge(id));
+        rules.execute(() -> ruleWork.acknowledge(id));
     }
 
     private void onCompleted(long checkpointId) {
@@ -245,11 +233,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(ServerMessages.PROTOCOL, "received a CheckpointCompleted before Hello", 0);
             return;
         }
-        rules.execute(() -> {
-            if (!stopped && engine != null) {
-                engine.completed(checkpointId);
-            }
-        });
+        rules.execute(() -> ruleWork.completed(checkpointId));
     }
 
     private void onGoodbye(Goodbye goodbye) {
@@ -259,128 +243,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         closeIfAnswered();
     }
 
-    /** Rule executor: opens this session's rule instances and welcomes the client. */
-    private void openRules(Hello hello) {
-        if (stopped) {
-            return;
-        }
-        snapshots = hello.getKeyedState();
-        engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id, snapshots);
-        LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules [{}]", id, hello.getJobName(),
-                hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(),
-                engine.rules().stream().map(r -> r.getId() + "@" + r.getVersion()).collect(Collectors.joining(", ")));
-        Welcome welcome = Welcome.newBuilder()
-                .setProtocolVersion(Protocol.VERSION)
-                .setSidecarVersion(sessions.sidecarVersion())
-                .setSessionId(id)
-                .addAllRules(engine.rules())
-                .setMaxFrameBytes(sessions.maxFrameBytes())
-                .build();
-        ctx.writeAndFlush(ServerMessage.newBuilder().setWelcome(welcome).build()).addListener(answered);
-    }
-
-    /** Rule executor: runs one batch through the rules and writes its answer; its events are no longer in flight then. */
-    private void answer(EventBatch batch) {
-        try {
-            process(batch);
-        } finally {
-            meters.answered(batch.getKeyCount());
-        }
-    }
-
-    private void process(EventBatch batch) {
-        if (stopped) {
-            return;
-        }
-        ServerMessage message;
-        try {
-            message = ServerMessage.newBuilder().setResults(engine.process(batch)).build();
-        } catch (IllegalArgumentException e) {
-            failLater(ServerMessages.MALFORMED_FRAME, "EventBatch " + batch.getSequence() + " is malformed: " + e.getMessage(), batch.getSequence());
-            return;
-        } catch (RuntimeException e) {
-            LOG.error("{}: internal error on EventBatch {}", id, batch.getSequence(), e);
-            failLater(ServerMessages.INTERNAL, e.toString(), batch.getSequence());
-            return;
-        }
-        int limit = clientMaxFrameBytes;
-        if (limit > 0 && message.getSerializedSize() > limit) {
-            failLater(ServerMessages.FRAME_TOO_LARGE, "the results of EventBatch " + batch.getSequence() + " take "
-                    + message.getSerializedSize() + " bytes, over the client's max_frame_bytes " + limit
-                    + "; send smaller batches", batch.getSequence());
-            return;
-        }
-        if (meters.enabled()) {
-            meters.windows(engine.openWindows(), engine.windowKeys());
-        }
-        ctx.writeAndFlush(message).addListener(answered);
-    }
-
-    /** Rule executor: restores the keys of one StateRestore; each key (or part) dropped gets a non-fatal Error. */
-    private void restore(StateRestore restore) {
-        if (stopped) {
-            return;
-        }
-        List<String> dropped;
-        try {
-            dropped = engine.restore(restore.getKeysList());
-        } catch (RuntimeException e) {
-            LOG.error("{}: internal error on StateRestore", id, e);
-            failLater(ServerMessages.INTERNAL, e.toString(), 0);
-            return;
-        }
-        if (meters.enabled()) {
-            meters.windows(engine.openWindows(), engine.windowKeys());
-        }
-        if (dropped.isEmpty()) {
-            LOG.debug("{}: restored the state of {} keys", id, restore.getKeysCount());
-            ctx.executor().execute(this::onAnswered);
-            return;
-        }
-        LOG.warn("{}: restored the state of {} keys, with {} drops (a key's state, or a rule's part of it); the first: {}", id,
-                restore.getKeysCount(), dropped.size(), dropped.get(0));
-        for (int i = 0; i < dropped.size(); i++) {
-            ServerMessage error = ServerMessages.error(ServerMessages.STATE, dropped.get(i), 0, false);
-            if (i < dropped.size() - 1) {
-                ctx.write(error);
-            } else {
-                ctx.writeAndFlush(error).addListener(answered);
-            }
-        }
-    }
-
-    /**
-     * Rule executor: switches the versions staged for this checkpoint; with keyed state writes
-     * the state of the keys changed since the last barrier; then acknowledges the barrier.
-     */
-    private void acknowledge(long checkpointId) {
-        if (stopped) {
-            return;
-        }
-        CheckpointAck ack;
-        try {
-            ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addAllRules(engine.barrier(checkpointId)).build();
-            if (snapshots) {
-                StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);
-                engine.snapshot(deltas::add);
-                deltas.finish();
-                meters.checkpointState(deltas.bytes());
-            }
-        } catch (StateDeltas.TooLarge e) {
-            failLater(ServerMessages.FRAME_TOO_LARGE, e.getMessage(), 0);
-            return;
-        } catch (IOException e) {
-            failLater(ServerMessages.STATE, "the state of checkpoint " + checkpointId + " could not be written: " + e.getMessage(), 0);
-            return;
-        } catch (RuntimeException e) {
-            LOG.error("{}: internal error at CheckpointBarrier {}", id, checkpointId, e);
-            failLater(ServerMessages.INTERNAL, e.toString(), 0);
-            return;
-        }
-        ctx.writeAndFlush(ServerMessage.newBuilder().setCheckpointAck(ack).build()).addListener(answered);
-    }
-
-    private void onAnswered() {
+    /** Event loop: one answer is written (or, for a StateRestore with nothing dropped, needs none). */
+    void onAnswered() {
         pending--;
         if (readPaused && state == State.OPEN && !draining && pending < sessions.maxPendingBatches()) {
             readPaused = false;
@@ -433,7 +297,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void failLater(String code, String message, long sequence) {
+    /** Any thread: {@link #fail} on the event loop. */
+    void failLater(String code, String message, long sequence) {
         ctx.executor().execute(() -> fail(code, message, sequence));
     }
 
@@ -456,16 +321,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
-        stopped = true;
+        ruleWork.stop();
         sessions.unregister(this);
         meters.close();
         LOG.info("{}: closed ({}): {}; after {} batches, {} events", id, client,
                 closeReason == null ? "the client closed the connection" : closeReason, batches, events);
         rules.execute(() -> {
             try {
-                if (engine != null) {
-                    engine.close();
-                }
+                ruleWork.close();
             } finally {
                 closed.complete(null);
             }

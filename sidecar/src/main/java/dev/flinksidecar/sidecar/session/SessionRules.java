@@ -1,0 +1,200 @@
+package dev.flinksidecar.sidecar.session;
+
+import dev.flinksidecar.events.wire.Protocol;
+import dev.flinksidecar.proto.CheckpointAck;
+import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.proto.StateRestore;
+import dev.flinksidecar.proto.Welcome;
+import dev.flinksidecar.sidecar.metrics.SessionMeters;
+import dev.flinksidecar.sidecar.rules.RuleEngine;
+import io.netty.channel.ChannelHandlerContext;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rule-executor half of one session: owns the session's {@link RuleEngine} and does every
+ * piece of work its {@link SessionHandler} hands to the rule executor (the right-hand column of the
+ * handler's diagram): open the rules and welcome the client, answer batches, restore keyed state,
+ * switch versions and write state at barriers, let old versions go at completed checkpoints, close.
+ *
+ * <p>Each answer is written with {@link SessionHandler#answered} as its listener, so the handler
+ * counts it down on the event loop; a failure goes back to the event loop through {@link
+ * SessionHandler#failLater}.
+ *
+ * <p>Threads: every method but {@link #stop} runs on the session's rule executor (its {@link
+ * SerialExecutor}, so one at a time and each after the one before), and so do the fields not
+ * marked otherwise; {@link #stop} runs on the event loop.
+ */
+final class SessionRules {
+
+    /** The handler's logger, so a session's log lines keep one category. */
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final SessionHandler session;
+    private final ChannelHandlerContext ctx;
+    private final Sessions sessions;
+    private final String id;
+    private final SessionMeters meters;
+
+    /** Set on the event loop when the connection closes; the tasks here then skip their work. */
+    private volatile boolean stopped;
+    private RuleEngine engine;
+    /** The session keeps keyed state, so barriers write StateDeltas. */
+    private boolean snapshots;
+    /** From the Hello: the client's frame limit, 0 when it named none. */
+    private int clientMaxFrameBytes;
+
+    SessionRules(SessionHandler session, ChannelHandlerContext ctx, Sessions sessions, String id, SessionMeters meters) {
+        this.session = session;
+        this.ctx = ctx;
+        this.sessions = sessions;
+        this.id = id;
+        this.meters = meters;
+    }
+
+    /** Event loop: the connection is closed; tasks not yet run skip their work. */
+    void stop() {
+        stopped = true;
+    }
+
+    /** Opens this session's rule instances and welcomes the client. */
+    void open(Hello hello) {
+        clientMaxFrameBytes = hello.getMaxFrameBytes();
+        if (stopped) {
+            return;
+        }
+        snapshots = hello.getKeyedState();
+        engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id, snapshots);
+        LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules [{}]", id, hello.getJobName(),
+                hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(),
+                engine.rules().stream().map(r -> r.getId() + "@" + r.getVersion()).collect(Collectors.joining(", ")));
+        Welcome welcome = Welcome.newBuilder()
+                .setProtocolVersion(Protocol.VERSION)
+                .setSidecarVersion(sessions.sidecarVersion())
+                .setSessionId(id)
+                .addAllRules(engine.rules())
+                .setMaxFrameBytes(sessions.maxFrameBytes())
+                .build();
+        ctx.writeAndFlush(ServerMessage.newBuilder().setWelcome(welcome).build()).addListener(session.answered);
+    }
+
+    /** Runs one batch through the rules and writes its answer; its events are no longer in flight then. */
+    void answer(EventBatch batch) {
+        try {
+            process(batch);
+        } finally {
+            meters.answered(batch.getKeyCount());
+        }
+    }
+
+    private void process(EventBatch batch) {
+        if (stopped) {
+            return;
+        }
+        ServerMessage message;
+        try {
+            message = ServerMessage.newBuilder().setResults(engine.process(batch)).build();
+        } catch (IllegalArgumentException e) {
+            session.failLater(ServerMessages.MALFORMED_FRAME, "EventBatch " + batch.getSequence() + " is malformed: " + e.getMessage(), batch.getSequence());
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error on EventBatch {}", id, batch.getSequence(), e);
+            session.failLater(ServerMessages.INTERNAL, e.toString(), batch.getSequence());
+            return;
+        }
+        int limit = clientMaxFrameBytes;
+        if (limit > 0 && message.getSerializedSize() > limit) {
+            session.failLater(ServerMessages.FRAME_TOO_LARGE, "the results of EventBatch " + batch.getSequence() + " take "
+                    + message.getSerializedSize() + " bytes, over the client's max_frame_bytes " + limit
+                    + "; send smaller batches", batch.getSequence());
+            return;
+        }
+        if (meters.enabled()) {
+            meters.windows(engine.openWindows(), engine.windowKeys());
+        }
+        ctx.writeAndFlush(message).addListener(session.answered);
+    }
+
+    /** Restores the keys of one StateRestore; each key (or part) dropped gets a non-fatal Error. */
+    void restore(StateRestore restore) {
+        if (stopped) {
+            return;
+        }
+        List<String> dropped;
+        try {
+            dropped = engine.restore(restore.getKeysList());
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error on StateRestore", id, e);
+            session.failLater(ServerMessages.INTERNAL, e.toString(), 0);
+            return;
+        }
+        if (meters.enabled()) {
+            meters.windows(engine.openWindows(), engine.windowKeys());
+        }
+        if (dropped.isEmpty()) {
+            LOG.debug("{}: restored the state of {} keys", id, restore.getKeysCount());
+            ctx.executor().execute(session::onAnswered);
+            return;
+        }
+        LOG.warn("{}: restored the state of {} keys, with {} drops (a key's state, or a rule's part of it); the first: {}", id,
+                restore.getKeysCount(), dropped.size(), dropped.get(0));
+        for (int i = 0; i < dropped.size(); i++) {
+            ServerMessage error = ServerMessages.error(ServerMessages.STATE, dropped.get(i), 0, false);
+            if (i < dropped.size() - 1) {
+                ctx.write(error);
+            } else {
+                ctx.writeAndFlush(error).addListener(session.answered);
+            }
+        }
+    }
+
+    /**
+     * Switches the versions staged for this checkpoint; with keyed state writes the state of the
+     * keys changed since the last barrier; then acknowledges the barrier.
+     */
+    void acknowledge(long checkpointId) {
+        if (stopped) {
+            return;
+        }
+        CheckpointAck ack;
+        try {
+            ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addAllRules(engine.barrier(checkpointId)).build();
+            if (snapshots) {
+                StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);
+                engine.snapshot(deltas::add);
+                deltas.finish();
+                meters.checkpointState(deltas.bytes());
+            }
+        } catch (StateDeltas.TooLarge e) {
+            session.failLater(ServerMessages.FRAME_TOO_LARGE, e.getMessage(), 0);
+            return;
+        } catch (IOException e) {
+            session.failLater(ServerMessages.STATE, "the state of checkpoint " + checkpointId + " could not be written: " + e.getMessage(), 0);
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error at CheckpointBarrier {}", id, checkpointId, e);
+            session.failLater(ServerMessages.INTERNAL, e.toString(), 0);
+            return;
+        }
+        ctx.writeAndFlush(ServerMessage.newBuilder().setCheckpointAck(ack).build()).addListener(session.answered);
+    }
+
+    /** Lets go of the versions checkpoint {@code checkpointId} no longer needs. */
+    void completed(long checkpointId) {
+        if (!stopped && engine != null) {
+            engine.completed(checkpointId);
+        }
+    }
+
+    /** Closes the rule instances, if the session opened any. */
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}

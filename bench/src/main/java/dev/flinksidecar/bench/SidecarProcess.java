@@ -38,7 +38,7 @@ final class SidecarProcess implements AutoCloseable {
                 .start();
         SidecarProcess sidecar = new SidecarProcess(process, socket);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!sidecar.accepts()) {
+        while (!accepts(socket)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 sidecar.close();
                 throw new IOException("sidecar did not start; see " + dir.resolve("sidecar.log"));
@@ -53,7 +53,8 @@ final class SidecarProcess implements AutoCloseable {
         return process.pid();
     }
 
-    private boolean accepts() {
+    /** Whether a server accepts connections on the Unix socket {@code socket}. */
+    static boolean accepts(Path socket) {
         if (!Files.exists(socket)) {
             return false;
         }

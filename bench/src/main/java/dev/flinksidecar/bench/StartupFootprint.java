@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,23 +264,12 @@ public final class StartupFootprint {
      */
     private static void awaitReady(Process process, Path socket, int port, Path dir) throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT_NS;
-        while (!(port > 0 ? Files.exists(socket) && "200".equals(httpStatus(port, "/health/ready")) : accepts(socket))) {
+        while (!(port > 0 ? Files.exists(socket) && "200".equals(httpStatus(port, "/health/ready")) : SidecarProcess.accepts(socket))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException((process.isAlive() ? "not ready in time" : "exited with " + process.exitValue()) + ": "
                         + Files.readString(dir.resolve("out.log")));
             }
             Thread.sleep(1);
-        }
-    }
-
-    private static boolean accepts(Path socket) {
-        if (!Files.exists(socket)) {
-            return false;
-        }
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            return channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException notYet) {
-            return false;
         }
     }
 

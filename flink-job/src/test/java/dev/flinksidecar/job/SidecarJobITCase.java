@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -86,15 +84,8 @@ class SidecarJobITCase {
      */
     @Test
     void givesTheWindowedScenarioExpectedByFlinksWindowOperator() throws Exception {
-        Path configs = ROOT.resolve("testdata/windowed/configs");
-        List<String> ids;
-        try (Stream<Path> files = Files.list(configs)) {
-            ids = files.map(f -> f.getFileName().toString().replace(".json", "")).sorted().collect(Collectors.toList());
-        }
         Path rules = tmp.resolve("rules");
-        for (String id : ids) {
-            TestSidecars.deploy(rules, "windowed-aggregate", id, Files.readString(configs.resolve(id + ".json")));
-        }
+        List<String> ids = TestSidecars.deployWindowedScenario(rules);
         Path output = tmp.resolve("out");
         runJob(rules, ROOT.resolve("testdata/windowed/events.jsonl"), output, 2, "1s", true);
 

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Where the ITCases find the built artifacts, and {@code replay} as a child process.
@@ -64,6 +66,24 @@ public final class TestSidecars {
         Files.createDirectories(rulesDir);
         Files.copy(exampleJar(example), rulesDir.resolve(id + ".jar"));
         Files.writeString(rulesDir.resolve(id + ".json"), configJson);
+    }
+
+    /**
+     * Deploys the windowed scenario's rules into {@code rulesDir}: the {@code windowed-aggregate}
+     * example once per config of {@code testdata/windowed/configs}, named after the config.
+     *
+     * @return the rule ids, sorted
+     */
+    public static List<String> deployWindowedScenario(Path rulesDir) throws IOException {
+        Path configs = ROOT.resolve("testdata/windowed/configs");
+        List<String> ids;
+        try (Stream<Path> files = Files.list(configs)) {
+            ids = files.map(f -> f.getFileName().toString().replace(".json", "")).sorted().collect(Collectors.toList());
+        }
+        for (String id : ids) {
+            deploy(rulesDir, "windowed-aggregate", id, Files.readString(configs.resolve(id + ".json")));
+        }
+        return ids;
     }
 
     /**

@@ -8,15 +8,12 @@ import dev.flinksidecar.job.JobPipeline;
 import dev.flinksidecar.job.TestSidecars;
 import dev.flinksidecar.job.local.SidecarProcess;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
@@ -58,15 +55,8 @@ class OperatorMetricsITCase {
 
     @Test
     void theOperatorsMetricsAreRegisteredUnderItsGroupAndCountWhatTheJobWrote() throws Exception {
-        Path configs = TestSidecars.ROOT.resolve("testdata/windowed/configs");
-        List<String> ids;
-        try (Stream<Path> files = Files.list(configs)) {
-            ids = files.map(f -> f.getFileName().toString().replace(".json", "")).sorted().collect(Collectors.toList());
-        }
         Path rules = tmp.resolve("rules");
-        for (String id : ids) {
-            TestSidecars.deploy(rules, "windowed-aggregate", id, Files.readString(configs.resolve(id + ".json")));
-        }
+        TestSidecars.deployWindowedScenario(rules);
         Path output = tmp.resolve("out");
         Path socket = tmp.resolve("sidecar.sock");
         JobID job;

@@ -103,7 +103,9 @@ public final class StartupFootprint {
             if (intOption("--starts") > 0) {
                 startups(floor, withArchive, withoutArchive);
             }
-            throughput(withArchive);
+            if (intOption("--runs") > 0) {
+                throughput(withArchive);
+            }
             System.out.println("load average at the end: " + loadAverage());
         } finally {
             deleteTree(work);

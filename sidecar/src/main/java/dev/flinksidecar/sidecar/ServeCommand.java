@@ -9,9 +9,12 @@ import dev.flinksidecar.sidecar.transport.SocketFiles;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,6 +53,68 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
             description = "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.rules.executor-threads=4. Repeatable.")
     Map<String, String> conf = new LinkedHashMap<>();
+
+    /**
+     * The command for {@code args} when they are {@code serve} followed only by this command's
+     * options, each in the form {@code --name value} or {@code --name=value} (and {@code -C value}),
+     * the single-valued ones once, with values picocli would accept as they are: a path, digits
+     * for the port, {@code KEY=VALUE}; null otherwise, and picocli parses them (help, usage
+     * errors, argument files). Main runs this common case without picocli's command tree;
+     * {@code ServeCommandTest} checks that both parse alike.
+     */
+    static ServeCommand plain(String... args) {
+        if (args.length == 0 || !args[0].equals("serve")) {
+            return null;
+        }
+        ServeCommand command = new ServeCommand();
+        Set<String> given = new HashSet<>();
+        for (int i = 1; i < args.length; i++) {
+            String name = args[i];
+            String value;
+            int equals = name.indexOf('=');
+            if (name.startsWith("--") && equals > 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            if (value.isEmpty() || value.startsWith("-") || value.startsWith("@")) {
+                return null;
+            }
+            try {
+                switch (name) {
+                    case "--socket" -> command.socket = Path.of(value);
+                    case "--rules-dir" -> command.rulesDir = Path.of(value);
+                    case "--admin-socket" -> command.adminSocket = Path.of(value);
+                    case "--http-port" -> {
+                        if (!value.matches("[0-9]{1,9}")) {
+                            return null;
+                        }
+                        command.httpPort = Integer.parseInt(value);
+                    }
+                    case "-C", "--conf" -> {
+                        int split = value.indexOf('=');
+                        if (split <= 0) {
+                            return null;
+                        }
+                        command.conf.put(value.substring(0, split), value.substring(split + 1));
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+            } catch (InvalidPathException e) {
+                return null;
+            }
+            boolean repeatable = name.equals("-C") || name.equals("--conf");
+            if (!given.add(name) && !repeatable) {
+                return null;
+            }
+        }
+        return command.socket != null && command.rulesDir != null ? command : null;
+    }
 
     /**
      * The order is the readiness contract: HTTP first (probes see "not ready"), then the rules,

@@ -11,8 +11,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The sidecar's command line: {@code serve} runs the sidecar, {@code replay} runs a file through
- * the rule engine in process, {@code admin} manages the rules of a running sidecar.
+ * The sidecar's command line with picocli: {@code serve} runs the sidecar, {@code replay} runs a
+ * file through the rule engine in process, {@code admin} manages the rules of a running sidecar.
+ * {@link Main} is the entry point; it runs a plain {@code serve} without this tree.
  *
  * <p>Exit codes: 0 success; 1 a failure while running (a bad rule jar in {@code replay}, another
  * sidecar on the socket, a refused {@code admin} request, I/O errors); 2 a usage error (unknown flag, missing flag, a flag naming
@@ -22,10 +23,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "sidecar",
         mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
+        versionProvider = SidecarCommand.Version.class,
         description = "Runs Flink rule jars beside a TaskManager, over a Unix domain socket.",
         subcommands = {ServeCommand.class, ReplayCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Callable<Integer> {
+final class SidecarCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -35,37 +36,27 @@ public final class Main implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "missing a command: serve, replay or admin");
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args));
-    }
-
-    /** Runs the command line {@code args} and returns the exit code; does not exit. */
-    public static int run(String... args) {
-        return commandLine().execute(args);
-    }
-
-    /** As {@link #run(String...)}, printing to {@code out} and {@code err}. */
-    public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return commandLine().setOut(out).setErr(err).execute(args);
-    }
-
     static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Main());
-        commandLine.setParameterExceptionHandler(Main::usageError);
+        CommandLine commandLine = new CommandLine(new SidecarCommand());
+        commandLine.setParameterExceptionHandler(SidecarCommand::usageError);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ParameterException) {
                 return usageError((ParameterException) e, new String[0]);
             }
-            PrintWriter err = cmd.getErr();
-            if (e instanceof CliException) {
-                err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-                return ((CliException) e).exitCode();
-            }
-            err.println(cmd.getCommandSpec().qualifiedName() + ": unexpected failure: " + e);
-            e.printStackTrace(err);
-            return CliException.FAILURE;
+            return failed(e, cmd.getCommandSpec().qualifiedName(), cmd.getErr());
         });
         return commandLine;
+    }
+
+    /** Prints what made command {@code name} fail on {@code err} and returns the exit code. */
+    static int failed(Exception e, String name, PrintWriter err) {
+        if (e instanceof CliException) {
+            err.println(name + ": " + e.getMessage());
+            return ((CliException) e).exitCode();
+        }
+        err.println(name + ": unexpected failure: " + e);
+        e.printStackTrace(err);
+        return CliException.FAILURE;
     }
 
     private static int usageError(ParameterException e, String[] args) {

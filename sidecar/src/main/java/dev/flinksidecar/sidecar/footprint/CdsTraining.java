@@ -8,6 +8,7 @@ import dev.flinksidecar.proto.Goodbye;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.sidecar.Main;
+import dev.flinksidecar.sidecar.logging.SidecarLogging;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,6 +69,7 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) {
+        SidecarLogging.install();
         int exit = 0;
         try {
             LogWatch log = new LogWatch(System.err);
@@ -239,7 +241,7 @@ public final class CdsTraining {
 
     /**
      * Stderr, passed through, watched for the sidecar's {@code HTTP on port N} line. The sidecar
-     * logs through slf4j-simple to whatever {@code System.err} is at the time.
+     * logs (SidecarLogging) to whatever {@code System.err} is at the time.
      */
     private static final class LogWatch extends OutputStream {
 

@@ -1,0 +1,45 @@
+package dev.flinksidecar.sidecar;
+
+import dev.flinksidecar.sidecar.logging.SidecarLogging;
+import java.io.PrintWriter;
+
+/**
+ * The entry point of {@code java -jar sidecar.jar}: commands {@code serve}, {@code replay} and
+ * {@code admin} ({@link SidecarCommand}, exit codes there).
+ *
+ * <p>A plain {@code serve} (its options, each once, valid values: {@link ServeCommand#plain}) runs
+ * without building picocli's command tree, which costs a cold JVM about 200 ms of the sidecar's
+ * start (BENCHMARKS.md, issue 6); everything else, help and usage errors included, goes through
+ * picocli.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        SidecarLogging.install();
+        System.exit(run(args));
+    }
+
+    /** Runs the command line {@code args} and returns the exit code; does not exit. */
+    public static int run(String... args) {
+        ServeCommand serve = ServeCommand.plain(args);
+        return serve != null ? serve(serve, new PrintWriter(System.err, true))
+                : SidecarCommand.commandLine().execute(args);
+    }
+
+    /** As {@link #run(String...)}, printing to {@code out} and {@code err}. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        ServeCommand serve = ServeCommand.plain(args);
+        return serve != null ? serve(serve, err) : SidecarCommand.commandLine().setOut(out).setErr(err).execute(args);
+    }
+
+    private static int serve(ServeCommand serve, PrintWriter err) {
+        try {
+            return serve.call();
+        } catch (Exception e) {
+            return SidecarCommand.failed(e, "sidecar serve", err);
+        }
+    }
+}

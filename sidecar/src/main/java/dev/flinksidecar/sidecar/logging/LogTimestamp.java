@@ -1,10 +1,9 @@
 package dev.flinksidecar.sidecar.logging;
 
-import java.util.TimeZone;
-
 /**
- * Writes an instant as local date and time, {@code 2026-11-26T12:17:53.062}, with arithmetic
- * alone: no date-format or calendar classes to load at the sidecar's start.
+ * Writes an instant in UTC, ISO 8601, {@code 2026-11-26T12:17:53.062Z}, with arithmetic alone: no
+ * date-format, calendar or time-zone classes to load at the sidecar's start (the JVM's default
+ * time zone alone took 10 ms to read).
  */
 final class LogTimestamp {
 
@@ -13,15 +12,10 @@ final class LogTimestamp {
     private LogTimestamp() {
     }
 
-    /** Appends {@code epochMillis} in the JVM's default time zone. */
+    /** Appends {@code epochMillis}. */
     static void append(StringBuilder out, long epochMillis) {
-        append(out, epochMillis, TimeZone.getDefault());
-    }
-
-    static void append(StringBuilder out, long epochMillis, TimeZone zone) {
-        long local = epochMillis + zone.getOffset(epochMillis);
-        long days = Math.floorDiv(local, MILLIS_PER_DAY);
-        long millisOfDay = Math.floorMod(local, MILLIS_PER_DAY);
+        long days = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
+        long millisOfDay = Math.floorMod(epochMillis, MILLIS_PER_DAY);
         // days since 1970-01-01 to year, month, day (proleptic Gregorian; Howard Hinnant's civil_from_days)
         long shifted = days + 719_468; // from 0000-03-01
         long era = Math.floorDiv(shifted, 146_097);
@@ -38,7 +32,7 @@ final class LogTimestamp {
         pad(out, millisOfDay / 3_600_000, 2).append(':');
         pad(out, millisOfDay / 60_000 % 60, 2).append(':');
         pad(out, millisOfDay / 1_000 % 60, 2).append('.');
-        pad(out, millisOfDay % 1_000, 3);
+        pad(out, millisOfDay % 1_000, 3).append('Z');
     }
 
     private static StringBuilder pad(StringBuilder out, long value, int digits) {

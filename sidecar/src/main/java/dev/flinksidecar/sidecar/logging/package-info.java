@@ -1,6 +1,6 @@
 /**
  * The sidecar's SLF4J backend: one line per message on stderr, as
- * {@code 2026-11-26T12:17:53.062 [main] [INFO] Timelines - activated threshold@1.0.0+c4c6863}.
+ * {@code 2026-11-26T12:17:53.062Z [main] [INFO] Timelines - activated threshold@1.0.0+c4c6863}.
  *
  * <p>It replaces slf4j-simple, whose date format (SimpleDateFormat and its locale data) and
  * provider lookup cost a cold JVM about 90 ms of the sidecar's start (BENCHMARKS.md, issue 6).

@@ -6,6 +6,8 @@ import dev.flinksidecar.sidecar.rules.TestingRuleJars;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,25 @@ class MainTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("sidecar replay: input " + input + " does not exist" + System.lineSeparator());
+    }
+
+    @Test
+    void anHttpPortInUseIsNamedAndNothingIsLeftBehind() throws IOException {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        TestingRuleJars.threshold(rules, "threshold", 1);
+        Path socket = dir.resolve("s.sock");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+
+            int code = run("serve", "--socket", socket.toString(), "--rules-dir", rules.toString(), "--http-port",
+                    String.valueOf(port), "-C", "sidecar.http.host=127.0.0.1");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).startsWith("sidecar serve: cannot serve HTTP on 127.0.0.1:" + port + ": ")
+                    .contains("in use");
+        }
+        assertThat(socket).doesNotExist();
+        assertThat(Path.of(socket + ".admin")).doesNotExist();
     }
 
     @Test

@@ -7,8 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +26,13 @@ public final class JobOutput {
     private JobOutput() {}
 
     /**
-     * Lines of the committed part files of a sink folder ({@code part-<writer>-<counter>.jsonl}),
-     * each writer's files in the order written, so each writer's lines in the order it wrote them.
-     * Empty when the folder does not exist.
+     * Lines of the committed part files of a sink folder ({@code part-<writer>-<counter>.jsonl}), so
+     * that each subtask's lines come in the order it wrote them. Empty when the folder does not exist.
+     *
+     * <p>A writer id is not a subtask: Flink's {@code FileSink} drops a bucket that received nothing
+     * between two checkpoints, and the next line opens a new one under a new random id (so does a
+     * restart). A subtask's files are therefore ordered by writer, the writers by when their first
+     * file was written, and each writer's files by counter.
      */
     public static List<String> committedLines(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -36,7 +42,13 @@ public final class JobOutput {
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(f -> !f.getFileName().toString().startsWith(".")).collect(Collectors.toList());
         }
-        files.sort(Comparator.comparing(JobOutput::writerOf).thenComparingLong(JobOutput::counterOf));
+        Map<String, FileTime> writerStart = new HashMap<>();
+        for (Path file : files) {
+            writerStart.merge(writerOf(file), Files.getLastModifiedTime(file), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        }
+        files.sort(Comparator.comparing((Path f) -> writerStart.get(writerOf(f)))
+                .thenComparing(JobOutput::writerOf)
+                .thenComparingLong(JobOutput::counterOf));
         List<String> lines = new ArrayList<>();
         for (Path file : files) {
             lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));

@@ -5,11 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -55,10 +52,14 @@ public final class ArtifactStore implements Closeable {
         return dir;
     }
 
-    /** Stores {@code bytes} (if not there yet) and counts one use of the file; returns it. */
-    synchronized Path store(String fileName, byte[] bytes) throws IOException {
+    /**
+     * Stores {@code bytes} (if not there yet) and counts one use of the file; returns it.
+     *
+     * @param sha256 the SHA-256 of {@code bytes} in hex ({@code ContentHash.digest} has it)
+     */
+    synchronized Path store(String fileName, byte[] bytes, String sha256) throws IOException {
         String safeName = fileName.replaceAll("[^A-Za-z0-9._-]", "_");
-        Path file = dir.resolve(sha256(bytes).substring(0, 16) + "-" + safeName);
+        Path file = dir.resolve(sha256.substring(0, 16).concat("-").concat(safeName));
         if (!Files.exists(file)) {
             Path temp = Files.createTempFile(dir, ".incoming-", ".jar");
             Files.write(temp, bytes);
@@ -103,14 +104,6 @@ public final class ArtifactStore implements Closeable {
             }
         } catch (IOException e) {
             LOG.warn("could not delete {}: {}", dir, e.toString());
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

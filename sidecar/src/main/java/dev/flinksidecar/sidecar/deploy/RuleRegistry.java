@@ -3,6 +3,7 @@ package dev.flinksidecar.sidecar.deploy;
 import dev.flinksidecar.proto.RefusedDeploy;
 import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.ContentHash;
 import dev.flinksidecar.sidecar.rules.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.RuleFeed;
 import dev.flinksidecar.sidecar.rules.RuleFeedSource;
@@ -81,14 +82,15 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
      * @throws RuleLoadException when its config or manifest cannot be read
      */
     public RuleArtifact prepare(String fileName, byte[] jar, byte[] config, String source) throws RuleLoadException {
+        ContentHash.Digest digest = ContentHash.digest(jar, config);
         Path file;
         try {
-            file = store.store(fileName, jar);
+            file = store.store(fileName, jar, digest.jarSha256());
         } catch (IOException e) {
             throw new RuleLoadException("rule jar " + fileName + " could not be stored: " + e);
         }
         try {
-            return RuleArtifact.of(fileName, file, jar, config, source);
+            return RuleArtifact.of(fileName, file, digest.hash(), config, source);
         } catch (RuleLoadException e) {
             store.release(file);
             throw e;

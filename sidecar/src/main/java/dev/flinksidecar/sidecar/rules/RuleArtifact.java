@@ -60,23 +60,23 @@ public final class RuleArtifact {
         Path configFile = jar.resolveSibling(baseName(fileName) + ".json");
         try {
             byte[] config = Files.isRegularFile(configFile) ? Files.readAllBytes(configFile) : null;
-            return of(fileName, jar, Files.readAllBytes(jar), config, source);
+            return of(fileName, jar, ContentHash.of(Files.readAllBytes(jar), config), config, source);
         } catch (IOException e) {
             throw new RuleLoadException("rule jar " + fileName + " cannot be read: " + e, e);
         }
     }
 
     /**
-     * An artifact whose jar bytes are {@code jarBytes}, stored at {@code jarFile} (the file the
-     * classloader will read).
+     * An artifact stored at {@code jarFile} (the file the classloader will read).
      *
      * @param fileName the jar's name as deployed, e.g. {@code fraud.jar}
+     * @param hash the {@link ContentHash} of the jar's bytes and {@code config}
      * @param config the config's bytes, or null for none
      * @param source where it came from, for status, e.g. {@code rules-dir fraud.jar}
      * @throws RuleLoadException when the config is not a JSON object with string {@code id} and
      *     {@code version} (if present), or the jar has no readable manifest directory
      */
-    public static RuleArtifact of(String fileName, Path jarFile, byte[] jarBytes, byte[] config, String source)
+    public static RuleArtifact of(String fileName, Path jarFile, String hash, byte[] config, String source)
             throws RuleLoadException {
         String baseName = baseName(fileName);
         Map<String, Object> values = parseConfig(fileName, baseName, config);
@@ -85,7 +85,7 @@ public final class RuleArtifact {
         String manifestVersion = attribute(manifest, Attributes.Name.IMPLEMENTATION_VERSION.toString());
         String version = stringField(fileName, baseName, values, "version", manifestVersion == null ? UNVERSIONED : manifestVersion);
         return new RuleArtifact(fileName, jarFile, config == null ? null : config.clone(), values, id, version,
-                ContentHash.of(jarBytes, config), attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE), source);
+                hash, attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE), source);
     }
 
     /** The jar's file name as deployed, e.g. {@code fraud.jar}. */
@@ -151,18 +151,21 @@ public final class RuleArtifact {
         if (config == null) {
             return Map.of();
         }
-        String where = "rule jar " + fileName + ": config " + baseName + ".json";
         try {
             Object parsed = Json.parse(new String(config, StandardCharsets.UTF_8));
             if (!(parsed instanceof Map)) {
-                throw new RuleLoadException(where + " is not a JSON object");
+                throw new RuleLoadException(configFile(fileName, baseName) + " is not a JSON object");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> map = (Map<String, Object>) parsed;
             return map;
         } catch (JsonException e) {
-            throw new RuleLoadException(where + " is not valid JSON: " + e.getMessage(), e);
+            throw new RuleLoadException(configFile(fileName, baseName) + " is not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    private static String configFile(String fileName, String baseName) {
+        return "rule jar " + fileName + ": config " + baseName + ".json";
     }
 
     private static String stringField(String fileName, String baseName, Map<String, Object> config, String field, String orElse)

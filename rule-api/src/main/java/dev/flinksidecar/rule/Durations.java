@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
 public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h|d)\\s*");
+    /** The units above milliseconds, largest first, and their lengths. */
+    private static final String[] UNITS = {"d", "h", "m", "s"};
+    private static final long[] UNIT_MILLIS = {86_400_000L, 3_600_000L, 60_000L, 1000L};
 
     private Durations() {}
 
@@ -43,15 +46,11 @@ public final class Durations {
     /** Writes a duration in the largest unit that represents it exactly, e.g. {@code 1500ms}, {@code 10s}. */
     public static String format(Duration duration) {
         long ms = duration.toMillis();
-        if (ms != 0 && ms % 86_400_000L == 0) {
-            return ms / 86_400_000L + "d";
-        } else if (ms != 0 && ms % 3_600_000L == 0) {
-            return ms / 3_600_000L + "h";
-        } else if (ms != 0 && ms % 60_000L == 0) {
-            return ms / 60_000L + "m";
-        } else if (ms != 0 && ms % 1000L == 0) {
-            return ms / 1000L + "s";
+        for (int i = 0; i < UNIT_MILLIS.length; i++) {
+            if (ms != 0 && ms % UNIT_MILLIS[i] == 0) {
+                return Long.toString(ms / UNIT_MILLIS[i]).concat(UNITS[i]);
+            }
         }
-        return ms + "ms";
+        return Long.toString(ms).concat("ms");
     }
 }

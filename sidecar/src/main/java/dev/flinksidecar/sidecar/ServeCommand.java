@@ -124,6 +124,11 @@ public final class ServeCommand implements Callable<Integer> {
      * socket are up; on two cores the two starts take about the time of the longer one), then
      * the admin socket and the data socket (ready); the metrics registry and the JVM's metrics
      * are built after that, off the path to ready.
+     *
+     * <p>Code on the path to ready joins strings with {@link String#concat} and SLF4J's
+     * placeholders, not {@code +}: javac compiles {@code +} to an invokedynamic call site, and each
+     * new shape of one (argument types) costs a cold JVM about 10 ms to link, 50 ms in all before
+     * this rule (BENCHMARKS.md, issue 6). Error messages, built only on failure, use {@code +}.
      */
     @Override
     public Integer call() throws InterruptedException {
@@ -231,7 +236,7 @@ public final class ServeCommand implements Callable<Integer> {
             return adminSocket;
         }
         String configured = config.get(SidecarOptions.ADMIN_SOCKET_PATH);
-        return configured.isEmpty() ? Path.of(socket + ".admin") : Path.of(configured);
+        return configured.isEmpty() ? Path.of(socket.toString().concat(".admin")) : Path.of(configured);
     }
 
     private static void prepareSocket(Path socket) {

@@ -53,10 +53,10 @@ final class Activation {
     String describe() {
         String what = removal() ? "" : windowed() ? "windowed rule, " : "per-event rule, ";
         if (immediate) {
-            return "active (" + what + "each session switches at its next batch)";
+            return "active (".concat(what).concat("each session switches at its next batch)");
         }
         if (reached) {
-            return "active (" + what + "no session sends checkpoint barriers: each switches at its next batch)";
+            return "active (".concat(what).concat("no session sends checkpoint barriers: each switches at its next batch)");
         }
         return "staged (" + what + "every session switches right after checkpoint barrier " + fromCheckpoint + ")";
     }

@@ -105,8 +105,8 @@ public final class RulesDirectoryWatcher {
         byte[] jar;
         byte[] config;
         try {
-            jar = Files.readAllBytes(dir.resolve(base + ".jar"));
-            Path configFile = dir.resolve(base + ".json");
+            jar = Files.readAllBytes(dir.resolve(jarName(base)));
+            Path configFile = dir.resolve(configName(base));
             config = Files.isRegularFile(configFile) ? Files.readAllBytes(configFile) : null;
         } catch (NoSuchFileException e) {
             jar = null;
@@ -119,7 +119,7 @@ public final class RulesDirectoryWatcher {
         }
         RuleArtifact artifact;
         try {
-            artifact = registry.prepare(base + ".jar", jar, config, source);
+            artifact = registry.prepare(jarName(base), jar, config, source);
             checkOwner(base, artifact);
         } catch (RuleLoadException e) {
             LOG.warn("refused: {} (from {})", e.getMessage(), source);
@@ -151,7 +151,15 @@ public final class RulesDirectoryWatcher {
     }
 
     private static String source(String base) {
-        return "rules-dir " + base + ".jar";
+        return "rules-dir ".concat(jarName(base));
+    }
+
+    private static String jarName(String base) {
+        return base.concat(".jar");
+    }
+
+    private static String configName(String base) {
+        return base.concat(".json");
     }
 
     /** The rule jars of the directory now, by base name in name order. */
@@ -164,7 +172,7 @@ public final class RulesDirectoryWatcher {
                     continue;
                 }
                 String base = name.substring(0, name.length() - 4);
-                FileState state = FileState.of(file, dir.resolve(base + ".json"));
+                FileState state = FileState.of(file, dir.resolve(configName(base)));
                 if (state != null) {
                     states.put(base, state);
                 }

@@ -73,7 +73,7 @@ final class Timelines {
         VersionRecord record = new VersionRecord(artifact, jar.windowed(), clock.getAsLong());
         RuleVersion version = RuleVersion.managed(jar, record.events, metrics.version(artifact.id(), artifact.version()), this::unused);
         Activation entry = append(timeline, version, record, activateAfterCheckpoint);
-        return DeployOutcome.done(artifact.id(), "deployed " + artifact.id() + " " + artifact.version() + ": " + entry.describe());
+        return DeployOutcome.done(artifact.id(), "deployed ".concat(idAndVersion(artifact)).concat(": ").concat(entry.describe()));
     }
 
     /**
@@ -83,7 +83,7 @@ final class Timelines {
     private DeployOutcome already(RuleTimeline timeline, RuleArtifact artifact) {
         Activation latest = timeline.latest();
         Activation active = timeline.latestReached();
-        String what = artifact.id() + " " + artifact.version();
+        String what = idAndVersion(artifact);
         if (latest != null && latest.version != null && latest.version.version().equals(artifact.version())) {
             return DeployOutcome.done(artifact.id(), what + " is already " + (latest.reached ? "active" : "staged") + "; nothing changed");
         }
@@ -256,7 +256,7 @@ final class Timelines {
         timelines.forEach((id, t) -> {
             VersionRecord record = t.active();
             if (record != null) {
-                active.add(id + "@" + record.version());
+                active.add(id.concat("@").concat(record.version()));
             }
         });
         return active.toString();
@@ -363,5 +363,10 @@ final class Timelines {
             LOG.warn("closing {} failed: {}", jar, e.toString());
         }
         retire.accept(jar.classLoader());
+    }
+
+    /** {@code fraud 1.2.0+3f2a9c1}, as the admin's answers name a version. */
+    private static String idAndVersion(RuleArtifact artifact) {
+        return artifact.id().concat(" ").concat(artifact.version());
     }
 }

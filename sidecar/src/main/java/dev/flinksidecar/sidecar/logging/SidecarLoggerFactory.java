@@ -39,7 +39,7 @@ final class SidecarLoggerFactory implements ILoggerFactory {
     /** The level of logger {@code name}, as an SLF4J level's {@code toInt()} or {@link #OFF}. */
     int levelOf(String name) {
         for (String prefix = name; ; prefix = prefix.substring(0, prefix.lastIndexOf('.'))) {
-            String key = LOGGER_LEVEL + prefix;
+            String key = LOGGER_LEVEL.concat(prefix);
             String value = properties.getProperty(key);
             if (value != null) {
                 return level(key, value, defaultLevel);

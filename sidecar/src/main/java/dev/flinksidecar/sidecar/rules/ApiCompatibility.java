@@ -32,7 +32,10 @@ final class ApiCompatibility {
 
     private static final String PREFIX = RuleApiClassLoader.SHARED_PREFIX.replace('.', '/');
     private static final int MAX_LISTED = 20;
-    private static final Map<String, Boolean> KNOWN = new ConcurrentHashMap<>();
+    /** Whether each API member a jar used exists. */
+    private static final Map<ClassReferences.Member, Boolean> KNOWN_MEMBERS = new ConcurrentHashMap<>();
+    /** API class names known to be missing (false). */
+    private static final Map<String, Boolean> KNOWN_CLASSES = new ConcurrentHashMap<>();
 
     private ApiCompatibility() {}
 
@@ -68,7 +71,7 @@ final class ApiCompatibility {
         }
         for (ClassReferences.Member member : refs.members) {
             Class<?> owner = apiClass(member.owner);
-            if (owner != null && !KNOWN.computeIfAbsent(key(member), k -> exists(owner, member))) {
+            if (owner != null && !KNOWN_MEMBERS.computeIfAbsent(member, m -> exists(owner, m))) {
                 missing.add((member.method ? "method " : "field ") + Descriptors.describe(member));
             }
         }
@@ -111,19 +114,15 @@ final class ApiCompatibility {
 
     private static Class<?> apiClass(String internalName) {
         String name = internalName.replace('/', '.');
-        if (Boolean.FALSE.equals(KNOWN.get(name))) {
+        if (Boolean.FALSE.equals(KNOWN_CLASSES.get(name))) {
             return null;
         }
         try {
             return Class.forName(name, false, RuleApiClassLoader.INSTANCE);
         } catch (ClassNotFoundException | LinkageError e) {
-            KNOWN.put(name, false);
+            KNOWN_CLASSES.put(name, false);
             return null;
         }
-    }
-
-    private static String key(ClassReferences.Member member) {
-        return member.owner + '.' + member.name + member.descriptor;
     }
 
     private static boolean exists(Class<?> owner, ClassReferences.Member member) {

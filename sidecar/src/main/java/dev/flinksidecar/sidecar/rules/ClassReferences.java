@@ -57,13 +57,16 @@ final class ClassReferences {
     final Set<Member> members = new LinkedHashSet<>();
 
     private final String packagePrefix;
+    /** How a descriptor or signature names a class of the package: {@code L} and the prefix. */
+    private final String inDescriptorStart;
     private final Pattern inDescriptor;
 
     /** @param packagePrefix internal-name prefix, e.g. {@code dev/flinksidecar/rule/} */
     ClassReferences(String packagePrefix) {
         this.packagePrefix = packagePrefix;
+        this.inDescriptorStart = "L".concat(packagePrefix);
         // in descriptors "Ldev/x/Y;", in generic signatures also "Ldev/x/Y<...>;"
-        this.inDescriptor = Pattern.compile("L(" + Pattern.quote(packagePrefix) + "[\\w$/]+)[;<]");
+        this.inDescriptor = Pattern.compile("L(".concat(Pattern.quote(packagePrefix)).concat("[\\w$/]+)[;<]"));
     }
 
     /**
@@ -113,7 +116,7 @@ final class ClassReferences {
             }
         }
         for (int i = 1; i < count; i++) {
-            if (tags[i] == UTF8) {
+            if (tags[i] == UTF8 && utf8[i].contains(inDescriptorStart)) {
                 Matcher m = inDescriptor.matcher(utf8[i]);
                 while (m.find()) {
                     classes.add(m.group(1));

@@ -130,7 +130,7 @@ public final class RuleJar implements Closeable {
 
     private static URLClassLoader newLoader(RuleArtifact artifact) throws RuleLoadException {
         try {
-            return new URLClassLoader("rule:" + artifact.id() + "@" + artifact.version(),
+            return new URLClassLoader("rule:".concat(artifact.id()).concat("@").concat(artifact.version()),
                     new URL[] {artifact.jarFile().toUri().toURL()}, RuleApiClassLoader.INSTANCE);
         } catch (IOException e) {
             throw new RuleLoadException("rule jar " + artifact.fileName() + ": " + e, e);

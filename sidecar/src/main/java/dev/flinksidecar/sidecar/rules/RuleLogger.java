@@ -16,7 +16,7 @@ final class RuleLogger implements System.Logger {
     private final Logger log;
 
     RuleLogger(String ruleId) {
-        this.log = LoggerFactory.getLogger("rule." + ruleId);
+        this.log = LoggerFactory.getLogger("rule.".concat(ruleId));
     }
 
     @Override

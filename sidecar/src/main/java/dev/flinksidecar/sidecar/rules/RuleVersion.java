@@ -139,6 +139,6 @@ public final class RuleVersion {
 
     @Override
     public String toString() {
-        return id + "@" + version;
+        return id.concat("@").concat(version);
     }
 }

@@ -49,7 +49,7 @@ final class SelfTest {
     private SelfTest() {}
 
     static void run(RuleJar jar) throws RuleLoadException {
-        String where = "rule jar " + jar.fileName() + ": self-test";
+        String where = "rule jar ".concat(jar.fileName()).concat(": self-test");
         EventBatchWriter batch = new EventBatchWriter();
         List<String> expected;
         RuleConfig config;

@@ -320,7 +320,7 @@ public final class StartupFootprint {
     }
 
     /**
-     * A copy of the launcher and the jar (so that rebuilds during the run change nothing) and, if
+     * A copy of the launcher, the jar and {@code lib/} (so that rebuilds during the run change nothing) and, if
      * asked, its own archive: an archive holds the jar's path (Java 17 does not relocate it), so
      * it is made at the copy's path by the sidecar's own training run, as the build and the image do.
      */
@@ -331,6 +331,14 @@ public final class StartupFootprint {
                 throw new IOException(built.resolve(file) + " not found: build the sidecar first (mvn -pl sidecar package)");
             }
             Files.copy(built.resolve(file), home.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        if (Files.isDirectory(built.resolve("lib"))) { // Netty's native library, as the build lays it out
+            Files.createDirectories(home.resolve("lib"));
+            try (Stream<Path> libraries = Files.list(built.resolve("lib"))) {
+                for (Path library : (Iterable<Path>) libraries::iterator) {
+                    Files.copy(library, home.resolve("lib").resolve(library.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
         if (archive) {
             Path jsa = home.resolve("sidecar.jsa");

@@ -81,6 +81,12 @@ class SidecarContainerITCase {
                 assertThat(pod.get(probePath(container, probe))).as(probe + " " + probePath(container, probe)).isEqualTo(200);
             }
             assertThat(pod.get("/metrics")).as("/metrics").isEqualTo(200);
+            // Netty's native library is mapped from the image's lib/, not from a copy it made in /tmp
+            String library = image.path(SidecarImage.HOME + "/lib").toRealPath() + "/libnetty_transport_native_epoll_x86_64.so";
+            assertThat(Files.readAllLines(Path.of("/proc", Long.toString(pod.jvm().pid()), "maps")))
+                    .as("the JVM's mapped files").filteredOn(l -> l.contains("netty_transport_native_epoll"))
+                    .isNotEmpty()
+                    .allMatch(l -> l.endsWith(library));
 
             socket = pod.local(Containers.option(Containers.args(container), "--socket", overlay));
             Path socketDir = Path.of(socket).getParent();

@@ -57,6 +57,8 @@ public final class SidecarProcess implements AutoCloseable {
     static final String JVM_FLAGS_RESOURCE = "dev/flinksidecar/sidecar/footprint/jvm-flags";
     /** The class data sharing archive the sidecar build writes beside {@code sidecar.jar}, for that jar. */
     static final String CDS_ARCHIVE = "sidecar.jsa";
+    /** The folder beside {@code sidecar.jar} that holds Netty's native library, taken out of the jar by the build. */
+    static final String NATIVE_LIBRARIES = "lib";
     /** Further JVM flags for the sidecar, after the default ones (so they win), as for the launcher. */
     static final String JAVA_OPTS_VARIABLE = "SIDECAR_JAVA_OPTS";
 
@@ -86,7 +88,8 @@ public final class SidecarProcess implements AutoCloseable {
      * The command that runs the sidecar from its own runnable jar as its launcher {@code
      * bin/sidecar} does: the JVM flags written in the jar, its class data sharing archive when
      * {@code sidecar.jsa} lies beside it (with {@code -Xshare:auto}, an archive made for another jar
-     * or JDK is ignored), {@code $SIDECAR_JAVA_OPTS}, then {@code -jar sidecar.jar}. A jar without
+     * or JDK is ignored), Netty's native library from {@code lib/} beside it when there is one,
+     * {@code $SIDECAR_JAVA_OPTS}, then {@code -jar sidecar.jar}. A jar without
      * the flags (built before them) runs with the JVM's defaults.
      */
     public static List<String> fromJar(Path sidecarJar) {
@@ -105,6 +108,10 @@ public final class SidecarProcess implements AutoCloseable {
         Path archive = sidecarJar.toAbsolutePath().resolveSibling(CDS_ARCHIVE);
         if (Files.isRegularFile(archive)) {
             command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"));
+        }
+        Path nativeLibraries = sidecarJar.toAbsolutePath().resolveSibling(NATIVE_LIBRARIES);
+        if (Files.isDirectory(nativeLibraries)) {
+            command.add("-Djava.library.path=" + nativeLibraries);
         }
         command.addAll(javaOpts());
         command.addAll(List.of("-jar", sidecarJar.toString()));

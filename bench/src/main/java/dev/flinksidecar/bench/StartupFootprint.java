@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * (small flags, its own class data sharing archive made the same way as the sidecar's, Netty's
  * native library pre-extracted), the sidecar through a copy of {@code sidecar/target} with its
  * archive ({@code bin/sidecar serve}, the examples' rules), the same without the archive, and each
- * {@code --start-variant}. Timed from just before the process starts until ready: the sidecar's
+ * {@code --start-variant}, and each other build of {@code --start-build LABEL=DIR} (a {@code
+ * sidecar/target} of another commit, with its own archive). Timed from just before the process starts until ready: the sidecar's
  * {@code /health/ready} answers 200 when the sidecar serves HTTP, else its socket
  * accepts; the floor's socket accepts. Resident memory (VmRSS of /proc/PID/status): idle, after one
  * batch's round trip; and after {@code --events} events through the session (batches of {@code
@@ -45,7 +46,7 @@ import java.util.stream.Stream;
  *     dev.flinksidecar.bench.StartupFootprint [--starts 10] [--events 1000000] [--batch 1000] [--in-flight 4] \
  *     [--keys 10000] [--runs 5] [--warmup-events 1000000] [--measured-events 2000000] \
  *     [--sidecar-dir sidecar/target] [--rules examples/target/rules] \
- *     [--start-variant LABEL=FLAGS]... [--variant LABEL=FLAGS]...
+ *     [--start-variant LABEL=FLAGS]... [--start-build LABEL=DIR]... [--variant LABEL=FLAGS]...
  * </pre>
  */
 public final class StartupFootprint {
@@ -54,6 +55,7 @@ public final class StartupFootprint {
 
     private final Map<String, String> options = new LinkedHashMap<>();
     private final Map<String, String> startVariants = new LinkedHashMap<>();
+    private final Map<String, String> startBuilds = new LinkedHashMap<>();
     private final Map<String, String> variants = new LinkedHashMap<>();
     private Path work;
     private boolean http;
@@ -70,9 +72,14 @@ public final class StartupFootprint {
                 "--keys", "10000", "--runs", "5", "--warmup-events", "1000000", "--measured-events", "2000000",
                 "--sidecar-dir", "sidecar/target", "--rules", "examples/target/rules"));
         for (int i = 0; i + 1 < args.length; i += 2) {
-            if (args[i].equals("--variant") || args[i].equals("--start-variant")) {
+            if (args[i].equals("--variant") || args[i].equals("--start-variant") || args[i].equals("--start-build")) {
                 String[] pair = args[i + 1].split("=", 2);
-                (args[i].equals("--variant") ? variants : startVariants).put(pair[0], pair.length > 1 ? pair[1] : "");
+                Map<String, String> into = switch (args[i]) {
+                    case "--variant" -> variants;
+                    case "--start-variant" -> startVariants;
+                    default -> startBuilds;
+                };
+                into.put(pair[0], pair.length > 1 ? pair[1] : "");
             } else if (options.containsKey(args[i])) {
                 options.put(args[i], args[i + 1]);
             } else {
@@ -121,6 +128,11 @@ public final class StartupFootprint {
         setups.put("sidecar, launcher, no archive", (socket, port) -> sidecarCommand(withoutArchive, socket, port, "", List.of()));
         startVariants.forEach((label, flags) -> setups.put("sidecar + archive, " + label,
                 (socket, port) -> sidecarCommand(withArchive, socket, port, flags, List.of())));
+        int build = 0;
+        for (Map.Entry<String, String> other : startBuilds.entrySet()) {
+            Path home = copySidecar(Path.of(other.getValue()), work.resolve("build-" + ++build), true);
+            setups.put("build " + other.getKey() + " + archive", (socket, port) -> sidecarCommand(home, socket, port, "", List.of()));
+        }
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         int starts = intOption("--starts");
         System.out.printf("%n%d starts of each, in turn; %,d events in batches of %,d, %d in flight%n",

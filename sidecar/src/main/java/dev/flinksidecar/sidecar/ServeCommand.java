@@ -149,7 +149,11 @@ public final class ServeCommand implements Callable<Integer> {
         SidecarMetrics metrics = httpPort != null ? SidecarMetrics.create(config.get(SidecarOptions.METRICS_ENABLED))
                 : SidecarMetrics.disabled();
         FutureTask<HttpEndpoint> httpStart = new FutureTask<>(() -> startHttp(config, metrics, health));
-        new Thread(httpStart, "sidecar-http-start").start();
+        if (httpPort != null) {
+            new Thread(httpStart, "sidecar-http-start").start();
+        } else {
+            httpStart.run(); // no endpoint: nothing to start beside the rules
+        }
         RuleManagement rules;
         try {
             rules = loadRules(config, metrics);

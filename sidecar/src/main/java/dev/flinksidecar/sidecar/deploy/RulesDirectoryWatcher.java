@@ -130,10 +130,8 @@ public final class RulesDirectoryWatcher {
         if (previousId != null && !previousId.equals(artifact.id()) && source.equals(registry.sourceOf(previousId))) {
             registry.remove(previousId); // the config gave the rule another id
         }
-        DeployOutcome outcome = registry.deploy(artifact);
-        if (outcome.ok()) {
-            LOG.info("{}: {}", source, outcome.message());
-        } else {
+        DeployOutcome outcome = registry.deploy(artifact); // the registry logs the deploy with its source
+        if (!outcome.ok()) {
             ids.remove(base);
         }
         return outcome;

@@ -206,7 +206,7 @@ class AdminITCase {
         Files.write(staging, RuleJarBuilder.jar("echo").version("1.1.0").source(SwapRules.ECHO).rules("testrules.Echo").bytes());
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Deadline.await("the replaced jar to be deployed", Duration.ofSeconds(30), () -> listOut().contains("1.1.0+"));
-        assertThat(sidecar.logText()).contains("rules-dir echo.jar: deployed echo 1.1.0+");
+        assertThat(sidecar.logText()).containsPattern("deployed echo@1\\.1\\.0\\+[0-9a-f]{7} from rules-dir echo\\.jar");
     }
 
     private String listOut() {

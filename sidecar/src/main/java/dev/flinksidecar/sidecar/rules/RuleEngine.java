@@ -6,19 +6,11 @@ import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
-import dev.flinksidecar.sidecar.metrics.VersionMeters;
 import dev.flinksidecar.sidecar.window.ChangedKeys;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs event batches through one session's own, opened rule instances, per-event and windowed
@@ -44,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Versions change only between batches and right after checkpoint barriers ({@link
  * RuleFeed}), so every event of a batch meets exactly one version of each rule, and the {@code
- * rules} table of each answer names the versions that made its results. How a rule moves from
- * one version to the next: {@link EngineSlot}.
+ * rules} table of each answer names the versions that made its results. The rules, their
+ * versions and the table: {@link EngineRules}; how a rule moves from one version to the next:
+ * {@link EngineSlot}.
  *
  * <p>With keyed state ({@link #open(RuleFeed, String, boolean)}), the engine tracks which keys'
  * windows change, hands their state to the session at each barrier ({@link #snapshot}) and takes
@@ -62,35 +55,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuleEngine implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
-
-    private final String sessionName;
     private final RuleFeed feed;
-    private final Map<String, EngineSlot> slots = new TreeMap<>();
-    private final Set<RuleVersion> held = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<RuleLoadException> refusals = new ArrayList<>();
     private final BatchAnswer answer;
     private final ContextSwitch context = new ContextSwitch();
     private final ChangedKeys changes;
     /** Null unless the session keeps keyed state. */
     private final KeyedState keyed;
-    private EngineRule[] parts = new EngineRule[0];
-    private List<RuleRef> table = List.of();
-    /** The version of each entry of {@link #table}. */
-    private RuleVersion[] tableVersions = new RuleVersion[0];
-    /** The meters of the versions of {@link #table}, each once; empty when none records. */
-    private VersionMeters[] metered = new VersionMeters[0];
-    private boolean anyWindowed;
-    private boolean dirty;
+    private final EngineRules rules;
     /** The last watermark of the session; Long.MIN_VALUE before the first (and after a restore). */
     private long watermark = Long.MIN_VALUE;
 
     private RuleEngine(RuleFeed feed, String sessionName, boolean keyedState) {
         this.feed = feed;
-        this.sessionName = sessionName;
         this.answer = new BatchAnswer(sessionName, 0);
         this.changes = keyedState ? ChangedKeys.tracked() : ChangedKeys.untracked();
         this.keyed = keyedState ? new KeyedState(changes) : null;
+        this.rules = new EngineRules(sessionName, context, changes, () -> watermark);
     }
 
     /**
@@ -117,24 +98,18 @@ public final class RuleEngine implements AutoCloseable {
      */
     public static RuleEngine open(RuleFeed feed, String sessionName, boolean keyedState) {
         RuleEngine engine = new RuleEngine(feed, sessionName, keyedState);
-        engine.apply(feed.atBatch(), engine.refusals);
+        engine.rules.apply(feed.atBatch(), engine.refusals);
         return engine;
     }
 
     /** The rule versions of the last answer's rule table (older windowed versions still finishing included). */
     public List<RuleRef> rules() {
-        return table;
+        return rules.table();
     }
 
     /** The version each rule runs now, one per rule id, by id. */
     public List<RuleRef> activeRules() {
-        List<RuleRef> active = new ArrayList<>();
-        for (EngineSlot slot : slots.values()) {
-            if (slot.version != null) {
-                active.add(slot.version.ref());
-            }
-        }
-        return active;
+        return rules.active();
     }
 
     /** The rules that failed to open when this engine was opened. */
@@ -154,21 +129,24 @@ public final class RuleEngine implements AutoCloseable {
     public ResultBatch process(EventBatch batch) {
         List<RuleChange> changes = feed.atBatch();
         if (!changes.isEmpty()) {
-            apply(changes, null);
-        } else if (dirty) {
-            rebuild();
+            rules.apply(changes, null);
+        } else {
+            rules.rebuildIfDirty();
         }
+        EngineRule[] parts = rules.parts();
+        List<RuleRef> table = rules.table();
         EventBatchView view = new EventBatchView(batch);
         BatchWatermarks watermarks = BatchWatermarks.of(batch, view.size());
         ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(table);
         context.begin();
         answer.start(out, table.size());
-        long started = metered.length > 0 ? System.nanoTime() : 0;
+        boolean metered = rules.metered();
+        long started = metered ? System.nanoTime() : 0;
         boolean watermarked = false;
         try {
             int size = view.size();
             for (int event = 0; event < size; event++) {
-                watermarked |= applyWatermarks(watermarks, event);
+                watermarked |= applyWatermarks(watermarks, event, parts);
                 view.at(event);
                 for (EngineRule part : parts) {
                     answer.at(part.index(), event, false);
@@ -182,21 +160,19 @@ public final class RuleEngine implements AutoCloseable {
                     }
                 }
             }
-            watermarked |= applyWatermarks(watermarks, size);
-            countEvents(size);
+            watermarked |= applyWatermarks(watermarks, size, parts);
+            rules.countEvents(size);
         } finally {
             answer.finish();
             context.end();
         }
-        if (metered.length > 0) {
-            meter(System.nanoTime() - started);
+        if (metered) {
+            rules.meter(answer, System.nanoTime() - started);
         }
         if (watermarked) {
-            reap();
+            rules.reap();
         }
-        if (dirty) {
-            rebuild(); // lets go of the versions whose last windows just fired
-        }
+        rules.rebuildIfDirty(); // lets go of the versions whose last windows just fired
         return out.build();
     }
 
@@ -209,10 +185,10 @@ public final class RuleEngine implements AutoCloseable {
     public List<RuleRef> barrier(long checkpointId) {
         List<RuleChange> changes = feed.atBarrier(checkpointId);
         if (!changes.isEmpty()) {
-            apply(changes, null);
+            rules.apply(changes, null);
         }
         if (keyed != null) {
-            feed.holding(checkpointId, keyed.finishing(slots.values()));
+            feed.holding(checkpointId, keyed.finishing(rules.slots().values()));
         }
         return activeRules();
     }
@@ -233,7 +209,7 @@ public final class RuleEngine implements AutoCloseable {
         }
         context.begin();
         try {
-            keyed.snapshot(slots.values(), context, sink);
+            keyed.snapshot(rules.slots().values(), context, sink);
         } finally {
             context.end();
         }
@@ -255,15 +231,11 @@ public final class RuleEngine implements AutoCloseable {
         List<String> failures;
         context.begin();
         try {
-            failures = new KeyRestore(slots, this::newSlot, feed, version -> {
-                if (!held.add(version)) {
-                    version.release();
-                }
-            }, context, changes).restore(keys);
+            failures = new KeyRestore(rules.slots(), rules::newSlot, feed, rules::hold, context, changes).restore(keys);
         } finally {
             context.end();
         }
-        rebuild();
+        rules.rebuild();
         return failures;
     }
 
@@ -272,41 +244,23 @@ public final class RuleEngine implements AutoCloseable {
         feed.completed(checkpointId);
     }
 
-    /** Adds what the batch just answered gave to the meters of its versions: once per batch, never per event. */
-    private void meter(long nanos) {
-        for (int i = 0; i < tableVersions.length; i++) {
-            tableVersions[i].meters().answered(answer.results(i), answer.deadLetters(i), answer.lateEvents(i));
-        }
-        for (VersionMeters meters : metered) {
-            meters.batch(nanos);
-        }
-    }
-
     /** Open windows over this engine's windowed rules, older versions finishing theirs included. */
     public long openWindows() {
-        long open = 0;
-        for (EngineRule part : parts) {
-            open += part.openWindows();
-        }
-        return open;
+        return rules.openWindows();
     }
 
     /** Keys with open windows, per windowed rule summed. */
     public long windowKeys() {
-        long keys = 0;
-        for (EngineRule part : parts) {
-            keys += part.windowKeys();
-        }
-        return keys;
+        return rules.windowKeys();
     }
 
     /** Applies the watermarks that hold after the first {@code events} events, to every windowed rule. */
-    private boolean applyWatermarks(BatchWatermarks watermarks, int events) {
+    private boolean applyWatermarks(BatchWatermarks watermarks, int events, EngineRule[] parts) {
         boolean any = false;
         while (watermarks.dueAt(events)) {
             long watermark = watermarks.next();
             this.watermark = Math.max(this.watermark, watermark);
-            if (!anyWindowed) {
+            if (!rules.anyWindowed()) {
                 continue;
             }
             any = true;
@@ -320,124 +274,10 @@ public final class RuleEngine implements AutoCloseable {
         return any;
     }
 
-    private void countEvents(int size) {
-        if (size > 0) {
-            for (EngineSlot slot : slots.values()) {
-                if (slot.version != null) {
-                    slot.version.countEvents(size);
-                }
-            }
-        }
-    }
-
-    /**
-     * Makes the changes, each on its own: a version that fails to open leaves its rule as it was
-     * (logged, or added to {@code failures} when given).
-     */
-    private void apply(List<RuleChange> changes, List<RuleLoadException> failures) {
-        context.begin();
-        try {
-            for (RuleChange change : changes) {
-                EngineSlot slot = slots.computeIfAbsent(change.id(), this::newSlot);
-                RuleVersion next = change.version();
-                if (next == null) {
-                    slot.remove();
-                    LOG.info("{}: rule {} removed", sessionName, change.id());
-                } else if (next == slot.version) {
-                    next.release(); // the feed acquired it again for us; one reference is enough
-                } else {
-                    switchTo(slot, next, failures);
-                }
-            }
-        } finally {
-            context.end();
-        }
-        rebuild();
-    }
-
-    private EngineSlot newSlot(String id) {
-        return new EngineSlot(id, changes, () -> watermark);
-    }
-
-    private void switchTo(EngineSlot slot, RuleVersion next, List<RuleLoadException> failures) {
-        RuleVersion previous = slot.version;
-        try {
-            slot.switchTo(next, context, sessionName);
-            if (!held.add(next)) {
-                next.release();
-            }
-            if (previous != null) {
-                LOG.info("{}: rule {} now runs {} (was {})", sessionName, slot.id, next.version(), previous.version());
-            }
-        } catch (RuleLoadException e) {
-            slot.failed(next);
-            next.release();
-            LOG.warn("{}: rule {} {}: {}", sessionName, next, previous == null ? "left out" : "stays at " + previous.version(),
-                    e.getMessage());
-            if (failures != null) {
-                failures.add(e);
-            }
-        }
-    }
-
-    /** Closes older windowed versions that have nothing left to fire. */
-    private void reap() {
-        context.begin();
-        try {
-            for (EngineRule part : parts) {
-                dirty |= part.reap();
-            }
-        } finally {
-            context.end();
-        }
-    }
-
-    /** Drops finished rules, rebuilds the rule table, releases the versions nothing runs any more. */
-    private void rebuild() {
-        dirty = false;
-        slots.values().removeIf(EngineSlot::empty);
-        List<EngineRule> all = new ArrayList<>();
-        List<RuleRef> refs = new ArrayList<>();
-        List<RuleVersion> versions = new ArrayList<>();
-        Set<RuleVersion> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
-        boolean windowed = false;
-        for (EngineSlot slot : slots.values()) {
-            for (EngineRule part : slot.parts) {
-                if (part.finished()) {
-                    continue;
-                }
-                part.index(refs, versions);
-                part.versions(inUse);
-                all.add(part);
-                windowed |= part.windowed();
-            }
-            slot.parts.removeIf(EngineRule::finished);
-        }
-        parts = all.toArray(new EngineRule[0]);
-        table = List.copyOf(refs);
-        tableVersions = versions.toArray(new RuleVersion[0]);
-        metered = versions.stream().map(RuleVersion::meters).filter(VersionMeters::enabled).distinct().toArray(VersionMeters[]::new);
-        anyWindowed = windowed;
-        for (RuleVersion version : new ArrayList<>(held)) {
-            if (!inUse.contains(version)) {
-                held.remove(version);
-                version.release();
-            }
-        }
-    }
-
     /** Closes every rule instance (failures are logged) and gives back every version. Runs rule code. */
     @Override
     public void close() {
-        for (EngineRule part : parts) {
-            part.close();
-        }
-        parts = new EngineRule[0];
-        slots.clear();
-        for (RuleVersion version : held) {
-            version.release();
-        }
-        held.clear();
+        rules.close();
         feed.close();
     }
 }

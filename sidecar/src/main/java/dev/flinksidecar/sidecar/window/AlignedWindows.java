@@ -21,7 +21,7 @@ final class AlignedWindows extends EventTimeWindows {
     private final long slide;
     private final long offset;
     /** Per key: open windows by start. */
-    private final Map<String, Map<Long, WindowSlot>> keys = new HashMap<>();
+    private final Map<String, WindowsByStart> keys = new HashMap<>();
     private long[] starts;
     /** {@link #slotsOf}'s answer, reused. */
     private final List<WindowSlot> sorted = new ArrayList<>();
@@ -38,7 +38,7 @@ final class AlignedWindows extends EventTimeWindows {
     boolean assign(Event event, long timestamp, Firings out, TakenWindows taken) {
         int count = assignWindows(timestamp);
         String key = event.key();
-        Map<Long, WindowSlot> windows = keys.get(key);
+        WindowsByStart windows = keys.get(key);
         boolean skipped = true;
         for (int i = 0; i < count; i++) {
             long start = starts[i];
@@ -53,10 +53,10 @@ final class AlignedWindows extends EventTimeWindows {
                 slot = new WindowSlot(start, end, null, 0);
                 add(event, slot); // first: if the rule throws, no empty window stays behind
                 if (windows == null) {
-                    windows = new HashMap<>(4);
+                    windows = new WindowsByStart();
                     keys.put(key, windows);
                 }
-                windows.put(start, slot);
+                windows.put(slot);
                 openWindows++;
             } else {
                 add(event, slot);
@@ -68,7 +68,7 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     boolean addToOpenWindows(Event event, long timestamp, Firings out, TakenWindows taken) {
-        Map<Long, WindowSlot> windows = keys.get(event.key());
+        WindowsByStart windows = keys.get(event.key());
         if (windows == null) {
             return false;
         }
@@ -89,7 +89,7 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     void forEachSlot(Consumer<WindowSlot> visitor) {
-        keys.values().forEach(windows -> windows.values().forEach(visitor));
+        keys.values().forEach(windows -> windows.forEach(visitor));
     }
 
     /** Fills {@link #starts} with the starts of the windows holding {@code timestamp}, latest first. */
@@ -107,13 +107,13 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     WindowSlot find(String key, long start, long end) {
-        Map<Long, WindowSlot> windows = keys.get(key);
+        WindowsByStart windows = keys.get(key);
         return windows == null ? null : windows.get(start);
     }
 
     @Override
     void remove(String key, WindowSlot slot) {
-        Map<Long, WindowSlot> windows = keys.get(key);
+        WindowsByStart windows = keys.get(key);
         windows.remove(slot.start);
         if (windows.isEmpty()) {
             keys.remove(key);
@@ -127,16 +127,16 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     public int windowCount(String key) {
-        Map<Long, WindowSlot> windows = keys.get(key);
+        WindowsByStart windows = keys.get(key);
         return windows == null ? 0 : windows.size();
     }
 
     @Override
     List<WindowSlot> slotsOf(String key) {
         sorted.clear();
-        Map<Long, WindowSlot> windows = keys.get(key);
+        WindowsByStart windows = keys.get(key);
         if (windows != null) {
-            sorted.addAll(windows.values());
+            windows.addAllTo(sorted);
             sorted.sort(Comparator.comparingLong(slot -> slot.start));
         }
         return sorted;
@@ -164,6 +164,6 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     void put(String key, WindowSlot slot) {
-        keys.computeIfAbsent(key, k -> new HashMap<>(4)).put(slot.start, slot);
+        keys.computeIfAbsent(key, k -> new WindowsByStart()).put(slot);
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -34,8 +35,8 @@ final class ApiCompatibility {
     private static final int MAX_LISTED = 20;
     /** Whether each API member a jar used exists. */
     private static final Map<ClassReferences.Member, Boolean> KNOWN_MEMBERS = new ConcurrentHashMap<>();
-    /** API class names known to be missing (false). */
-    private static final Map<String, Boolean> KNOWN_CLASSES = new ConcurrentHashMap<>();
+    /** API class names known to be missing. */
+    private static final Set<String> MISSING_CLASSES = ConcurrentHashMap.newKeySet();
 
     private ApiCompatibility() {}
 
@@ -114,13 +115,13 @@ final class ApiCompatibility {
 
     private static Class<?> apiClass(String internalName) {
         String name = internalName.replace('/', '.');
-        if (Boolean.FALSE.equals(KNOWN_CLASSES.get(name))) {
+        if (MISSING_CLASSES.contains(name)) {
             return null;
         }
         try {
             return Class.forName(name, false, RuleApiClassLoader.INSTANCE);
         } catch (ClassNotFoundException | LinkageError e) {
-            KNOWN_CLASSES.put(name, false);
+            MISSING_CLASSES.add(name);
             return null;
         }
     }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EngineRules implements AutoCloseable {
 
+    /** The engine's logger: version switches are logged as the engine's, as before this class. */
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
 
     private final String sessionName;

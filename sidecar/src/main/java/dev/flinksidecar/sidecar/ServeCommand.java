@@ -120,10 +120,12 @@ public final class ServeCommand implements Callable<Integer> {
 
     /**
      * The order is the readiness contract: the HTTP endpoint starts on a thread of its own while
-     * the rules load (probes see "not ready" until the rules, the admin socket and the data
-     * socket are up; on two cores the two starts take about the time of the longer one), then
-     * the admin socket and the data socket (ready); the metrics registry and the JVM's metrics
-     * are built after that, off the path to ready.
+     * this thread loads the rules and then binds the admin socket and the data socket; probes see
+     * "not ready" until the rules are loaded and the data socket accepts. The two threads do not
+     * wait for each other until the end (on two cores the start takes about the time of the
+     * longer one; the HTTP start, Netty's first use, took longer than the rules: BENCHMARKS.md,
+     * issue 6). The metrics registry and the JVM's metrics are built after that, off the path to
+     * ready.
      *
      * <p>Code on the path to ready joins strings with {@link String#concat} and SLF4J's
      * placeholders, not {@code +}: javac compiles {@code +} to an invokedynamic call site, and each
@@ -161,13 +163,6 @@ public final class ServeCommand implements Callable<Integer> {
             stopHttp(httpStart);
             throw e;
         }
-        HttpEndpoint http;
-        try {
-            http = awaitHttp(httpStart);
-        } catch (CliException e) {
-            rules.close();
-            throw e;
-        }
         health.rulesLoaded();
         SidecarServer server;
         try {
@@ -175,14 +170,22 @@ public final class ServeCommand implements Callable<Integer> {
             server = SidecarServer.start(config, rules.registry(), SidecarVersion.get(), metrics);
         } catch (SocketPathException e) {
             rules.close();
-            closeHttp(http);
+            stopHttp(httpStart);
             throw new CliException(e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
         } catch (IOException e) {
             rules.close();
-            closeHttp(http);
+            stopHttp(httpStart);
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }
         health.accepting(server::isAccepting);
+        HttpEndpoint http;
+        try {
+            http = awaitHttp(httpStart);
+        } catch (CliException e) {
+            server.shutdown();
+            rules.close();
+            throw e;
+        }
         Sessions sessions = server.sessions();
         metrics.gauge("sidecar.sessions.open", "sessions whose connection is open", null, sessions, Sessions::liveCount);
         metrics.start();

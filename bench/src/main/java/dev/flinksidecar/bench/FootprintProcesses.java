@@ -113,8 +113,8 @@ final class FootprintProcesses {
         if (archive) {
             Path jsa = home.resolve("sidecar.jsa");
             Process training = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=error", "-cp", home.resolve("sidecar.jar").toString(),
-                    "dev.flinksidecar.sidecar.footprint.CdsTraining")
+                    "-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=error", "-Djava.library.path=" + home.resolve("lib"),
+                    "-jar", home.resolve("sidecar.jar").toString(), "--cds-training")
                     .redirectErrorStream(true).redirectOutput(home.resolve("training.log").toFile()).start();
             if (training.waitFor() != 0 || !Files.isRegularFile(jsa)) {
                 throw new IOException("the sidecar's training run failed: " + Files.readString(home.resolve("training.log")));

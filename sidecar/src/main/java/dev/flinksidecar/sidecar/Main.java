@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar;
 
+import dev.flinksidecar.sidecar.footprint.CdsTraining;
 import dev.flinksidecar.sidecar.logging.SidecarLogging;
 import java.io.PrintWriter;
 
@@ -11,6 +12,9 @@ import java.io.PrintWriter;
  * without building picocli's command tree, which costs a cold JVM about 200 ms of the sidecar's
  * start (BENCHMARKS.md, issue 6); everything else, help and usage errors included, goes through
  * picocli.
+ *
+ * <p>{@code java -jar sidecar.jar --cds-training}, alone, is the build's training run of the
+ * class data sharing archive ({@link CdsTraining}); it is not a command for users.
  */
 public final class Main {
 
@@ -18,6 +22,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals(CdsTraining.ARGUMENT)) {
+            CdsTraining.main(new String[0]);
+            return;
+        }
         SidecarLogging.install();
         System.exit(run(args));
     }

@@ -7,6 +7,8 @@ import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Goodbye;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.rule.Rule;
+import dev.flinksidecar.rule.WindowedRule;
 import dev.flinksidecar.sidecar.Main;
 import dev.flinksidecar.sidecar.logging.SidecarLogging;
 import java.io.ByteArrayOutputStream;
@@ -33,16 +35,18 @@ import java.util.regex.Pattern;
 
 /**
  * The training run of the sidecar's class data sharing archive {@code target/sidecar.jsa}. The
- * build runs it as {@code java -XX:ArchiveClassesAtExit=target/sidecar.jsa -cp target/sidecar.jar
- * CdsTraining} (the class path of {@code java -jar target/sidecar.jar}, so that the archive
- * matches the launcher's JVM), and the JVM writes into the archive every class this run loaded.
+ * build runs it as {@code java -XX:ArchiveClassesAtExit=target/sidecar.jsa -jar target/sidecar.jar
+ * --cds-training} ({@link Main} hands that argument here): started as the launcher starts the
+ * sidecar, so that the archive matches the launcher's JVM and also holds what {@code -jar}'s own
+ * start loads, and the JVM writes into the archive every class this run loaded.
  * So the run goes through what a sidecar does when it starts and serves, in this JVM:
  *
  * <ol>
- *   <li>{@code serve --http-port 0} on a socket in a temp folder, with a rules folder holding one
- *       rule jar ({@link TrainingRule});
- *   <li>a session as the Flink operator opens it: Hello, Welcome, one EventBatch, its
- *       ResultBatch (one result per event), Goodbye;
+ *   <li>{@code serve --http-port 0} on a socket in a temp folder, with a rules folder holding two
+ *       rule jars: {@link TrainingRule}, and {@link TrainingWindowedRule} with a config;
+ *   <li>a session as the Flink operator opens it: Hello, Welcome, two EventBatches and their
+ *       ResultBatches (one result per event; the second batch's watermark also fires the first
+ *       one's windows, one per key), Goodbye;
  *   <li>{@code /health/ready} (until 200) and {@code /metrics} on the port the sidecar logs
  *       ({@code HTTP on port N});
  *   <li>{@code System.exit(0)}: the sidecar's shutdown hook stops it as SIGTERM would.
@@ -53,9 +57,16 @@ import java.util.regex.Pattern;
  */
 public final class CdsTraining {
 
+    /** The argument of {@code java -jar sidecar.jar} that runs this training instead of a command. */
+    public static final String ARGUMENT = "--cds-training";
+
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
     private static final long POLL_MS = 10;
     private static final int EVENTS = 16;
+    private static final int KEYS = 4;
+    /** The first batch's events and watermark; the second's are an hour (the window size) later. */
+    private static final long START = 1_700_000_000_000L;
+    private static final long HOUR_MS = 3_600_000L;
     private static final Pattern HTTP_PORT = Pattern.compile("HTTP on port (\\d+)");
 
     private final Path dir;
@@ -90,7 +101,11 @@ public final class CdsTraining {
         Path rules = dir.resolve("rules");
         Files.createDirectory(rules);
         deleteOnExit(rules);
-        writeRuleJar(rules.resolve("training.jar"));
+        writeRuleJar(rules.resolve("training.jar"), TrainingRule.class, Rule.class);
+        writeRuleJar(rules.resolve("training-windowed.jar"), TrainingWindowedRule.class, WindowedRule.class);
+        Path config = rules.resolve("training-windowed.json");
+        Files.writeString(config, "{\"window\": {\"type\": \"tumbling\", \"size\": \"1h\"}}\n");
+        deleteOnExit(config);
         serve = new Thread(() -> serveExit = Main.run("serve", "--socket", socket.toString(),
                 "--rules-dir", rules.toString(), "--http-port", "0"), "cds-training-serve");
         serve.start();
@@ -134,24 +149,33 @@ public final class CdsTraining {
                     .setMaxParallelism(128)
                     .setMaxFrameBytes(Protocol.DEFAULT_MAX_FRAME_BYTES)).build());
             ServerMessage welcome = receive(channel);
-            if (!welcome.hasWelcome() || welcome.getWelcome().getRulesCount() != 1) {
-                throw new IOException("expected a Welcome with the training rule, got " + welcome);
+            if (!welcome.hasWelcome() || welcome.getWelcome().getRulesCount() != 2) {
+                throw new IOException("expected a Welcome with the two training rules, got " + welcome);
             }
-            EventBatchWriter batch = new EventBatchWriter();
-            for (int i = 0; i < EVENTS; i++) {
-                batch.add(EventRecord.builder("key-" + i % 4, 1_700_000_000_000L + i).type("payment")
-                        .set("amount", 10.5 * i).set("count", (long) i).set("merchant", "m" + i).set("card", i % 2 == 0)
-                        .build());
-            }
-            send(channel, ClientMessage.newBuilder().setEvents(batch.build(1, true, 1_700_000_000_000L)).build());
-            ServerMessage answer = receive(channel);
-            if (!answer.hasResults() || answer.getResults().getResultsCount() != EVENTS) {
-                throw new IOException("expected a ResultBatch with " + EVENTS + " results, got " + answer);
-            }
+            exchange(channel, 1, START, 0);
+            exchange(channel, 2, START + HOUR_MS, KEYS);
             send(channel, ClientMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("end of input")).build());
             while (channel.read(ByteBuffer.allocate(256)) >= 0) {
                 // the sidecar closes the session after Goodbye
             }
+        }
+    }
+
+    /**
+     * Sends batch {@code sequence}: {@link #EVENTS} events from {@code time} on, with that time as
+     * watermark; expects one result per event and {@code fired} window results.
+     */
+    private static void exchange(SocketChannel channel, long sequence, long time, int fired) throws IOException {
+        EventBatchWriter batch = new EventBatchWriter();
+        for (int i = 0; i < EVENTS; i++) {
+            batch.add(EventRecord.builder("key-" + i % KEYS, time + i).type("payment")
+                    .set("amount", 10.5 * i).set("count", (long) i).set("merchant", "m" + i).set("card", i % 2 == 0)
+                    .build());
+        }
+        send(channel, ClientMessage.newBuilder().setEvents(batch.build(sequence, true, time)).build());
+        ServerMessage answer = receive(channel);
+        if (!answer.hasResults() || answer.getResults().getResultsCount() != EVENTS + fired) {
+            throw new IOException("expected a ResultBatch with " + (EVENTS + fired) + " results, got " + answer);
         }
     }
 
@@ -203,9 +227,9 @@ public final class CdsTraining {
         }
     }
 
-    /** A rule jar holding {@link TrainingRule} and the services file that names it. */
-    private static void writeRuleJar(Path jar) throws IOException {
-        String classFile = TrainingRule.class.getName().replace('.', '/') + ".class";
+    /** A rule jar holding {@code rule} and the services file of {@code service} that names it. */
+    private static void writeRuleJar(Path jar, Class<?> rule, Class<?> service) throws IOException {
+        String classFile = rule.getName().replace('.', '/') + ".class";
         byte[] bytes;
         try (InputStream in = CdsTraining.class.getClassLoader().getResourceAsStream(classFile)) {
             if (in == null) {
@@ -217,8 +241,8 @@ public final class CdsTraining {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, "1.0.0");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-            out.putNextEntry(new JarEntry("META-INF/services/dev.flinksidecar.rule.Rule"));
-            out.write((TrainingRule.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new JarEntry("META-INF/services/" + service.getName()));
+            out.write((rule.getName() + "\n").getBytes(StandardCharsets.UTF_8));
             out.putNextEntry(new JarEntry(classFile));
             out.write(bytes);
         }

@@ -1,7 +1,5 @@
 package dev.flinksidecar.sidecar.rules;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -29,21 +27,17 @@ public final class ContentHash {
     /**
      * The short hash of a jar and its config, and the full SHA-256 of the jar alone (what the
      * {@code ArtifactStore} names its copy by), from one pass over the jar's bytes: before the
-     * JIT compiles it, SHA-256 runs interpreted at about 1 MB/s, a large part of a cold start.
+     * JIT compiles it, SHA-256 runs interpreted, a large part of a cold start ({@link Sha256}).
      */
     public static Digest digest(byte[] jar, byte[] config) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(jar);
-            MessageDigest withConfig = (MessageDigest) sha.clone();
-            if (config != null) {
-                withConfig.update(config);
-            }
-            HexFormat hex = HexFormat.of();
-            return new Digest(hex.formatHex(sha.digest()), hex.formatHex(withConfig.digest()).substring(0, LENGTH));
-        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
-            throw new IllegalStateException("every Java runtime has a cloneable SHA-256", e);
+        Sha256 sha = new Sha256();
+        sha.update(jar);
+        Sha256 withConfig = sha.copy();
+        if (config != null) {
+            withConfig.update(config);
         }
+        HexFormat hex = HexFormat.of();
+        return new Digest(hex.formatHex(sha.digest()), hex.formatHex(withConfig.digest()).substring(0, LENGTH));
     }
 
     /**

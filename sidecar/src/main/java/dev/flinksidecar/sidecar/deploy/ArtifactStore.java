@@ -2,13 +2,18 @@ package dev.flinksidecar.sidecar.deploy;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -27,6 +32,12 @@ public final class ArtifactStore implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
 
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FOLDER =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final int MAX_NAME_ATTEMPTS = 100;
+
     private final Path dir;
     private final boolean owned;
     private final Map<Path, Integer> uses = new HashMap<>();
@@ -37,12 +48,14 @@ public final class ArtifactStore implements Closeable {
     }
 
     /**
-     * A store in {@code dir}, created if needed; or, when {@code dir} is null, in a new temporary
-     * folder that {@link #close()} deletes.
+     * A store in {@code dir}, created if needed; or, when {@code dir} is null, in a new folder
+     * {@code flink-sidecar-rules-*} of {@code java.io.tmpdir} that only this user can read and
+     * that {@link #close()} deletes.
      */
     public static ArtifactStore open(Path dir) throws IOException {
         if (dir == null) {
-            return new ArtifactStore(Files.createTempDirectory("flink-sidecar-rules-"), true);
+            Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+            return new ArtifactStore(createUnique(temp, "flink-sidecar-rules-", "", true), true);
         }
         return new ArtifactStore(Files.createDirectories(dir), false);
     }
@@ -61,12 +74,32 @@ public final class ArtifactStore implements Closeable {
         String safeName = fileName.replaceAll("[^A-Za-z0-9._-]", "_");
         Path file = dir.resolve(sha256.substring(0, 16).concat("-").concat(safeName));
         if (!Files.exists(file)) {
-            Path temp = Files.createTempFile(dir, ".incoming-", ".jar");
+            Path temp = createUnique(dir, ".incoming-", ".jar", false);
             Files.write(temp, bytes);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         uses.merge(file, 1, Integer::sum);
         return file;
+    }
+
+    /**
+     * A new folder or file in {@code parent}, named {@code prefix + unique + suffix}, that only
+     * this user can read and write, as {@code Files.createTempDirectory} and {@code createTempFile}
+     * make them. Not made by those: their random names start {@code SecureRandom} and with it the
+     * JCA providers, about 25 ms of the sidecar's start (BENCHMARKS.md, issue 6). Creating fails
+     * when the name exists (as anything, a link too), so a name taken by anyone is skipped.
+     */
+    private static Path createUnique(Path parent, String prefix, String suffix, boolean folder) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Path path = parent.resolve(prefix.concat(Long.toHexString(System.nanoTime())).concat(suffix));
+            try {
+                return folder ? Files.createDirectory(path, OWNER_ONLY_FOLDER) : Files.createFile(path, OWNER_ONLY_FILE);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == MAX_NAME_ATTEMPTS) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     /** Counts another use of a stored file. */

@@ -57,6 +57,27 @@ class RuleJarValidationTest {
     }
 
     @Test
+    void theServicesFileIsReadAsServiceLoaderReadsItCommentsBlanksAndRepeatsLeftOut() throws Exception {
+        Path jar = RuleJarBuilder.jar("echo").version("1.0.0").source(SwapRules.ECHO)
+                .resource("META-INF/services/dev.flinksidecar.rule.Rule",
+                        "# the rules of this jar\n\n  testrules.Echo  # the only one\r\ntestrules.Echo\n")
+                .writeTo(dir);
+
+        try (RuleJar loaded = RuleJar.load(jar)) {
+            assertThat(loaded.rules()).extracting(LoadedRule::className).containsExactly("testrules.Echo");
+        }
+    }
+
+    @Test
+    void aServicesFileNamingAClassThatIsNotARuleIsRefusedNamingIt() throws IOException {
+        Path jar = RuleJarBuilder.jar("echo").version("1.0.0").source(SwapRules.ECHO, TestingRuleJars.NOT_A_RULE)
+                .rules("testrules.Echo", "testrules.Helper").writeTo(dir);
+
+        assertRefused(jar).isEqualTo("rule jar echo.jar: a rule class could not be loaded: testrules.Helper does not implement "
+                + "dev.flinksidecar.rule.Rule (META-INF/services/dev.flinksidecar.rule.Rule)");
+    }
+
+    @Test
     void aJarOfTheSameMajorVersionPasses() throws Exception {
         Path jar = RuleJarBuilder.jar("echo").version("1.0.0").manifest(RuleApi.MANIFEST_ATTRIBUTE, "1.0")
                 .source(SwapRules.ECHO).rules("testrules.Echo").writeTo(dir);

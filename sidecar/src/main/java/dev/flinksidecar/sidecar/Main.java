@@ -18,16 +18,40 @@ import java.io.PrintWriter;
  */
 public final class Main {
 
+    private static final String SELECTOR_PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
+    private static final String LINUX_SELECTOR_PROVIDER = "sun.nio.ch.EPollSelectorProvider";
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        nameSelectorProvider();
         if (args.length == 1 && args[0].equals(CdsTraining.ARGUMENT)) {
             CdsTraining.main(new String[0]);
             return;
         }
         SidecarLogging.install();
         System.exit(run(args));
+    }
+
+    /**
+     * Names the JDK's own NIO selector provider for Linux in its system property (unless set, or
+     * on another system), so that the JDK does not search for one: that search reads the services
+     * files of every jar on the class path, and Netty starts it (its epoll classes open a
+     * {@code Selector} as they initialise). Opening and indexing the 5,000 entries of the sidecar
+     * jar for it cost about 10 ms of the start (BENCHMARKS.md, issue 6). The JDK makes this same
+     * provider on Linux when nothing names one.
+     */
+    private static void nameSelectorProvider() {
+        if (System.getProperty(SELECTOR_PROVIDER_PROPERTY) != null) {
+            return;
+        }
+        try {
+            Class.forName(LINUX_SELECTOR_PROVIDER, false, null);
+            System.setProperty(SELECTOR_PROVIDER_PROPERTY, LINUX_SELECTOR_PROVIDER);
+        } catch (ClassNotFoundException notLinux) {
+            // the JDK's own choice
+        }
     }
 
     /** Runs the command line {@code args} and returns the exit code; does not exit. */

@@ -111,16 +111,28 @@ final class FootprintProcesses {
             }
         }
         if (archive) {
-            Path jsa = home.resolve("sidecar.jsa");
-            Process training = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=error", "-Djava.library.path=" + home.resolve("lib"),
-                    "-jar", home.resolve("sidecar.jar").toString(), "--cds-training")
-                    .redirectErrorStream(true).redirectOutput(home.resolve("training.log").toFile()).start();
-            if (training.waitFor() != 0 || !Files.isRegularFile(jsa)) {
+            String jar = home.resolve("sidecar.jar").toString();
+            if (!train(home, "-jar", jar, "--cds-training")
+                    && Files.readString(home.resolve("training.log")).contains("Unknown option: '--cds-training'")) {
+                // a build from before the training ran through -jar (commit 6bdef25), for --start-build
+                train(home, "-cp", jar, "dev.flinksidecar.sidecar.footprint.CdsTraining");
+            }
+            if (!Files.isRegularFile(home.resolve("sidecar.jsa"))) {
                 throw new IOException("the sidecar's training run failed: " + Files.readString(home.resolve("training.log")));
             }
         }
         return home;
+    }
+
+    /** Runs the sidecar's training with {@code launch} (how to start it) and writes HOME/sidecar.jsa; true when it succeeded. */
+    private static boolean train(Path home, String... launch) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ArchiveClassesAtExit=" + home.resolve("sidecar.jsa"), "-Xlog:cds=error",
+                "-Djava.library.path=" + home.resolve("lib")));
+        command.addAll(List.of(launch));
+        Process training = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(home.resolve("training.log").toFile()).start();
+        return training.waitFor() == 0;
     }
 
     static String launcherFlags(Path home) throws IOException {

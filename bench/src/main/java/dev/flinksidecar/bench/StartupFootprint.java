@@ -35,6 +35,8 @@ import java.util.Map;
  * accepts; the floor's socket accepts. Resident memory (VmRSS of /proc/PID/status): idle, after one
  * batch's round trip; and after {@code --events} events through the session (batches of {@code
  * --batch}, at most {@code --in-flight} unanswered; the floor echoes the same frames). Medians.
+ * Before each start, this JVM collects its garbage and waits {@code --settle-ms} (default 300),
+ * so that the previous start's events do not load the machine during the next start.
  *
  * <p><b>Throughput</b>: {@code --runs} rounds over the variants, each a fresh sidecar with its
  * archive: {@code --warmup-events}, then {@code --measured-events} timed. With HTTP: every
@@ -47,7 +49,7 @@ import java.util.Map;
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.StartupFootprint [--starts 10] [--events 1000000] [--batch 1000] [--in-flight 4] \
  *     [--keys 10000] [--runs 5] [--warmup-events 1000000] [--measured-events 2000000] \
- *     [--sidecar-dir sidecar/target] [--rules examples/target/rules] \
+ *     [--sidecar-dir sidecar/target] [--rules examples/target/rules] [--settle-ms 300] \
  *     [--start-variant LABEL=FLAGS]... [--start-build LABEL=DIR]... [--variant LABEL=FLAGS]...
  * </pre>
  */
@@ -71,6 +73,7 @@ public final class StartupFootprint {
         options.putAll(Map.of("--starts", "10", "--events", "1000000", "--batch", "1000", "--in-flight", "4",
                 "--keys", "10000", "--runs", "5", "--warmup-events", "1000000", "--measured-events", "2000000",
                 "--sidecar-dir", "sidecar/target", "--rules", "examples/target/rules"));
+        options.put("--settle-ms", "300");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].equals("--variant") || args[i].equals("--start-variant") || args[i].equals("--start-build")) {
                 String[] pair = args[i + 1].split("=", 2);
@@ -158,11 +161,22 @@ public final class StartupFootprint {
         }
     }
 
+    /**
+     * Lets the machine go quiet before a start is timed: the last start's million events leave
+     * this JVM compiling and collecting for a while, which took CPU from the next start (two
+     * cores; the sidecar's start keeps both busy, the floor's one).
+     */
+    private void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(intOption("--settle-ms"));
+    }
+
     /** Ready ms, RSS idle MB, RSS after the events MB, events/s, CPU ms of the process until ready. */
     private double[] startOnce(Setup setup, boolean sidecar, List<byte[]> frames, int batch, int round) throws Exception {
         Path dir = Files.createDirectories(work.resolve("start-" + round + "-" + System.nanoTime()));
         Path socket = dir.resolve("s.sock");
         int port = http && sidecar ? freePort() : 0;
+        settle();
         long start = System.nanoTime();
         Process process = launch(setup.command(socket, port), dir);
         try {

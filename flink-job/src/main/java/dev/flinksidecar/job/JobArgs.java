@@ -1,5 +1,8 @@
 package dev.flinksidecar.job;
 
+import dev.flinksidecar.job.kafka.KafkaInput;
+import dev.flinksidecar.job.kafka.KafkaOutput;
+import dev.flinksidecar.job.kafka.KafkaUri;
 import dev.flinksidecar.job.operator.SidecarOperatorOptions;
 import dev.flinksidecar.rule.Durations;
 import java.time.Duration;
@@ -14,16 +17,31 @@ import java.util.Map;
  */
 public final class JobArgs {
 
+    /** Default of {@code --job-name}. */
+    static final String DEFAULT_JOB_NAME = "flink-sidecar";
+
     /** Default of {@code --idle-timeout}. */
     static final String DEFAULT_IDLE_TIMEOUT = "30s";
 
     static final String USAGE = String.join("\n",
             "Usage: (flink run flink-sidecar-job.jar | java -jar flink-sidecar-local.jar)",
-            "         --input PATH --output DIR [--socket PATH] [--rules-dir DIR] [--parallelism N]",
+            "         --input PATH|kafka://... --output DIR|kafka://... [--socket PATH] [--rules-dir DIR] [--parallelism N]",
             "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION] [--idle-timeout DURATION]",
-            "         [--deterministic-watermarks] [--local] [--print] [--set sidecar.operator.KEY=VALUE]...",
+            "         [--deterministic-watermarks] [--bounded] [--job-name NAME] [--local] [--print]",
+            "         [--set sidecar.operator.KEY=VALUE]...",
             "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
+            "  --input kafka://HOST:PORT[,HOST:PORT]/TOPIC[?group=G&offsets=O&format=F]",
+            "                               events from a Kafka topic, one per record; group default "
+                    + KafkaInput.DEFAULT_GROUP + ",",
+            "                               offsets earliest|latest|committed|EPOCH_MS (default committed, else earliest),",
+            "                               format json|protobuf (default json); runs until cancelled unless --bounded",
             "  --output DIR                 results in DIR/results/, late events in DIR/late/, dead letters in DIR/dead-letters/",
+            "  --output kafka://HOST:PORT[,HOST:PORT]/TOPIC[?delivery=D&transaction-timeout=T]",
+            "                               results to TOPIC, late events to TOPIC" + KafkaOutput.LATE_SUFFIX
+                    + ", dead letters to TOPIC" + KafkaOutput.DEAD_LETTERS_SUFFIX + ";",
+            "                               delivery exactly-once|at-least-once (default exactly-once: Kafka transactions",
+            "                               committed at checkpoints), transaction-timeout (default "
+                    + KafkaOutput.DEFAULT_TRANSACTION_TIMEOUT + ")",
             "  --socket PATH                the sidecar's Unix socket; when absent (and no --set of sidecar.operator.socket-path),",
             "                               each TaskManager's sidecar.operator.socket-path from its config.yaml, else "
                     + SidecarOperatorOptions.SOCKET_PATH.defaultValue() + ";",
@@ -35,7 +53,11 @@ public final class JobArgs {
             "  --idle-timeout D             a source split without events for D stops holding the watermark back,",
             "                               so windows still fire (default " + DEFAULT_IDLE_TIMEOUT
                     + "; 0s: never idle; not with --deterministic-watermarks)",
-            "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1)",
+            "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1;",
+            "                               files only)",
+            "  --bounded                    Kafka input: stop at the offsets the topic has when the job starts",
+            "  --job-name NAME              the job's name (default " + DEFAULT_JOB_NAME + "); Kafka output: the transactional ids",
+            "                               start with NAME.TOPIC, so two jobs writing at once need different names",
             "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
             "  --print                      also print result lines to stdout",
             "  --set KEY=VALUE              a sidecar operator option (see flink-job/OPTIONS.md)",
@@ -50,6 +72,10 @@ public final class JobArgs {
     final Duration outOfOrderness;
     final Duration idleTimeout;
     final boolean deterministicWatermarks;
+    final boolean bounded;
+    final String jobName;
+    final KafkaInput kafkaInput;
+    final KafkaOutput kafkaOutput;
     final boolean local;
     final boolean print;
     final Map<String, String> operatorOptions;
@@ -65,11 +91,25 @@ public final class JobArgs {
         this.outOfOrderness = duration(values, "--out-of-orderness", "0s");
         this.idleTimeout = duration(values, "--idle-timeout", DEFAULT_IDLE_TIMEOUT);
         this.deterministicWatermarks = values.containsKey("--deterministic-watermarks");
+        this.bounded = values.containsKey("--bounded");
+        this.jobName = values.getOrDefault("--job-name", DEFAULT_JOB_NAME);
+        this.kafkaInput = KafkaUri.isKafka(input) ? KafkaInput.parse(input) : null;
+        this.kafkaOutput = KafkaUri.isKafka(output) ? KafkaOutput.parse(output) : null;
         this.local = forceLocal || values.containsKey("--local");
         this.print = values.containsKey("--print");
         this.operatorOptions = operatorOptions;
         if (checkpointInterval.isZero()) {
             throw new UsageException("--checkpoint-interval must be above 0: output is committed at checkpoints");
+        }
+        if (jobName.isBlank()) {
+            throw new UsageException("--job-name must not be blank");
+        }
+        if (kafkaInput != null && deterministicWatermarks) {
+            throw new UsageException("--deterministic-watermarks is for file input (one reader in file order);"
+                    + " a Kafka input has watermarks per partition");
+        }
+        if (kafkaInput == null && bounded) {
+            throw new UsageException("--bounded is for Kafka input; file input is always read once");
         }
         if (local && socket == null && rulesDir == null) {
             throw new UsageException("missing --rules-dir DIR: local mode starts a sidecar with those rules"
@@ -90,6 +130,7 @@ public final class JobArgs {
             String flag = args[i];
             switch (flag) {
                 case "--deterministic-watermarks":
+                case "--bounded":
                 case "--local":
                 case "--print":
                     put(values, flag, "true");
@@ -102,6 +143,7 @@ public final class JobArgs {
                 case "--checkpoint-interval":
                 case "--out-of-orderness":
                 case "--idle-timeout":
+                case "--job-name":
                     put(values, flag, value(args, ++i, flag));
                     break;
                 case "--set":
@@ -140,12 +182,12 @@ public final class JobArgs {
         }
     }
 
-    /** {@code --input}: an event file or folder. */
+    /** {@code --input}: an event file or folder, or a Kafka address. */
     public String input() {
         return input;
     }
 
-    /** {@code --output}: the output folder. */
+    /** {@code --output}: the output folder, or a Kafka address. */
     public String output() {
         return output;
     }
@@ -185,6 +227,26 @@ public final class JobArgs {
 
     public boolean deterministicWatermarks() {
         return deterministicWatermarks;
+    }
+
+    /** {@code --bounded}: a Kafka input stops at the end offsets as of the job's start. */
+    public boolean bounded() {
+        return bounded;
+    }
+
+    /** {@code --job-name}: the job's name in Flink, and the start of a Kafka output's transactional ids. */
+    public String jobName() {
+        return jobName;
+    }
+
+    /** The Kafka input of {@code --input kafka://...}, or null for files. */
+    public KafkaInput kafkaInput() {
+        return kafkaInput;
+    }
+
+    /** The Kafka output of {@code --output kafka://...}, or null for files. */
+    public KafkaOutput kafkaOutput() {
+        return kafkaOutput;
     }
 
     /** Whether to run on an embedded cluster. */

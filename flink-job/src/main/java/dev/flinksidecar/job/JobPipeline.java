@@ -1,6 +1,8 @@
 package dev.flinksidecar.job;
 
 import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.job.kafka.KafkaSinks;
+import dev.flinksidecar.job.kafka.KafkaSources;
 import dev.flinksidecar.job.operator.SidecarOperatorOptions;
 import dev.flinksidecar.job.operator.SidecarRunnerFactory;
 import dev.flinksidecar.job.operator.SidecarStreams;
@@ -23,14 +25,21 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * event files ─► parse ─┬─► keyBy(key) ─► sidecar ─┬─► results ─────────► DIR/results/
- *                       │                          ├─► late events ─────► DIR/late/
+ *  (or a Kafka topic)   │                          ├─► late events ─────► DIR/late/
  *                       │                          └─► rule dead letters ─┐
  *                       └─► malformed lines ──────────────────────────────┴► DIR/dead-letters/
  * </pre>
+ *
+ * With {@code --output kafka://.../TOPIC} the three outputs are the topics TOPIC, TOPIC-late and
+ * TOPIC-dead-letters instead ({@link KafkaSinks}); with {@code --input kafka://...} the events
+ * come from a topic ({@link KafkaSources}). Checkpointing is always on: both the file sinks and
+ * the exactly-once Kafka sinks commit their output at checkpoints, and without them nothing would
+ * ever become visible.
  */
 public final class JobPipeline {
 
-    public static final String JOB_NAME = "flink-sidecar";
+    /** The job's name unless {@code --job-name} gives another. */
+    public static final String JOB_NAME = JobArgs.DEFAULT_JOB_NAME;
 
     private JobPipeline() {}
 
@@ -45,18 +54,26 @@ public final class JobPipeline {
         if (args.parallelism != null) {
             env.setParallelism(args.parallelism);
         }
-        SingleOutputStreamOperator<EventRecord> events =
-                EventSources.read(env, args.input, args.outOfOrderness, args.deterministicWatermarks, args.idleTimeout);
+        SingleOutputStreamOperator<EventRecord> events = args.kafkaInput != null
+                ? KafkaSources.read(env, args.kafkaInput, args.outOfOrderness, args.idleTimeout, args.bounded)
+                : EventSources.read(env, args.input, args.outOfOrderness, args.deterministicWatermarks, args.idleTimeout);
         SingleOutputStreamOperator<ResultRecord> results =
                 SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options, runners)
                         .uid(SidecarStreams.OPERATOR_NAME);
+        DataStream<String> deadLetters =
+                events.getSideOutput(InputSplitter.MALFORMED).union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
+        DataStream<String> lateEvents = results.getSideOutput(SidecarStreams.LATE_EVENTS);
+        if (args.kafkaOutput != null) {
+            KafkaSinks.results(results, args.kafkaOutput, args.jobName, args.print);
+            KafkaSinks.deadLetters(deadLetters, args.kafkaOutput, args.jobName);
+            KafkaSinks.lateEvents(lateEvents, args.kafkaOutput, args.jobName);
+            return;
+        }
 
         Path output = new Path(args.output);
         JsonLinesSinks.results(results, output, args.print);
-        DataStream<String> deadLetters =
-                events.getSideOutput(InputSplitter.MALFORMED).union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
         JsonLinesSinks.deadLetters(deadLetters, output);
-        JsonLinesSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), output);
+        JsonLinesSinks.lateEvents(lateEvents, output);
         Path late = new Path(output, JsonLinesSinks.LATE);
         late.getFileSystem().mkdirs(late); // there even when no event is late
     }

@@ -6,8 +6,9 @@ import java.io.PrintStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The main class of {@code flink-sidecar-job.jar}, for {@code flink run}: reads event files,
- * runs them through the sidecar beside each TaskManager and writes results and dead letters
+ * The main class of {@code flink-sidecar-job.jar}, for {@code flink run}: reads event files or a
+ * Kafka topic, runs them through the sidecar beside each TaskManager and writes results and dead
+ * letters to files or Kafka topics
  * (flags: {@link JobArgs}). With {@code --local} it runs as {@link LocalMain} does.
  *
  * <p>Bad flags give one line on stderr and exit code 2, with no stack trace; a job that fails
@@ -37,7 +38,7 @@ public final class SidecarJob {
             }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             JobPipeline.build(env, parsed, parsed.operatorOptions(), SidecarRunnerFactory.socket());
-            env.execute(JobPipeline.JOB_NAME);
+            env.execute(parsed.jobName());
             return 0;
         } catch (UsageException e) {
             err.println("flink-sidecar: " + e.getMessage());

@@ -152,4 +152,47 @@ class SidecarJobCliTest {
         assertThat(Files.readString(doc)).contains("| `--idle-timeout D` | `" + JobArgs.DEFAULT_IDLE_TIMEOUT + "` |");
         assertThat(JobArgs.USAGE).contains("default " + JobArgs.DEFAULT_IDLE_TIMEOUT);
     }
+
+    @Test
+    void kafkaAddressesAreCheckedWhenTheFlagsAre() throws Exception {
+        assertThat(run(false, "--input", "kafka://localhost/payments", "--output", "y", "--socket", "s")).isEqualTo(2);
+        assertThat(stderr()).startsWith("flink-sidecar: --input kafka://localhost/payments: server 'localhost' has no"
+                + " port: write HOST:PORT\n");
+        JobArgs args = JobArgs.parse(new String[] {"--input", "kafka://localhost:9092/payments", "--output",
+            "kafka://localhost:9092/results?delivery=at-least-once", "--bounded", "--job-name", "fraud"}, false);
+        assertThat(args.kafkaInput().topic()).isEqualTo("payments");
+        assertThat(args.kafkaOutput().topic()).isEqualTo("results");
+        assertThat(args.bounded()).isTrue();
+        assertThat(args.jobName()).isEqualTo("fraud");
+        assertThat(JobArgs.parse(new String[] {"--input", "x", "--output", "y"}, false).jobName())
+                .isEqualTo(JobPipeline.JOB_NAME);
+    }
+
+    @Test
+    void kafkaOnlyFlagsAreRefusedWithFiles() {
+        assertThat(run(false, "--input", "x.jsonl", "--output", "y", "--bounded")).isEqualTo(2);
+        assertThat(stderr()).contains("--bounded is for Kafka input");
+        err.reset();
+        assertThat(run(false, "--input", "kafka://h:1/t", "--output", "y", "--deterministic-watermarks")).isEqualTo(2);
+        assertThat(stderr()).contains("--deterministic-watermarks is for file input");
+    }
+
+    /** Every flag of the usage text has a row in the README's table of job flags. */
+    @Test
+    void everyFlagIsInTheReadmesFlagTable() throws IOException {
+        Path readme = Path.of(System.getProperty("project.root", ".."), "README.md");
+        if (!Files.exists(readme)) {
+            readme = Path.of("..", "README.md");
+        }
+        String text = Files.readString(readme);
+        java.util.Set<String> flags = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w-])--[a-z][a-z-]+").matcher(JobArgs.USAGE);
+        while (m.find()) {
+            flags.add(m.group());
+        }
+        assertThat(flags).contains("--bounded", "--job-name", "--input", "--idle-timeout");
+        for (String flag : flags) {
+            assertThat(text).as("a README row for %s", flag).containsPattern("(?m)^\\| `" + flag + "[ `]");
+        }
+    }
 }

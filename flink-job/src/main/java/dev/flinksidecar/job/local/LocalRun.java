@@ -37,7 +37,7 @@ public final class LocalRun {
 
     /** Runs the local job; returns the exit code. */
     public static int run(JobArgs args, PrintStream out) throws Exception {
-        Path output = Path.of(args.output());
+        Path output = args.kafkaOutput() == null ? Path.of(args.output()) : null;
         checkInputs(args, output);
         SidecarOperatorOptions options = args.operatorOptions();
         Path tempDir = null;
@@ -57,9 +57,13 @@ public final class LocalRun {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             JobPipeline.build(env, args, options, SidecarRunnerFactory.socket());
-            JobExecutionResult result = env.execute(JobPipeline.JOB_NAME);
-            RunSummary.print(result, output,
-                    sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.restarts()), out);
+            JobExecutionResult result = env.execute(args.jobName());
+            OptionalInt restarts = sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.restarts());
+            if (args.kafkaOutput() != null) {
+                RunSummary.printKafka(result, args.kafkaOutput(), restarts, out);
+            } else {
+                RunSummary.print(result, output, restarts, out);
+            }
             return 0;
         } finally {
             if (sidecar != null) {
@@ -72,11 +76,14 @@ public final class LocalRun {
     }
 
     private static void checkInputs(JobArgs args, Path output) throws UsageException, IOException {
-        if (!Files.exists(Path.of(args.input()))) {
+        if (args.kafkaInput() == null && !Files.exists(Path.of(args.input()))) {
             throw new UsageException("--input " + args.input() + " does not exist");
         }
         if (args.socket() == null && !Files.isDirectory(Path.of(args.rulesDir()))) {
             throw new UsageException("--rules-dir " + args.rulesDir() + " is not a directory");
+        }
+        if (output == null) {
+            return; // Kafka output: topics, nothing to check here
         }
         Path results = output.resolve("results");
         if (Files.isDirectory(results)) {

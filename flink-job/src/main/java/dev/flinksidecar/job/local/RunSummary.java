@@ -2,6 +2,7 @@ package dev.flinksidecar.job.local;
 
 import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
+import dev.flinksidecar.job.kafka.KafkaOutput;
 import dev.flinksidecar.job.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.InputSplitter;
@@ -60,6 +61,22 @@ final class RunSummary {
         out.println("results file(s):      " + output.resolve(JsonLinesSinks.RESULTS).toAbsolutePath() + "/");
         out.println("dead letter file(s):  " + output.resolve(JsonLinesSinks.DEAD_LETTERS).toAbsolutePath() + "/");
         out.println("late events:          " + output.resolve(JsonLinesSinks.LATE).toAbsolutePath() + "/");
+    }
+
+    /**
+     * Prints the summary of a run whose output went to Kafka topics: what went in, and where to
+     * read what came out (the topics are not read back).
+     */
+    static void printKafka(JobExecutionResult result, KafkaOutput output, OptionalInt sidecarRestarts,
+            PrintStream out) {
+        out.printf("events in:    %d (and %d malformed records)%n", counter(result, InputSplitter.EVENTS_IN),
+                counter(result, InputSplitter.MALFORMED_IN));
+        latency(result, out);
+        sidecarRestarts.ifPresent(n -> out.printf("sidecar restarts: %d%s%n", n,
+                n == 0 ? "" : " (the warnings above say why)"));
+        out.println("results topic:        " + output.topic() + " on " + output.bootstrapServers());
+        out.println("dead letters topic:   " + output.deadLettersTopic());
+        out.println("late events topic:    " + output.lateTopic());
     }
 
     /** The lines of the committed (visible, non-hidden) part files of a sink folder, by file name. */

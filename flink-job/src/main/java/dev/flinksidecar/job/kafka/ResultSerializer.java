@@ -1,0 +1,28 @@
+package dev.flinksidecar.job.kafka;
+
+import dev.flinksidecar.job.types.ResultRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * A result as one Kafka record: the result line (the same JSON as the results files) as value,
+ * the event key as key, the result's event time as the record's timestamp. Runs on the sink
+ * writer's task thread.
+ */
+final class ResultSerializer implements KafkaRecordSerializationSchema<ResultRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+
+    ResultSerializer(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(ResultRecord result, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(topic, null, result.time(), result.key().getBytes(StandardCharsets.UTF_8),
+                result.json().getBytes(StandardCharsets.UTF_8));
+    }
+}

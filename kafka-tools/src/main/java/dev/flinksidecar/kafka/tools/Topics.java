@@ -108,8 +108,12 @@ public final class Topics {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
         List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(topic, Duration.ofMinutes(1))
-                .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofMinutes(1));
+        if (infos == null || infos.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("no topic " + topic + " on " + bootstrap);
+        }
+        infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         consumer.assign(partitions);
         if (fromBeginning) {
             consumer.seekToBeginning(partitions);

@@ -35,6 +35,30 @@ FLINK_JAVA_OPTS=(
     --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
 )
 
+# The Kafka broker and the topic command line: kafka-tools/target (kafka-tools.jar and lib/, the
+# Kafka 4 jars from Maven). A broker's folder: --dir DIR, else $KAFKA_DIR, else cluster/target/kafka.
+KAFKA_TOOLS="$REPO_ROOT/kafka-tools/target"
+DEFAULT_KAFKA_DIR="$CLUSTER_HOME/target/kafka"
+
+require_kafka_tools() {
+    [[ -f "$KAFKA_TOOLS/kafka-tools.jar" ]] && ls "$KAFKA_TOOLS"/lib/kafka_2.13-*.jar >/dev/null 2>&1 \
+        || die "no Kafka jars in $KAFKA_TOOLS: build them first with: mvn -q -pl kafka-tools -am -DskipTests package"
+}
+
+# The class path of the broker and of kafka.sh.
+KAFKA_CP="$KAFKA_TOOLS/kafka-tools.jar:$KAFKA_TOOLS/lib/*"
+
+# The broker folder from --dir ($1), $KAFKA_DIR or the default, as an absolute path; with "create"
+# as $2 it is created, else it must exist.
+resolve_kafka_dir() {
+    local dir="${1:-${KAFKA_DIR:-$DEFAULT_KAFKA_DIR}}"
+    if [[ "${2:-}" == create ]]; then
+        mkdir -p "$dir" 2>/dev/null || die "cannot create the broker folder $dir"
+    fi
+    [[ -d "$dir" ]] || die "no broker folder $dir (start a broker there with cluster/bin/start-kafka.sh --dir $dir)"
+    (cd "$dir" && pwd)
+}
+
 die() {
     echo "$(basename "$0"): $*" >&2
     exit 1

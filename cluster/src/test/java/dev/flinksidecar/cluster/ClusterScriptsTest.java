@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scripts' checks that need no cluster: wrong arguments are named, and stop-cluster.sh never
+ * The scripts' checks that need no cluster (nor broker): wrong arguments are named, and stop-cluster.sh never
  * signals a process that is not the cluster's, even when a stale pid file names it.
  */
 @Timeout(120)
@@ -76,5 +76,21 @@ class ClusterScriptsTest {
         assertThat(tm.resolve("taskmanager.pid")).doesNotExist();
         assertThat(tm.resolve("sidecar.pid")).doesNotExist();
         assertThat(tm.resolve("sidecar.sock")).doesNotExist();
+    }
+
+    @Test
+    void theKafkaScriptsNameWhatIsWrong() throws Exception {
+        Scripts.Result result = scripts.run(Duration.ofSeconds(30), "start-kafka.sh", "--dir", tmp.resolve("k").toString(),
+                "--port", "ninety");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.output()).contains("--port wants a port number from 1 to 65535, not 'ninety'");
+
+        result = scripts.run(Duration.ofSeconds(30), "kafka.sh", "--dir", tmp.toString(), "create-topic", "t");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.output()).contains("no broker runs in " + tmp).contains("--bootstrap HOST:PORT");
+
+        result = scripts.run(Duration.ofSeconds(30), "stop-kafka.sh", "--dir", tmp.toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("no broker runs in " + tmp);
     }
 }

@@ -94,6 +94,27 @@ public final class KafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * {@code write-config DIR PORT}: writes {@code DIR/server.properties} (data in {@code DIR/data},
+     * the controller on a free port) and {@code DIR/log4j2.properties} (log: {@code DIR/server.log}),
+     * the files {@code cluster/bin/start-kafka.sh} starts the broker with; {@code cluster-id}:
+     * prints a random cluster id.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length == 3 && args[0].equals("write-config")) {
+            Path dir = Path.of(args[1]).toAbsolutePath();
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("server.properties"),
+                    serverProperties(dir.resolve("data"), Integer.parseInt(args[2]), freePort()));
+            Files.writeString(dir.resolve("log4j2.properties"), logProperties(dir.resolve("server.log")));
+        } else if (args.length == 1 && args[0].equals("cluster-id")) {
+            System.out.println(clusterId());
+        } else {
+            System.err.println("usage: KafkaBroker write-config DIR PORT | cluster-id");
+            System.exit(2);
+        }
+    }
+
     /** The broker's configuration: one node, controller and broker, listeners on localhost. */
     public static String serverProperties(Path dataDir, int brokerPort, int controllerPort) {
         return String.join("\n",

@@ -160,12 +160,17 @@ public final class KafkaCli {
                 if (idleExit != null) {
                     Topics.drain(consumer, Duration.ofSeconds(idleExit), out::println);
                 } else {
-                    AtomicBoolean stop = stopOnShutdown();
-                    while (!stop.get()) {
-                        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                            out.println(record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8));
+                    Stop stop = stopOnShutdown();
+                    try {
+                        while (!stop.get()) {
+                            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                                out.println(record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8));
+                            }
+                            out.flush();
                         }
+                    } finally {
                         out.flush();
+                        stop.done();
                     }
                 }
             }
@@ -199,48 +204,68 @@ public final class KafkaCli {
             }
             PrintWriter out = spec.commandLine().getOut();
             Payments payments = new Payments(seed, keys);
-            AtomicBoolean stop = stopOnShutdown();
-            long start = System.nanoTime();
-            long sent = 0;
-            long lastTime = 0;
-            try (KafkaProducer<byte[], byte[]> producer = Topics.producer(parent.bootstrap)) {
-                while (!stop.get() && (count == null || sent < count)) {
-                    long due = start + sent * 1_000_000_000L / rate;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // the rate's pace
+            Stop stop = stopOnShutdown();
+            try {
+                long start = System.nanoTime();
+                long sent = 0;
+                long lastTime = 0;
+                try (KafkaProducer<byte[], byte[]> producer = Topics.producer(parent.bootstrap)) {
+                    while (!stop.get() && (count == null || sent < count)) {
+                        long due = start + sent * 1_000_000_000L / rate;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // the rate's pace
+                        }
+                        // event time never goes back, so each partition is in time order
+                        lastTime = Math.max(lastTime, System.currentTimeMillis());
+                        EventRecord event = payments.next(lastTime);
+                        producer.send(new ProducerRecord<>(topic, event.key().getBytes(StandardCharsets.UTF_8),
+                                EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)));
+                        sent++;
+                        if (sent % ((long) rate * 10) == 0) {
+                            out.println("sent " + sent + " events");
+                            out.flush();
+                        }
                     }
-                    // event time never goes back, so each partition is in time order
-                    lastTime = Math.max(lastTime, System.currentTimeMillis());
-                    EventRecord event = payments.next(lastTime);
-                    producer.send(new ProducerRecord<>(topic, event.key().getBytes(StandardCharsets.UTF_8),
-                            EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)));
-                    sent++;
-                    if (sent % ((long) rate * 10) == 0) {
-                        out.println("sent " + sent + " events");
-                        out.flush();
-                    }
+                    producer.flush();
                 }
-                producer.flush();
+                out.println("sent " + sent + " events to " + topic);
+                out.flush();
+            } finally {
+                stop.done();
             }
-            out.println("sent " + sent + " events to " + topic);
-            out.flush();
             return 0;
         }
     }
 
-    /** A flag that a shutdown (Ctrl-C, SIGTERM) sets; the command then ends its loop and flushes. */
-    private static AtomicBoolean stopOnShutdown() {
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread main = Thread.currentThread();
+    /**
+     * A flag that a shutdown (Ctrl-C, SIGTERM) sets; the command then ends its loop, flushes, prints
+     * and calls {@link Stop#done}, which the shutdown waits for (at most 10 s).
+     */
+    private static Stop stopOnShutdown() {
+        Stop stop = new Stop();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.set(true);
+            stop.requested.set(true);
             try {
-                main.join(5_000);
+                stop.finished.await(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }));
+        }, "kafka-cli-shutdown"));
         return stop;
+    }
+
+    /** See {@link #stopOnShutdown}. */
+    private static final class Stop {
+        final AtomicBoolean requested = new AtomicBoolean();
+        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
+        boolean get() {
+            return requested.get();
+        }
+
+        void done() {
+            finished.countDown();
+        }
     }
 }

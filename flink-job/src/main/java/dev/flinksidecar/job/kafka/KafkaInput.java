@@ -81,7 +81,11 @@ public final class KafkaInput {
         return offsets;
     }
 
-    /** Where a job without a checkpoint starts reading. */
+    /**
+     * Where a job without a checkpoint starts reading. (The connector still takes the Kafka
+     * clients' deprecated {@code OffsetResetStrategy} for the fallback of committed offsets.)
+     */
+    @SuppressWarnings("deprecation")
     public OffsetsInitializer startingOffsets() {
         switch (offsets) {
             case "earliest":

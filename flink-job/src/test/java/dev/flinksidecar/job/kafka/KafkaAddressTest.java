@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code kafka://} addresses of {@code --input} and {@code --output}: defaults, parameters, and errors that say what is wrong. */
+@SuppressWarnings("deprecation") // OffsetResetStrategy: what the connector's OffsetsInitializer reports
 class KafkaAddressTest {
 
     @Test

@@ -213,10 +213,17 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Kills the broker (SIGKILL: its data is a test's, thrown away) and waits until it has ended. */
+    /**
+     * Kills the broker (SIGKILL: its data is a test's, thrown away) and waits, at most a minute, for
+     * it to end; an interrupt ends the wait and stays set.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroyForcibly();
-        process.waitFor(1, TimeUnit.MINUTES);
+        try {
+            process.waitFor(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

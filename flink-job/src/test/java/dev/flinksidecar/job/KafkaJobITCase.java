@@ -68,6 +68,11 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each partition is written in time order (the events are in time order and a key's events
  * share a partition), so with per-partition watermarks no event is late and the windows hold what
  * {@code replay}'s hold.
+ *
+ * <p>The run with failures paces its events (4,000 a second per subtask) so that the three sidecar
+ * kills fall inside it, the forced failure (after 40,000 events of a subtask) after them; it is
+ * composed of the job's own source, operator and sinks, since the job's pipeline has no place for
+ * a failing map.
  */
 @Timeout(600)
 class KafkaJobITCase {
@@ -156,7 +161,7 @@ class KafkaJobITCase {
             KafkaOutput out = KafkaOutput.parse(output("failures"));
             SingleOutputStreamOperator<EventRecord> parsed =
                     KafkaSources.read(env, in, Duration.ZERO, Duration.ofSeconds(30), true);
-            DataStream<EventRecord> events = parsed.map(new PacedFailOnce(failures, 4_000, 25_000))
+            DataStream<EventRecord> events = parsed.map(new PacedFailOnce(failures, 4_000, 40_000))
                     .returns(RecordTypes.EVENT).uid("paced-fail-once");
             SidecarOperatorOptions options = SidecarOperatorOptions.defaults()
                     .with(SidecarOperatorOptions.SOCKET_PATH, socket(dir).toString());

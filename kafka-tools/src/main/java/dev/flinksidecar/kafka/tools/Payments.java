@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Payment events shaped like {@code testdata/payments.jsonl}: a card key, a time, type
- * {@code payment}, an amount (now and then above 1,000, the threshold example's limit), a
+ * {@code payment}, an amount (mostly below 300, one in eight from 300 to 1,000, 3% above 1,000,
+ * the threshold example's limit), a
  * merchant (a few of them on the merchant-watch example's list), a country, a channel and whether
  * the card was present. Deterministic for a seed. Not thread-safe: one generator per thread.
  */
@@ -34,8 +35,12 @@ public final class Payments {
 
     /** The next payment, at event time {@code time} (epoch ms). */
     public EventRecord next(long time) {
-        double amount = random.nextInt(100) < 3 ? 1_000 + random.nextInt(400_000) / 100.0
-                : 1 + random.nextInt(30_000) / 100.0;
+        // whole cents, divided once, so that the JSON shows them as written (63.46, not 63.46000000000001)
+        int band = random.nextInt(100);
+        long cents = band < 3 ? 100_000 + random.nextInt(400_000) // 1,000 to 5,000
+                : band < 15 ? 30_000 + random.nextInt(70_000) // 300 to 1,000
+                : 100 + random.nextInt(29_900); // 1 to 300
+        double amount = cents / 100.0;
         String channel = CHANNELS[random.nextInt(CHANNELS.length)];
         return EventRecord.builder(String.format("card-%04d", random.nextInt(keys)), time)
                 .type("payment")

@@ -44,8 +44,8 @@ final class KeyRestore {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyRestore.class);
 
-    private final Map<String, EngineSlot> slots;
-    private final Function<String, EngineSlot> newSlot;
+    private final Map<String, RuleSlot> slots;
+    private final Function<String, RuleSlot> newSlot;
     private final RuleFeed feed;
     private final Consumer<RuleVersion> held;
     private final ContextSwitch context;
@@ -60,7 +60,7 @@ final class KeyRestore {
      * @param held gets each older version opened here (acquired from the feed)
      * @param changes where keys that must be written again are marked
      */
-    KeyRestore(Map<String, EngineSlot> slots, Function<String, EngineSlot> newSlot, RuleFeed feed, Consumer<RuleVersion> held,
+    KeyRestore(Map<String, RuleSlot> slots, Function<String, RuleSlot> newSlot, RuleFeed feed, Consumer<RuleVersion> held,
             ContextSwitch context, ChangedKeys changes) {
         this.slots = slots;
         this.newSlot = newSlot;
@@ -130,11 +130,11 @@ final class KeyRestore {
 
     /** The instance of exactly the section's version and class, if the engine runs one. */
     private WindowedInstance exact(RuleSection rule) {
-        EngineSlot slot = slots.get(rule.ruleId());
+        RuleSlot slot = slots.get(rule.ruleId());
         if (slot != null) {
-            for (EngineRule part : slot.parts) {
-                if (part instanceof WindowedChain) {
-                    for (WindowedInstance instance : ((WindowedChain) part).all()) {
+            for (RunningRule running : slot.running) {
+                if (running instanceof WindowedChain) {
+                    for (WindowedInstance instance : ((WindowedChain) running).all()) {
                         if (instance.section.sameInstanceAs(rule)) {
                             return instance;
                         }
@@ -181,13 +181,13 @@ final class KeyRestore {
 
     /** The running version's instance of the section's class, or null. */
     private WindowedInstance running(RuleSection rule) {
-        EngineSlot slot = slots.get(rule.ruleId());
+        RuleSlot slot = slots.get(rule.ruleId());
         if (slot == null) {
             return null;
         }
-        for (EngineRule part : slot.parts) {
-            if (part instanceof WindowedChain) {
-                WindowedInstance current = ((WindowedChain) part).current();
+        for (RunningRule running : slot.running) {
+            if (running instanceof WindowedChain) {
+                WindowedInstance current = ((WindowedChain) running).current();
                 if (current != null && current.section.classHash() == rule.classHash()) {
                     return current;
                 }
@@ -206,7 +206,7 @@ final class KeyRestore {
     }
 
     private String whyNot(RuleSection rule, WindowedInstance running) {
-        EngineSlot slot = slots.get(rule.ruleId());
+        RuleSlot slot = slots.get(rule.ruleId());
         if (slot == null || slot.version == null) {
             return "rule '" + rule.ruleId() + "' is not deployed in this sidecar, and its version " + rule.version() + " is not loaded";
         }

@@ -52,7 +52,7 @@ final class KeyedState implements WindowVisitor {
      *
      * @throws IOException naming the rule, the key and the window when a codec fails
      */
-    void snapshot(Iterable<EngineSlot> slots, ContextSwitch context, Consumer<KeyState> sink) throws IOException {
+    void snapshot(Iterable<RuleSlot> slots, ContextSwitch context, Consumer<KeyState> sink) throws IOException {
         collectInstances(slots);
         KeyState.Builder keyState = KeyState.newBuilder();
         for (String key : changes.keys()) {
@@ -91,12 +91,12 @@ final class KeyedState implements WindowVisitor {
     }
 
     /** The older versions that finish windows in this session now. */
-    List<RuleVersion> finishing(Iterable<EngineSlot> slots) {
+    List<RuleVersion> finishing(Iterable<RuleSlot> slots) {
         List<RuleVersion> versions = new ArrayList<>();
-        for (EngineSlot slot : slots) {
-            for (EngineRule part : slot.parts) {
-                if (part instanceof WindowedChain) {
-                    for (WindowedInstance older : ((WindowedChain) part).older()) {
+        for (RuleSlot slot : slots) {
+            for (RunningRule running : slot.running) {
+                if (running instanceof WindowedChain) {
+                    for (WindowedInstance older : ((WindowedChain) running).older()) {
                         if (older.windows.openWindows() > 0) {
                             versions.add(older.version);
                         }
@@ -107,12 +107,12 @@ final class KeyedState implements WindowVisitor {
         return versions;
     }
 
-    private void collectInstances(Iterable<EngineSlot> slots) {
+    private void collectInstances(Iterable<RuleSlot> slots) {
         instances.clear();
-        for (EngineSlot slot : slots) {
-            for (EngineRule part : slot.parts) {
-                if (part instanceof WindowedChain) {
-                    instances.addAll(((WindowedChain) part).all());
+        for (RuleSlot slot : slots) {
+            for (RunningRule running : slot.running) {
+                if (running instanceof WindowedChain) {
+                    instances.addAll(((WindowedChain) running).all());
                 }
             }
         }

@@ -7,7 +7,7 @@ import java.util.Collection;
 import java.util.List;
 
 /** A {@link Rule} instance of one version: each event goes to {@code onEvent}. */
-final class PerEventRule extends EngineRule {
+final class PerEventRule extends RunningRule {
 
     private final RuleVersion version;
     private final LoadedRule loaded;

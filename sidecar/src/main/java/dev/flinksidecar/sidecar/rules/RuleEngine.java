@@ -36,9 +36,9 @@ import java.util.function.Consumer;
  *
  * <p>Versions change only between batches and right after checkpoint barriers ({@link
  * RuleFeed}), so every event of a batch meets exactly one version of each rule, and the {@code
- * rules} table of each answer names the versions that made its results. The rules, their
- * versions and the table: {@link EngineRules}; how a rule moves from one version to the next:
- * {@link EngineSlot}.
+ * rules} table of each answer names the versions that made its results. What runs, in which
+ * order: {@link RuleTable}; how one rule id moves from one version to the next: {@link
+ * RuleSlot}; one rule class as the engine calls it: {@link RunningRule}.
  *
  * <p>With keyed state ({@link #open(RuleFeed, String, boolean)}), the engine tracks which keys'
  * windows change, hands their state to the session at each barrier ({@link #snapshot}) and takes
@@ -62,7 +62,7 @@ public final class RuleEngine implements AutoCloseable {
     private final ChangedKeys changes;
     /** Null unless the session keeps keyed state. */
     private final KeyedState keyed;
-    private final EngineRules rules;
+    private final RuleTable table;
     /** The last watermark of the session; Long.MIN_VALUE before the first (and after a restore). */
     private long watermark = Long.MIN_VALUE;
 
@@ -71,7 +71,7 @@ public final class RuleEngine implements AutoCloseable {
         this.answer = new BatchAnswer(sessionName, 0);
         this.changes = keyedState ? ChangedKeys.tracked() : ChangedKeys.untracked();
         this.keyed = keyedState ? new KeyedState(changes) : null;
-        this.rules = new EngineRules(sessionName, context, changes, () -> watermark);
+        this.table = new RuleTable(sessionName, context, changes, () -> watermark);
     }
 
     /**
@@ -98,18 +98,18 @@ public final class RuleEngine implements AutoCloseable {
      */
     public static RuleEngine open(RuleFeed feed, String sessionName, boolean keyedState) {
         RuleEngine engine = new RuleEngine(feed, sessionName, keyedState);
-        engine.rules.apply(feed.atBatch(), engine.refusals);
+        engine.table.apply(feed.atBatch(), engine.refusals);
         return engine;
     }
 
     /** The rule versions of the last answer's rule table (older windowed versions still finishing included). */
     public List<RuleRef> rules() {
-        return rules.table();
+        return table.refs();
     }
 
     /** The version each rule runs now, one per rule id, by id. */
     public List<RuleRef> activeRules() {
-        return rules.active();
+        return table.active();
     }
 
     /** The rules that failed to open when this engine was opened. */
@@ -129,30 +129,30 @@ public final class RuleEngine implements AutoCloseable {
     public ResultBatch process(EventBatch batch) {
         List<RuleChange> changes = feed.atBatch();
         if (!changes.isEmpty()) {
-            rules.apply(changes, null);
+            table.apply(changes, null);
         } else {
-            rules.rebuildIfDirty();
+            table.rebuildIfDirty();
         }
-        EngineRule[] parts = rules.parts();
-        List<RuleRef> table = rules.table();
+        RunningRule[] running = table.running();
+        List<RuleRef> refs = table.refs();
         EventBatchView view = new EventBatchView(batch);
         BatchWatermarks watermarks = BatchWatermarks.of(batch, view.size());
-        ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(table);
+        ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(refs);
         context.begin();
-        answer.start(out, table.size());
-        boolean metered = rules.metered();
+        answer.start(out, refs.size());
+        boolean metered = table.metered();
         long started = metered ? System.nanoTime() : 0;
         boolean watermarked = false;
         try {
             int size = view.size();
             for (int event = 0; event < size; event++) {
-                watermarked |= applyWatermarks(watermarks, event, parts);
+                watermarked |= applyWatermarks(watermarks, event, running);
                 view.at(event);
-                for (EngineRule part : parts) {
-                    answer.at(part.index(), event, false);
+                for (RunningRule rule : running) {
+                    answer.at(rule.index(), event, false);
                     int before = answer.resultCount();
                     try {
-                        part.onEvent(view, answer, context);
+                        rule.onEvent(view, answer, context);
                     } catch (Throwable e) {
                         Reasons.rethrowIfFatal(e);
                         answer.dropResultsFrom(before);
@@ -160,19 +160,19 @@ public final class RuleEngine implements AutoCloseable {
                     }
                 }
             }
-            watermarked |= applyWatermarks(watermarks, size, parts);
-            rules.countEvents(size);
+            watermarked |= applyWatermarks(watermarks, size, running);
+            table.countEvents(size);
         } finally {
             answer.finish();
             context.end();
         }
         if (metered) {
-            rules.meter(answer, System.nanoTime() - started);
+            table.meter(answer, System.nanoTime() - started);
         }
         if (watermarked) {
-            rules.reap();
+            table.reap();
         }
-        rules.rebuildIfDirty(); // lets go of the versions whose last windows just fired
+        table.rebuildIfDirty(); // lets go of the versions whose last windows just fired
         return out.build();
     }
 
@@ -185,10 +185,10 @@ public final class RuleEngine implements AutoCloseable {
     public List<RuleRef> barrier(long checkpointId) {
         List<RuleChange> changes = feed.atBarrier(checkpointId);
         if (!changes.isEmpty()) {
-            rules.apply(changes, null);
+            table.apply(changes, null);
         }
         if (keyed != null) {
-            feed.holding(checkpointId, keyed.finishing(rules.slots().values()));
+            feed.holding(checkpointId, keyed.finishing(table.slots().values()));
         }
         return activeRules();
     }
@@ -209,7 +209,7 @@ public final class RuleEngine implements AutoCloseable {
         }
         context.begin();
         try {
-            keyed.snapshot(rules.slots().values(), context, sink);
+            keyed.snapshot(table.slots().values(), context, sink);
         } finally {
             context.end();
         }
@@ -231,11 +231,11 @@ public final class RuleEngine implements AutoCloseable {
         List<String> failures;
         context.begin();
         try {
-            failures = new KeyRestore(rules.slots(), rules::newSlot, feed, rules::hold, context, changes).restore(keys);
+            failures = new KeyRestore(table.slots(), table::newSlot, feed, table::hold, context, changes).restore(keys);
         } finally {
             context.end();
         }
-        rules.rebuild();
+        table.rebuild();
         return failures;
     }
 
@@ -246,28 +246,28 @@ public final class RuleEngine implements AutoCloseable {
 
     /** Open windows over this engine's windowed rules, older versions finishing theirs included. */
     public long openWindows() {
-        return rules.openWindows();
+        return table.openWindows();
     }
 
     /** Keys with open windows, per windowed rule summed. */
     public long windowKeys() {
-        return rules.windowKeys();
+        return table.windowKeys();
     }
 
     /** Applies the watermarks that hold after the first {@code events} events, to every windowed rule. */
-    private boolean applyWatermarks(BatchWatermarks watermarks, int events, EngineRule[] parts) {
+    private boolean applyWatermarks(BatchWatermarks watermarks, int events, RunningRule[] running) {
         boolean any = false;
         while (watermarks.dueAt(events)) {
             long watermark = watermarks.next();
             this.watermark = Math.max(this.watermark, watermark);
-            if (!rules.anyWindowed()) {
+            if (!table.anyWindowed()) {
                 continue;
             }
             any = true;
-            for (EngineRule part : parts) {
-                if (part.windowed()) {
-                    answer.at(part.index(), events, true);
-                    part.onWatermark(watermark, answer, context);
+            for (RunningRule rule : running) {
+                if (rule.windowed()) {
+                    answer.at(rule.index(), events, true);
+                    rule.onWatermark(watermark, answer, context);
                 }
             }
         }
@@ -277,7 +277,7 @@ public final class RuleEngine implements AutoCloseable {
     /** Closes every rule instance (failures are logged) and gives back every version. Runs rule code. */
     @Override
     public void close() {
-        rules.close();
+        table.close();
         feed.close();
     }
 }

@@ -28,7 +28,7 @@ import java.util.List;
  *
  * <p>{@code current} is null after the rule was removed: only older versions finish.
  */
-final class WindowedChain extends EngineRule {
+final class WindowedChain extends RunningRule {
 
     private final WindowedInstance current;
     private final List<WindowedInstance> older;

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One rule id in one session's engine: the instances of the version it runs, and how it moves
- * to another version.
+ * The slot of one rule id in one session's {@link RuleTable}: the version it runs, its running
+ * rules ({@link RunningRule}: one per rule class of that version, windowed ones with the older
+ * versions still finishing their windows), and how it moves to another version.
  *
  * <pre>
  *   switch to version N (from O):
@@ -30,14 +31,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One thread: the engine's.
  */
-final class EngineSlot {
+final class RuleSlot {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EngineSlot.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RuleSlot.class);
 
     final String id;
     /** The version new events go to; null once the rule was removed (only older windows finish). */
     RuleVersion version;
-    List<EngineRule> parts = new ArrayList<>();
+    List<RunningRule> running = new ArrayList<>();
     /** A version that failed to open in this session; it is not tried again. */
     private RuleVersion failed;
     /** Where the windows of this rule mark the keys they change (the session's). */
@@ -45,7 +46,7 @@ final class EngineSlot {
     /** The session's watermark, where the windows of a version opened later start. */
     private final LongSupplier watermark;
 
-    EngineSlot(String id, ChangedKeys changes, LongSupplier watermark) {
+    RuleSlot(String id, ChangedKeys changes, LongSupplier watermark) {
         this.id = id;
         this.changes = changes;
         this.watermark = watermark;
@@ -62,15 +63,15 @@ final class EngineSlot {
         }
         List<Object> opened = openAll(next);
         Map<String, WindowedChain> chains = new LinkedHashMap<>();
-        for (EngineRule part : parts) {
-            if (part instanceof WindowedChain) {
-                WindowedChain chain = (WindowedChain) part;
+        for (RunningRule rule : running) {
+            if (rule instanceof WindowedChain) {
+                WindowedChain chain = (WindowedChain) rule;
                 chains.put(chain.current() != null ? chain.current().loaded.className() : "\0removed" + chains.size(), chain);
             } else {
-                part.close();
+                rule.close();
             }
         }
-        List<EngineRule> successors = new ArrayList<>();
+        List<RunningRule> successors = new ArrayList<>();
         for (Object instance : opened) {
             if (instance instanceof PerEventRule) {
                 successors.add((PerEventRule) instance);
@@ -83,21 +84,21 @@ final class EngineSlot {
         for (WindowedChain leftover : chains.values()) {
             successors.add(finishing(leftover));
         }
-        parts = successors;
+        running = successors;
         version = next;
     }
 
     /** Stops running the rule: per-event instances close, windowed ones finish their windows. Runs rule code. */
     void remove() {
-        List<EngineRule> left = new ArrayList<>();
-        for (EngineRule part : parts) {
-            if (part instanceof WindowedChain) {
-                left.add(finishing((WindowedChain) part));
+        List<RunningRule> left = new ArrayList<>();
+        for (RunningRule rule : running) {
+            if (rule instanceof WindowedChain) {
+                left.add(finishing((WindowedChain) rule));
             } else {
-                part.close();
+                rule.close();
             }
         }
-        parts = left;
+        running = left;
         version = null;
     }
 
@@ -120,7 +121,7 @@ final class EngineSlot {
     }
 
     boolean empty() {
-        return version == null && parts.stream().allMatch(EngineRule::finished);
+        return version == null && running.stream().allMatch(RunningRule::finished);
     }
 
     private WindowedChain succeed(WindowedChain old, WindowedInstance fresh, ContextSwitch context, String sessionName) {
@@ -152,13 +153,13 @@ final class EngineSlot {
      */
     WindowedInstance finishRestored(RuleVersion older, LoadedRule loaded) throws RuleLoadException {
         WindowedInstance instance = WindowedInstance.open(older, loaded, changes, watermark.getAsLong());
-        for (EngineRule part : parts) {
-            if (part instanceof WindowedChain && ((WindowedChain) part).runs(loaded.className())) {
-                ((WindowedChain) part).older().add(instance);
+        for (RunningRule rule : running) {
+            if (rule instanceof WindowedChain && ((WindowedChain) rule).runs(loaded.className())) {
+                ((WindowedChain) rule).older().add(instance);
                 return instance;
             }
         }
-        parts.add(new WindowedChain(null, List.of(instance)));
+        running.add(new WindowedChain(null, List.of(instance)));
         return instance;
     }
 

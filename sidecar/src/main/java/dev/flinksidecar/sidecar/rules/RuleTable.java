@@ -15,16 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rules one {@link RuleEngine} runs, and how they move from version to version: a slot per
- * rule id ({@link EngineSlot}), the rule instances in the order of the answer's rule table, that
- * table, and one reference to every version something still runs (released when nothing does).
- * The engine applies its feed's changes here ({@link #apply}) and reads the instances and the
- * table once per batch; after a change, or once older windowed versions have finished, the
- * table is rebuilt.
+ * The rule table of one {@link RuleEngine}: what it runs and in which order, and how that moves
+ * from version to version. It holds a slot per rule id ({@link RuleSlot}), the running rules
+ * ({@link RunningRule}) in the order of the answer's rule table, that table ({@link #refs()}:
+ * the id and version of each entry), and one reference to every version something still runs
+ * (released when nothing does). The engine applies its feed's changes here ({@link #apply}) and
+ * reads the running rules and the refs once per batch; after a change, or once older windowed
+ * versions have finished, the table is rebuilt.
  *
  * <p>Not thread-safe: the engine's thread only.
  */
-final class EngineRules implements AutoCloseable {
+final class RuleTable implements AutoCloseable {
 
     /** The engine's logger: version switches are logged as the engine's, as before this class. */
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
@@ -33,13 +34,13 @@ final class EngineRules implements AutoCloseable {
     private final ContextSwitch context;
     private final ChangedKeys changes;
     private final LongSupplier watermark;
-    private final Map<String, EngineSlot> slots = new TreeMap<>();
+    private final Map<String, RuleSlot> slots = new TreeMap<>();
     private final Set<RuleVersion> held = Collections.newSetFromMap(new IdentityHashMap<>());
-    private EngineRule[] parts = new EngineRule[0];
-    private List<RuleRef> table = List.of();
-    /** The version of each entry of {@link #table}. */
-    private RuleVersion[] tableVersions = new RuleVersion[0];
-    /** The meters of the versions of {@link #table}, each once; empty when none records. */
+    private RunningRule[] running = new RunningRule[0];
+    private List<RuleRef> refs = List.of();
+    /** The version of each entry of {@link #refs}. */
+    private RuleVersion[] refVersions = new RuleVersion[0];
+    /** The meters of the versions of {@link #refs}, each once; empty when none records. */
     private VersionMeters[] metered = new VersionMeters[0];
     private boolean anyWindowed;
     private boolean dirty;
@@ -49,21 +50,21 @@ final class EngineRules implements AutoCloseable {
      * @param changes where the windows of new slots report the keys they change
      * @param watermark the engine's current watermark, for new slots
      */
-    EngineRules(String sessionName, ContextSwitch context, ChangedKeys changes, LongSupplier watermark) {
+    RuleTable(String sessionName, ContextSwitch context, ChangedKeys changes, LongSupplier watermark) {
         this.sessionName = sessionName;
         this.context = context;
         this.changes = changes;
         this.watermark = watermark;
     }
 
-    /** The rule instances, in the order of {@link #table()}. */
-    EngineRule[] parts() {
-        return parts;
+    /** The running rules, in the order of {@link #refs()}. */
+    RunningRule[] running() {
+        return running;
     }
 
     /** The rule table of the next answer (older windowed versions still finishing included). */
-    List<RuleRef> table() {
-        return table;
+    List<RuleRef> refs() {
+        return refs;
     }
 
     /** Whether any instance is windowed (else watermarks reach no rule). */
@@ -77,14 +78,14 @@ final class EngineRules implements AutoCloseable {
     }
 
     /** The slots by rule id. */
-    Map<String, EngineSlot> slots() {
+    Map<String, RuleSlot> slots() {
         return slots;
     }
 
     /** The version each rule runs now, one per rule id, by id. */
     List<RuleRef> active() {
         List<RuleRef> active = new ArrayList<>();
-        for (EngineSlot slot : slots.values()) {
+        for (RuleSlot slot : slots.values()) {
             if (slot.version != null) {
                 active.add(slot.version.ref());
             }
@@ -100,7 +101,7 @@ final class EngineRules implements AutoCloseable {
         context.begin();
         try {
             for (RuleChange change : changes) {
-                EngineSlot slot = slots.computeIfAbsent(change.id(), this::newSlot);
+                RuleSlot slot = slots.computeIfAbsent(change.id(), this::newSlot);
                 RuleVersion next = change.version();
                 if (next == null) {
                     slot.remove();
@@ -117,8 +118,8 @@ final class EngineRules implements AutoCloseable {
         rebuild();
     }
 
-    EngineSlot newSlot(String id) {
-        return new EngineSlot(id, changes, watermark);
+    RuleSlot newSlot(String id) {
+        return new RuleSlot(id, changes, watermark);
     }
 
     /** Keeps one reference to {@code version} (releases the one given when it holds one already). */
@@ -128,7 +129,7 @@ final class EngineRules implements AutoCloseable {
         }
     }
 
-    private void switchTo(EngineSlot slot, RuleVersion next, List<RuleLoadException> failures) {
+    private void switchTo(RuleSlot slot, RuleVersion next, List<RuleLoadException> failures) {
         RuleVersion previous = slot.version;
         try {
             slot.switchTo(next, context, sessionName);
@@ -150,7 +151,7 @@ final class EngineRules implements AutoCloseable {
     /** Counts {@code size} events for the version each rule runs now. */
     void countEvents(int size) {
         if (size > 0) {
-            for (EngineSlot slot : slots.values()) {
+            for (RuleSlot slot : slots.values()) {
                 if (slot.version != null) {
                     slot.version.countEvents(size);
                 }
@@ -160,8 +161,8 @@ final class EngineRules implements AutoCloseable {
 
     /** Adds what the batch just answered gave to the meters of its versions: once per batch, never per event. */
     void meter(BatchAnswer answer, long nanos) {
-        for (int i = 0; i < tableVersions.length; i++) {
-            tableVersions[i].meters().answered(answer.results(i), answer.deadLetters(i), answer.lateEvents(i));
+        for (int i = 0; i < refVersions.length; i++) {
+            refVersions[i].meters().answered(answer.results(i), answer.deadLetters(i), answer.lateEvents(i));
         }
         for (VersionMeters meters : metered) {
             meters.batch(nanos);
@@ -171,8 +172,8 @@ final class EngineRules implements AutoCloseable {
     /** Open windows over the windowed rules, older versions finishing theirs included. */
     long openWindows() {
         long open = 0;
-        for (EngineRule part : parts) {
-            open += part.openWindows();
+        for (RunningRule rule : running) {
+            open += rule.openWindows();
         }
         return open;
     }
@@ -180,8 +181,8 @@ final class EngineRules implements AutoCloseable {
     /** Keys with open windows, per windowed rule summed. */
     long windowKeys() {
         long keys = 0;
-        for (EngineRule part : parts) {
-            keys += part.windowKeys();
+        for (RunningRule rule : running) {
+            keys += rule.windowKeys();
         }
         return keys;
     }
@@ -190,8 +191,8 @@ final class EngineRules implements AutoCloseable {
     void reap() {
         context.begin();
         try {
-            for (EngineRule part : parts) {
-                dirty |= part.reap();
+            for (RunningRule rule : running) {
+                dirty |= rule.reap();
             }
         } finally {
             context.end();
@@ -208,27 +209,27 @@ final class EngineRules implements AutoCloseable {
     /** Drops finished rules, rebuilds the rule table, releases the versions nothing runs any more. */
     void rebuild() {
         dirty = false;
-        slots.values().removeIf(EngineSlot::empty);
-        List<EngineRule> all = new ArrayList<>();
-        List<RuleRef> refs = new ArrayList<>();
+        slots.values().removeIf(RuleSlot::empty);
+        List<RunningRule> all = new ArrayList<>();
+        List<RuleRef> newRefs = new ArrayList<>();
         List<RuleVersion> versions = new ArrayList<>();
         Set<RuleVersion> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean windowed = false;
-        for (EngineSlot slot : slots.values()) {
-            for (EngineRule part : slot.parts) {
-                if (part.finished()) {
+        for (RuleSlot slot : slots.values()) {
+            for (RunningRule rule : slot.running) {
+                if (rule.finished()) {
                     continue;
                 }
-                part.index(refs, versions);
-                part.versions(inUse);
-                all.add(part);
-                windowed |= part.windowed();
+                rule.index(newRefs, versions);
+                rule.versions(inUse);
+                all.add(rule);
+                windowed |= rule.windowed();
             }
-            slot.parts.removeIf(EngineRule::finished);
+            slot.running.removeIf(RunningRule::finished);
         }
-        parts = all.toArray(new EngineRule[0]);
-        table = List.copyOf(refs);
-        tableVersions = versions.toArray(new RuleVersion[0]);
+        running = all.toArray(new RunningRule[0]);
+        refs = List.copyOf(newRefs);
+        refVersions = versions.toArray(new RuleVersion[0]);
         metered = versions.stream().map(RuleVersion::meters).filter(VersionMeters::enabled).distinct().toArray(VersionMeters[]::new);
         anyWindowed = windowed;
         for (RuleVersion version : new ArrayList<>(held)) {
@@ -242,10 +243,10 @@ final class EngineRules implements AutoCloseable {
     /** Closes every rule instance (failures are logged) and gives back every version. Runs rule code. */
     @Override
     public void close() {
-        for (EngineRule part : parts) {
-            part.close();
+        for (RunningRule rule : running) {
+            rule.close();
         }
-        parts = new EngineRule[0];
+        running = new RunningRule[0];
         slots.clear();
         for (RuleVersion version : held) {
             version.release();

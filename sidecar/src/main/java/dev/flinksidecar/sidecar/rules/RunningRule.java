@@ -6,25 +6,27 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * One part of a session's {@link RuleEngine}: an opened per-event rule ({@link PerEventRule}) or
- * a windowed rule with the older versions still finishing their windows ({@link
- * WindowedChain}), behind the two calls the engine makes: an event, and a watermark.
+ * One rule class as a session's {@link RuleEngine} runs it, behind the two calls the engine
+ * makes: an event, and a watermark. Either an opened per-event rule ({@link PerEventRule}), or a
+ * windowed rule with the older versions still finishing their windows ({@link WindowedChain}).
+ * A {@link RuleSlot} holds the running rules of one rule id (one per rule class of its version);
+ * the {@link RuleTable} lines them all up in the order of the answer's rule table.
  *
- * <p>The engine positions the {@link BatchAnswer} on {@link #index()} before each call; a part
- * that runs several versions re-points it itself. Each part sets the context classloader of the
- * rule it calls through the {@link ContextSwitch}.
+ * <p>The engine positions the {@link BatchAnswer} on {@link #index()} before each call; a running
+ * rule with several versions re-points it itself. Each sets the context classloader of the rule
+ * it calls through the {@link ContextSwitch}.
  *
  * <p>One thread: the engine's.
  */
-abstract class EngineRule {
+abstract class RunningRule {
 
     /**
-     * Appends this part's rule versions to the batch's rule table and remembers their indexes;
+     * Appends this rule's versions to the batch's rule table and remembers their indexes;
      * appends the version of each entry to {@code versions}, at the same index.
      */
     abstract void index(List<RuleRef> table, List<RuleVersion> versions);
 
-    /** Where this part's results go in the rule table by default. */
+    /** Where this rule's results go in the rule table by default. */
     abstract int index();
 
     /** Runs the rule on one event; what it throws is the rule's failure on this event. */
@@ -38,7 +40,7 @@ abstract class EngineRule {
         return false;
     }
 
-    /** Adds the versions this part runs instances of. */
+    /** Adds the versions this rule runs instances of. */
     abstract void versions(Collection<RuleVersion> into);
 
     /** Closes the instances that have nothing left to do; true when it closed one. Runs rule code. */
@@ -46,7 +48,7 @@ abstract class EngineRule {
         return false;
     }
 
-    /** Open windows of this part's instances (0 for a per-event rule). */
+    /** Open windows of its instances (0 for a per-event rule). */
     long openWindows() {
         return 0;
     }
@@ -56,7 +58,7 @@ abstract class EngineRule {
         return 0;
     }
 
-    /** True when the part runs nothing any more and can be dropped. */
+    /** True when it runs nothing any more and can be dropped. */
     boolean finished() {
         return false;
     }

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * overlaps or touches existing ones of its key replaces them by their cover, also within the
  * allowed lateness, and the cover fires at once if the watermark is already past its end.
  *
- * <p>Across versions of the rule ({@code rules.WindowedChain}): {@link #adopt} hands every open
+ * <p>Across versions of the rule ({@code rules.running.WindowedChain}): {@link #adopt} hands every open
  * window to a new version with the same accumulator layout; otherwise the old version's windows
  * only take the events that belong to them ({@link #addToOpen}) until they fire, and the new
  * version leaves those windows alone ({@link #onElement(Event, Firings, TakenWindows)}).

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Session windows: Flink's {@code EventTimeSessionWindows} with its {@code MergingWindowSet}.
- * Each event opens {@code [time, time + gap)}; the open windows of a key never overlap or touch,
- * because a new window that does is merged with them into their cover at once.
+ * Gap windows, what Flink calls session windows ({@code WindowAssigner.session(gap)}, config
+ * {@code "type": "session"}): Flink's {@code EventTimeSessionWindows} with its {@code
+ * MergingWindowSet}. Each event opens {@code [time, time + gap)}; the open windows of a key never
+ * overlap or touch, because a new window that does is merged with them into their cover at once.
+ * (In the sidecar's code "session" means a client's connection only.)
  *
  * <pre>
  *   open:  [1000,4000)            [6000,9000)
@@ -22,13 +24,13 @@ import java.util.function.Consumer;
  * <p>Where Flink keeps a merged window's state under one of the old windows' names, this class
  * keeps it with the merged window itself; what fires is the same.
  */
-final class SessionWindows extends EventTimeWindows {
+final class GapWindows extends EventTimeWindows {
 
     private final long gap;
     /** Per key: open windows, sorted by start, pairwise neither overlapping nor touching. */
     private final Map<String, List<WindowSlot>> keys = new HashMap<>();
 
-    SessionWindows(WindowedRule<Object> rule, long allowedLateness, long gap, ChangedKeys changes) {
+    GapWindows(WindowedRule<Object> rule, long allowedLateness, long gap, ChangedKeys changes) {
         super(rule, allowedLateness, changes);
         this.gap = gap;
     }
@@ -36,15 +38,15 @@ final class SessionWindows extends EventTimeWindows {
     @Override
     boolean assign(Event event, long timestamp, Firings out, TakenWindows taken) {
         String key = event.key();
-        List<WindowSlot> sessions = keys.get(key);
+        List<WindowSlot> windows = keys.get(key);
         long start = timestamp;
         long end = timestamp + gap;
         int first = -1;
         int last = -1;
         int insertAt = 0;
-        int n = sessions == null ? 0 : sessions.size();
+        int n = windows == null ? 0 : windows.size();
         for (int i = 0; i < n; i++) {
-            WindowSlot s = sessions.get(i);
+            WindowSlot s = windows.get(i);
             if (TimeWindows.intersects(s.start, s.end, start, end)) {
                 first = first < 0 ? i : first;
                 last = i;
@@ -56,8 +58,8 @@ final class SessionWindows extends EventTimeWindows {
         if (first < 0) {
             actual = new WindowSlot(start, end, null, 0);
         } else {
-            actual = mergeInto(key, sessions, first, last, Math.min(start, sessions.get(first).start),
-                    Math.max(end, sessions.get(last).end));
+            actual = mergeInto(key, windows, first, last, Math.min(start, windows.get(first).start),
+                    Math.max(end, windows.get(last).end));
         }
         if (isWindowLate(actual.end)) {
             if (first >= 0) { // cannot happen: a merged window ends after an open one; Flink retires it too
@@ -68,26 +70,26 @@ final class SessionWindows extends EventTimeWindows {
         }
         add(event, actual);
         if (first < 0) {
-            if (sessions == null) {
-                sessions = new ArrayList<>(2);
-                keys.put(key, sessions);
+            if (windows == null) {
+                windows = new ArrayList<>(2);
+                keys.put(key, windows);
             }
-            sessions.add(insertAt, actual);
+            windows.add(insertAt, actual);
             openWindows++;
         }
         afterAdd(key, actual, first < 0, out); // a merged window got its timers in mergeInto
         return false;
     }
 
-    /** Joins the event to this key's sessions only when it touches one (then merging as usual). */
+    /** Joins the event to this key's windows only when it touches one (then merging as usual). */
     @Override
     boolean addToOpenWindows(Event event, long timestamp, Firings out, TakenWindows taken) {
-        List<WindowSlot> sessions = keys.get(event.key());
-        if (sessions == null) {
+        List<WindowSlot> windows = keys.get(event.key());
+        if (windows == null) {
             return false;
         }
         boolean touches = false;
-        for (WindowSlot s : sessions) {
+        for (WindowSlot s : windows) {
             touches |= TimeWindows.intersects(s.start, s.end, timestamp, timestamp + gap);
         }
         if (!touches || assign(event, timestamp, out, taken)) {
@@ -99,17 +101,17 @@ final class SessionWindows extends EventTimeWindows {
 
     @Override
     void forEachSlot(Consumer<WindowSlot> visitor) {
-        keys.values().forEach(sessions -> sessions.forEach(visitor));
+        keys.values().forEach(windows -> windows.forEach(visitor));
     }
 
     /**
-     * Flink's merge of the windows {@code first..last} of {@code sessions} with a new window into
+     * Flink's merge of the key's {@code windows} {@code first..last} with a new window into
      * {@code [start, end)}: nothing happens when the cover is the one existing window itself;
      * otherwise the cover's timer is set (unless the watermark is past its end), the merged
      * windows' timers are deleted and their accumulators merged, earlier window first.
      */
-    private WindowSlot mergeInto(String key, List<WindowSlot> sessions, int first, int last, long start, long end) {
-        WindowSlot only = sessions.get(first);
+    private WindowSlot mergeInto(String key, List<WindowSlot> windows, int first, int last, long start, long end) {
+        WindowSlot only = windows.get(first);
         if (first == last && only.start == start && only.end == end) {
             return only;
         }
@@ -119,7 +121,7 @@ final class SessionWindows extends EventTimeWindows {
         Object accumulator = only.accumulator;
         long count = only.count;
         for (int i = first + 1; i <= last; i++) { // rule code first: if it throws, nothing has changed
-            WindowSlot m = sessions.get(i);
+            WindowSlot m = windows.get(i);
             accumulator = rule.merge(accumulator, m.accumulator);
             count += m.count;
         }
@@ -131,22 +133,22 @@ final class SessionWindows extends EventTimeWindows {
         // cleaned up even if the rule then throws in add.
         timers.register(TimeWindows.cleanupTime(end, allowedLateness), key, start, end);
         for (int i = first; i <= last; i++) {
-            WindowSlot m = sessions.get(i);
+            WindowSlot m = windows.get(i);
             timers.delete(TimeWindows.maxTimestamp(m.end), key, m.start, m.end);
             timers.delete(TimeWindows.cleanupTime(m.end, allowedLateness), key, m.start, m.end);
         }
         WindowSlot merged = new WindowSlot(start, end, accumulator, count);
-        sessions.subList(first + 1, last + 1).clear();
-        sessions.set(first, merged);
+        windows.subList(first + 1, last + 1).clear();
+        windows.set(first, merged);
         openWindows -= last - first;
         return merged;
     }
 
     @Override
     WindowSlot find(String key, long start, long end) {
-        List<WindowSlot> sessions = keys.get(key);
-        if (sessions != null) {
-            for (WindowSlot s : sessions) {
+        List<WindowSlot> windows = keys.get(key);
+        if (windows != null) {
+            for (WindowSlot s : windows) {
                 if (s.start == start && s.end == end) {
                     return s;
                 }
@@ -158,17 +160,17 @@ final class SessionWindows extends EventTimeWindows {
     @Override
     void remove(String key, WindowSlot slot) {
         changes.mark(key);
-        List<WindowSlot> sessions = keys.get(key);
-        sessions.remove(slot);
-        if (sessions.isEmpty()) {
+        List<WindowSlot> windows = keys.get(key);
+        windows.remove(slot);
+        if (windows.isEmpty()) {
             keys.remove(key);
         }
     }
 
     @Override
     public int windowCount(String key) {
-        List<WindowSlot> sessions = keys.get(key);
-        return sessions == null ? 0 : sessions.size();
+        List<WindowSlot> windows = keys.get(key);
+        return windows == null ? 0 : windows.size();
     }
 
     @Override
@@ -183,6 +185,7 @@ final class SessionWindows extends EventTimeWindows {
 
     @Override
     void checkBounds(List<WindowState> windows) {
+        // the messages call them by their public name, the config's "type": "session"
         WindowState previous = null;
         for (WindowState w : windows) {
             if (w.end - w.start < gap) {

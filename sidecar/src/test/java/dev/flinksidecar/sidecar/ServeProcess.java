@@ -9,25 +9,27 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sidecar as a real child process: {@code java -cp <test classpath> ...Main ARGS}, since the
- * shaded jar does not exist yet when tests run. Its output goes to a log file that tests read.
+ * A real sidecar, {@code serve}, as a child process of a test: {@code java -cp <test classpath>
+ * ...Main serve ...}, since the shaded jar does not exist yet when tests run. Its output goes to a
+ * log file that tests read. (The jar-started sidecar of flink-job's local mode and tests, and the
+ * benchmarks' own, are other classes.)
  */
-public final class SidecarProcess implements AutoCloseable {
+public final class ServeProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
 
-    private SidecarProcess(Process process, Path log) {
+    private ServeProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
     }
 
-    public static SidecarProcess start(Path log, String... args) throws IOException {
+    public static ServeProcess start(Path log, String... args) throws IOException {
         return start(log, List.of(), args);
     }
 
     /** As {@link #start(Path, String...)} with more JVM options, e.g. {@code -XX:MaxMetaspaceSize=64m}. */
-    public static SidecarProcess start(Path log, List<String> jvmOptions, String... args) throws IOException {
+    public static ServeProcess start(Path log, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -38,7 +40,7 @@ public final class SidecarProcess implements AutoCloseable {
         command.addAll(List.of("-cp", classpath(), Main.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new SidecarProcess(process, log);
+        return new ServeProcess(process, log);
     }
 
     private static String classpath() {
@@ -47,7 +49,7 @@ public final class SidecarProcess implements AutoCloseable {
     }
 
     /** Waits until the log shows that the sidecar accepts sessions; fails if it exits first. */
-    public SidecarProcess awaitAccepting() {
+    public ServeProcess awaitAccepting() {
         Deadline.await("the sidecar to accept sessions; its log:\n" + logText(), Duration.ofSeconds(60),
                 () -> {
                     if (!process.isAlive()) {

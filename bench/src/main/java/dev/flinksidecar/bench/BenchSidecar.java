@@ -10,19 +10,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A real sidecar process from {@code sidecar/target/sidecar.jar}, for benchmarks. */
-final class SidecarProcess implements AutoCloseable {
+/**
+ * A real sidecar process from {@code sidecar/target/sidecar.jar}, started for a benchmark:
+ * {@code serve} on a socket in the benchmark's folder, its log beside it.
+ */
+final class BenchSidecar implements AutoCloseable {
 
     private final Process process;
     final Path socket;
 
-    private SidecarProcess(Process process, Path socket) {
+    private BenchSidecar(Process process, Path socket) {
         this.process = process;
         this.socket = socket;
     }
 
     /** Starts {@code serve} on a socket in {@code dir} and waits until it accepts. */
-    static SidecarProcess start(Path jar, Path rulesDir, Path dir, List<String> jvmFlags) throws Exception {
+    static BenchSidecar start(Path jar, Path rulesDir, Path dir, List<String> jvmFlags) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " not found: build first (mvn -DskipTests package)");
         }
@@ -36,7 +39,7 @@ final class SidecarProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sidecar.log").toFile())
                 .start();
-        SidecarProcess sidecar = new SidecarProcess(process, socket);
+        BenchSidecar sidecar = new BenchSidecar(process, socket);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!accepts(socket)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {

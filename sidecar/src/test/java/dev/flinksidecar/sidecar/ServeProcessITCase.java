@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve} as a real child process, spoken to over a real Unix socket by the JDK's own client. */
 @Timeout(180)
-class SidecarProcessITCase {
+class ServeProcessITCase {
 
     @TempDir
     Path dir;
@@ -40,7 +40,7 @@ class SidecarProcessITCase {
     @Test
     void replacesAStaleSocketServesRulesAndStopsCleanlyOnSigterm() throws Exception {
         staleSocket(socket);
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"),
                 "serve", "--socket", socket.toString(), "--rules-dir", rules.toString()).awaitAccepting()) {
             assertThat(sidecar.logText())
                     .contains("replaced stale socket file " + socket)
@@ -72,7 +72,7 @@ class SidecarProcessITCase {
     void refusesToStartWhileAnotherSidecarAcceptsOnTheSocket() throws Exception {
         try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             other.bind(UnixDomainSocketAddress.of(socket));
-            try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("second.log"),
+            try (ServeProcess sidecar = ServeProcess.start(dir.resolve("second.log"),
                     "serve", "--socket", socket.toString(), "--rules-dir", rules.toString())) {
                 assertThat(sidecar.awaitExit()).isEqualTo(1);
                 assertThat(sidecar.logText().strip()).isEqualTo("sidecar serve: another process is accepting connections on "
@@ -85,7 +85,7 @@ class SidecarProcessITCase {
     @Test
     void aMissingRulesDirectoryExitsWithAUsageError() throws Exception {
         Path missing = dir.resolve("no-rules");
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"),
                 "serve", "--socket", socket.toString(), "--rules-dir", missing.toString())) {
             assertThat(sidecar.awaitExit()).isEqualTo(2);
             assertThat(sidecar.logText().strip()).isEqualTo("sidecar serve: rules directory " + missing + " does not exist");

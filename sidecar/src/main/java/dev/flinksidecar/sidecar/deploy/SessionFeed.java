@@ -24,7 +24,6 @@ final class SessionFeed implements RuleFeed {
     final String name;
     final long restoredCheckpoint;
     boolean barriers;
-    long lastBarrier;
     /** Per rule id: the seq of the timeline entry this session runs (absent: none yet). */
     final Map<String, Long> applied = new HashMap<>();
     private long seenGeneration = -1;

@@ -185,7 +185,6 @@ final class Timelines {
 
     synchronized List<RuleChange> barrier(SessionFeed feed, long checkpointId) {
         maxBarrier = Math.max(maxBarrier, checkpointId);
-        feed.lastBarrier = checkpointId;
         if (!feed.barriers) {
             feed.barriers = true;
             barrierSessionsSeen = true;

@@ -44,11 +44,6 @@ public final class TakenWindows {
         return all;
     }
 
-    /** True when an older version took the event at all. */
-    public boolean any() {
-        return all || size > 0;
-    }
-
     /** True when an older version took the event into {@code [start, end)}. */
     boolean contains(long start, long end) {
         if (all) {

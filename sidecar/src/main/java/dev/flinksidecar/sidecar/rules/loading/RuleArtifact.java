@@ -21,7 +21,7 @@ import java.util.jar.Manifest;
  * "version"}, else the manifest's {@code Implementation-Version}, else {@code unversioned}; then
  * the {@link ContentHash} of the jar's and the config's bytes.
  *
- * <p>Immutable; holds the config's bytes but not the jar's (they stay in {@link #jarFile()}).
+ * <p>Immutable; holds the parsed config, not the jar's bytes (they stay in {@link #jarFile()}).
  */
 public final class RuleArtifact {
 
@@ -29,7 +29,6 @@ public final class RuleArtifact {
 
     private final String fileName;
     private final Path jarFile;
-    private final byte[] config;
     private final Map<String, Object> configValues;
     private final String id;
     private final String baseVersion;
@@ -37,11 +36,10 @@ public final class RuleArtifact {
     private final String apiVersion;
     private final String source;
 
-    private RuleArtifact(String fileName, Path jarFile, byte[] config, Map<String, Object> configValues, String id,
-            String baseVersion, String hash, String apiVersion, String source) {
+    private RuleArtifact(String fileName, Path jarFile, Map<String, Object> configValues, String id, String baseVersion,
+            String hash, String apiVersion, String source) {
         this.fileName = fileName;
         this.jarFile = jarFile;
-        this.config = config;
         this.configValues = configValues;
         this.id = id;
         this.baseVersion = baseVersion;
@@ -84,8 +82,8 @@ public final class RuleArtifact {
         Manifest manifest = manifest(fileName, jarFile);
         String manifestVersion = attribute(manifest, Attributes.Name.IMPLEMENTATION_VERSION.toString());
         String version = stringField(fileName, baseName, values, "version", manifestVersion == null ? UNVERSIONED : manifestVersion);
-        return new RuleArtifact(fileName, jarFile, config == null ? null : config.clone(), values, id, version,
-                hash, attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE), source);
+        return new RuleArtifact(fileName, jarFile, values, id, version, hash, attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE),
+                source);
     }
 
     /** The jar's file name as deployed, e.g. {@code fraud.jar}. */
@@ -98,11 +96,6 @@ public final class RuleArtifact {
         return jarFile;
     }
 
-    /** The config's bytes, or null when there is none. */
-    public byte[] configBytes() {
-        return config == null ? null : config.clone();
-    }
-
     /** The parsed config (empty when there is none). */
     public RuleConfig config() {
         return RuleConfig.of(configValues);
@@ -111,11 +104,6 @@ public final class RuleArtifact {
     /** The rule id results carry. */
     public String id() {
         return id;
-    }
-
-    /** The version from the config or manifest, without the hash, e.g. {@code 1.2.0}. */
-    public String baseVersion() {
-        return baseVersion;
     }
 
     /** The content hash, e.g. {@code 3f2a9c1}. */
@@ -140,7 +128,7 @@ public final class RuleArtifact {
 
     /** The same artifact from another source (a rollback re-deploys what was deployed before). */
     public RuleArtifact withSource(String newSource) {
-        return new RuleArtifact(fileName, jarFile, config, configValues, id, baseVersion, hash, apiVersion, newSource);
+        return new RuleArtifact(fileName, jarFile, configValues, id, baseVersion, hash, apiVersion, newSource);
     }
 
     static String baseName(String fileName) {

@@ -133,11 +133,6 @@ public final class RuleVersion {
         return meters;
     }
 
-    /** Events handed to this version, over all sessions. */
-    public long eventsHandled() {
-        return events.sum();
-    }
-
     @Override
     public String toString() {
         return id.concat("@").concat(version);

@@ -14,7 +14,10 @@ import java.io.PrintWriter;
  * picocli.
  *
  * <p>{@code java -jar sidecar.jar --cds-training}, alone, is the build's training run of the
- * class data sharing archive ({@link CdsTraining}); it is not a command for users.
+ * class data sharing archive ({@link CdsTraining}); it is not a command for users. The training
+ * serves through {@link #run(String...)}, handed to it, so the dependency goes one way: this
+ * class knows the training, the training does not know this class. A plain start never loads the
+ * training's classes (the argument is a compile-time constant, the call is linked when made).
  */
 public final class Main {
 
@@ -27,7 +30,7 @@ public final class Main {
     public static void main(String[] args) {
         nameSelectorProvider();
         if (args.length == 1 && args[0].equals(CdsTraining.ARGUMENT)) {
-            CdsTraining.main(new String[0]);
+            CdsTraining.trainAndExit(Main::run);
             return;
         }
         SidecarLogging.install();

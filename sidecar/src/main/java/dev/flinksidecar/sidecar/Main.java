@@ -10,7 +10,7 @@ import java.io.PrintWriter;
  *
  * <p>A plain {@code serve} (its options, each once, valid values: {@link ServeCommand#plain}) runs
  * without building picocli's command tree, which costs a cold JVM about 200 ms of the sidecar's
- * start (BENCHMARKS.md, issue 6); everything else, help and usage errors included, goes through
+ * start (BENCHMARKS.md, StartupFootprint); everything else, help and usage errors included, goes through
  * picocli.
  *
  * <p>{@code java -jar sidecar.jar --cds-training}, alone, is the build's training run of the
@@ -42,7 +42,7 @@ public final class Main {
      * on another system), so that the JDK does not search for one: that search reads the services
      * files of every jar on the class path, and Netty starts it (its epoll classes open a
      * {@code Selector} as they initialise). Opening and indexing the 5,000 entries of the sidecar
-     * jar for it cost about 10 ms of the start (BENCHMARKS.md, issue 6). The JDK makes this same
+     * jar for it cost about 10 ms of the start (BENCHMARKS.md, StartupFootprint). The JDK makes this same
      * provider on Linux when nothing names one.
      */
     private static void nameSelectorProvider() {

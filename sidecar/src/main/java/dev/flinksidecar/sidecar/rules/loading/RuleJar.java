@@ -139,7 +139,7 @@ public final class RuleJar implements Closeable {
      * The classes of {@code names} (what the jar's services file for {@code service} lists) that
      * the jar itself holds. Read from the jar, not with {@code ServiceLoader}: that also searches
      * every parent loader's class path and the JDK's modules for services files, about 10 ms of
-     * the sidecar's start with three rules (BENCHMARKS.md, issue 6).
+     * the sidecar's start with three rules (BENCHMARKS.md, StartupFootprint).
      */
     private static List<Class<?>> ruleClasses(String fileName, ClassLoader loader, Class<?> service, List<String> names)
             throws RuleLoadException {

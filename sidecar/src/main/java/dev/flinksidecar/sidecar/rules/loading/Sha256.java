@@ -6,7 +6,7 @@ import java.util.Arrays;
  * SHA-256 (FIPS 180-4) for {@link ContentHash}. The JDK's {@code MessageDigest} gives the same
  * digests, but on the sidecar's start path it cost about 30 ms with three small rule jars: its
  * first use starts the JCA providers, and until the JIT compiles it, it runs interpreted through
- * VarHandles at about 1 MB/s (BENCHMARKS.md, issue 6). This one has no set-up and reads the
+ * VarHandles at about 1 MB/s (BENCHMARKS.md, StartupFootprint). This one has no set-up and reads the
  * message with plain shifts. {@code Sha256Test} checks it against {@code MessageDigest}.
  *
  * <p>Use: {@link #update} any number of times, then {@link #digest()} once; {@link #copy()} forks

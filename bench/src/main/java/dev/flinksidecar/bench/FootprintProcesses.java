@@ -44,7 +44,7 @@ final class FootprintProcesses {
      */
     static void awaitReady(Process process, Path socket, int port, Path dir) throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT_NS;
-        while (!(port > 0 ? Files.exists(socket) && "200".equals(httpStatus(port, "/health/ready")) : SidecarProcess.accepts(socket))) {
+        while (!(port > 0 ? Files.exists(socket) && "200".equals(httpStatus(port, "/health/ready")) : BenchSidecar.accepts(socket))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException((process.isAlive() ? "not ready in time" : "exited with " + process.exitValue()) + ": "
                         + Files.readString(dir.resolve("out.log")));

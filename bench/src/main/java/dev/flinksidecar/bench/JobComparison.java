@@ -68,7 +68,7 @@ public final class JobComparison {
                 StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(rules.resolve("threshold.json"),
                 "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
-        try (SidecarProcess sidecar = SidecarProcess.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of())) {
+        try (BenchSidecar sidecar = BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of())) {
             bench.run(sidecar.socket.toString(), runs);
         }
     }

@@ -92,7 +92,7 @@ public final class SwapBenchmark {
             if (!sidecarFlags().isEmpty()) {
                 jvmFlags.addAll(List.of(sidecarFlags().split("\\s+")));
             }
-            try (SidecarProcess sidecar = SidecarProcess.start(jar, rules, dir, jvmFlags);
+            try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, jvmFlags);
                     SwapLoad load = SwapLoad.open(sidecar.socket, RULE, intFlag("--batch", 256), intFlag("--in-flight", 4),
                             intFlag("--keys", 10_000))) {
                 measure(load, Path.of(sidecar.socket + ".admin"), ruleJar, gcLog);

@@ -74,7 +74,7 @@ public final class WindowComparison {
         // a private copy: a rebuild of the sidecar module during the run cannot swap classes under it
         Path jar = Files.copy(Path.of(flags.getOrDefault("--sidecar-jar", "sidecar/target/sidecar.jar")), dir.resolve("sidecar.jar"));
         System.out.printf("events per run %,d, keys %,d, parallelism %d, rule %s%n", events, keys, parallelism, CONFIG);
-        try (SidecarProcess sidecar = SidecarProcess.start(jar, rules, dir, List.of())) {
+        try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, List.of())) {
             String socket = sidecar.socket.toString();
             bench.check(socket, 200_000);
             bench.run(socket, events, runs);

@@ -39,7 +39,7 @@ final class WindowMemory {
     /** Runs the measurement on a fresh sidecar with the rules of {@code rules} (a 10 s tumbling sum). */
     static void report(Path jar, Path rules, Path dir) throws Exception {
         int keys = 20_000;
-        try (SidecarProcess sidecar = SidecarProcess.start(jar, rules, dir,
+        try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir,
                 List.of("-XX:+UseSerialGC", "-Xms1g", "-Xmx1g"));
                 Session session = Session.open(sidecar.socket)) {
             long pid = sidecar.pid();

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Idle input does not hold windows back (issue 3, item 5). Two source subtasks feed the sidecar
+ * Idle input does not hold windows back. Two source subtasks feed the sidecar
  * operator, both with the job's watermark strategy ({@link EventTimeWatermarks}): a busy one (a
  * rate-limited generator: 60 s of event time over 3 s) and the job's file source watching an
  * empty folder, which never emits an event and never ends. A 10 s tumbling count through a real

@@ -10,11 +10,14 @@ import java.io.PrintWriter;
  *
  * <p>A plain {@code serve} (its options, each once, valid values: {@link ServeCommand#plain}) runs
  * without building picocli's command tree, which costs a cold JVM about 200 ms of the sidecar's
- * start (BENCHMARKS.md, issue 6); everything else, help and usage errors included, goes through
+ * start (BENCHMARKS.md, StartupFootprint); everything else, help and usage errors included, goes through
  * picocli.
  *
  * <p>{@code java -jar sidecar.jar --cds-training}, alone, is the build's training run of the
- * class data sharing archive ({@link CdsTraining}); it is not a command for users.
+ * class data sharing archive ({@link CdsTraining}); it is not a command for users. The training
+ * serves through {@link #run(String...)}, handed to it, so the dependency goes one way: this
+ * class knows the training, the training does not know this class. A plain start never loads the
+ * training's classes (the argument is a compile-time constant, the call is linked when made).
  */
 public final class Main {
 
@@ -27,7 +30,7 @@ public final class Main {
     public static void main(String[] args) {
         nameSelectorProvider();
         if (args.length == 1 && args[0].equals(CdsTraining.ARGUMENT)) {
-            CdsTraining.main(new String[0]);
+            CdsTraining.trainAndExit(Main::run);
             return;
         }
         SidecarLogging.install();
@@ -39,7 +42,7 @@ public final class Main {
      * on another system), so that the JDK does not search for one: that search reads the services
      * files of every jar on the class path, and Netty starts it (its epoll classes open a
      * {@code Selector} as they initialise). Opening and indexing the 5,000 entries of the sidecar
-     * jar for it cost about 10 ms of the start (BENCHMARKS.md, issue 6). The JDK makes this same
+     * jar for it cost about 10 ms of the start (BENCHMARKS.md, StartupFootprint). The JDK makes this same
      * provider on Linux when nothing names one.
      */
     private static void nameSelectorProvider() {

@@ -124,13 +124,13 @@ public final class ServeCommand implements Callable<Integer> {
      * "not ready" until the rules are loaded and the data socket accepts. The two threads do not
      * wait for each other until the end (on two cores the start takes about the time of the
      * longer one; the HTTP start, Netty's first use, took longer than the rules: BENCHMARKS.md,
-     * issue 6). The metrics registry and the JVM's metrics are built after that, off the path to
+     * StartupFootprint). The metrics registry and the JVM's metrics are built after that, off the path to
      * ready.
      *
      * <p>Code on the path to ready joins strings with {@link String#concat} and SLF4J's
      * placeholders, not {@code +}: javac compiles {@code +} to an invokedynamic call site, and each
      * new shape of one (argument types) costs a cold JVM about 10 ms to link, 50 ms in all before
-     * this rule (BENCHMARKS.md, issue 6). Error messages, built only on failure, use {@code +}.
+     * this rule (BENCHMARKS.md, StartupFootprint). Error messages, built only on failure, use {@code +}.
      */
     @Override
     public Integer call() throws InterruptedException {

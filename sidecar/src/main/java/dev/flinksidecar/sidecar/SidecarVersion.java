@@ -10,7 +10,7 @@ import java.util.Properties;
  * manifest, else (classes not from the jar: tests, an IDE) {@code sidecar-version.properties},
  * which the build fills in too. The manifest first: the JVM has it at hand (with the class data
  * sharing archive, without opening the jar), while a resource makes the class loader open and
- * index the 5,000 entries of the jar, about 10 ms of the start (BENCHMARKS.md, issue 6).
+ * index the 5,000 entries of the jar, about 10 ms of the start (BENCHMARKS.md, StartupFootprint).
  */
 public final class SidecarVersion {
 

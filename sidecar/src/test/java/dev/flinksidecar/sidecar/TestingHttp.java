@@ -19,7 +19,7 @@ public final class TestingHttp {
     private TestingHttp() {}
 
     /** The port the sidecar logged ({@code HTTP on port N}), waiting for the line. */
-    public static int port(SidecarProcess sidecar) {
+    public static int port(ServeProcess sidecar) {
         Deadline.await("the sidecar to log its HTTP port; its log:\n" + sidecar.logText(), Duration.ofSeconds(60),
                 () -> PORT.matcher(sidecar.logText()).find());
         Matcher m = PORT.matcher(sidecar.logText());

@@ -1,6 +1,6 @@
 package dev.flinksidecar.sidecar.deploy;
 
-import dev.flinksidecar.sidecar.rules.RuleVersion;
+import dev.flinksidecar.sidecar.rules.loading.RuleVersion;
 
 /**
  * One entry of a rule's timeline: from which point of the stream sessions run {@link #version}

@@ -86,7 +86,7 @@ public final class ArtifactStore implements Closeable {
      * A new folder or file in {@code parent}, named {@code prefix + unique + suffix}, that only
      * this user can read and write, as {@code Files.createTempDirectory} and {@code createTempFile}
      * make them. Not made by those: their random names start {@code SecureRandom} and with it the
-     * JCA providers, about 25 ms of the sidecar's start (BENCHMARKS.md, issue 6). Creating fails
+     * JCA providers, about 25 ms of the sidecar's start (BENCHMARKS.md, StartupFootprint). Creating fails
      * when the name exists (as anything, a link too), so a name taken by anyone is skipped.
      */
     private static Path createUnique(Path parent, String prefix, String suffix, boolean folder) throws IOException {

@@ -1,7 +1,7 @@
 package dev.flinksidecar.sidecar.deploy;
 
-import dev.flinksidecar.sidecar.rules.RuleArtifact;
-import dev.flinksidecar.sidecar.rules.RuleLoadException;
+import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
+import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

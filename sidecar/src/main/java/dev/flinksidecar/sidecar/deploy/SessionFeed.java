@@ -1,8 +1,8 @@
 package dev.flinksidecar.sidecar.deploy;
 
-import dev.flinksidecar.sidecar.rules.RuleChange;
-import dev.flinksidecar.sidecar.rules.RuleFeed;
-import dev.flinksidecar.sidecar.rules.RuleVersion;
+import dev.flinksidecar.sidecar.rules.loading.RuleVersion;
+import dev.flinksidecar.sidecar.rules.running.RuleChange;
+import dev.flinksidecar.sidecar.rules.running.RuleFeed;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +24,6 @@ final class SessionFeed implements RuleFeed {
     final String name;
     final long restoredCheckpoint;
     boolean barriers;
-    long lastBarrier;
     /** Per rule id: the seq of the timeline entry this session runs (absent: none yet). */
     final Map<String, Long> applied = new HashMap<>();
     private long seenGeneration = -1;

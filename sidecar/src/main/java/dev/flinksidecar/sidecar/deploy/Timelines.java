@@ -2,10 +2,10 @@ package dev.flinksidecar.sidecar.deploy;
 
 import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
-import dev.flinksidecar.sidecar.rules.RuleArtifact;
-import dev.flinksidecar.sidecar.rules.RuleChange;
-import dev.flinksidecar.sidecar.rules.RuleJar;
-import dev.flinksidecar.sidecar.rules.RuleVersion;
+import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
+import dev.flinksidecar.sidecar.rules.loading.RuleJar;
+import dev.flinksidecar.sidecar.rules.loading.RuleVersion;
+import dev.flinksidecar.sidecar.rules.running.RuleChange;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -185,7 +185,6 @@ final class Timelines {
 
     synchronized List<RuleChange> barrier(SessionFeed feed, long checkpointId) {
         maxBarrier = Math.max(maxBarrier, checkpointId);
-        feed.lastBarrier = checkpointId;
         if (!feed.barriers) {
             feed.barriers = true;
             barrierSessionsSeen = true;

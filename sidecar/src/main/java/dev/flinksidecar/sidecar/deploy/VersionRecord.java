@@ -1,6 +1,6 @@
 package dev.flinksidecar.sidecar.deploy;
 
-import dev.flinksidecar.sidecar.rules.RuleArtifact;
+import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import java.util.concurrent.atomic.LongAdder;
 
 /**

@@ -9,7 +9,6 @@ import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.rule.Rule;
 import dev.flinksidecar.rule.WindowedRule;
-import dev.flinksidecar.sidecar.Main;
 import dev.flinksidecar.sidecar.logging.SidecarLogging;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,6 +28,7 @@ import java.time.Duration;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.function.ToIntFunction;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,10 +36,12 @@ import java.util.regex.Pattern;
 /**
  * The training run of the sidecar's class data sharing archive {@code target/sidecar.jsa}. The
  * build runs it as {@code java -XX:ArchiveClassesAtExit=target/sidecar.jsa -jar target/sidecar.jar
- * --cds-training} ({@link Main} hands that argument here): started as the launcher starts the
- * sidecar, so that the archive matches the launcher's JVM and also holds what {@code -jar}'s own
- * start loads, and the JVM writes into the archive every class this run loaded.
- * So the run goes through what a sidecar does when it starts and serves, in this JVM:
+ * --cds-training}: started as the launcher starts the sidecar, so that the archive matches the
+ * launcher's JVM and also holds what {@code -jar}'s own start loads, and the JVM writes into the
+ * archive every class this run loaded. The entry point {@code Main} hands that argument here
+ * ({@link #trainAndExit}), with its own command line to serve through, so that this package does
+ * not depend back on it. So the run goes through what a sidecar does when it starts and serves,
+ * in this JVM:
  *
  * <ol>
  *   <li>{@code serve --http-port 0} on a socket in a temp folder, with a rules folder holding two
@@ -71,21 +73,30 @@ public final class CdsTraining {
 
     private final Path dir;
     private final LogWatch log;
+    private final ToIntFunction<String[]> sidecar;
     private Thread serve;
     private volatile int serveExit = -1;
 
-    private CdsTraining(Path dir, LogWatch log) {
+    private CdsTraining(Path dir, LogWatch log, ToIntFunction<String[]> sidecar) {
         this.dir = dir;
         this.log = log;
+        this.sidecar = sidecar;
     }
 
-    public static void main(String[] args) {
+    /**
+     * Runs the training (see the class comment) on the main thread and ends the JVM: exit code 0,
+     * or 1 with the reason when a step failed.
+     *
+     * @param sidecar runs a sidecar command line in this JVM and returns its exit code, as {@code
+     *     Main.run} does
+     */
+    public static void trainAndExit(ToIntFunction<String[]> sidecar) {
         SidecarLogging.install();
         int exit = 0;
         try {
             LogWatch log = new LogWatch(System.err);
             System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-            new CdsTraining(temporaryFolder(), log).run();
+            new CdsTraining(temporaryFolder(), log, sidecar).run();
             System.out.println("CDS training: served one session; the JVM writes the archive as it exits");
         } catch (Exception e) {
             System.out.println("CDS training failed: " + e);
@@ -106,8 +117,8 @@ public final class CdsTraining {
         Path config = rules.resolve("training-windowed.json");
         Files.writeString(config, "{\"window\": {\"type\": \"tumbling\", \"size\": \"1h\"}}\n");
         deleteOnExit(config);
-        serve = new Thread(() -> serveExit = Main.run("serve", "--socket", socket.toString(),
-                "--rules-dir", rules.toString(), "--http-port", "0"), "cds-training-serve");
+        String[] serveArgs = {"serve", "--socket", socket.toString(), "--rules-dir", rules.toString(), "--http-port", "0"};
+        serve = new Thread(() -> serveExit = sidecar.applyAsInt(serveArgs), "cds-training-serve");
         serve.start();
         awaitAccepting(socket);
         runSession(socket);

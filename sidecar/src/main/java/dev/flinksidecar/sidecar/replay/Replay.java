@@ -14,7 +14,7 @@ import dev.flinksidecar.proto.LateEvent;
 import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
+import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

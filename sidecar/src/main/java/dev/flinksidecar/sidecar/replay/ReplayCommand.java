@@ -4,9 +4,9 @@ import dev.flinksidecar.rule.Durations;
 import dev.flinksidecar.sidecar.CliException;
 import dev.flinksidecar.sidecar.SidecarConfig;
 import dev.flinksidecar.sidecar.SidecarOptions;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
-import dev.flinksidecar.sidecar.rules.RuleLoadException;
-import dev.flinksidecar.sidecar.rules.RuleSet;
+import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
+import dev.flinksidecar.sidecar.rules.running.RuleEngine;
+import dev.flinksidecar.sidecar.rules.running.RuleSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code replay}: runs an event file through the rule engine in process, for testing rules

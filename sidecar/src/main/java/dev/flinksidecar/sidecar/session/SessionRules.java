@@ -8,7 +8,7 @@ import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.StateRestore;
 import dev.flinksidecar.proto.Welcome;
 import dev.flinksidecar.sidecar.metrics.SessionMeters;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
+import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.flinksidecar.sidecar.session;
 
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
-import dev.flinksidecar.sidecar.rules.RuleFeedSource;
+import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -3,7 +3,7 @@ package dev.flinksidecar.sidecar.transport;
 import dev.flinksidecar.sidecar.SidecarConfig;
 import dev.flinksidecar.sidecar.SidecarOptions;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
-import dev.flinksidecar.sidecar.rules.RuleFeedSource;
+import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
 import dev.flinksidecar.sidecar.session.Sessions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -25,14 +25,16 @@ import java.util.function.Consumer;
  *                 (with lateness 0 one timer does both); Long.MAX_VALUE fires every open window
  * </pre>
  *
- * <p>Session windows merge as Flink's {@code MergingWindowSet} merges them: a new window that
- * overlaps or touches existing ones of its key replaces them by their cover, also within the
- * allowed lateness, and the cover fires at once if the watermark is already past its end.
+ * <p>Gap windows (what Flink calls session windows, {@link GapWindows}) merge as Flink's {@code
+ * MergingWindowSet} merges them: a new window that overlaps or touches existing ones of its key
+ * replaces them by their cover, also within the allowed lateness, and the cover fires at once if
+ * the watermark is already past its end.
  *
- * <p>Across versions of the rule ({@code rules.WindowedChain}): {@link #adopt} hands every open
- * window to a new version with the same accumulator layout; otherwise the old version's windows
- * only take the events that belong to them ({@link #addToOpen}) until they fire, and the new
- * version leaves those windows alone ({@link #onElement(Event, Firings, TakenWindows)}).
+ * <p>Across versions of the rule ({@code rules.running.WindowedChain}): {@link #adopt} hands
+ * every open window to a new version with the same accumulator layout; otherwise the old
+ * version's windows only take the events that belong to them ({@link #addToOpen}) until they
+ * fire, and the new version leaves those windows alone ({@link #onElement(Event, Firings,
+ * TakenWindows)}).
  *
  * <p>Checkpoints: every change to a key's windows marks the key in {@link ChangedKeys}; a
  * checkpoint reads a key's windows with {@link #forEachWindow} and a restored session puts them
@@ -92,7 +94,7 @@ public abstract class EventTimeWindows {
             throw new IllegalArgumentException("allowedLateness() must be zero or more, not " + lateness);
         }
         if (assigner.type() == WindowAssigner.Type.SESSION) {
-            return new SessionWindows(typed, lateness.toMillis(), assigner.gap(), changes);
+            return new GapWindows(typed, lateness.toMillis(), assigner.gap(), changes);
         }
         return new AlignedWindows(typed, lateness.toMillis(), assigner.size(), assigner.slide(), assigner.offset(), changes);
     }
@@ -114,7 +116,7 @@ public abstract class EventTimeWindows {
     /**
      * As {@link #onElement(Event, Firings)}, leaving out the windows that {@code taken} says an
      * older version of the rule took the event into (with the same windows, so the same
-     * bounds); for session windows, leaving out the event when an older version took it at all.
+     * bounds); for gap windows, leaving out the event when an older version took it at all.
      */
     public final boolean onElement(Event event, Firings out, TakenWindows taken) {
         if (taken.all() || !rule.filter(event)) {
@@ -273,7 +275,7 @@ public abstract class EventTimeWindows {
      * not marked changed. All or nothing.
      *
      * @throws IllegalArgumentException naming the window when the windows cannot be this rule's
-     *     (other bounds, overlapping session windows, a fired window without allowed lateness),
+     *     (other bounds, overlapping gap windows, a fired window without allowed lateness),
      *     or when the key has open windows here already
      */
     public final void restore(String key, List<WindowState> windows) {

@@ -8,8 +8,8 @@ import java.util.Arrays;
  * those windows alone ({@link EventTimeWindows#onElement(dev.flinksidecar.rule.Event, Firings,
  * TakenWindows)}), so that each window is computed by exactly one version.
  *
- * <p>Session windows are not told apart: when an older version's session took the event, the
- * whole event is taken ({@link #all()}).
+ * <p>Gap windows (Flink's session windows) are not told apart: when an older version's gap window
+ * took the event, the whole event is taken ({@link #all()}).
  *
  * <p>Reused from event to event; one thread.
  */
@@ -39,14 +39,9 @@ public final class TakenWindows {
         all = true;
     }
 
-    /** True when an older version took the event into a session window. */
+    /** True when an older version took the event into a gap window. */
     public boolean all() {
         return all;
-    }
-
-    /** True when an older version took the event at all. */
-    public boolean any() {
-        return all || size > 0;
     }
 
     /** True when an older version took the event into {@code [start, end)}. */

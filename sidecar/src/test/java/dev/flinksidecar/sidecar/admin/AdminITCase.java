@@ -9,7 +9,7 @@ import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.sidecar.Deadline;
-import dev.flinksidecar.sidecar.SidecarProcess;
+import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingVersions;
 import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
@@ -45,7 +45,7 @@ class AdminITCase {
     private Path rulesDir;
     private Path jars;
     private Path socket;
-    private SidecarProcess sidecar;
+    private ServeProcess sidecar;
     private TestingAdmin admin;
 
     @BeforeEach
@@ -54,7 +54,7 @@ class AdminITCase {
         jars = Files.createDirectory(dir.resolve("jars"));
         TestingRuleJars.threshold(rulesDir, "threshold", 100);
         socket = dir.resolve("s.sock");
-        sidecar = SidecarProcess.start(dir.resolve("sidecar.log"), List.of(), "serve", "--socket", socket.toString(),
+        sidecar = ServeProcess.start(dir.resolve("sidecar.log"), List.of(), "serve", "--socket", socket.toString(),
                 "--rules-dir", rulesDir.toString(), "-C", "sidecar.rules.watch-interval=100ms").awaitAccepting();
         admin = new TestingAdmin(Path.of(socket + ".admin"));
     }

@@ -14,7 +14,7 @@ import dev.flinksidecar.proto.RemoveRequest;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.StatusRequest;
 import dev.flinksidecar.sidecar.Deadline;
-import dev.flinksidecar.sidecar.SidecarProcess;
+import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingVersions;
 import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
@@ -57,7 +57,7 @@ class RuleLeakITCase {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         Path socket = dir.resolve("s.sock");
         adminSocket = Path.of(socket + ".admin");
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"),
                 List.of("-XX:MaxMetaspaceSize=64m", "-XX:-UseDynamicNumberOfCompilerThreads"),
                 "serve", "--socket", socket.toString(), "--rules-dir", rules.toString(),
                 "-C", "sidecar.rules.executor-threads=1", "-C", "sidecar.rules.watch-interval=0ms",

@@ -2,7 +2,7 @@ package dev.flinksidecar.sidecar.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flinksidecar.sidecar.rules.ContentHash;
+import dev.flinksidecar.sidecar.rules.loading.ContentHash;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

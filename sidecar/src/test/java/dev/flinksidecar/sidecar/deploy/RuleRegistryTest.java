@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.RuleStatus;
-import dev.flinksidecar.sidecar.rules.ContentHash;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
 import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
+import dev.flinksidecar.sidecar.rules.loading.ContentHash;
+import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;

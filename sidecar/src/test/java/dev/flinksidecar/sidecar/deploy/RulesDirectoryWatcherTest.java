@@ -3,9 +3,9 @@ package dev.flinksidecar.sidecar.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.RuleStatus;
-import dev.flinksidecar.sidecar.rules.ContentHash;
 import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
+import dev.flinksidecar.sidecar.rules.loading.ContentHash;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

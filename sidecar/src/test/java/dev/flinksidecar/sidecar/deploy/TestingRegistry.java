@@ -3,7 +3,7 @@ package dev.flinksidecar.sidecar.deploy;
 import dev.flinksidecar.events.wire.ResultJson;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleStatus;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
+import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

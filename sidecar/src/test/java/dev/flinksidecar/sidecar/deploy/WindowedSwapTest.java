@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
-import dev.flinksidecar.sidecar.rules.ContentHash;
-import dev.flinksidecar.sidecar.rules.RuleEngine;
-import dev.flinksidecar.sidecar.rules.RuleFeed;
-import dev.flinksidecar.sidecar.rules.RuleVersion;
 import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
+import dev.flinksidecar.sidecar.rules.loading.ContentHash;
+import dev.flinksidecar.sidecar.rules.loading.RuleVersion;
+import dev.flinksidecar.sidecar.rules.running.RuleEngine;
+import dev.flinksidecar.sidecar.rules.running.RuleFeed;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.sidecar.Deadline;
-import dev.flinksidecar.sidecar.SidecarProcess;
+import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingHttp;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
@@ -66,7 +66,7 @@ class HealthITCase {
         TestingRuleJars.jar(rules, "gate", "1.0.0", FILE_GATE, "testrules.FileGate");
         Path socket = dir.resolve("sidecar.sock");
 
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
                 "--rules-dir", rules.toString(), "--http-port", "0", "-C", "sidecar.http.host=127.0.0.1",
                 "-C", "sidecar.transport.shutdown-timeout=2m")) {
             int port = TestingHttp.port(sidecar);
@@ -108,7 +108,7 @@ class HealthITCase {
     void withoutHttpPortNoHttpServerRuns() throws IOException {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         Path socket = dir.resolve("sidecar.sock");
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
                 "--rules-dir", rules.toString()).awaitAccepting()) {
             assertThat(sidecar.logText()).doesNotContain("HTTP on port");
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.sidecar.Deadline;
 import dev.flinksidecar.sidecar.Scrape;
-import dev.flinksidecar.sidecar.SidecarProcess;
+import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingFrames;
 import dev.flinksidecar.sidecar.TestingHttp;
@@ -34,7 +34,7 @@ class HttpRequestsITCase {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
         Path socket = dir.resolve("sidecar.sock");
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
                 "--rules-dir", rules.toString(), "--http-port", "0", "-C", "sidecar.http.host=127.0.0.1").awaitAccepting()) {
             int port = TestingHttp.port(sidecar);
 
@@ -68,7 +68,7 @@ class HttpRequestsITCase {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
         Path socket = dir.resolve("sidecar.sock");
-        try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
+        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
                 "--rules-dir", rules.toString(), "--http-port", "0", "-C", "sidecar.http.host=127.0.0.1",
                 "-C", "sidecar.metrics.enabled=false").awaitAccepting()) {
             int port = TestingHttp.port(sidecar);

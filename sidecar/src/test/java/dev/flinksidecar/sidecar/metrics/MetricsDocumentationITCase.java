@@ -4,7 +4,7 @@ import static dev.flinksidecar.sidecar.TestingFrames.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.sidecar.Scrape;
-import dev.flinksidecar.sidecar.SidecarProcess;
+import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingHttp;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
@@ -46,7 +46,7 @@ class MetricsDocumentationITCase {
         TestingRuleJars.windowedSum(rules, "sum", "{\"window\": {\"type\": \"tumbling\", \"size\": \"1s\"}}");
         Path socket = dir.resolve("sidecar.sock");
         Map<String, Row> rows = documentedRows();
-        try (SidecarProcess sidecar = MetricsITCase.start(dir, rules, socket)) {
+        try (ServeProcess sidecar = MetricsITCase.start(dir, rules, socket)) {
             int port = TestingHttp.port(sidecar);
             MetricsITCase.awaitRegistry(port);
             try (TestingClient client = TestingClient.connect(socket)) {

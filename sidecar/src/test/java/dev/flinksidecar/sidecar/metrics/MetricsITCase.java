@@ -11,7 +11,7 @@ import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.sidecar.Deadline;
 import dev.flinksidecar.sidecar.Scrape;
-import dev.flinksidecar.sidecar.SidecarProcess;
+import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingFrames;
 import dev.flinksidecar.sidecar.TestingHttp;
@@ -55,7 +55,7 @@ class MetricsITCase {
 
     @Test
     void countsEventsResultsAndBytesByRuleVersionAndSubtask() throws Exception {
-        try (SidecarProcess sidecar = start(dir, rules, socket)) {
+        try (ServeProcess sidecar = start(dir, rules, socket)) {
             int port = TestingHttp.port(sidecar);
             awaitRegistry(port);
             try (TestingClient client = TestingClient.connect(socket)) {
@@ -118,13 +118,13 @@ class MetricsITCase {
     }
 
     /** Starts {@code serve --http-port 0} on {@code rules}. */
-    static SidecarProcess start(Path dir, Path rules, Path socket, String... more) throws IOException {
+    static ServeProcess start(Path dir, Path rules, Path socket, String... more) throws IOException {
         String[] args = {"serve", "--socket", socket.toString(), "--rules-dir", rules.toString(), "--http-port", "0",
             "-C", "sidecar.http.host=127.0.0.1"};
         String[] all = new String[args.length + more.length];
         System.arraycopy(args, 0, all, 0, args.length);
         System.arraycopy(more, 0, all, args.length, more.length);
-        return SidecarProcess.start(dir.resolve("sidecar.log"), all).awaitAccepting();
+        return ServeProcess.start(dir.resolve("sidecar.log"), all).awaitAccepting();
     }
 
     /** Waits until the registry serves (the JVM's metrics are bound after the socket accepts). */

@@ -111,7 +111,7 @@ class EventTimeWindowsTest {
     }
 
     @Test
-    void sessionsMergeWhenANewWindowOverlapsOrTouchesThem() {
+    void gapWindowsMergeWhenANewWindowOverlapsOrTouchesThem() {
         EventTimeWindows windows = windows(WindowAssigner.session(Duration.ofSeconds(3)), 0);
 
         add(windows, "a", 1000, 1);
@@ -130,7 +130,7 @@ class EventTimeWindowsTest {
     }
 
     @Test
-    void aSessionThatGrowsWithinTheLatenessFiresAtOnceWhenItsEndIsBehindTheWatermark() {
+    void aGapWindowThatGrowsWithinTheLatenessFiresAtOnceWhenItsEndIsBehindTheWatermark() {
         EventTimeWindows windows = windows(WindowAssigner.session(Duration.ofSeconds(3)), 10_000);
 
         add(windows, "a", 1000, 1);
@@ -146,7 +146,7 @@ class EventTimeWindowsTest {
         assertThat(windows.openWindows()).as("cleaned up at 4999 + 10000").isZero();
 
         assertThat(add(windows, "a", 4500, 4)).isFalse();
-        assertThat(out.take()).as("a new session, behind the watermark but within the lateness").containsExactly("a [4500,7500) 4.0 x1");
+        assertThat(out.take()).as("a new gap window, behind the watermark but within the lateness").containsExactly("a [4500,7500) 4.0 x1");
         assertThat(add(windows, "a", 100, 8)).as("[100,3100) alone is past its lateness").isTrue();
         assertThat(add(windows, "a", 1500, 16)).as("[1500,4500) alone would be too, but it touches [4500,7500)").isFalse();
         assertThat(out.take()).containsExactly("a [1500,7500) 20.0 x2");

@@ -37,7 +37,7 @@ public final class RandomStream {
         for (int i = 0; i < size; i++) {
             base += random.nextInt(10) == 0 ? 0 : random.nextInt(250);
             if (random.nextInt(60) == 0) {
-                base += 3_000 + random.nextInt(15_000); // silence: sessions end, windows fire
+                base += 3_000 + random.nextInt(15_000); // silence: gap windows end, windows fire
             }
             long time;
             int kind = random.nextInt(100);

@@ -1,0 +1,78 @@
+package dev.flinksidecar.bench;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real sidecar process from {@code sidecar/target/sidecar.jar}, started for a benchmark:
+ * {@code serve} on a socket in the benchmark's folder, its log beside it.
+ */
+final class BenchSidecar implements AutoCloseable {
+
+    private final Process process;
+    final Path socket;
+
+    private BenchSidecar(Process process, Path socket) {
+        this.process = process;
+        this.socket = socket;
+    }
+
+    /** Starts {@code serve} on a socket in {@code dir} and waits until it accepts. */
+    static BenchSidecar start(Path jar, Path rulesDir, Path dir, List<String> jvmFlags) throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(jar + " not found: build first (mvn -DskipTests package)");
+        }
+        Path socket = dir.resolve("sidecar.sock");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", jar.toString(), "serve", "--socket", socket.toString(),
+                "--rules-dir", rulesDir.toString()));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sidecar.log").toFile())
+                .start();
+        BenchSidecar sidecar = new BenchSidecar(process, socket);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!accepts(socket)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                sidecar.close();
+                throw new IOException("sidecar did not start; see " + dir.resolve("sidecar.log"));
+            }
+            Thread.onSpinWait();
+        }
+        return sidecar;
+    }
+
+    /** The sidecar's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether a server accepts connections on the Unix socket {@code socket}. */
+    static boolean accepts(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

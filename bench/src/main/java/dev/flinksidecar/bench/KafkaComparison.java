@@ -94,7 +94,7 @@ public final class KafkaComparison {
                 "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) JobComparison.LIMIT + "}");
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("broker"), 0, KafkaBroker.classPath(Path.of(".")),
                 Duration.ofMinutes(2));
-                SidecarProcess sidecar = SidecarProcess.start(Path.of("sidecar/target/sidecar.jar"), rules, dir,
+                BenchSidecar sidecar = BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir,
                         List.of())) {
             KafkaComparison bench = new KafkaComparison(broker.bootstrap(), events, partitions, checkpointMs,
                     sidecar.socket.toString());

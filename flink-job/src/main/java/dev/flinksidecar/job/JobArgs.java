@@ -50,9 +50,10 @@ public final class JobArgs {
             "  --parallelism N              parallelism of the job (default: the environment's)",
             "  --checkpoint-interval D      checkpoint interval, e.g. 10s (default 10s); output is committed at checkpoints",
             "  --out-of-orderness D         watermark = largest event time - D - 1ms (default 0s, as `replay`)",
-            "  --idle-timeout D             a source split without events for D stops holding the watermark back,",
-            "                               so windows still fire (default " + DEFAULT_IDLE_TIMEOUT
-                    + "; 0s: never idle; not with --deterministic-watermarks)",
+            "  --idle-timeout D             a source split (a file, a Kafka partition) without events for D stops holding",
+            "                               the watermark back, so windows still fire (default " + DEFAULT_IDLE_TIMEOUT
+                    + "; 0s: never idle;",
+            "                               not with --deterministic-watermarks)",
             "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1;",
             "                               files only)",
             "  --bounded                    Kafka input: stop at the offsets the topic has when the job starts",

@@ -31,11 +31,15 @@ public final class KafkaBroker implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    /** Kills the broker when the JVM ends without {@link #close} (a test run killed on a timeout). */
+    private final Thread shutdownHook;
 
     private KafkaBroker(Process process, int port, Path dir) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.shutdownHook = new Thread(process::destroyForcibly, "kill-kafka-broker");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -219,6 +223,11 @@ public final class KafkaBroker implements AutoCloseable {
      */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
         process.destroyForcibly();
         try {
             process.waitFor(1, TimeUnit.MINUTES);

@@ -13,6 +13,7 @@ import dev.flinksidecar.job.local.SupervisedSidecar;
 import dev.flinksidecar.job.operator.SidecarOperatorOptions;
 import dev.flinksidecar.job.operator.SidecarRunnerFactory;
 import dev.flinksidecar.job.operator.SidecarStreams;
+import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.InputSplitter;
 import dev.flinksidecar.job.types.RecordTypes;
 import dev.flinksidecar.job.types.ResultRecord;
@@ -63,7 +64,9 @@ import org.junit.jupiter.api.io.TempDir;
  * port, in the class's own folder, killed at the end), a real sidecar process with the three
  * example rules, and a MiniCluster. The job's committed output (read with
  * {@code isolation.level=read_committed}) must be {@code replay}'s results on the same events:
- * as a multiset, and per rule and key in the same order; nothing twice, nothing missing.
+ * as a multiset, and per rule and key in the same order; nothing twice, nothing missing. Files
+ * and topics mix too: {@code testdata/} into a topic gives {@code testdata/expected/}, the topic
+ * into files gives {@code replay}'s results.
  *
  * <p>Each partition is written in time order (the events are in time order and a key's events
  * share a partition), so with per-partition watermarks no event is late and the windows hold what
@@ -140,6 +143,39 @@ class KafkaJobITCase {
                 assertThat(line).containsPattern("\"reason\":\"payments partition [0-2] offset [0-9]+: missing field 'key'\""));
         assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "bounded" + KafkaOutput.LATE_SUFFIX, Duration.ofMinutes(1)))
                 .as("late events").isEmpty();
+    }
+
+    @Test
+    void aFileInputWritesToKafkaAndAKafkaInputToFiles() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mixed"));
+        Path out = dir.resolve("out");
+        try (SupervisedSidecar sidecar = sidecar(dir)) {
+            runJob("--input", TestSidecars.ROOT.resolve("testdata/payments.jsonl").toString(), "--output",
+                    output("from-file"), "--socket", socket(dir).toString(), "--parallelism", "2",
+                    "--checkpoint-interval", "500ms", "--out-of-orderness", "3s", "--job-name", "from-file");
+            runJob("--input", input("to-files"), "--output", out.toString(), "--socket", socket(dir).toString(),
+                    "--parallelism", "2", "--checkpoint-interval", "500ms", "--bounded");
+        }
+        List<String> fromFile = JobOutput.withoutBuildHash(
+                Topics.committedValuesToEnd(broker.bootstrap(), "from-file", Duration.ofMinutes(1)));
+        for (String rule : KafkaTestSupport.RULES) {
+            assertSameLines("testdata to Kafka, " + rule, KafkaTestSupport.ofRule(fromFile, rule),
+                    Files.readAllLines(TestSidecars.ROOT.resolve("testdata/expected/" + rule + ".jsonl")));
+        }
+        assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "from-file" + KafkaOutput.DEAD_LETTERS_SUFFIX,
+                Duration.ofMinutes(1))).as("dead letters of testdata's malformed lines")
+                .hasSameSizeAs(Files.readAllLines(TestSidecars.ROOT.resolve("testdata/expected/dead-letters.jsonl")));
+
+        List<String> toFiles = JobOutput.committedLines(out.resolve(JsonLinesSinks.RESULTS));
+        assertSameMultiset("Kafka to files", toFiles, reference);
+        assertThat(JobOutput.committedLines(out.resolve(JsonLinesSinks.DEAD_LETTERS))).hasSize(3);
+    }
+
+    private static void runJob(String... flags) throws Exception {
+        JobArgs args = JobArgs.parse(flags, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobPipeline.build(env, args, args.operatorOptions(), SidecarRunnerFactory.socket());
+        env.execute("KafkaJobITCase " + args.jobName());
     }
 
     @Test

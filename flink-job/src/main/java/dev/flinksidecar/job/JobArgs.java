@@ -1,6 +1,6 @@
 package dev.flinksidecar.job;
 
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.rule.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ public final class JobArgs {
             "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1)",
             "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
             "  --print                      also print result lines to stdout",
-            "  --set KEY=VALUE              a sidecar operator option (see flink-job/OPTIONS.md)",
+            "  --set KEY=VALUE              a sidecar operator option (see operator/OPTIONS.md)",
             "Durations: 500ms, 10s, 2m, 1h.");
 
     final String input;

@@ -1,13 +1,13 @@
 package dev.flinksidecar.job;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
-import dev.flinksidecar.job.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.EventSources;
 import dev.flinksidecar.job.source.InputSplitter;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.io.IOException;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.Types;

@@ -1,7 +1,7 @@
 package dev.flinksidecar.job;
 
 import dev.flinksidecar.job.local.LocalRun;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.io.PrintStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 

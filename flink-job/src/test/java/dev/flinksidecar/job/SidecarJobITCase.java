@@ -4,8 +4,8 @@ import static dev.flinksidecar.job.LineAssertions.assertSameLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,9 +4,9 @@ import static dev.flinksidecar.job.LineAssertions.assertSameLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package dev.flinksidecar.job.local;
 
 import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
-import dev.flinksidecar.job.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.InputSplitter;
+import dev.flinksidecar.operator.SidecarStreams;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

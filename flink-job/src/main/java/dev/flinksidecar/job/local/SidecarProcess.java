@@ -1,6 +1,6 @@
 package dev.flinksidecar.job.local;
 
-import dev.flinksidecar.job.client.SocketConnector;
+import dev.flinksidecar.operator.client.SocketConnector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;

@@ -10,17 +10,16 @@ import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.Welcome;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One session with the sidecar over a Unix domain socket (junixsocket), speaking session.proto.
+ * One session with the sidecar over a Unix domain socket (the JDK's {@link SocketChannel}),
+ * speaking session.proto.
  *
  * <pre>
  *   connect() ──► handshake(Hello) ──► start(listener) ──► send(...)* ──► goodbye() ──► close()
@@ -37,19 +36,19 @@ public final class SidecarClient implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(SidecarClient.class);
 
     private final Path socketPath;
-    private final AFUNIXSocket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final SocketChannel socket;
+    private final ChannelStreams.Input in;
+    private final ChannelStreams.Output out;
     private int maxInboundFrameBytes = Protocol.DEFAULT_MAX_FRAME_BYTES;
     private volatile boolean closing;
     private volatile boolean goodbyeSent;
     private volatile Thread reader;
 
-    private SidecarClient(Path socketPath, AFUNIXSocket socket) throws IOException {
+    private SidecarClient(Path socketPath, SocketChannel socket) {
         this.socketPath = socketPath;
         this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.in = new ChannelStreams.Input(socket);
+        this.out = new ChannelStreams.Output(socket);
     }
 
     /**
@@ -73,7 +72,7 @@ public final class SidecarClient implements Closeable {
         hello.setProtocolVersion(Protocol.VERSION).setMaxFrameBytes(maxFrameBytes);
         send(ClientMessage.newBuilder().setHello(hello).build());
         ServerMessage answer;
-        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        in.readWithin(timeout);
         try {
             byte[] frame = Frames.read(in, maxFrameBytes);
             if (frame == null) {
@@ -84,7 +83,7 @@ public final class SidecarClient implements Closeable {
             throw new SidecarSessionException("the sidecar on " + socketPath + " did not answer the handshake within "
                     + timeout.toMillis() + " ms", e);
         } finally {
-            socket.setSoTimeout(0);
+            in.blocking();
         }
         switch (answer.getKindCase()) {
             case WELCOME:
@@ -108,16 +107,14 @@ public final class SidecarClient implements Closeable {
         reader.start();
     }
 
-    /** Writes one message as one frame and flushes it. Only the owning (task) thread calls this. */
+    /** Writes one message as one frame. Only the owning (task) thread calls this. */
     public void send(ClientMessage message) throws IOException {
         Frames.write(out, message);
-        out.flush();
     }
 
-    /** Writes one whole frame ({@link Frames#encode}) and flushes it. Only the owning (task) thread calls this. */
+    /** Writes one whole frame ({@link Frames#encode}). Only the owning (task) thread calls this. */
     public void sendFrame(byte[] frame) throws IOException {
         out.write(frame);
-        out.flush();
     }
 
     /** Says Goodbye; the sidecar answers what is in flight and then closes. Owning (task) thread. */

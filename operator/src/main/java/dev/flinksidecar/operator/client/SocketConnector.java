@@ -1,17 +1,17 @@
 package dev.flinksidecar.operator.client;
 
 import java.io.IOException;
-import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * Opens a Unix domain socket connection, retrying until a deadline: a sidecar that starts beside
- * the TaskManager may come up a little after it. Between attempts it waits with a short growing
- * back-off, never past the deadline.
+ * Opens a Unix domain socket connection (the JDK's own {@link SocketChannel}), retrying until a
+ * deadline: a sidecar that starts beside the TaskManager may come up a little after it. Between
+ * attempts it waits with a short growing back-off, never past the deadline.
  */
 public final class SocketConnector {
 
@@ -23,19 +23,20 @@ public final class SocketConnector {
     /**
      * Connects to {@code socket}, trying until {@code timeout} has passed.
      *
+     * @return the connected channel, in blocking mode
      * @throws SidecarUnavailableException "no sidecar is listening on PATH: why" when the deadline passes
      * @throws InterruptedException when the calling thread is interrupted while waiting
      */
-    public static AFUNIXSocket connect(Path socket, Duration timeout) throws IOException, InterruptedException {
-        AFUNIXSocketAddress address = AFUNIXSocketAddress.of(socket);
+    public static SocketChannel connect(Path socket, Duration timeout) throws IOException, InterruptedException {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = FIRST_BACKOFF_MS;
         while (true) {
-            AFUNIXSocket connection = AFUNIXSocket.newInstance();
+            SocketChannel connection = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 connection.connect(address);
                 return connection;
-            } catch (SocketException e) {
+            } catch (IOException e) {
                 connection.close();
                 long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
                 if (remainingMs <= 0) {
@@ -53,15 +54,15 @@ public final class SocketConnector {
 
     /** Whether something accepts connections on {@code socket} right now (one attempt, no wait). */
     public static boolean accepts(Path socket) {
-        try (AFUNIXSocket connection = AFUNIXSocket.newInstance()) {
-            connection.connect(AFUNIXSocketAddress.of(socket));
+        try (SocketChannel connection = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            connection.connect(UnixDomainSocketAddress.of(socket));
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static String reason(Path socket, SocketException e) {
+    private static String reason(Path socket, IOException e) {
         if (!Files.exists(socket)) {
             return "the socket file does not exist";
         }

@@ -6,12 +6,14 @@ import dev.flinksidecar.proto.ServerMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * A scripted one-connection server on a Unix socket, standing in for the sidecar in client tests.
@@ -24,14 +26,14 @@ final class FakeSidecar implements AutoCloseable {
         void run(Connection connection) throws Exception;
     }
 
-    /** One accepted connection, in frames. */
+    /** One accepted connection, in frames; used by the script's thread alone. */
     static final class Connection {
         private final InputStream in;
         private final OutputStream out;
 
-        Connection(Socket socket) throws IOException {
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
+        Connection(SocketChannel socket) {
+            this.in = Channels.newInputStream(socket);
+            this.out = Channels.newOutputStream(socket);
         }
 
         ClientMessage read() throws IOException {
@@ -45,16 +47,16 @@ final class FakeSidecar implements AutoCloseable {
         }
     }
 
-    private final AFUNIXServerSocket server;
+    private final ServerSocketChannel server;
     private final Path path;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     FakeSidecar(Path path, Script script) throws IOException {
         this.path = path;
-        this.server = AFUNIXServerSocket.newInstance();
-        server.bind(AFUNIXSocketAddress.of(path));
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
         Thread thread = new Thread(() -> {
-            try (Socket socket = server.accept()) {
+            try (SocketChannel socket = server.accept()) {
                 script.run(new Connection(socket));
                 done.complete(null);
             } catch (Throwable t) {

@@ -5,15 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.events.wire.EventBatchWriter;
+import dev.flinksidecar.events.wire.Frames;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Error;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.Refusal;
+import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.Welcome;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
-/** The junixsocket client against a scripted server over a real Unix socket. */
+/** The client against a scripted server over a real Unix socket. */
 @Timeout(60)
 class SidecarClientITCase {
 
@@ -51,9 +54,8 @@ class SidecarClientITCase {
     @Test
     void saysClearlyWhenTheSocketFileIsStale() throws Exception {
         Path socket = tmp.resolve("stale.sock");
-        AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
-        server.bind(AFUNIXSocketAddress.of(socket));
-        server.setDeleteOnClose(false);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
         server.close(); // leaves the file, nobody listens
         assertThat(Files.exists(socket)).isTrue();
         assertThatThrownBy(() -> SidecarClient.connect(socket, Duration.ofMillis(100)))
@@ -136,6 +138,58 @@ class SidecarClientITCase {
             client.start(listener(results), "reader");
             assertThatThrownBy(() -> results.get(10, TimeUnit.SECONDS))
                     .hasMessageContaining("FRAME_TOO_LARGE: frame of 20000000 bytes exceeds 16777216");
+        }
+    }
+
+    @Test
+    void aSilentSidecarFailsTheHandshakeAtItsTimeout() throws Exception {
+        Path socket = tmp.resolve("silent.sock");
+        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
+            c.read(); // the Hello, never answered
+            c.read(); // waits until the client gives up and closes
+        }); SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+            assertThatThrownBy(() -> client.handshake(Hello.newBuilder(), 1 << 20, Duration.ofMillis(200)))
+                    .isInstanceOf(SidecarSessionException.class)
+                    .hasMessage("the sidecar on " + socket + " did not answer the handshake within 200 ms");
+        }
+    }
+
+    @Test
+    void framesOfSeveralMegabytesArriveWholeBothWays() throws Exception {
+        Path socket = tmp.resolve("large.sock");
+        byte[] payload = new byte[3 << 20];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 31);
+        }
+        String longId = "s".repeat(2 << 20);
+        CompletableFuture<ClientMessage> received = new CompletableFuture<>();
+        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
+            c.read();
+            c.write(ServerMessage.newBuilder().setWelcome(welcome().getWelcome().toBuilder().setSessionId(longId)).build());
+            ClientMessage batch = c.read();
+            received.complete(batch);
+            ResultBatch.Builder answer = ResultBatch.newBuilder().setSequence(batch.getEvents().getSequence());
+            for (int i = 0; i < 100_000; i++) {
+                answer.addResults(Result.newBuilder().setKey("key-" + i).setTime(i));
+            }
+            c.write(ServerMessage.newBuilder().setResults(answer).build());
+            c.read(); // Goodbye
+        })) {
+            CompletableFuture<ResultBatch> results = new CompletableFuture<>();
+            try (SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+                Welcome welcome = client.handshake(Hello.newBuilder(), 16 << 20, TIMEOUT);
+                assertThat(welcome.getSessionId()).isEqualTo(longId);
+                client.start(listener(results), "reader");
+                EventBatchWriter writer = new EventBatchWriter();
+                writer.add(EventRecord.builder("k", 1).payload(payload).build());
+                client.sendFrame(Frames.encode(ClientMessage.newBuilder().setEvents(writer.build(1, false, 0)).build()));
+                ResultBatch answer = results.get(30, TimeUnit.SECONDS);
+                assertThat(answer.getResultsCount()).isEqualTo(100_000);
+                assertThat(answer.getResults(99_999).getKey()).isEqualTo("key-99999");
+                client.goodbye("end of input");
+                sidecar.done().get(10, TimeUnit.SECONDS);
+            }
+            assertThat(received.get().getSerializedSize()).isGreaterThan(payload.length);
         }
     }
 

@@ -210,7 +210,7 @@ class RecoveryITCase {
         });
         assertThat(job.restarts).as("Flink restarted the job once").isPositive();
         assertThat(job.exceptions).anySatisfy(message -> assertThat(message)
-                .contains("cannot be replayed").contains("sidecar.operator.replay-buffer"));
+                .contains("cannot be resent").contains("sidecar.operator.replay-buffer"));
         assertSameMultiset("results after the fallback", job.results(), reference(cluster));
     }
 

@@ -66,7 +66,6 @@ record DecodedReply(long sequence, ResultRecord[] results, int[] resultSlots, Li
                 batch.getLateEventsList(), rules, digest);
     }
 
-
     /** The slot of what event {@code index} caused. */
     static int eventSlot(int index) {
         return 2 * index + 1;

@@ -26,7 +26,7 @@ final class OperatorMetrics {
     final Counter deadLetters;
     final Counter lateEvents;
     final Counter reconnects;
-    final Counter replayedBatches;
+    final Counter resentBatches;
     /** Events per batch sent (0 for a batch of watermarks only). */
     final Histogram batchSize;
     /** Nanoseconds from a batch sent to its answer taken up on the task thread. */
@@ -42,7 +42,7 @@ final class OperatorMetrics {
         deadLetters = group.counter("sidecarDeadLetters");
         lateEvents = group.counter("sidecarLateEvents");
         reconnects = group.counter("sidecarReconnects");
-        replayedBatches = group.counter("sidecarReplayedBatches");
+        resentBatches = group.counter("sidecarReplayedBatches");
         batchSize = group.histogram("sidecarBatchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         roundTripNanos = group.histogram("sidecarRoundTripNanos", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         latency = LatencyTracker.create(latencySampleInterval, group);
@@ -67,14 +67,14 @@ final class OperatorMetrics {
      *
      * @param inFlightBatches batches sent and not yet answered
      * @param inFlightBytes their estimated bytes
-     * @param replayBytes bytes kept since the last acknowledged barrier to send again after a crash
+     * @param resendBytes bytes kept since the last acknowledged barrier to send again after a crash
      */
     static OperatorMetrics register(MetricGroup group, int latencySampleInterval, LongSupplier inFlightBatches,
-            LongSupplier inFlightBytes, LongSupplier replayBytes) {
+            LongSupplier inFlightBytes, LongSupplier resendBytes) {
         OperatorMetrics metrics = new OperatorMetrics(group, latencySampleInterval);
         group.gauge("sidecarInFlightBatches", (Gauge<Long>) inFlightBatches::getAsLong);
         group.gauge("sidecarInFlightBytes", (Gauge<Long>) inFlightBytes::getAsLong);
-        group.gauge("sidecarReplayBytes", (Gauge<Long>) replayBytes::getAsLong);
+        group.gauge("sidecarReplayBytes", (Gauge<Long>) resendBytes::getAsLong);
         return metrics;
     }
 }

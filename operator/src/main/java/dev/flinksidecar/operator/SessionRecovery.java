@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>A broken session is not a failure.</b> When the session breaks (the sidecar crashed or
  * restarted, or answered nothing for answer-timeout: the watchdog here), a new one is opened: the
  * sidecar gets the keyed state of the last acknowledged barrier and the watermark of that moment,
- * every batch since that barrier is sent again ({@link ReplayLog}), the answers already emitted are
+ * every batch since that barrier is sent again ({@link ResendLog}), the answers already emitted are
  * dropped after checking that they came out the same, and the job goes on. Only when that cannot
  * work (more was sent since the barrier than replay-buffer allows, no sidecar is back within
- * reconnect-timeout, or a replayed answer differs) does it fail the task, with a message saying
- * which, and Flink's own recovery takes over.
+ * reconnect-timeout, or an answer to a batch sent again differs) does it fail the task, with a
+ * message saying which, and Flink's own recovery takes over.
  *
  * <p>For that it keeps the bookkeeping of the last acknowledged barrier: its checkpoint id (where a
  * new session starts), the watermark sent before it, the window-state changes the sidecar sent
@@ -80,7 +80,7 @@ final class SessionRecovery {
     private final List<KeyState> pendingChanges = new ArrayList<>();
     /** The highest sequence whose answer was emitted. */
     private long lastEmitted;
-    /** Digests of the answers emitted since the last acknowledged barrier, by sequence: a replay must match them. */
+    /** Digests of the answers emitted since the last acknowledged barrier, by sequence: the answers to batches sent again must match them. */
     private final Map<Long, Long> emittedSinceBarrier = new HashMap<>();
 
     SessionRecovery(Operator operator, SidecarRunner runner, SidecarKeyedState keyedState, ProcessingTimeService time,
@@ -154,8 +154,8 @@ final class SessionRecovery {
         }
         Long first = emittedSinceBarrier.remove(reply.sequence());
         if (first != null && first != reply.digest()) {
-            throw fail(new SidecarSessionException("the replay after a broken sidecar session diverged at batch "
-                    + reply.sequence() + ": its answer (" + reply.results().length + " results) differs from the first"
+            throw fail(new SidecarSessionException("the answers to the batches sent again to a new sidecar session"
+                    + " diverged at batch " + reply.sequence() + ": its answer (" + reply.results().length + " results) differs from the first"
                     + " run's; a rule is not deterministic? Flink's recovery takes over"));
         }
         return true;
@@ -169,7 +169,7 @@ final class SessionRecovery {
 
     /**
      * The sidecar acknowledged the barrier of {@code checkpointId}: writes the window state it sent
-     * into keyed state and forgets what a replay no longer needs.
+     * into keyed state and forgets what a resend no longer needs.
      */
     void barrierAcknowledged(long checkpointId) throws Exception {
         if (keyedState != null) {
@@ -218,19 +218,19 @@ final class SessionRecovery {
         if (brokenGeneration != generation || failure != null) {
             return; // an older session's news, or the task fails already
         }
-        ReplayLog replay = runner.replayLog();
+        ResendLog resend = runner.resendLog();
         String where = lastAcknowledgedBarrier > 0 ? "checkpoint barrier " + lastAcknowledgedBarrier : "the session's start";
         if (operator.finished()) {
             throw fail(cause);
         }
-        if (!replay.complete()) {
+        if (!resend.complete()) {
             throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and cannot be"
-                    + " replayed: " + mib(replay.bytesSinceBarrier()) + " were sent since " + where + ", more than"
-                    + " sidecar.operator.replay-buffer (" + mib(replay.maxBytes()) + "); Flink's recovery takes over", cause));
+                    + " resent: " + mib(resend.bytesSinceBarrier()) + " were sent since " + where + ", more than"
+                    + " sidecar.operator.replay-buffer (" + mib(resend.maxBytes()) + "); Flink's recovery takes over", cause));
         }
         LOG.warn("Subtask {}: sidecar session {} on {} broke ({}); opening a new one from {} and sending {} batches ({})"
-                + " again", subtask, sessionId, socketPath, cause.getMessage(), where, replay.batches(),
-                mib(replay.bytesSinceBarrier()));
+                + " again", subtask, sessionId, socketPath, cause.getMessage(), where, resend.batches(),
+                mib(resend.bytesSinceBarrier()));
         generation++;
         pendingChanges.clear();
         long started = System.nanoTime();
@@ -244,11 +244,11 @@ final class SessionRecovery {
         }
         progressMs = now();
         metrics.reconnects.inc();
-        metrics.replayedBatches.inc(replay.batches());
+        metrics.resentBatches.inc(resend.batches());
         sessionId = session.sessionId();
         LOG.info("Subtask {}: sidecar session {} open on {} after {} ms (sidecar {}, rules {}), {} batches sent again",
                 subtask, sessionId, socketPath, (System.nanoTime() - started) / 1_000_000, session.sidecarVersion(),
-                RuleVersions.describe(session.rules()), replay.batches());
+                RuleVersions.describe(session.rules()), resend.batches());
     }
 
     /** A new session with the keyed state and watermark of the last acknowledged barrier, and the batches since. */

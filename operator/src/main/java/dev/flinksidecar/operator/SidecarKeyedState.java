@@ -42,7 +42,7 @@ final class SidecarKeyedState {
     }
 
     /** Writes the changes of one barrier: each key's new state, or none when its bytes are empty. */
-    int apply(List<KeyState> changes) throws IOException {
+    void apply(List<KeyState> changes) throws IOException {
         for (KeyState change : changes) {
             backend.setCurrentKey(change.getKey());
             if (change.getState().isEmpty()) {
@@ -51,7 +51,6 @@ final class SidecarKeyedState {
                 state.update(change.getState().toByteArray());
             }
         }
-        return changes.size();
     }
 
     /** Hands {@code use} the state of every key this subtask holds, read lazily while it iterates. */

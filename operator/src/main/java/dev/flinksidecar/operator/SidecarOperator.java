@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * to the sidecar too ({@code CheckpointBarrier}) and its acknowledgement is awaited: windowed
  * rule versions staged before checkpoint N become active right after barrier N, on every subtask
  * at the same point of the stream. A subtask restored from checkpoint C says so in its Hello, so
- * the sidecar starts it with the versions that were active right after barrier C, and a replay
- * after a failure runs the versions of the first run. Completed checkpoints are reported
+ * the sidecar starts it with the versions that were active right after barrier C, and the
+ * events Flink reads again after a failure meet the versions of the first run. Completed checkpoints are reported
  * ({@code CheckpointCompleted}), so the sidecar can unload versions no restore can need.
  *
  * <p><b>Window state is Flink keyed state.</b> With each barrier's acknowledgement the sidecar
@@ -142,7 +142,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         keyedState = checkpointBarriers ? SidecarKeyedState.register(getRuntimeContext(), getKeyedStateBackend()) : null;
         metrics = OperatorMetrics.register(getMetricGroup(), options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
                 () -> batches == null ? 0L : batches.inFlightCount(), () -> batches == null ? 0L : batches.inFlightBytes(),
-                () -> runner == null ? 0L : runner.replayLog().bytesSinceBarrier());
+                () -> runner == null ? 0L : runner.resendLog().bytesSinceBarrier());
         emitter = new ReplyEmitter(output, super::processWatermark, DEAD_LETTERS, LATE_EVENTS, metrics.results,
                 metrics.deadLetters, metrics.lateEvents);
 
@@ -299,7 +299,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
     /**
      * The sidecar acknowledged a checkpoint barrier: writes the window state it sent into keyed
-     * state, forgets what a replay no longer needs, and logs the rule versions when they changed.
+     * state, forgets what a resend no longer needs, and logs the rule versions when they changed.
      * Mailbox.
      */
     private void acknowledged(CheckpointAck ack) throws Exception {

@@ -89,7 +89,8 @@ public final class SidecarOperatorOptions implements Serializable {
             .durationType()
             .defaultValue(Duration.ofSeconds(30))
             .withDescription("A batch or checkpoint barrier the sidecar has not answered for this long counts as a"
-                    + " broken session (a frozen sidecar): the operator reconnects and replays, as after a crash.");
+                    + " broken session (a frozen sidecar): the operator reconnects and sends what the sidecar had not"
+                    + " acknowledged again, as after a crash.");
 
     public static final ConfigOption<Duration> RECONNECT_TIMEOUT = key(PREFIX + "reconnect-timeout")
             .durationType()

@@ -74,12 +74,12 @@ public interface SidecarRunner extends Closeable {
 
     /**
      * The sidecar acknowledged the last barrier and the operator has written the state it sent
-     * with it into Flink keyed state: what a replay would have needed up to it can go.
+     * with it into Flink keyed state: what a resend would have needed up to it can go.
      */
     void barrierAcknowledged();
 
-    /** What was sent since the last acknowledged barrier and is kept for a replay. */
-    ReplayLog replayLog();
+    /** What was sent since the last acknowledged barrier and is kept to send again to a new session. */
+    ResendLog resendLog();
 
     /**
      * Opens a new session after the previous one broke, standing where the broken one stood: the
@@ -88,7 +88,7 @@ public interface SidecarRunner extends Closeable {
      * first sequence numbers. Their answers reach {@code handler} again, in order, and later
      * batches continue the numbering. Keeps trying to connect until the reconnect timeout.
      *
-     * @throws IllegalStateException when the {@link #replayLog()} is not complete
+     * @throws IllegalStateException when the {@link #resendLog()} is not complete
      * @throws Exception when no new session could be opened (as {@link #open})
      */
     SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state, OptionalLong watermark)

@@ -32,12 +32,12 @@ import org.slf4j.LoggerFactory;
  * watermarks as interim watermarks at their place between the events (never the batch's trailing
  * {@code watermark} field, so one batch carries any number of them), and written on the task
  * thread; the client's reader thread decodes answers and calls the {@link ReplyHandler}. Every
- * frame sent since the last acknowledged barrier is kept in a {@link ReplayLog}, to be sent again
+ * frame sent since the last acknowledged barrier is kept in a {@link ResendLog}, to be sent again
  * to a new session.
  *
  * <p>A write that fails because the session broke is not an error here: the reader thread sees the
  * broken connection too and reports it to the handler, and the operator then opens a new session
- * (the frame is in the replay log); the operator's answer timeout covers the rest.
+ * (the frame is in the resend log); the operator's answer timeout covers the rest.
  */
 final class SocketSidecarRunner implements SidecarRunner {
 
@@ -48,14 +48,14 @@ final class SocketSidecarRunner implements SidecarRunner {
 
     private final SidecarOperatorOptions options;
     private final EventBatchWriter writer = new EventBatchWriter();
-    private final ReplayLog replay;
+    private final ResendLog resend;
     private SidecarClient client;
     private long sequence;
     private int sidecarMaxFrame;
 
     SocketSidecarRunner(SidecarOperatorOptions options) {
         this.options = options;
-        this.replay = new ReplayLog(options.get(SidecarOperatorOptions.REPLAY_BUFFER).getBytes());
+        this.resend = new ResendLog(options.get(SidecarOperatorOptions.REPLAY_BUFFER).getBytes());
     }
 
     /**
@@ -158,7 +158,7 @@ final class SocketSidecarRunner implements SidecarRunner {
         long seq = ++sequence;
         byte[] frame = Frames.encode(ClientMessage.newBuilder().setEvents(writer.build(seq, false, 0)).build());
         writer.clear();
-        replay.batch(seq, frame);
+        resend.batch(seq, frame);
         write(frame);
         return seq;
     }
@@ -170,28 +170,28 @@ final class SocketSidecarRunner implements SidecarRunner {
         }
         byte[] frame = Frames.encode(ClientMessage.newBuilder()
                 .setCheckpointBarrier(CheckpointBarrier.newBuilder().setCheckpointId(checkpointId)).build());
-        replay.barrier(frame);
+        resend.barrier(frame);
         write(frame);
     }
 
     @Override
     public void barrierAcknowledged() {
-        replay.clear();
+        resend.clear();
     }
 
     @Override
-    public ReplayLog replayLog() {
-        return replay;
+    public ResendLog resendLog() {
+        return resend;
     }
 
     @Override
     public SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state, OptionalLong watermark)
             throws Exception {
-        if (!replay.complete()) {
-            throw new IllegalStateException("the replay log is incomplete");
+        if (!resend.complete()) {
+            throw new IllegalStateException("the resend log is incomplete");
         }
         close();
-        long first = replay.batches() > 0 ? replay.firstSequence() : sequence + 1;
+        long first = resend.batches() > 0 ? resend.firstSequence() : sequence + 1;
         // the watermark of the barrier goes in a batch without events, numbered just before the
         // batches sent again: its answer (nothing) is that of a batch already emitted
         long start = watermark.isPresent() ? first - 1 : first;
@@ -202,7 +202,7 @@ final class SocketSidecarRunner implements SidecarRunner {
             write(Frames.encode(ClientMessage.newBuilder()
                     .setEvents(new EventBatchWriter().build(start, true, watermark.getAsLong())).build()));
         }
-        for (byte[] frame : replay.frames()) {
+        for (byte[] frame : resend.frames()) {
             write(frame);
         }
         return session;

@@ -416,11 +416,11 @@ class SidecarOperatorTest {
     }
 
     @Test
-    void aReplayWhoseAnswersDifferFailsTheTask() throws Exception {
+    void batchesSentAgainWhoseAnswersDifferFailTheTask() throws Exception {
         OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4));
         h.process(event("a", 1));
         h.reply(1);
-        h.runner.divergeOnReplay();
+        h.runner.divergeOnResend();
         h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
         h.runMails();
         h.runner.release(1);
@@ -438,7 +438,7 @@ class SidecarOperatorTest {
         h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
         assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
                 .hasMessageContaining("closed the session unexpectedly")
-                .hasMessageContaining("cannot be replayed")
+                .hasMessageContaining("cannot be resent")
                 .hasMessageContaining("sidecar.operator.replay-buffer");
         // later waits fail at once instead of waiting for answers that will never come
         assertThatThrownBy(() -> h.harness.endInput()).isInstanceOf(SidecarSessionException.class);

@@ -76,9 +76,9 @@ public final class TestingSidecarRunner implements SidecarRunner {
     private volatile List<KeyState> changesAtNextBarrier = List.of();
     private final List<List<KeyState>> restores = new CopyOnWriteArrayList<>();
     private final List<OptionalLong> restoreWatermarks = new CopyOnWriteArrayList<>();
-    private ReplayLog replay = new ReplayLog(Long.MAX_VALUE);
+    private ResendLog resend = new ResendLog(Long.MAX_VALUE);
     private volatile String unavailable;
-    private volatile boolean divergeOnReplay;
+    private volatile boolean divergeOnResend;
     private volatile boolean finished;
     private volatile boolean closed;
     private volatile int maxOutstanding;
@@ -149,7 +149,7 @@ public final class TestingSidecarRunner implements SidecarRunner {
         marks.clear();
         sent.add(batch);
         sinceAck.add(batch);
-        replay.batch(seq, new byte[(int) Math.max(1, 100L * batch.events().size())]);
+        resend.batch(seq, new byte[(int) Math.max(1, 100L * batch.events().size())]);
         log.add("send " + seq);
         ResultBatch reply = answer(batch, firing);
         synchronized (this) {
@@ -170,7 +170,7 @@ public final class TestingSidecarRunner implements SidecarRunner {
         }
         log.add("barrier " + checkpointId);
         awaitedBarrier = checkpointId;
-        replay.barrier(new byte[1]);
+        resend.barrier(new byte[1]);
         acknowledgeLater(checkpointId);
     }
 
@@ -201,13 +201,13 @@ public final class TestingSidecarRunner implements SidecarRunner {
 
     /** Keeps at most {@code bytes} (100 per event) for a replay, as sidecar.operator.replay-buffer does. */
     public TestingSidecarRunner replayBuffer(long bytes) {
-        replay = new ReplayLog(bytes);
+        resend = new ResendLog(bytes);
         return this;
     }
 
     /** Batches sent again to a new session get an answer without results, unlike their first one. */
-    public void divergeOnReplay() {
-        divergeOnReplay = true;
+    public void divergeOnResend() {
+        divergeOnResend = true;
     }
 
     /** From now on, reopening fails as if no sidecar came back (null: it succeeds again). */
@@ -228,13 +228,13 @@ public final class TestingSidecarRunner implements SidecarRunner {
     public void barrierAcknowledged() {
         sinceAck.clear();
         awaitedBarrier = 0;
-        replay.clear();
+        resend.clear();
         log.add("acknowledged");
     }
 
     @Override
-    public ReplayLog replayLog() {
-        return replay;
+    public ResendLog resendLog() {
+        return resend;
     }
 
     /**
@@ -258,7 +258,7 @@ public final class TestingSidecarRunner implements SidecarRunner {
         restoreWatermarks.add(watermark);
         log.add("reopen " + all.size() + " " + sinceAck.size());
         for (Sent batch : sinceAck) {
-            ResultBatch reply = divergeOnReplay ? ResultBatch.newBuilder().setSequence(batch.sequence()).build()
+            ResultBatch reply = divergeOnResend ? ResultBatch.newBuilder().setSequence(batch.sequence()).build()
                     : answer(batch, firing);
             answerLater(() -> deliver(reply));
         }

@@ -3,7 +3,7 @@ package dev.flinksidecar.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.local.SidecarProcess;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.source.EventSources;
 import dev.flinksidecar.job.source.EventTimeWatermarks;
 import dev.flinksidecar.job.source.InputRecord;
@@ -59,14 +59,14 @@ class IdleInputITCase {
     @TempDir
     Path tmp;
 
-    private SidecarProcess sidecar;
+    private LocalSidecarProcess sidecar;
     private final ExecutorService reader = Executors.newSingleThreadExecutor();
 
     @BeforeEach
     void startSidecar() throws Exception {
         TestSidecars.deploy(tmp.resolve("rules"), "windowed-aggregate", "counts",
                 "{\"id\": \"counts\", \"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}, \"aggregate\": \"count\"}");
-        sidecar = SidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
+        sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
                 tmp.resolve("rules"), tmp.resolve("sidecar.log"), Duration.ofSeconds(60));
         Files.createDirectories(tmp.resolve("empty"));
     }

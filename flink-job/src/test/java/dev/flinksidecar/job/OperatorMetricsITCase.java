@@ -2,7 +2,7 @@ package dev.flinksidecar.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flinksidecar.job.local.SidecarProcess;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.operator.SidecarRunnerFactory;
@@ -63,7 +63,7 @@ class OperatorMetricsITCase {
         Path output = tmp.resolve("out");
         Path socket = tmp.resolve("sidecar.sock");
         JobID job;
-        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(tmp), socket, rules,
+        try (LocalSidecarProcess sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp), socket, rules,
                 tmp.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             JobArgs args = JobArgs.parse(new String[] {"--input",
                     TestSidecars.ROOT.resolve("testdata/windowed/events.jsonl").toString(), "--output", output.toString(),

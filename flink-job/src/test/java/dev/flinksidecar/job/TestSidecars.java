@@ -1,6 +1,6 @@
 package dev.flinksidecar.job;
 
-import dev.flinksidecar.job.local.SidecarProcess;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.sidecar.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -51,7 +51,7 @@ public final class TestSidecars {
      * jar store, and this way the test's cleanup does.
      */
     public static List<String> command(Path dir) throws IOException {
-        List<String> command = new ArrayList<>(SidecarProcess.fromJar(sidecarJar()));
+        List<String> command = new ArrayList<>(LocalSidecarProcess.fromJar(sidecarJar()));
         command.add(command.indexOf("-jar"), "-Djava.io.tmpdir=" + dir.toAbsolutePath());
         return command;
     }

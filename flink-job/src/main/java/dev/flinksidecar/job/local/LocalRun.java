@@ -47,7 +47,7 @@ public final class LocalRun {
                 tempDir = Files.createTempDirectory("flink-sidecar-");
                 Path socket = tempDir.resolve("sidecar.sock");
                 out.println("starting a sidecar on " + socket + " with the rules in " + args.rulesDir());
-                sidecar = SupervisedSidecar.start(SidecarProcess.fromClassPath(), socket, Path.of(args.rulesDir()),
+                sidecar = SupervisedSidecar.start(LocalSidecarProcess.fromClassPath(), socket, Path.of(args.rulesDir()),
                         tempDir.resolve("sidecar.log"), SIDECAR_START_TIMEOUT);
                 options = options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
             } else {

@@ -26,7 +26,7 @@ import java.util.jar.JarFile;
  * <p>One instance is one process. {@link SupervisedSidecar} starts a new one when a child dies.
  * Used by the thread that runs the local job; {@link #close()} is idempotent.
  */
-public final class SidecarProcess implements AutoCloseable {
+public final class LocalSidecarProcess implements AutoCloseable {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final long POLL_MS = 20;
@@ -41,7 +41,7 @@ public final class SidecarProcess implements AutoCloseable {
     /** Null for a child of a {@link SupervisedSidecar}, whose own hook stops whichever child runs. */
     private final Thread shutdownHook;
 
-    private SidecarProcess(Process process, Path socket, Path log, long logStart, boolean withShutdownHook) {
+    private LocalSidecarProcess(Process process, Path socket, Path log, long logStart, boolean withShutdownHook) {
         this.process = process;
         this.socket = socket;
         this.log = log;
@@ -70,7 +70,7 @@ public final class SidecarProcess implements AutoCloseable {
     public static List<String> fromClassPath() {
         List<String> command = new ArrayList<>();
         command.add(java());
-        try (InputStream flags = SidecarProcess.class.getClassLoader().getResourceAsStream(JVM_FLAGS_RESOURCE)) {
+        try (InputStream flags = LocalSidecarProcess.class.getClassLoader().getResourceAsStream(JVM_FLAGS_RESOURCE)) {
             if (flags == null) {
                 throw new IllegalStateException(JVM_FLAGS_RESOURCE + " is not on the class path " + System.getProperty("java.class.path")
                         + ": the sidecar classes are missing or were built before the launcher existed; rebuild");
@@ -134,9 +134,9 @@ public final class SidecarProcess implements AutoCloseable {
      *
      * @throws IOException when the sidecar exits first (with the end of its log) or is not ready in time
      */
-    public static SidecarProcess start(List<String> command, Path socket, Path rulesDir, Path log, Duration timeout)
+    public static LocalSidecarProcess start(List<String> command, Path socket, Path rulesDir, Path log, Duration timeout)
             throws IOException, InterruptedException {
-        SidecarProcess sidecar = launch(command, socket, rulesDir, log, true);
+        LocalSidecarProcess sidecar = launch(command, socket, rulesDir, log, true);
         try {
             sidecar.awaitReady(timeout);
             return sidecar;
@@ -147,7 +147,7 @@ public final class SidecarProcess implements AutoCloseable {
     }
 
     /** Starts the child and returns at once; its output is appended to {@code log}. */
-    static SidecarProcess launch(List<String> command, Path socket, Path rulesDir, Path log, boolean withShutdownHook)
+    static LocalSidecarProcess launch(List<String> command, Path socket, Path rulesDir, Path log, boolean withShutdownHook)
             throws IOException {
         List<String> full = new ArrayList<>(command);
         full.addAll(List.of("serve", "--socket", socket.toString(), "--rules-dir", rulesDir.toString()));
@@ -156,7 +156,7 @@ public final class SidecarProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        SidecarProcess sidecar = new SidecarProcess(process, socket, log, logStart, withShutdownHook);
+        LocalSidecarProcess sidecar = new LocalSidecarProcess(process, socket, log, logStart, withShutdownHook);
         if (sidecar.shutdownHook != null) {
             try {
                 Runtime.getRuntime().addShutdownHook(sidecar.shutdownHook);

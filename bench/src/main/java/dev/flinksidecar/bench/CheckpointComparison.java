@@ -3,12 +3,12 @@ package dev.flinksidecar.bench;
 import static dev.flinksidecar.bench.RecoveryBenchmark.median;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.window.NativeWindowedAggregate;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +124,7 @@ public final class CheckpointComparison {
             Path socket = dir.resolve("s.sock");
             List<Run> flink = new ArrayList<>();
             List<Run> sidecar = new ArrayList<>();
-            try (SidecarProcess process = SidecarProcess.start(SidecarProcess.fromJar(jar), socket, rules,
+            try (LocalSidecarProcess process = LocalSidecarProcess.start(LocalSidecarProcess.fromJar(jar), socket, rules,
                     dir.resolve("sidecar.log"), Duration.ofMinutes(1));
                     BenchCluster cluster = BenchCluster.start(parallelism + 1)) {
                 for (int r = 1; r <= runs; r++) {

@@ -3,7 +3,7 @@ package dev.flinksidecar.bench;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.events.wire.ResultJson;
 import dev.flinksidecar.examples.threshold.ThresholdRule;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.types.ResultRecord;
 import dev.flinksidecar.rule.RuleConfig;
 import dev.flinksidecar.rule.RuleContext;
 import java.util.Map;

@@ -1,13 +1,13 @@
 package dev.flinksidecar.bench;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.client.SocketConnector;
-import dev.flinksidecar.job.local.SidecarProcess;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.local.SupervisedSidecar;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.client.SocketConnector;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,7 +140,7 @@ public final class RecoveryBenchmark {
         Files.createDirectories(dir);
         Path socket = dir.resolve("s.sock");
         List<Kill> measured = new ArrayList<>();
-        try (SupervisedSidecar sidecar = SupervisedSidecar.start(SidecarProcess.fromJar(jar), socket, rules,
+        try (SupervisedSidecar sidecar = SupervisedSidecar.start(LocalSidecarProcess.fromJar(jar), socket, rules,
                 dir.resolve("sidecar.log"), Duration.ofMinutes(1))) {
             JobID job = cluster.submit(environment(socket, dir));
             try {

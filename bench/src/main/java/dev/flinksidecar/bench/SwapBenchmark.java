@@ -3,7 +3,6 @@ package dev.flinksidecar.bench;
 import dev.flinksidecar.bench.SwapDeploys.Swap;
 import dev.flinksidecar.proto.AdminRequest;
 import dev.flinksidecar.proto.ListRequest;
-import dev.flinksidecar.sidecar.admin.AdminClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,7 +256,7 @@ public final class SwapBenchmark {
         AdminRequest list = AdminRequest.newBuilder().setList(ListRequest.getDefaultInstance()).build();
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
-            AdminClient.call(admin, list);
+            AdminCall.call(admin, list);
             times[i] = System.nanoTime() - start;
         }
         return times;

@@ -1,10 +1,8 @@
 package dev.flinksidecar.bench;
 
-import com.google.protobuf.ByteString;
 import dev.flinksidecar.proto.AdminRequest;
 import dev.flinksidecar.proto.AdminResponse;
 import dev.flinksidecar.proto.DeployRequest;
-import dev.flinksidecar.sidecar.admin.AdminClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The swaps of {@link SwapBenchmark}, on their own thread: versions 1.0.1, 1.0.2, ... of the
  * rule, one per interval, each deployed through the admin socket as {@code sidecar admin deploy
- * threshold.jar --config threshold.json} sends it (one connection per call), each timed until
+ * threshold.jar --config threshold.json} sends it (one connection per call, {@link AdminCall}), each timed until
  * the load sees the new version answering, plus a tail, before the next one starts.
  */
 final class SwapDeploys implements Runnable {
@@ -25,7 +23,8 @@ final class SwapDeploys implements Runnable {
     private final SwapLoad load;
     private final Path admin;
     private final String rule;
-    private final ByteString jar;
+    /** The deploy request without its config: the rule's file name and jar. */
+    private final DeployRequest jar;
     private final int count;
     private final long interval;
     private final long tail;
@@ -37,7 +36,8 @@ final class SwapDeploys implements Runnable {
         this.load = load;
         this.admin = admin;
         this.rule = rule;
-        this.jar = ByteString.copyFrom(jar);
+        this.jar = DeployRequest.newBuilder().setFileName(rule + ".jar")
+                .setJar(AdminCall.byteString(DeployRequest.getDefaultInstance().getJar(), jar)).build();
         this.count = count;
         this.interval = interval;
         this.tail = tail;
@@ -73,11 +73,10 @@ final class SwapDeploys implements Runnable {
 
     /** Deploys {@code version} (the config's "version"); returns when the sidecar answered. */
     void deploy(String version) throws IOException {
-        AdminRequest request = AdminRequest.newBuilder().setDeploy(DeployRequest.newBuilder()
-                .setFileName(rule + ".jar")
-                .setJar(jar)
-                .setConfig(ByteString.copyFrom(SwapBenchmark.config(version), StandardCharsets.UTF_8))).build();
-        AdminResponse response = AdminClient.call(admin, request);
+        AdminRequest request = AdminRequest.newBuilder().setDeploy(jar.toBuilder()
+                .setConfig(AdminCall.byteString(jar.getConfig(), SwapBenchmark.config(version).getBytes(StandardCharsets.UTF_8))))
+                .build();
+        AdminResponse response = AdminCall.call(admin, request);
         if (!response.getOk()) {
             throw new IOException("deploy of " + rule + " " + version + " failed: " + response.getCode() + ": "
                     + response.getMessage() + "\n" + response.getDetail());

@@ -1,11 +1,11 @@
 package dev.flinksidecar.bench;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
 import dev.flinksidecar.job.window.NativeWindowedAggregate;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

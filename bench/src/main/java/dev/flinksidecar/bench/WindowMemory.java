@@ -2,9 +2,9 @@ package dev.flinksidecar.bench;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.events.wire.EventBatchWriter;
-import dev.flinksidecar.job.client.ServerListener;
-import dev.flinksidecar.job.client.SidecarClient;
-import dev.flinksidecar.job.client.SidecarSessionException;
+import dev.flinksidecar.operator.client.ServerListener;
+import dev.flinksidecar.operator.client.SidecarClient;
+import dev.flinksidecar.operator.client.SidecarSessionException;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Hello;

@@ -1,6 +1,6 @@
 package dev.flinksidecar.job;
 
-import dev.flinksidecar.job.client.SidecarUnavailableException;
+import dev.flinksidecar.operator.client.SidecarUnavailableException;
 import org.apache.flink.util.SerializedThrowable;
 
 /** Turns a failed job's exception chain into the one line a person needs. */

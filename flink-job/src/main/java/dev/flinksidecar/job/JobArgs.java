@@ -3,7 +3,7 @@ package dev.flinksidecar.job;
 import dev.flinksidecar.job.kafka.KafkaInput;
 import dev.flinksidecar.job.kafka.KafkaOutput;
 import dev.flinksidecar.job.kafka.KafkaUri;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.rule.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -61,7 +61,7 @@ public final class JobArgs {
             "                               start with NAME.TOPIC, so two jobs writing at once need different names",
             "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
             "  --print                      also print result lines to stdout",
-            "  --set KEY=VALUE              a sidecar operator option (see flink-job/OPTIONS.md)",
+            "  --set KEY=VALUE              a sidecar operator option (see operator/OPTIONS.md)",
             "Durations: 500ms, 10s, 2m, 1h.");
 
     final String input;

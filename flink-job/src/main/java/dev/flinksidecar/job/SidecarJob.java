@@ -1,8 +1,11 @@
 package dev.flinksidecar.job;
 
 import dev.flinksidecar.job.local.LocalRun;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.function.Supplier;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -27,6 +30,12 @@ public final class SidecarJob {
 
     /** Runs the job; returns the exit code. {@code forceLocal}: the local jar's main. */
     public static int run(String[] args, boolean forceLocal, PrintStream out, PrintStream err) {
+        return run(args, forceLocal, out, err, LocalSidecarProcess::fromClassPath);
+    }
+
+    /** As {@link #run(String[], boolean, PrintStream, PrintStream)}; local mode starts its sidecar with {@code sidecarCommand}. */
+    static int run(String[] args, boolean forceLocal, PrintStream out, PrintStream err,
+            Supplier<List<String>> sidecarCommand) {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(JobArgs.USAGE);
             return 0;
@@ -34,7 +43,7 @@ public final class SidecarJob {
         try {
             JobArgs parsed = JobArgs.parse(args, forceLocal);
             if (parsed.local) {
-                return LocalRun.run(parsed, out);
+                return LocalRun.run(parsed, out, sidecarCommand);
             }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             JobPipeline.build(env, parsed, parsed.operatorOptions(), SidecarRunnerFactory.socket());

@@ -3,11 +3,11 @@ package dev.flinksidecar.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +77,7 @@ class HotSwapITCase {
         List<String> deployFailures = new CopyOnWriteArrayList<>();
         List<ResultRecord> results = new ArrayList<>();
         ScheduledExecutorService deployer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "deployer"));
-        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(tmp),
+        try (LocalSidecarProcess sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp),
                 socket, rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             deployed.add(versionOf(TestSidecars.admin(admin, "list")));
 

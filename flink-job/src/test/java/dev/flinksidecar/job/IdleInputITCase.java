@@ -3,15 +3,15 @@ package dev.flinksidecar.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.source.EventSources;
 import dev.flinksidecar.job.source.EventTimeWatermarks;
 import dev.flinksidecar.job.source.InputRecord;
 import dev.flinksidecar.job.source.InputSplitter;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,14 +59,14 @@ class IdleInputITCase {
     @TempDir
     Path tmp;
 
-    private SidecarProcess sidecar;
+    private LocalSidecarProcess sidecar;
     private final ExecutorService reader = Executors.newSingleThreadExecutor();
 
     @BeforeEach
     void startSidecar() throws Exception {
         TestSidecars.deploy(tmp.resolve("rules"), "windowed-aggregate", "counts",
                 "{\"id\": \"counts\", \"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}, \"aggregate\": \"count\"}");
-        sidecar = SidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
+        sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
                 tmp.resolve("rules"), tmp.resolve("sidecar.log"), Duration.ofSeconds(60));
         Files.createDirectories(tmp.resolve("empty"));
     }

@@ -5,10 +5,7 @@ import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.kafka.tools.KafkaBroker;
 import dev.flinksidecar.kafka.tools.Payments;
 import dev.flinksidecar.kafka.tools.Topics;
-import dev.flinksidecar.sidecar.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,21 +59,16 @@ final class KafkaTestSupport {
     }
 
     /**
-     * {@code sidecar replay} of {@code lines} with {@code rules} in this JVM, out-of-orderness 0:
+     * {@code sidecar replay} of {@code lines} with {@code rules} from the sidecar jar, out-of-orderness 0:
      * its results, in input order.
      */
     static List<String> replay(Path rules, List<String> lines, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path input = Files.write(dir.resolve("events.jsonl"), lines);
         Path results = dir.resolve("results.jsonl");
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "replay", "--rules-dir",
-                rules.toString(), "--input", input.toString(), "--output", results.toString(), "--late-output",
-                dir.resolve("late.jsonl").toString(), "--dead-letter-output", dir.resolve("dead-letters.jsonl").toString(),
-                "--out-of-orderness", "0s", "--no-progress");
-        if (exit != 0) {
-            throw new IOException("replay exited with " + exit + ": " + err);
-        }
+        TestSidecars.sidecar("replay", "--rules-dir", rules.toString(), "--input", input.toString(), "--output",
+                results.toString(), "--late-output", dir.resolve("late.jsonl").toString(), "--dead-letter-output",
+                dir.resolve("dead-letters.jsonl").toString(), "--out-of-orderness", "0s", "--no-progress");
         return Files.readAllLines(results, StandardCharsets.UTF_8);
     }
 

@@ -3,7 +3,9 @@ package dev.flinksidecar.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +15,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Local mode end to end, in this JVM: an embedded Flink cluster plus a sidecar child process
- * started from the class path with the example rules, stopped at the end.
+ * Local mode end to end, in this JVM: an embedded Flink cluster plus a sidecar child process with
+ * the example rules, stopped at the end. The child runs from {@code sidecar.jar}: the local jar
+ * starts it from its own class path, which this test's class path cannot stand in for (it holds
+ * the operator's jar beside the sidecar's classes; see {@link TestSidecars}); bench's
+ * {@code LocalJarDemoITCase} runs the local jar itself.
  */
 @Timeout(300)
 class LocalMainITCase {
@@ -37,7 +42,8 @@ class LocalMainITCase {
         int code = SidecarJob.run(new String[] {
             "--input", ROOT.resolve("testdata/payments.jsonl").toString(), "--output", output.toString(),
             "--rules-dir", rules.toString(), "--parallelism", "2", "--checkpoint-interval", "500ms"},
-                true, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                true, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                this::sidecarCommand);
 
         String stdout = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
@@ -51,5 +57,13 @@ class LocalMainITCase {
         String socketLine = stdout.lines().filter(l -> l.startsWith("starting a sidecar on ")).findFirst().orElseThrow();
         Path socket = Path.of(socketLine.substring("starting a sidecar on ".length(), socketLine.indexOf(" with the rules")));
         assertThat(socket.getParent()).as("the sidecar's temp folder is removed").doesNotExist();
+    }
+
+    private List<String> sidecarCommand() {
+        try {
+            return TestSidecars.command(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

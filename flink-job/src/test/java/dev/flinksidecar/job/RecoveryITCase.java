@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.local.SupervisedSidecar;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -210,7 +210,7 @@ class RecoveryITCase {
         });
         assertThat(job.restarts).as("Flink restarted the job once").isPositive();
         assertThat(job.exceptions).anySatisfy(message -> assertThat(message)
-                .contains("cannot be replayed").contains("sidecar.operator.replay-buffer"));
+                .contains("cannot be resent").contains("sidecar.operator.replay-buffer"));
         assertSameMultiset("results after the fallback", job.results(), reference(cluster));
     }
 

@@ -2,7 +2,7 @@ package dev.flinksidecar.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,9 +3,9 @@ package dev.flinksidecar.job;
 import static dev.flinksidecar.job.LineAssertions.assertSameLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class SidecarJobITCase {
     private void runJob(Path rules, Path input, Path output, int parallelism, String outOfOrderness,
             boolean deterministic) throws Exception {
         Path socket = tmp.resolve("sidecar.sock");
-        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(tmp),
+        try (LocalSidecarProcess sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp),
                 socket, rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             List<String> flags = new ArrayList<>(List.of(
                     "--input", input.toString(), "--output", output.toString(), "--socket", socket.toString(),

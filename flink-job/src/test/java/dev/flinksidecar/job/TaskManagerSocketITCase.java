@@ -3,10 +3,10 @@ package dev.flinksidecar.job;
 import static dev.flinksidecar.job.LineAssertions.assertSameLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,7 +61,7 @@ class TaskManagerSocketITCase {
         Path output = tmp.resolve("out");
         Path log = tmp.resolve("sidecar.log");
         String jobName = "TaskManagerSocketITCase";
-        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(tmp), SOCKET, rules, log,
+        try (LocalSidecarProcess sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp), SOCKET, rules, log,
                 Duration.ofSeconds(60))) {
             JobArgs args = JobArgs.parse(new String[] {"--input", TestSidecars.ROOT.resolve("testdata/payments.jsonl")
                     .toString(), "--output", output.toString(), "--parallelism", "2", "--checkpoint-interval", "500ms",

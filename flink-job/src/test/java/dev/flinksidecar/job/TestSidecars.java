@@ -1,10 +1,14 @@
 package dev.flinksidecar.job;
 
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.sidecar.Main;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +18,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Where the ITCases find the built artifacts, and {@code replay} as a child process.
+ * Where the ITCases find the built artifacts, {@code replay} as a child process and {@code admin}
+ * from the sidecar jar.
  *
  * <p>The sidecar jar is {@code sidecar/target/sidecar.jar}; {@code -Dsidecar.jar=PATH} points the
  * tests at another build of it (for example one made from a clean checkout while the module is
@@ -28,6 +33,9 @@ public final class TestSidecars {
     private TestSidecars() {}
 
     private static Path copy;
+    /** {@code dev.flinksidecar.sidecar.Main.run(PrintWriter, PrintWriter, String...)} of the jar, in its own class loader. */
+    private static MethodHandle sidecarMain;
+    private static ClassLoader sidecarLoader;
 
     /**
      * The runnable sidecar jar: a private copy, made once per test JVM, so that a rebuild of the
@@ -51,7 +59,7 @@ public final class TestSidecars {
      * jar store, and this way the test's cleanup does.
      */
     public static List<String> command(Path dir) throws IOException {
-        List<String> command = new ArrayList<>(SidecarProcess.fromJar(sidecarJar()));
+        List<String> command = new ArrayList<>(LocalSidecarProcess.fromJar(sidecarJar()));
         command.add(command.indexOf("-jar"), "-Djava.io.tmpdir=" + dir.toAbsolutePath());
         return command;
     }
@@ -109,21 +117,63 @@ public final class TestSidecars {
     }
 
     /**
-     * Runs {@code sidecar admin --socket ADMIN ARGS...} in this JVM, as a user would from a shell.
+     * Runs {@code sidecar admin --socket ADMIN ARGS...} as a user would from a shell, from the
+     * sidecar jar, but in this JVM: see {@link #sidecarMain()}.
      *
      * @return what it printed
      * @throws AssertionError when it fails, with its error output
      */
     public static String admin(Path adminSocket, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         List<String> command = new ArrayList<>(List.of("admin", "--socket", adminSocket.toString()));
         command.addAll(List.of(args));
-        int exit = Main.run(new PrintWriter(out), new PrintWriter(err), command.toArray(new String[0]));
+        return sidecar(command.toArray(new String[0]));
+    }
+
+    /**
+     * Runs the sidecar's command line ({@code replay ...}, {@code admin ...}) from the sidecar jar
+     * in this JVM, see {@link #sidecarMain()}.
+     *
+     * @return what it printed
+     * @throws AssertionError when it fails or exits other than 0, with its error output
+     */
+    public static String sidecar(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit;
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        try {
+            MethodHandle main = sidecarMain();
+            thread.setContextClassLoader(sidecarLoader);
+            exit = (int) main.invokeExact(new PrintWriter(out), new PrintWriter(err), args);
+        } catch (Throwable e) {
+            throw new AssertionError(String.join(" ", args) + " failed: " + e, e);
+        } finally {
+            thread.setContextClassLoader(context);
+        }
         if (exit != 0) {
-            throw new AssertionError("admin " + String.join(" ", args) + " exited with " + exit + ": " + err);
+            throw new AssertionError(String.join(" ", args) + " exited with " + exit + ": " + err);
         }
         return out.toString();
+    }
+
+    /**
+     * The sidecar's command line from {@link #sidecarJar()}, in a class loader of its own that
+     * shares only the JDK with the tests. Not from this class path: here the operator's jar holds
+     * proto and events, linked against its relocated protobuf, and the sidecar's classes (present
+     * for the local jar) link against protobuf itself; only the local jar, relocated as a whole,
+     * runs them together.
+     */
+    private static synchronized MethodHandle sidecarMain() throws IOException, ReflectiveOperationException {
+        if (sidecarMain == null) {
+            URLClassLoader loader = new URLClassLoader("sidecar-jar", new URL[] {sidecarJar().toUri().toURL()},
+                    ClassLoader.getPlatformClassLoader());
+            Class<?> main = Class.forName("dev.flinksidecar.sidecar.Main", true, loader);
+            sidecarMain = MethodHandles.publicLookup().findStatic(main, "run",
+                    MethodType.methodType(int.class, PrintWriter.class, PrintWriter.class, String[].class)).asFixedArity();
+            sidecarLoader = loader;
+        }
+        return sidecarMain;
     }
 
     private static Path projectRoot() {

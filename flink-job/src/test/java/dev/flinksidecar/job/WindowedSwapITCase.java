@@ -4,12 +4,12 @@ import static dev.flinksidecar.job.LineAssertions.assertSameMultiset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarStreams;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
-import dev.flinksidecar.job.types.RecordTypes;
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,7 +122,7 @@ class WindowedSwapITCase {
         Gate gate = new Gate(2);
         GATES.put(gateName, gate);
         JobClient job = null;
-        try (SidecarProcess sidecar = SidecarProcess.start(TestSidecars.command(dir),
+        try (LocalSidecarProcess sidecar = LocalSidecarProcess.start(TestSidecars.command(dir),
                 socket, rules, dir.resolve("sidecar.log"), Duration.ofSeconds(60))) {
             job = submit(gateName, socket, output, fail);
 

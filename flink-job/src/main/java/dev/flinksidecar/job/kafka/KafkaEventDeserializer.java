@@ -1,6 +1,5 @@
 package dev.flinksidecar.job.kafka;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flinksidecar.events.EventJson;
 import dev.flinksidecar.events.EventProtos;
 import dev.flinksidecar.events.EventRecord;
@@ -8,6 +7,7 @@ import dev.flinksidecar.events.MalformedEventException;
 import dev.flinksidecar.events.json.JsonWriter;
 import dev.flinksidecar.job.source.InputRecord;
 import dev.flinksidecar.proto.Event;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -52,7 +52,7 @@ public final class KafkaEventDeserializer implements KafkaRecordDeserializationS
             out.collect(InputRecord.event(event));
         } catch (MalformedEventException e) {
             out.collect(InputRecord.deadLetter(deadLetter(record, e.getMessage(), raw)));
-        } catch (InvalidProtocolBufferException e) {
+        } catch (IOException e) { // protobuf's InvalidProtocolBufferException (relocated in the operator's jar)
             out.collect(InputRecord.deadLetter(deadLetter(record, "not a protobuf Event: " + e.getMessage(), null)));
         }
     }

@@ -1,6 +1,6 @@
 package dev.flinksidecar.job.kafka;
 
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.types.ResultRecord;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;

@@ -4,7 +4,7 @@ import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.source.EventTimeWatermarks;
 import dev.flinksidecar.job.source.InputRecord;
 import dev.flinksidecar.job.source.InputSplitter;
-import dev.flinksidecar.job.types.RecordTypes;
+import dev.flinksidecar.operator.types.RecordTypes;
 import java.time.Duration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;

@@ -1,6 +1,6 @@
 package dev.flinksidecar.job.kafka;
 
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -3,16 +3,18 @@ package dev.flinksidecar.job.local;
 import dev.flinksidecar.job.JobArgs;
 import dev.flinksidecar.job.JobPipeline;
 import dev.flinksidecar.job.UsageException;
-import dev.flinksidecar.job.client.SocketConnector;
-import dev.flinksidecar.job.operator.SidecarOperatorOptions;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
+import dev.flinksidecar.operator.client.SocketConnector;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -35,8 +37,18 @@ public final class LocalRun {
 
     private LocalRun() {}
 
-    /** Runs the local job; returns the exit code. */
+    /** Runs the local job, starting the sidecar from this JVM's class path; returns the exit code. */
     public static int run(JobArgs args, PrintStream out) throws Exception {
+        return run(args, out, LocalSidecarProcess::fromClassPath);
+    }
+
+    /**
+     * Runs the local job; returns the exit code. {@code sidecarCommand} is asked, only when the job
+     * starts its own sidecar, for the command that runs it ({@code serve ...} is appended): in the
+     * local jar the sidecar runs from the jar's own class path, while a test whose class path holds
+     * the operator's jar beside the sidecar's classes runs it from {@code sidecar.jar}.
+     */
+    public static int run(JobArgs args, PrintStream out, Supplier<List<String>> sidecarCommand) throws Exception {
         Path output = args.kafkaOutput() == null ? Path.of(args.output()) : null;
         checkInputs(args, output);
         SidecarOperatorOptions options = args.operatorOptions();
@@ -47,7 +59,7 @@ public final class LocalRun {
                 tempDir = Files.createTempDirectory("flink-sidecar-");
                 Path socket = tempDir.resolve("sidecar.sock");
                 out.println("starting a sidecar on " + socket + " with the rules in " + args.rulesDir());
-                sidecar = SupervisedSidecar.start(SidecarProcess.fromClassPath(), socket, Path.of(args.rulesDir()),
+                sidecar = SupervisedSidecar.start(sidecarCommand.get(), socket, Path.of(args.rulesDir()),
                         tempDir.resolve("sidecar.log"), SIDECAR_START_TIMEOUT);
                 options = options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
             } else {

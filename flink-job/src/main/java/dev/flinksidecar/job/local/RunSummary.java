@@ -3,7 +3,7 @@ package dev.flinksidecar.job.local;
 import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
 import dev.flinksidecar.job.kafka.KafkaOutput;
-import dev.flinksidecar.job.operator.SidecarStreams;
+import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.InputSplitter;
 import java.io.IOException;

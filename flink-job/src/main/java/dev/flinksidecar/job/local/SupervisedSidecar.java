@@ -51,7 +51,7 @@ public final class SupervisedSidecar implements AutoCloseable {
 
     private final Object lock = new Object();
     // guarded by lock
-    private SidecarProcess current;
+    private LocalSidecarProcess current;
     private long readyPid = NONE;
     private boolean closed;
     private int restarts;
@@ -88,7 +88,7 @@ public final class SupervisedSidecar implements AutoCloseable {
         // the hook is in place before there is a child to leave behind
         Runtime.getRuntime().addShutdownHook(sidecar.shutdownHook);
         try {
-            SidecarProcess first = SidecarProcess.launch(command, socket, rulesDir, log, false);
+            LocalSidecarProcess first = LocalSidecarProcess.launch(command, socket, rulesDir, log, false);
             synchronized (sidecar.lock) {
                 sidecar.current = first;
             }
@@ -193,7 +193,7 @@ public final class SupervisedSidecar implements AutoCloseable {
 
     /** Marks closed (so nothing starts any more), then stops whichever child is current. */
     private void stopForGood() {
-        SidecarProcess child;
+        LocalSidecarProcess child;
         synchronized (lock) {
             closed = true;
             readyPid = NONE;
@@ -207,7 +207,7 @@ public final class SupervisedSidecar implements AutoCloseable {
 
     /** The watcher: waits for the child to exit, then starts another after a backoff, until closed. */
     private void supervise() {
-        SidecarProcess child;
+        LocalSidecarProcess child;
         synchronized (lock) {
             child = current;
         }
@@ -241,7 +241,7 @@ public final class SupervisedSidecar implements AutoCloseable {
                         }
                         mark("restart " + restart + " after " + exit);
                         try {
-                            current = SidecarProcess.launch(command, socket, rulesDir, log, false);
+                            current = LocalSidecarProcess.launch(command, socket, rulesDir, log, false);
                             break;
                         } catch (IOException e) {
                             wait = backoff.next(wait, Duration.ZERO);
@@ -272,7 +272,7 @@ public final class SupervisedSidecar implements AutoCloseable {
     }
 
     /** Waits for a new child's socket; true when it is ready, false when it exited (or was stopped) first. */
-    private boolean awaitReady(SidecarProcess child) throws InterruptedException {
+    private boolean awaitReady(LocalSidecarProcess child) throws InterruptedException {
         try {
             if (!child.awaitReadyOrExit(startTimeout)) {
                 return false;

@@ -1,6 +1,6 @@
 package dev.flinksidecar.job.sink;
 
-import dev.flinksidecar.job.types.ResultRecord;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.Types;

@@ -2,7 +2,7 @@ package dev.flinksidecar.job.source;
 
 import dev.flinksidecar.events.EventFileReader;
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.types.RecordTypes;
+import dev.flinksidecar.operator.types.RecordTypes;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.flinksidecar.job.source;
 
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.job.types.RecordTypeInfo;
+import dev.flinksidecar.operator.types.RecordTypeInfo;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 

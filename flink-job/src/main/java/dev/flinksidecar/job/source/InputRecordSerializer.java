@@ -1,7 +1,7 @@
 package dev.flinksidecar.job.source;
 
-import dev.flinksidecar.job.types.EventRecordSerializer;
-import dev.flinksidecar.job.types.ImmutableRecordSerializer;
+import dev.flinksidecar.operator.types.EventRecordSerializer;
+import dev.flinksidecar.operator.types.ImmutableRecordSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinksidecar.job.TestSidecars;
-import dev.flinksidecar.job.client.SocketConnector;
+import dev.flinksidecar.operator.client.SocketConnector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

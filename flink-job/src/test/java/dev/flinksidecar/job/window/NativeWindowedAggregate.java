@@ -6,7 +6,7 @@ import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
 import dev.flinksidecar.events.wire.ProtoAttributes;
 import dev.flinksidecar.events.wire.ResultJson;
-import dev.flinksidecar.job.types.RecordTypes;
+import dev.flinksidecar.operator.types.RecordTypes;
 import dev.flinksidecar.rule.Attributes;
 import dev.flinksidecar.rule.Durations;
 import java.io.Serializable;

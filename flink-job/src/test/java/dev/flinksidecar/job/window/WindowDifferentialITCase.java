@@ -8,10 +8,10 @@ import dev.flinksidecar.job.JobArgs;
 import dev.flinksidecar.job.JobOutput;
 import dev.flinksidecar.job.JobPipeline;
 import dev.flinksidecar.job.TestSidecars;
-import dev.flinksidecar.job.local.SidecarProcess;
-import dev.flinksidecar.job.operator.SidecarRunnerFactory;
+import dev.flinksidecar.job.local.LocalSidecarProcess;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.EventSources;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,7 +97,7 @@ class WindowDifferentialITCase {
 
     private static Path input;
     private static Path rules;
-    private static SidecarProcess sidecar;
+    private static LocalSidecarProcess sidecar;
     private static Lines replay;
     private static final Map<Integer, Lines> VIA_SIDECAR = new HashMap<>();
     private static final Map<Integer, Lines> VIA_FLINK = new HashMap<>();
@@ -124,7 +124,7 @@ class WindowDifferentialITCase {
         for (Map.Entry<String, String> config : CONFIGS.entrySet()) {
             TestSidecars.deploy(rules, "windowed-aggregate", config.getKey(), config.getValue());
         }
-        sidecar = SidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
+        sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp), tmp.resolve("sidecar.sock"),
                 rules, tmp.resolve("sidecar.log"), Duration.ofSeconds(60));
     }
 

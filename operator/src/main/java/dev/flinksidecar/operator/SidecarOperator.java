@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * results of everything before it. A watermark status change (idle/active) ends the open batch
  * and is emitted after its results, so no held-back watermark is emitted while the output is
  * announced idle (Flink would drop it). The final watermark ({@code Long.MAX_VALUE}, at the end
- * of input) fires every open window; end of input waits for its answer.
+ * of input) fires every open window; end of input waits for its answer. An input that ends idle
+ * (every Kafka partition quiet for the idle timeout, then a drain) never brings it, as Flink's
+ * idle outputs drop watermarks: end of input then marks the output active and sends it itself.
  *
  * <p><b>Batching is adaptive, and backpressure needs no queue</b>: see {@link BatchSender}, which
  * keeps the open batch and the batches in flight. Replies arrive only as mails, so all state here
@@ -119,6 +121,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     private transient SidecarKeyedState keyedState;
     /** Whether Flink restored this subtask's state (from a checkpoint or savepoint). */
     private transient boolean restored;
+    /** Whether the input's last watermark status was idle. */
+    private transient boolean inputIdle;
+    /** Whether the final watermark ({@code Long.MAX_VALUE}) was sent to the sidecar. */
+    private transient boolean finalWatermarkSent;
 
     SidecarOperator(StreamOperatorParameters<ResultRecord> parameters, SidecarOperatorOptions options,
             SidecarRunnerFactory runnerFactory) {
@@ -206,6 +212,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     /** Forwards the watermark to the sidecar in band, after the events before it; emits it downstream later. */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+        finalWatermarkSent |= mark.getTimestamp() == Long.MAX_VALUE;
         runner.watermark(mark.getTimestamp());
         recovery.watermarkSent(mark.getTimestamp());
         batches.watermark(mark.getTimestamp());
@@ -214,6 +221,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     /** Emits the status change after the results of everything before it (at once when nothing is pending). */
     @Override
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        inputIdle = status.isIdle();
         if (batches.idle()) {
             super.processWatermarkStatus(status);
             return;
@@ -248,9 +256,17 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
     }
 
+    /** Sends and emits everything before the end; the final watermark too when the input ended idle without it. */
     @Override
     public void endInput() throws Exception {
         batches.drain();
+        if (inputIdle && !finalWatermarkSent) {
+            LOG.info("Subtask {}: the input ended idle, without the final watermark; sending it, so that every open"
+                    + " window fires", subtask());
+            super.processWatermarkStatus(WatermarkStatus.ACTIVE);
+            processWatermark(Watermark.MAX_WATERMARK);
+            batches.drain();
+        }
     }
 
     @Override

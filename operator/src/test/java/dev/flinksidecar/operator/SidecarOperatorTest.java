@@ -382,6 +382,24 @@ class SidecarOperatorTest {
         assertThat(runner.closed()).isTrue();
     }
 
+    /**
+     * Flink drops the final watermark of an input that is idle when it ends (its idle outputs drop
+     * watermarks), so end of input sends it itself: every open window fires, and downstream gets
+     * the output marked active and the final watermark.
+     */
+    @Test
+    void anInputThatEndsIdleStillGetsTheFinalWatermark() throws Exception {
+        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async().firingOnWatermarks(), options(100, 4))) {
+            h.process(event("a", 1));
+            h.harness.processWatermark(1);
+            h.harness.processWatermarkStatus(WatermarkStatus.IDLE);
+            h.harness.endInput(); // as Flink ends an idle input: no final watermark before it
+            assertThat(h.runner.sent()).last().satisfies(s -> assertThat(s.watermark()).isEqualTo(Long.MAX_VALUE));
+            assertThat(h.output()).containsExactly("a@1", "window@1", "W1", "IDLE", "ACTIVE",
+                    "window@" + Long.MAX_VALUE, "W" + Long.MAX_VALUE);
+        }
+    }
+
     /** The accumulator is registered once, when the operator finishes, never updated after. */
     @Test
     void publishesTheLatencyAccumulatorWhenItFinishes() throws Exception {

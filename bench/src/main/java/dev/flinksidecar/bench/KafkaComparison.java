@@ -10,6 +10,7 @@ import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.operator.types.RecordTypes;
 import dev.flinksidecar.operator.types.ResultRecord;
+import dev.flinksidecar.kafka.tools.Deliveries;
 import dev.flinksidecar.kafka.tools.KafkaBroker;
 import dev.flinksidecar.kafka.tools.Topics;
 import java.nio.charset.StandardCharsets;
@@ -112,14 +113,16 @@ public final class KafkaComparison {
     private void produce(int keys) throws Exception {
         Topics.create(bootstrap, INPUT, partitions);
         long start = System.nanoTime();
+        Deliveries deliveries = new Deliveries(INPUT);
         try (KafkaProducer<byte[], byte[]> producer = Topics.producer(bootstrap)) {
             for (long i = 0; i < events; i++) {
                 EventRecord event = SyntheticPayments.event(i, keys);
                 producer.send(new ProducerRecord<>(INPUT, event.key().getBytes(StandardCharsets.UTF_8),
-                        EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)));
+                        EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)), deliveries);
             }
             producer.flush();
         }
+        deliveries.check();
         System.out.printf("input written: %,d events in %.1f s%n", events, (System.nanoTime() - start) / 1e9);
     }
 

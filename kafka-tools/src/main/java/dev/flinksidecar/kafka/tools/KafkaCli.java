@@ -106,13 +106,14 @@ public final class KafkaCli {
         @Override
         public Integer call() throws Exception {
             long sent = 0;
+            Deliveries deliveries = new Deliveries(topic);
             try (KafkaProducer<byte[], byte[]> producer = Topics.producer(parent.bootstrap)) {
                 if (file.endsWith(".pb")) {
                     try (InputStream in = Files.newInputStream(Path.of(file))) {
                         Event event;
                         while ((event = Event.parseDelimitedFrom(in)) != null) {
                             producer.send(new ProducerRecord<>(topic, event.getKey().getBytes(StandardCharsets.UTF_8),
-                                    event.toByteArray()));
+                                    event.toByteArray()), deliveries);
                             sent++;
                         }
                     }
@@ -126,13 +127,14 @@ public final class KafkaCli {
                                 continue;
                             }
                             producer.send(new ProducerRecord<>(topic, Topics.keyOf(line),
-                                    line.getBytes(StandardCharsets.UTF_8)));
+                                    line.getBytes(StandardCharsets.UTF_8)), deliveries);
                             sent++;
                         }
                     }
                 }
                 producer.flush();
             }
+            deliveries.check();
             spec.commandLine().getOut().println("sent " + sent + " records to " + topic);
             return 0;
         }
@@ -209,6 +211,7 @@ public final class KafkaCli {
                 long start = System.nanoTime();
                 long sent = 0;
                 long lastTime = 0;
+                Deliveries deliveries = new Deliveries(topic);
                 try (KafkaProducer<byte[], byte[]> producer = Topics.producer(parent.bootstrap)) {
                     while (!stop.get() && (count == null || sent < count)) {
                         long due = start + sent * 1_000_000_000L / rate;
@@ -220,7 +223,7 @@ public final class KafkaCli {
                         lastTime = Math.max(lastTime, System.currentTimeMillis());
                         EventRecord event = payments.next(lastTime);
                         producer.send(new ProducerRecord<>(topic, event.key().getBytes(StandardCharsets.UTF_8),
-                                EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)));
+                                EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)), deliveries);
                         sent++;
                         if (sent % ((long) rate * 10) == 0) {
                             out.println("sent " + sent + " events");
@@ -229,6 +232,7 @@ public final class KafkaCli {
                     }
                     producer.flush();
                 }
+                deliveries.check();
                 out.println("sent " + sent + " events to " + topic);
                 out.flush();
             } finally {

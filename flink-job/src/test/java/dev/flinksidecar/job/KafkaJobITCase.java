@@ -17,6 +17,7 @@ import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.InputSplitter;
 import dev.flinksidecar.operator.types.RecordTypes;
 import dev.flinksidecar.operator.types.ResultRecord;
+import dev.flinksidecar.kafka.tools.Deliveries;
 import dev.flinksidecar.kafka.tools.KafkaBroker;
 import dev.flinksidecar.kafka.tools.Payments;
 import dev.flinksidecar.kafka.tools.Topics;
@@ -27,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,12 +73,18 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Each partition is written in time order (the events are in time order and a key's events
  * share a partition), so with per-partition watermarks no event is late and the windows hold what
- * {@code replay}'s hold.
+ * {@code replay}'s hold. That needs the topic to hold exactly the lines sent, in the order sent:
+ * {@link Topics#producer} keeps one request in flight for that, and every send is checked
+ * ({@link Deliveries}), so a record the broker did not take fails the test as such.
  *
  * <p>The run with failures paces its events (4,000 a second per subtask) so that the three sidecar
  * kills fall inside it, the forced failure (after 40,000 events of a subtask) after them; it is
  * composed of the job's own source, operator and sinks, since the job's pipeline has no place for
  * a failing map.
+ *
+ * <p>A run drained after every partition went quiet for longer than the idle timeout ends with
+ * its source idle, so Flink drops the final watermark on its way; the operator sends it itself,
+ * and every window still fires.
  */
 @Timeout(600)
 class KafkaJobITCase {
@@ -84,7 +93,7 @@ class KafkaJobITCase {
     private static final int KEYS = 500;
     private static final long STEP_MS = 10;
     private static final String INPUT = "payments";
-    private static final Map<String, AtomicInteger> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -242,8 +251,8 @@ class KafkaJobITCase {
         Topics.create(broker.bootstrap(), topic, 3);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
-        Thread producer = new Thread(() -> produceLive(topic, lines, stop), "live-producer");
-        producer.start();
+        FutureTask<Void> producing = new FutureTask<>(() -> produceLive(topic, lines, stop));
+        new Thread(producing, "live-producer").start();
         String group = "savepoint-test";
         String[] flags = {"--input", "kafka://" + broker.bootstrap() + "/" + topic + "?group=" + group
                 + "&offsets=earliest", "--output", output("resumed"), "--socket", socket(dir).toString(),
@@ -263,7 +272,7 @@ class KafkaJobITCase {
             try {
                 awaitProduced(lines, lines.size() + 10_000);
                 stop.set(true);
-                producer.join(TimeUnit.MINUTES.toMillis(1));
+                producing.get(1, TimeUnit.MINUTES); // every line written: the producer throws if one was not
                 awaitConsumed(topic, group);
                 // drain: the final watermark fires every open window before the last commit
                 second.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
@@ -273,11 +282,65 @@ class KafkaJobITCase {
             }
         } finally {
             stop.set(true);
-            producer.join(TimeUnit.MINUTES.toMillis(1));
+            producing.cancel(true);
         }
+        assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "resumed" + KafkaOutput.LATE_SUFFIX,
+                Duration.ofMinutes(1))).as("late events (each partition is in time order)").isEmpty();
         List<String> expected = KafkaTestSupport.replay(rules, new ArrayList<>(lines), tmp.resolve("replay-live"));
         List<String> actual = Topics.committedValuesToEnd(broker.bootstrap(), "resumed", Duration.ofMinutes(1));
         assertSameMultiset("results of a run stopped with a savepoint and resumed", actual, expected);
+    }
+
+    /**
+     * Every partition quiet for longer than the idle timeout, then a drain: the source is idle when
+     * its input ends, and the final watermark Flink emits then never reaches the operator. The
+     * events span less than one window, so without the operator sending the final watermark
+     * itself no window would fire at all.
+     */
+    @Test
+    void aRunDrainedAfterItsInputWentIdleFiresEveryWindow() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("idle"));
+        String topic = "quiet";
+        String group = "idle-test";
+        Topics.create(broker.bootstrap(), topic, 3);
+        Payments payments = new Payments(11, 100);
+        List<String> lines = new ArrayList<>();
+        for (long i = 0; i < 6_000; i++) {
+            lines.add(KafkaTestSupport.payment(payments, i, STEP_MS)); // one minute of event time
+        }
+        KafkaTestSupport.produce(broker.bootstrap(), topic, lines);
+        StatusProbe probe = StatusProbe.create();
+        try (SupervisedSidecar sidecar = sidecar(dir)) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            env.enableCheckpointing(500);
+            KafkaOutput out = KafkaOutput.parse(output("drained"));
+            SingleOutputStreamOperator<EventRecord> parsed = KafkaSources.read(env, KafkaInput.parse("kafka://"
+                    + broker.bootstrap() + "/" + topic + "?group=" + group + "&offsets=earliest"), Duration.ZERO,
+                    Duration.ofMillis(500), false);
+            DataStream<EventRecord> events = parsed.transform("status-probe", RecordTypes.EVENT, probe);
+            SingleOutputStreamOperator<ResultRecord> results = SidecarStreams.process(
+                    events.keyBy(EventRecord::key, Types.STRING), SidecarOperatorOptions.defaults()
+                            .with(SidecarOperatorOptions.SOCKET_PATH, socket(dir).toString()));
+            KafkaSinks.results(results, out, "drained", false);
+            KafkaSinks.deadLetters(results.getSideOutput(SidecarStreams.DEAD_LETTERS), out, "drained");
+            KafkaSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), out, "drained");
+            JobClient client = env.executeAsync("KafkaJobITCase drained");
+            try {
+                awaitConsumed(topic, group);
+                probe.awaitIdle(2, Duration.ofMinutes(1)); // once all is read, the source stays idle
+                client.stopWithSavepoint(true, dir.resolve("savepoints").toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+            } finally {
+                cancelIfRunning(client);
+            }
+        } finally {
+            probe.forget();
+        }
+        List<String> expected = KafkaTestSupport.replay(rules, lines, tmp.resolve("replay-idle"));
+        assertThat(JobOutput.ofRule(expected, "windowed-aggregate")).as("replay's windows").hasSize(100);
+        assertSameMultiset("results of a run drained after its input went idle",
+                Topics.committedValuesToEnd(broker.bootstrap(), "drained", Duration.ofMinutes(1)), expected);
     }
 
     private static JobClient submit(String[] flags, String savepoint) throws Exception {
@@ -291,16 +354,20 @@ class KafkaJobITCase {
         return env.executeAsync("KafkaJobITCase " + (savepoint == null ? "first" : "resumed"));
     }
 
-    /** Sends payments in time order at about 4,000 a second until stopped, noting each line sent. */
-    private static void produceLive(String topic, List<String> lines, AtomicBoolean stop) {
+    /**
+     * Sends payments in time order at about 4,000 a second until stopped, noting each line sent;
+     * then waits until every one is acknowledged, and throws when one was not written.
+     */
+    private static Void produceLive(String topic, List<String> lines, AtomicBoolean stop) throws InterruptedException {
         Payments payments = new Payments(7, 200);
+        Deliveries deliveries = new Deliveries(topic);
         try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = Topics.producer(broker.bootstrap())) {
             long i = 0;
             long start = System.nanoTime();
             while (!stop.get()) {
                 String line = KafkaTestSupport.payment(payments, i++, STEP_MS);
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, Topics.keyOf(line),
-                        line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                        line.getBytes(java.nio.charset.StandardCharsets.UTF_8)), deliveries);
                 lines.add(line);
                 long ahead = start + i * 250_000L - System.nanoTime();
                 if (ahead > 0) {
@@ -308,9 +375,9 @@ class KafkaJobITCase {
                 }
             }
             producer.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+        deliveries.check();
+        return null;
     }
 
     private static void awaitProduced(List<String> lines, int count) throws InterruptedException {

@@ -2,6 +2,7 @@ package dev.flinksidecar.job;
 
 import dev.flinksidecar.events.EventJson;
 import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.kafka.tools.Deliveries;
 import dev.flinksidecar.kafka.tools.KafkaBroker;
 import dev.flinksidecar.kafka.tools.Payments;
 import dev.flinksidecar.kafka.tools.Topics;
@@ -48,14 +49,20 @@ final class KafkaTestSupport {
         return EventJson.toJson(event);
     }
 
-    /** Sends {@code lines} in order, each keyed by its event's key, and waits until all are acknowledged. */
+    /**
+     * Sends {@code lines} in order, each keyed by its event's key, and waits until all are
+     * acknowledged; throws when one was not written.
+     */
     static void produce(String bootstrap, String topic, List<String> lines) {
+        Deliveries deliveries = new Deliveries(topic);
         try (KafkaProducer<byte[], byte[]> producer = Topics.producer(bootstrap)) {
             for (String line : lines) {
-                producer.send(new ProducerRecord<>(topic, Topics.keyOf(line), line.getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(topic, Topics.keyOf(line), line.getBytes(StandardCharsets.UTF_8)),
+                        deliveries);
             }
             producer.flush();
         }
+        deliveries.check();
     }
 
     /**

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The command line against a real single-node KRaft broker ({@link KafkaBroker}, started from
  * {@code target/lib} on a free port in the test's own folder, killed at the end): create a topic,
- * produce an event file with a malformed line, read it back committed, generate payments.
+ * produce an event file with a malformed line, read it back committed, generate payments; a
+ * record the broker does not take fails {@code produce}.
  */
 @Timeout(180)
 class KafkaCliITCase {
@@ -61,6 +62,26 @@ class KafkaCliITCase {
         assertThat(consumed.out.lines()).containsExactlyInAnyOrderElementsOf(lines);
         assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "events", Duration.ofMinutes(1)))
                 .containsExactlyInAnyOrderElementsOf(lines);
+    }
+
+    /**
+     * A record the broker does not take (here: above the producer's 1 MiB request size) fails the
+     * command, saying so; the others are written.
+     */
+    @Test
+    void aRecordNotWrittenFailsProduceAndTheOthersAreWritten() throws Exception {
+        cli("create-topic", "sizes", "--partitions", "1");
+        Path file = tmp.resolve("sizes.jsonl");
+        List<String> small = List.of("{\"key\":\"a\",\"time\":1,\"note\":\"small\"}",
+                "{\"key\":\"c\",\"time\":3,\"note\":\"small\"}");
+        Files.write(file, List.of(small.get(0), "{\"key\":\"b\",\"time\":2,\"note\":\"" + "x".repeat(2 << 20) + "\"}",
+                small.get(1)));
+        Result produced = cli("produce", "--topic", "sizes", "--file", file.toString());
+        assertThat(produced.exit).isEqualTo(1);
+        assertThat(produced.out).doesNotContain("sent");
+        assertThat(produced.err).contains("1 records were not written to sizes (2 were)").contains("RecordTooLarge");
+        assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "sizes", Duration.ofMinutes(1)))
+                .containsExactlyElementsOf(small);
     }
 
     @Test

@@ -19,7 +19,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * a probe for each job, {@link #forget()} it after. The test's thread calls those and {@link
  * #awaitIdle}; the task threads the rest.
  */
-final class StatusProbe extends AbstractStreamOperator<EventRecord> implements OneInputStreamOperator<EventRecord, EventRecord> {
+final class StatusProbe extends AbstractStreamOperator<EventRecord>
+        implements OneInputStreamOperator<EventRecord, EventRecord> {
 
     private static final long serialVersionUID = 1L;
     private static final AtomicLong NAMES = new AtomicLong();

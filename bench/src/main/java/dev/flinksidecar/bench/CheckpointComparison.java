@@ -38,7 +38,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The issue-5 checkpoint figure: checkpoint duration with the window state in the sidecar against
+ * The checkpoint figure: checkpoint duration with the window state in the sidecar against
  * Flink's own keyed-state window operator, on the same steady stream. Both jobs run in one
  * MiniCluster in this JVM, hashmap state backend, filesystem checkpoint storage, a checkpoint
  * every second; a rate-limited source (parallelism 1) of payment events over {@code --keys} keys,

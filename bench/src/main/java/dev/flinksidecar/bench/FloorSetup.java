@@ -17,7 +17,7 @@ import java.util.jar.JarOutputStream;
  */
 record FloorSetup(List<String> javaAndClassPath) {
 
-    /** The floor's JVM flags: the best row of MEASUREMENTS.md (its archive and native library are added). */
+    /** The floor's JVM flags: the leanest set measured for a bare Netty Unix-socket server on this kind of machine (its archive and native library are added). */
     static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss256k",
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-XX:-UsePerfData");
     private static final String NETTY_EPOLL_LIBRARY = "META-INF/native/libnetty_transport_native_epoll_x86_64.so";

@@ -25,7 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The issue-2 benchmark: the same job on the same synthetic input with a cheap threshold rule,
+ * The throughput benchmark: the same job on the same synthetic input with a cheap threshold rule,
  * once with the rule called in process by a plain KeyedProcessFunction, once through a real
  * sidecar process over a Unix socket. Runs alternate in one JVM after a warm-up of both; the
  * medians, their ratio, and the latency at half of the sidecar path's measured rate are printed.

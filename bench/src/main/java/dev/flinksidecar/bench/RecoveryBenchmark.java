@@ -35,7 +35,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The issue-5 recovery figure: how long results stop when the sidecar is killed ({@code kill -9})
+ * The recovery figure: how long results stop when the sidecar is killed ({@code kill -9})
  * under a running job. One MiniCluster in this JVM runs a steady, rate-limited stream of payment
  * events through the sidecar operator (a per-event threshold rule and a one-minute tumbling
  * window rule, checkpoints every second, hashmap state backend) to a supervised sidecar child,

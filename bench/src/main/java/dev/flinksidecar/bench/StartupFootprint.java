@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Issue 6, footprint (BENCHMARKS.md): start to ready and resident memory of the sidecar as its
+ * The footprint benchmark (BENCHMARKS.md, StartupFootprint): start to ready and resident memory of the sidecar as its
  * launcher starts it, next to a bare Netty Unix-socket server (the floor, {@link FloorServer}),
  * and events/s through a session per sidecar setup (metrics on against off, JVM flag variants).
  *

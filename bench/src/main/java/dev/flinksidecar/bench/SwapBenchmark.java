@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * The issue-4 benchmark: hot swaps of a per-event rule under a steady load, on a real sidecar
+ * The hot-swap benchmark: hot swaps of a per-event rule under a steady load, on a real sidecar
  * process, seen from one session as one operator subtask holds it.
  *
  * <pre>

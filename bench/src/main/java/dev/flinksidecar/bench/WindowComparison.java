@@ -27,7 +27,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * The issue-3 benchmark: the {@code windowed-aggregate} rule (a 10 s tumbling window, sum of
+ * The window benchmark: the {@code windowed-aggregate} rule (a 10 s tumbling window, sum of
  * amounts per key) through a real sidecar process against Flink's own window operator with the
  * equivalent aggregate ({@link NativeWindowedAggregate}, as the differential ITCase uses it), on
  * the same synthetic input with the same watermarks. First a check that both give the same

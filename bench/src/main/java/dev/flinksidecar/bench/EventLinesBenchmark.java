@@ -10,7 +10,6 @@ import dev.flinksidecar.events.MalformedEventException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +26,10 @@ import java.util.Map;
  * {@code JsonParser} ({@link JacksonEventLines}) doing the same work. Each reads the whole file
  * and keeps each event's key and time in a checksum the JIT cannot drop.
  *
- * <p>MB per second of the reading thread's CPU time, not of wall time: on a machine shared with
- * other work, wall time swings with what else runs; the thread's CPU time much less (the JIT's
- * compiler threads are not counted either way).
+ * <p>MB per second of the process's CPU time, not of wall time: on a machine shared with other
+ * work, wall time swings with what else runs; CPU time much less. The process's, not the reading
+ * thread's: the garbage collector's threads work for the reader that allocates (the compiler's
+ * threads count too, hence the warm-up rounds).
  *
  * <p>A plain main with warm-up and medians: each round reads the file {@code --repeat} times with
  * each reader in turn (alternating, so drift in the machine's speed hits both), rounds after
@@ -38,12 +38,13 @@ import java.util.Map;
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.EventLinesBenchmark [--input testdata/payments.jsonl] [--rounds 15] \
- *     [--warmup-rounds 10] [--repeat 5]
+ *     [--warmup-rounds 10] [--repeat 20]
  * </pre>
  */
 public final class EventLinesBenchmark {
 
-    private static final ThreadMXBean THREAD = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static long checksum;
 
     private EventLinesBenchmark() {}
@@ -52,7 +53,7 @@ public final class EventLinesBenchmark {
         Path input = Path.of("testdata/payments.jsonl");
         int rounds = 15;
         int warmup = 10;
-        int repeat = 5;
+        int repeat = 20;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--input":
@@ -88,11 +89,11 @@ public final class EventLinesBenchmark {
         for (int round = 0; round < warmup + rounds; round++) {
             StringBuilder line = new StringBuilder(round < warmup ? "warm-up " : "round   ").append(round).append(':');
             for (Map.Entry<String, Reader> reader : readers.entrySet()) {
-                long start = THREAD.getCurrentThreadCpuTime();
+                long start = PROCESS.getProcessCpuTime();
                 for (int r = 0; r < repeat; r++) {
                     reader.getValue().read(file);
                 }
-                double seconds = (THREAD.getCurrentThreadCpuTime() - start) / 1e9;
+                double seconds = (PROCESS.getProcessCpuTime() - start) / 1e9;
                 double mb = file.length * (double) repeat / 1e6 / seconds;
                 line.append(String.format("  %.1f MB/s", mb));
                 if (round >= warmup) {
@@ -101,6 +102,13 @@ public final class EventLinesBenchmark {
             }
             System.out.println(line);
         }
+        com.sun.management.ThreadMXBean thread = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<String, Long> allocated = new LinkedHashMap<>();
+        for (Map.Entry<String, Reader> reader : readers.entrySet()) {
+            long before = thread.getCurrentThreadAllocatedBytes();
+            reader.getValue().read(file);
+            allocated.put(reader.getKey(), (thread.getCurrentThreadAllocatedBytes() - before) / events);
+        }
         double baseline = 0;
         for (Map.Entry<String, List<Double>> result : mbPerSecond.entrySet()) {
             double[] values = result.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -108,8 +116,9 @@ public final class EventLinesBenchmark {
             if (baseline == 0) {
                 baseline = median;
             }
-            System.out.printf("%-55s median %7.1f MB/s (min %.1f, max %.1f)  %,.0f events/s  x%.2f%n", result.getKey(), median,
-                    values[0], values[values.length - 1], median * 1e6 / file.length * events, median / baseline);
+            System.out.printf("%-55s median %7.1f MB/s (min %.1f, max %.1f)  %,.0f events/s  x%.2f  %,d bytes allocated per event%n",
+                    result.getKey(), median, values[0], values[values.length - 1], median * 1e6 / file.length * events, median / baseline,
+                    allocated.get(result.getKey()));
         }
         System.out.println("checksum " + checksum);
     }

@@ -2,6 +2,9 @@ package dev.flinksidecar.events;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -12,6 +15,8 @@ import java.util.Arrays;
  * file without line breaks cannot fill the heap. One thread.
  */
 final class ByteLines {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The longest line kept whole: 16 MiB. */
     static final int MAX_LINE_BYTES = 1 << 24;
@@ -56,7 +61,20 @@ final class ByteLines {
         int scanned = 0; // bytes of this line looked at already
         while (true) {
             int limit = Math.min(end, start + maxLineBytes);
-            for (int i = start + scanned; i < limit; i++) {
+            int i = start + scanned;
+            // Eight bytes at a time while none of them is a line break (SWAR, as Netty's ByteBufUtil
+            // searches bytes): a byte of w ^ 0x0A.. is zero where w has '\n'; (v - 0x01..) & ~v
+            // has the top bit of a byte set when some byte of v is zero.
+            for (; i + 8 <= limit; i += 8) {
+                long w = (long) LONGS.get(buffer, i);
+                long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+                long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+                long zeroByte = ((lf - 0x0101010101010101L) & ~lf) | ((cr - 0x0101010101010101L) & ~cr);
+                if ((zeroByte & 0x8080808080808080L) != 0) {
+                    break;
+                }
+            }
+            for (; i < limit; i++) {
                 byte b = buffer[i];
                 if (b <= '\r' && (b == '\n' || b == '\r')) {
                     lineStart = start;

@@ -111,13 +111,14 @@ public final class EventLineParser {
         }
         in.skipSpace();
         if (!in.take('}')) {
+            int field = 0;
             do {
                 in.skipSpace();
                 if (!in.at('"')) {
                     throw in.error("expected a field name in quotes");
                 }
                 int nameAt = in.pos;
-                String name = in.name();
+                String name = in.name(field++);
                 in.skipSpace();
                 if (!in.take(':')) {
                     throw in.error("expected ':'");

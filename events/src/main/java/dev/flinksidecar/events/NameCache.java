@@ -63,7 +63,8 @@ final class NameCache {
         return hash;
     }
 
-    private static boolean same(byte[] key, byte[] bytes, int start, int length) {
+    /** True when {@code key} is the bytes {@code [start, start + length)}. */
+    static boolean same(byte[] key, byte[] bytes, int start, int length) {
         if (key.length != length) {
             return false;
         }

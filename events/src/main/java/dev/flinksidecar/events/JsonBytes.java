@@ -25,9 +25,9 @@ final class JsonBytes {
     private final String[] previousNames = new String[32];
 
     // The line: bytes[pos, end), whose column 1 is at lineStart.
-    private byte[] bytes;
+    byte[] bytes;
     int pos;
-    private int end;
+    int end;
     private int lineStart;
     private boolean utf8Checked;
 
@@ -106,7 +106,7 @@ final class JsonBytes {
                 }
                 return name;
             } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
-                return escapedString(start);
+                return JsonEscapes.rest(this, start);
             }
             pos++;
         }
@@ -121,118 +121,11 @@ final class JsonBytes {
             if (c == '"') {
                 return new String(bytes, start, pos++ - start, StandardCharsets.ISO_8859_1); // ASCII: a byte a char
             } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
-                return escapedString(start);
+                return JsonEscapes.rest(this, start);
             }
             pos++;
         }
         throw error("unterminated string");
-    }
-
-    /** The rest of a string with escapes or bytes past ASCII, from {@code pos}; it began at {@code start}. */
-    private String escapedString(int start) throws MalformedEventException {
-        StringBuilder out = new StringBuilder(pos - start + 16);
-        int run = start; // raw bytes not yet appended start here
-        while (pos < end) {
-            byte c = bytes[pos];
-            if (c == '"') {
-                appendRun(out, run, pos);
-                pos++;
-                return out.toString();
-            } else if (c == '\\') {
-                appendRun(out, run, pos);
-                escape(out);
-                run = pos;
-            } else if (c >= 0 && c < 0x20) {
-                throw error("control character in a string");
-            } else {
-                pos++;
-            }
-        }
-        throw error("unterminated string");
-    }
-
-    private void appendRun(StringBuilder out, int from, int to) throws MalformedEventException {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] < 0) {
-                checkUtf8();
-                out.append(new String(bytes, from, to - from, StandardCharsets.UTF_8));
-                return;
-            }
-        }
-        for (int i = from; i < to; i++) {
-            out.append((char) bytes[i]);
-        }
-    }
-
-    /** One escape sequence at {@code pos}, appended to {@code out}. */
-    private void escape(StringBuilder out) throws MalformedEventException {
-        pos++;
-        if (pos >= end) {
-            throw error("unterminated string");
-        }
-        byte e = bytes[pos++];
-        switch (e) {
-            case '"': case '\\': case '/':
-                out.append((char) e);
-                return;
-            case 'b':
-                out.append('\b');
-                return;
-            case 'f':
-                out.append('\f');
-                return;
-            case 'n':
-                out.append('\n');
-                return;
-            case 'r':
-                out.append('\r');
-                return;
-            case 't':
-                out.append('\t');
-                return;
-            case 'u':
-                char c = hex4();
-                if (Character.isHighSurrogate(c)) {
-                    if (pos + 1 < end && bytes[pos] == '\\' && bytes[pos + 1] == 'u') {
-                        pos += 2;
-                        char low = hex4();
-                        if (Character.isLowSurrogate(low)) {
-                            out.append(c).append(low);
-                            return;
-                        }
-                        pos -= 6;
-                    }
-                    throw halfSurrogate(c);
-                } else if (Character.isLowSurrogate(c)) {
-                    throw halfSurrogate(c);
-                }
-                out.append(c);
-                return;
-            default:
-                pos--;
-                throw error("bad escape '\\" + (e >= 0x20 && e < 0x7F ? String.valueOf((char) e) : String.format("x%02X", e & 0xFF)) + "'");
-        }
-    }
-
-    private MalformedEventException halfSurrogate(char c) throws MalformedEventException {
-        pos -= 6;
-        return error(String.format("\\u%04x is half a surrogate pair, which is no Unicode text", (int) c));
-    }
-
-    private char hex4() throws MalformedEventException {
-        if (pos + 4 > end) {
-            throw error("incomplete \\u escape");
-        }
-        int value = 0;
-        for (int i = 0; i < 4; i++) {
-            int digit = Character.digit(bytes[pos + i], 16);
-            if (digit < 0) {
-                throw error("bad \\u escape");
-            }
-            value = value << 4 | digit;
-        }
-        pos += 4;
-        return (char) value;
     }
 
     /**
@@ -472,7 +365,7 @@ final class JsonBytes {
     }
 
     /** The whole line is checked once it has a byte past ASCII: the reason names the bad byte. */
-    private void checkUtf8() throws MalformedEventException {
+    void checkUtf8() throws MalformedEventException {
         if (!utf8Checked) {
             utf8.check(bytes, lineStart, end - lineStart);
             utf8Checked = true;

@@ -28,7 +28,8 @@ public final class StateVarintBenchmark {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final int KEYS = 20_000;
     private static final int PASSES = 200;
-    private static final int VALUES_PER_KEY = 16; // 1 zigzag start, then 5 windows x (delta, count, length)
+    private static final int VALUES_PER_KEY =
+            16; // 1 zigzag start, then 5 windows x (delta, count, length)
 
     private static long checksum;
 
@@ -53,12 +54,21 @@ public final class StateVarintBenchmark {
             throw new AssertionError("the two encodings differ");
         }
         int values = KEYS * VALUES_PER_KEY;
-        System.out.printf("%,d keys x %d values (%,d bytes); %d warm-up + %d counted rounds of %d passes; %s%n", KEYS, VALUES_PER_KEY,
-                hand.length, warmup, rounds, PASSES, System.getProperty("java.vm.version"));
+        System.out.printf(
+                "%,d keys x %d values (%,d bytes); %d warm-up + %d counted rounds of %d passes; %s%n",
+                KEYS,
+                VALUES_PER_KEY,
+                hand.length,
+                warmup,
+                rounds,
+                PASSES,
+                System.getProperty("java.vm.version"));
         Map<String, Task> tasks = new LinkedHashMap<>();
         tasks.put("write, hand-written", () -> checksum += HandWritten.write(keys).length);
         tasks.put("write, CodedOutputStream", () -> checksum += Coded.write(keys).length);
-        tasks.put("write, CodedOutputStream a value", () -> checksum += CodedPerValue.write(keys).length);
+        tasks.put(
+                "write, CodedOutputStream a value",
+                () -> checksum += CodedPerValue.write(keys).length);
         tasks.put("read, hand-written", () -> checksum += HandWritten.read(hand, KEYS));
         tasks.put("read, CodedInputStream", () -> checksum += Coded.read(hand, KEYS));
         Map<String, double[]> results = new LinkedHashMap<>();
@@ -71,7 +81,8 @@ public final class StateVarintBenchmark {
                 for (int pass = 0; pass < PASSES; pass++) {
                     task.getValue().run();
                 }
-                double nsPerValue = (PROCESS.getProcessCpuTime() - start) / ((double) PASSES * values);
+                double nsPerValue =
+                        (PROCESS.getProcessCpuTime() - start) / ((double) PASSES * values);
                 if (round >= warmup) {
                     results.get(task.getKey())[round - warmup] = nsPerValue;
                 }
@@ -80,17 +91,27 @@ public final class StateVarintBenchmark {
         for (Map.Entry<String, double[]> result : results.entrySet()) {
             double[] sorted = result.getValue().clone();
             Arrays.sort(sorted);
-            System.out.printf("%-28s median %6.2f ns per value (min %.2f, max %.2f)%n", result.getKey(), sorted[sorted.length / 2], sorted[0],
+            System.out.printf(
+                    "%-28s median %6.2f ns per value (min %.2f, max %.2f)%n",
+                    result.getKey(),
+                    sorted[sorted.length / 2],
+                    sorted[0],
                     sorted[sorted.length - 1]);
         }
         System.out.println("checksum " + checksum);
     }
 
-    /** Per key: the first window's start, then (start delta, count * 2 + fired, accumulator length + 1) per window. */
+    /**
+     * Per key: the first window's start, then (start delta, count * 2 + fired, accumulator length +
+     * 1) per window.
+     */
     private static long[][] values(Random random) {
         long[][] keys = new long[KEYS][VALUES_PER_KEY];
         for (long[] key : keys) {
-            key[0] = 1_767_225_600_000L + random.nextInt(86_400_000) - (random.nextInt(8) == 0 ? 3_600_000_000_000L : 0);
+            key[0] =
+                    1_767_225_600_000L
+                            + random.nextInt(86_400_000)
+                            - (random.nextInt(8) == 0 ? 3_600_000_000_000L : 0);
             for (int i = 1; i < VALUES_PER_KEY; i += 3) {
                 key[i] = 10_000;
                 key[i + 1] = (random.nextInt(1000) << 1) | random.nextInt(2);
@@ -104,7 +125,9 @@ public final class StateVarintBenchmark {
         void run() throws IOException;
     }
 
-    /** The state format's own code before protobuf-java's: a growable array, and a cursor over it. */
+    /**
+     * The state format's own code before protobuf-java's: a growable array, and a cursor over it.
+     */
     static final class HandWritten {
         private static byte[] bytes = new byte[256];
         private static int size;
@@ -160,7 +183,10 @@ public final class StateVarintBenchmark {
         }
     }
 
-    /** protobuf-java's encoder made for each value, on the growable array (escape analysis drops it). */
+    /**
+     * protobuf-java's encoder made for each value, on the growable array (escape analysis drops
+     * it).
+     */
     static final class CodedPerValue {
         private static byte[] bytes = new byte[256];
         private static int size;
@@ -186,7 +212,9 @@ public final class StateVarintBenchmark {
         }
     }
 
-    /** The same through protobuf-java: one {@link CodedOutputStream} over a growable sink, reused. */
+    /**
+     * The same through protobuf-java: one {@link CodedOutputStream} over a growable sink, reused.
+     */
     static final class Coded {
         private static final Sink SINK = new Sink();
         private static final CodedOutputStream OUT = CodedOutputStream.newInstance(SINK, 4096);

@@ -8,15 +8,16 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The lines of a stream as bytes, undecoded: a line ends at {@code \n}, {@code \r} or {@code
- * \r\n}, as {@link java.io.BufferedReader#readLine} ends them, so line numbers stay what they
- * were when lines were read as text. A line longer than {@link #MAX_LINE_BYTES} is not kept: its
- * first {@link #PREVIEW_BYTES} bytes are, and the rest up to the next line break is skipped, so a
- * file without line breaks cannot fill the heap. One thread.
+ * The lines of a stream as bytes, undecoded: a line ends at {@code \n}, {@code \r} or {@code \r\n},
+ * as {@link java.io.BufferedReader#readLine} ends them, so line numbers stay what they were when
+ * lines were read as text. A line longer than {@link #MAX_LINE_BYTES} is not kept: its first {@link
+ * #PREVIEW_BYTES} bytes are, and the rest up to the next line break is skipped, so a file without
+ * line breaks cannot fill the heap. One thread.
  */
 final class ByteLines {
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The longest line kept whole: 16 MiB. */
     static final int MAX_LINE_BYTES = 1 << 24;
@@ -62,14 +63,16 @@ final class ByteLines {
         while (true) {
             int limit = Math.min(end, start + maxLineBytes);
             int i = start + scanned;
-            // Eight bytes at a time while none of them is a line break (SWAR, as Netty's ByteBufUtil
+            // Eight bytes at a time while none of them is a line break (SWAR, as Netty's
+            // ByteBufUtil
             // searches bytes): a byte of w ^ 0x0A.. is zero where w has '\n'; (v - 0x01..) & ~v
             // has the top bit of a byte set when some byte of v is zero.
             for (; i + 8 <= limit; i += 8) {
                 long w = (long) LONGS.get(buffer, i);
                 long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
                 long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
-                long zeroByte = ((lf - 0x0101010101010101L) & ~lf) | ((cr - 0x0101010101010101L) & ~cr);
+                long zeroByte =
+                        ((lf - 0x0101010101010101L) & ~lf) | ((cr - 0x0101010101010101L) & ~cr);
                 if ((zeroByte & 0x8080808080808080L) != 0) {
                     break;
                 }
@@ -101,7 +104,10 @@ final class ByteLines {
         }
     }
 
-    /** Reads more bytes, moving the current line to the buffer's front or growing it; false at the end. */
+    /**
+     * Reads more bytes, moving the current line to the buffer's front or growing it; false at the
+     * end.
+     */
     private boolean fill() throws IOException {
         if (eof) {
             return false;
@@ -151,7 +157,9 @@ final class ByteLines {
         return tooLong ? 0 : lineStart;
     }
 
-    /** The current line's length, without its line break (the preview's, when {@link #tooLong()}). */
+    /**
+     * The current line's length, without its line break (the preview's, when {@link #tooLong()}).
+     */
     int lineLength() {
         return lineLength;
     }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Reads an event file, one {@link Entry} at a time: an event, or the reason a line is not one.
- * A malformed record never stops the reading; the caller sends it to the dead letters.
+ * Reads an event file, one {@link Entry} at a time: an event, or the reason a line is not one. A
+ * malformed record never stops the reading; the caller sends it to the dead letters.
  *
  * <p>JSON Lines are split and parsed as bytes ({@link EventLineParser}): a line that is not UTF-8,
  * not JSON, nested too deep or not an event is one malformed entry with the reason, and its text
@@ -39,7 +39,10 @@ public final class EventFileReader implements Closeable {
     private EventFileReader(String file, InputStream in, EventFormat format) {
         this.file = file;
         this.format = format;
-        this.in = format == EventFormat.DELIMITED_PROTOBUF ? new BufferedInputStream(in, 1 << 16) : in;
+        this.in =
+                format == EventFormat.DELIMITED_PROTOBUF
+                        ? new BufferedInputStream(in, 1 << 16)
+                        : in;
         this.lines = format == EventFormat.JSON_LINES ? new ByteLines(in) : null;
         this.parser = format == EventFormat.JSON_LINES ? new EventLineParser() : null;
     }
@@ -97,13 +100,26 @@ public final class EventFileReader implements Closeable {
             length = lines.lineLength();
         } while (!lines.tooLong() && blank(bytes, start, length));
         if (lines.tooLong()) {
-            return new Entry(file, line, null, "the line is longer than " + lines.maxLineBytes() + " bytes; its first "
-                    + length + " bytes are kept in \"raw\"", new String(bytes, start, length, StandardCharsets.UTF_8));
+            return new Entry(
+                    file,
+                    line,
+                    null,
+                    "the line is longer than "
+                            + lines.maxLineBytes()
+                            + " bytes; its first "
+                            + length
+                            + " bytes are kept in \"raw\"",
+                    new String(bytes, start, length, StandardCharsets.UTF_8));
         }
         try {
             return new Entry(file, line, parser.parse(bytes, start, length), null, null);
         } catch (MalformedEventException e) {
-            return new Entry(file, line, null, e.getMessage(), new String(bytes, start, length, StandardCharsets.UTF_8));
+            return new Entry(
+                    file,
+                    line,
+                    null,
+                    e.getMessage(),
+                    new String(bytes, start, length, StandardCharsets.UTF_8));
         }
     }
 
@@ -130,7 +146,12 @@ public final class EventFileReader implements Closeable {
             proto = Event.parseDelimitedFrom(in);
         } catch (InvalidProtocolBufferException e) {
             ended = true;
-            return new Entry(file, line, null, "not a length-delimited protobuf Event: " + e.getMessage(), null);
+            return new Entry(
+                    file,
+                    line,
+                    null,
+                    "not a length-delimited protobuf Event: " + e.getMessage(),
+                    null);
         }
         if (proto == null) {
             ended = true;

@@ -6,34 +6,34 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Parses one event line ({@link EventJson} describes the format) from its UTF-8 bytes straight
- * into an {@link EventRecord}: strict JSON (RFC 8259) for the one flat object an event line is,
- * without decoding the line to a {@code String}, without a tree, without boxing.
+ * Parses one event line ({@link EventJson} describes the format) from its UTF-8 bytes straight into
+ * an {@link EventRecord}: strict JSON (RFC 8259) for the one flat object an event line is, without
+ * decoding the line to a {@code String}, without a tree, without boxing.
  *
  * <p>Why by hand, with jackson-core at hand: what it buys, measured on {@code
  * testdata/payments.jsonl} (bench's {@code EventLinesBenchmark}: MB per second of process CPU,
- * medians of 15 rounds, two runs, on a 2-core machine shared with other builds): on the same
- * lines, this parser 280-303 MB/s against 165-173 MB/s for jackson-core's streaming {@code
- * JsonParser} doing the same work (one parser per line, the same checks and time conversion),
- * x1.7, allocating 451 bytes per event against 1,179; the whole {@link EventFileReader} 364 MB/s
- * against 146 MB/s for the reader it replaced (lines decoded to strings, a tree of boxed values),
- * x2.5. jackson-core pays for a new parser per line and for its generality; here a field name is
- * first compared with the previous line's name at the same place, else found in a {@link
- * NameCache}; ASCII strings are copied without decoding; short decimals like {@code 63.46} are
- * computed exactly without {@code Double.parseDouble}; ISO-8601 times in the common form skip
- * {@code java.time}'s formatter ({@link IsoInstants}); records of the same schema share their name
- * and type arrays. And no library joins the sidecar's start path, where a rule jar's self-test
- * events are read (jackson-core's first use loads some 70 classes of its own). {@code
- * EventLineParserTest} checks it against jackson-core on the test data and on random and randomly
- * damaged lines, and guards the bytes allocated per event (447 with the name cache, 839 without).
+ * medians of 15 rounds, two runs, on a 2-core machine shared with other builds): on the same lines,
+ * this parser 280-303 MB/s against 165-173 MB/s for jackson-core's streaming {@code JsonParser}
+ * doing the same work (one parser per line, the same checks and time conversion), x1.7, allocating
+ * 451 bytes per event against 1,179; the whole {@link EventFileReader} 364 MB/s against 146 MB/s
+ * for the reader it replaced (lines decoded to strings, a tree of boxed values), x2.5. jackson-core
+ * pays for a new parser per line and for its generality; here a field name is first compared with
+ * the previous line's name at the same place, else found in a {@link NameCache}; ASCII strings are
+ * copied without decoding; short decimals like {@code 63.46} are computed exactly without {@code
+ * Double.parseDouble}; ISO-8601 times in the common form skip {@code java.time}'s formatter ({@link
+ * IsoInstants}); records of the same schema share their name and type arrays. And no library joins
+ * the sidecar's start path, where a rule jar's self-test events are read (jackson-core's first use
+ * loads some 70 classes of its own). {@code EventLineParserTest} checks it against jackson-core on
+ * the test data and on random and randomly damaged lines, and guards the bytes allocated per event
+ * (447 with the name cache, 839 without).
  *
- * <p>Every line that is not an event gives a {@link MalformedEventException} with the reason,
- * never another exception: bytes that are not UTF-8 (checked strictly by the JDK's decoder: no
- * overlong forms, no encoded surrogates), a {@code \}{@code u} escape that leaves half a surrogate
- * pair (no UTF-8 output could carry it), text that is not JSON, a duplicate field, nesting deeper
- * than {@link #MAX_NESTING_DEPTH}. An event line is flat, so any nested value is a reason already;
- * it is skipped without recursion, so a line nested 100,000 levels deep costs no stack, and is
- * refused at level {@value #MAX_NESTING_DEPTH}.
+ * <p>Every line that is not an event gives a {@link MalformedEventException} with the reason, never
+ * another exception: bytes that are not UTF-8 (checked strictly by the JDK's decoder: no overlong
+ * forms, no encoded surrogates), a {@code \}{@code u} escape that leaves half a surrogate pair (no
+ * UTF-8 output could carry it), text that is not JSON, a duplicate field, nesting deeper than
+ * {@link #MAX_NESTING_DEPTH}. An event line is flat, so any nested value is a reason already; it is
+ * skipped without recursion, so a line nested 100,000 levels deep costs no stack, and is refused at
+ * level {@value #MAX_NESTING_DEPTH}.
  *
  * <p>Not thread-safe: one per reader.
  */
@@ -141,7 +141,8 @@ public final class EventLineParser {
     }
 
     private void field(String name, int at) throws MalformedEventException {
-        int length = name.length(); // most names are none of the three: one look at the length tells
+        int length =
+                name.length(); // most names are none of the three: one look at the length tells
         if (length == 3 && name.equals("key")) {
             duplicate(keySeen, name, at);
             keySeen = true;
@@ -202,7 +203,12 @@ public final class EventLineParser {
             types[i] = AttributeType.BOOLEAN;
         } else {
             types[i] = AttributeType.BOOLEAN; // a placeholder: the line is refused
-            defer("field '" + name + "' is " + in.kindOfValue() + "; attributes must be strings, numbers or booleans");
+            defer(
+                    "field '"
+                            + name
+                            + "' is "
+                            + in.kindOfValue()
+                            + "; attributes must be strings, numbers or booleans");
             in.skipValue();
         }
     }
@@ -237,9 +243,11 @@ public final class EventLineParser {
 
     private EventRecord build() throws MalformedEventException {
         if (key == null || key.isEmpty()) {
-            throw new MalformedEventException(!keySeen || "null".equals(keyKind)
-                    ? "missing field 'key'"
-                    : "field 'key' must be a non-empty string, found " + (key != null ? "an empty string" : keyKind));
+            throw new MalformedEventException(
+                    !keySeen || "null".equals(keyKind)
+                            ? "missing field 'key'"
+                            : "field 'key' must be a non-empty string, found "
+                                    + (key != null ? "an empty string" : keyKind));
         }
         long time = time();
         if (deferred != null) {
@@ -253,7 +261,14 @@ public final class EventLineParser {
             sharedNames = eventNames;
             sharedTypes = eventTypes;
         }
-        return new EventRecord(key, time, type, eventNames, eventTypes, Arrays.copyOf(numbers, count), Arrays.copyOf(strings, count),
+        return new EventRecord(
+                key,
+                time,
+                type,
+                eventNames,
+                eventTypes,
+                Arrays.copyOf(numbers, count),
+                Arrays.copyOf(strings, count),
                 null);
     }
 
@@ -275,13 +290,18 @@ public final class EventLineParser {
         } else if (timeText != null) {
             Long millis = IsoInstants.epochMillis(timeText);
             if (millis == null) {
-                throw new MalformedEventException("field 'time' is not an ISO-8601 instant or epoch milliseconds: \"" + timeText + "\"");
+                throw new MalformedEventException(
+                        "field 'time' is not an ISO-8601 instant or epoch milliseconds: \""
+                                + timeText
+                                + "\"");
             }
             return millis;
         } else if (!timeSeen || "null".equals(timeKind)) {
             throw new MalformedEventException("missing field 'time'");
         }
-        throw new MalformedEventException("field 'time' must be epoch milliseconds or an ISO-8601 instant, found " + timeKind);
+        throw new MalformedEventException(
+                "field 'time' must be epoch milliseconds or an ISO-8601 instant, found "
+                        + timeKind);
     }
 
     private void reset() {

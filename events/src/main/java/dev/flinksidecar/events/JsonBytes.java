@@ -4,24 +4,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The JSON tokens of one event line, read from its UTF-8 bytes: strings (field names from a
- * {@link NameCache}), numbers, literals, and whole values skipped without recursion. Every
- * problem is a {@link MalformedEventException} saying what and at which column; a line that is
- * not UTF-8 is refused as such. The event-level rules are {@link EventLineParser}'s. One thread.
+ * The JSON tokens of one event line, read from its UTF-8 bytes: strings (field names from a {@link
+ * NameCache}), numbers, literals, and whole values skipped without recursion. Every problem is a
+ * {@link MalformedEventException} saying what and at which column; a line that is not UTF-8 is
+ * refused as such. The event-level rules are {@link EventLineParser}'s. One thread.
  */
 final class JsonBytes {
 
     /** Powers of ten that a double holds exactly: the fast, exact path for short decimals. */
     private static final double[] POWERS_OF_TEN = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22
     };
 
     private final int maxDepth;
     private final Utf8 utf8 = new Utf8();
     private final NameCache nameCache = new NameCache();
+
     /** The plain names of the previous line's first fields, by place, and their bytes. */
     private final byte[][] previousKeys = new byte[32][];
+
     private final String[] previousNames = new String[32];
 
     // The line: bytes[pos, end), whose column 1 is at lineStart.
@@ -31,12 +33,17 @@ final class JsonBytes {
     private int lineStart;
     private boolean utf8Checked;
 
-    /** The number last read: {@link #integral} and {@link #longValue}, else {@link #doubleValue}. */
+    /**
+     * The number last read: {@link #integral} and {@link #longValue}, else {@link #doubleValue}.
+     */
     boolean integral;
+
     long longValue;
     double doubleValue;
 
-    /** @param maxDepth the deepest nesting {@link #skipValue} looks into, at most 64 */
+    /**
+     * @param maxDepth the deepest nesting {@link #skipValue} looks into, at most 64
+     */
     JsonBytes(int maxDepth) {
         if (maxDepth < 1 || maxDepth > 64) {
             throw new IllegalArgumentException("maxDepth " + maxDepth + " is not in 1..64");
@@ -75,7 +82,6 @@ final class JsonBytes {
         return pos >= end;
     }
 
-
     /**
      * The name of field {@code field} (0 for an object's first) at {@code pos}, its opening quote:
      * the previous line's name at that place when the bytes are the same, else from the cache when
@@ -89,7 +95,9 @@ final class JsonBytes {
             byte[] key = previousKeys[field];
             if (key != null) {
                 int after = start + key.length;
-                if (after < end && bytes[after] == '"' && NameCache.same(key, bytes, start, key.length)) {
+                if (after < end
+                        && bytes[after] == '"'
+                        && NameCache.same(key, bytes, start, key.length)) {
                     pos = after + 1;
                     return previousNames[field];
                 }
@@ -119,7 +127,11 @@ final class JsonBytes {
         while (pos < end) {
             byte c = bytes[pos];
             if (c == '"') {
-                return new String(bytes, start, pos++ - start, StandardCharsets.ISO_8859_1); // ASCII: a byte a char
+                return new String(
+                        bytes,
+                        start,
+                        pos++ - start,
+                        StandardCharsets.ISO_8859_1); // ASCII: a byte a char
             } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
                 return JsonEscapes.rest(this, start);
             }
@@ -129,8 +141,8 @@ final class JsonBytes {
     }
 
     /**
-     * A number at {@code pos}: {@link #integral} and {@link #longValue} when it has no fraction
-     * nor exponent and fits a long, else {@link #doubleValue}, exactly as {@code Double.parseDouble}.
+     * A number at {@code pos}: {@link #integral} and {@link #longValue} when it has no fraction nor
+     * exponent and fits a long, else {@link #doubleValue}, exactly as {@code Double.parseDouble}.
      */
     void number() throws MalformedEventException {
         int start = pos;
@@ -205,13 +217,17 @@ final class JsonBytes {
                 integral = true;
                 return;
             } catch (NumberFormatException tooLarge) {
-                doubleValue = Double.parseDouble(token); // as before: an integer past a long is a double
+                doubleValue =
+                        Double.parseDouble(token); // as before: an integer past a long is a double
                 return;
             }
         }
         if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
             // Both mantissa and power are exact doubles: one rounding, as Double.parseDouble's.
-            double value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
+            double value =
+                    exponent < 0
+                            ? mantissa / POWERS_OF_TEN[-exponent]
+                            : mantissa * POWERS_OF_TEN[exponent];
             doubleValue = negative ? -value : value;
         } else {
             doubleValue = Double.parseDouble(token);
@@ -381,9 +397,15 @@ final class JsonBytes {
         if (c < 0) {
             checkUtf8(); // the line is UTF-8 when this returns: the bytes at pos are a character
             String rest = new String(bytes, pos, Math.min(4, end - pos), StandardCharsets.UTF_8);
-            return error("unexpected character '" + new String(Character.toChars(rest.codePointAt(0))) + "'");
+            return error(
+                    "unexpected character '"
+                            + new String(Character.toChars(rest.codePointAt(0)))
+                            + "'");
         }
-        return error(c >= 0x20 && c < 0x7F ? "unexpected character '" + (char) c + "'" : String.format("unexpected byte 0x%02X", c));
+        return error(
+                c >= 0x20 && c < 0x7F
+                        ? "unexpected character '" + (char) c + "'"
+                        : String.format("unexpected byte 0x%02X", c));
     }
 
     /**
@@ -399,6 +421,7 @@ final class JsonBytes {
                 }
             }
         }
-        return new MalformedEventException("not valid JSON: " + what + " at column " + (pos - lineStart + 1));
+        return new MalformedEventException(
+                "not valid JSON: " + what + " at column " + (pos - lineStart + 1));
     }
 }

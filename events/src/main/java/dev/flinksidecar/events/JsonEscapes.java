@@ -3,15 +3,18 @@ package dev.flinksidecar.events;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The slow path of {@link JsonBytes}'s strings: the rest of a string that has escapes or bytes
- * past ASCII. A {@code \}{@code u} escape must not leave half a surrogate pair (no UTF-8 output
- * could carry it); bytes past ASCII must be UTF-8 (the line is checked once). One thread.
+ * The slow path of {@link JsonBytes}'s strings: the rest of a string that has escapes or bytes past
+ * ASCII. A {@code \}{@code u} escape must not leave half a surrogate pair (no UTF-8 output could
+ * carry it); bytes past ASCII must be UTF-8 (the line is checked once). One thread.
  */
 final class JsonEscapes {
 
     private JsonEscapes() {}
 
-    /** The rest of a string with escapes or bytes past ASCII, from {@code in.pos}; it began at {@code start}. */
+    /**
+     * The rest of a string with escapes or bytes past ASCII, from {@code in.pos}; it began at
+     * {@code start}.
+     */
     static String rest(JsonBytes in, int start) throws MalformedEventException {
         StringBuilder out = new StringBuilder(in.pos - start + 16);
         int run = start; // raw bytes not yet appended start here
@@ -34,7 +37,8 @@ final class JsonEscapes {
         throw in.error("unterminated string");
     }
 
-    private static void appendRun(JsonBytes in, StringBuilder out, int from, int to) throws MalformedEventException {
+    private static void appendRun(JsonBytes in, StringBuilder out, int from, int to)
+            throws MalformedEventException {
         for (int i = from; i < to; i++) {
             if (in.bytes[i] < 0) {
                 in.checkUtf8();
@@ -55,7 +59,9 @@ final class JsonEscapes {
         }
         byte e = in.bytes[in.pos++];
         switch (e) {
-            case '"': case '\\': case '/':
+            case '"':
+            case '\\':
+            case '/':
                 out.append((char) e);
                 return;
             case 'b':
@@ -76,7 +82,9 @@ final class JsonEscapes {
             case 'u':
                 char c = hex4(in);
                 if (Character.isHighSurrogate(c)) {
-                    if (in.pos + 1 < in.end && in.bytes[in.pos] == '\\' && in.bytes[in.pos + 1] == 'u') {
+                    if (in.pos + 1 < in.end
+                            && in.bytes[in.pos] == '\\'
+                            && in.bytes[in.pos + 1] == 'u') {
                         in.pos += 2;
                         char low = hex4(in);
                         if (Character.isLowSurrogate(low)) {
@@ -93,13 +101,21 @@ final class JsonEscapes {
                 return;
             default:
                 in.pos--;
-                throw in.error("bad escape '\\" + (e >= 0x20 && e < 0x7F ? String.valueOf((char) e) : String.format("x%02X", e & 0xFF)) + "'");
+                throw in.error(
+                        "bad escape '\\"
+                                + (e >= 0x20 && e < 0x7F
+                                        ? String.valueOf((char) e)
+                                        : String.format("x%02X", e & 0xFF))
+                                + "'");
         }
     }
 
-    private static MalformedEventException halfSurrogate(JsonBytes in, char c) throws MalformedEventException {
+    private static MalformedEventException halfSurrogate(JsonBytes in, char c)
+            throws MalformedEventException {
         in.pos -= 6;
-        return in.error(String.format("\\u%04x is half a surrogate pair, which is no Unicode text", (int) c));
+        return in.error(
+                String.format(
+                        "\\u%04x is half a surrogate pair, which is no Unicode text", (int) c));
     }
 
     private static char hex4(JsonBytes in) throws MalformedEventException {

@@ -4,19 +4,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Field names of event lines by their bytes: a file's names repeat on every line, so each becomes
- * a string once, not once per line: 447 bytes allocated per event of the test data instead of 839
- * ({@code EventLineParserTest} guards the budget). A table of {@value #SIZE} names, probed
- * linearly a few slots from a name's own; when those are taken, the new name replaces the one in
- * its own slot, so the table stays this size whatever the input holds. Plain ASCII names only.
- * One thread.
+ * Field names of event lines by their bytes: a file's names repeat on every line, so each becomes a
+ * string once, not once per line: 447 bytes allocated per event of the test data instead of 839
+ * ({@code EventLineParserTest} guards the budget). A table of {@value #SIZE} names, probed linearly
+ * a few slots from a name's own; when those are taken, the new name replaces the one in its own
+ * slot, so the table stays this size whatever the input holds. Plain ASCII names only. One thread.
  */
 final class NameCache {
 
     private static final int BITS = 8;
     static final int SIZE = 1 << BITS;
-    /** Slots looked at for a name, from its own: a few names that share a slot do not evict each other. */
+
+    /**
+     * Slots looked at for a name, from its own: a few names that share a slot do not evict each
+     * other.
+     */
     private static final int PROBES = 4;
+
     /** Longer names are made each time, not kept. */
     static final int MAX_LENGTH = 32;
 

@@ -16,10 +16,12 @@ class ByteLinesTest {
     void endsLinesAsBufferedReaderDoesWhereverTheReadsAreCut() throws IOException {
         String text = "a\nbb\r\nccc\rd\r\r\n\ne";
         for (int chunk = 1; chunk <= text.length(); chunk++) {
-            assertThat(lines(new Chunked(text.getBytes(StandardCharsets.UTF_8), chunk), 1 << 20)).as("reads of %d bytes", chunk)
+            assertThat(lines(new Chunked(text.getBytes(StandardCharsets.UTF_8), chunk), 1 << 20))
+                    .as("reads of %d bytes", chunk)
                     .containsExactly("a", "bb", "ccc", "d", "", "", "e");
         }
-        assertThat(lines(new ByteArrayInputStream("x\n".getBytes(StandardCharsets.UTF_8)), 1 << 20)).containsExactly("x");
+        assertThat(lines(new ByteArrayInputStream("x\n".getBytes(StandardCharsets.UTF_8)), 1 << 20))
+                .containsExactly("x");
         assertThat(lines(new ByteArrayInputStream(new byte[0]), 1 << 20)).isEmpty();
     }
 
@@ -29,13 +31,21 @@ class ByteLinesTest {
         String text = "first\n" + longLine + "\r\nlast\n";
         for (int chunk : new int[] {1, 7, 4096, 1 << 16}) {
             List<String> lines = new ArrayList<>();
-            ByteLines reader = new ByteLines(new Chunked(text.getBytes(StandardCharsets.UTF_8), chunk), 2048);
+            ByteLines reader =
+                    new ByteLines(new Chunked(text.getBytes(StandardCharsets.UTF_8), chunk), 2048);
             List<Boolean> tooLong = new ArrayList<>();
             while (reader.next()) {
-                lines.add(new String(reader.buffer(), reader.lineStart(), reader.lineLength(), StandardCharsets.UTF_8));
+                lines.add(
+                        new String(
+                                reader.buffer(),
+                                reader.lineStart(),
+                                reader.lineLength(),
+                                StandardCharsets.UTF_8));
                 tooLong.add(reader.tooLong());
             }
-            assertThat(lines).as("reads of %d bytes", chunk).containsExactly("first", "x".repeat(ByteLines.PREVIEW_BYTES), "last");
+            assertThat(lines)
+                    .as("reads of %d bytes", chunk)
+                    .containsExactly("first", "x".repeat(ByteLines.PREVIEW_BYTES), "last");
             assertThat(tooLong).containsExactly(false, true, false);
         }
     }
@@ -44,7 +54,12 @@ class ByteLinesTest {
         List<String> lines = new ArrayList<>();
         ByteLines reader = new ByteLines(in, max);
         while (reader.next()) {
-            lines.add(new String(reader.buffer(), reader.lineStart(), reader.lineLength(), StandardCharsets.UTF_8));
+            lines.add(
+                    new String(
+                            reader.buffer(),
+                            reader.lineStart(),
+                            reader.lineLength(),
+                            StandardCharsets.UTF_8));
         }
         return lines;
     }

@@ -16,23 +16,47 @@ class IsoInstantsTest {
     void givesWhatJavaTimeGivesForRandomInstants() {
         Random random = new Random(9);
         for (int i = 0; i < 200_000; i++) {
-            long seconds = random.nextLong() % 253_402_300_800L; // years 0000 to 9999 (and some before 1970)
+            long seconds =
+                    random.nextLong()
+                            % 253_402_300_800L; // years 0000 to 9999 (and some before 1970)
             String whole = Instant.ofEpochSecond(seconds).toString(); // ...Z, no fraction
-            String text = switch (random.nextInt(4)) {
-                case 0 -> whole;
-                case 1 -> whole.substring(0, whole.length() - 1) + "." + digits(random, 1 + random.nextInt(9)) + "Z";
-                case 2 -> whole.substring(0, whole.length() - 1) + "." + digits(random, 3) + "Z";
-                default -> damaged(random, whole);
-            };
+            String text =
+                    switch (random.nextInt(4)) {
+                        case 0 -> whole;
+                        case 1 ->
+                                whole.substring(0, whole.length() - 1)
+                                        + "."
+                                        + digits(random, 1 + random.nextInt(9))
+                                        + "Z";
+                        case 2 ->
+                                whole.substring(0, whole.length() - 1)
+                                        + "."
+                                        + digits(random, 3)
+                                        + "Z";
+                        default -> damaged(random, whole);
+                    };
             assertThat(IsoInstants.epochMillis(text)).as(text).isEqualTo(javaTime(text));
         }
     }
 
     @Test
     void leavesTheUnusualFormsToJavaTime() {
-        for (String text : List.of("2026-01-01T24:00:00Z", "2026-12-31T23:59:60Z", "2026-02-29T00:00:00Z", "2024-02-29T00:00:00Z",
-                "2026-01-01t00:00:00z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00.1234567890Z", "+12026-01-01T00:00:00Z",
-                "-0001-01-01T00:00:00Z", "2026-01-01T01:00:00.250+01:00", "2026-01-01T00:00Z", "2026-1-01T00:00:00Z", "yesterday", "")) {
+        for (String text :
+                List.of(
+                        "2026-01-01T24:00:00Z",
+                        "2026-12-31T23:59:60Z",
+                        "2026-02-29T00:00:00Z",
+                        "2024-02-29T00:00:00Z",
+                        "2026-01-01t00:00:00z",
+                        "2026-01-01T00:00:00.Z",
+                        "2026-01-01T00:00:00.1234567890Z",
+                        "+12026-01-01T00:00:00Z",
+                        "-0001-01-01T00:00:00Z",
+                        "2026-01-01T01:00:00.250+01:00",
+                        "2026-01-01T00:00Z",
+                        "2026-1-01T00:00:00Z",
+                        "yesterday",
+                        "")) {
             assertThat(IsoInstants.epochMillis(text)).as(text).isEqualTo(javaTime(text));
         }
     }

@@ -11,15 +11,14 @@ import java.time.format.DateTimeParseException;
 
 /**
  * The event a line holds by jackson-core's reading of JSON and the event format's rules, written
- * the plain way: what {@link EventLineParser} is checked against. Null when the line is not JSON
- * or not an event; lines with half surrogate pairs or bytes that are not UTF-8 are left out of
- * the comparisons (jackson lets some through, the event reader refuses them).
+ * the plain way: what {@link EventLineParser} is checked against. Null when the line is not JSON or
+ * not an event; lines with half surrogate pairs or bytes that are not UTF-8 are left out of the
+ * comparisons (jackson lets some through, the event reader refuses them).
  */
 final class JacksonOracle {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final JsonFactory FACTORY =
+            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private JacksonOracle() {}
 
@@ -46,9 +45,11 @@ final class JacksonOracle {
                     type = token == JsonToken.VALUE_STRING ? parser.getText() : null;
                 } else if (token == JsonToken.VALUE_STRING) {
                     attributes.set(name, parser.getText());
-                } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                } else if (token == JsonToken.VALUE_NUMBER_INT
+                        && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                     attributes.set(name, parser.getLongValue());
-                } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+                } else if (token == JsonToken.VALUE_NUMBER_INT
+                        || token == JsonToken.VALUE_NUMBER_FLOAT) {
                     attributes.set(name, Double.parseDouble(parser.getText()));
                 } else if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
                     attributes.set(name, token == JsonToken.VALUE_TRUE);
@@ -61,14 +62,16 @@ final class JacksonOracle {
                 return null;
             }
             EventRecord a = attributes.build();
-            return new EventRecord(key, time, type, a.names(), a.types(), a.numbers(), a.strings(), null);
+            return new EventRecord(
+                    key, time, type, a.names(), a.types(), a.numbers(), a.strings(), null);
         } catch (IOException e) {
             return null;
         }
     }
 
     private static Long time(JsonParser parser, JsonToken token) throws IOException {
-        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        if (token == JsonToken.VALUE_NUMBER_INT
+                && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             return parser.getLongValue();
         } else if (token == JsonToken.VALUE_STRING) {
             try {

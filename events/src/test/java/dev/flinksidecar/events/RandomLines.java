@@ -13,8 +13,28 @@ import java.util.regex.Pattern;
 final class RandomLines {
 
     private static final String[] PIECES = {
-        "a", "Z", "0", " ", "-", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\r", "\\b", "\\f", "\\u0041", "\\u00e9", "\\ud83d\\ude00",
-        "\u00e9", "\u20ac", "\uD83D\uDE00", "caf\u00e9", "payment", "card-0042"
+        "a",
+        "Z",
+        "0",
+        " ",
+        "-",
+        "\\\"",
+        "\\\\",
+        "\\/",
+        "\\n",
+        "\\t",
+        "\\r",
+        "\\b",
+        "\\f",
+        "\\u0041",
+        "\\u00e9",
+        "\\ud83d\\ude00",
+        "\u00e9",
+        "\u20ac",
+        "\uD83D\uDE00",
+        "caf\u00e9",
+        "payment",
+        "card-0042"
     };
     private static final String[] SPACES = {"", "", "", " ", "\t", "  "};
     private static final Pattern HALF_SURROGATE_ESCAPE = Pattern.compile("\\\\u[dD][89a-fA-F]");
@@ -25,9 +45,14 @@ final class RandomLines {
     static String event(Random random) {
         List<String> fields = new ArrayList<>();
         fields.add("\"key\":" + string(random, 1));
-        fields.add("\"time\":" + (random.nextBoolean()
-                ? String.valueOf(random.nextLong() >> random.nextInt(64))
-                : "\"" + Instant.ofEpochMilli(random.nextLong() % 100_000_000_000_000L) + "\""));
+        fields.add(
+                "\"time\":"
+                        + (random.nextBoolean()
+                                ? String.valueOf(random.nextLong() >> random.nextInt(64))
+                                : "\""
+                                        + Instant.ofEpochMilli(
+                                                random.nextLong() % 100_000_000_000_000L)
+                                        + "\""));
         if (random.nextInt(3) > 0) {
             fields.add("\"type\":" + (random.nextInt(8) == 0 ? "null" : string(random, 0)));
         }
@@ -54,8 +79,14 @@ final class RandomLines {
         for (int i = 0; i < fields.size(); i++) {
             String field = fields.get(i);
             int colon = field.indexOf("\":") + 1; // after the name, which holds no quote of its own
-            line.append(i == 0 ? "" : ",").append(space(random)).append(field, 0, colon).append(space(random)).append(':')
-                    .append(space(random)).append(field, colon + 1, field.length()).append(space(random));
+            line.append(i == 0 ? "" : ",")
+                    .append(space(random))
+                    .append(field, 0, colon)
+                    .append(space(random))
+                    .append(':')
+                    .append(space(random))
+                    .append(field, colon + 1, field.length())
+                    .append(space(random));
         }
         return line.append('}').append(space(random)).toString();
     }
@@ -66,18 +97,31 @@ final class RandomLines {
             case 0:
                 return String.valueOf(random.nextLong() >> random.nextInt(64));
             case 1:
-                return Double.toString(Double.longBitsToDouble(random.nextLong() & 0x7FEF_FFFF_FFFF_FFFFL) * (random.nextBoolean() ? 1 : -1));
+                return Double.toString(
+                        Double.longBitsToDouble(random.nextLong() & 0x7FEF_FFFF_FFFF_FFFFL)
+                                * (random.nextBoolean() ? 1 : -1));
             case 2:
-                return (random.nextBoolean() ? "-" : "") + digits(random, 1 + random.nextInt(10)) + "." + digits(random, 1 + random.nextInt(12));
+                return (random.nextBoolean() ? "-" : "")
+                        + digits(random, 1 + random.nextInt(10))
+                        + "."
+                        + digits(random, 1 + random.nextInt(12));
             case 3:
-                return digits(random, 1 + random.nextInt(20)) + "." + digits(random, 1 + random.nextInt(20)) + "e"
-                        + (random.nextBoolean() ? "-" : "+") + random.nextInt(340);
+                return digits(random, 1 + random.nextInt(20))
+                        + "."
+                        + digits(random, 1 + random.nextInt(20))
+                        + "e"
+                        + (random.nextBoolean() ? "-" : "+")
+                        + random.nextInt(340);
             default:
-                return digits(random, 1 + random.nextInt(3)) + (random.nextBoolean() ? "E" : "e") + random.nextInt(30);
+                return digits(random, 1 + random.nextInt(3))
+                        + (random.nextBoolean() ? "E" : "e")
+                        + random.nextInt(30);
         }
     }
 
-    /** The line with a byte changed, removed, doubled or a piece of JSON put in, one to three times. */
+    /**
+     * The line with a byte changed, removed, doubled or a piece of JSON put in, one to three times.
+     */
     static byte[] damage(Random random, byte[] line) {
         byte[] out = line;
         for (int n = 1 + random.nextInt(3); n > 0; n--) {
@@ -96,8 +140,24 @@ final class RandomLines {
                     insert = new byte[] {out[at]};
                     break;
                 default:
-                    String[] pieces = {"[", "{", "]", "}", "\"", ",", ":", "null", "true", "\"key\":\"k\"", "\"time\":1", "01", "1.", "[[]]",
-                        "\\ud800", "\\u"};
+                    String[] pieces = {
+                        "[",
+                        "{",
+                        "]",
+                        "}",
+                        "\"",
+                        ",",
+                        ":",
+                        "null",
+                        "true",
+                        "\"key\":\"k\"",
+                        "\"time\":1",
+                        "01",
+                        "1.",
+                        "[[]]",
+                        "\\ud800",
+                        "\\u"
+                    };
                     insert = pieces[random.nextInt(pieces.length)].getBytes(StandardCharsets.UTF_8);
             }
             int removed = insert.length == 0 ? 1 : 0;
@@ -111,7 +171,10 @@ final class RandomLines {
         return out;
     }
 
-    /** True for lines that jackson reads and the event parser refuses on purpose: not UTF-8, half surrogate pairs. */
+    /**
+     * True for lines that jackson reads and the event parser refuses on purpose: not UTF-8, half
+     * surrogate pairs.
+     */
     static boolean jacksonLetsThrough(byte[] line) {
         try {
             StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line));

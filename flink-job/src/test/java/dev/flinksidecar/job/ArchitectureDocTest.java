@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureDocTest {
 
     private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
-    private static final Pattern TYPE_NAME = Pattern.compile("\\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\\b");
+    private static final Pattern TYPE_NAME =
+            Pattern.compile("\\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\\b");
     private static final Set<String> NOT_CLASSES = Set.of("JavaScript");
 
     @Test
@@ -49,8 +50,13 @@ class ArchitectureDocTest {
         assertThat(named).as("class names on the page").hasSizeGreaterThan(40);
 
         Set<String> known = knownTypes(root);
-        Set<String> missing = named.stream().filter(name -> !known.contains(name)).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(missing).as("names in ARCHITECTURE.md with no class or proto message of that name").isEmpty();
+        Set<String> missing =
+                named.stream()
+                        .filter(name -> !known.contains(name))
+                        .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(missing)
+                .as("names in ARCHITECTURE.md with no class or proto message of that name")
+                .isEmpty();
     }
 
     private static Set<String> typeNames(String text) {

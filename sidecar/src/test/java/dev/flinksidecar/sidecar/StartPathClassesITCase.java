@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Not guardable by class loading, and so guarded otherwise or not here: Netty's JFR events
  * (their classes load with the first buffers, not before ready: the test checks that the flag
- * reaches the JVM); the epoll selector provider named and the version read from the manifest
- * (each saves a class path search, which loads no class); rule classes from the jar's services
- * files instead of {@code ServiceLoader} (the JDK's own logger lookup, which protobuf's loggers
- * start, loads {@code ServiceLoader} before ready anyway: {@code RuleJarValidationTest} covers
- * the services files).
+ * reaches the JVM); the epoll selector provider named and the version read from the manifest (each
+ * saves a class path search, which loads no class); rule classes from the jar's services files
+ * instead of {@code ServiceLoader} (the JDK's own logger lookup, which protobuf's loggers start,
+ * loads {@code ServiceLoader} before ready anyway: {@code RuleJarValidationTest} covers the
+ * services files).
  */
 class StartPathClassesITCase {
 
@@ -49,37 +49,59 @@ class StartPathClassesITCase {
     private static final int CLASS_BUDGET = 2_150;
 
     private static final Pattern CLASS_LINE = Pattern.compile("^\\[([^]]+)] (\\S+) source: (.*)$");
-    private static final Pattern READY_LINE = Pattern.compile("^(\\S+) \\[main] \\[INFO] SidecarServer - accepting sessions on ");
-    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    private static final Pattern READY_LINE =
+            Pattern.compile("^(\\S+) \\[main] \\[INFO] SidecarServer - accepting sessions on ");
+    private static final DateTimeFormatter LOG_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void theStartLeavesOutWhatTheStartPathWorkTookOff() throws Exception {
         String launcher = System.getProperty("sidecar.launcher");
-        assumeTrue(launcher != null && Files.isExecutable(Path.of(launcher)),
+        assumeTrue(
+                launcher != null && Files.isExecutable(Path.of(launcher)),
                 "runs on the packaged sidecar, after package (mvn verify); sidecar.launcher is not set");
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
         Path classLog = dir.resolve("classes.log");
         Path output = dir.resolve("sidecar.log");
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
-        ProcessBuilder builder = new ProcessBuilder(launcher, "serve", "--socket", dir.resolve("s.sock").toString(), "--rules-dir",
-                rules.toString()).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().put("SIDECAR_JAVA_OPTS", "-Xlog:class+load:file=" + classLog + ":utctime -Djava.io.tmpdir=" + tmp);
+        ProcessBuilder builder =
+                new ProcessBuilder(
+                                launcher,
+                                "serve",
+                                "--socket",
+                                dir.resolve("s.sock").toString(),
+                                "--rules-dir",
+                                rules.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile());
+        builder.environment()
+                .put(
+                        "SIDECAR_JAVA_OPTS",
+                        "-Xlog:class+load:file=" + classLog + ":utctime -Djava.io.tmpdir=" + tmp);
         Process sidecar = builder.start();
         String commandLine;
         Instant ready;
         try {
-            Deadline.await("the sidecar to accept sessions; its output:\n" + read(output), Duration.ofSeconds(60), () -> {
-                if (!sidecar.isAlive()) {
-                    throw new AssertionError("the sidecar exited with " + sidecar.exitValue() + "; its output:\n" + read(output));
-                }
-                return readyTime(read(output)) != null;
-            });
+            Deadline.await(
+                    "the sidecar to accept sessions; its output:\n" + read(output),
+                    Duration.ofSeconds(60),
+                    () -> {
+                        if (!sidecar.isAlive()) {
+                            throw new AssertionError(
+                                    "the sidecar exited with "
+                                            + sidecar.exitValue()
+                                            + "; its output:\n"
+                                            + read(output));
+                        }
+                        return readyTime(read(output)) != null;
+                    });
             ready = readyTime(read(output));
-            commandLine = Files.readString(Path.of("/proc", String.valueOf(sidecar.pid()), "cmdline")).replace('\0', ' ');
+            commandLine =
+                    Files.readString(Path.of("/proc", String.valueOf(sidecar.pid()), "cmdline"))
+                            .replace('\0', ' ');
         } finally {
             sidecar.destroy();
             if (!sidecar.waitFor(30, TimeUnit.SECONDS)) {
@@ -91,39 +113,84 @@ class StartPathClassesITCase {
         List<String> names = new ArrayList<>();
         loaded.forEach(c -> names.add(c[0]));
 
-        assertThat(commandLine).as("the launcher's JVM flags: Netty 4.2 registering its allocators' JFR events cost ~280 ms of CPU "
-                + "before ready").contains("-Dio.netty.jfr.enabled=false");
-        assertThat(commandLine).as("the launcher uses the class data sharing archive").contains("-XX:SharedArchiveFile=");
-        assertThat(matching(names, name -> name.equals("java.security.MessageDigest") || name.startsWith("sun.security.provider.")))
-                .as("no JCA: rule jars are hashed by the sidecar's own SHA-256 (rules/Sha256); the JCA's first use (its providers, "
-                        + "MessageDigest through reflection, SecureRandom's seed) cost ~15 ms of the start").isEmpty();
+        assertThat(commandLine)
+                .as(
+                        "the launcher's JVM flags: Netty 4.2 registering its allocators' JFR events cost ~280 ms of CPU "
+                                + "before ready")
+                .contains("-Dio.netty.jfr.enabled=false");
+        assertThat(commandLine)
+                .as("the launcher uses the class data sharing archive")
+                .contains("-XX:SharedArchiveFile=");
+        assertThat(
+                        matching(
+                                names,
+                                name ->
+                                        name.equals("java.security.MessageDigest")
+                                                || name.startsWith("sun.security.provider.")))
+                .as(
+                        "no JCA: rule jars are hashed by the sidecar's own SHA-256 (rules/Sha256); the JCA's first use (its providers, "
+                                + "MessageDigest through reflection, SecureRandom's seed) cost ~15 ms of the start")
+                .isEmpty();
         assertThat(matching(names, name -> name.equals("java.security.SecureRandom")))
-                .as("no SecureRandom: the artifact store names its folder and files from System.nanoTime (the JCA again)").isEmpty();
+                .as(
+                        "no SecureRandom: the artifact store names its folder and files from System.nanoTime (the JCA again)")
+                .isEmpty();
         assertThat(matching(names, name -> name.startsWith("picocli.")))
-                .as("no picocli: a plain serve parses its options without picocli's command tree (ServeCommand.plain)").isEmpty();
-        assertThat(matching(names, name -> name.equals("java.text.SimpleDateFormat") || name.startsWith("org.slf4j.simple.")))
-                .as("no SimpleDateFormat and no slf4j-simple: the sidecar logs through its own SLF4J backend, whose timestamps need "
-                        + "no date formatter").isEmpty();
-        assertThat(matching(names, name -> name.equals("java.util.TimeZone") || name.equals("sun.util.calendar.ZoneInfoFile")
-                || name.equals("java.time.ZoneRegion")))
-                .as("no time zone: log times are UTC, written without reading the zone database (LogTimestamp)").isEmpty();
+                .as(
+                        "no picocli: a plain serve parses its options without picocli's command tree (ServeCommand.plain)")
+                .isEmpty();
+        assertThat(
+                        matching(
+                                names,
+                                name ->
+                                        name.equals("java.text.SimpleDateFormat")
+                                                || name.startsWith("org.slf4j.simple.")))
+                .as(
+                        "no SimpleDateFormat and no slf4j-simple: the sidecar logs through its own SLF4J backend, whose timestamps need "
+                                + "no date formatter")
+                .isEmpty();
+        assertThat(
+                        matching(
+                                names,
+                                name ->
+                                        name.equals("java.util.TimeZone")
+                                                || name.equals("sun.util.calendar.ZoneInfoFile")
+                                                || name.equals("java.time.ZoneRegion")))
+                .as(
+                        "no time zone: log times are UTC, written without reading the zone database (LogTimestamp)")
+                .isEmpty();
         assertThat(matching(names, name -> name.startsWith("com.fasterxml.jackson.")))
-                .as("no jackson: rule configs and self-test events are read by the events module's own JSON readers; jackson-core's "
-                        + "first use loads some 70 classes of its own").isEmpty();
+                .as(
+                        "no jackson: rule configs and self-test events are read by the events module's own JSON readers; jackson-core's "
+                                + "first use loads some 70 classes of its own")
+                .isEmpty();
         List<String> generated = new ArrayList<>();
-        loaded.stream().filter(c -> c[1].equals("__JVM_LookupDefineClass__")).forEach(c -> generated.add(c[0]));
-        assertThat(generated).as("classes generated at run time, which the archive cannot hold: indy string concatenation on the "
-                + "start path generates about 20 (the code before ready joins strings with String.concat)").hasSizeLessThanOrEqualTo(6);
+        loaded.stream()
+                .filter(c -> c[1].equals("__JVM_LookupDefineClass__"))
+                .forEach(c -> generated.add(c[0]));
+        assertThat(generated)
+                .as(
+                        "classes generated at run time, which the archive cannot hold: indy string concatenation on the "
+                                + "start path generates about 20 (the code before ready joins strings with String.concat)")
+                .hasSizeLessThanOrEqualTo(6);
         long archived = loaded.stream().filter(c -> c[1].startsWith("shared objects file")).count();
-        assertThat(archived).as("classes mapped from the class data sharing archive (sidecar.jsa, made at package through -jar): "
-                + "without it the start takes about twice as long").isGreaterThanOrEqualTo(loaded.size() * 95L / 100);
-        assertThat(loaded.size()).as("classes loaded until ready (budget: measured + 15 %); a new library on the start path costs "
-                + "start time").isLessThanOrEqualTo(CLASS_BUDGET);
-        System.out.printf("StartPathClassesITCase: %d classes loaded until ready, %d from the archive, %d generated%n", loaded.size(),
-                archived, generated.size());
+        assertThat(archived)
+                .as(
+                        "classes mapped from the class data sharing archive (sidecar.jsa, made at package through -jar): "
+                                + "without it the start takes about twice as long")
+                .isGreaterThanOrEqualTo(loaded.size() * 95L / 100);
+        assertThat(loaded.size())
+                .as(
+                        "classes loaded until ready (budget: measured + 15 %); a new library on the start path costs "
+                                + "start time")
+                .isLessThanOrEqualTo(CLASS_BUDGET);
+        System.out.printf(
+                "StartPathClassesITCase: %d classes loaded until ready, %d from the archive, %d generated%n",
+                loaded.size(), archived, generated.size());
     }
 
-    private static List<String> matching(List<String> names, java.util.function.Predicate<String> forbidden) {
+    private static List<String> matching(
+            List<String> names, java.util.function.Predicate<String> forbidden) {
         List<String> found = new ArrayList<>();
         names.stream().filter(forbidden).forEach(found::add);
         return found;
@@ -134,7 +201,8 @@ class StartPathClassesITCase {
         List<String[]> classes = new ArrayList<>();
         for (String line : Files.readAllLines(classLog, StandardCharsets.UTF_8)) {
             Matcher m = CLASS_LINE.matcher(line);
-            if (m.matches() && !OffsetDateTime.parse(m.group(1), LOG_TIME).toInstant().isAfter(ready)) {
+            if (m.matches()
+                    && !OffsetDateTime.parse(m.group(1), LOG_TIME).toInstant().isAfter(ready)) {
                 classes.add(new String[] {m.group(2), m.group(3)});
             }
         }

@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 /**
  * The baseline: event lines as they were read before jackson-core, kept here to measure against.
  * Lines decoded to {@code String} by a {@code BufferedReader}, each parsed by the project's
- * hand-written tree reader ({@link Json}) into a map of boxed values, then copied into an
- * {@link EventRecord}. Same semantics as the event reader for well-formed lines.
+ * hand-written tree reader ({@link Json}) into a map of boxed values, then copied into an {@link
+ * EventRecord}. Same semantics as the event reader for well-formed lines.
  */
 public final class HandWrittenEventLines {
 
@@ -28,8 +28,11 @@ public final class HandWrittenEventLines {
     /** Reads every line of {@code file}; returns the number of malformed lines. */
     public static int read(byte[] file, Consumer<EventRecord> events) throws IOException {
         int malformed = 0;
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(new ByteArrayInputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
+        try (BufferedReader lines =
+                new BufferedReader(
+                        new InputStreamReader(
+                                new ByteArrayInputStream(file), StandardCharsets.UTF_8),
+                        1 << 16)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.isBlank()) {
                     continue;

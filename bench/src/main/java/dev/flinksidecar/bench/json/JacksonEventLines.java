@@ -18,30 +18,34 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The jackson-core side of {@code EventLinesBenchmark}: one event line from its UTF-8 bytes into
- * an {@link EventRecord} with jackson-core's streaming parser, doing the work the event reader
- * does ({@code EventLineParser}): strict UTF-8 (the JDK's decoder on a line with bytes past
- * ASCII), no half surrogate pairs, a nesting limit ({@link StreamReadConstraints}), duplicate
- * fields refused, the same reasons in the same order, records of one schema sharing their name and
- * type arrays. Not thread-safe: one per reader.
+ * The jackson-core side of {@code EventLinesBenchmark}: one event line from its UTF-8 bytes into an
+ * {@link EventRecord} with jackson-core's streaming parser, doing the work the event reader does
+ * ({@code EventLineParser}): strict UTF-8 (the JDK's decoder on a line with bytes past ASCII), no
+ * half surrogate pairs, a nesting limit ({@link StreamReadConstraints}), duplicate fields refused,
+ * the same reasons in the same order, records of one schema sharing their name and type arrays. Not
+ * thread-safe: one per reader.
  */
 public final class JacksonEventLines {
 
     /**
-     * The deepest nesting of arrays and objects read before a line is refused: a line nested
-     * deeper (say 100,000 levels) costs no stack and no more than this many levels of work, and is
-     * a dead letter whose reason says so.
+     * The deepest nesting of arrays and objects read before a line is refused: a line nested deeper
+     * (say 100,000 levels) costs no stack and no more than this many levels of work, and is a dead
+     * letter whose reason says so.
      */
     public static final int MAX_NESTING_DEPTH = 64;
 
     /** Above this many attributes, duplicate names are found with a hash set, not by scanning. */
     private static final int SCAN_LIMIT = 16;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            .build();
+    private static final JsonFactory FACTORY =
+            JsonFactory.builder()
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                                    .build())
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                    .build();
 
     private String[] names = new String[8];
     private AttributeType[] types = new AttributeType[8];
@@ -82,7 +86,8 @@ public final class JacksonEventLines {
         // zero byte is never valid, so refuse it here and let jackson read UTF-8 only.
         for (int i = offset, end = offset + Math.min(4, length); i < end; i++) {
             if (bytes[i] == 0) {
-                throw new MalformedEventException("not valid JSON: a zero byte at column " + (i - offset + 1));
+                throw new MalformedEventException(
+                        "not valid JSON: a zero byte at column " + (i - offset + 1));
             }
         }
         reset();
@@ -92,11 +97,15 @@ public final class JacksonEventLines {
             String message = e.getOriginalMessage();
             if (message != null && message.contains("nesting depth")) {
                 throw new MalformedEventException(
-                        "not valid JSON: nested deeper than " + MAX_NESTING_DEPTH + " levels" + at(e.getLocation()));
+                        "not valid JSON: nested deeper than "
+                                + MAX_NESTING_DEPTH
+                                + " levels"
+                                + at(e.getLocation()));
             }
             throw new MalformedEventException("not valid JSON: " + message + at(e.getLocation()));
         } catch (JsonProcessingException e) {
-            throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()));
+            throw new MalformedEventException(
+                    "not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()));
         } catch (IOException | RuntimeException e) {
             // Neither is expected from bytes in memory; a line still must not stop the reading.
             throw new MalformedEventException("not valid JSON: " + e);
@@ -126,7 +135,8 @@ public final class JacksonEventLines {
             } else if (name.equals("time")) {
                 duplicate(timeToken != null, name, parser);
                 timeToken = token;
-                if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                if (token == JsonToken.VALUE_NUMBER_INT
+                        && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                     timeIsLong = true;
                     timeMillis = parser.getLongValue();
                 } else if (token == JsonToken.VALUE_STRING) {
@@ -149,12 +159,15 @@ public final class JacksonEventLines {
         }
         // Anything but the object's end made jackson throw already.
         if (parser.nextToken() != null) {
-            throw new MalformedEventException("not valid JSON: unexpected text after the value" + at(parser.currentTokenLocation()));
+            throw new MalformedEventException(
+                    "not valid JSON: unexpected text after the value"
+                            + at(parser.currentTokenLocation()));
         }
         return build();
     }
 
-    private void attribute(String name, JsonToken token, JsonParser parser) throws IOException, MalformedEventException {
+    private void attribute(String name, JsonToken token, JsonParser parser)
+            throws IOException, MalformedEventException {
         int i = slot(name, parser);
         switch (token) {
             case VALUE_STRING:
@@ -180,7 +193,12 @@ public final class JacksonEventLines {
                 numbers[i] = token == JsonToken.VALUE_TRUE ? 1 : 0;
                 break;
             default:
-                defer("field '" + name + "' is " + kind(token) + "; attributes must be strings, numbers or booleans");
+                defer(
+                        "field '"
+                                + name
+                                + "' is "
+                                + kind(token)
+                                + "; attributes must be strings, numbers or booleans");
                 types[i] = AttributeType.BOOLEAN; // a placeholder: the line is refused
                 parser.skipChildren();
         }
@@ -215,9 +233,13 @@ public final class JacksonEventLines {
 
     private EventRecord build() throws MalformedEventException {
         if (key == null || key.isEmpty()) {
-            throw new MalformedEventException(!keySeen || keyKind == JsonToken.VALUE_NULL
-                    ? "missing field 'key'"
-                    : "field 'key' must be a non-empty string, found " + (key != null ? "an empty string" : kind((JsonToken) keyKind)));
+            throw new MalformedEventException(
+                    !keySeen || keyKind == JsonToken.VALUE_NULL
+                            ? "missing field 'key'"
+                            : "field 'key' must be a non-empty string, found "
+                                    + (key != null
+                                            ? "an empty string"
+                                            : kind((JsonToken) keyKind)));
         }
         long time = time();
         if (deferred != null) {
@@ -244,7 +266,15 @@ public final class JacksonEventLines {
                 StrictUtf8.checkWhole(eventStrings[i], "field '" + names[i] + "'");
             }
         }
-        return new EventRecord(key, time, type, eventNames, eventTypes, Arrays.copyOf(numbers, count), eventStrings, null);
+        return new EventRecord(
+                key,
+                time,
+                type,
+                eventNames,
+                eventTypes,
+                Arrays.copyOf(numbers, count),
+                eventStrings,
+                null);
     }
 
     private boolean sameSchema() {
@@ -263,17 +293,21 @@ public final class JacksonEventLines {
         if (timeIsLong) {
             return timeMillis;
         } else if (timeToken == JsonToken.VALUE_STRING) {
-            Long millis = IsoInstants.epochMillis(timeText); // the event reader's own, for the same work
+            Long millis =
+                    IsoInstants.epochMillis(timeText); // the event reader's own, for the same work
             if (millis == null) {
                 throw new MalformedEventException(
-                        "field 'time' is not an ISO-8601 instant or epoch milliseconds: \"" + timeText + "\"");
+                        "field 'time' is not an ISO-8601 instant or epoch milliseconds: \""
+                                + timeText
+                                + "\"");
             }
             return millis;
         } else if (timeToken == null || timeToken == JsonToken.VALUE_NULL) {
             throw new MalformedEventException("missing field 'time'");
         }
         throw new MalformedEventException(
-                "field 'time' must be epoch milliseconds or an ISO-8601 instant, found " + kind(timeToken));
+                "field 'time' must be epoch milliseconds or an ISO-8601 instant, found "
+                        + kind(timeToken));
     }
 
     private void reset() {
@@ -297,14 +331,21 @@ public final class JacksonEventLines {
         }
     }
 
-    private static void duplicate(boolean twice, String name, JsonParser parser) throws MalformedEventException {
+    private static void duplicate(boolean twice, String name, JsonParser parser)
+            throws MalformedEventException {
         if (twice) {
-            throw new MalformedEventException("not valid JSON: duplicate field '" + name + "'" + at(parser.currentTokenLocation()));
+            throw new MalformedEventException(
+                    "not valid JSON: duplicate field '"
+                            + name
+                            + "'"
+                            + at(parser.currentTokenLocation()));
         }
     }
 
     private static String at(JsonLocation location) {
-        return location == null || location.getColumnNr() < 1 ? "" : " at column " + location.getColumnNr();
+        return location == null || location.getColumnNr() < 1
+                ? ""
+                : " at column " + location.getColumnNr();
     }
 
     /** A word for what a token starts, as {@code Json.kind} says it of a parsed value. */

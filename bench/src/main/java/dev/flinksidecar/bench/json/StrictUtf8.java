@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 /** The UTF-8 checks of the event reader, for {@link JacksonEventLines}. One thread. */
 final class StrictUtf8 {
 
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder decoder =
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     void check(byte[] bytes, int offset, int length) throws MalformedEventException {
         for (int i = offset, end = offset + length; i < end; i++) {
@@ -22,7 +24,8 @@ final class StrictUtf8 {
                 ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
                 CoderResult result = decoder.decode(in, CharBuffer.allocate(length), true);
                 if (result.isError()) {
-                    throw new MalformedEventException("not valid UTF-8 at byte " + (in.position() - offset + 1));
+                    throw new MalformedEventException(
+                            "not valid UTF-8 at byte " + (in.position() - offset + 1));
                 }
                 return;
             }
@@ -33,7 +36,9 @@ final class StrictUtf8 {
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);
             if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < n
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
                     i++;
                     continue;
                 }

@@ -10,15 +10,17 @@ import java.util.Map;
  * dependency: it runs while the sidecar loads its rules, before it is ready, where each library
  * loaded costs start time. Event lines have their own reader, {@code EventLineParser}.
  *
- * <p>Values come back as {@link Map} (insertion ordered) of String to value, {@link List},
- * {@link String}, {@link Long} (a number token without fraction or exponent that fits), {@link
- * Double} (any other number) , {@link Boolean} or null. Text nested deeper than {@link
- * #MAX_DEPTH} is refused with a {@link JsonException}, before the reader's recursion could
- * exhaust the stack.
+ * <p>Values come back as {@link Map} (insertion ordered) of String to value, {@link List}, {@link
+ * String}, {@link Long} (a number token without fraction or exponent that fits), {@link Double}
+ * (any other number) , {@link Boolean} or null. Text nested deeper than {@link #MAX_DEPTH} is
+ * refused with a {@link JsonException}, before the reader's recursion could exhaust the stack.
  */
 public final class Json {
 
-    /** The deepest nesting of arrays and objects read; deeper text is refused, never a StackOverflowError. */
+    /**
+     * The deepest nesting of arrays and objects read; deeper text is refused, never a
+     * StackOverflowError.
+     */
     public static final int MAX_DEPTH = 64;
 
     private final String text;
@@ -185,7 +187,9 @@ public final class Json {
             }
             char e = next();
             switch (e) {
-                case '"': case '\\': case '/':
+                case '"':
+                case '\\':
+                case '/':
                     out.append(e);
                     break;
                 case 'b':

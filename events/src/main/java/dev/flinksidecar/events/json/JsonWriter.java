@@ -40,10 +40,16 @@ public final class JsonWriter {
                         out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
                     } else if (!Character.isSurrogate(c)) {
                         out.append(c);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    } else if (Character.isHighSurrogate(c)
+                            && i + 1 < n
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
                         out.append(c).append(s.charAt(++i));
                     } else {
-                        out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 15]).append(HEX[(c >> 4) & 15]).append(HEX[c & 15]);
+                        out.append("\\u")
+                                .append(HEX[c >> 12])
+                                .append(HEX[(c >> 8) & 15])
+                                .append(HEX[(c >> 4) & 15])
+                                .append(HEX[c & 15]);
                     }
             }
         }
@@ -56,7 +62,9 @@ public final class JsonWriter {
         out.append(':');
     }
 
-    /** Appends a double as Java writes it (1250.5, 1300.0, 1.0E10), or null for NaN and infinities. */
+    /**
+     * Appends a double as Java writes it (1250.5, 1300.0, 1.0E10), or null for NaN and infinities.
+     */
     public static void number(StringBuilder out, double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             out.append("null");

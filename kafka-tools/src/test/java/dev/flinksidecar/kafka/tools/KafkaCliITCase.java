@@ -22,15 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class KafkaCliITCase {
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     private static KafkaBroker broker;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = KafkaBroker.start(tmp.resolve("broker"), 0, KafkaBroker.classPath(Path.of("..").toAbsolutePath()),
-                Duration.ofMinutes(2));
+        broker =
+                KafkaBroker.start(
+                        tmp.resolve("broker"),
+                        0,
+                        KafkaBroker.classPath(Path.of("..").toAbsolutePath()),
+                        Duration.ofMinutes(2));
     }
 
     @AfterAll
@@ -42,21 +45,26 @@ class KafkaCliITCase {
 
     @Test
     void producesAFileAndConsumesItBack() throws Exception {
-        assertThat(cli("create-topic", "events", "--partitions", "3").out).contains("created topic events");
+        assertThat(cli("create-topic", "events", "--partitions", "3").out)
+                .contains("created topic events");
         Result again = cli("create-topic", "events", "--partitions", "3");
         assertThat(again.exit).isEqualTo(1);
         assertThat(again.err).contains("exists already");
-        assertThat(cli("create-topic", "events", "--partitions", "3", "--if-not-exists").exit).isZero();
+        assertThat(cli("create-topic", "events", "--partitions", "3", "--if-not-exists").exit)
+                .isZero();
 
         Path file = tmp.resolve("events.jsonl");
-        List<String> lines = List.of(
-                "{\"key\":\"a\",\"time\":1,\"type\":\"payment\",\"amount\":5}",
-                "{\"time\":2}",
-                "{\"key\":\"b\",\"time\":3,\"type\":\"payment\",\"amount\":7}");
+        List<String> lines =
+                List.of(
+                        "{\"key\":\"a\",\"time\":1,\"type\":\"payment\",\"amount\":5}",
+                        "{\"time\":2}",
+                        "{\"key\":\"b\",\"time\":3,\"type\":\"payment\",\"amount\":7}");
         Files.write(file, lines);
-        assertThat(cli("produce", "--topic", "events", "--file", file.toString()).out).contains("sent 3 records");
+        assertThat(cli("produce", "--topic", "events", "--file", file.toString()).out)
+                .contains("sent 3 records");
 
-        Result consumed = cli("consume", "--topic", "events", "--from-beginning", "--idle-exit", "3");
+        Result consumed =
+                cli("consume", "--topic", "events", "--from-beginning", "--idle-exit", "3");
         assertThat(consumed.exit).isZero();
         assertThat(consumed.out.lines()).containsExactlyInAnyOrderElementsOf(lines);
         assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "events", Duration.ofMinutes(1)))
@@ -65,17 +73,40 @@ class KafkaCliITCase {
 
     @Test
     void generatesPayments() throws Exception {
-        Result generated = cli("generate", "--topic", "payments", "--rate", "2000", "--keys", "20", "--count", "500");
+        Result generated =
+                cli(
+                        "generate",
+                        "--topic",
+                        "payments",
+                        "--rate",
+                        "2000",
+                        "--keys",
+                        "20",
+                        "--count",
+                        "500");
         assertThat(generated.out).contains("sent 500 events to payments");
-        List<String> values = Topics.committedValuesToEnd(broker.bootstrap(), "payments", Duration.ofMinutes(1));
-        assertThat(values).hasSize(500).allSatisfy(v -> assertThat(v).contains("\"type\":\"payment\"")
-                .contains("\"amount\":").contains("\"merchant\":").contains("\"key\":\"card-00"));
+        List<String> values =
+                Topics.committedValuesToEnd(broker.bootstrap(), "payments", Duration.ofMinutes(1));
+        assertThat(values)
+                .hasSize(500)
+                .allSatisfy(
+                        v ->
+                                assertThat(v)
+                                        .contains("\"type\":\"payment\"")
+                                        .contains("\"amount\":")
+                                        .contains("\"merchant\":")
+                                        .contains("\"key\":\"card-00"));
     }
 
     @Test
     void aMissingBootstrapIsAUsageError() {
-        assertThat(KafkaCli.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-                "create-topic", "x")).isEqualTo(2);
+        assertThat(
+                        KafkaCli.run(
+                                new PrintWriter(new StringWriter()),
+                                new PrintWriter(new StringWriter()),
+                                "create-topic",
+                                "x"))
+                .isEqualTo(2);
     }
 
     private static Result cli(String... args) {

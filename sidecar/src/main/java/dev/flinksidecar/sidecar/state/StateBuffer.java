@@ -9,14 +9,14 @@ import java.util.Arrays;
 
 /**
  * The bytes of the state format as they are written, reused from key to key: varints and zigzag
- * values by protobuf-java's {@link CodedOutputStream} (the bytes protobuf writes for {@code
- * uint64} and {@code sint64}, which the format's were from the start), four-byte ints big-endian,
- * strings as a length and UTF-8. One thread.
+ * values by protobuf-java's {@link CodedOutputStream} (the bytes protobuf writes for {@code uint64}
+ * and {@code sint64}, which the format's were from the start), four-byte ints big-endian, strings
+ * as a length and UTF-8. One thread.
  *
- * <p>The coded stream buffers; it flushes into a growable array here whenever the bytes are
- * looked at ({@link #size}, {@link #toByteArray}, {@link #write(StateBuffer)}). Writing into
- * memory cannot fail: an {@link IOException} from the stream would be a bug, and surfaces as an
- * {@link UncheckedIOException}.
+ * <p>The coded stream buffers; it flushes into a growable array here whenever the bytes are looked
+ * at ({@link #size}, {@link #toByteArray}, {@link #write(StateBuffer)}). Writing into memory cannot
+ * fail: an {@link IOException} from the stream would be a bug, and surfaces as an {@link
+ * UncheckedIOException}.
  */
 final class StateBuffer extends OutputStream {
 

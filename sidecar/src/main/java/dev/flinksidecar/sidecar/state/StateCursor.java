@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the state format from a byte array, the inverse of {@link StateBuffer}: varints and zigzag
- * values by protobuf-java's {@link CodedInputStream}, the rest here. Every read that would pass
- * the end, and every value out of range, throws a {@link StateFormatException} that says where in
- * the state it happened ({@link #at}); no other exception leaves it, whatever the bytes.
+ * values by protobuf-java's {@link CodedInputStream}, the rest here. Every read that would pass the
+ * end, and every value out of range, throws a {@link StateFormatException} that says where in the
+ * state it happened ({@link #at}); no other exception leaves it, whatever the bytes.
  */
 final class StateCursor {
 
@@ -53,7 +53,9 @@ final class StateCursor {
             return in.readRawVarint64();
         } catch (IOException e) {
             // All bytes left had their continuation bit: cut; else ten bytes of it: corrupt.
-            throw bytes.length - start < 10 ? truncated() : corrupt("a varint longer than 10 bytes");
+            throw bytes.length - start < 10
+                    ? truncated()
+                    : corrupt("a varint longer than 10 bytes");
         }
     }
 
@@ -65,7 +67,13 @@ final class StateCursor {
     int readLength(String what, int max) throws StateFormatException {
         long value = readVarint();
         if (value < 0 || value > max) {
-            throw corrupt(what + " " + Long.toUnsignedString(value) + " is out of range (0.." + max + ")");
+            throw corrupt(
+                    what
+                            + " "
+                            + Long.toUnsignedString(value)
+                            + " is out of range (0.."
+                            + max
+                            + ")");
         }
         return (int) value;
     }
@@ -118,7 +126,14 @@ final class StateCursor {
     }
 
     StateFormatException corrupt(String problem) {
-        return new StateFormatException("the state is corrupt: " + problem + " (in " + where + ", at byte " + position() + ")");
+        return new StateFormatException(
+                "the state is corrupt: "
+                        + problem
+                        + " (in "
+                        + where
+                        + ", at byte "
+                        + position()
+                        + ")");
     }
 
     private void need(int count) throws StateFormatException {
@@ -128,6 +143,11 @@ final class StateCursor {
     }
 
     private StateFormatException truncated() {
-        return new StateFormatException("the state is truncated: it ends inside " + where + " (" + bytes.length + " bytes)");
+        return new StateFormatException(
+                "the state is truncated: it ends inside "
+                        + where
+                        + " ("
+                        + bytes.length
+                        + " bytes)");
     }
 }

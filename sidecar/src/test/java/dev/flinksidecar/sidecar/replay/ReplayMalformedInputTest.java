@@ -21,15 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code replay} on input no event reader should stop at: a line nested 100,000 levels deep, half
- * a surrogate pair, a line starting with an emoji, bytes that are not UTF-8, a megabyte of random
+ * {@code replay} on input no event reader should stop at: a line nested 100,000 levels deep, half a
+ * surrogate pair, a line starting with an emoji, bytes that are not UTF-8, a megabyte of random
  * bytes. Each bad line is a dead letter with its reason, every good line gives its results, the
  * exit code is 0, and the outputs are UTF-8 a reader can read back.
  */
 class ReplayMalformedInputTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void badLinesAreDeadLettersWithTheirReasonAndTheGoodLinesAreReplayed() throws IOException {
@@ -37,7 +36,12 @@ class ReplayMalformedInputTest {
         TestingRuleJars.threshold(rules, "threshold", 100);
         ByteArrayOutputStream input = new ByteArrayOutputStream();
         text(input, "{\"key\":\"a\",\"time\":1000,\"amount\":150}\n");
-        text(input, "{\"key\":\"deep\",\"time\":1001,\"amount\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}\n");
+        text(
+                input,
+                "{\"key\":\"deep\",\"time\":1001,\"amount\":"
+                        + "[".repeat(100_000)
+                        + "]".repeat(100_000)
+                        + "}\n");
         text(input, "{\"key\":\"a\\ud800b\",\"time\":1002,\"amount\":500}\n");
         text(input, "\uD83D\uDE00{\"key\":\"emoji\",\"time\":1003,\"amount\":500}\n");
         text(input, "{\"key\":\"caf");
@@ -53,31 +57,69 @@ class ReplayMalformedInputTest {
         Path dead = dir.resolve("dead.jsonl");
         StringWriter err = new StringWriter();
 
-        int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-                "replay", "--rules-dir", rules.toString(), "--input", in.toString(), "--output", out.toString(),
-                "--dead-letter-output", dead.toString());
+        int exit =
+                Main.run(
+                        new PrintWriter(new StringWriter(), true),
+                        new PrintWriter(err, true),
+                        "replay",
+                        "--rules-dir",
+                        rules.toString(),
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        out.toString(),
+                        "--dead-letter-output",
+                        dead.toString());
 
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(TestingVersions.normalised(Files.readAllLines(out), rules)).containsExactly(
-                "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"a\",\"time\":1000,\"amount\":150,\"source\":\"threshold\"}",
-                "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"\uD83D\uDE00 caf\u00e9\",\"time\":1005,\"amount\":200,"
-                        + "\"source\":\"threshold\"}",
-                "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"b\",\"time\":1006,\"amount\":300,\"source\":\"threshold\"}");
+        assertThat(TestingVersions.normalised(Files.readAllLines(out), rules))
+                .containsExactly(
+                        "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"a\",\"time\":1000,\"amount\":150,\"source\":\"threshold\"}",
+                        "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"\uD83D\uDE00 caf\u00e9\",\"time\":1005,\"amount\":200,"
+                                + "\"source\":\"threshold\"}",
+                        "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"b\",\"time\":1006,\"amount\":300,\"source\":\"threshold\"}");
         assertThat(utf8(Files.readAllBytes(dead))).as("the dead letters are UTF-8").isTrue();
         List<String> deadLetters = Files.readAllLines(dead, StandardCharsets.UTF_8);
-        assertThat(deadLetters.subList(0, 4)).satisfiesExactly(
-                line -> assertThat(line).startsWith("{\"file\":\"in.jsonl\",\"line\":2,\"reason\":\"not valid JSON: nested deeper than "
-                        + EventLineParser.MAX_NESTING_DEPTH + " levels at column "),
-                line -> assertThat(line).startsWith("{\"file\":\"in.jsonl\",\"line\":3,\"reason\":\"not valid JSON: \\\\ud800 is half a "
-                        + "surrogate pair").endsWith(",\"raw\":\"{\\\"key\\\":\\\"a\\\\ud800b\\\",\\\"time\\\":1002,\\\"amount\\\":500}\"}"),
-                line -> assertThat(line).startsWith("{\"file\":\"in.jsonl\",\"line\":4,\"reason\":\"not valid JSON: unexpected character "
-                        + "'\uD83D\uDE00' at column 1\""),
-                line -> assertThat(line).isEqualTo("{\"file\":\"in.jsonl\",\"line\":5,\"reason\":\"not valid UTF-8: byte 0xC3 at byte 12 of "
-                        + "the line\",\"raw\":\"{\\\"key\\\":\\\"caf\uFFFD(\\\",\\\"time\\\":1004,\\\"amount\\\":500}\"}"));
-        assertThat(deadLetters.subList(4, deadLetters.size())).as("the random bytes' lines").hasSizeGreaterThan(1000)
-                .allSatisfy(line -> assertThat(line).containsPattern("\"reason\":\"(not valid |expected a JSON object)"));
-        assertThat(err.toString()).startsWith("replay: 3 events from 1 file -> 3 results, " + deadLetters.size() + " dead letters ("
-                + deadLetters.size() + " malformed, 0 rule failures)");
+        assertThat(deadLetters.subList(0, 4))
+                .satisfiesExactly(
+                        line ->
+                                assertThat(line)
+                                        .startsWith(
+                                                "{\"file\":\"in.jsonl\",\"line\":2,\"reason\":\"not valid JSON: nested deeper than "
+                                                        + EventLineParser.MAX_NESTING_DEPTH
+                                                        + " levels at column "),
+                        line ->
+                                assertThat(line)
+                                        .startsWith(
+                                                "{\"file\":\"in.jsonl\",\"line\":3,\"reason\":\"not valid JSON: \\\\ud800 is half a "
+                                                        + "surrogate pair")
+                                        .endsWith(
+                                                ",\"raw\":\"{\\\"key\\\":\\\"a\\\\ud800b\\\",\\\"time\\\":1002,\\\"amount\\\":500}\"}"),
+                        line ->
+                                assertThat(line)
+                                        .startsWith(
+                                                "{\"file\":\"in.jsonl\",\"line\":4,\"reason\":\"not valid JSON: unexpected character "
+                                                        + "'\uD83D\uDE00' at column 1\""),
+                        line ->
+                                assertThat(line)
+                                        .isEqualTo(
+                                                "{\"file\":\"in.jsonl\",\"line\":5,\"reason\":\"not valid UTF-8: byte 0xC3 at byte 12 of "
+                                                        + "the line\",\"raw\":\"{\\\"key\\\":\\\"caf\uFFFD(\\\",\\\"time\\\":1004,\\\"amount\\\":500}\"}"));
+        assertThat(deadLetters.subList(4, deadLetters.size()))
+                .as("the random bytes' lines")
+                .hasSizeGreaterThan(1000)
+                .allSatisfy(
+                        line ->
+                                assertThat(line)
+                                        .containsPattern(
+                                                "\"reason\":\"(not valid |expected a JSON object)"));
+        assertThat(err.toString())
+                .startsWith(
+                        "replay: 3 events from 1 file -> 3 results, "
+                                + deadLetters.size()
+                                + " dead letters ("
+                                + deadLetters.size()
+                                + " malformed, 0 rule failures)");
     }
 
     private static void text(ByteArrayOutputStream out, String text) {

@@ -23,9 +23,34 @@ import org.junit.jupiter.api.Test;
 class StateBufferTest {
 
     private static final long[] EDGES = {
-        0, 1, -1, 2, -2, 63, -64, 64, -65, 127, 128, 255, 256, 16_383, 16_384, Integer.MAX_VALUE, Integer.MIN_VALUE,
-        1L << 32, 1_767_225_600_000L, -1_767_225_600_000L, (1L << 56) - 1, 1L << 56, (1L << 62), -(1L << 62), Long.MAX_VALUE,
-        Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        63,
+        -64,
+        64,
+        -65,
+        127,
+        128,
+        255,
+        256,
+        16_383,
+        16_384,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE,
+        1L << 32,
+        1_767_225_600_000L,
+        -1_767_225_600_000L,
+        (1L << 56) - 1,
+        1L << 56,
+        (1L << 62),
+        -(1L << 62),
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        Long.MAX_VALUE - 1,
+        Long.MIN_VALUE + 1
     };
 
     @Test
@@ -58,7 +83,9 @@ class StateBufferTest {
     @Test
     void stringsIntsAndRawBytesAreTheBytesTheFormatWroteBefore() throws Exception {
         StateBuffer out = new StateBuffer(2);
-        out.writeString("caf\u00e9 \uD83D\uDE00 \ud800"); // half a surrogate pair: '?' as String.getBytes writes it
+        out.writeString(
+                "caf\u00e9 \uD83D\uDE00 \ud800"); // half a surrogate pair: '?' as String.getBytes
+        // writes it
         out.writeOptionalString(null);
         out.writeOptionalString("");
         out.writeInt(0x87d24da1);
@@ -72,7 +99,8 @@ class StateBufferTest {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         expected.writeBytes(oldVarint(name.length));
         expected.writeBytes(name);
-        expected.writeBytes(new byte[] {0, 1, (byte) 0x87, (byte) 0xd2, 0x4d, (byte) 0xa1, 7, 1, 2, 3, 3});
+        expected.writeBytes(
+                new byte[] {0, 1, (byte) 0x87, (byte) 0xd2, 0x4d, (byte) 0xa1, 7, 1, 2, 3, 3});
         assertThat(out.toByteArray()).isEqualTo(expected.toByteArray());
         assertThat(out.size()).isEqualTo(expected.size());
         out.reset();
@@ -83,27 +111,51 @@ class StateBufferTest {
     void aVarintOfMoreThanTenBytesIsCorruptAndOneCutShortIsTruncated() {
         byte[] eleven = new byte[11];
         Arrays.fill(eleven, (byte) 0x80);
-        assertThatThrownBy(() -> new StateCursor(eleven).readVarint()).isInstanceOf(StateFormatException.class)
+        assertThatThrownBy(() -> new StateCursor(eleven).readVarint())
+                .isInstanceOf(StateFormatException.class)
                 .hasMessageStartingWith("the state is corrupt: a varint longer than 10 bytes");
-        assertThatThrownBy(() -> new StateCursor(Arrays.copyOf(eleven, 9)).readVarint()).isInstanceOf(StateFormatException.class)
+        assertThatThrownBy(() -> new StateCursor(Arrays.copyOf(eleven, 9)).readVarint())
+                .isInstanceOf(StateFormatException.class)
                 .hasMessageStartingWith("the state is truncated");
-        assertThatThrownBy(() -> new StateCursor(new byte[] {1, 2, 3}).readInt()).isInstanceOf(StateFormatException.class)
+        assertThatThrownBy(() -> new StateCursor(new byte[] {1, 2, 3}).readInt())
+                .isInstanceOf(StateFormatException.class)
                 .hasMessageStartingWith("the state is truncated");
     }
 
     @Test
     void cutDamagedOrRandomStatesAreRefusedWithAStateFormatExceptionOnly() throws Exception {
-        RuleSection sessions = new RuleSection("s", RuleSection.classHash("a.B"), "1.0.0", "l/1", WindowAssigner.session(Duration.ofSeconds(3)),
-                1000);
-        RuleSection sliding = new RuleSection("t", RuleSection.classHash("a.C"), "2.0.0", null,
-                WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(-250)), 0);
+        RuleSection sessions =
+                new RuleSection(
+                        "s",
+                        RuleSection.classHash("a.B"),
+                        "1.0.0",
+                        "l/1",
+                        WindowAssigner.session(Duration.ofSeconds(3)),
+                        1000);
+        RuleSection sliding =
+                new RuleSection(
+                        "t",
+                        RuleSection.classHash("a.C"),
+                        "2.0.0",
+                        null,
+                        WindowAssigner.sliding(
+                                Duration.ofSeconds(10),
+                                Duration.ofSeconds(5),
+                                Duration.ofMillis(-250)),
+                        0);
         KeyStateWriter writer = new KeyStateWriter();
         writer.start(2);
         writer.section(sessions, 2);
         writer.window(-5000, 1000, 3, true, new double[] {1.5}, codec());
         writer.window(9000, 12_000, 1, false, null, codec());
         writer.section(sliding, 1);
-        writer.window(Long.MIN_VALUE / 4, Long.MIN_VALUE / 4 + 10_000, Long.MAX_VALUE >> 2, false, new double[] {2}, codec());
+        writer.window(
+                Long.MIN_VALUE / 4,
+                Long.MIN_VALUE / 4 + 10_000,
+                Long.MAX_VALUE >> 2,
+                false,
+                new double[] {2},
+                codec());
         byte[] state = writer.finish();
         assertThat(KeyStateReader.read(state)).hasSize(2);
 
@@ -134,7 +186,8 @@ class StateBufferTest {
             } catch (StateFormatException expected) {
                 assertThat(expected.getMessage()).startsWith("the state ");
             } catch (java.io.IOException codec) {
-                assertThat(codec.getMessage()).contains("accumulator"); // the codec's own refusal, named by window
+                assertThat(codec.getMessage())
+                        .contains("accumulator"); // the codec's own refusal, named by window
             }
         }
     }

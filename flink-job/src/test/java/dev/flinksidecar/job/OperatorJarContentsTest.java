@@ -113,9 +113,31 @@ class OperatorJarContentsTest {
                             .collect(Collectors.toList())) {
                 assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
                         .as(file.toString())
-                        .doesNotContain("com/google/protobuf/");
+                        .doesNotContain("com/google/protobuf/")
+                        .as(file + ": the job needs the sidecar at run time only (local mode)")
+                        // a class of the sidecar, not the JVM-flags resource local mode reads
+                        .doesNotContainPattern("dev/flinksidecar/sidecar/(?!footprint/jvm-flags)");
             }
         }
+    }
+
+    @Test
+    void theSidecarIsOnTheJobsClassPathAtRunTimeOnly() throws Exception {
+        Document pom =
+                DocumentBuilderFactory.newInstance()
+                        .newDocumentBuilder()
+                        .parse(Path.of("pom.xml").toFile());
+        NodeList dependencies = pom.getElementsByTagName("dependency");
+        List<String> sidecar = new ArrayList<>();
+        for (int i = 0; i < dependencies.getLength(); i++) {
+            Element dependency = (Element) dependencies.item(i);
+            if (text(dependency, "artifactId").equals("sidecar")) {
+                sidecar.add(text(dependency, "scope"));
+            }
+        }
+        assertThat(sidecar)
+                .as("flink-job's dependency on the sidecar module: local mode starts it")
+                .containsExactly("runtime");
     }
 
     /**

@@ -210,11 +210,19 @@ public final class KafkaBroker implements AutoCloseable {
 
     /**
      * A random KRaft cluster id: 16 random bytes, base64url without padding, as Kafka writes them.
+     * Never one that starts with {@code -} (one in 64 would): {@code kafka-storage format
+     * --cluster-id -x...} takes it for an option and fails, which is why Kafka's own random ids
+     * skip those too.
      */
     static String clusterId() {
+        SecureRandom random = new SecureRandom();
         byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id;
+        do {
+            random.nextBytes(bytes);
+            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        } while (id.startsWith("-"));
+        return id;
     }
 
     private static int freePort() throws IOException {

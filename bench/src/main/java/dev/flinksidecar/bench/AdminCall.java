@@ -51,11 +51,15 @@ final class AdminCall {
     @SuppressWarnings("unchecked")
     static <B> B byteString(B empty, byte[] bytes) {
         try {
-            return (B) empty.getClass().getMethod("copyFrom", byte[].class).invoke(null, (Object) bytes);
+            return (B)
+                    empty.getClass()
+                            .getMethod("copyFrom", byte[].class)
+                            .invoke(null, (Object) bytes);
         } catch (InvocationTargetException e) {
             throw new IllegalStateException("ByteString.copyFrom failed", e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("no ByteString.copyFrom(byte[]) beside " + empty.getClass(), e);
+            throw new IllegalStateException(
+                    "no ByteString.copyFrom(byte[]) beside " + empty.getClass(), e);
         }
     }
 }

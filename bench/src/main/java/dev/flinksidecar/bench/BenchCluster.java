@@ -13,9 +13,9 @@ import org.apache.flink.runtime.scheduler.exceptionhistory.RootExceptionHistoryE
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * A MiniCluster that the benchmark holds itself (a local environment hides its own), so that it
- * can read a job's checkpoint statistics and exception history while and after the job runs.
- * Used by the benchmark's main thread.
+ * A MiniCluster that the benchmark holds itself (a local environment hides its own), so that it can
+ * read a job's checkpoint statistics and exception history while and after the job runs. Used by
+ * the benchmark's main thread.
  */
 final class BenchCluster implements AutoCloseable {
 
@@ -30,14 +30,21 @@ final class BenchCluster implements AutoCloseable {
         conf.set(RestOptions.BIND_PORT, "0");
         // every checkpoint of a run stays in the statistics, not only the last 10
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 100_000);
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
         cluster.start();
         return new BenchCluster(cluster);
     }
 
     JobID submit(StreamExecutionEnvironment env) throws Exception {
-        return cluster.submitJob(env.getStreamGraph().getJobGraph()).get(1, TimeUnit.MINUTES).getJobID();
+        return cluster.submitJob(env.getStreamGraph().getJobGraph())
+                .get(1, TimeUnit.MINUTES)
+                .getJobID();
     }
 
     JobStatus status(JobID job) throws Exception {
@@ -53,7 +60,9 @@ final class BenchCluster implements AutoCloseable {
         int restarts = 0;
         for (RootExceptionHistoryEntry entry : info(job).getExceptionHistory()) {
             restarts++;
-            System.out.println("job exception: " + entry.getExceptionAsString().lines().findFirst().orElse(""));
+            System.out.println(
+                    "job exception: "
+                            + entry.getExceptionAsString().lines().findFirst().orElse(""));
         }
         return restarts;
     }

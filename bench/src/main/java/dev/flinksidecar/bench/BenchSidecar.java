@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real sidecar process from {@code sidecar/target/sidecar.jar}, started for a benchmark:
- * {@code serve} on a socket in the benchmark's folder, its log beside it.
+ * A real sidecar process from {@code sidecar/target/sidecar.jar}, started for a benchmark: {@code
+ * serve} on a socket in the benchmark's folder, its log beside it.
  */
 final class BenchSidecar implements AutoCloseable {
 
@@ -25,7 +25,8 @@ final class BenchSidecar implements AutoCloseable {
     }
 
     /** Starts {@code serve} on a socket in {@code dir} and waits until it accepts. */
-    static BenchSidecar start(Path jar, Path rulesDir, Path dir, List<String> jvmFlags) throws Exception {
+    static BenchSidecar start(Path jar, Path rulesDir, Path dir, List<String> jvmFlags)
+            throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " not found: build first (mvn -DskipTests package)");
         }
@@ -33,12 +34,20 @@ final class BenchSidecar implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
-        command.addAll(List.of("-jar", jar.toString(), "serve", "--socket", socket.toString(),
-                "--rules-dir", rulesDir.toString()));
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("sidecar.log").toFile())
-                .start();
+        command.addAll(
+                List.of(
+                        "-jar",
+                        jar.toString(),
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--rules-dir",
+                        rulesDir.toString()));
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("sidecar.log").toFile())
+                        .start();
         BenchSidecar sidecar = new BenchSidecar(process, socket);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!accepts(socket)) {

@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Cost per event of one batch of 1024 payment events through the wire format, encode to bytes
- * and decode to what a rule reads: the columnar {@link EventBatch} against one {@link Event}
- * message per event (typed attributes, the better of the row layouts).
+ * Cost per event of one batch of 1024 payment events through the wire format, encode to bytes and
+ * decode to what a rule reads: the columnar {@link EventBatch} against one {@link Event} message
+ * per event (typed attributes, the better of the row layouts).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

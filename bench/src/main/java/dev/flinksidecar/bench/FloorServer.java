@@ -42,22 +42,32 @@ public final class FloorServer {
         boolean train = args.length > 1 && args[1].equals("--train");
         Files.deleteIfExists(socket);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        Channel server = new ServerBootstrap()
-                .group(group)
-                .channel(EpollServerDomainSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 4), new Echo());
-                    }
-                })
-                .bind(new DomainSocketAddress(socket.toFile()))
-                .sync()
-                .channel();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close().syncUninterruptibly();
-            group.shutdownGracefully().syncUninterruptibly();
-        }, "floor-shutdown"));
+        Channel server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(EpollServerDomainSocketChannel.class)
+                        .childHandler(
+                                new ChannelInitializer<Channel>() {
+                                    @Override
+                                    protected void initChannel(Channel channel) {
+                                        channel.pipeline()
+                                                .addLast(
+                                                        new LengthFieldBasedFrameDecoder(
+                                                                MAX_FRAME_BYTES, 0, 4),
+                                                        new Echo());
+                                    }
+                                })
+                        .bind(new DomainSocketAddress(socket.toFile()))
+                        .sync()
+                        .channel();
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.close().syncUninterruptibly();
+                                    group.shutdownGracefully().syncUninterruptibly();
+                                },
+                                "floor-shutdown"));
         if (train) {
             echoOnce(socket);
             System.exit(0);

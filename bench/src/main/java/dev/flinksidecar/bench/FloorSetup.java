@@ -11,16 +11,29 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 
 /**
- * The floor of {@link StartupFootprint} ready to start: a jar of {@link FloorServer} beside
- * Netty's jars (from this JVM's class path), Netty's epoll library pre-extracted, and a class data
- * sharing archive made by a training run ({@code FloorServer SOCKET --train}), in a folder.
+ * The floor of {@link StartupFootprint} ready to start: a jar of {@link FloorServer} beside Netty's
+ * jars (from this JVM's class path), Netty's epoll library pre-extracted, and a class data sharing
+ * archive made by a training run ({@code FloorServer SOCKET --train}), in a folder.
  */
 record FloorSetup(List<String> javaAndClassPath) {
 
-    /** The floor's JVM flags: the best row of MEASUREMENTS.md (its archive and native library are added). */
-    static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss256k",
-            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-XX:-UsePerfData");
-    private static final String NETTY_EPOLL_LIBRARY = "META-INF/native/libnetty_transport_native_epoll_x86_64.so";
+    /**
+     * The floor's JVM flags: the leanest set measured for a bare Netty Unix-socket server on this
+     * kind of machine (its archive and native library are added).
+     */
+    static final List<String> FLAGS =
+            List.of(
+                    "-XX:+UseSerialGC",
+                    "-Xms8m",
+                    "-Xmx64m",
+                    "-Xss256k",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:CICompilerCount=1",
+                    "-XX:ReservedCodeCacheSize=16m",
+                    "-XX:-UsePerfData");
+
+    private static final String NETTY_EPOLL_LIBRARY =
+            "META-INF/native/libnetty_transport_native_epoll_x86_64.so";
 
     /** Lays the floor out in {@code dir} and runs its training; fails when the training does. */
     static FloorSetup prepare(Path dir) throws Exception {
@@ -30,7 +43,8 @@ record FloorSetup(List<String> javaAndClassPath) {
             for (Class<?> member : FloorServer.class.getNestMembers()) {
                 String name = member.getName().replace('.', '/') + ".class";
                 out.putNextEntry(new JarEntry(name));
-                try (InputStream in = FloorServer.class.getClassLoader().getResourceAsStream(name)) {
+                try (InputStream in =
+                        FloorServer.class.getClassLoader().getResourceAsStream(name)) {
                     out.write(in.readAllBytes());
                 }
             }
@@ -44,29 +58,54 @@ record FloorSetup(List<String> javaAndClassPath) {
                     JarEntry library = netty.getJarEntry(NETTY_EPOLL_LIBRARY);
                     if (library != null) {
                         try (InputStream in = netty.getInputStream(library)) {
-                            Files.copy(in, nativeDir.resolve(Path.of(NETTY_EPOLL_LIBRARY).getFileName()));
+                            Files.copy(
+                                    in,
+                                    nativeDir.resolve(Path.of(NETTY_EPOLL_LIBRARY).getFileName()));
                         }
                     }
                 }
             }
         }
         Path archive = dir.resolve("floor.jsa");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java")
+                                        .toString()));
         command.addAll(FLAGS);
         command.add("-Djava.library.path=" + nativeDir);
         List<String> train = new ArrayList<>(command);
-        train.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=error", "-cp", String.join(":", classPath),
-                FloorServer.class.getName(), dir.resolve("train.sock").toString(), "--train"));
+        train.addAll(
+                List.of(
+                        "-XX:ArchiveClassesAtExit=" + archive,
+                        "-Xlog:cds=error",
+                        "-cp",
+                        String.join(":", classPath),
+                        FloorServer.class.getName(),
+                        dir.resolve("train.sock").toString(),
+                        "--train"));
         Process training = new ProcessBuilder(train).inheritIO().start();
         if (training.waitFor() != 0 || !Files.exists(archive)) {
-            throw new IOException("the floor's training run failed (exit " + training.exitValue() + "): " + train);
+            throw new IOException(
+                    "the floor's training run failed (exit "
+                            + training.exitValue()
+                            + "): "
+                            + train);
         }
-        command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-cp", String.join(":", classPath),
-                FloorServer.class.getName()));
+        command.addAll(
+                List.of(
+                        "-XX:SharedArchiveFile=" + archive,
+                        "-Xshare:auto",
+                        "-cp",
+                        String.join(":", classPath),
+                        FloorServer.class.getName()));
         return new FloorSetup(command);
     }
 
-    /** The command that starts the floor on {@code socket} (the port is unused: the floor has no HTTP). */
+    /**
+     * The command that starts the floor on {@code socket} (the port is unused: the floor has no
+     * HTTP).
+     */
     List<String> command(Path socket, int port) {
         List<String> command = new ArrayList<>(javaAndClassPath);
         command.add(socket.toString());

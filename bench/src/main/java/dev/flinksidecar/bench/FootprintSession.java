@@ -16,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One connection of {@link StartupFootprint} to a sidecar (a session: Hello first) or to the
- * {@link FloorServer} (frames echoed), on the JDK's own Unix-domain channel, one thread. Sends
- * pre-encoded frames with a few in flight, as the operator does, and checks each answer: a
- * ResultBatch from the sidecar, the same length from the floor.
+ * One connection of {@link StartupFootprint} to a sidecar (a session: Hello first) or to the {@link
+ * FloorServer} (frames echoed), on the JDK's own Unix-domain channel, one thread. Sends pre-encoded
+ * frames with a few in flight, as the operator does, and checks each answer: a ResultBatch from the
+ * sidecar, the same length from the floor.
  */
 final class FootprintSession implements AutoCloseable {
 
@@ -42,13 +42,19 @@ final class FootprintSession implements AutoCloseable {
         channel.connect(UnixDomainSocketAddress.of(socket));
         FootprintSession session = new FootprintSession(channel, sidecar);
         if (sidecar) {
-            session.write(frame(ClientMessage.newBuilder().setHello(Hello.newBuilder()
-                    .setProtocolVersion(Protocol.VERSION)
-                    .setJobName("startup-footprint")
-                    .setOperatorName("sidecar")
-                    .setParallelism(1)
-                    .setMaxParallelism(128)
-                    .setMaxFrameBytes(Protocol.DEFAULT_MAX_FRAME_BYTES)).build()));
+            session.write(
+                    frame(
+                            ClientMessage.newBuilder()
+                                    .setHello(
+                                            Hello.newBuilder()
+                                                    .setProtocolVersion(Protocol.VERSION)
+                                                    .setJobName("startup-footprint")
+                                                    .setOperatorName("sidecar")
+                                                    .setParallelism(1)
+                                                    .setMaxParallelism(128)
+                                                    .setMaxFrameBytes(
+                                                            Protocol.DEFAULT_MAX_FRAME_BYTES))
+                                    .build()));
             int length = session.readFrame();
             ServerMessage welcome = ServerMessage.parseFrom(session.body.flip());
             if (!welcome.hasWelcome()) {
@@ -70,14 +76,21 @@ final class FootprintSession implements AutoCloseable {
             writer.add(SyntheticPayments.event(i, keys));
             if (writer.size() == batch || i == count - 1) {
                 long watermark = SyntheticPayments.event(i, keys).time();
-                frames.add(frame(ClientMessage.newBuilder().setEvents(writer.build(++sequence, true, watermark)).build()));
+                frames.add(
+                        frame(
+                                ClientMessage.newBuilder()
+                                        .setEvents(writer.build(++sequence, true, watermark))
+                                        .build()));
                 writer.clear();
             }
         }
         return frames;
     }
 
-    /** Sends {@code frames[from, to)} with at most {@code inFlight} unanswered, and reads every answer. */
+    /**
+     * Sends {@code frames[from, to)} with at most {@code inFlight} unanswered, and reads every
+     * answer.
+     */
     void run(List<byte[]> frames, int from, int to, int inFlight) throws IOException {
         int sent = from;
         int answered = from;
@@ -88,8 +101,13 @@ final class FootprintSession implements AutoCloseable {
             int length = readFrame();
             int expected = frames.get(answered).length - 4;
             if (sidecar ? body.get(0) != RESULTS_TAG : length != expected) {
-                throw new IOException("unexpected answer to frame " + (answered + 1) + ": "
-                        + (sidecar ? ServerMessage.parseFrom(body.flip()) : length + " bytes, sent " + expected));
+                throw new IOException(
+                        "unexpected answer to frame "
+                                + (answered + 1)
+                                + ": "
+                                + (sidecar
+                                        ? ServerMessage.parseFrom(body.flip())
+                                        : length + " bytes, sent " + expected));
             }
             answered++;
         }

@@ -24,7 +24,8 @@ import javax.management.openmbean.CompositeData;
  */
 final class GcPauses implements NotificationListener {
 
-    private static final Pattern PAUSE = Pattern.compile("Pause (.*?) \\d+M->\\d+M\\(\\d+M\\) ([0-9.]+)ms");
+    private static final Pattern PAUSE =
+            Pattern.compile("Pause (.*?) \\d+M->\\d+M\\(\\d+M\\) ([0-9.]+)ms");
 
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private int count;
@@ -40,7 +41,10 @@ final class GcPauses implements NotificationListener {
         }
     }
 
-    /** The pauses in lines {@code from} to {@code to} of a {@code -Xlog:gc} file: count, full ones, the longest. */
+    /**
+     * The pauses in lines {@code from} to {@code to} of a {@code -Xlog:gc} file: count, full ones,
+     * the longest.
+     */
     static String inLog(Path gcLog, long from, long to) throws IOException {
         int count = 0;
         int full = 0;
@@ -60,8 +64,9 @@ final class GcPauses implements NotificationListener {
                 }
             }
         }
-        return String.format("%d pauses (%d full), longest %.1f ms%s", count, full, longest,
-                count == 0 ? "" : " (" + longestKind + ")");
+        return String.format(
+                "%d pauses (%d full), longest %.1f ms%s",
+                count, full, longest, count == 0 ? "" : " (" + longestKind + ")");
     }
 
     /** Counts this JVM's collections from now until {@link #stop}. */
@@ -79,8 +84,14 @@ final class GcPauses implements NotificationListener {
     /** Runs on a JMX notification thread. */
     @Override
     public synchronized void handleNotification(Notification notification, Object handback) {
-        if (notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-            long ms = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo().getDuration();
+        if (notification
+                .getType()
+                .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+            long ms =
+                    GarbageCollectionNotificationInfo.from(
+                                    (CompositeData) notification.getUserData())
+                            .getGcInfo()
+                            .getDuration();
             count++;
             totalMs += ms;
             longestMs = Math.max(longestMs, ms);

@@ -29,33 +29,49 @@ final class InProcessThreshold extends KeyedProcessFunction<String, EventRecord,
     @Override
     public void open(OpenContext openContext) throws Exception {
         rule = new ThresholdRule();
-        RuleConfig config = RuleConfig.of(Map.of("id", "threshold", "field", "amount", "limit", limit));
-        rule.open(new RuleContext() {
-            @Override
-            public String ruleId() {
-                return "threshold";
-            }
+        RuleConfig config =
+                RuleConfig.of(Map.of("id", "threshold", "field", "amount", "limit", limit));
+        rule.open(
+                new RuleContext() {
+                    @Override
+                    public String ruleId() {
+                        return "threshold";
+                    }
 
-            @Override
-            public String version() {
-                return "1.0.0";
-            }
+                    @Override
+                    public String version() {
+                        return "1.0.0";
+                    }
 
-            @Override
-            public RuleConfig config() {
-                return config;
-            }
+                    @Override
+                    public RuleConfig config() {
+                        return config;
+                    }
 
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("threshold");
-            }
-        });
+                    @Override
+                    public System.Logger logger() {
+                        return System.getLogger("threshold");
+                    }
+                });
     }
 
     @Override
-    public void processElement(EventRecord event, Context ctx, Collector<ResultRecord> out) throws Exception {
-        rule.onEvent(event, result -> out.collect(new ResultRecord("threshold", "1.0.0", result.key(), result.time(),
-                ResultJson.toJson("threshold", "1.0.0", result.key(), result.time(), result))));
+    public void processElement(EventRecord event, Context ctx, Collector<ResultRecord> out)
+            throws Exception {
+        rule.onEvent(
+                event,
+                result ->
+                        out.collect(
+                                new ResultRecord(
+                                        "threshold",
+                                        "1.0.0",
+                                        result.key(),
+                                        result.time(),
+                                        ResultJson.toJson(
+                                                "threshold",
+                                                "1.0.0",
+                                                result.key(),
+                                                result.time(),
+                                                result))));
     }
 }

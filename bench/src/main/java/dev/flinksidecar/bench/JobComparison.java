@@ -25,15 +25,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The issue-2 benchmark: the same job on the same synthetic input with a cheap threshold rule,
- * once with the rule called in process by a plain KeyedProcessFunction, once through a real
- * sidecar process over a Unix socket. Runs alternate in one JVM after a warm-up of both; the
- * medians, their ratio, and the latency at half of the sidecar path's measured rate are printed.
+ * The throughput benchmark: the same job on the same synthetic input with a cheap threshold rule,
+ * once with the rule called in process by a plain KeyedProcessFunction, once through a real sidecar
+ * process over a Unix socket. Runs alternate in one JVM after a warm-up of both; the medians, their
+ * ratio, and the latency at half of the sidecar path's measured rate are printed.
  *
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.JobComparison [--events 20000000] [--runs 3] [--parallelism 1] [--keys 10000]
  * </pre>
+ *
  * Run from the repository root after {@code mvn -DskipTests package}.
  */
 public final class JobComparison {
@@ -64,17 +65,22 @@ public final class JobComparison {
 
         Path dir = Files.createTempDirectory("sidecar-bench");
         Path rules = Files.createDirectories(dir.resolve("rules"));
-        Files.copy(Path.of("examples/target/rules/threshold.jar"), rules.resolve("threshold.jar"),
+        Files.copy(
+                Path.of("examples/target/rules/threshold.jar"),
+                rules.resolve("threshold.jar"),
                 StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(rules.resolve("threshold.json"),
+        Files.writeString(
+                rules.resolve("threshold.json"),
                 "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
-        try (BenchSidecar sidecar = BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of())) {
+        try (BenchSidecar sidecar =
+                BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of())) {
             bench.run(sidecar.socket.toString(), runs);
         }
     }
 
     private void run(String socket, int runs) throws Exception {
-        System.out.printf("events per run %,d, keys %,d, parallelism %d, threshold limit %.0f%n",
+        System.out.printf(
+                "events per run %,d, keys %,d, parallelism %d, threshold limit %.0f%n",
                 events, keys, parallelism, LIMIT);
         throughput(null, events / 4);
         throughput(socket, events / 4);
@@ -83,27 +89,37 @@ public final class JobComparison {
         for (int r = 0; r < runs; r++) {
             inProcess.add(throughput(null, events));
             sidecar.add(throughput(socket, events));
-            System.out.printf("run %d: in-process %,.0f events/s, sidecar %,.0f events/s%n",
+            System.out.printf(
+                    "run %d: in-process %,.0f events/s, sidecar %,.0f events/s%n",
                     r + 1, inProcess.get(r), sidecar.get(r));
         }
         double a = median(inProcess);
         double b = median(sidecar);
-        System.out.printf("median: in-process %,.0f events/s, sidecar %,.0f events/s, ratio %.2f%n", a, b, b / a);
+        System.out.printf(
+                "median: in-process %,.0f events/s, sidecar %,.0f events/s, ratio %.2f%n",
+                a, b, b / a);
 
         long rate = (long) (b / 2);
         TreeMap<Integer, Integer> histogram = latency(socket, rate);
-        System.out.printf("latency at %,d events/s (half the sidecar rate), operator entry to result out: "
+        System.out.printf(
+                "latency at %,d events/s (half the sidecar rate), operator entry to result out: "
                         + "p50 %d us, p99 %d us, p99.9 %d us, max %d us (%,d samples)%n",
-                rate, percentile(histogram, 0.50), percentile(histogram, 0.99), percentile(histogram, 0.999),
-                histogram.isEmpty() ? 0 : histogram.lastKey(), histogram.values().stream().mapToLong(v -> v).sum());
+                rate,
+                percentile(histogram, 0.50),
+                percentile(histogram, 0.99),
+                percentile(histogram, 0.999),
+                histogram.isEmpty() ? 0 : histogram.lastKey(),
+                histogram.values().stream().mapToLong(v -> v).sum());
     }
 
     /** Events/s of one run, measured at the source between 10% and 100% of its events. */
     private double throughput(String socket, long count) throws Exception {
         StreamExecutionEnvironment env = environment();
         Probe.reset();
-        DataStream<EventRecord> source = source(env, count, RateLimiterStrategy.noOp())
-                .map(new Probe(count / parallelism / 10)).returns(RecordTypes.EVENT);
+        DataStream<EventRecord> source =
+                source(env, count, RateLimiterStrategy.noOp())
+                        .map(new Probe(count / parallelism / 10))
+                        .returns(RecordTypes.EVENT);
         attach(source, socket);
         env.execute(socket == null ? "in-process" : "sidecar");
         return Probe.rate();
@@ -114,30 +130,40 @@ public final class JobComparison {
         long count = rate * 15;
         attach(source(env, count, RateLimiterStrategy.perSecond(rate)), socket);
         JobExecutionResult result = env.execute("sidecar latency");
-        return new TreeMap<>(result.<Map<Integer, Integer>>getAccumulatorResult("sidecar-latency-us"));
+        return new TreeMap<>(
+                result.<Map<Integer, Integer>>getAccumulatorResult("sidecar-latency-us"));
     }
 
     private StreamExecutionEnvironment environment() {
         Configuration conf = new Configuration();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.getConfig().enableObjectReuse();
         return env;
     }
 
-    private DataStream<EventRecord> source(StreamExecutionEnvironment env, long count, RateLimiterStrategy<?> limiter) {
+    private DataStream<EventRecord> source(
+            StreamExecutionEnvironment env, long count, RateLimiterStrategy<?> limiter) {
         int keyCount = keys;
-        DataGeneratorSource<EventRecord> generator = new DataGeneratorSource<>(
-                i -> SyntheticPayments.event(i, keyCount), count, limiter, RecordTypes.EVENT);
+        DataGeneratorSource<EventRecord> generator =
+                new DataGeneratorSource<>(
+                        i -> SyntheticPayments.event(i, keyCount),
+                        count,
+                        limiter,
+                        RecordTypes.EVENT);
         return env.fromSource(generator, WatermarkStrategy.noWatermarks(), "synthetic payments");
     }
 
     private void attach(DataStream<EventRecord> events, String socket) {
         KeyedStream<EventRecord, String> keyed = events.keyBy(EventRecord::key, Types.STRING);
-        DataStream<ResultRecord> results = socket == null
-                ? keyed.process(new InProcessThreshold(LIMIT), RecordTypes.RESULT)
-                : SidecarStreams.process(keyed, SidecarOperatorOptions.defaults()
-                        .with(SidecarOperatorOptions.SOCKET_PATH, socket)
-                        .with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 16));
+        DataStream<ResultRecord> results =
+                socket == null
+                        ? keyed.process(new InProcessThreshold(LIMIT), RecordTypes.RESULT)
+                        : SidecarStreams.process(
+                                keyed,
+                                SidecarOperatorOptions.defaults()
+                                        .with(SidecarOperatorOptions.SOCKET_PATH, socket)
+                                        .with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 16));
         results.sinkTo(new DiscardingSink<>());
     }
 

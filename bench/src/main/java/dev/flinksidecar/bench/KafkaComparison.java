@@ -6,13 +6,13 @@ import dev.flinksidecar.job.kafka.KafkaInput;
 import dev.flinksidecar.job.kafka.KafkaOutput;
 import dev.flinksidecar.job.kafka.KafkaSinks;
 import dev.flinksidecar.job.kafka.KafkaSources;
+import dev.flinksidecar.kafka.tools.Deliveries;
+import dev.flinksidecar.kafka.tools.KafkaBroker;
+import dev.flinksidecar.kafka.tools.Topics;
 import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.operator.types.RecordTypes;
 import dev.flinksidecar.operator.types.ResultRecord;
-import dev.flinksidecar.kafka.tools.Deliveries;
-import dev.flinksidecar.kafka.tools.KafkaBroker;
-import dev.flinksidecar.kafka.tools.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,22 +35,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Kafka to the job to Kafka: the job's own Kafka source and exactly-once Kafka sink around the
- * threshold rule, once with the rule in process (a plain KeyedProcessFunction, as
- * {@link JobComparison}), once through a real sidecar process over a Unix socket; at each
- * parallelism, runs alternate in one JVM after a warm-up of both. A real single-node KRaft broker
- * (a child process from {@code kafka-tools/target/lib}) holds the input topic, written once, and
- * one output topic per run.
+ * threshold rule, once with the rule in process (a plain KeyedProcessFunction, as {@link
+ * JobComparison}), once through a real sidecar process over a Unix socket; at each parallelism,
+ * runs alternate in one JVM after a warm-up of both. A real single-node KRaft broker (a child
+ * process from {@code kafka-tools/target/lib}) holds the input topic, written once, and one output
+ * topic per run.
  *
  * <p>Throughput is measured after the source (the rate of a subtask between its 10% and its last
  * event, summed; backpressure makes it the pipeline's, Kafka writes included), not the time until
- * the last transaction commits. Each run's committed results are counted: both paths must give
- * the same number.
+ * the last transaction commits. Each run's committed results are counted: both paths must give the
+ * same number.
  *
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.KafkaComparison [--events 1000000] [--runs 3] [--parallelism 1,2] [--keys 10000]
  *     [--partitions 4] [--checkpoint-interval-ms 2000]
  * </pre>
+ *
  * Run from the repository root after {@code mvn -DskipTests package}.
  */
 public final class KafkaComparison {
@@ -64,7 +65,8 @@ public final class KafkaComparison {
     private final String socket;
     private int outputs;
 
-    private KafkaComparison(String bootstrap, long events, int partitions, long checkpointMs, String socket) {
+    private KafkaComparison(
+            String bootstrap, long events, int partitions, long checkpointMs, String socket) {
         this.bootstrap = bootstrap;
         this.events = events;
         this.partitions = partitions;
@@ -89,19 +91,35 @@ public final class KafkaComparison {
 
         Path dir = Files.createTempDirectory("kafka-bench");
         Path rules = Files.createDirectories(dir.resolve("rules"));
-        Files.copy(Path.of("examples/target/rules/threshold.jar"), rules.resolve("threshold.jar"),
+        Files.copy(
+                Path.of("examples/target/rules/threshold.jar"),
+                rules.resolve("threshold.jar"),
                 StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(rules.resolve("threshold.json"),
-                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) JobComparison.LIMIT + "}");
-        try (KafkaBroker broker = KafkaBroker.start(dir.resolve("broker"), 0, KafkaBroker.classPath(Path.of(".")),
-                Duration.ofMinutes(2));
-                BenchSidecar sidecar = BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir,
-                        List.of())) {
-            KafkaComparison bench = new KafkaComparison(broker.bootstrap(), events, partitions, checkpointMs,
-                    sidecar.socket.toString());
-            System.out.printf("events per run %,d (JSON), keys %,d, input partitions %d, threshold limit %.0f,"
-                    + " exactly-once output, checkpoints every %d ms%n", events, keys, partitions, JobComparison.LIMIT,
-                    checkpointMs);
+        Files.writeString(
+                rules.resolve("threshold.json"),
+                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": "
+                        + (long) JobComparison.LIMIT
+                        + "}");
+        try (KafkaBroker broker =
+                        KafkaBroker.start(
+                                dir.resolve("broker"),
+                                0,
+                                KafkaBroker.classPath(Path.of(".")),
+                                Duration.ofMinutes(2));
+                BenchSidecar sidecar =
+                        BenchSidecar.start(
+                                Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of())) {
+            KafkaComparison bench =
+                    new KafkaComparison(
+                            broker.bootstrap(),
+                            events,
+                            partitions,
+                            checkpointMs,
+                            sidecar.socket.toString());
+            System.out.printf(
+                    "events per run %,d (JSON), keys %,d, input partitions %d, threshold limit %.0f,"
+                            + " exactly-once output, checkpoints every %d ms%n",
+                    events, keys, partitions, JobComparison.LIMIT, checkpointMs);
             bench.produce(keys);
             for (int parallelism : parallelisms) {
                 bench.compare(parallelism, runs);
@@ -117,13 +135,18 @@ public final class KafkaComparison {
         try (KafkaProducer<byte[], byte[]> producer = Topics.producer(bootstrap)) {
             for (long i = 0; i < events; i++) {
                 EventRecord event = SyntheticPayments.event(i, keys);
-                producer.send(new ProducerRecord<>(INPUT, event.key().getBytes(StandardCharsets.UTF_8),
-                        EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)), deliveries);
+                producer.send(
+                        new ProducerRecord<>(
+                                INPUT,
+                                event.key().getBytes(StandardCharsets.UTF_8),
+                                EventJson.toJson(event).getBytes(StandardCharsets.UTF_8)),
+                        deliveries);
             }
             producer.flush();
         }
         deliveries.check();
-        System.out.printf("input written: %,d events in %.1f s%n", events, (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "input written: %,d events in %.1f s%n", events, (System.nanoTime() - start) / 1e9);
     }
 
     private void compare(int parallelism, int runs) throws Exception {
@@ -135,17 +158,23 @@ public final class KafkaComparison {
             Run a = run(parallelism, false);
             Run b = run(parallelism, true);
             if (a.results != b.results) {
-                throw new IllegalStateException("committed results differ: in-process " + a.results + ", sidecar "
-                        + b.results);
+                throw new IllegalStateException(
+                        "committed results differ: in-process "
+                                + a.results
+                                + ", sidecar "
+                                + b.results);
             }
             inProcess.add(a.rate);
             sidecar.add(b.rate);
-            System.out.printf("parallelism %d, run %d: in-process %,.0f events/s, sidecar %,.0f events/s"
-                    + " (%,d committed results each)%n", parallelism, r + 1, a.rate, b.rate, a.results);
+            System.out.printf(
+                    "parallelism %d, run %d: in-process %,.0f events/s, sidecar %,.0f events/s"
+                            + " (%,d committed results each)%n",
+                    parallelism, r + 1, a.rate, b.rate, a.results);
         }
         double a = median(inProcess);
         double b = median(sidecar);
-        System.out.printf("parallelism %d median: in-process %,.0f events/s, sidecar %,.0f events/s, ratio %.2f%n",
+        System.out.printf(
+                "parallelism %d median: in-process %,.0f events/s, sidecar %,.0f events/s, ratio %.2f%n",
                 parallelism, a, b, b / a);
     }
 
@@ -154,22 +183,33 @@ public final class KafkaComparison {
         String output = "bench-out-" + (++outputs);
         Topics.create(bootstrap, output, partitions);
         Configuration conf = new Configuration();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.getConfig().enableObjectReuse();
         env.enableCheckpointing(checkpointMs);
-        KafkaInput in = KafkaInput.parse("kafka://" + bootstrap + "/" + INPUT + "?offsets=earliest&group=" + output);
-        DataStream<EventRecord> source = KafkaSources.read(env, in, Duration.ZERO, Duration.ofSeconds(30), true)
-                .map(new SourceRate(events / parallelism / 10)).returns(RecordTypes.EVENT);
+        KafkaInput in =
+                KafkaInput.parse(
+                        "kafka://" + bootstrap + "/" + INPUT + "?offsets=earliest&group=" + output);
+        DataStream<EventRecord> source =
+                KafkaSources.read(env, in, Duration.ZERO, Duration.ofSeconds(30), true)
+                        .map(new SourceRate(events / parallelism / 10))
+                        .returns(RecordTypes.EVENT);
         KeyedStream<EventRecord, String> keyed = source.keyBy(EventRecord::key, Types.STRING);
-        DataStream<ResultRecord> results = throughSidecar
-                ? SidecarStreams.process(keyed, SidecarOperatorOptions.defaults()
-                        .with(SidecarOperatorOptions.SOCKET_PATH, socket))
-                : keyed.process(new InProcessThreshold(JobComparison.LIMIT), RecordTypes.RESULT);
-        KafkaSinks.results(results, KafkaOutput.parse("kafka://" + bootstrap + "/" + output), output, false);
+        DataStream<ResultRecord> results =
+                throughSidecar
+                        ? SidecarStreams.process(
+                                keyed,
+                                SidecarOperatorOptions.defaults()
+                                        .with(SidecarOperatorOptions.SOCKET_PATH, socket))
+                        : keyed.process(
+                                new InProcessThreshold(JobComparison.LIMIT), RecordTypes.RESULT);
+        KafkaSinks.results(
+                results, KafkaOutput.parse("kafka://" + bootstrap + "/" + output), output, false);
         SourceRate.reset();
         env.execute(output);
         double rate = SourceRate.rate();
-        long committed = Topics.committedValuesToEnd(bootstrap, output, Duration.ofMinutes(2)).size();
+        long committed =
+                Topics.committedValuesToEnd(bootstrap, output, Duration.ofMinutes(2)).size();
         return new Run(rate, committed);
     }
 
@@ -191,8 +231,8 @@ public final class KafkaComparison {
     }
 
     /**
-     * Chained to the source: the time of each subtask's {@code skip}-th event and of its last
-     * (read every 1,024 events, so the wait for the final checkpoint after the input ends does not
+     * Chained to the source: the time of each subtask's {@code skip}-th event and of its last (read
+     * every 1,024 events, so the wait for the final checkpoint after the input ends does not
      * count). The MiniCluster runs in this JVM: static fields carry the figures back.
      */
     static final class SourceRate extends RichMapFunction<EventRecord, EventRecord> {
@@ -216,7 +256,10 @@ public final class KafkaComparison {
             COUNTED.set(0);
         }
 
-        /** Events per second between the earliest {@code skip}-th event and the latest last one, over all subtasks. */
+        /**
+         * Events per second between the earliest {@code skip}-th event and the latest last one,
+         * over all subtasks.
+         */
         static double rate() {
             return COUNTED.get() / ((LAST.get() - FIRST.get()) / 1e9);
         }

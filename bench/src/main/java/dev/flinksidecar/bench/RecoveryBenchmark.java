@@ -35,12 +35,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The issue-5 recovery figure: how long results stop when the sidecar is killed ({@code kill -9})
- * under a running job. One MiniCluster in this JVM runs a steady, rate-limited stream of payment
- * events through the sidecar operator (a per-event threshold rule and a one-minute tumbling
- * window rule, checkpoints every second, hashmap state backend) to a supervised sidecar child,
- * as local mode runs it ({@link SupervisedSidecar}: restarted after its backoff when it dies).
- * Each run kills the child {@code --kills} times, {@code --pause-s} apart, and per kill notes:
+ * The recovery figure: how long results stop when the sidecar is killed ({@code kill -9}) under a
+ * running job. One MiniCluster in this JVM runs a steady, rate-limited stream of payment events
+ * through the sidecar operator (a per-event threshold rule and a one-minute tumbling window rule,
+ * checkpoints every second, hashmap state backend) to a supervised sidecar child, as local mode
+ * runs it ({@link SupervisedSidecar}: restarted after its backoff when it dies). Each run kills the
+ * child {@code --kills} times, {@code --pause-s} apart, and per kill notes:
  *
  * <pre>
  *   kill ──► new child launched ──► its socket accepts ──► every subtask emits a result of an event made after the kill
@@ -50,35 +50,43 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *
  * The last step is seen from results: the generator notes the index of each event it makes, and a
  * map after the operator notes, per subtask, the first threshold result whose event time is later
- * than that of the last event made before the kill. The default pause (31 s) is longer than the
- * 30 s a child must serve for the supervisor's backoff to start again at 100 ms, so every kill is
- * an isolated crash; shorter pauses measure a crash loop, where the backoff doubles up to 5 s.
- * The job's restart count (its exception history) must stay 0.
+ * than that of the last event made before the kill. The default pause (31 s) is longer than the 30
+ * s a child must serve for the supervisor's backoff to start again at 100 ms, so every kill is an
+ * isolated crash; shorter pauses measure a crash loop, where the backoff doubles up to 5 s. The
+ * job's restart count (its exception history) must stay 0.
  *
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.RecoveryBenchmark [--runs 3] [--kills 10] [--pause-s 31] [--rate 20000] \
  *     [--parallelism 2] [--keys 1000] [--sidecar-jar sidecar/target/sidecar.jar]
  * </pre>
+ *
  * Run from the repository root after {@code mvn -DskipTests install}.
  */
 public final class RecoveryBenchmark {
 
     private static final long BASE = 1_767_225_600_000L;
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String THRESHOLD = "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 900}";
-    private static final String WINDOW = "{\"id\": \"windowed-aggregate\", \"window\": {\"type\": \"tumbling\","
-            + " \"size\": \"60s\"}, \"allowed_lateness\": \"0s\", \"aggregate\": \"sum\", \"field\": \"amount\","
-            + " \"event_type\": \"payment\"}";
+    private static final String THRESHOLD =
+            "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 900}";
+    private static final String WINDOW =
+            "{\"id\": \"windowed-aggregate\", \"window\": {\"type\": \"tumbling\","
+                    + " \"size\": \"60s\"}, \"allowed_lateness\": \"0s\", \"aggregate\": \"sum\", \"field\": \"amount\","
+                    + " \"event_type\": \"payment\"}";
     private static final int MAX_SUBTASKS = 64;
 
     // The MiniCluster runs in this JVM: the job's functions and the driver share these.
     /** Index of the last event the generator made. */
     private static final AtomicLong GENERATED = new AtomicLong(-1);
+
     /** Results of events later than this event time count as "after the kill". */
     private static volatile long watchAfter = Long.MAX_VALUE;
-    /** Per operator subtask: nanoTime of its first result after {@link #watchAfter}, 0 while none. */
+
+    /**
+     * Per operator subtask: nanoTime of its first result after {@link #watchAfter}, 0 while none.
+     */
     private static final AtomicLongArray FIRST_AFTER = new AtomicLongArray(MAX_SUBTASKS);
+
     private static final AtomicLong RESULTS = new AtomicLong();
 
     private final int parallelism;
@@ -92,7 +100,8 @@ public final class RecoveryBenchmark {
     }
 
     /** One kill's times, in ms from the kill. */
-    private record Kill(double launched, double accepting, double firstSubtask, double allSubtasks) {}
+    private record Kill(
+            double launched, double accepting, double firstSubtask, double allSubtasks) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> flags = new TreeMap<>();
@@ -110,57 +119,100 @@ public final class RecoveryBenchmark {
         Path dir = Files.createTempDirectory("sidecar-recovery-bench");
         try {
             Path rules = Files.createDirectories(dir.resolve("rules"));
-            Files.copy(Path.of("examples/target/rules/threshold.jar"), rules.resolve("threshold.jar"));
+            Files.copy(
+                    Path.of("examples/target/rules/threshold.jar"), rules.resolve("threshold.jar"));
             Files.writeString(rules.resolve("threshold.json"), THRESHOLD);
-            Files.copy(Path.of("examples/target/rules/windowed-aggregate.jar"), rules.resolve("windowed-aggregate.jar"));
+            Files.copy(
+                    Path.of("examples/target/rules/windowed-aggregate.jar"),
+                    rules.resolve("windowed-aggregate.jar"));
             Files.writeString(rules.resolve("windowed-aggregate.json"), WINDOW);
-            // a private copy: a rebuild of the sidecar module during the run cannot swap classes under it
-            Path jar = Files.copy(Path.of(flags.getOrDefault("--sidecar-jar", "sidecar/target/sidecar.jar")),
-                    dir.resolve("sidecar.jar"));
-            System.out.printf("rate %,.0f events/s, keys %,d, parallelism %d, checkpoints every 1 s, %d kills per run,"
-                    + " %d ms apart, rules %s and %s%n", rate, keys, parallelism, kills, pauseMs, THRESHOLD, WINDOW);
+            // a private copy: a rebuild of the sidecar module during the run cannot swap classes
+            // under it
+            Path jar =
+                    Files.copy(
+                            Path.of(
+                                    flags.getOrDefault(
+                                            "--sidecar-jar", "sidecar/target/sidecar.jar")),
+                            dir.resolve("sidecar.jar"));
+            System.out.printf(
+                    "rate %,.0f events/s, keys %,d, parallelism %d, checkpoints every 1 s, %d kills per run,"
+                            + " %d ms apart, rules %s and %s%n",
+                    rate, keys, parallelism, kills, pauseMs, THRESHOLD, WINDOW);
             List<Kill> all = new ArrayList<>();
             List<Double> runMedians = new ArrayList<>();
             try (BenchCluster cluster = BenchCluster.start(parallelism + 1)) {
                 for (int r = 1; r <= runs; r++) {
-                    List<Kill> run = bench.run(cluster, jar, rules, dir.resolve("run-" + r), kills, pauseMs, r);
+                    List<Kill> run =
+                            bench.run(
+                                    cluster,
+                                    jar,
+                                    rules,
+                                    dir.resolve("run-" + r),
+                                    kills,
+                                    pauseMs,
+                                    r);
                     all.addAll(run);
                     runMedians.add(median(run.stream().map(Kill::allSubtasks).toList()));
                 }
             }
-            System.out.printf("all %d kills: %s; median of the run medians, kill to all subtasks flowing: %.0f ms%n",
+            System.out.printf(
+                    "all %d kills: %s; median of the run medians, kill to all subtasks flowing: %.0f ms%n",
                     all.size(), summary(all), median(runMedians));
         } finally {
             deleteTree(dir);
         }
     }
 
-    private List<Kill> run(BenchCluster cluster, Path jar, Path rules, Path dir, int kills, long pauseMs, int number)
+    private List<Kill> run(
+            BenchCluster cluster,
+            Path jar,
+            Path rules,
+            Path dir,
+            int kills,
+            long pauseMs,
+            int number)
             throws Exception {
         Files.createDirectories(dir);
         Path socket = dir.resolve("s.sock");
         List<Kill> measured = new ArrayList<>();
-        try (SupervisedSidecar sidecar = SupervisedSidecar.start(LocalSidecarProcess.fromJar(jar), socket, rules,
-                dir.resolve("sidecar.log"), Duration.ofMinutes(1))) {
+        try (SupervisedSidecar sidecar =
+                SupervisedSidecar.start(
+                        LocalSidecarProcess.fromJar(jar),
+                        socket,
+                        rules,
+                        dir.resolve("sidecar.log"),
+                        Duration.ofMinutes(1))) {
             JobID job = cluster.submit(environment(socket, dir));
             try {
-                awaitResults(cluster, job, Duration.ofSeconds(10)); // warm-up: running, first checkpoints taken
+                awaitResults(
+                        cluster,
+                        job,
+                        Duration.ofSeconds(10)); // warm-up: running, first checkpoints taken
                 for (int k = 1; k <= kills; k++) {
                     Kill kill = kill(sidecar, socket);
                     measured.add(kill);
-                    System.out.printf("run %d kill %d: child launched %.0f ms, socket accepting %.0f ms, results of"
+                    System.out.printf(
+                            "run %d kill %d: child launched %.0f ms, socket accepting %.0f ms, results of"
                                     + " new events from the first subtask %.0f ms, from all %d subtasks %.0f ms%n",
-                            number, k, kill.launched, kill.accepting, kill.firstSubtask, parallelism, kill.allSubtasks);
+                            number,
+                            k,
+                            kill.launched,
+                            kill.accepting,
+                            kill.firstSubtask,
+                            parallelism,
+                            kill.allSubtasks);
                     if (cluster.status(job) != JobStatus.RUNNING) {
-                        throw new IllegalStateException("the job is " + cluster.status(job) + " after kill " + k);
+                        throw new IllegalStateException(
+                                "the job is " + cluster.status(job) + " after kill " + k);
                     }
                     if (k < kills) {
                         Thread.sleep(pauseMs); // the schedule of the kills
                     }
                 }
                 int restarts = cluster.restarts(job);
-                System.out.printf("run %d: %s; sidecar restarts %d, job restarts %d, %,d results%n", number,
-                        summary(measured), sidecar.restarts(), restarts, RESULTS.get());
+                System.out.printf(
+                        "run %d: %s; sidecar restarts %d, job restarts %d, %,d results%n",
+                        number, summary(measured), sidecar.restarts(), restarts, RESULTS.get());
             } finally {
                 cluster.cancel(job);
             }
@@ -168,7 +220,10 @@ public final class RecoveryBenchmark {
         return measured;
     }
 
-    /** Kills the current child and times its way back, as seen by the supervisor, the socket and the results. */
+    /**
+     * Kills the current child and times its way back, as seen by the supervisor, the socket and the
+     * results.
+     */
     private Kill kill(SupervisedSidecar sidecar, Path socket) throws Exception {
         for (int i = 0; i < MAX_SUBTASKS; i++) {
             FIRST_AFTER.set(i, 0);
@@ -176,7 +231,8 @@ public final class RecoveryBenchmark {
         long pid = sidecar.pid();
         long killed = System.nanoTime();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        watchAfter = eventTime(GENERATED.get()); // read after the kill: later events were made after it
+        watchAfter =
+                eventTime(GENERATED.get()); // read after the kill: later events were made after it
         long deadline = killed + WAIT.toNanos();
         while (sidecar.pid() == pid) {
             check(deadline, "no new sidecar child was launched");
@@ -204,7 +260,11 @@ public final class RecoveryBenchmark {
             all = max == -1 ? 0 : max;
         }
         watchAfter = Long.MAX_VALUE;
-        return new Kill(ms(launched - killed), ms(accepting - killed), ms(first - killed), ms(all - killed));
+        return new Kill(
+                ms(launched - killed),
+                ms(accepting - killed),
+                ms(first - killed),
+                ms(all - killed));
     }
 
     private void awaitResults(BenchCluster cluster, JobID job, Duration warmUp) throws Exception {
@@ -221,7 +281,9 @@ public final class RecoveryBenchmark {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                dir.resolve("checkpoints").toUri().toString());
         // restarts are allowed so that one would be counted, not end the run; there must be none
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
@@ -233,31 +295,49 @@ public final class RecoveryBenchmark {
         double eventsPerSecond = rate;
         GENERATED.set(-1);
         RESULTS.set(0);
-        DataGeneratorSource<EventRecord> source = new DataGeneratorSource<>(n -> {
-            GENERATED.set(n);
-            return event(n, keyCount, eventsPerSecond);
-        }, Long.MAX_VALUE, RateLimiterStrategy.perSecond(rate), RecordTypes.EVENT);
-        WatermarkStrategy<EventRecord> watermarks = WatermarkStrategy.<EventRecord>forMonotonousTimestamps()
-                .withTimestampAssigner((event, previous) -> event.time());
-        SidecarStreams.process(env.fromSource(source, watermarks, "steady payments").setParallelism(1)
+        DataGeneratorSource<EventRecord> source =
+                new DataGeneratorSource<>(
+                        n -> {
+                            GENERATED.set(n);
+                            return event(n, keyCount, eventsPerSecond);
+                        },
+                        Long.MAX_VALUE,
+                        RateLimiterStrategy.perSecond(rate),
+                        RecordTypes.EVENT);
+        WatermarkStrategy<EventRecord> watermarks =
+                WatermarkStrategy.<EventRecord>forMonotonousTimestamps()
+                        .withTimestampAssigner((event, previous) -> event.time());
+        SidecarStreams.process(
+                        env.fromSource(source, watermarks, "steady payments")
+                                .setParallelism(1)
                                 .keyBy(EventRecord::key, Types.STRING),
-                        SidecarOperatorOptions.defaults().with(SidecarOperatorOptions.SOCKET_PATH, socket.toString()))
-                .map(new Arrivals()).returns(RecordTypes.RESULT)
+                        SidecarOperatorOptions.defaults()
+                                .with(SidecarOperatorOptions.SOCKET_PATH, socket.toString()))
+                .map(new Arrivals())
+                .returns(RecordTypes.RESULT)
                 .sinkTo(new DiscardingSink<>());
         return env;
     }
 
-    /** Event {@code n}: event time runs at wall-clock speed at the configured rate; amounts 0 to 999 (10% above 900). */
+    /**
+     * Event {@code n}: event time runs at wall-clock speed at the configured rate; amounts 0 to 999
+     * (10% above 900).
+     */
     private static EventRecord event(long n, int keys, double rate) {
-        return EventRecord.builder("k" + (n * 7919) % keys, BASE + (long) (n * 1000 / rate)).type("payment")
-                .set("amount", n % 1000).build();
+        return EventRecord.builder("k" + (n * 7919) % keys, BASE + (long) (n * 1000 / rate))
+                .type("payment")
+                .set("amount", n % 1000)
+                .build();
     }
 
     private long eventTime(long n) {
         return BASE + (long) (n * 1000 / rate);
     }
 
-    /** Chained to the operator: notes its subtask's first threshold result of an event made after a kill. */
+    /**
+     * Chained to the operator: notes its subtask's first threshold result of an event made after a
+     * kill.
+     */
     private static final class Arrivals extends RichMapFunction<ResultRecord, ResultRecord> {
         private static final long serialVersionUID = 1L;
 
@@ -265,14 +345,18 @@ public final class RecoveryBenchmark {
         public ResultRecord map(ResultRecord result) {
             RESULTS.incrementAndGet();
             if (result.time() > watchAfter && "threshold".equals(result.rule())) {
-                FIRST_AFTER.compareAndSet(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), 0, System.nanoTime());
+                FIRST_AFTER.compareAndSet(
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                        0,
+                        System.nanoTime());
             }
             return result;
         }
     }
 
     private static String summary(List<Kill> kills) {
-        return String.format("kill to child launched median %.0f ms; to socket accepting median %.0f ms; to results"
+        return String.format(
+                "kill to child launched median %.0f ms; to socket accepting median %.0f ms; to results"
                         + " from all subtasks median %.0f ms, max %.0f ms (first subtask median %.0f ms);"
                         + " operator part (accepting to all subtasks) median %.0f ms",
                 median(kills.stream().map(Kill::launched).toList()),
@@ -297,7 +381,9 @@ public final class RecoveryBenchmark {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return n == 0
+                ? Double.NaN
+                : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static void deleteTree(Path dir) throws Exception {

@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * The issue-4 benchmark: hot swaps of a per-event rule under a steady load, on a real sidecar
+ * The hot-swap benchmark: hot swaps of a per-event rule under a steady load, on a real sidecar
  * process, seen from one session as one operator subtask holds it.
  *
  * <pre>
@@ -44,6 +44,7 @@ import java.util.stream.Stream;
  *     [--keys 10000] [--sidecar-jar sidecar/target/sidecar.jar] [--rule-jar examples/target/rules/threshold.jar] \
  *     [--sidecar-flags "-XX:+UseSerialGC -Xmx512m" (JVM flags for the sidecar, space-separated)]
  * </pre>
+ *
  * Run from the repository root after {@code mvn -DskipTests install}.
  */
 public final class SwapBenchmark {
@@ -66,7 +67,11 @@ public final class SwapBenchmark {
 
     /** The rule's config for {@code version}: every event's amount is above the limit. */
     static String config(String version) {
-        return "{\"id\": \"" + RULE + "\", \"field\": \"amount\", \"limit\": -1e18, \"version\": \"" + version + "\"}";
+        return "{\"id\": \""
+                + RULE
+                + "\", \"field\": \"amount\", \"limit\": -1e18, \"version\": \""
+                + version
+                + "\"}";
     }
 
     private String flag(String name, String orElse) {
@@ -81,19 +86,30 @@ public final class SwapBenchmark {
         Path dir = Files.createTempDirectory("sidecar-swap-bench");
         try {
             Path rules = Files.createDirectories(dir.resolve("rules"));
-            byte[] ruleJar = Files.readAllBytes(Path.of(flag("--rule-jar", "examples/target/rules/threshold.jar")));
+            byte[] ruleJar =
+                    Files.readAllBytes(
+                            Path.of(flag("--rule-jar", "examples/target/rules/threshold.jar")));
             Files.write(rules.resolve(RULE + ".jar"), ruleJar);
             Files.writeString(rules.resolve(RULE + ".json"), config("1.0.0"));
-            // a private copy: a rebuild of the sidecar module during the run cannot swap classes under it
-            Path jar = Files.copy(Path.of(flag("--sidecar-jar", "sidecar/target/sidecar.jar")), dir.resolve("sidecar.jar"));
+            // a private copy: a rebuild of the sidecar module during the run cannot swap classes
+            // under it
+            Path jar =
+                    Files.copy(
+                            Path.of(flag("--sidecar-jar", "sidecar/target/sidecar.jar")),
+                            dir.resolve("sidecar.jar"));
             Path gcLog = dir.resolve("gc.log");
             List<String> jvmFlags = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog));
             if (!sidecarFlags().isEmpty()) {
                 jvmFlags.addAll(List.of(sidecarFlags().split("\\s+")));
             }
             try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, jvmFlags);
-                    SwapLoad load = SwapLoad.open(sidecar.socket, RULE, intFlag("--batch", 256), intFlag("--in-flight", 4),
-                            intFlag("--keys", 10_000))) {
+                    SwapLoad load =
+                            SwapLoad.open(
+                                    sidecar.socket,
+                                    RULE,
+                                    intFlag("--batch", 256),
+                                    intFlag("--in-flight", 4),
+                                    intFlag("--keys", 10_000))) {
                 measure(load, Path.of(sidecar.socket + ".admin"), ruleJar, gcLog);
             }
         } catch (Exception e) {
@@ -122,8 +138,15 @@ public final class SwapBenchmark {
         long gcFrom = GcPauses.lines(gcLog);
         GcPauses ownGc = GcPauses.watchThisJvm();
 
-        SwapDeploys deploys = new SwapDeploys(load, admin, RULE, ruleJar, warmupSwaps + swaps, interval,
-                TimeUnit.MILLISECONDS.toNanos(intFlag("--tail-ms", 200)));
+        SwapDeploys deploys =
+                new SwapDeploys(
+                        load,
+                        admin,
+                        RULE,
+                        ruleJar,
+                        warmupSwaps + swaps,
+                        interval,
+                        TimeUnit.MILLISECONDS.toNanos(intFlag("--tail-ms", 200)));
         Thread thread = new Thread(deploys, "swap-deploys");
         thread.setDaemon(true); // a failed load must not wait for the swaps to end
         thread.start();
@@ -141,18 +164,31 @@ public final class SwapBenchmark {
         List<Swap> all = deploys.swaps;
         List<Swap> counted = all.subList(warmupSwaps, all.size());
         Swap first = all.get(0);
-        System.out.printf("admin request with no work (list, median of %d calls): under load %.2f ms, idle %.2f ms%n",
+        System.out.printf(
+                "admin request with no work (list, median of %d calls): under load %.2f ms, idle %.2f ms%n",
                 listLoaded.length, ms(median(listLoaded)), ms(median(listIdle)));
-        System.out.printf("first swap of the run: deploy call %.1f ms, deploy start to the new version answering %.1f ms%n",
+        System.out.printf(
+                "first swap of the run: deploy call %.1f ms, deploy start to the new version answering %.1f ms%n",
                 ms(first.returned - first.start), ms(first.active - first.start));
-        System.out.printf("%d swaps measured (after %d warm-up swaps), one every %d ms:%n  %-46s %9s %9s%n",
-                counted.size(), warmupSwaps, TimeUnit.NANOSECONDS.toMillis(interval), "", "median", "max");
-        row2("(a) deploy call returns", counted.stream().mapToLong(s -> s.returned - s.start).toArray());
-        row2("(b) deploy start to first new-version answer", counted.stream().mapToLong(s -> s.active - s.start).toArray());
+        System.out.printf(
+                "%d swaps measured (after %d warm-up swaps), one every %d ms:%n  %-46s %9s %9s%n",
+                counted.size(),
+                warmupSwaps,
+                TimeUnit.NANOSECONDS.toMillis(interval),
+                "",
+                "median",
+                "max");
+        row2(
+                "(a) deploy call returns",
+                counted.stream().mapToLong(s -> s.returned - s.start).toArray());
+        row2(
+                "(b) deploy start to first new-version answer",
+                counted.stream().mapToLong(s -> s.active - s.start).toArray());
         row2("    (b) - (a)", counted.stream().mapToLong(s -> s.active - s.returned).toArray());
         row2("the same deploy call, idle sidecar (5 calls)", deployIdle);
         latencies(load, all, counted, measuredFrom, load.batchSize * 1e9 / period);
-        System.out.printf("sidecar GC from the first swap on: %s; this JVM's (sender and reader): %s%n",
+        System.out.printf(
+                "sidecar GC from the first swap on: %s; this JVM's (sender and reader): %s%n",
                 GcPauses.inLog(gcLog, gcFrom, gcTo), ownGc);
     }
 
@@ -164,7 +200,12 @@ public final class SwapBenchmark {
      * nanoseconds between batches.
      */
     private long loadPeriod(SwapLoad load) throws IOException, InterruptedException {
-        load.drive(0, deadline(intFlag("--warmup-s", 10))); // both JVMs compile their hot paths (about 8 s here)
+        load.drive(
+                0,
+                deadline(
+                        intFlag(
+                                "--warmup-s",
+                                10))); // both JVMs compile their hot paths (about 8 s here)
         int first = load.sent();
         load.drive(0, deadline(intFlag("--calibrate-s", 5)));
         double capacity = load.rate(first, load.sent());
@@ -172,7 +213,8 @@ public final class SwapBenchmark {
         double rate = given > 0 ? given : capacity / 2;
         long period;
         int lowered = 0;
-        while (true) { // settles at the load rate; a default rate the sidecar does not keep up with is lowered
+        while (true) { // settles at the load rate; a default rate the sidecar does not keep up with
+            // is lowered
             period = (long) (load.batchSize * 1e9 / rate);
             int from = load.sent();
             load.drive(period, deadline(3));
@@ -182,17 +224,34 @@ public final class SwapBenchmark {
             rate *= 0.8;
             lowered++;
         }
-        System.out.printf("sidecar JVM flags: %s; rule %s%n", sidecarFlags().isEmpty() ? "default" : sidecarFlags(), config("1.0.N"));
-        System.out.printf("batches of %d events (%,d keys), at most %d in flight; unthrottled after the warm-up: %,.0f events/s;"
+        System.out.printf(
+                "sidecar JVM flags: %s; rule %s%n",
+                sidecarFlags().isEmpty() ? "default" : sidecarFlags(), config("1.0.N"));
+        System.out.printf(
+                "batches of %d events (%,d keys), at most %d in flight; unthrottled after the warm-up: %,.0f events/s;"
                         + " load %,.0f events/s (%,.0f batches/s)%s%n",
-                load.batchSize, intFlag("--keys", 10_000), load.inFlight, capacity, rate, 1e9 / period,
-                given > 0 ? "" : lowered == 0 ? ", half of that" : ", half of that lowered " + lowered
-                        + " times by 20% until no batch went out late for 3 s");
+                load.batchSize,
+                intFlag("--keys", 10_000),
+                load.inFlight,
+                capacity,
+                rate,
+                1e9 / period,
+                given > 0
+                        ? ""
+                        : lowered == 0
+                                ? ", half of that"
+                                : ", half of that lowered "
+                                        + lowered
+                                        + " times by 20% until no batch went out late for 3 s");
         return period;
     }
 
-    /** The round trips of the batches sent from {@code from} on, steady against during a swap; whether the load kept {@code rate}. */
-    private static void latencies(SwapLoad load, List<Swap> all, List<Swap> counted, int from, double rate) {
+    /**
+     * The round trips of the batches sent from {@code from} on, steady against during a swap;
+     * whether the load kept {@code rate}.
+     */
+    private static void latencies(
+            SwapLoad load, List<Swap> all, List<Swap> counted, int from, double rate) {
         int[] batches = IntStream.range(from, load.sent()).toArray();
         int[] steady = select(batches, i -> !overlaps(all, load, i, false));
         int[] during = select(batches, i -> overlaps(counted, load, i, false));
@@ -200,30 +259,48 @@ public final class SwapBenchmark {
         int[] firstOnNew = counted.stream().mapToInt(s -> s.firstBatch).toArray();
         int[] afterCall = select(during, i -> !overlaps(counted, load, i, true));
 
-        System.out.printf("round trip per batch, send to its ResultBatch:%n  %-46s %9s %9s %9s %9s%n", "", "batches", "p50", "p99", "max");
+        System.out.printf(
+                "round trip per batch, send to its ResultBatch:%n  %-46s %9s %9s %9s %9s%n",
+                "", "batches", "p50", "p99", "max");
         long[] s = row4("steady (overlapping no swap)", roundTrips(load, steady, false));
-        long[] d = row4("during a swap (deploy start to first + tail)", roundTrips(load, during, false));
+        long[] d =
+                row4(
+                        "during a swap (deploy start to first + tail)",
+                        roundTrips(load, during, false));
         row4("  of which in flight during the deploy call", roundTrips(load, deployCall, false));
         row4("  of which only after it returned", roundTrips(load, afterCall, false));
         row4("  the first batch of each new version", roundTrips(load, firstOnNew, false));
-        System.out.printf("added by a swap: max during - p99 steady %.2f ms; p99 during - p99 steady %.2f ms%n",
+        System.out.printf(
+                "added by a swap: max during - p99 steady %.2f ms; p99 during - p99 steady %.2f ms%n",
                 ms(max(d) - pct(s, 0.99)), ms(pct(d, 0.99) - pct(s, 0.99)));
         long[] ss = roundTrips(load, steady, true);
         long[] ds = roundTrips(load, during, true);
-        System.out.printf("from when the batch was due instead (adds waiting for a free in-flight slot): steady p99 %.2f ms,"
-                + " max %.2f ms; during p99 %.2f ms, max %.2f ms%n", ms(pct(ss, 0.99)), ms(max(ss)), ms(pct(ds, 0.99)), ms(max(ds)));
+        System.out.printf(
+                "from when the batch was due instead (adds waiting for a free in-flight slot): steady p99 %.2f ms,"
+                        + " max %.2f ms; during p99 %.2f ms, max %.2f ms%n",
+                ms(pct(ss, 0.99)), ms(max(ss)), ms(pct(ds, 0.99)), ms(max(ds)));
         int to = load.sent();
         double achieved = load.rate(from, to);
-        System.out.printf("%s: %,.0f events/s of %,.0f; %.1f%% of the batches waited more than %d ms for a free slot, the longest %.1f ms%n",
-                achieved >= 0.98 * rate ? "the load kept its rate"
+        System.out.printf(
+                "%s: %,.0f events/s of %,.0f; %.1f%% of the batches waited more than %d ms for a free slot, the longest %.1f ms%n",
+                achieved >= 0.98 * rate
+                        ? "the load kept its rate"
                         : "WARNING: the sidecar fell behind the load here (backpressure), so the load ran slower",
-                achieved, rate, 100 * load.lateShare(from, to), TimeUnit.NANOSECONDS.toMillis(SwapLoad.LATE),
+                achieved,
+                rate,
+                100 * load.lateShare(from, to),
+                TimeUnit.NANOSECONDS.toMillis(SwapLoad.LATE),
                 ms(load.maxLate(from, to)));
-        System.out.printf("checks: %,d events, each answered with exactly one result; every batch ran one %s version;"
-                + " versions never went backwards%n", (long) load.sent() * load.batchSize, RULE);
+        System.out.printf(
+                "checks: %,d events, each answered with exactly one result; every batch ran one %s version;"
+                        + " versions never went backwards%n",
+                (long) load.sent() * load.batchSize, RULE);
     }
 
-    /** Whether batch {@code i} was in flight during a swap's window (or, with {@code callOnly}, during its deploy call). */
+    /**
+     * Whether batch {@code i} was in flight during a swap's window (or, with {@code callOnly},
+     * during its deploy call).
+     */
     private static boolean overlaps(List<Swap> swaps, SwapLoad load, int i, boolean callOnly) {
         long sent = load.sentAt.get(i);
         long answered = load.answeredAt.get(i);
@@ -239,7 +316,10 @@ public final class SwapBenchmark {
         return Arrays.stream(batches).filter(keep).toArray();
     }
 
-    /** Sorted round trips of {@code batches}, from the send or (with {@code fromDue}) from when it was due. */
+    /**
+     * Sorted round trips of {@code batches}, from the send or (with {@code fromDue}) from when it
+     * was due.
+     */
     private static long[] roundTrips(SwapLoad load, int[] batches, boolean fromDue) {
         long[] times = new long[batches.length];
         for (int k = 0; k < batches.length; k++) {
@@ -250,10 +330,14 @@ public final class SwapBenchmark {
         return times;
     }
 
-    /** Nanoseconds of each of 21 admin requests that do no work ({@code list}): the admin path's own cost. */
+    /**
+     * Nanoseconds of each of 21 admin requests that do no work ({@code list}): the admin path's own
+     * cost.
+     */
     private static long[] listCalls(Path admin) throws IOException {
         long[] times = new long[21];
-        AdminRequest list = AdminRequest.newBuilder().setList(ListRequest.getDefaultInstance()).build();
+        AdminRequest list =
+                AdminRequest.newBuilder().setList(ListRequest.getDefaultInstance()).build();
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
             AdminCall.call(admin, list);
@@ -274,8 +358,9 @@ public final class SwapBenchmark {
     }
 
     private static long[] row4(String name, long[] sorted) {
-        System.out.printf("  %-46s %,9d %6.2f ms %6.2f ms %6.2f ms%n", name, sorted.length, ms(pct(sorted, 0.5)),
-                ms(pct(sorted, 0.99)), ms(max(sorted)));
+        System.out.printf(
+                "  %-46s %,9d %6.2f ms %6.2f ms %6.2f ms%n",
+                name, sorted.length, ms(pct(sorted, 0.5)), ms(pct(sorted, 0.99)), ms(max(sorted)));
         return sorted;
     }
 

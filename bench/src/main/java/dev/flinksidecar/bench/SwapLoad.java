@@ -52,7 +52,12 @@ final class SwapLoad implements ServerListener, AutoCloseable {
     private volatile String wrong;
     private int lastMinor = -1;
 
-    private SwapLoad(SidecarClient client, String rule, int batchSize, int inFlight, EventBatch[] templates) {
+    private SwapLoad(
+            SidecarClient client,
+            String rule,
+            int batchSize,
+            int inFlight,
+            EventBatch[] templates) {
         this.client = client;
         this.rule = rule;
         this.batchSize = batchSize;
@@ -61,8 +66,12 @@ final class SwapLoad implements ServerListener, AutoCloseable {
         this.templates = templates;
     }
 
-    /** Connects and handshakes; the batches are built here, once, so the sender only stamps sequence numbers. */
-    static SwapLoad open(Path socket, String rule, int batchSize, int inFlight, int keys) throws Exception {
+    /**
+     * Connects and handshakes; the batches are built here, once, so the sender only stamps sequence
+     * numbers.
+     */
+    static SwapLoad open(Path socket, String rule, int batchSize, int inFlight, int keys)
+            throws Exception {
         EventBatch[] templates = new EventBatch[16];
         EventBatchWriter writer = new EventBatchWriter();
         for (int t = 0; t < templates.length; t++) {
@@ -74,9 +83,17 @@ final class SwapLoad implements ServerListener, AutoCloseable {
         }
         SidecarClient client = SidecarClient.connect(socket, Duration.ofSeconds(10));
         try {
-            client.handshake(Hello.newBuilder().setJobId("bench").setJobName("swap-benchmark").setOperatorId("bench")
-                    .setOperatorName("sidecar").setSubtaskIndex(0).setParallelism(1).setMaxParallelism(128),
-                    16 << 20, Duration.ofSeconds(10));
+            client.handshake(
+                    Hello.newBuilder()
+                            .setJobId("bench")
+                            .setJobName("swap-benchmark")
+                            .setOperatorId("bench")
+                            .setOperatorName("sidecar")
+                            .setSubtaskIndex(0)
+                            .setParallelism(1)
+                            .setMaxParallelism(128),
+                    16 << 20,
+                    Duration.ofSeconds(10));
         } catch (IOException e) {
             client.close();
             throw e;
@@ -97,11 +114,11 @@ final class SwapLoad implements ServerListener, AutoCloseable {
     }
 
     /**
-     * Sends a batch every {@code period} ns (0: as fast as the in-flight slots allow) until
-     * {@code stop} says so, then waits for every answer. A batch that finds no free slot waits
-     * for one, as the operator stops taking input at its in-flight limit (backpressure). The
-     * schedule makes up for small delays (a late wake-up), but after a batch more than {@link
-     * #LATE} late it starts again from that batch, with no burst to catch up.
+     * Sends a batch every {@code period} ns (0: as fast as the in-flight slots allow) until {@code
+     * stop} says so, then waits for every answer. A batch that finds no free slot waits for one, as
+     * the operator stops taking input at its in-flight limit (backpressure). The schedule makes up
+     * for small delays (a late wake-up), but after a batch more than {@link #LATE} late it starts
+     * again from that batch, with no burst to catch up.
      */
     void drive(long period, BooleanSupplier stop) throws IOException, InterruptedException {
         for (long due = System.nanoTime(); !stop.getAsBoolean(); ) {
@@ -113,7 +130,10 @@ final class SwapLoad implements ServerListener, AutoCloseable {
             }
             failIfWrong();
             long sequence = sentAt.size() + 1;
-            EventBatch batch = templates[(int) (sequence % templates.length)].toBuilder().setSequence(sequence).build();
+            EventBatch batch =
+                    templates[(int) (sequence % templates.length)].toBuilder()
+                            .setSequence(sequence)
+                            .build();
             long now = System.nanoTime();
             dueAt.add(period == 0 ? now : due);
             sentAt.add(now);
@@ -141,7 +161,10 @@ final class SwapLoad implements ServerListener, AutoCloseable {
         return late;
     }
 
-    /** The share of the batches from {@code from} to {@code to - 1} that waited longer than {@link #LATE} for a free slot. */
+    /**
+     * The share of the batches from {@code from} to {@code to - 1} that waited longer than {@link
+     * #LATE} for a free slot.
+     */
     double lateShare(int from, int to) {
         int late = 0;
         for (int i = from; i < to; i++) {
@@ -154,10 +177,23 @@ final class SwapLoad implements ServerListener, AutoCloseable {
     public void onResults(ResultBatch batch) {
         long now = System.nanoTime();
         if (batch.getSequence() != answeredAt.size() + 1) {
-            wrong = "answer " + batch.getSequence() + " came when " + (answeredAt.size() + 1) + " was due";
+            wrong =
+                    "answer "
+                            + batch.getSequence()
+                            + " came when "
+                            + (answeredAt.size() + 1)
+                            + " was due";
         } else if (batch.getResultsCount() != batchSize || batch.getDeadLettersCount() > 0) {
-            wrong = "batch " + batch.getSequence() + " gave " + batch.getResultsCount() + " results and "
-                    + batch.getDeadLettersCount() + " dead letters for " + batchSize + " events";
+            wrong =
+                    "batch "
+                            + batch.getSequence()
+                            + " gave "
+                            + batch.getResultsCount()
+                            + " results and "
+                            + batch.getDeadLettersCount()
+                            + " dead letters for "
+                            + batchSize
+                            + " events";
         }
         answeredAt.add(now);
         checkVersion(batch, now);
@@ -166,9 +202,18 @@ final class SwapLoad implements ServerListener, AutoCloseable {
 
     /** Versions are 1.0.N+hash; N only grows. */
     private void checkVersion(ResultBatch batch, long now) {
-        List<RuleRef> refs = batch.getRulesList().stream().filter(r -> r.getId().equals(rule)).toList();
+        List<RuleRef> refs =
+                batch.getRulesList().stream().filter(r -> r.getId().equals(rule)).toList();
         if (refs.size() != 1) {
-            wrong = "batch " + batch.getSequence() + " ran " + refs.size() + " versions of " + rule + ": " + refs;
+            wrong =
+                    "batch "
+                            + batch.getSequence()
+                            + " ran "
+                            + refs.size()
+                            + " versions of "
+                            + rule
+                            + ": "
+                            + refs;
             return;
         }
         String version = refs.get(0).getVersion();

@@ -8,7 +8,9 @@ import java.util.Random;
 /** Payment-like events for benchmarks: a key, a time, a type and five typed attributes. */
 public final class SyntheticPayments {
 
-    private static final String[] MERCHANTS = {"acme", "globex", "initech", "umbrella", "hooli", "vandelay"};
+    private static final String[] MERCHANTS = {
+        "acme", "globex", "initech", "umbrella", "hooli", "vandelay"
+    };
     private static final String[] COUNTRIES = {"DE", "FR", "US", "GB", "NL"};
 
     private SyntheticPayments() {}

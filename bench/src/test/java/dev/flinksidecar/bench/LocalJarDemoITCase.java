@@ -15,27 +15,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's demo command, as a user runs it: {@code java -jar flink-sidecar-local.jar} over
- * {@code testdata/} with the example rules. Lives here because this module builds after the
- * local jar is packaged; the flink-job tests run before it exists.
+ * {@code testdata/} with the example rules. Lives here because this module builds after the local
+ * jar is packaged; the flink-job tests run before it exists.
  */
 class LocalJarDemoITCase {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void theDemoRunsFromTheLocalJar() throws Exception {
         Path root = root();
         Path output = dir.resolve("demo");
         Path log = dir.resolve("demo.log");
-        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", root.resolve("flink-job/target/flink-sidecar-local.jar").toString(),
-                "--input", root.resolve("testdata/payments.jsonl").toString(),
-                "--rules-dir", root.resolve("examples/target/rules").toString(),
-                "--output", output.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process demo =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-jar",
+                                root.resolve("flink-job/target/flink-sidecar-local.jar").toString(),
+                                "--input",
+                                root.resolve("testdata/payments.jsonl").toString(),
+                                "--rules-dir",
+                                root.resolve("examples/target/rules").toString(),
+                                "--output",
+                                output.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         try {
             assertThat(demo.waitFor(240, TimeUnit.SECONDS)).as("the demo finishes").isTrue();
         } finally {
@@ -43,13 +48,18 @@ class LocalJarDemoITCase {
         }
         String printed = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(demo.exitValue()).as(printed).isZero();
-        assertThat(printed).contains("events in:    12000 (and 4 malformed lines)", "dead letters: 4");
+        assertThat(printed)
+                .contains("events in:    12000 (and 4 malformed lines)", "dead letters: 4");
 
         List<String> results = lines(output.resolve("results"));
         assertThat(results.stream().filter(l -> l.startsWith("{\"rule\":\"threshold\"")))
-                .hasSize(Files.readAllLines(root.resolve("testdata/expected/threshold.jsonl")).size());
+                .hasSize(
+                        Files.readAllLines(root.resolve("testdata/expected/threshold.jsonl"))
+                                .size());
         assertThat(results.stream().filter(l -> l.startsWith("{\"rule\":\"merchant-watch\"")))
-                .hasSize(Files.readAllLines(root.resolve("testdata/expected/merchant-watch.jsonl")).size());
+                .hasSize(
+                        Files.readAllLines(root.resolve("testdata/expected/merchant-watch.jsonl"))
+                                .size());
         assertThat(lines(output.resolve("dead-letters"))).hasSize(4);
     }
 
@@ -57,13 +67,14 @@ class LocalJarDemoITCase {
         try (Stream<Path> files = Files.walk(folder)) {
             return files.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .flatMap(p -> {
-                        try {
-                            return Files.readAllLines(p).stream();
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    })
+                    .flatMap(
+                            p -> {
+                                try {
+                                    return Files.readAllLines(p).stream();
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            })
                     .collect(Collectors.toList());
         }
     }

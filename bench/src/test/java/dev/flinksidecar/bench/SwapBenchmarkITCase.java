@@ -23,19 +23,38 @@ class SwapBenchmarkITCase {
         PrintStream out = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
-            SwapBenchmark.main(new String[] {
-                "--sidecar-jar", root.resolve("sidecar/target/sidecar.jar").toString(),
-                "--rule-jar", root.resolve("examples/target/rules/threshold.jar").toString(),
-                "--warmup-s", "1", "--calibrate-s", "1", "--swaps", "2", "--warmup-swaps", "1",
-                "--interval-ms", "300", "--batch", "64"});
+            SwapBenchmark.main(
+                    new String[] {
+                        "--sidecar-jar",
+                        root.resolve("sidecar/target/sidecar.jar").toString(),
+                        "--rule-jar",
+                        root.resolve("examples/target/rules/threshold.jar").toString(),
+                        "--warmup-s",
+                        "1",
+                        "--calibrate-s",
+                        "1",
+                        "--swaps",
+                        "2",
+                        "--warmup-swaps",
+                        "1",
+                        "--interval-ms",
+                        "300",
+                        "--batch",
+                        "64"
+                    });
         } finally {
             System.setOut(out);
         }
         String report = printed.toString(StandardCharsets.UTF_8);
         out.print(report);
-        assertThat(report).contains("2 swaps measured (after 1 warm-up swaps)", "(a) deploy call returns",
-                "(b) deploy start to first new-version answer", "during a swap", "steady (overlapping no swap)",
-                "versions never went backwards");
+        assertThat(report)
+                .contains(
+                        "2 swaps measured (after 1 warm-up swaps)",
+                        "(a) deploy call returns",
+                        "(b) deploy start to first new-version answer",
+                        "during a swap",
+                        "steady (overlapping no swap)",
+                        "versions never went backwards");
     }
 
     private static Path root() {

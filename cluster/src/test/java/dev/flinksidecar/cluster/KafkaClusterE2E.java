@@ -30,19 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
  * writing payments while {@code flink.sh run -d} runs the job from that topic to a result topic,
  * exactly once, and {@code swap-rule.sh} deploying a new version of a rule on both sidecars
  * meanwhile. The rule ({@code seq}: the threshold example with limit -1) answers every payment:
- * every generated event is answered exactly once in the committed output, both versions answer,
- * and no key goes back to the old version after its switch. Broker and cluster are stopped with
- * their scripts after the test, also when it fails.
+ * every generated event is answered exactly once in the committed output, both versions answer, and
+ * no key goes back to the old version after its switch. Broker and cluster are stopped with their
+ * scripts after the test, also when it fails.
  */
 @Timeout(420)
 class KafkaClusterE2E {
 
     private static final Path ROOT = projectRoot();
-    private static final Pattern JOB_ID = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
+    private static final Pattern JOB_ID =
+            Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
     private static final int TASKMANAGERS = 2;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     private static Path clusterDir;
     private static Path kafkaDir;
@@ -57,21 +57,43 @@ class KafkaClusterE2E {
         scripts = new Scripts(ROOT.resolve("cluster/bin"), tmp.resolve("logs"));
         kafkaDir = tmp.resolve("kafka");
         int kafkaPort = Scripts.freePort();
-        Scripts.Result kafka = scripts.run(Duration.ofSeconds(150), "start-kafka.sh", "--dir", kafkaDir.toString(),
-                "--port", String.valueOf(kafkaPort), "--timeout", "120");
+        Scripts.Result kafka =
+                scripts.run(
+                        Duration.ofSeconds(150),
+                        "start-kafka.sh",
+                        "--dir",
+                        kafkaDir.toString(),
+                        "--port",
+                        String.valueOf(kafkaPort),
+                        "--timeout",
+                        "120");
         assertThat(kafka.exitCode()).as("start-kafka.sh: %s", kafka.output()).isZero();
         bootstrap = "localhost:" + kafkaPort;
-        assertThat(kafka.output().strip()).as("the bootstrap address, printed last").endsWith(bootstrap);
+        assertThat(kafka.output().strip())
+                .as("the bootstrap address, printed last")
+                .endsWith(bootstrap);
 
         clusterDir = tmp.resolve("cluster");
         rulesDir = Files.createDirectories(tmp.resolve("rules"));
-        Files.copy(ROOT.resolve("examples/target/rules/threshold.jar"), rulesDir.resolve("seq.jar"));
+        Files.copy(
+                ROOT.resolve("examples/target/rules/threshold.jar"), rulesDir.resolve("seq.jar"));
         Files.writeString(rulesDir.resolve("seq.json"), seqConfig("1.0.0"));
         int restPort = Scripts.freePort();
         clusterStarted = true;
-        Scripts.Result started = scripts.run(Duration.ofSeconds(200), "start-cluster.sh", "--dir", clusterDir.toString(),
-                "--taskmanagers", String.valueOf(TASKMANAGERS), "--rules-dir", rulesDir.toString(),
-                "--rest-port", String.valueOf(restPort), "--timeout", "150");
+        Scripts.Result started =
+                scripts.run(
+                        Duration.ofSeconds(200),
+                        "start-cluster.sh",
+                        "--dir",
+                        clusterDir.toString(),
+                        "--taskmanagers",
+                        String.valueOf(TASKMANAGERS),
+                        "--rules-dir",
+                        rulesDir.toString(),
+                        "--rest-port",
+                        String.valueOf(restPort),
+                        "--timeout",
+                        "150");
         assertThat(started.exitCode()).as("start-cluster.sh: %s", started.output()).isZero();
         scripts.restPort(restPort);
     }
@@ -82,61 +104,123 @@ class KafkaClusterE2E {
             generator.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
         }
         if (clusterStarted) {
-            Scripts.Result stopped = scripts.run(Duration.ofSeconds(120), "stop-cluster.sh", "--dir", clusterDir.toString());
+            Scripts.Result stopped =
+                    scripts.run(
+                            Duration.ofSeconds(120),
+                            "stop-cluster.sh",
+                            "--dir",
+                            clusterDir.toString());
             assertThat(stopped.exitCode()).as("stop-cluster.sh: %s", stopped.output()).isZero();
         }
         if (scripts != null) {
-            Scripts.Result stopped = scripts.run(Duration.ofSeconds(60), "stop-kafka.sh", "--dir", kafkaDir.toString());
+            Scripts.Result stopped =
+                    scripts.run(
+                            Duration.ofSeconds(60), "stop-kafka.sh", "--dir", kafkaDir.toString());
             assertThat(stopped.exitCode()).as("stop-kafka.sh: %s", stopped.output()).isZero();
         }
     }
 
     @Test
-    void aLiveTopicThroughTheClusterWithARuleSwappedMeanwhileAnswersEveryEventOnce() throws Exception {
-        for (String topic : List.of("payments", "results", "results-late", "results-dead-letters")) {
+    void aLiveTopicThroughTheClusterWithARuleSwappedMeanwhileAnswersEveryEventOnce()
+            throws Exception {
+        for (String topic :
+                List.of("payments", "results", "results-late", "results-dead-letters")) {
             Scripts.Result created = kafka("create-topic", topic, "--partitions", "3");
-            assertThat(created.exitCode()).as("kafka.sh create-topic %s: %s", topic, created.output()).isZero();
+            assertThat(created.exitCode())
+                    .as("kafka.sh create-topic %s: %s", topic, created.output())
+                    .isZero();
         }
         Path generatorLog = tmp.resolve("logs/generate.log");
-        generator = new ProcessBuilder(ROOT.resolve("cluster/bin/kafka.sh").toString(), "--dir", kafkaDir.toString(),
-                "generate", "--topic", "payments", "--rate", "1500", "--keys", "200")
-                .redirectErrorStream(true).redirectOutput(generatorLog.toFile()).start();
+        generator =
+                new ProcessBuilder(
+                                ROOT.resolve("cluster/bin/kafka.sh").toString(),
+                                "--dir",
+                                kafkaDir.toString(),
+                                "generate",
+                                "--topic",
+                                "payments",
+                                "--rate",
+                                "1500",
+                                "--keys",
+                                "200")
+                        .redirectErrorStream(true)
+                        .redirectOutput(generatorLog.toFile())
+                        .start();
 
-        Scripts.Result submitted = scripts.run(Duration.ofSeconds(120), "flink.sh", "--dir", clusterDir.toString(),
-                "run", "-d", ROOT.resolve("flink-job/target/flink-sidecar-job.jar").toString(),
-                "--input", "kafka://" + bootstrap + "/payments?offsets=earliest",
-                "--output", "kafka://" + bootstrap + "/results", "--parallelism", "2", "--checkpoint-interval", "1s",
-                "--job-name", "live-e2e");
+        Scripts.Result submitted =
+                scripts.run(
+                        Duration.ofSeconds(120),
+                        "flink.sh",
+                        "--dir",
+                        clusterDir.toString(),
+                        "run",
+                        "-d",
+                        ROOT.resolve("flink-job/target/flink-sidecar-job.jar").toString(),
+                        "--input",
+                        "kafka://" + bootstrap + "/payments?offsets=earliest",
+                        "--output",
+                        "kafka://" + bootstrap + "/results",
+                        "--parallelism",
+                        "2",
+                        "--checkpoint-interval",
+                        "1s",
+                        "--job-name",
+                        "live-e2e");
         assertThat(submitted.exitCode()).as("flink run -d: %s", submitted.output()).isZero();
         Matcher id = JOB_ID.matcher(submitted.output());
         assertThat(id.find()).as("job id in: %s", submitted.output()).isTrue();
         String jobId = id.group(1);
 
         List<String> results = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> reader = Topics.committedReader(bootstrap, "results", true)) {
-            Deadline.within(Duration.ofSeconds(120)).await("committed results of version 1.0.0",
-                    () -> read(reader, results) && count(results, "1.0.0") >= 2_000);
+        try (KafkaConsumer<byte[], byte[]> reader =
+                Topics.committedReader(bootstrap, "results", true)) {
+            Deadline.within(Duration.ofSeconds(120))
+                    .await(
+                            "committed results of version 1.0.0",
+                            () -> read(reader, results) && count(results, "1.0.0") >= 2_000);
             Path config = Files.writeString(tmp.resolve("seq-2.json"), seqConfig("2.0.0"));
-            Scripts.Result swapped = scripts.run(Duration.ofSeconds(60), "swap-rule.sh", "--dir", clusterDir.toString(),
-                    rulesDir.resolve("seq.jar").toString(), "--config", config.toString());
+            Scripts.Result swapped =
+                    scripts.run(
+                            Duration.ofSeconds(60),
+                            "swap-rule.sh",
+                            "--dir",
+                            clusterDir.toString(),
+                            rulesDir.resolve("seq.jar").toString(),
+                            "--config",
+                            config.toString());
             assertThat(swapped.exitCode()).as("swap-rule.sh: %s", swapped.output()).isZero();
-            assertThat(swapped.output()).contains("tm-1: sidecar admin deploy").contains("tm-2: sidecar admin deploy");
-            Deadline.within(Duration.ofSeconds(120)).await("committed results of version 2.0.0",
-                    () -> read(reader, results) && count(results, "2.0.0") >= 2_000);
+            assertThat(swapped.output())
+                    .contains("tm-1: sidecar admin deploy")
+                    .contains("tm-2: sidecar admin deploy");
+            Deadline.within(Duration.ofSeconds(120))
+                    .await(
+                            "committed results of version 2.0.0",
+                            () -> read(reader, results) && count(results, "2.0.0") >= 2_000);
 
             generator.destroy(); // SIGTERM: the generator flushes what it sent and exits
             assertThat(generator.waitFor(1, TimeUnit.MINUTES)).as("the generator stopped").isTrue();
-            List<String> events = Topics.committedValuesToEnd(bootstrap, "payments", Duration.ofMinutes(1));
+            List<String> events =
+                    Topics.committedValuesToEnd(bootstrap, "payments", Duration.ofMinutes(1));
             assertThat(events).as("generated events").hasSizeGreaterThan(4_000);
-            assertThat(Files.readString(generatorLog)).contains("sent " + events.size() + " events to payments");
-            Deadline.within(Duration.ofSeconds(120)).await("a result for each of the " + events.size() + " events",
-                    () -> read(reader, results) && results.size() >= events.size());
+            assertThat(Files.readString(generatorLog))
+                    .contains("sent " + events.size() + " events to payments");
+            Deadline.within(Duration.ofSeconds(120))
+                    .await(
+                            "a result for each of the " + events.size() + " events",
+                            () -> read(reader, results) && results.size() >= events.size());
             assertThat(scripts.jobState(jobId)).isEqualTo("RUNNING");
-            Scripts.Result cancelled = scripts.run(Duration.ofSeconds(60), "flink.sh", "--dir", clusterDir.toString(),
-                    "cancel", jobId);
+            Scripts.Result cancelled =
+                    scripts.run(
+                            Duration.ofSeconds(60),
+                            "flink.sh",
+                            "--dir",
+                            clusterDir.toString(),
+                            "cancel",
+                            jobId);
             assertThat(cancelled.exitCode()).as("flink cancel: %s", cancelled.output()).isZero();
 
-            assertThat(answers(results)).as("every generated event answered once, nothing else")
+            assertThat(answers(results))
+                    .as("every generated event answered once, nothing else")
                     .containsExactlyInAnyOrderElementsOf(questions(events));
         }
         assertVersionsNeverGoBack(results);
@@ -151,15 +235,21 @@ class KafkaClusterE2E {
     }
 
     private static long count(List<String> results, String version) {
-        return results.stream().filter(l -> JobOutput.field(l, "version").startsWith(version + "+")).count();
+        return results.stream()
+                .filter(l -> JobOutput.field(l, "version").startsWith(version + "+"))
+                .count();
     }
 
     /** Each event as key, time and amount. */
     private static List<String> questions(List<String> events) {
         List<String> out = new ArrayList<>();
         for (String e : events) {
-            out.add(JobOutput.field(e, "key") + "@" + JobOutput.field(e, "time") + "="
-                    + Double.parseDouble(JobOutput.field(e, "amount")));
+            out.add(
+                    JobOutput.field(e, "key")
+                            + "@"
+                            + JobOutput.field(e, "time")
+                            + "="
+                            + Double.parseDouble(JobOutput.field(e, "amount")));
         }
         return out;
     }
@@ -169,13 +259,20 @@ class KafkaClusterE2E {
         List<String> out = new ArrayList<>();
         for (String r : results) {
             assertThat(JobOutput.field(r, "rule")).isEqualTo("seq");
-            out.add(JobOutput.field(r, "key") + "@" + JobOutput.field(r, "time") + "="
-                    + Double.parseDouble(JobOutput.field(r, "value")));
+            out.add(
+                    JobOutput.field(r, "key")
+                            + "@"
+                            + JobOutput.field(r, "time")
+                            + "="
+                            + Double.parseDouble(JobOutput.field(r, "value")));
         }
         return out;
     }
 
-    /** Per key, in the order its results were committed (one partition per key): 1.0.0 ... then 2.0.0 only. */
+    /**
+     * Per key, in the order its results were committed (one partition per key): 1.0.0 ... then
+     * 2.0.0 only.
+     */
     private static void assertVersionsNeverGoBack(List<String> results) {
         Map<String, Integer> perVersion = new HashMap<>();
         for (Map.Entry<String, List<String>> key : JobOutput.perKey(results).entrySet()) {
@@ -184,14 +281,16 @@ class KafkaClusterE2E {
                 String version = JobOutput.field(line, "version");
                 assertThat(version).matches("[12]\\.0\\.0\\+[0-9a-f]{7}");
                 int major = version.charAt(0) - '0';
-                assertThat(major).as("key %s went back to version 1 at %s", key.getKey(), line)
+                assertThat(major)
+                        .as("key %s went back to version 1 at %s", key.getKey(), line)
                         .isGreaterThanOrEqualTo(previous);
                 previous = major;
                 perVersion.merge(version.substring(0, 5), 1, Integer::sum);
             }
         }
         assertThat(perVersion).as("results per version").containsKeys("1.0.0", "2.0.0");
-        System.out.printf("KafkaClusterE2E: %d events answered once each; results per version %s%n",
+        System.out.printf(
+                "KafkaClusterE2E: %d events answered once each; results per version %s%n",
                 results.size(), perVersion);
     }
 
@@ -202,12 +301,16 @@ class KafkaClusterE2E {
     }
 
     private static String seqConfig(String version) {
-        return "{\"id\": \"seq\", \"field\": \"amount\", \"limit\": -1, \"version\": \"" + version + "\"}";
+        return "{\"id\": \"seq\", \"field\": \"amount\", \"limit\": -1, \"version\": \""
+                + version
+                + "\"}";
     }
 
     private static Path projectRoot() {
         String root = System.getProperty("project.root");
         Path path = root != null ? Path.of(root) : Path.of("..");
-        return Files.isDirectory(path.resolve("testdata")) ? path.toAbsolutePath() : Path.of("..").toAbsolutePath();
+        return Files.isDirectory(path.resolve("testdata"))
+                ? path.toAbsolutePath()
+                : Path.of("..").toAbsolutePath();
     }
 }

@@ -28,7 +28,8 @@ final class Scripts {
     private final Path bin;
     private final Path logs;
     private final AtomicInteger runs = new AtomicInteger();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private int restPort;
 
     Scripts(Path bin, Path logs) throws IOException {
@@ -40,32 +41,52 @@ final class Scripts {
         this.restPort = port;
     }
 
-    /** Runs {@code bin/script args...}; kills it (and what it started) when it takes longer than {@code timeout}. */
-    Result run(Duration timeout, String script, String... args) throws IOException, InterruptedException {
+    /**
+     * Runs {@code bin/script args...}; kills it (and what it started) when it takes longer than
+     * {@code timeout}.
+     */
+    Result run(Duration timeout, String script, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(bin.resolve(script).toString()));
         command.addAll(List.of(args));
         Path log = logs.resolve(runs.incrementAndGet() + "-" + script + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor();
-            throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout.toSeconds()
-                    + " s; its output:\n" + Files.readString(log));
+            throw new AssertionError(
+                    String.join(" ", command)
+                            + " did not finish within "
+                            + timeout.toSeconds()
+                            + " s; its output:\n"
+                            + Files.readString(log));
         }
         return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 
     /** The state of a job from {@code GET /jobs/:id} ({@code RUNNING}, {@code FINISHED}, ...). */
     String jobState(String jobId) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + restPort + "/jobs/" + jobId)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://localhost:" + restPort + "/jobs/" + jobId))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new AssertionError("GET /jobs/" + jobId + ": HTTP " + response.statusCode() + " " + response.body());
+            throw new AssertionError(
+                    "GET /jobs/"
+                            + jobId
+                            + ": HTTP "
+                            + response.statusCode()
+                            + " "
+                            + response.body());
         }
         return JobOutput.field(response.body(), "state");
     }

@@ -4,8 +4,8 @@ import dev.flinksidecar.events.json.JsonWriter;
 import dev.flinksidecar.rule.Event;
 
 /**
- * Dead-letter lines: input that could not be handled, with the reason, as JSON Lines in the
- * job's {@code DIR/dead-letters/} and {@code replay --dead-letter-output}.
+ * Dead-letter lines: input that could not be handled, with the reason, as JSON Lines in the job's
+ * {@code DIR/dead-letters/} and {@code replay --dead-letter-output}.
  *
  * <pre>
  * {"file":"payments.jsonl","line":57,"reason":"missing field 'key'","raw":"{\"time\":1}"}

@@ -3,11 +3,9 @@ package dev.flinksidecar.events;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flinksidecar.proto.Event;
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +15,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Reads an event file, one {@link Entry} at a time: an event, or the reason a line is not one.
- * A malformed record never stops the reading; the caller sends it to the dead letters.
+ * Reads an event file, one {@link Entry} at a time: an event, or the reason a line is not one. A
+ * malformed record never stops the reading; the caller sends it to the dead letters.
+ *
+ * <p>JSON Lines are split and parsed as bytes ({@link EventLineParser}): a line that is not UTF-8,
+ * not JSON, nested too deep or not an event is one malformed entry with the reason, and its text
+ * (invalid bytes shown as U+FFFD) goes into the dead letter. A line longer than 16 MiB is one
+ * malformed entry with its first KiB; the reading goes on after its line break.
  *
  * <p>A broken length prefix in a protobuf file cannot be skipped over: it ends the file with one
  * malformed entry that says so.
@@ -28,17 +31,20 @@ public final class EventFileReader implements Closeable {
     private final String file;
     private final EventFormat format;
     private final InputStream in;
-    private final BufferedReader lines;
+    private final ByteLines lines;
+    private final EventLineParser parser;
     private long line;
     private boolean ended;
 
     private EventFileReader(String file, InputStream in, EventFormat format) {
         this.file = file;
         this.format = format;
-        this.in = format == EventFormat.DELIMITED_PROTOBUF ? new BufferedInputStream(in, 1 << 16) : in;
-        this.lines = format == EventFormat.JSON_LINES
-                ? new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)
-                : null;
+        this.in =
+                format == EventFormat.DELIMITED_PROTOBUF
+                        ? new BufferedInputStream(in, 1 << 16)
+                        : in;
+        this.lines = format == EventFormat.JSON_LINES ? new ByteLines(in) : null;
+        this.parser = format == EventFormat.JSON_LINES ? new EventLineParser() : null;
     }
 
     /** Opens a file; its format follows from its name ({@link EventFormat#of}). */
@@ -80,20 +86,57 @@ public final class EventFileReader implements Closeable {
     }
 
     private Entry nextLine() throws IOException {
-        String text;
+        byte[] bytes;
+        int start;
+        int length;
         do {
-            text = lines.readLine();
-            if (text == null) {
+            if (!lines.next()) {
                 ended = true;
                 return null;
             }
             line++;
-        } while (text.isBlank());
-        try {
-            return new Entry(file, line, EventJson.parse(text), null, text);
-        } catch (MalformedEventException e) {
-            return new Entry(file, line, null, e.getMessage(), text);
+            bytes = lines.buffer();
+            start = lines.lineStart();
+            length = lines.lineLength();
+        } while (!lines.tooLong() && blank(bytes, start, length));
+        if (lines.tooLong()) {
+            return new Entry(
+                    file,
+                    line,
+                    null,
+                    "the line is longer than "
+                            + lines.maxLineBytes()
+                            + " bytes; its first "
+                            + length
+                            + " bytes are kept in \"raw\"",
+                    new String(bytes, start, length, StandardCharsets.UTF_8));
         }
+        try {
+            return new Entry(file, line, parser.parse(bytes, start, length), null, null);
+        } catch (MalformedEventException e) {
+            return new Entry(
+                    file,
+                    line,
+                    null,
+                    e.getMessage(),
+                    new String(bytes, start, length, StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * True for a line of white space only ({@link String#isBlank()}, as when lines were read as
+     * text); a line with other bytes than ASCII is decoded to tell.
+     */
+    private static boolean blank(byte[] bytes, int start, int length) {
+        for (int i = start, end = start + length; i < end; i++) {
+            byte b = bytes[i];
+            if (b < 0) {
+                return new String(bytes, start, length, StandardCharsets.UTF_8).isBlank();
+            } else if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Entry nextRecord() throws IOException {
@@ -103,7 +146,12 @@ public final class EventFileReader implements Closeable {
             proto = Event.parseDelimitedFrom(in);
         } catch (InvalidProtocolBufferException e) {
             ended = true;
-            return new Entry(file, line, null, "not a length-delimited protobuf Event: " + e.getMessage(), null);
+            return new Entry(
+                    file,
+                    line,
+                    null,
+                    "not a length-delimited protobuf Event: " + e.getMessage(),
+                    null);
         }
         if (proto == null) {
             ended = true;
@@ -118,9 +166,6 @@ public final class EventFileReader implements Closeable {
 
     @Override
     public void close() throws IOException {
-        if (lines != null) {
-            lines.close();
-        }
         in.close();
     }
 
@@ -160,7 +205,10 @@ public final class EventFileReader implements Closeable {
             return error;
         }
 
-        /** The line's text (JSON Lines only), else null. */
+        /**
+         * The malformed line's text (JSON Lines only; bytes that are not UTF-8 shown as U+FFFD),
+         * else null.
+         */
         public String raw() {
             return raw;
         }

@@ -9,10 +9,16 @@ public enum EventFormat {
     /** Length-delimited protobuf {@code Event} messages ({@code Event.writeDelimitedTo}). */
     DELIMITED_PROTOBUF;
 
-    /** {@code .pb}, {@code .bin}, {@code .protobuf}, {@code .pbdelim}: protobuf; anything else JSON Lines. */
+    /**
+     * {@code .pb}, {@code .bin}, {@code .protobuf}, {@code .pbdelim}: protobuf; anything else JSON
+     * Lines.
+     */
     public static EventFormat of(String fileName) {
         String name = fileName.toLowerCase(Locale.ROOT);
-        if (name.endsWith(".pb") || name.endsWith(".bin") || name.endsWith(".protobuf") || name.endsWith(".pbdelim")) {
+        if (name.endsWith(".pb")
+                || name.endsWith(".bin")
+                || name.endsWith(".protobuf")
+                || name.endsWith(".pbdelim")) {
             return DELIMITED_PROTOBUF;
         }
         return JSON_LINES;

@@ -14,9 +14,13 @@ public final class EventProtos {
         if (proto.getKey().isEmpty()) {
             throw new MalformedEventException("missing field 'key'");
         }
-        EventRecord.Builder event = EventRecord.builder(proto.getKey(), proto.getTime())
-                .type(proto.getType().isEmpty() ? null : proto.getType())
-                .payload(proto.getPayload().isEmpty() ? null : proto.getPayload().toByteArray());
+        EventRecord.Builder event =
+                EventRecord.builder(proto.getKey(), proto.getTime())
+                        .type(proto.getType().isEmpty() ? null : proto.getType())
+                        .payload(
+                                proto.getPayload().isEmpty()
+                                        ? null
+                                        : proto.getPayload().toByteArray());
         for (Attribute a : proto.getAttributesList()) {
             switch (a.getValueCase()) {
                 case STRING_VALUE:
@@ -32,7 +36,8 @@ public final class EventProtos {
                     event.set(a.getName(), a.getBoolValue());
                     break;
                 default:
-                    throw new MalformedEventException("attribute '" + a.getName() + "' has no value");
+                    throw new MalformedEventException(
+                            "attribute '" + a.getName() + "' has no value");
             }
         }
         return event.build();

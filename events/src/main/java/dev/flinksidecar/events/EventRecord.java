@@ -46,7 +46,9 @@ public final class EventRecord implements Event {
         this.numbers = numbers;
         this.strings = strings;
         this.payload = payload == null ? NO_PAYLOAD : payload;
-        if (types.length != names.length || numbers.length != names.length || strings.length != names.length) {
+        if (types.length != names.length
+                || numbers.length != names.length
+                || strings.length != names.length) {
             throw new IllegalArgumentException("attribute arrays differ in length");
         }
     }
@@ -61,7 +63,8 @@ public final class EventRecord implements Event {
         if (event instanceof EventRecord) {
             return (EventRecord) event;
         }
-        Builder builder = builder(event.key(), event.time()).type(event.type()).payload(event.payload());
+        Builder builder =
+                builder(event.key(), event.time()).type(event.type()).payload(event.payload());
         for (int i = 0; i < event.attributeCount(); i++) {
             builder.copy(event, i);
         }

@@ -10,8 +10,9 @@ class EventJsonTest {
 
     @Test
     void readsTypedAttributesInOrder() throws Exception {
-        EventRecord event = EventJson.parse(
-                "{\"key\":\"card-1\",\"time\":1000,\"type\":\"payment\",\"amount\":12.50,\"n\":3,\"m\":\"acme\",\"ok\":true}");
+        EventRecord event =
+                EventJson.parse(
+                        "{\"key\":\"card-1\",\"time\":1000,\"type\":\"payment\",\"amount\":12.50,\"n\":3,\"m\":\"acme\",\"ok\":true}");
         assertThat(event.key()).isEqualTo("card-1");
         assertThat(event.time()).isEqualTo(1000);
         assertThat(event.type()).isEqualTo("payment");
@@ -29,26 +30,34 @@ class EventJsonTest {
     void readsIsoInstantsAndOffsets() throws Exception {
         assertThat(EventJson.parse("{\"key\":\"k\",\"time\":\"2026-01-01T00:00:01.250Z\"}").time())
                 .isEqualTo(1767225601250L);
-        assertThat(EventJson.parse("{\"key\":\"k\",\"time\":\"2026-01-01T01:00:01.250+01:00\"}").time())
+        assertThat(
+                        EventJson.parse(
+                                        "{\"key\":\"k\",\"time\":\"2026-01-01T01:00:01.250+01:00\"}")
+                                .time())
                 .isEqualTo(1767225601250L);
     }
 
     @Test
     void writesWhatItReads() throws Exception {
-        String line = "{\"key\":\"k\\\"q\",\"time\":5,\"type\":\"t\",\"a\":1.5,\"b\":-2,\"c\":\"x\",\"d\":false}";
+        String line =
+                "{\"key\":\"k\\\"q\",\"time\":5,\"type\":\"t\",\"a\":1.5,\"b\":-2,\"c\":\"x\",\"d\":false}";
         assertThat(EventJson.toJson(EventJson.parse(line))).isEqualTo(line);
     }
 
     @Test
     void namesWhatIsWrong() {
         assertThatThrownBy(() -> EventJson.parse("{\"time\":1}")).hasMessage("missing field 'key'");
-        assertThatThrownBy(() -> EventJson.parse("{\"key\":\"\",\"time\":1}")).hasMessageContaining("non-empty string");
-        assertThatThrownBy(() -> EventJson.parse("{\"key\":\"k\"}")).hasMessage("missing field 'time'");
+        assertThatThrownBy(() -> EventJson.parse("{\"key\":\"\",\"time\":1}"))
+                .hasMessageContaining("non-empty string");
+        assertThatThrownBy(() -> EventJson.parse("{\"key\":\"k\"}"))
+                .hasMessage("missing field 'time'");
         assertThatThrownBy(() -> EventJson.parse("{\"key\":\"k\",\"time\":\"yesterday\"}"))
                 .hasMessageContaining("\"yesterday\"");
         assertThatThrownBy(() -> EventJson.parse("{\"key\":\"k\",\"time\":1,\"x\":[1]}"))
                 .hasMessageContaining("field 'x' is an array");
-        assertThatThrownBy(() -> EventJson.parse("{\"key\":\"k\",")).hasMessageStartingWith("not valid JSON");
-        assertThatThrownBy(() -> EventJson.parse("[1]")).hasMessageContaining("expected a JSON object");
+        assertThatThrownBy(() -> EventJson.parse("{\"key\":\"k\","))
+                .hasMessageStartingWith("not valid JSON");
+        assertThatThrownBy(() -> EventJson.parse("[1]"))
+                .hasMessageContaining("expected a JSON object");
     }
 }

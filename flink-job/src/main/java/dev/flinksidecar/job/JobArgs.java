@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The job's flags (DESIGN.md "Contracts"): parsed, checked, immutable.
  *
- * <p>Flags may be added, never renamed. {@code --print} and {@code --set KEY=VALUE} (any
- * {@code sidecar.operator.*} option, see OPTIONS.md) are additions to the DESIGN.md list.
+ * <p>Flags may be added, never renamed. {@code --print} and {@code --set KEY=VALUE} (any {@code
+ * sidecar.operator.*} option, see OPTIONS.md) are additions to the DESIGN.md list.
  */
 public final class JobArgs {
 
@@ -23,46 +23,57 @@ public final class JobArgs {
     /** Default of {@code --idle-timeout}. */
     static final String DEFAULT_IDLE_TIMEOUT = "30s";
 
-    static final String USAGE = String.join("\n",
-            "Usage: (flink run flink-sidecar-job.jar | java -jar flink-sidecar-local.jar)",
-            "         --input PATH|kafka://... --output DIR|kafka://... [--socket PATH] [--rules-dir DIR] [--parallelism N]",
-            "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION] [--idle-timeout DURATION]",
-            "         [--deterministic-watermarks] [--bounded] [--job-name NAME] [--local] [--print]",
-            "         [--set sidecar.operator.KEY=VALUE]...",
-            "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
-            "  --input kafka://HOST:PORT[,HOST:PORT]/TOPIC[?group=G&offsets=O&format=F]",
-            "                               events from a Kafka topic, one per record; group default "
-                    + KafkaInput.DEFAULT_GROUP + ",",
-            "                               offsets earliest|latest|committed|EPOCH_MS (default committed, else earliest),",
-            "                               format json|protobuf (default json); runs until cancelled unless --bounded",
-            "  --output DIR                 results in DIR/results/, late events in DIR/late/, dead letters in DIR/dead-letters/",
-            "  --output kafka://HOST:PORT[,HOST:PORT]/TOPIC[?delivery=D&transaction-timeout=T]",
-            "                               results to TOPIC, late events to TOPIC" + KafkaOutput.LATE_SUFFIX
-                    + ", dead letters to TOPIC" + KafkaOutput.DEAD_LETTERS_SUFFIX + ";",
-            "                               delivery exactly-once|at-least-once (default exactly-once: Kafka transactions",
-            "                               committed at checkpoints), transaction-timeout (default "
-                    + KafkaOutput.DEFAULT_TRANSACTION_TIMEOUT + ")",
-            "  --socket PATH                the sidecar's Unix socket; when absent (and no --set of sidecar.operator.socket-path),",
-            "                               each TaskManager's sidecar.operator.socket-path from its config.yaml, else "
-                    + SidecarOperatorOptions.SOCKET_PATH.defaultValue() + ";",
-            "                               local mode without --socket starts a sidecar",
-            "  --rules-dir DIR              local mode: the rules of the sidecar it starts",
-            "  --parallelism N              parallelism of the job (default: the environment's)",
-            "  --checkpoint-interval D      checkpoint interval, e.g. 10s (default 10s); output is committed at checkpoints",
-            "  --out-of-orderness D         watermark = largest event time - D - 1ms (default 0s, as `replay`)",
-            "  --idle-timeout D             a source split (a file, a Kafka partition) without events for D stops holding",
-            "                               the watermark back, so windows still fire (default " + DEFAULT_IDLE_TIMEOUT
-                    + "; 0s: never idle;",
-            "                               not with --deterministic-watermarks)",
-            "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1;",
-            "                               files only)",
-            "  --bounded                    Kafka input: stop at the offsets the topic has when the job starts",
-            "  --job-name NAME              the job's name (default " + DEFAULT_JOB_NAME + "); Kafka output: the transactional ids",
-            "                               start with NAME.TOPIC, so two jobs writing at once need different names",
-            "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
-            "  --print                      also print result lines to stdout",
-            "  --set KEY=VALUE              a sidecar operator option (see operator/OPTIONS.md)",
-            "Durations: 500ms, 10s, 2m, 1h.");
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "Usage: (flink run flink-sidecar-job.jar | java -jar flink-sidecar-local.jar)",
+                    "         --input PATH|kafka://... --output DIR|kafka://... [--socket PATH] [--rules-dir DIR] [--parallelism N]",
+                    "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION] [--idle-timeout DURATION]",
+                    "         [--deterministic-watermarks] [--bounded] [--job-name NAME] [--local] [--print]",
+                    "         [--set sidecar.operator.KEY=VALUE]...",
+                    "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
+                    "  --input kafka://HOST:PORT[,HOST:PORT]/TOPIC[?group=G&offsets=O&format=F]",
+                    "                               events from a Kafka topic, one per record; group default "
+                            + KafkaInput.DEFAULT_GROUP
+                            + ",",
+                    "                               offsets earliest|latest|committed|EPOCH_MS (default committed, else earliest),",
+                    "                               format json|protobuf (default json); runs until cancelled unless --bounded",
+                    "  --output DIR                 results in DIR/results/, late events in DIR/late/, dead letters in DIR/dead-letters/",
+                    "  --output kafka://HOST:PORT[,HOST:PORT]/TOPIC[?delivery=D&transaction-timeout=T]",
+                    "                               results to TOPIC, late events to TOPIC"
+                            + KafkaOutput.LATE_SUFFIX
+                            + ", dead letters to TOPIC"
+                            + KafkaOutput.DEAD_LETTERS_SUFFIX
+                            + ";",
+                    "                               delivery exactly-once|at-least-once (default exactly-once: Kafka transactions",
+                    "                               committed at checkpoints), transaction-timeout (default "
+                            + KafkaOutput.DEFAULT_TRANSACTION_TIMEOUT
+                            + ")",
+                    "  --socket PATH                the sidecar's Unix socket; when absent (and no --set of sidecar.operator.socket-path),",
+                    "                               each TaskManager's sidecar.operator.socket-path from its config.yaml, else "
+                            + SidecarOperatorOptions.SOCKET_PATH.defaultValue()
+                            + ";",
+                    "                               local mode without --socket starts a sidecar",
+                    "  --rules-dir DIR              local mode: the rules of the sidecar it starts",
+                    "  --parallelism N              parallelism of the job (default: the environment's)",
+                    "  --checkpoint-interval D      checkpoint interval, e.g. 10s (default 10s); output is committed at checkpoints",
+                    "  --out-of-orderness D         watermark = largest event time - D - 1ms (default 0s, as `replay`)",
+                    "  --idle-timeout D             a source split (a file, a Kafka partition) without events for D stops holding",
+                    "                               the watermark back, so windows still fire (default "
+                            + DEFAULT_IDLE_TIMEOUT
+                            + "; 0s: never idle;",
+                    "                               not with --deterministic-watermarks)",
+                    "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1;",
+                    "                               files only)",
+                    "  --bounded                    Kafka input: stop at the offsets the topic has when the job starts",
+                    "  --job-name NAME              the job's name (default "
+                            + DEFAULT_JOB_NAME
+                            + "); Kafka output: the transactional ids",
+                    "                               start with NAME.TOPIC, so two jobs writing at once need different names",
+                    "  --local                      run on an embedded Flink cluster (what flink-sidecar-local.jar does)",
+                    "  --print                      also print result lines to stdout",
+                    "  --set KEY=VALUE              a sidecar operator option (see operator/OPTIONS.md)",
+                    "Durations: 500ms, 10s, 2m, 1h.");
 
     final String input;
     final String output;
@@ -81,13 +92,17 @@ public final class JobArgs {
     final boolean print;
     final Map<String, String> operatorOptions;
 
-    private JobArgs(Map<String, String> values, Map<String, String> operatorOptions, boolean forceLocal)
+    private JobArgs(
+            Map<String, String> values, Map<String, String> operatorOptions, boolean forceLocal)
             throws UsageException {
         this.input = required(values, "--input");
         this.output = required(values, "--output");
         this.socket = values.get("--socket");
         this.rulesDir = values.get("--rules-dir");
-        this.parallelism = values.containsKey("--parallelism") ? positiveInt(values.get("--parallelism")) : null;
+        this.parallelism =
+                values.containsKey("--parallelism")
+                        ? positiveInt(values.get("--parallelism"))
+                        : null;
         this.checkpointInterval = duration(values, "--checkpoint-interval", "10s");
         this.outOfOrderness = duration(values, "--out-of-orderness", "0s");
         this.idleTimeout = duration(values, "--idle-timeout", DEFAULT_IDLE_TIMEOUT);
@@ -100,21 +115,25 @@ public final class JobArgs {
         this.print = values.containsKey("--print");
         this.operatorOptions = operatorOptions;
         if (checkpointInterval.isZero()) {
-            throw new UsageException("--checkpoint-interval must be above 0: output is committed at checkpoints");
+            throw new UsageException(
+                    "--checkpoint-interval must be above 0: output is committed at checkpoints");
         }
         if (jobName.isBlank()) {
             throw new UsageException("--job-name must not be blank");
         }
         if (kafkaInput != null && deterministicWatermarks) {
-            throw new UsageException("--deterministic-watermarks is for file input (one reader in file order);"
-                    + " a Kafka input has watermarks per partition");
+            throw new UsageException(
+                    "--deterministic-watermarks is for file input (one reader in file order);"
+                            + " a Kafka input has watermarks per partition");
         }
         if (kafkaInput == null && bounded) {
-            throw new UsageException("--bounded is for Kafka input; file input is always read once");
+            throw new UsageException(
+                    "--bounded is for Kafka input; file input is always read once");
         }
         if (local && socket == null && rulesDir == null) {
-            throw new UsageException("missing --rules-dir DIR: local mode starts a sidecar with those rules"
-                    + " unless --socket names a running one");
+            throw new UsageException(
+                    "missing --rules-dir DIR: local mode starts a sidecar with those rules"
+                            + " unless --socket names a running one");
         }
     }
 
@@ -153,10 +172,16 @@ public final class JobArgs {
                     if (eq <= 0) {
                         throw new UsageException("--set wants KEY=VALUE, not '" + setting + "'");
                     }
-                    operatorOptions.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+                    operatorOptions.put(
+                            setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
                     break;
                 default:
-                    throw new UsageException("unknown " + (flag.startsWith("-") ? "flag" : "argument") + " '" + flag + "'");
+                    throw new UsageException(
+                            "unknown "
+                                    + (flag.startsWith("-") ? "flag" : "argument")
+                                    + " '"
+                                    + flag
+                                    + "'");
             }
         }
         JobArgs parsed = new JobArgs(values, operatorOptions, forceLocal);
@@ -166,18 +191,25 @@ public final class JobArgs {
 
     /**
      * The sidecar operator's options: defaults, then {@code --set}, then {@code --socket}. When
-     * neither sets the socket path, each TaskManager's configuration may
-     * ({@link SidecarOperatorOptions#onTaskManager}).
+     * neither sets the socket path, each TaskManager's configuration may ({@link
+     * SidecarOperatorOptions#onTaskManager}).
      */
     public SidecarOperatorOptions operatorOptions() throws UsageException {
         for (String key : operatorOptions.keySet()) {
             if (!key.startsWith(SidecarOperatorOptions.PREFIX)) {
-                throw new UsageException("--set " + key + ": only " + SidecarOperatorOptions.PREFIX + "* options can be set");
+                throw new UsageException(
+                        "--set "
+                                + key
+                                + ": only "
+                                + SidecarOperatorOptions.PREFIX
+                                + "* options can be set");
             }
         }
         try {
             SidecarOperatorOptions options = SidecarOperatorOptions.fromMap(operatorOptions);
-            return socket == null ? options : options.with(SidecarOperatorOptions.SOCKET_PATH, socket);
+            return socket == null
+                    ? options
+                    : options.with(SidecarOperatorOptions.SOCKET_PATH, socket);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--set: " + e.getMessage());
         }
@@ -193,7 +225,10 @@ public final class JobArgs {
         return output;
     }
 
-    /** {@code --socket}, or null (local mode then starts a sidecar; on a cluster each TaskManager names it). */
+    /**
+     * {@code --socket}, or null (local mode then starts a sidecar; on a cluster each TaskManager
+     * names it).
+     */
     public String socket() {
         return socket;
     }
@@ -235,7 +270,10 @@ public final class JobArgs {
         return bounded;
     }
 
-    /** {@code --job-name}: the job's name in Flink, and the start of a Kafka output's transactional ids. */
+    /**
+     * {@code --job-name}: the job's name in Flink, and the start of a Kafka output's transactional
+     * ids.
+     */
     public String jobName() {
         return jobName;
     }
@@ -260,7 +298,8 @@ public final class JobArgs {
         return print;
     }
 
-    private static void put(Map<String, String> values, String flag, String value) throws UsageException {
+    private static void put(Map<String, String> values, String flag, String value)
+            throws UsageException {
         if (values.put(flag, value) != null) {
             throw new UsageException(flag + " is given twice");
         }
@@ -293,7 +332,8 @@ public final class JobArgs {
         throw new UsageException("--parallelism wants a whole number above 0, not '" + text + "'");
     }
 
-    private static Duration duration(Map<String, String> values, String flag, String orElse) throws UsageException {
+    private static Duration duration(Map<String, String> values, String flag, String orElse)
+            throws UsageException {
         try {
             return Durations.parse(values.getOrDefault(flag, orElse));
         } catch (IllegalArgumentException e) {

@@ -3,12 +3,12 @@ package dev.flinksidecar.job;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.kafka.KafkaSinks;
 import dev.flinksidecar.job.kafka.KafkaSources;
-import dev.flinksidecar.operator.SidecarOperatorOptions;
-import dev.flinksidecar.operator.SidecarRunnerFactory;
-import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.EventSources;
 import dev.flinksidecar.job.source.InputSplitter;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
+import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.operator.types.ResultRecord;
 import java.io.IOException;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -31,10 +31,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * </pre>
  *
  * With {@code --output kafka://.../TOPIC} the three outputs are the topics TOPIC, TOPIC-late and
- * TOPIC-dead-letters instead ({@link KafkaSinks}); with {@code --input kafka://...} the events
- * come from a topic ({@link KafkaSources}). Checkpointing is always on: both the file sinks and
- * the exactly-once Kafka sinks commit their output at checkpoints, and without them nothing would
- * ever become visible.
+ * TOPIC-dead-letters instead ({@link KafkaSinks}); with {@code --input kafka://...} the events come
+ * from a topic ({@link KafkaSources}). Checkpointing is always on: both the file sinks and the
+ * exactly-once Kafka sinks commit their output at checkpoints, and without them nothing would ever
+ * become visible.
  */
 public final class JobPipeline {
 
@@ -44,24 +44,42 @@ public final class JobPipeline {
     private JobPipeline() {}
 
     /** Adds the dataflow to {@code env}, talking to sidecars through {@code runners}. */
-    public static void build(StreamExecutionEnvironment env, JobArgs args, SidecarOperatorOptions options,
-            SidecarRunnerFactory runners) throws IOException {
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobArgs args,
+            SidecarOperatorOptions options,
+            SidecarRunnerFactory runners)
+            throws IOException {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         Configuration noKryo = new Configuration();
-        noKryo.set(PipelineOptions.GENERIC_TYPES, false); // every record type has its own serializer
+        noKryo.set(
+                PipelineOptions.GENERIC_TYPES, false); // every record type has its own serializer
         env.configure(noKryo);
         env.enableCheckpointing(args.checkpointInterval.toMillis());
         if (args.parallelism != null) {
             env.setParallelism(args.parallelism);
         }
-        SingleOutputStreamOperator<EventRecord> events = args.kafkaInput != null
-                ? KafkaSources.read(env, args.kafkaInput, args.outOfOrderness, args.idleTimeout, args.bounded)
-                : EventSources.read(env, args.input, args.outOfOrderness, args.deterministicWatermarks, args.idleTimeout);
+        SingleOutputStreamOperator<EventRecord> events =
+                args.kafkaInput != null
+                        ? KafkaSources.read(
+                                env,
+                                args.kafkaInput,
+                                args.outOfOrderness,
+                                args.idleTimeout,
+                                args.bounded)
+                        : EventSources.read(
+                                env,
+                                args.input,
+                                args.outOfOrderness,
+                                args.deterministicWatermarks,
+                                args.idleTimeout);
         SingleOutputStreamOperator<ResultRecord> results =
-                SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options, runners)
+                SidecarStreams.process(
+                                events.keyBy(EventRecord::key, Types.STRING), options, runners)
                         .uid(SidecarStreams.OPERATOR_NAME);
         DataStream<String> deadLetters =
-                events.getSideOutput(InputSplitter.MALFORMED).union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
+                events.getSideOutput(InputSplitter.MALFORMED)
+                        .union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
         DataStream<String> lateEvents = results.getSideOutput(SidecarStreams.LATE_EVENTS);
         if (args.kafkaOutput != null) {
             KafkaSinks.results(results, args.kafkaOutput, args.jobName, args.print);

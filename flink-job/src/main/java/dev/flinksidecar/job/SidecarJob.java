@@ -11,11 +11,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The main class of {@code flink-sidecar-job.jar}, for {@code flink run}: reads event files or a
  * Kafka topic, runs them through the sidecar beside each TaskManager and writes results and dead
- * letters to files or Kafka topics
- * (flags: {@link JobArgs}). With {@code --local} it runs as {@link LocalMain} does.
+ * letters to files or Kafka topics (flags: {@link JobArgs}). With {@code --local} it runs as {@link
+ * LocalMain} does.
  *
- * <p>Bad flags give one line on stderr and exit code 2, with no stack trace; a job that fails
- * gives one line naming the root cause and exit code 1.
+ * <p>Bad flags give one line on stderr and exit code 2, with no stack trace; a job that fails gives
+ * one line naming the root cause and exit code 1.
  */
 public final class SidecarJob {
 
@@ -33,8 +33,15 @@ public final class SidecarJob {
         return run(args, forceLocal, out, err, LocalSidecarProcess::fromClassPath);
     }
 
-    /** As {@link #run(String[], boolean, PrintStream, PrintStream)}; local mode starts its sidecar with {@code sidecarCommand}. */
-    static int run(String[] args, boolean forceLocal, PrintStream out, PrintStream err,
+    /**
+     * As {@link #run(String[], boolean, PrintStream, PrintStream)}; local mode starts its sidecar
+     * with {@code sidecarCommand}.
+     */
+    static int run(
+            String[] args,
+            boolean forceLocal,
+            PrintStream out,
+            PrintStream err,
             Supplier<List<String>> sidecarCommand) {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(JobArgs.USAGE);

@@ -25,7 +25,11 @@ final class FlinkRest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     FlinkRest(Configuration clientConfiguration) {
-        this.base = "http://" + clientConfiguration.get(RestOptions.ADDRESS) + ":" + clientConfiguration.get(RestOptions.PORT);
+        this.base =
+                "http://"
+                        + clientConfiguration.get(RestOptions.ADDRESS)
+                        + ":"
+                        + clientConfiguration.get(RestOptions.PORT);
     }
 
     /**
@@ -40,8 +44,16 @@ final class FlinkRest {
             Map<String, Object> vertex = (Map<String, Object>) v;
             if (((String) vertex.get("name")).startsWith(vertexPrefix)) {
                 String id = operator + "." + metric;
-                Object values = Json.parse(fetch("/jobs/" + job + "/vertices/" + vertex.get("id")
-                        + "/subtasks/metrics?get=" + id + "&agg=max"));
+                Object values =
+                        Json.parse(
+                                fetch(
+                                        "/jobs/"
+                                                + job
+                                                + "/vertices/"
+                                                + vertex.get("id")
+                                                + "/subtasks/metrics?get="
+                                                + id
+                                                + "&agg=max"));
                 for (Object entry : (List<Object>) values) {
                     Map<String, Object> m = (Map<String, Object>) entry;
                     if (id.equals(m.get("id")) && m.get("max") instanceof Number) {
@@ -54,11 +66,12 @@ final class FlinkRest {
     }
 
     /**
-     * How many subtasks of the vertex whose name starts with {@code vertexPrefix} are RUNNING:
-     * past {@code open()} of their operators (a task is INITIALIZING until then).
+     * How many subtasks of the vertex whose name starts with {@code vertexPrefix} are RUNNING: past
+     * {@code open()} of their operators (a task is INITIALIZING until then).
      */
     @SuppressWarnings("unchecked")
-    int runningSubtasks(JobID job, String vertexPrefix) throws IOException, InterruptedException, JsonException {
+    int runningSubtasks(JobID job, String vertexPrefix)
+            throws IOException, InterruptedException, JsonException {
         for (Object v : (List<Object>) get("/jobs/" + job).get("vertices")) {
             Map<String, Object> vertex = (Map<String, Object>) v;
             if (((String) vertex.get("name")).startsWith(vertexPrefix)) {
@@ -77,21 +90,26 @@ final class FlinkRest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (runningSubtasks(job, vertexPrefix) < parallelism) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the subtasks of " + vertexPrefix + " did not all run within a minute");
+                throw new AssertionError(
+                        "the subtasks of " + vertexPrefix + " did not all run within a minute");
             }
             Thread.sleep(50); // polling the REST API, bounded by the deadline
         }
     }
 
-    private Map<String, Object> get(String path) throws IOException, InterruptedException, JsonException {
+    private Map<String, Object> get(String path)
+            throws IOException, InterruptedException, JsonException {
         return Json.parseObject(fetch(path));
     }
 
     private String fetch(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IOException("GET " + path + ": HTTP " + response.statusCode() + ": " + response.body());
+            throw new IOException(
+                    "GET " + path + ": HTTP " + response.statusCode() + ": " + response.body());
         }
         return response.body();
     }

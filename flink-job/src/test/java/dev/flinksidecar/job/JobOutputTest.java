@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JobOutputTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void aSubtasksWritersComeInTheOrderTheyBeganNotByTheirIds() throws Exception {
@@ -36,7 +35,8 @@ class JobOutputTest {
             write(writer + "-" + counter + ".jsonl", counter + "\n", 1_000);
         }
 
-        assertThat(JobOutput.committedLines(dir)).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+        assertThat(JobOutput.committedLines(dir))
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
     }
 
     @Test

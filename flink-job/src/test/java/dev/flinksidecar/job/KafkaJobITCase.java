@@ -10,17 +10,17 @@ import dev.flinksidecar.job.kafka.KafkaOutput;
 import dev.flinksidecar.job.kafka.KafkaSinks;
 import dev.flinksidecar.job.kafka.KafkaSources;
 import dev.flinksidecar.job.local.SupervisedSidecar;
-import dev.flinksidecar.operator.SidecarOperatorOptions;
-import dev.flinksidecar.operator.SidecarRunnerFactory;
-import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
 import dev.flinksidecar.job.source.InputSplitter;
-import dev.flinksidecar.operator.types.RecordTypes;
-import dev.flinksidecar.operator.types.ResultRecord;
 import dev.flinksidecar.kafka.tools.Deliveries;
 import dev.flinksidecar.kafka.tools.KafkaBroker;
 import dev.flinksidecar.kafka.tools.Payments;
 import dev.flinksidecar.kafka.tools.Topics;
+import dev.flinksidecar.operator.SidecarOperatorOptions;
+import dev.flinksidecar.operator.SidecarRunnerFactory;
+import dev.flinksidecar.operator.SidecarStreams;
+import dev.flinksidecar.operator.types.RecordTypes;
+import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,29 +62,28 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job from a Kafka topic to Kafka topics, exactly once, against a real single-node KRaft
- * broker started for this class (a child process from {@code kafka-tools/target/lib}, on a free
- * port, in the class's own folder, killed at the end), a real sidecar process with the three
- * example rules, and a MiniCluster. The job's committed output (read with
- * {@code isolation.level=read_committed}) must be {@code replay}'s results on the same events:
- * as a multiset, and per rule and key in the same order; nothing twice, nothing missing. Files
- * and topics mix too: {@code testdata/} into a topic gives {@code testdata/expected/}, the topic
- * into files gives {@code replay}'s results.
+ * The job from a Kafka topic to Kafka topics, exactly once, against a real single-node KRaft broker
+ * started for this class (a child process from {@code kafka-tools/target/lib}, on a free port, in
+ * the class's own folder, killed at the end), a real sidecar process with the three example rules,
+ * and a MiniCluster. The job's committed output (read with {@code isolation.level=read_committed})
+ * must be {@code replay}'s results on the same events: as a multiset, and per rule and key in the
+ * same order; nothing twice, nothing missing. Files and topics mix too: {@code testdata/} into a
+ * topic gives {@code testdata/expected/}, the topic into files gives {@code replay}'s results.
  *
- * <p>Each partition is written in time order (the events are in time order and a key's events
- * share a partition), so with per-partition watermarks no event is late and the windows hold what
- * {@code replay}'s hold. That needs the topic to hold exactly the lines sent, in the order sent:
- * {@link Topics#producer} keeps one request in flight for that, and every send is checked
- * ({@link Deliveries}), so a record the broker did not take fails the test as such.
+ * <p>Each partition is written in time order (the events are in time order and a key's events share
+ * a partition), so with per-partition watermarks no event is late and the windows hold what {@code
+ * replay}'s hold. That needs the topic to hold exactly the lines sent, in the order sent: {@link
+ * Topics#producer} keeps one request in flight for that, and every send is checked ({@link
+ * Deliveries}), so a record the broker did not take fails the test as such.
  *
  * <p>The run with failures paces its events (4,000 a second per subtask) so that the three sidecar
  * kills fall inside it, the forced failure (after 40,000 events of a subtask) after them; it is
- * composed of the job's own source, operator and sinks, since the job's pipeline has no place for
- * a failing map.
+ * composed of the job's own source, operator and sinks, since the job's pipeline has no place for a
+ * failing map.
  *
- * <p>A run drained after every partition went quiet for longer than the idle timeout ends with
- * its source idle, so Flink drops the final watermark on its way; the operator sends it itself,
- * and every window still fires.
+ * <p>A run drained after every partition went quiet for longer than the idle timeout ends with its
+ * source idle, so Flink drops the final watermark on its way; the operator sends it itself, and
+ * every window still fires.
  */
 @Timeout(600)
 class KafkaJobITCase {
@@ -96,13 +95,14 @@ class KafkaJobITCase {
     private static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     private static KafkaBroker broker;
     private static Path rules;
@@ -119,7 +119,10 @@ class KafkaJobITCase {
         for (long i = 0; i < EVENTS; i++) {
             produced.add(KafkaTestSupport.payment(payments, i, STEP_MS));
             if (i % 40_000 == 7) {
-                produced.add("{\"time\":" + (KafkaTestSupport.BASE + i * STEP_MS) + ",\"amount\":1}"); // no key
+                produced.add(
+                        "{\"time\":"
+                                + (KafkaTestSupport.BASE + i * STEP_MS)
+                                + ",\"amount\":1}"); // no key
             }
         }
         KafkaTestSupport.produce(broker.bootstrap(), INPUT, produced);
@@ -138,20 +141,49 @@ class KafkaJobITCase {
     void aBoundedRunGivesReplaysResultsExactlyOnce() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("bounded"));
         try (SupervisedSidecar sidecar = sidecar(dir)) {
-            JobArgs args = JobArgs.parse(new String[] {"--input", input("bounded"), "--output", output("bounded"),
-                "--socket", socket(dir).toString(), "--parallelism", "2", "--checkpoint-interval", "500ms",
-                "--bounded", "--job-name", "bounded"}, false);
+            JobArgs args =
+                    JobArgs.parse(
+                            new String[] {
+                                "--input",
+                                input("bounded"),
+                                "--output",
+                                output("bounded"),
+                                "--socket",
+                                socket(dir).toString(),
+                                "--parallelism",
+                                "2",
+                                "--checkpoint-interval",
+                                "500ms",
+                                "--bounded",
+                                "--job-name",
+                                "bounded"
+                            },
+                            false);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             JobPipeline.build(env, args, args.operatorOptions(), SidecarRunnerFactory.socket());
             env.execute("KafkaJobITCase bounded");
         }
         assertSameOutput("bounded run", "bounded");
-        List<String> deadLetters = Topics.committedValuesToEnd(broker.bootstrap(), "bounded" + KafkaOutput.DEAD_LETTERS_SUFFIX,
-                Duration.ofMinutes(1));
-        assertThat(deadLetters).as("dead letters of the records without key").hasSize(3).allSatisfy(line ->
-                assertThat(line).containsPattern("\"reason\":\"payments partition [0-2] offset [0-9]+: missing field 'key'\""));
-        assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "bounded" + KafkaOutput.LATE_SUFFIX, Duration.ofMinutes(1)))
-                .as("late events").isEmpty();
+        List<String> deadLetters =
+                Topics.committedValuesToEnd(
+                        broker.bootstrap(),
+                        "bounded" + KafkaOutput.DEAD_LETTERS_SUFFIX,
+                        Duration.ofMinutes(1));
+        assertThat(deadLetters)
+                .as("dead letters of the records without key")
+                .hasSize(3)
+                .allSatisfy(
+                        line ->
+                                assertThat(line)
+                                        .containsPattern(
+                                                "\"reason\":\"payments partition [0-2] offset [0-9]+: missing field 'key'\""));
+        assertThat(
+                        Topics.committedValuesToEnd(
+                                broker.bootstrap(),
+                                "bounded" + KafkaOutput.LATE_SUFFIX,
+                                Duration.ofMinutes(1)))
+                .as("late events")
+                .isEmpty();
     }
 
     @Test
@@ -159,21 +191,54 @@ class KafkaJobITCase {
         Path dir = Files.createDirectories(tmp.resolve("mixed"));
         Path out = dir.resolve("out");
         try (SupervisedSidecar sidecar = sidecar(dir)) {
-            runJob("--input", TestSidecars.ROOT.resolve("testdata/payments.jsonl").toString(), "--output",
-                    output("from-file"), "--socket", socket(dir).toString(), "--parallelism", "2",
-                    "--checkpoint-interval", "500ms", "--out-of-orderness", "3s", "--job-name", "from-file");
-            runJob("--input", input("to-files"), "--output", out.toString(), "--socket", socket(dir).toString(),
-                    "--parallelism", "2", "--checkpoint-interval", "500ms", "--bounded");
+            runJob(
+                    "--input",
+                    TestSidecars.ROOT.resolve("testdata/payments.jsonl").toString(),
+                    "--output",
+                    output("from-file"),
+                    "--socket",
+                    socket(dir).toString(),
+                    "--parallelism",
+                    "2",
+                    "--checkpoint-interval",
+                    "500ms",
+                    "--out-of-orderness",
+                    "3s",
+                    "--job-name",
+                    "from-file");
+            runJob(
+                    "--input",
+                    input("to-files"),
+                    "--output",
+                    out.toString(),
+                    "--socket",
+                    socket(dir).toString(),
+                    "--parallelism",
+                    "2",
+                    "--checkpoint-interval",
+                    "500ms",
+                    "--bounded");
         }
-        List<String> fromFile = JobOutput.withoutBuildHash(
-                Topics.committedValuesToEnd(broker.bootstrap(), "from-file", Duration.ofMinutes(1)));
+        List<String> fromFile =
+                JobOutput.withoutBuildHash(
+                        Topics.committedValuesToEnd(
+                                broker.bootstrap(), "from-file", Duration.ofMinutes(1)));
         for (String rule : KafkaTestSupport.RULES) {
-            assertSameLines("testdata to Kafka, " + rule, KafkaTestSupport.ofRule(fromFile, rule),
-                    Files.readAllLines(TestSidecars.ROOT.resolve("testdata/expected/" + rule + ".jsonl")));
+            assertSameLines(
+                    "testdata to Kafka, " + rule,
+                    KafkaTestSupport.ofRule(fromFile, rule),
+                    Files.readAllLines(
+                            TestSidecars.ROOT.resolve("testdata/expected/" + rule + ".jsonl")));
         }
-        assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "from-file" + KafkaOutput.DEAD_LETTERS_SUFFIX,
-                Duration.ofMinutes(1))).as("dead letters of testdata's malformed lines")
-                .hasSameSizeAs(Files.readAllLines(TestSidecars.ROOT.resolve("testdata/expected/dead-letters.jsonl")));
+        assertThat(
+                        Topics.committedValuesToEnd(
+                                broker.bootstrap(),
+                                "from-file" + KafkaOutput.DEAD_LETTERS_SUFFIX,
+                                Duration.ofMinutes(1)))
+                .as("dead letters of testdata's malformed lines")
+                .hasSameSizeAs(
+                        Files.readAllLines(
+                                TestSidecars.ROOT.resolve("testdata/expected/dead-letters.jsonl")));
 
         List<String> toFiles = JobOutput.committedLines(out.resolve(JsonLinesSinks.RESULTS));
         assertSameMultiset("Kafka to files", toFiles, reference);
@@ -188,7 +253,8 @@ class KafkaJobITCase {
     }
 
     @Test
-    void threeSidecarKillsAndAFlinkFailureChangeNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void threeSidecarKillsAndAFlinkFailureChangeNothing(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("failures"));
         String failures = "failures-" + System.nanoTime();
         FAILURES.put(failures, new AtomicInteger());
@@ -196,37 +262,50 @@ class KafkaJobITCase {
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    Duration.ofMillis(200));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(2);
             env.enableCheckpointing(500);
-            // the job's own source and sinks, with a paced map between that fails once, as the job's
+            // the job's own source and sinks, with a paced map between that fails once, as the
+            // job's
             // pipeline has no place for it
             KafkaInput in = KafkaInput.parse(input("failures"));
             KafkaOutput out = KafkaOutput.parse(output("failures"));
             SingleOutputStreamOperator<EventRecord> parsed =
                     KafkaSources.read(env, in, Duration.ZERO, Duration.ofSeconds(30), true);
-            DataStream<EventRecord> events = parsed.map(new PacedFailOnce(failures, 4_000, 40_000))
-                    .returns(RecordTypes.EVENT).uid("paced-fail-once");
-            SidecarOperatorOptions options = SidecarOperatorOptions.defaults()
-                    .with(SidecarOperatorOptions.SOCKET_PATH, socket(dir).toString());
-            SingleOutputStreamOperator<ResultRecord> results = SidecarStreams.process(
-                    events.keyBy(EventRecord::key, Types.STRING), options).uid(SidecarStreams.OPERATOR_NAME);
+            DataStream<EventRecord> events =
+                    parsed.map(new PacedFailOnce(failures, 4_000, 40_000))
+                            .returns(RecordTypes.EVENT)
+                            .uid("paced-fail-once");
+            SidecarOperatorOptions options =
+                    SidecarOperatorOptions.defaults()
+                            .with(SidecarOperatorOptions.SOCKET_PATH, socket(dir).toString());
+            SingleOutputStreamOperator<ResultRecord> results =
+                    SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options)
+                            .uid(SidecarStreams.OPERATOR_NAME);
             KafkaSinks.results(results, out, "failures", false);
-            KafkaSinks.deadLetters(parsed.getSideOutput(InputSplitter.MALFORMED)
-                    .union(results.getSideOutput(SidecarStreams.DEAD_LETTERS)), out, "failures");
-            KafkaSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), out, "failures");
+            KafkaSinks.deadLetters(
+                    parsed.getSideOutput(InputSplitter.MALFORMED)
+                            .union(results.getSideOutput(SidecarStreams.DEAD_LETTERS)),
+                    out,
+                    "failures");
+            KafkaSinks.lateEvents(
+                    results.getSideOutput(SidecarStreams.LATE_EVENTS), out, "failures");
             JobClient client = env.executeAsync("KafkaJobITCase failures");
             try {
-                new FlinkRest(FLINK.getClientConfiguration()).awaitRunning(client.getJobID(),
-                        SidecarStreams.OPERATOR_NAME, 2);
+                new FlinkRest(FLINK.getClientConfiguration())
+                        .awaitRunning(client.getJobID(), SidecarStreams.OPERATOR_NAME, 2);
                 for (int kill = 0; kill < 3; kill++) {
                     Thread.sleep(1_500); // the schedule of the kills
                     long pid = sidecar.pid();
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     sidecar.awaitReadyOtherThan(pid, Duration.ofMinutes(1));
                 }
-                assertThat(client.getJobStatus().get()).as("the job ran through the three kills")
+                assertThat(client.getJobStatus().get())
+                        .as("the job ran through the three kills")
                         .isEqualTo(JobStatus.RUNNING);
                 client.getJobExecutionResult().get(5, TimeUnit.MINUTES);
             } finally {
@@ -235,8 +314,12 @@ class KafkaJobITCase {
                 }
             }
             assertThat(sidecar.restarts()).as("sidecar restarts").isEqualTo(3);
-            assertThat(cluster.getExecutionGraphInfo(client.getJobID()).get(1, TimeUnit.MINUTES).getExceptionHistory())
-                    .as("Flink restarts: the forced failure only").hasSize(1);
+            assertThat(
+                            cluster.getExecutionGraphInfo(client.getJobID())
+                                    .get(1, TimeUnit.MINUTES)
+                                    .getExceptionHistory())
+                    .as("Flink restarts: the forced failure only")
+                    .hasSize(1);
         } finally {
             FAILURES.remove(failures);
         }
@@ -254,16 +337,31 @@ class KafkaJobITCase {
         FutureTask<Void> producing = new FutureTask<>(() -> produceLive(topic, lines, stop));
         new Thread(producing, "live-producer").start();
         String group = "savepoint-test";
-        String[] flags = {"--input", "kafka://" + broker.bootstrap() + "/" + topic + "?group=" + group
-                + "&offsets=earliest", "--output", output("resumed"), "--socket", socket(dir).toString(),
-            "--parallelism", "2", "--checkpoint-interval", "500ms", "--job-name", "resumed"};
+        String[] flags = {
+            "--input",
+            "kafka://" + broker.bootstrap() + "/" + topic + "?group=" + group + "&offsets=earliest",
+            "--output",
+            output("resumed"),
+            "--socket",
+            socket(dir).toString(),
+            "--parallelism",
+            "2",
+            "--checkpoint-interval",
+            "500ms",
+            "--job-name",
+            "resumed"
+        };
         try (SupervisedSidecar sidecar = sidecar(dir)) {
             JobClient first = submit(flags, null);
             String savepoint;
             try {
                 awaitCommittedResults("resumed", 1_000);
-                savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(2, TimeUnit.MINUTES);
+                savepoint =
+                        first.stopWithSavepoint(
+                                        false,
+                                        savepoints.toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get(2, TimeUnit.MINUTES);
             } finally {
                 cancelIfRunning(first);
             }
@@ -272,10 +370,12 @@ class KafkaJobITCase {
             try {
                 awaitProduced(lines, lines.size() + 10_000);
                 stop.set(true);
-                producing.get(1, TimeUnit.MINUTES); // every line written: the producer throws if one was not
+                // every line written: the producer throws if one was not
+                producing.get(1, TimeUnit.MINUTES);
                 awaitConsumed(topic, group);
                 // drain: the final watermark fires every open window before the last commit
-                second.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                second.stopWithSavepoint(
+                                true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                         .get(2, TimeUnit.MINUTES);
             } finally {
                 cancelIfRunning(second);
@@ -284,18 +384,26 @@ class KafkaJobITCase {
             stop.set(true);
             producing.cancel(true);
         }
-        assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "resumed" + KafkaOutput.LATE_SUFFIX,
-                Duration.ofMinutes(1))).as("late events (each partition is in time order)").isEmpty();
-        List<String> expected = KafkaTestSupport.replay(rules, new ArrayList<>(lines), tmp.resolve("replay-live"));
-        List<String> actual = Topics.committedValuesToEnd(broker.bootstrap(), "resumed", Duration.ofMinutes(1));
-        assertSameMultiset("results of a run stopped with a savepoint and resumed", actual, expected);
+        assertThat(
+                        Topics.committedValuesToEnd(
+                                broker.bootstrap(),
+                                "resumed" + KafkaOutput.LATE_SUFFIX,
+                                Duration.ofMinutes(1)))
+                .as("late events (each partition is in time order)")
+                .isEmpty();
+        List<String> expected =
+                KafkaTestSupport.replay(rules, new ArrayList<>(lines), tmp.resolve("replay-live"));
+        List<String> actual =
+                Topics.committedValuesToEnd(broker.bootstrap(), "resumed", Duration.ofMinutes(1));
+        assertSameMultiset(
+                "results of a run stopped with a savepoint and resumed", actual, expected);
     }
 
     /**
      * Every partition quiet for longer than the idle timeout, then a drain: the source is idle when
      * its input ends, and the final watermark Flink emits then never reaches the operator. The
-     * events span less than one window, so without the operator sending the final watermark
-     * itself no window would fire at all.
+     * events span less than one window, so without the operator sending the final watermark itself
+     * no window would fire at all.
      */
     @Test
     void aRunDrainedAfterItsInputWentIdleFiresEveryWindow() throws Exception {
@@ -315,22 +423,38 @@ class KafkaJobITCase {
             env.setParallelism(2);
             env.enableCheckpointing(500);
             KafkaOutput out = KafkaOutput.parse(output("drained"));
-            SingleOutputStreamOperator<EventRecord> parsed = KafkaSources.read(env, KafkaInput.parse("kafka://"
-                    + broker.bootstrap() + "/" + topic + "?group=" + group + "&offsets=earliest"), Duration.ZERO,
-                    Duration.ofMillis(500), false);
-            DataStream<EventRecord> events = parsed.transform("status-probe", RecordTypes.EVENT, probe);
-            SingleOutputStreamOperator<ResultRecord> results = SidecarStreams.process(
-                    events.keyBy(EventRecord::key, Types.STRING), SidecarOperatorOptions.defaults()
-                            .with(SidecarOperatorOptions.SOCKET_PATH, socket(dir).toString()));
+            String input = "kafka://" + broker.bootstrap() + "/" + topic + "?group=" + group;
+            SingleOutputStreamOperator<EventRecord> parsed =
+                    KafkaSources.read(
+                            env,
+                            KafkaInput.parse(input + "&offsets=earliest"),
+                            Duration.ZERO,
+                            Duration.ofMillis(500),
+                            false);
+            DataStream<EventRecord> events =
+                    parsed.transform("status-probe", RecordTypes.EVENT, probe);
+            SingleOutputStreamOperator<ResultRecord> results =
+                    SidecarStreams.process(
+                            events.keyBy(EventRecord::key, Types.STRING),
+                            SidecarOperatorOptions.defaults()
+                                    .with(
+                                            SidecarOperatorOptions.SOCKET_PATH,
+                                            socket(dir).toString()));
             KafkaSinks.results(results, out, "drained", false);
-            KafkaSinks.deadLetters(results.getSideOutput(SidecarStreams.DEAD_LETTERS), out, "drained");
-            KafkaSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), out, "drained");
+            KafkaSinks.deadLetters(
+                    results.getSideOutput(SidecarStreams.DEAD_LETTERS), out, "drained");
+            KafkaSinks.lateEvents(
+                    results.getSideOutput(SidecarStreams.LATE_EVENTS), out, "drained");
             JobClient client = env.executeAsync("KafkaJobITCase drained");
             try {
                 awaitConsumed(topic, group);
-                probe.awaitIdle(2, Duration.ofMinutes(1)); // once all is read, the source stays idle
-                client.stopWithSavepoint(true, dir.resolve("savepoints").toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                probe.awaitIdle(
+                        2, Duration.ofMinutes(1)); // once all is read, the source stays idle
+                client.stopWithSavepoint(
+                                true,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
             } finally {
                 cancelIfRunning(client);
             }
@@ -338,9 +462,13 @@ class KafkaJobITCase {
             probe.forget();
         }
         List<String> expected = KafkaTestSupport.replay(rules, lines, tmp.resolve("replay-idle"));
-        assertThat(JobOutput.ofRule(expected, "windowed-aggregate")).as("replay's windows").hasSize(100);
-        assertSameMultiset("results of a run drained after its input went idle",
-                Topics.committedValuesToEnd(broker.bootstrap(), "drained", Duration.ofMinutes(1)), expected);
+        assertThat(JobOutput.ofRule(expected, "windowed-aggregate"))
+                .as("replay's windows")
+                .hasSize(100);
+        assertSameMultiset(
+                "results of a run drained after its input went idle",
+                Topics.committedValuesToEnd(broker.bootstrap(), "drained", Duration.ofMinutes(1)),
+                expected);
     }
 
     private static JobClient submit(String[] flags, String savepoint) throws Exception {
@@ -358,20 +486,27 @@ class KafkaJobITCase {
      * Sends payments in time order at about 4,000 a second until stopped, noting each line sent;
      * then waits until every one is acknowledged, and throws when one was not written.
      */
-    private static Void produceLive(String topic, List<String> lines, AtomicBoolean stop) throws InterruptedException {
+    private static Void produceLive(String topic, List<String> lines, AtomicBoolean stop)
+            throws InterruptedException {
         Payments payments = new Payments(7, 200);
         Deliveries deliveries = new Deliveries(topic);
-        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = Topics.producer(broker.bootstrap())) {
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                Topics.producer(broker.bootstrap())) {
             long i = 0;
             long start = System.nanoTime();
             while (!stop.get()) {
                 String line = KafkaTestSupport.payment(payments, i++, STEP_MS);
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, Topics.keyOf(line),
-                        line.getBytes(java.nio.charset.StandardCharsets.UTF_8)), deliveries);
+                producer.send(
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                topic,
+                                Topics.keyOf(line),
+                                line.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        deliveries);
                 lines.add(line);
                 long ahead = start + i * 250_000L - System.nanoTime();
                 if (ahead > 0) {
-                    Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000)); // the producer's pace
+                    Thread.sleep(
+                            ahead / 1_000_000, (int) (ahead % 1_000_000)); // the producer's pace
                 }
             }
             producer.flush();
@@ -383,7 +518,9 @@ class KafkaJobITCase {
     private static void awaitProduced(List<String> lines, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (lines.size() < count) {
-            assertThat(System.nanoTime()).as("%d events produced within 2 minutes", count).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%d events produced within 2 minutes", count)
+                    .isLessThan(deadline);
             Thread.sleep(100); // polling the producer's count, bounded by the deadline
         }
     }
@@ -391,10 +528,13 @@ class KafkaJobITCase {
     /** Waits until at least {@code count} results of {@code topic} are committed. */
     private static void awaitCommittedResults(String topic, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        try (KafkaConsumer<byte[], byte[]> consumer = Topics.committedReader(broker.bootstrap(), topic, true)) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                Topics.committedReader(broker.bootstrap(), topic, true)) {
             int seen = 0;
             while (seen < count) {
-                assertThat(System.nanoTime()).as("%d committed results within 2 minutes", count).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("%d committed results within 2 minutes", count)
+                        .isLessThan(deadline);
                 seen += consumer.poll(Duration.ofMillis(200)).count();
             }
         }
@@ -403,17 +543,31 @@ class KafkaJobITCase {
     /** Waits until the job's group has committed, at a checkpoint, every offset of the topic. */
     private static void awaitConsumed(String topic, String group) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()));
-                KafkaConsumer<byte[], byte[]> reader = Topics.committedReader(broker.bootstrap(), topic, false)) {
+        try (Admin admin =
+                        Admin.create(
+                                Map.of(
+                                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        broker.bootstrap()));
+                KafkaConsumer<byte[], byte[]> reader =
+                        Topics.committedReader(broker.bootstrap(), topic, false)) {
             Map<TopicPartition, Long> end = reader.endOffsets(reader.assignment());
             while (true) {
                 Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(1, TimeUnit.MINUTES);
-                if (end.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() >= e.getValue())) {
+                        admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata()
+                                .get(1, TimeUnit.MINUTES);
+                if (end.entrySet().stream()
+                        .allMatch(
+                                e ->
+                                        committed.get(e.getKey()) != null
+                                                && committed.get(e.getKey()).offset()
+                                                        >= e.getValue())) {
                     return;
                 }
-                assertThat(System.nanoTime()).as("group %s at the end %s within 2 minutes (at %s)", group, end, committed)
+                assertThat(System.nanoTime())
+                        .as(
+                                "group %s at the end %s within 2 minutes (at %s)",
+                                group, end, committed)
                         .isLessThan(deadline);
                 Thread.sleep(200); // polling the group's offsets, bounded by the deadline
             }
@@ -427,16 +581,23 @@ class KafkaJobITCase {
     }
 
     private static void assertSameOutput(String what, String outputTopic) {
-        List<String> actual = Topics.committedValuesToEnd(broker.bootstrap(), outputTopic, Duration.ofMinutes(1));
+        List<String> actual =
+                Topics.committedValuesToEnd(broker.bootstrap(), outputTopic, Duration.ofMinutes(1));
         assertSameMultiset(what, actual, reference);
         for (String rule : KafkaTestSupport.RULES) {
-            assertSameLines(what + ", " + rule, KafkaTestSupport.ofRule(actual, rule),
+            assertSameLines(
+                    what + ", " + rule,
+                    KafkaTestSupport.ofRule(actual, rule),
                     KafkaTestSupport.ofRule(reference, rule));
         }
     }
 
     private static SupervisedSidecar sidecar(Path dir) throws Exception {
-        return SupervisedSidecar.start(TestSidecars.command(dir), socket(dir), rules, dir.resolve("sidecar.log"),
+        return SupervisedSidecar.start(
+                TestSidecars.command(dir),
+                socket(dir),
+                rules,
+                dir.resolve("sidecar.log"),
                 Duration.ofMinutes(1));
     }
 
@@ -445,12 +606,19 @@ class KafkaJobITCase {
     }
 
     private static String input(String group) {
-        return "kafka://" + broker.bootstrap() + "/" + INPUT + "?group=" + group + "&offsets=earliest";
+        return "kafka://"
+                + broker.bootstrap()
+                + "/"
+                + INPUT
+                + "?group="
+                + group
+                + "&offsets=earliest";
     }
 
     /** The output address of {@code topic}, after creating its three topics (3 partitions each). */
     private static String output(String topic) throws Exception {
-        for (String suffix : List.of("", KafkaOutput.LATE_SUFFIX, KafkaOutput.DEAD_LETTERS_SUFFIX)) {
+        for (String suffix :
+                List.of("", KafkaOutput.LATE_SUFFIX, KafkaOutput.DEAD_LETTERS_SUFFIX)) {
             Topics.create(broker.bootstrap(), topic + suffix, 3);
         }
         return "kafka://" + broker.bootstrap() + "/" + topic;

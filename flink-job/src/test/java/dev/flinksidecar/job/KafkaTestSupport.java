@@ -27,9 +27,13 @@ final class KafkaTestSupport {
 
     private KafkaTestSupport() {}
 
-    /** A single-node KRaft broker on a free port in {@code dir}, from {@code kafka-tools/target/lib}. */
+    /**
+     * A single-node KRaft broker on a free port in {@code dir}, from {@code
+     * kafka-tools/target/lib}.
+     */
     static KafkaBroker broker(Path dir) throws IOException, InterruptedException {
-        return KafkaBroker.start(dir, 0, KafkaBroker.classPath(TestSidecars.ROOT), Duration.ofMinutes(2));
+        return KafkaBroker.start(
+                dir, 0, KafkaBroker.classPath(TestSidecars.ROOT), Duration.ofMinutes(2));
     }
 
     /** The three example rules with their default configs in {@code dir}. */
@@ -37,7 +41,9 @@ final class KafkaTestSupport {
         Files.createDirectories(dir);
         for (String rule : RULES) {
             for (String ext : List.of(".jar", ".json")) {
-                Files.copy(TestSidecars.ROOT.resolve("examples/target/rules/" + rule + ext), dir.resolve(rule + ext));
+                Files.copy(
+                        TestSidecars.ROOT.resolve("examples/target/rules/" + rule + ext),
+                        dir.resolve(rule + ext));
             }
         }
         return dir;
@@ -57,7 +63,9 @@ final class KafkaTestSupport {
         Deliveries deliveries = new Deliveries(topic);
         try (KafkaProducer<byte[], byte[]> producer = Topics.producer(bootstrap)) {
             for (String line : lines) {
-                producer.send(new ProducerRecord<>(topic, Topics.keyOf(line), line.getBytes(StandardCharsets.UTF_8)),
+                producer.send(
+                        new ProducerRecord<>(
+                                topic, Topics.keyOf(line), line.getBytes(StandardCharsets.UTF_8)),
                         deliveries);
             }
             producer.flush();
@@ -66,16 +74,28 @@ final class KafkaTestSupport {
     }
 
     /**
-     * {@code sidecar replay} of {@code lines} with {@code rules} from the sidecar jar, out-of-orderness 0:
-     * its results, in input order.
+     * {@code sidecar replay} of {@code lines} with {@code rules} from the sidecar jar,
+     * out-of-orderness 0: its results, in input order.
      */
     static List<String> replay(Path rules, List<String> lines, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path input = Files.write(dir.resolve("events.jsonl"), lines);
         Path results = dir.resolve("results.jsonl");
-        TestSidecars.sidecar("replay", "--rules-dir", rules.toString(), "--input", input.toString(), "--output",
-                results.toString(), "--late-output", dir.resolve("late.jsonl").toString(), "--dead-letter-output",
-                dir.resolve("dead-letters.jsonl").toString(), "--out-of-orderness", "0s", "--no-progress");
+        TestSidecars.sidecar(
+                "replay",
+                "--rules-dir",
+                rules.toString(),
+                "--input",
+                input.toString(),
+                "--output",
+                results.toString(),
+                "--late-output",
+                dir.resolve("late.jsonl").toString(),
+                "--dead-letter-output",
+                dir.resolve("dead-letters.jsonl").toString(),
+                "--out-of-orderness",
+                "0s",
+                "--no-progress");
         return Files.readAllLines(results, StandardCharsets.UTF_8);
     }
 

@@ -17,33 +17,51 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Local mode end to end, in this JVM: an embedded Flink cluster plus a sidecar child process with
  * the example rules, stopped at the end. The child runs from {@code sidecar.jar}: the local jar
- * starts it from its own class path, which this test's class path cannot stand in for (it holds
- * the operator's jar beside the sidecar's classes; see {@link TestSidecars}); bench's
- * {@code LocalJarDemoITCase} runs the local jar itself.
+ * starts it from its own class path, which this test's class path cannot stand in for (it holds the
+ * operator's jar beside the sidecar's classes; see {@link TestSidecars}); bench's {@code
+ * LocalJarDemoITCase} runs the local jar itself.
  */
 @Timeout(300)
 class LocalMainITCase {
 
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void runsTheDemoAndPrintsWhatWentInAndOut() throws Exception {
         Path rules = Files.createDirectories(tmp.resolve("rules"));
-        for (String file : List.of("threshold.jar", "threshold.json", "merchant-watch.jar", "merchant-watch.json")) {
+        for (String file :
+                List.of(
+                        "threshold.jar",
+                        "threshold.json",
+                        "merchant-watch.jar",
+                        "merchant-watch.json")) {
             Files.copy(ROOT.resolve("examples/target/rules/" + file), rules.resolve(file));
         }
         Path output = tmp.resolve("out");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = SidecarJob.run(new String[] {
-            "--input", ROOT.resolve("testdata/payments.jsonl").toString(), "--output", output.toString(),
-            "--rules-dir", rules.toString(), "--parallelism", "2", "--checkpoint-interval", "500ms"},
-                true, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                this::sidecarCommand);
+        int code =
+                SidecarJob.run(
+                        new String[] {
+                            "--input",
+                            ROOT.resolve("testdata/payments.jsonl").toString(),
+                            "--output",
+                            output.toString(),
+                            "--rules-dir",
+                            rules.toString(),
+                            "--parallelism",
+                            "2",
+                            "--checkpoint-interval",
+                            "500ms"
+                        },
+                        true,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        this::sidecarCommand);
 
         String stdout = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
@@ -54,8 +72,16 @@ class LocalMainITCase {
                 .containsPattern("threshold +276")
                 .contains("dead letters: 4")
                 .contains(output.resolve("results").toAbsolutePath() + "/");
-        String socketLine = stdout.lines().filter(l -> l.startsWith("starting a sidecar on ")).findFirst().orElseThrow();
-        Path socket = Path.of(socketLine.substring("starting a sidecar on ".length(), socketLine.indexOf(" with the rules")));
+        String socketLine =
+                stdout.lines()
+                        .filter(l -> l.startsWith("starting a sidecar on "))
+                        .findFirst()
+                        .orElseThrow();
+        Path socket =
+                Path.of(
+                        socketLine.substring(
+                                "starting a sidecar on ".length(),
+                                socketLine.indexOf(" with the rules")));
         assertThat(socket.getParent()).as("the sidecar's temp folder is removed").doesNotExist();
     }
 

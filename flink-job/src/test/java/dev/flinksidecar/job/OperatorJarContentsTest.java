@@ -23,8 +23,8 @@ import org.w3c.dom.NodeList;
  * What a job that depends on {@code flink-sidecar-operator} gets: one jar with the operator, the
  * wire format and the event model, and protobuf only under {@code dev.flinksidecar.shaded}, so it
  * never meets the job's own protobuf; no class of the sidecar; a POM that names only what is not
- * inside. Here because this module builds after the operator's jar is packaged
- * ({@code operator.jar} names it).
+ * inside. Here because this module builds after the operator's jar is packaged ({@code
+ * operator.jar} names it).
  */
 class OperatorJarContentsTest {
 
@@ -33,24 +33,45 @@ class OperatorJarContentsTest {
     @Test
     void bundlesProtoAndEventsWithProtobufRelocatedAndNothingOfTheSidecar() throws IOException {
         List<String> entries = entries(operatorJar());
-        assertThat(entries).as("protobuf at its own name").noneMatch(e -> e.startsWith("com/google/protobuf/"));
-        assertThat(entries).as("the sidecar's classes").noneMatch(e -> e.startsWith("dev/flinksidecar/sidecar/"));
-        assertThat(entries).as("the ready-made job's classes").noneMatch(e -> e.startsWith("dev/flinksidecar/job/"));
-        assertThat(entries).as("the rule API (a dependency of its own)").noneMatch(e -> e.startsWith("dev/flinksidecar/rule/"));
-        assertThat(entries).contains(RELOCATED + "GeneratedMessage.class", "dev/flinksidecar/proto/ClientMessage.class",
-                "dev/flinksidecar/events/EventRecord.class", "dev/flinksidecar/events/wire/Frames.class",
-                "dev/flinksidecar/operator/SidecarStreams.class", "dev/flinksidecar/operator/client/SidecarClient.class",
-                "dev/flinksidecar/operator/types/ResultRecord.class");
+        assertThat(entries)
+                .as("protobuf at its own name")
+                .noneMatch(e -> e.startsWith("com/google/protobuf/"));
+        assertThat(entries)
+                .as("the sidecar's classes")
+                .noneMatch(e -> e.startsWith("dev/flinksidecar/sidecar/"));
+        assertThat(entries)
+                .as("the ready-made job's classes")
+                .noneMatch(e -> e.startsWith("dev/flinksidecar/job/"));
+        assertThat(entries)
+                .as("the rule API (a dependency of its own)")
+                .noneMatch(e -> e.startsWith("dev/flinksidecar/rule/"));
+        assertThat(entries)
+                .contains(
+                        RELOCATED + "GeneratedMessage.class",
+                        "dev/flinksidecar/proto/ClientMessage.class",
+                        "dev/flinksidecar/events/EventRecord.class",
+                        "dev/flinksidecar/events/wire/Frames.class",
+                        "dev/flinksidecar/operator/SidecarStreams.class",
+                        "dev/flinksidecar/operator/client/SidecarClient.class",
+                        "dev/flinksidecar/operator/types/ResultRecord.class");
     }
 
     @Test
     void itsClassesLinkOnlyTheRelocatedProtobuf() throws IOException {
         try (JarFile jar = new JarFile(operatorJar().toFile())) {
-            for (String name : List.of("dev/flinksidecar/proto/ClientMessage.class", "dev/flinksidecar/events/wire/Frames.class",
-                    "dev/flinksidecar/operator/SidecarKeyedState.class")) {
-                String bytes = new String(jar.getInputStream(jar.getJarEntry(name)).readAllBytes(), StandardCharsets.ISO_8859_1);
+            for (String name :
+                    List.of(
+                            "dev/flinksidecar/proto/ClientMessage.class",
+                            "dev/flinksidecar/events/wire/Frames.class",
+                            "dev/flinksidecar/operator/SidecarKeyedState.class")) {
+                String bytes =
+                        new String(
+                                jar.getInputStream(jar.getJarEntry(name)).readAllBytes(),
+                                StandardCharsets.ISO_8859_1);
                 assertThat(bytes).as(name).contains(RELOCATED);
-                assertThat(bytes.replace(RELOCATED, "")).as(name).doesNotContain("com/google/protobuf/");
+                assertThat(bytes.replace(RELOCATED, ""))
+                        .as(name)
+                        .doesNotContain("com/google/protobuf/");
             }
         }
     }
@@ -58,7 +79,8 @@ class OperatorJarContentsTest {
     @Test
     void itsPublishedPomNamesOnlyWhatIsNotInside() throws Exception {
         Path pom = operatorJar().getParent().resolveSibling("dependency-reduced-pom.xml");
-        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        Document document =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
         NodeList dependencies = document.getElementsByTagName("dependency");
         List<String> named = new ArrayList<>();
         for (int i = 0; i < dependencies.getLength(); i++) {
@@ -66,26 +88,70 @@ class OperatorJarContentsTest {
             String scope = text(dependency, "scope");
             named.add(text(dependency, "artifactId") + ":" + (scope.isEmpty() ? "compile" : scope));
         }
-        assertThat(named).contains("rule-api:compile", "flink-streaming-java:provided")
-                .noneMatch(d -> d.startsWith("proto:") || d.startsWith("events:") || d.startsWith("protobuf-java:"))
+        assertThat(named)
+                .contains("rule-api:compile", "flink-streaming-java:provided")
+                .noneMatch(
+                        d ->
+                                d.startsWith("proto:")
+                                        || d.startsWith("events:")
+                                        || d.startsWith("protobuf-java:"))
                 .noneMatch(d -> d.startsWith("sidecar:"));
     }
 
     @Test
     void theJobsOwnClassesNameNoProtobufClass() throws IOException, URISyntaxException {
-        Path classes = Path.of(SidecarJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes =
+                Path.of(
+                        SidecarJob.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
         try (Stream<Path> files = Files.walk(classes)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".class")).collect(Collectors.toList())) {
-                assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
-                        .doesNotContain("com/google/protobuf/");
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".class"))
+                            .collect(Collectors.toList())) {
+                assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+                        .as(file.toString())
+                        .doesNotContain("com/google/protobuf/")
+                        .as(file + ": the job needs the sidecar at run time only (local mode)")
+                        // a class of the sidecar, not the JVM-flags resource local mode reads
+                        .doesNotContainPattern("dev/flinksidecar/sidecar/(?!footprint/jvm-flags)");
             }
         }
     }
 
-    /** {@code operator/target/flink-sidecar-operator-VERSION.jar}, as the build names it in {@code operator.jar}. */
+    @Test
+    void theSidecarIsOnTheJobsClassPathAtRunTimeOnly() throws Exception {
+        Document pom =
+                DocumentBuilderFactory.newInstance()
+                        .newDocumentBuilder()
+                        .parse(Path.of("pom.xml").toFile());
+        NodeList dependencies = pom.getElementsByTagName("dependency");
+        List<String> sidecar = new ArrayList<>();
+        for (int i = 0; i < dependencies.getLength(); i++) {
+            Element dependency = (Element) dependencies.item(i);
+            if (text(dependency, "artifactId").equals("sidecar")) {
+                sidecar.add(text(dependency, "scope"));
+            }
+        }
+        assertThat(sidecar)
+                .as("flink-job's dependency on the sidecar module: local mode starts it")
+                .containsExactly("runtime");
+    }
+
+    /**
+     * {@code operator/target/flink-sidecar-operator-VERSION.jar}, as the build names it in {@code
+     * operator.jar}.
+     */
     private static Path operatorJar() {
-        Path jar = Path.of(System.getProperty("operator.jar", "../operator/target/flink-sidecar-operator.jar"));
-        assertThat(jar).as("the operator's jar; build the operator module with `mvn package` first").isRegularFile();
+        Path jar =
+                Path.of(
+                        System.getProperty(
+                                "operator.jar", "../operator/target/flink-sidecar-operator.jar"));
+        assertThat(jar)
+                .as("the operator's jar; build the operator module with `mvn package` first")
+                .isRegularFile();
         return jar;
     }
 

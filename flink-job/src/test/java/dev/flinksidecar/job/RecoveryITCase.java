@@ -59,9 +59,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * scenario's committed output must equal that of a run without failures, version tags included.
  *
  * <p>The scenarios that disturb the sidecar run the source at a fixed rate, so that the job lasts
- * long enough for them; the pauses between disturbances are the scenario's schedule, not a way
- * to wait for something. A job that must not restart runs with Flink's restart strategy "none":
- * any task failure would fail it; and its exception history must be empty.
+ * long enough for them; the pauses between disturbances are the scenario's schedule, not a way to
+ * wait for something. A job that must not restart runs with Flink's restart strategy "none": any
+ * task failure would fail it; and its exception history must be empty.
  */
 @Timeout(900)
 class RecoveryITCase {
@@ -73,11 +73,13 @@ class RecoveryITCase {
     private static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(3)
-            .setConfiguration(fastMetrics())
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(3)
+                            .setConfiguration(fastMetrics())
+                            .build());
 
     /** Metrics reach the REST API within 200 ms (the default is every 10 s). */
     private static Configuration fastMetrics() {
@@ -88,129 +90,191 @@ class RecoveryITCase {
 
     private static List<String> reference;
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
-    void sidecarKilledTenTimesTheJobNeverRestartsAndTheOutputIsExact(@InjectMiniCluster MiniCluster cluster)
-            throws Exception {
+    void sidecarKilledTenTimesTheJobNeverRestartsAndTheOutputIsExact(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         Job job = new Job(tmp.resolve("killed")).rate(30_000);
         Random random = new Random(42);
         FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
-        int kills = job.run(cluster, (client, sidecar) -> {
-            // the kills are of running sessions: a subtask that cannot open its first one fails, as it should
-            rest.awaitRunning(client.getJobID(), SidecarStreams.OPERATOR_NAME, job.parallelism);
-            int done = 0;
-            while (done < 10 && !client.getJobStatus().get().isGloballyTerminalState()) {
-                Thread.sleep(300 + random.nextInt(1_200)); // the schedule of the kills
-                long pid = sidecar.pid();
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                sidecar.awaitReadyOtherThan(pid, Duration.ofMinutes(1));
-                done++;
-            }
-            return done;
-        });
+        int kills =
+                job.run(
+                        cluster,
+                        (client, sidecar) -> {
+                            // the kills are of running sessions: a subtask that cannot open its
+                            // first one fails, as it should
+                            rest.awaitRunning(
+                                    client.getJobID(),
+                                    SidecarStreams.OPERATOR_NAME,
+                                    job.parallelism);
+                            int done = 0;
+                            while (done < 10
+                                    && !client.getJobStatus().get().isGloballyTerminalState()) {
+                                Thread.sleep(
+                                        300 + random.nextInt(1_200)); // the schedule of the kills
+                                long pid = sidecar.pid();
+                                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                                sidecar.awaitReadyOtherThan(pid, Duration.ofMinutes(1));
+                                done++;
+                            }
+                            return done;
+                        });
         assertThat(kills).as("sidecar kills while the job ran").isEqualTo(10);
         assertThat(job.restarts).as("job restarts: %s", job.exceptions).isZero();
         assertSameMultiset("results after 10 sidecar kills", job.results(), reference(cluster));
     }
 
     @Test
-    void failuresInsideTheJobRestoreToTheSameOutput(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        Job job = new Job(tmp.resolve("job-failures")).rate(200_000).failEvery(120_000, 10).restartAttempts(20);
+    void failuresInsideTheJobRestoreToTheSameOutput(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        Job job =
+                new Job(tmp.resolve("job-failures"))
+                        .rate(200_000)
+                        .failEvery(120_000, 10)
+                        .restartAttempts(20);
         job.run(cluster, (client, sidecar) -> 0);
-        assertThat(job.forcedFailures).as("forced failures before the input ran out").isGreaterThanOrEqualTo(5);
-        assertThat(job.restarts).as("restarts, one per forced failure").isEqualTo(job.forcedFailures);
+        assertThat(job.forcedFailures)
+                .as("forced failures before the input ran out")
+                .isGreaterThanOrEqualTo(5);
+        assertThat(job.restarts)
+                .as("restarts, one per forced failure")
+                .isEqualTo(job.forcedFailures);
         assertSameMultiset("results after 10 job failures", job.results(), reference(cluster));
     }
 
     @Test
-    void aSidecarFrozenForTenSecondsOnlyDelaysTheJob(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void aSidecarFrozenForTenSecondsOnlyDelaysTheJob(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
         Job job = new Job(tmp.resolve("frozen")).rate(40_000);
         FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
         double[] maxInFlight = {0, 0};
         List<Double> resultsWhileFrozen = new ArrayList<>();
-        job.run(cluster, (client, sidecar) -> {
-            String operator = SidecarStreams.OPERATOR_NAME;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (rest.max(client.getJobID(), operator, operator, "sidecarResults").orElse(0) == 0) {
-                assertThat(System.nanoTime()).as("results flowing within a minute").isLessThan(deadline);
-                Thread.sleep(100); // polling the job's metrics, bounded by the deadline
-            }
-            signal("STOP", sidecar.pid());
-            try {
-                // the freeze lasts 10 s; meanwhile the operator's gauges are read twice a second. The REST
-                // API answers with what it fetched at the previous request, so readings from 2 s on are
-                // all of the frozen sidecar.
-                long start = System.nanoTime();
-                long settled = start + TimeUnit.SECONDS.toNanos(2);
-                long end = start + TimeUnit.SECONDS.toNanos(10);
-                while (System.nanoTime() < end) {
-                    rest.max(client.getJobID(), operator, operator, "sidecarInFlightBatches")
-                            .ifPresent(v -> maxInFlight[0] = Math.max(maxInFlight[0], v));
-                    rest.max(client.getJobID(), operator, operator, "sidecarInFlightBytes")
-                            .ifPresent(v -> maxInFlight[1] = Math.max(maxInFlight[1], v));
-                    if (System.nanoTime() > settled) {
-                        resultsWhileFrozen.add(rest.max(client.getJobID(), operator, operator, "sidecarResults")
-                                .orElse(0));
+        job.run(
+                cluster,
+                (client, sidecar) -> {
+                    String operator = SidecarStreams.OPERATOR_NAME;
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                    while (rest.max(client.getJobID(), operator, operator, "sidecarResults")
+                                    .orElse(0)
+                            == 0) {
+                        assertThat(System.nanoTime())
+                                .as("results flowing within a minute")
+                                .isLessThan(deadline);
+                        Thread.sleep(100); // polling the job's metrics, bounded by the deadline
                     }
-                    Thread.sleep(500);
-                }
-            } finally {
-                signal("CONT", sidecar.pid());
-            }
-            return 0;
-        });
+                    signal("STOP", sidecar.pid());
+                    try {
+                        // the freeze lasts 10 s; meanwhile the operator's gauges are read twice a
+                        // second. The REST
+                        // API answers with what it fetched at the previous request, so readings
+                        // from 2 s on are
+                        // all of the frozen sidecar.
+                        long start = System.nanoTime();
+                        long settled = start + TimeUnit.SECONDS.toNanos(2);
+                        long end = start + TimeUnit.SECONDS.toNanos(10);
+                        while (System.nanoTime() < end) {
+                            rest.max(
+                                            client.getJobID(),
+                                            operator,
+                                            operator,
+                                            "sidecarInFlightBatches")
+                                    .ifPresent(v -> maxInFlight[0] = Math.max(maxInFlight[0], v));
+                            rest.max(client.getJobID(), operator, operator, "sidecarInFlightBytes")
+                                    .ifPresent(v -> maxInFlight[1] = Math.max(maxInFlight[1], v));
+                            if (System.nanoTime() > settled) {
+                                resultsWhileFrozen.add(
+                                        rest.max(
+                                                        client.getJobID(),
+                                                        operator,
+                                                        operator,
+                                                        "sidecarResults")
+                                                .orElse(0));
+                            }
+                            Thread.sleep(500);
+                        }
+                    } finally {
+                        signal("CONT", sidecar.pid());
+                    }
+                    return 0;
+                });
         assertThat(job.restarts).as("job restarts: %s", job.exceptions).isZero();
-        // a subtask may spend the whole freeze waiting for a checkpoint barrier's answer, with no batch in
-        // flight; so the bound is checked, and that nothing came back, not that batches were in flight
-        assertThat(resultsWhileFrozen).as("readings while the sidecar was frozen").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(resultsWhileFrozen).as("results emitted, read while the sidecar was frozen")
+        // a subtask may spend the whole freeze waiting for a checkpoint barrier's answer, with no
+        // batch in
+        // flight; so the bound is checked, and that nothing came back, not that batches were in
+        // flight
+        assertThat(resultsWhileFrozen)
+                .as("readings while the sidecar was frozen")
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(resultsWhileFrozen)
+                .as("results emitted, read while the sidecar was frozen")
                 .containsOnly(resultsWhileFrozen.get(0));
         SidecarOperatorOptions defaults = SidecarOperatorOptions.defaults();
-        assertThat(maxInFlight[0]).as("batches in flight while frozen (the cap held; the rest waited upstream)")
+        assertThat(maxInFlight[0])
+                .as("batches in flight while frozen (the cap held; the rest waited upstream)")
                 .isLessThanOrEqualTo(defaults.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES));
-        assertThat(maxInFlight[1]).as("bytes in flight while frozen")
-                .isLessThanOrEqualTo(defaults.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes());
+        assertThat(maxInFlight[1])
+                .as("bytes in flight while frozen")
+                .isLessThanOrEqualTo(
+                        defaults.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes());
         assertSameMultiset("results after a 10 s freeze", job.results(), reference(cluster));
     }
 
     @ParameterizedTest(name = "savepoint at parallelism 2, restored at {0}")
     @ValueSource(ints = {3, 1})
-    void aSavepointRestoresAtAnotherParallelismWithEveryKeysWindows(int parallelism,
-            @InjectMiniCluster MiniCluster cluster) throws Exception {
+    void aSavepointRestoresAtAnotherParallelismWithEveryKeysWindows(
+            int parallelism, @InjectMiniCluster MiniCluster cluster) throws Exception {
         Path dir = tmp.resolve("rescale-" + parallelism);
         Path savepoints = Files.createDirectories(dir.resolve("savepoints"));
         Job first = new Job(dir).rate(60_000);
         String[] savepoint = new String[1];
-        first.run(cluster, (client, sidecar) -> {
-            Thread.sleep(4_000); // into the run: windows are open
-            savepoint[0] = client.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(2, TimeUnit.MINUTES);
-            return 0;
-        });
+        first.run(
+                cluster,
+                (client, sidecar) -> {
+                    Thread.sleep(4_000); // into the run: windows are open
+                    savepoint[0] =
+                            client.stopWithSavepoint(
+                                            false,
+                                            savepoints.toUri().toString(),
+                                            SavepointFormatType.CANONICAL)
+                                    .get(2, TimeUnit.MINUTES);
+                    return 0;
+                });
         Job second = new Job(dir).parallelism(parallelism).restoreFrom(savepoint[0]);
         second.run(cluster, (client, sidecar) -> 0);
-        assertSameMultiset("results across a savepoint, rescaled from 2 to " + parallelism, second.results(),
+        assertSameMultiset(
+                "results across a savepoint, rescaled from 2 to " + parallelism,
+                second.results(),
                 reference(cluster));
     }
 
     @Test
-    void whenTheReplayBufferIsExceededTheTaskFailsClearlyAndFlinkRecovers(@InjectMiniCluster MiniCluster cluster)
-            throws Exception {
-        Job job = new Job(tmp.resolve("fallback")).rate(40_000).replayBuffer("1kb").restartAttempts(3);
+    void whenTheReplayBufferIsExceededTheTaskFailsClearlyAndFlinkRecovers(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        Job job =
+                new Job(tmp.resolve("fallback"))
+                        .rate(40_000)
+                        .replayBuffer("1kb")
+                        .restartAttempts(3);
         FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
-        job.run(cluster, (client, sidecar) -> {
-            rest.awaitRunning(client.getJobID(), SidecarStreams.OPERATOR_NAME, job.parallelism);
-            Thread.sleep(3_000); // into the run
-            long pid = sidecar.pid();
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            sidecar.awaitReadyOtherThan(pid, Duration.ofMinutes(1));
-            return 1;
-        });
+        job.run(
+                cluster,
+                (client, sidecar) -> {
+                    rest.awaitRunning(
+                            client.getJobID(), SidecarStreams.OPERATOR_NAME, job.parallelism);
+                    Thread.sleep(3_000); // into the run
+                    long pid = sidecar.pid();
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    sidecar.awaitReadyOtherThan(pid, Duration.ofMinutes(1));
+                    return 1;
+                });
         assertThat(job.restarts).as("Flink restarted the job once").isPositive();
-        assertThat(job.exceptions).anySatisfy(message -> assertThat(message)
-                .contains("cannot be resent").contains("sidecar.operator.replay-buffer"));
+        assertThat(job.exceptions)
+                .anySatisfy(
+                        message ->
+                                assertThat(message)
+                                        .contains("cannot be resent")
+                                        .contains("sidecar.operator.replay-buffer"));
         assertSameMultiset("results after the fallback", job.results(), reference(cluster));
     }
 
@@ -231,7 +295,10 @@ class RecoveryITCase {
         int run(JobClient client, SupervisedSidecar sidecar) throws Exception;
     }
 
-    /** One run of the job, with its sidecar, in its own folder (a restored run shares its output folder). */
+    /**
+     * One run of the job, with its sidecar, in its own folder (a restored run shares its output
+     * folder).
+     */
     private static final class Job {
         final Path dir;
         int parallelism = 2;
@@ -287,26 +354,45 @@ class RecoveryITCase {
         int run(MiniCluster cluster, During during) throws Exception {
             Path rules = dir.resolve("rules");
             if (!Files.isDirectory(rules)) {
-                TestSidecars.deploy(rules, "threshold", "big", "{\"id\": \"big\", \"field\": \"amount\", \"limit\": 900}");
-                TestSidecars.deploy(rules, "windowed-aggregate", "minute-sum", "{\"id\": \"minute-sum\", \"window\":"
-                        + " {\"type\": \"tumbling\", \"size\": \"60s\"}, \"allowed_lateness\": \"0s\", \"aggregate\":"
-                        + " \"sum\", \"field\": \"amount\", \"event_type\": \"payment\"}");
+                TestSidecars.deploy(
+                        rules,
+                        "threshold",
+                        "big",
+                        "{\"id\": \"big\", \"field\": \"amount\", \"limit\": 900}");
+                TestSidecars.deploy(
+                        rules,
+                        "windowed-aggregate",
+                        "minute-sum",
+                        "{\"id\": \"minute-sum\", \"window\":"
+                                + " {\"type\": \"tumbling\", \"size\": \"60s\"}, \"allowed_lateness\": \"0s\", \"aggregate\":"
+                                + " \"sum\", \"field\": \"amount\", \"event_type\": \"payment\"}");
             }
             Path socket = dir.resolve("s.sock");
             String failures = UUID.randomUUID().toString();
             FAILURES.put(failures, new AtomicInteger());
             int counted;
-            try (SupervisedSidecar sidecar = SupervisedSidecar.start(TestSidecars.command(dir),
-                    socket, rules, dir.resolve("sidecar.log"), Duration.ofMinutes(1))) {
+            try (SupervisedSidecar sidecar =
+                    SupervisedSidecar.start(
+                            TestSidecars.command(dir),
+                            socket,
+                            rules,
+                            dir.resolve("sidecar.log"),
+                            Duration.ofMinutes(1))) {
                 JobClient client = submit(socket, failures);
                 try {
                     counted = during.run(client, sidecar);
-                    JobStatus status = client.getJobExecutionResult().thenApply(r -> JobStatus.FINISHED)
-                            .exceptionally(e -> JobStatus.FAILED).get(5, TimeUnit.MINUTES);
+                    JobStatus status =
+                            client.getJobExecutionResult()
+                                    .thenApply(r -> JobStatus.FINISHED)
+                                    .exceptionally(e -> JobStatus.FAILED)
+                                    .get(5, TimeUnit.MINUTES);
                     if (savepoint == null || status != JobStatus.FINISHED) {
                         record(cluster, client);
                     }
-                    assertThat(status).as("job end (exceptions: %s; sidecar log: %s)", exceptions, dir.resolve("sidecar.log"))
+                    assertThat(status)
+                            .as(
+                                    "job end (exceptions: %s; sidecar log: %s)",
+                                    exceptions, dir.resolve("sidecar.log"))
                             .isEqualTo(JobStatus.FINISHED);
                 } finally {
                     if (!client.getJobStatus().get().isGloballyTerminalState()) {
@@ -321,7 +407,8 @@ class RecoveryITCase {
 
         /** Notes the job's restarts and their causes from its exception history. */
         private void record(MiniCluster cluster, JobClient client) throws Exception {
-            ExecutionGraphInfo info = cluster.getExecutionGraphInfo(client.getJobID()).get(1, TimeUnit.MINUTES);
+            ExecutionGraphInfo info =
+                    cluster.getExecutionGraphInfo(client.getJobID()).get(1, TimeUnit.MINUTES);
             for (RootExceptionHistoryEntry entry : info.getExceptionHistory()) {
                 restarts++;
                 exceptions.add(entry.getException().getFullStringifiedStackTrace());
@@ -333,32 +420,53 @@ class RecoveryITCase {
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
             if (restartAttempts > 0) {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
+                        restartAttempts);
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                        Duration.ofMillis(100));
             } else {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             }
             if (savepoint != null) {
                 conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             }
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(parallelism);
             env.setMaxParallelism(128);
 
-            DataGeneratorSource<EventRecord> source = new DataGeneratorSource<>(RecoveryITCase::event, EVENTS,
-                    rate > 0 ? RateLimiterStrategy.perSecond(rate) : RateLimiterStrategy.noOp(), RecordTypes.EVENT);
-            DataStream<EventRecord> events = env.fromSource(source, TestStreams.perEventWatermarks(), "generated")
-                    .uid("generated").setParallelism(1)
-                    .map(new FailEvery(failures, failEvery, failTimes)).returns(RecordTypes.EVENT)
-                    .uid("fail-every").setParallelism(1);
-            SidecarOperatorOptions options = SidecarOperatorOptions.defaults()
-                    .with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
+            DataGeneratorSource<EventRecord> source =
+                    new DataGeneratorSource<>(
+                            RecoveryITCase::event,
+                            EVENTS,
+                            rate > 0
+                                    ? RateLimiterStrategy.perSecond(rate)
+                                    : RateLimiterStrategy.noOp(),
+                            RecordTypes.EVENT);
+            DataStream<EventRecord> events =
+                    env.fromSource(source, TestStreams.perEventWatermarks(), "generated")
+                            .uid("generated")
+                            .setParallelism(1)
+                            .map(new FailEvery(failures, failEvery, failTimes))
+                            .returns(RecordTypes.EVENT)
+                            .uid("fail-every")
+                            .setParallelism(1);
+            SidecarOperatorOptions options =
+                    SidecarOperatorOptions.defaults()
+                            .with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
             if (replayBuffer != null) {
-                options = options.with(SidecarOperatorOptions.REPLAY_BUFFER, MemorySize.parse(replayBuffer));
+                options =
+                        options.with(
+                                SidecarOperatorOptions.REPLAY_BUFFER,
+                                MemorySize.parse(replayBuffer));
             }
-            SingleOutputStreamOperator<ResultRecord> results = SidecarStreams.process(
-                    events.keyBy(EventRecord::key, Types.STRING), options).uid(SidecarStreams.OPERATOR_NAME);
-            org.apache.flink.core.fs.Path out = new org.apache.flink.core.fs.Path(dir.resolve("out").toUri());
+            SingleOutputStreamOperator<ResultRecord> results =
+                    SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options)
+                            .uid(SidecarStreams.OPERATOR_NAME);
+            org.apache.flink.core.fs.Path out =
+                    new org.apache.flink.core.fs.Path(dir.resolve("out").toUri());
             JsonLinesSinks.results(results, out, false);
             JsonLinesSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), out);
             return env.executeAsync("RecoveryITCase " + dir.getFileName());
@@ -367,16 +475,24 @@ class RecoveryITCase {
 
     /** Event {@code n}: one of 1,000 keys, every 5 ms, an amount from 0 to 999. */
     private static EventRecord event(long n) {
-        return EventRecord.builder("k" + (n * 7919) % KEYS, BASE + n * STEP_MS).type("payment").set("amount", n % 1000)
+        return EventRecord.builder("k" + (n * 7919) % KEYS, BASE + n * STEP_MS)
+                .type("payment")
+                .set("amount", n % 1000)
                 .build();
     }
 
     private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", signal, pid).isTrue();
+        Process kill =
+                new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("kill -%s %d", signal, pid)
+                .isTrue();
     }
 
-    /** Throws after every {@code every} records of an attempt, {@code times} times in all (counted across attempts). */
+    /**
+     * Throws after every {@code every} records of an attempt, {@code times} times in all (counted
+     * across attempts).
+     */
     private static final class FailEvery extends RichMapFunction<EventRecord, EventRecord> {
         private static final long serialVersionUID = 1L;
         private final String failures;
@@ -392,8 +508,11 @@ class RecoveryITCase {
 
         @Override
         public EventRecord map(EventRecord event) {
-            if (every > 0 && ++seen % every == 0 && FAILURES.get(failures).getAndIncrement() < times) {
-                throw new IllegalStateException("forced failure after " + seen + " records of this attempt (test)");
+            if (every > 0
+                    && ++seen % every == 0
+                    && FAILURES.get(failures).getAndIncrement() < times) {
+                throw new IllegalStateException(
+                        "forced failure after " + seen + " records of this attempt (test)");
             }
             return event;
         }

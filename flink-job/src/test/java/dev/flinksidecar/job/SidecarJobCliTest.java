@@ -17,14 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** Bad command lines get one clear line on stderr and a non-zero exit code, never a stack trace. */
 class SidecarJobCliTest {
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(boolean local, String... args) {
-        return SidecarJob.run(args, local, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return SidecarJob.run(
+                args,
+                local,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -34,7 +36,18 @@ class SidecarJobCliTest {
 
     @Test
     void unknownFlag() {
-        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--paralelism", "2")).isEqualTo(2);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "x",
+                                "--output",
+                                "y",
+                                "--socket",
+                                "s",
+                                "--paralelism",
+                                "2"))
+                .isEqualTo(2);
         assertThat(stderr()).startsWith("flink-sidecar: unknown flag '--paralelism'\n");
         assertThat(stderr()).doesNotContain("Exception").doesNotContain("\tat ");
     }
@@ -51,9 +64,15 @@ class SidecarJobCliTest {
         assertThat(args.socket()).isNull();
         Configuration taskManager = new Configuration();
         taskManager.setString(SidecarOperatorOptions.SOCKET_PATH.key(), "/run/tm-1/sidecar.sock");
-        assertThat(args.operatorOptions().onTaskManager(taskManager).get(SidecarOperatorOptions.SOCKET_PATH))
+        assertThat(
+                        args.operatorOptions()
+                                .onTaskManager(taskManager)
+                                .get(SidecarOperatorOptions.SOCKET_PATH))
                 .isEqualTo("/run/tm-1/sidecar.sock");
-        assertThat(args.operatorOptions().onTaskManager(new Configuration()).get(SidecarOperatorOptions.SOCKET_PATH))
+        assertThat(
+                        args.operatorOptions()
+                                .onTaskManager(new Configuration())
+                                .get(SidecarOperatorOptions.SOCKET_PATH))
                 .isEqualTo(SidecarOperatorOptions.SOCKET_PATH.defaultValue());
         assertThat(JobArgs.USAGE).contains("sidecar.operator.socket-path from its config.yaml");
     }
@@ -62,13 +81,39 @@ class SidecarJobCliTest {
     void aSocketSetByTheJobWinsOverTheTaskManagers() throws Exception {
         Configuration taskManager = new Configuration();
         taskManager.setString(SidecarOperatorOptions.SOCKET_PATH.key(), "/run/tm-1/sidecar.sock");
-        JobArgs flag = JobArgs.parse(new String[] {"--input", "x", "--output", "y", "--socket", "/a.sock",
-                "--set", "sidecar.operator.socket-path=/b.sock"}, false);
-        assertThat(flag.operatorOptions().onTaskManager(taskManager).get(SidecarOperatorOptions.SOCKET_PATH))
+        JobArgs flag =
+                JobArgs.parse(
+                        new String[] {
+                            "--input",
+                            "x",
+                            "--output",
+                            "y",
+                            "--socket",
+                            "/a.sock",
+                            "--set",
+                            "sidecar.operator.socket-path=/b.sock"
+                        },
+                        false);
+        assertThat(
+                        flag.operatorOptions()
+                                .onTaskManager(taskManager)
+                                .get(SidecarOperatorOptions.SOCKET_PATH))
                 .isEqualTo("/a.sock");
-        JobArgs set = JobArgs.parse(new String[] {"--input", "x", "--output", "y",
-                "--set", "sidecar.operator.socket-path=/b.sock"}, false);
-        assertThat(set.operatorOptions().onTaskManager(taskManager).get(SidecarOperatorOptions.SOCKET_PATH))
+        JobArgs set =
+                JobArgs.parse(
+                        new String[] {
+                            "--input",
+                            "x",
+                            "--output",
+                            "y",
+                            "--set",
+                            "sidecar.operator.socket-path=/b.sock"
+                        },
+                        false);
+        assertThat(
+                        set.operatorOptions()
+                                .onTaskManager(taskManager)
+                                .get(SidecarOperatorOptions.SOCKET_PATH))
                 .isEqualTo("/b.sock");
         assertThat(set.operatorOptions().socketPathOrigin(taskManager)).isEqualTo("set by the job");
     }
@@ -87,50 +132,114 @@ class SidecarJobCliTest {
 
     @Test
     void badDurationAndParallelism() {
-        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--checkpoint-interval", "ten")).isEqualTo(2);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "x",
+                                "--output",
+                                "y",
+                                "--socket",
+                                "s",
+                                "--checkpoint-interval",
+                                "ten"))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--checkpoint-interval: 'ten' is not a duration");
         err.reset();
-        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--parallelism", "0")).isEqualTo(2);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "x",
+                                "--output",
+                                "y",
+                                "--socket",
+                                "s",
+                                "--parallelism",
+                                "0"))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--parallelism wants a whole number above 0, not '0'");
     }
 
     @Test
     void unknownOperatorOption() {
-        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s",
-                "--set", "sidecar.operator.batch.max-evnts=3")).isEqualTo(2);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "x",
+                                "--output",
+                                "y",
+                                "--socket",
+                                "s",
+                                "--set",
+                                "sidecar.operator.batch.max-evnts=3"))
+                .isEqualTo(2);
         assertThat(stderr()).contains("unknown option 'sidecar.operator.batch.max-evnts'");
     }
 
     @Test
     void missingInputInLocalMode() {
-        assertThat(run(true, "--input", tmp.resolve("none.jsonl").toString(), "--output", tmp.toString(),
-                "--rules-dir", tmp.toString())).isEqualTo(2);
+        assertThat(
+                        run(
+                                true,
+                                "--input",
+                                tmp.resolve("none.jsonl").toString(),
+                                "--output",
+                                tmp.toString(),
+                                "--rules-dir",
+                                tmp.toString()))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--input " + tmp.resolve("none.jsonl") + " does not exist");
     }
 
     @Test
     void missingRulesDirInLocalMode() throws IOException {
         Path input = Files.writeString(tmp.resolve("in.jsonl"), "");
-        assertThat(run(true, "--input", input.toString(), "--output", tmp.resolve("out").toString(),
-                "--rules-dir", tmp.resolve("no-rules").toString())).isEqualTo(2);
-        assertThat(stderr()).contains("--rules-dir " + tmp.resolve("no-rules") + " is not a directory");
+        assertThat(
+                        run(
+                                true,
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                tmp.resolve("out").toString(),
+                                "--rules-dir",
+                                tmp.resolve("no-rules").toString()))
+                .isEqualTo(2);
+        assertThat(stderr())
+                .contains("--rules-dir " + tmp.resolve("no-rules") + " is not a directory");
     }
 
     @Test
     void noSidecarOnTheGivenSocket() throws IOException {
         Path input = Files.writeString(tmp.resolve("in.jsonl"), "{\"key\":\"a\",\"time\":1}\n");
         Path socket = tmp.resolve("nobody.sock");
-        assertThat(run(true, "--input", input.toString(), "--output", tmp.resolve("out").toString(),
-                "--socket", socket.toString(), "--set", "sidecar.operator.connect-timeout=100ms")).isEqualTo(1);
-        assertThat(stderr()).startsWith("flink-sidecar: no sidecar is listening on " + socket
-                + ": the socket file does not exist");
+        assertThat(
+                        run(
+                                true,
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                tmp.resolve("out").toString(),
+                                "--socket",
+                                socket.toString(),
+                                "--set",
+                                "sidecar.operator.connect-timeout=100ms"))
+                .isEqualTo(1);
+        assertThat(stderr())
+                .startsWith(
+                        "flink-sidecar: no sidecar is listening on "
+                                + socket
+                                + ": the socket file does not exist");
         assertThat(stderr().lines().count()).isEqualTo(1);
     }
 
     @Test
     void helpPrintsUsage() {
         assertThat(run(false, "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--deterministic-watermarks").contains("--idle-timeout");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("--deterministic-watermarks")
+                .contains("--idle-timeout");
     }
 
     @Test
@@ -139,7 +248,18 @@ class SidecarJobCliTest {
         assertThat(JobArgs.parse(base, false).idleTimeout()).isEqualTo(Duration.ofSeconds(30));
         String[] off = {"--input", "x", "--output", "y", "--socket", "s", "--idle-timeout", "0s"};
         assertThat(JobArgs.parse(off, false).idleTimeout()).isZero();
-        assertThat(run(false, "--input", "x", "--output", "y", "--socket", "s", "--idle-timeout", "soon")).isEqualTo(2);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "x",
+                                "--output",
+                                "y",
+                                "--socket",
+                                "s",
+                                "--idle-timeout",
+                                "soon"))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--idle-timeout: 'soon' is not a duration");
     }
 
@@ -149,17 +269,39 @@ class SidecarJobCliTest {
         if (!Files.exists(doc)) {
             doc = Path.of(System.getProperty("project.root", "."), "flink-job", "OPTIONS.md");
         }
-        assertThat(Files.readString(doc)).contains("| `--idle-timeout D` | `" + JobArgs.DEFAULT_IDLE_TIMEOUT + "` |");
+        assertThat(Files.readString(doc))
+                .contains("| `--idle-timeout D` | `" + JobArgs.DEFAULT_IDLE_TIMEOUT + "` |");
         assertThat(JobArgs.USAGE).contains("default " + JobArgs.DEFAULT_IDLE_TIMEOUT);
     }
 
     @Test
     void kafkaAddressesAreCheckedWhenTheFlagsAre() throws Exception {
-        assertThat(run(false, "--input", "kafka://localhost/payments", "--output", "y", "--socket", "s")).isEqualTo(2);
-        assertThat(stderr()).startsWith("flink-sidecar: --input kafka://localhost/payments: server 'localhost' has no"
-                + " port: write HOST:PORT\n");
-        JobArgs args = JobArgs.parse(new String[] {"--input", "kafka://localhost:9092/payments", "--output",
-            "kafka://localhost:9092/results?delivery=at-least-once", "--bounded", "--job-name", "fraud"}, false);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "kafka://localhost/payments",
+                                "--output",
+                                "y",
+                                "--socket",
+                                "s"))
+                .isEqualTo(2);
+        assertThat(stderr())
+                .startsWith(
+                        "flink-sidecar: --input kafka://localhost/payments: server 'localhost' has no"
+                                + " port: write HOST:PORT\n");
+        JobArgs args =
+                JobArgs.parse(
+                        new String[] {
+                            "--input",
+                            "kafka://localhost:9092/payments",
+                            "--output",
+                            "kafka://localhost:9092/results?delivery=at-least-once",
+                            "--bounded",
+                            "--job-name",
+                            "fraud"
+                        },
+                        false);
         assertThat(args.kafkaInput().topic()).isEqualTo("payments");
         assertThat(args.kafkaOutput().topic()).isEqualTo("results");
         assertThat(args.bounded()).isTrue();
@@ -173,7 +315,15 @@ class SidecarJobCliTest {
         assertThat(run(false, "--input", "x.jsonl", "--output", "y", "--bounded")).isEqualTo(2);
         assertThat(stderr()).contains("--bounded is for Kafka input");
         err.reset();
-        assertThat(run(false, "--input", "kafka://h:1/t", "--output", "y", "--deterministic-watermarks")).isEqualTo(2);
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "kafka://h:1/t",
+                                "--output",
+                                "y",
+                                "--deterministic-watermarks"))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--deterministic-watermarks is for file input");
     }
 
@@ -186,13 +336,16 @@ class SidecarJobCliTest {
         }
         String text = Files.readString(readme);
         java.util.Set<String> flags = new java.util.TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w-])--[a-z][a-z-]+").matcher(JobArgs.USAGE);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?<![\\w-])--[a-z][a-z-]+").matcher(JobArgs.USAGE);
         while (m.find()) {
             flags.add(m.group());
         }
         assertThat(flags).contains("--bounded", "--job-name", "--input", "--idle-timeout");
         for (String flag : flags) {
-            assertThat(text).as("a README row for %s", flag).containsPattern("(?m)^\\| `" + flag + "[ `]");
+            assertThat(text)
+                    .as("a README row for %s", flag)
+                    .containsPattern("(?m)^\\| `" + flag + "[ `]");
         }
     }
 }

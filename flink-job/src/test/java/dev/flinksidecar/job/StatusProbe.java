@@ -13,17 +13,18 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
- * An operator for tests on a MiniCluster: passes events, watermarks and watermark statuses on,
- * and notes the last status each of its subtasks passed, so that the test can wait until the
- * source before it is idle. Its notes live in this JVM under the probe's name: {@link #create()}
- * a probe for each job, {@link #forget()} it after. The test's thread calls those and {@link
- * #awaitIdle}; the task threads the rest.
+ * An operator for tests on a MiniCluster: passes events, watermarks and watermark statuses on, and
+ * notes the last status each of its subtasks passed, so that the test can wait until the source
+ * before it is idle. Its notes live in this JVM under the probe's name: {@link #create()} a probe
+ * for each job, {@link #forget()} it after. The test's thread calls those and {@link #awaitIdle};
+ * the task threads the rest.
  */
 final class StatusProbe extends AbstractStreamOperator<EventRecord>
         implements OneInputStreamOperator<EventRecord, EventRecord> {
 
     private static final long serialVersionUID = 1L;
     private static final AtomicLong NAMES = new AtomicLong();
+
     /** By probe name: each subtask's last status, true when idle. */
     private static final Map<String, Map<Integer, Boolean>> IDLE = new ConcurrentHashMap<>();
 
@@ -43,12 +44,15 @@ final class StatusProbe extends AbstractStreamOperator<EventRecord>
         IDLE.remove(name);
     }
 
-    /** Waits until each of {@code subtasks} subtasks has passed a status and the last one was idle. */
+    /**
+     * Waits until each of {@code subtasks} subtasks has passed a status and the last one was idle.
+     */
     void awaitIdle(int subtasks, Duration timeout) throws InterruptedException {
         Map<Integer, Boolean> idle = IDLE.get(name);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (idle.size() < subtasks || idle.containsValue(false)) {
-            assertThat(System.nanoTime()).as("%d subtasks idle within %s (%s)", subtasks, timeout, idle)
+            assertThat(System.nanoTime())
+                    .as("%d subtasks idle within %s (%s)", subtasks, timeout, idle)
                     .isLessThan(deadline);
             Thread.sleep(50); // polling the probe's notes, bounded by the deadline
         }
@@ -61,7 +65,8 @@ final class StatusProbe extends AbstractStreamOperator<EventRecord>
 
     @Override
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
-        IDLE.get(name).put(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), status.isIdle());
+        IDLE.get(name)
+                .put(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), status.isIdle());
         super.processWatermarkStatus(status);
     }
 }

@@ -27,25 +27,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster-mode job without {@code --socket}: the TaskManager's own configuration names the
- * socket of the sidecar beside it ({@code sidecar.operator.socket-path}, as a TaskManager's
- * {@code config.yaml} would), and every subtask talks to that sidecar.
+ * socket of the sidecar beside it ({@code sidecar.operator.socket-path}, as a TaskManager's {@code
+ * config.yaml} would), and every subtask talks to that sidecar.
  */
 @Timeout(180)
 class TaskManagerSocketITCase {
 
-    /** The TaskManager's sidecar socket; known before the cluster starts, so a folder of the class. */
+    /**
+     * The TaskManager's sidecar socket; known before the cluster starts, so a folder of the class.
+     */
     private static final Path SOCKET_DIR = createSocketDir();
+
     private static final Path SOCKET = SOCKET_DIR.resolve("tm.sock");
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .setConfiguration(taskManagerConfiguration())
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(taskManagerConfiguration())
+                            .build());
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private static Configuration taskManagerConfiguration() {
         Configuration conf = new Configuration();
@@ -56,26 +60,48 @@ class TaskManagerSocketITCase {
     @Test
     void theJobWithoutASocketFlagUsesTheSocketThatTheTaskManagerNames() throws Exception {
         Path rules = tmp.resolve("rules");
-        TestSidecars.deploy(rules, "threshold", "threshold",
-                Files.readString(TestSidecars.ROOT.resolve("examples/target/rules/threshold.json")));
+        TestSidecars.deploy(
+                rules,
+                "threshold",
+                "threshold",
+                Files.readString(
+                        TestSidecars.ROOT.resolve("examples/target/rules/threshold.json")));
         Path output = tmp.resolve("out");
         Path log = tmp.resolve("sidecar.log");
         String jobName = "TaskManagerSocketITCase";
-        try (LocalSidecarProcess sidecar = LocalSidecarProcess.start(TestSidecars.command(tmp), SOCKET, rules, log,
-                Duration.ofSeconds(60))) {
-            JobArgs args = JobArgs.parse(new String[] {"--input", TestSidecars.ROOT.resolve("testdata/payments.jsonl")
-                    .toString(), "--output", output.toString(), "--parallelism", "2", "--checkpoint-interval", "500ms",
-                    "--out-of-orderness", "3s"}, false);
+        try (LocalSidecarProcess sidecar =
+                LocalSidecarProcess.start(
+                        TestSidecars.command(tmp), SOCKET, rules, log, Duration.ofSeconds(60))) {
+            JobArgs args =
+                    JobArgs.parse(
+                            new String[] {
+                                "--input",
+                                TestSidecars.ROOT.resolve("testdata/payments.jsonl").toString(),
+                                "--output",
+                                output.toString(),
+                                "--parallelism",
+                                "2",
+                                "--checkpoint-interval",
+                                "500ms",
+                                "--out-of-orderness",
+                                "3s"
+                            },
+                            false);
             assertThat(args.socket()).isNull();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             JobPipeline.build(env, args, args.operatorOptions(), SidecarRunnerFactory.socket());
             env.execute(jobName);
             assertThat(sidecar.isAlive()).as("sidecar still running: %s", sidecar.tail()).isTrue();
         }
-        List<String> results = JobOutput.withoutBuildHash(JobOutput.committedLines(output.resolve(JsonLinesSinks.RESULTS)));
-        assertSameLines("threshold through the TaskManager's sidecar", results,
+        List<String> results =
+                JobOutput.withoutBuildHash(
+                        JobOutput.committedLines(output.resolve(JsonLinesSinks.RESULTS)));
+        assertSameLines(
+                "threshold through the TaskManager's sidecar",
+                results,
                 Files.readAllLines(TestSidecars.ROOT.resolve("testdata/expected/threshold.jsonl")));
-        assertThat(Files.readString(log)).as("the sidecar on the TaskManager's socket served both subtasks")
+        assertThat(Files.readString(log))
+                .as("the sidecar on the TaskManager's socket served both subtasks")
                 .containsPattern("opened for job '" + jobName + "' operator '[^']*' subtask 0/2")
                 .containsPattern("opened for job '" + jobName + "' operator '[^']*' subtask 1/2");
     }

@@ -33,8 +33,13 @@ public final class TestSidecars {
     private TestSidecars() {}
 
     private static Path copy;
-    /** {@code dev.flinksidecar.sidecar.Main.run(PrintWriter, PrintWriter, String...)} of the jar, in its own class loader. */
+
+    /**
+     * {@code dev.flinksidecar.sidecar.Main.run(PrintWriter, PrintWriter, String...)} of the jar, in
+     * its own class loader.
+     */
     private static MethodHandle sidecarMain;
+
     private static ClassLoader sidecarLoader;
 
     /**
@@ -44,7 +49,10 @@ public final class TestSidecars {
     public static synchronized Path sidecarJar() throws IOException {
         if (copy == null) {
             String jar = System.getProperty("sidecar.jar");
-            Path built = jar != null && !jar.isEmpty() ? Path.of(jar).toAbsolutePath() : ROOT.resolve("sidecar/target/sidecar.jar");
+            Path built =
+                    jar != null && !jar.isEmpty()
+                            ? Path.of(jar).toAbsolutePath()
+                            : ROOT.resolve("sidecar/target/sidecar.jar");
             Path dir = Files.createTempDirectory("sidecar-jar");
             dir.toFile().deleteOnExit();
             copy = Files.copy(built, dir.resolve("sidecar.jar"));
@@ -54,9 +62,9 @@ public final class TestSidecars {
     }
 
     /**
-     * The command that runs the sidecar from its jar with {@code java.io.tmpdir} in {@code dir}
-     * (a test's own temporary folder): a sidecar that a test kills cannot delete its temporary
-     * jar store, and this way the test's cleanup does.
+     * The command that runs the sidecar from its jar with {@code java.io.tmpdir} in {@code dir} (a
+     * test's own temporary folder): a sidecar that a test kills cannot delete its temporary jar
+     * store, and this way the test's cleanup does.
      */
     public static List<String> command(Path dir) throws IOException {
         List<String> command = new ArrayList<>(LocalSidecarProcess.fromJar(sidecarJar()));
@@ -69,8 +77,12 @@ public final class TestSidecars {
         return ROOT.resolve("examples/target/rules/" + name + ".jar");
     }
 
-    /** Copies an example rule's jar into {@code rulesDir} as {@code id.jar} with {@code configJson} as {@code id.json}. */
-    public static void deploy(Path rulesDir, String example, String id, String configJson) throws IOException {
+    /**
+     * Copies an example rule's jar into {@code rulesDir} as {@code id.jar} with {@code configJson}
+     * as {@code id.json}.
+     */
+    public static void deploy(Path rulesDir, String example, String id, String configJson)
+            throws IOException {
         Files.createDirectories(rulesDir);
         Files.copy(exampleJar(example), rulesDir.resolve(id + ".jar"));
         Files.writeString(rulesDir.resolve(id + ".json"), configJson);
@@ -86,10 +98,17 @@ public final class TestSidecars {
         Path configs = ROOT.resolve("testdata/windowed/configs");
         List<String> ids;
         try (Stream<Path> files = Files.list(configs)) {
-            ids = files.map(f -> f.getFileName().toString().replace(".json", "")).sorted().collect(Collectors.toList());
+            ids =
+                    files.map(f -> f.getFileName().toString().replace(".json", ""))
+                            .sorted()
+                            .collect(Collectors.toList());
         }
         for (String id : ids) {
-            deploy(rulesDir, "windowed-aggregate", id, Files.readString(configs.resolve(id + ".json")));
+            deploy(
+                    rulesDir,
+                    "windowed-aggregate",
+                    id,
+                    Files.readString(configs.resolve(id + ".json")));
         }
         return ids;
     }
@@ -100,19 +119,45 @@ public final class TestSidecars {
      *
      * @throws IOException when it fails, with its output
      */
-    public static void replay(Path rulesDir, Path input, Path output, Path lateOutput, String outOfOrderness, Path log)
+    public static void replay(
+            Path rulesDir,
+            Path input,
+            Path output,
+            Path lateOutput,
+            String outOfOrderness,
+            Path log)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-jar", sidecarJar().toString(), "replay", "--rules-dir", rulesDir.toString(),
-                "--input", input.toString(), "--output", output.toString(), "--late-output", lateOutput.toString(),
-                "--out-of-orderness", outOfOrderness));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-XX:+UseSerialGC",
+                                "-jar",
+                                sidecarJar().toString(),
+                                "replay",
+                                "--rules-dir",
+                                rulesDir.toString(),
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                output.toString(),
+                                "--late-output",
+                                lateOutput.toString(),
+                                "--out-of-orderness",
+                                outOfOrderness));
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new IOException("replay did not finish within 2 minutes: " + Files.readString(log));
+            throw new IOException(
+                    "replay did not finish within 2 minutes: " + Files.readString(log));
         }
         if (process.exitValue() != 0) {
-            throw new IOException("replay failed (exit " + process.exitValue() + "): " + Files.readString(log));
+            throw new IOException(
+                    "replay failed (exit " + process.exitValue() + "): " + Files.readString(log));
         }
     }
 
@@ -124,7 +169,8 @@ public final class TestSidecars {
      * @throws AssertionError when it fails, with its error output
      */
     public static String admin(Path adminSocket, String... args) {
-        List<String> command = new ArrayList<>(List.of("admin", "--socket", adminSocket.toString()));
+        List<String> command =
+                new ArrayList<>(List.of("admin", "--socket", adminSocket.toString()));
         command.addAll(List.of(args));
         return sidecar(command.toArray(new String[0]));
     }
@@ -164,13 +210,26 @@ public final class TestSidecars {
      * for the local jar) link against protobuf itself; only the local jar, relocated as a whole,
      * runs them together.
      */
-    private static synchronized MethodHandle sidecarMain() throws IOException, ReflectiveOperationException {
+    private static synchronized MethodHandle sidecarMain()
+            throws IOException, ReflectiveOperationException {
         if (sidecarMain == null) {
-            URLClassLoader loader = new URLClassLoader("sidecar-jar", new URL[] {sidecarJar().toUri().toURL()},
-                    ClassLoader.getPlatformClassLoader());
+            URLClassLoader loader =
+                    new URLClassLoader(
+                            "sidecar-jar",
+                            new URL[] {sidecarJar().toUri().toURL()},
+                            ClassLoader.getPlatformClassLoader());
             Class<?> main = Class.forName("dev.flinksidecar.sidecar.Main", true, loader);
-            sidecarMain = MethodHandles.publicLookup().findStatic(main, "run",
-                    MethodType.methodType(int.class, PrintWriter.class, PrintWriter.class, String[].class)).asFixedArity();
+            sidecarMain =
+                    MethodHandles.publicLookup()
+                            .findStatic(
+                                    main,
+                                    "run",
+                                    MethodType.methodType(
+                                            int.class,
+                                            PrintWriter.class,
+                                            PrintWriter.class,
+                                            String[].class))
+                            .asFixedArity();
             sidecarLoader = loader;
         }
         return sidecarMain;
@@ -179,6 +238,8 @@ public final class TestSidecars {
     private static Path projectRoot() {
         String root = System.getProperty("project.root");
         Path path = root != null ? Path.of(root) : Path.of("..");
-        return Files.isDirectory(path.resolve("testdata")) ? path.toAbsolutePath() : Path.of("..").toAbsolutePath();
+        return Files.isDirectory(path.resolve("testdata"))
+                ? path.toAbsolutePath()
+                : Path.of("..").toAbsolutePath();
     }
 }

@@ -16,14 +16,20 @@ final class TestStreams {
      * the stream alone: a paused source holds its watermark still, and a replay repeats it.
      */
     static WatermarkStrategy<EventRecord> perEventWatermarks() {
-        return WatermarkStrategy.<EventRecord>forGenerator(context -> new WatermarkGenerator<>() {
-            @Override
-            public void onEvent(EventRecord event, long timestamp, WatermarkOutput output) {
-                output.emitWatermark(new Watermark(event.time() - 1));
-            }
+        return WatermarkStrategy.<EventRecord>forGenerator(
+                        context ->
+                                new WatermarkGenerator<>() {
+                                    @Override
+                                    public void onEvent(
+                                            EventRecord event,
+                                            long timestamp,
+                                            WatermarkOutput output) {
+                                        output.emitWatermark(new Watermark(event.time() - 1));
+                                    }
 
-            @Override
-            public void onPeriodicEmit(WatermarkOutput output) {}
-        }).withTimestampAssigner((event, previous) -> event.time());
+                                    @Override
+                                    public void onPeriodicEmit(WatermarkOutput output) {}
+                                })
+                .withTimestampAssigner((event, previous) -> event.time());
     }
 }

@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A ConfigMap volume as the kubelet writes it: the files in a hidden timestamped folder, a
- * {@code ..data} link to it and one link per key ({@code NAME -> ..data/NAME}); an update writes a
- * new folder and swaps {@code ..data} with one rename, so a reader sees the old files or the new
- * ones, never a mix. The sidecar's rules-directory watcher must cope with exactly this.
+ * A ConfigMap volume as the kubelet writes it: the files in a hidden timestamped folder, a {@code
+ * ..data} link to it and one link per key ({@code NAME -> ..data/NAME}); an update writes a new
+ * folder and swaps {@code ..data} with one rename, so a reader sees the old files or the new ones,
+ * never a mix. The sidecar's rules-directory watcher must cope with exactly this.
  */
 final class ConfigMapVolume {
 
@@ -24,11 +24,22 @@ final class ConfigMapVolume {
         Map<String, byte[]> files = new LinkedHashMap<>();
         Object data = configMap.get("data");
         if (data != null) {
-            Tree.map(data, "data").forEach((key, value) -> files.put(key, String.valueOf(value).getBytes(StandardCharsets.UTF_8)));
+            Tree.map(data, "data")
+                    .forEach(
+                            (key, value) ->
+                                    files.put(
+                                            key,
+                                            String.valueOf(value)
+                                                    .getBytes(StandardCharsets.UTF_8)));
         }
         Object binary = configMap.get("binaryData");
         if (binary != null) {
-            Tree.map(binary, "binaryData").forEach((key, value) -> files.put(key, Base64.getMimeDecoder().decode(String.valueOf(value))));
+            Tree.map(binary, "binaryData")
+                    .forEach(
+                            (key, value) ->
+                                    files.put(
+                                            key,
+                                            Base64.getMimeDecoder().decode(String.valueOf(value))));
         }
         return files;
     }

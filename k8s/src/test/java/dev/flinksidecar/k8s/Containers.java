@@ -47,16 +47,22 @@ final class Containers {
         for (Object node : Tree.list(mounts, container.get("name") + " volumeMounts")) {
             Map<String, Object> mount = Tree.map(node, "volumeMount");
             String mountPath = trimSlash((String) mount.get("mountPath"));
-            if ((path.equals(mountPath) || path.startsWith(mountPath + "/")) && mountPath.length() > bestLength) {
+            if ((path.equals(mountPath) || path.startsWith(mountPath + "/"))
+                    && mountPath.length() > bestLength) {
                 bestLength = mountPath.length();
-                best = new Location((String) mount.get("name"), path.substring(mountPath.length()),
-                        Boolean.TRUE.equals(mount.get("readOnly")));
+                best =
+                        new Location(
+                                (String) mount.get("name"),
+                                path.substring(mountPath.length()),
+                                Boolean.TRUE.equals(mount.get("readOnly")));
             }
         }
         return best;
     }
 
     private static String trimSlash(String path) {
-        return path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        return path.endsWith("/") && path.length() > 1
+                ? path.substring(0, path.length() - 1)
+                : path;
     }
 }

@@ -19,7 +19,8 @@ class KafkaManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"operator", "standalone"})
     void theJobArgsTakeTheBrokerAndTopicsFromTheConfigMap(String overlay) throws Exception {
-        Rendered kafka = Kustomize.render(Kustomize.K8S.resolve("overlays").resolve(overlay + "-kafka"));
+        Rendered kafka =
+                Kustomize.render(Kustomize.K8S.resolve("overlays").resolve(overlay + "-kafka"));
         Map<String, Object> configMap = kafka.find("ConfigMap", "flink-sidecar-kafka");
         assertThat(configMap).as("the ConfigMap flink-sidecar-kafka").isNotNull();
         Map<String, Object> data = Tree.map(configMap.get("data"), "flink-sidecar-kafka data");
@@ -32,10 +33,15 @@ class KafkaManifestsTest {
         assertThat(Containers.option(args, "--output", overlay + "-kafka job args"))
                 .isEqualTo("kafka://" + bootstrap + "/" + data.get("output-topic"));
 
-        // the rest is the file overlay's: same args but --input/--output, same objects but the ConfigMap
+        // the rest is the file overlay's: same args but --input/--output, same objects but the
+        // ConfigMap
         Rendered files = Kustomize.overlay(overlay);
         assertThat(withoutIo(args)).isEqualTo(withoutIo(files.jobArgs()));
-        assertThat(kafka.objects.stream().filter(o -> o != configMap).map(KafkaManifestsTest::withoutJobArgs).toList())
+        assertThat(
+                        kafka.objects.stream()
+                                .filter(o -> o != configMap)
+                                .map(KafkaManifestsTest::withoutJobArgs)
+                                .toList())
                 .isEqualTo(files.objects.stream().map(KafkaManifestsTest::withoutJobArgs).toList());
     }
 
@@ -51,7 +57,8 @@ class KafkaManifestsTest {
 
     /** The object as text with its job args (FlinkDeployment or submit Job) left out. */
     private static String withoutJobArgs(Map<String, Object> object) {
-        return String.valueOf(object).replaceAll("args=\\[--input, [^,]*, --output, [^,]*,", "args=[IO,")
+        return String.valueOf(object)
+                .replaceAll("args=\\[--input, [^,]*, --output, [^,]*,", "args=[IO,")
                 .replaceAll("--input, [^,]*, --output, [^,]*,", "IO,");
     }
 }

@@ -15,9 +15,12 @@ import org.yaml.snakeyaml.Yaml;
 final class Kustomize {
 
     /** The repository root (the surefire property {@code project.root}, else the parent folder). */
-    static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+
     /** {@code k8s/}. */
     static final Path K8S = ROOT.resolve("k8s");
+
     /** The overlays every test checks. */
     static final List<String> OVERLAYS = List.of("operator", "standalone");
 
@@ -25,7 +28,10 @@ final class Kustomize {
 
     private static final Map<String, Rendered> OVERLAY_RENDERS = new ConcurrentHashMap<>();
 
-    /** {@code k8s/overlays/NAME}, rendered (once per test JVM: the files do not change while tests run). */
+    /**
+     * {@code k8s/overlays/NAME}, rendered (once per test JVM: the files do not change while tests
+     * run).
+     */
     static Rendered overlay(String name) throws IOException, InterruptedException {
         Rendered rendered = OVERLAY_RENDERS.get(name);
         if (rendered == null) {
@@ -40,15 +46,24 @@ final class Kustomize {
         Path out = Files.createTempFile("kustomize", ".yaml");
         Path err = Files.createTempFile("kustomize", ".err");
         try {
-            Process process = new ProcessBuilder(kubectl().toString(), "kustomize", dir.toString())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process process =
+                    new ProcessBuilder(kubectl().toString(), "kustomize", dir.toString())
+                            .redirectOutput(out.toFile())
+                            .redirectError(err.toFile())
+                            .start();
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new AssertionError("kubectl kustomize " + dir + " did not finish within 2 minutes");
+                throw new AssertionError(
+                        "kubectl kustomize " + dir + " did not finish within 2 minutes");
             }
             if (process.exitValue() != 0) {
-                throw new AssertionError("kubectl kustomize " + dir + " failed (exit " + process.exitValue() + "): "
-                        + Files.readString(err));
+                throw new AssertionError(
+                        "kubectl kustomize "
+                                + dir
+                                + " failed (exit "
+                                + process.exitValue()
+                                + "): "
+                                + Files.readString(err));
             }
             List<Map<String, Object>> objects = new ArrayList<>();
             for (Object document : new Yaml().loadAll(Files.readString(out))) {
@@ -63,7 +78,10 @@ final class Kustomize {
         }
     }
 
-    /** kubectl from the PATH; kubectl is part of what this module needs, so its absence fails the test. */
+    /**
+     * kubectl from the PATH; kubectl is part of what this module needs, so its absence fails the
+     * test.
+     */
     static Path kubectl() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, "kubectl");
@@ -71,7 +89,8 @@ final class Kustomize {
                 return candidate;
             }
         }
-        throw new AssertionError("kubectl is not on the PATH: the k8s module's tests render the manifests with "
-                + "`kubectl kustomize` (kubectl 1.27 or later; no cluster needed). Install kubectl and run again.");
+        throw new AssertionError(
+                "kubectl is not on the PATH: the k8s module's tests render the manifests with "
+                        + "`kubectl kustomize` (kubectl 1.27 or later; no cluster needed). Install kubectl and run again.");
     }
 }

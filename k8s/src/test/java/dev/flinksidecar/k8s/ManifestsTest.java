@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.FieldSource;
 /**
  * Renders every overlay with {@code kubectl kustomize} and checks what a mistake in the manifests
  * would break, without a cluster: the socket path agrees between the sidecar, the TaskManager's
- * mount and the job; every volume is declared and mounted where the programs look; the sidecar
- * is a native sidecar with probes on its health endpoints; the security contexts; the resources.
- * {@link SidecarContainerITCase} runs the sidecar with these very arguments.
+ * mount and the job; every volume is declared and mounted where the programs look; the sidecar is a
+ * native sidecar with probes on its health endpoints; the security contexts; the resources. {@link
+ * SidecarContainerITCase} runs the sidecar with these very arguments.
  */
 class ManifestsTest {
 
@@ -30,13 +30,18 @@ class ManifestsTest {
         Rendered rendered = Kustomize.overlay(overlay);
         Map<String, Object> sidecar = rendered.sidecar();
 
-        assertThat(sidecar.get("restartPolicy")).as("native sidecar: init container with restartPolicy Always").isEqualTo("Always");
+        assertThat(sidecar.get("restartPolicy"))
+                .as("native sidecar: init container with restartPolicy Always")
+                .isEqualTo("Always");
         List<String> args = Containers.args(sidecar);
         assertThat(args).as("sidecar args").startsWith("serve");
         Containers.option(args, "--socket", overlay);
         Containers.option(args, "--rules-dir", overlay);
         Containers.option(args, "--http-port", overlay);
-        assertThat(sidecar.get("image")).as("sidecar image").asString().startsWith("flink-sidecar:");
+        assertThat(sidecar.get("image"))
+                .as("sidecar image")
+                .asString()
+                .startsWith("flink-sidecar:");
     }
 
     @ParameterizedTest
@@ -45,20 +50,32 @@ class ManifestsTest {
         Rendered rendered = Kustomize.overlay(overlay);
         String socket = Containers.option(Containers.args(rendered.sidecar()), "--socket", overlay);
 
-        assertThat(Containers.option(rendered.jobArgs(), "--socket", overlay + " job args")).as("job --socket").isEqualTo(socket);
+        assertThat(Containers.option(rendered.jobArgs(), "--socket", overlay + " job args"))
+                .as("job --socket")
+                .isEqualTo(socket);
         assertThat(rendered.flinkConfig().get("sidecar.operator.socket-path"))
-                .as("TaskManager config sidecar.operator.socket-path (what the operator reads when the job sets no --socket)").isEqualTo(socket);
+                .as(
+                        "TaskManager config sidecar.operator.socket-path (what the operator reads when the job sets no --socket)")
+                .isEqualTo(socket);
 
         Location inSidecar = Containers.locate(rendered.sidecar(), socket);
         Location inTaskManager = Containers.locate(rendered.taskManagerContainer(), socket);
         assertThat(inSidecar).as("the socket's folder is a volume in the sidecar").isNotNull();
-        assertThat(inTaskManager).as("the socket's folder is a volume in the TaskManager").isNotNull();
+        assertThat(inTaskManager)
+                .as("the socket's folder is a volume in the TaskManager")
+                .isNotNull();
         assertThat(inTaskManager.volume()).as("same volume").isEqualTo(inSidecar.volume());
-        assertThat(inTaskManager.pathInVolume()).as("same place in the volume").isEqualTo(inSidecar.pathInVolume());
-        assertThat(inSidecar.readOnly()).as("the sidecar creates the socket: writable mount").isFalse();
+        assertThat(inTaskManager.pathInVolume())
+                .as("same place in the volume")
+                .isEqualTo(inSidecar.pathInVolume());
+        assertThat(inSidecar.readOnly())
+                .as("the sidecar creates the socket: writable mount")
+                .isFalse();
         Map<String, Object> volume = volume(rendered, inSidecar.volume());
         assertThat(volume).as("socket volume is a pod-private emptyDir").containsKey("emptyDir");
-        assertThat(socket.length()).as("a Unix socket path holds at most 107 bytes").isLessThanOrEqualTo(107);
+        assertThat(socket.length())
+                .as("a Unix socket path holds at most 107 bytes")
+                .isLessThanOrEqualTo(107);
     }
 
     @ParameterizedTest
@@ -68,27 +85,42 @@ class ManifestsTest {
         Map<String, Object> pod = rendered.taskManagerPod();
         Set<String> declared = new HashSet<>();
         for (Object node : Tree.list(pod.get("volumes"), "volumes")) {
-            assertThat(declared.add((String) Tree.map(node, "volume").get("name"))).as("volume names are unique").isTrue();
+            assertThat(declared.add((String) Tree.map(node, "volume").get("name")))
+                    .as("volume names are unique")
+                    .isTrue();
         }
         Set<String> mounted = new HashSet<>();
-        for (Map<String, Object> container : List.of(rendered.sidecar(), rendered.taskManagerContainer())) {
-            for (Object node : Tree.list(container.get("volumeMounts"), container.get("name") + " volumeMounts")) {
+        for (Map<String, Object> container :
+                List.of(rendered.sidecar(), rendered.taskManagerContainer())) {
+            for (Object node :
+                    Tree.list(
+                            container.get("volumeMounts"),
+                            container.get("name") + " volumeMounts")) {
                 String name = (String) Tree.map(node, "volumeMount").get("name");
-                assertThat(declared).as(container.get("name") + " mounts volume " + name).contains(name);
+                assertThat(declared)
+                        .as(container.get("name") + " mounts volume " + name)
+                        .contains(name);
                 mounted.add(name);
             }
         }
         assertThat(mounted).as("every declared volume is mounted").containsAll(declared);
 
-        String rulesDir = Containers.option(Containers.args(rendered.sidecar()), "--rules-dir", overlay);
+        String rulesDir =
+                Containers.option(Containers.args(rendered.sidecar()), "--rules-dir", overlay);
         Location rules = Containers.locate(rendered.sidecar(), rulesDir);
         assertThat(rules).as("--rules-dir " + rulesDir + " is a mounted volume").isNotNull();
         assertThat(rules.pathInVolume()).as("--rules-dir is the volume's root").isEmpty();
         assertThat(rules.readOnly()).as("rules are read-only in the pod").isTrue();
-        String configMap = (String) Tree.required(volume(rendered, rules.volume()), overlay, "configMap", "name");
-        assertThat(rendered.find("ConfigMap", configMap)).as("the rules ConfigMap " + configMap + " is rendered").isNotNull();
+        String configMap =
+                (String)
+                        Tree.required(
+                                volume(rendered, rules.volume()), overlay, "configMap", "name");
+        assertThat(rendered.find("ConfigMap", configMap))
+                .as("the rules ConfigMap " + configMap + " is rendered")
+                .isNotNull();
 
-        // Read-only root filesystem: java.io.tmpdir (/tmp: the jar store, hot-swap uploads) must be a volume.
+        // Read-only root filesystem: java.io.tmpdir (/tmp: the jar store, hot-swap uploads) must be
+        // a volume.
         Location tmp = Containers.locate(rendered.sidecar(), "/tmp");
         assertThat(tmp).as("/tmp is a volume in the sidecar").isNotNull();
         assertThat(tmp.readOnly()).isFalse();
@@ -96,7 +128,8 @@ class ManifestsTest {
         // The job reads and writes under /data in the TaskManager.
         for (String flag : List.of("--input", "--output")) {
             String path = Containers.option(rendered.jobArgs(), flag, overlay + " job args");
-            assertThat(Containers.locate(rendered.taskManagerContainer(), path)).as("job " + flag + " " + path + " is on a volume")
+            assertThat(Containers.locate(rendered.taskManagerContainer(), path))
+                    .as("job " + flag + " " + path + " is on a volume")
                     .isNotNull();
         }
     }
@@ -106,14 +139,29 @@ class ManifestsTest {
     void probesUseTheSidecarsHealthEndpointsOnItsHttpPort(String overlay) throws Exception {
         Rendered rendered = Kustomize.overlay(overlay);
         Map<String, Object> sidecar = rendered.sidecar();
-        int httpPort = Integer.parseInt(Containers.option(Containers.args(sidecar), "--http-port", overlay));
+        int httpPort =
+                Integer.parseInt(
+                        Containers.option(Containers.args(sidecar), "--http-port", overlay));
 
-        Map<String, String> paths = Map.of("startupProbe", "/health/ready", "readinessProbe", "/health/ready",
-                "livenessProbe", "/health/live");
+        Map<String, String> paths =
+                Map.of(
+                        "startupProbe",
+                        "/health/ready",
+                        "readinessProbe",
+                        "/health/ready",
+                        "livenessProbe",
+                        "/health/live");
         for (Map.Entry<String, String> probe : paths.entrySet()) {
-            Map<String, Object> httpGet = Tree.map(Tree.required(sidecar, overlay, probe.getKey(), "httpGet"), probe.getKey());
-            assertThat(httpGet.get("path")).as(probe.getKey() + " path").isEqualTo(probe.getValue());
-            assertThat(containerPort(sidecar, httpGet.get("port"))).as(probe.getKey() + " port = --http-port").isEqualTo(httpPort);
+            Map<String, Object> httpGet =
+                    Tree.map(
+                            Tree.required(sidecar, overlay, probe.getKey(), "httpGet"),
+                            probe.getKey());
+            assertThat(httpGet.get("path"))
+                    .as(probe.getKey() + " path")
+                    .isEqualTo(probe.getValue());
+            assertThat(containerPort(sidecar, httpGet.get("port")))
+                    .as(probe.getKey() + " port = --http-port")
+                    .isEqualTo(httpPort);
         }
     }
 
@@ -121,37 +169,63 @@ class ManifestsTest {
     @FieldSource("OVERLAYS")
     void podAndContainersRunAsNonRootAndShareOnlyTheSocketGroup(String overlay) throws Exception {
         Rendered rendered = Kustomize.overlay(overlay);
-        Map<String, Object> pod = Tree.map(Tree.required(rendered.taskManagerPod(), overlay, "securityContext"), "pod securityContext");
+        Map<String, Object> pod =
+                Tree.map(
+                        Tree.required(rendered.taskManagerPod(), overlay, "securityContext"),
+                        "pod securityContext");
         assertThat(pod.get("runAsNonRoot")).as("pod runAsNonRoot").isEqualTo(true);
         Object fsGroup = Tree.required(pod, overlay, "fsGroup");
 
-        for (Map<String, Object> container : List.of(rendered.sidecar(), rendered.taskManagerContainer())) {
+        for (Map<String, Object> container :
+                List.of(rendered.sidecar(), rendered.taskManagerContainer())) {
             String name = (String) container.get("name");
-            Map<String, Object> security = Tree.map(Tree.required(container, overlay, "securityContext"), name + " securityContext");
+            Map<String, Object> security =
+                    Tree.map(
+                            Tree.required(container, overlay, "securityContext"),
+                            name + " securityContext");
             assertThat(security.get("runAsNonRoot")).as(name + " runAsNonRoot").isEqualTo(true);
             assertThat((Integer) security.get("runAsUser")).as(name + " runAsUser").isPositive();
-            assertThat(security.get("runAsGroup")).as(name + " runAsGroup = the pod's fsGroup (the socket's group)").isEqualTo(fsGroup);
-            assertThat(security.get("allowPrivilegeEscalation")).as(name + " allowPrivilegeEscalation").isEqualTo(false);
-            assertThat(Tree.list(Tree.required(security, name, "capabilities", "drop"), "drop")).as(name + " drops").contains("ALL");
-            assertThat(Tree.at(security, "capabilities", "add")).as(name + " adds no capability").isNull();
+            assertThat(security.get("runAsGroup"))
+                    .as(name + " runAsGroup = the pod's fsGroup (the socket's group)")
+                    .isEqualTo(fsGroup);
+            assertThat(security.get("allowPrivilegeEscalation"))
+                    .as(name + " allowPrivilegeEscalation")
+                    .isEqualTo(false);
+            assertThat(Tree.list(Tree.required(security, name, "capabilities", "drop"), "drop"))
+                    .as(name + " drops")
+                    .contains("ALL");
+            assertThat(Tree.at(security, "capabilities", "add"))
+                    .as(name + " adds no capability")
+                    .isNull();
             assertThat(security.get("privileged")).as(name + " privileged").isNotEqualTo(true);
         }
-        Map<String, Object> sidecar = Tree.map(rendered.sidecar().get("securityContext"), "sidecar securityContext");
-        assertThat(sidecar.get("readOnlyRootFilesystem")).as("sidecar readOnlyRootFilesystem").isEqualTo(true);
-        assertThat(sidecar.get("runAsUser")).as("sidecar and TaskManager are different users")
-                .isNotEqualTo(Tree.at(rendered.taskManagerContainer(), "securityContext", "runAsUser"));
+        Map<String, Object> sidecar =
+                Tree.map(rendered.sidecar().get("securityContext"), "sidecar securityContext");
+        assertThat(sidecar.get("readOnlyRootFilesystem"))
+                .as("sidecar readOnlyRootFilesystem")
+                .isEqualTo(true);
+        assertThat(sidecar.get("runAsUser"))
+                .as("sidecar and TaskManager are different users")
+                .isNotEqualTo(
+                        Tree.at(rendered.taskManagerContainer(), "securityContext", "runAsUser"));
     }
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")
     void sidecarHasRequestsAndLimits(String overlay) throws Exception {
-        Map<String, Object> resources = Tree.map(Tree.required(Kustomize.overlay(overlay).sidecar(), overlay, "resources"), "resources");
+        Map<String, Object> resources =
+                Tree.map(
+                        Tree.required(Kustomize.overlay(overlay).sidecar(), overlay, "resources"),
+                        "resources");
         for (String kind : List.of("requests", "limits")) {
             for (String resource : List.of("cpu", "memory")) {
-                assertThat(Tree.at(resources, kind, resource)).as("sidecar " + kind + "." + resource).isNotNull();
+                assertThat(Tree.at(resources, kind, resource))
+                        .as("sidecar " + kind + "." + resource)
+                        .isNotNull();
             }
         }
-        assertThat(Tree.at(resources, "requests", "memory")).as("memory request = limit: no overcommit, no surprise OOM kill")
+        assertThat(Tree.at(resources, "requests", "memory"))
+                .as("memory request = limit: no overcommit, no surprise OOM kill")
                 .isEqualTo(Tree.at(resources, "limits", "memory"));
     }
 
@@ -162,17 +236,24 @@ class ManifestsTest {
         String script = Files.readString(Kustomize.K8S.resolve("hot-swap.sh"));
         Map<String, Object> sidecar = rendered.sidecar();
 
-        assertThat(scriptDefault(script, "container")).as("hot-swap.sh container").isEqualTo(sidecar.get("name"));
+        assertThat(scriptDefault(script, "container"))
+                .as("hot-swap.sh container")
+                .isEqualTo(sidecar.get("name"));
         String socket = Containers.option(Containers.args(sidecar), "--socket", overlay);
-        assertThat(Containers.args(sidecar)).as("no --admin-socket: the admin socket is the default, --socket + .admin")
+        assertThat(Containers.args(sidecar))
+                .as("no --admin-socket: the admin socket is the default, --socket + .admin")
                 .doesNotContain("--admin-socket");
-        assertThat(scriptDefault(script, "admin_socket")).as("hot-swap.sh admin_socket").isEqualTo(socket + ".admin");
+        assertThat(scriptDefault(script, "admin_socket"))
+                .as("hot-swap.sh admin_socket")
+                .isEqualTo(socket + ".admin");
         for (String pair : scriptDefault(script, "selector").split(",")) {
             String[] keyValue = pair.split("=", 2);
-            assertThat(rendered.taskManagerPodLabels()).as("TaskManager pod labels match hot-swap.sh's selector")
+            assertThat(rendered.taskManagerPodLabels())
+                    .as("TaskManager pod labels match hot-swap.sh's selector")
                     .containsEntry(keyValue[0], keyValue[1]);
         }
-        assertThat(scriptDefault(script, "sidecar_bin")).as("hot-swap.sh sidecar_bin is the image's launcher")
+        assertThat(scriptDefault(script, "sidecar_bin"))
+                .as("hot-swap.sh sidecar_bin is the image's launcher")
                 .isEqualTo(SidecarImage.HOME + "/bin/sidecar");
     }
 
@@ -182,25 +263,32 @@ class ManifestsTest {
         Rendered rendered = Kustomize.overlay(overlay);
         Map<String, Object> deployment = rendered.flinkDeployment();
         if (deployment == null) {
-            assertThat(Containers.option(rendered.jobArgs(), "--class", overlay)).isEqualTo("dev.flinksidecar.job.SidecarJob");
+            assertThat(Containers.option(rendered.jobArgs(), "--class", overlay))
+                    .isEqualTo("dev.flinksidecar.job.SidecarJob");
             assertThat(rendered.jobArgs()).contains("/opt/flink/usrlib/flink-sidecar-job.jar");
             return;
         }
         assertThat(deployment.get("apiVersion")).isEqualTo("flink.apache.org/v1beta1");
         String[] flink = System.getProperty("flink.version", "2.3.0").split("\\.");
-        assertThat(Tree.at(deployment, "spec", "flinkVersion")).as("flinkVersion names the Flink the job is built against")
+        assertThat(Tree.at(deployment, "spec", "flinkVersion"))
+                .as("flinkVersion names the Flink the job is built against")
                 .isEqualTo("v" + flink[0] + "_" + flink[1]);
-        assertThat(Tree.at(deployment, "spec", "job", "jarURI")).isEqualTo("local:///opt/flink/usrlib/flink-sidecar-job.jar");
-        assertThat(Tree.at(deployment, "spec", "job", "entryClass")).isEqualTo("dev.flinksidecar.job.SidecarJob");
+        assertThat(Tree.at(deployment, "spec", "job", "jarURI"))
+                .isEqualTo("local:///opt/flink/usrlib/flink-sidecar-job.jar");
+        assertThat(Tree.at(deployment, "spec", "job", "entryClass"))
+                .isEqualTo("dev.flinksidecar.job.SidecarJob");
         assertThat((Integer) Tree.at(deployment, "spec", "job", "parallelism")).isPositive();
-        assertThat(rendered.flinkConfig().values()).as("the CRD's flinkConfiguration is a map of strings")
+        assertThat(rendered.flinkConfig().values())
+                .as("the CRD's flinkConfiguration is a map of strings")
                 .allMatch(value -> value instanceof String);
     }
 
     private static Map<String, Object> volume(Rendered rendered, String name) {
-        Map<String, Object> volume = Tree.named(rendered.taskManagerPod().get("volumes"), name, "volumes");
+        Map<String, Object> volume =
+                Tree.named(rendered.taskManagerPod().get("volumes"), name, "volumes");
         if (volume == null) {
-            throw new AssertionError(rendered.what() + ": volume " + name + " is mounted but not declared");
+            throw new AssertionError(
+                    rendered.what() + ": volume " + name + " is mounted but not declared");
         }
         return volume;
     }
@@ -210,9 +298,11 @@ class ManifestsTest {
         if (port instanceof Integer) {
             return (Integer) port;
         }
-        Map<String, Object> named = Tree.named(container.get("ports"), String.valueOf(port), "ports");
+        Map<String, Object> named =
+                Tree.named(container.get("ports"), String.valueOf(port), "ports");
         if (named == null) {
-            throw new AssertionError("probe port " + port + " is not a port of " + container.get("name"));
+            throw new AssertionError(
+                    "probe port " + port + " is not a port of " + container.get("name"));
         }
         return (Integer) named.get("containerPort");
     }

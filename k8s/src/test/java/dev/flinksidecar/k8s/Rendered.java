@@ -28,7 +28,8 @@ final class Rendered {
     /** The object of {@code kind} named {@code name}, or null. */
     Map<String, Object> find(String kind, String name) {
         for (Map<String, Object> object : objects) {
-            if (kind.equals(object.get("kind")) && name.equals(Tree.at(object, "metadata", "name"))) {
+            if (kind.equals(object.get("kind"))
+                    && name.equals(Tree.at(object, "metadata", "name"))) {
                 return object;
             }
         }
@@ -55,36 +56,50 @@ final class Rendered {
     Map<String, Object> taskManagerPod() {
         Map<String, Object> deployment = flinkDeployment();
         if (deployment != null) {
-            return Tree.map(Tree.required(deployment, what(), "spec", "taskManager", "podTemplate", "spec"), what());
+            return Tree.map(
+                    Tree.required(deployment, what(), "spec", "taskManager", "podTemplate", "spec"),
+                    what());
         }
-        return Tree.map(Tree.required(standaloneTaskManager(), what(), "spec", "template", "spec"), what());
+        return Tree.map(
+                Tree.required(standaloneTaskManager(), what(), "spec", "template", "spec"), what());
     }
 
     /**
      * The labels the TaskManager pods carry: what the operator (Flink's native Kubernetes mode)
-     * puts on them (app = the deployment's name, component = taskmanager), or the Deployment's
-     * pod template labels.
+     * puts on them (app = the deployment's name, component = taskmanager), or the Deployment's pod
+     * template labels.
      */
     Map<String, Object> taskManagerPodLabels() {
         Map<String, Object> deployment = flinkDeployment();
         if (deployment != null) {
-            return Map.of("app", Tree.required(deployment, what(), "metadata", "name"), "component", "taskmanager");
+            return Map.of(
+                    "app",
+                    Tree.required(deployment, what(), "metadata", "name"),
+                    "component",
+                    "taskmanager");
         }
-        return Tree.map(Tree.required(standaloneTaskManager(), what(), "spec", "template", "metadata", "labels"), what());
+        return Tree.map(
+                Tree.required(
+                        standaloneTaskManager(), what(), "spec", "template", "metadata", "labels"),
+                what());
     }
 
     Map<String, Object> sidecar() {
-        Map<String, Object> container = Tree.named(taskManagerPod().get("initContainers"), SIDECAR, what());
+        Map<String, Object> container =
+                Tree.named(taskManagerPod().get("initContainers"), SIDECAR, what());
         if (container == null) {
-            throw new AssertionError(what() + ": the TaskManager pod has no init container " + SIDECAR);
+            throw new AssertionError(
+                    what() + ": the TaskManager pod has no init container " + SIDECAR);
         }
         return container;
     }
 
     Map<String, Object> taskManagerContainer() {
-        Map<String, Object> container = Tree.named(taskManagerPod().get("containers"), FLINK_MAIN, what());
+        Map<String, Object> container =
+                Tree.named(taskManagerPod().get("containers"), FLINK_MAIN, what());
         if (container == null) {
-            throw new AssertionError(what() + ": the TaskManager pod has no container " + FLINK_MAIN);
+            throw new AssertionError(
+                    what() + ": the TaskManager pod has no container " + FLINK_MAIN);
         }
         return container;
     }
@@ -100,8 +115,19 @@ final class Rendered {
             if (submit == null) {
                 throw new AssertionError(what() + ": no Job flink-sidecar-submit");
             }
-            Map<String, Object> container = Tree.map(Tree.list(Tree.required(submit, what(), "spec", "template", "spec",
-                    "containers"), what()).get(0), what());
+            Map<String, Object> container =
+                    Tree.map(
+                            Tree.list(
+                                            Tree.required(
+                                                    submit,
+                                                    what(),
+                                                    "spec",
+                                                    "template",
+                                                    "spec",
+                                                    "containers"),
+                                            what())
+                                    .get(0),
+                            what());
             args = container.get("args");
         }
         List<String> strings = new ArrayList<>();
@@ -115,7 +141,8 @@ final class Rendered {
     Map<String, Object> flinkConfig() {
         Map<String, Object> deployment = flinkDeployment();
         if (deployment != null) {
-            return Tree.map(Tree.required(deployment, what(), "spec", "flinkConfiguration"), what());
+            return Tree.map(
+                    Tree.required(deployment, what(), "spec", "flinkConfiguration"), what());
         }
         Map<String, Object> configMap = find("ConfigMap", "flink-config");
         if (configMap == null) {
@@ -128,7 +155,8 @@ final class Rendered {
     private Map<String, Object> standaloneTaskManager() {
         Map<String, Object> deployment = find("Deployment", "flink-taskmanager");
         if (deployment == null) {
-            throw new AssertionError(what() + ": neither a FlinkDeployment nor a Deployment flink-taskmanager");
+            throw new AssertionError(
+                    what() + ": neither a FlinkDeployment nor a Deployment flink-taskmanager");
         }
         return deployment;
     }

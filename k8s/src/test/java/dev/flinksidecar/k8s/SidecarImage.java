@@ -14,12 +14,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The sidecar image without a container engine: {@code k8s/target/container/Dockerfile}'s
- * {@code COPY} lines laid out under a temp folder (the image's {@code /}), its exec-form
- * {@code RUN} lines run there with the local Java 17 (the CDS training: the archive is made at the
- * path it is used from, as in the image), and its exec-form {@code ENTRYPOINT} as the command.
- * The shell-form {@code RUN} lines (creating the users) need root and are left out. Made once per
- * test JVM; a path of the image is {@code root + path}.
+ * The sidecar image without a container engine: {@code k8s/target/container/Dockerfile}'s {@code
+ * COPY} lines laid out under a temp folder (the image's {@code /}), its exec-form {@code RUN} lines
+ * run there with the local Java 17 (the CDS training: the archive is made at the path it is used
+ * from, as in the image), and its exec-form {@code ENTRYPOINT} as the command. The shell-form
+ * {@code RUN} lines (creating the users) need root and are left out. Made once per test JVM; a path
+ * of the image is {@code root + path}.
  */
 final class SidecarImage {
 
@@ -27,11 +27,13 @@ final class SidecarImage {
     static final String HOME = "/opt/flink-sidecar";
 
     private static final Pattern JSON_FORM = Pattern.compile("^(RUN|ENTRYPOINT)\\s+\\[(.*)]\\s*$");
-    private static final Pattern COPY = Pattern.compile("^COPY\\s+(?:--\\S+\\s+)*(\\S+)\\s+(\\S+)\\s*$");
+    private static final Pattern COPY =
+            Pattern.compile("^COPY\\s+(?:--\\S+\\s+)*(\\S+)\\s+(\\S+)\\s*$");
     private static SidecarImage built;
 
     final Path root;
     final List<String> entrypoint;
+
     /** How long the image's RUN steps took (the CDS training), for the report. */
     final long buildMillis;
 
@@ -43,10 +45,17 @@ final class SidecarImage {
 
     /** The build context {@code k8s/target/container} (the pom's {@code container.context}). */
     static Path context() {
-        Path context = Path.of(System.getProperty("container.context", Kustomize.K8S.resolve("target/container").toString()));
+        Path context =
+                Path.of(
+                        System.getProperty(
+                                "container.context",
+                                Kustomize.K8S.resolve("target/container").toString()));
         if (!Files.isRegularFile(context.resolve("Dockerfile"))) {
-            throw new AssertionError("no Docker build context at " + context + ": run the tests through Maven "
-                    + "(mvn -pl k8s verify), whose process-test-resources phase assembles it");
+            throw new AssertionError(
+                    "no Docker build context at "
+                            + context
+                            + ": run the tests through Maven "
+                            + "(mvn -pl k8s verify), whose process-test-resources phase assembles it");
         }
         return context;
     }
@@ -61,7 +70,8 @@ final class SidecarImage {
         return built;
     }
 
-    private static SidecarImage build(Path context, Path root) throws IOException, InterruptedException {
+    private static SidecarImage build(Path context, Path root)
+            throws IOException, InterruptedException {
         List<String> entrypoint = null;
         long buildMillis = 0;
         for (String line : dockerfileLines(context)) {
@@ -118,20 +128,34 @@ final class SidecarImage {
         return lines;
     }
 
-    private static void run(Path root, List<String> command) throws IOException, InterruptedException {
+    private static void run(Path root, List<String> command)
+            throws IOException, InterruptedException {
         List<String> local = new ArrayList<>(command);
         local.set(0, inImage(root, command.get(0)).toString());
         Path log = Files.createTempFile("image-run", ".log");
         try {
-            ProcessBuilder builder = new ProcessBuilder(local).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(local)
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             Process process = builder.start();
             if (!process.waitFor(3, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new AssertionError("RUN " + command + " did not finish within 3 minutes: " + Files.readString(log));
+                throw new AssertionError(
+                        "RUN "
+                                + command
+                                + " did not finish within 3 minutes: "
+                                + Files.readString(log));
             }
             if (process.exitValue() != 0) {
-                throw new AssertionError("RUN " + command + " failed (exit " + process.exitValue() + "): " + Files.readString(log));
+                throw new AssertionError(
+                        "RUN "
+                                + command
+                                + " failed (exit "
+                                + process.exitValue()
+                                + "): "
+                                + Files.readString(log));
             }
         } finally {
             Files.deleteIfExists(log);
@@ -160,7 +184,10 @@ final class SidecarImage {
 
     private static Path inImage(Path root, String path) {
         if (!path.startsWith("/")) {
-            throw new AssertionError("the Dockerfile uses a relative path " + path + "; the tests expect absolute ones");
+            throw new AssertionError(
+                    "the Dockerfile uses a relative path "
+                            + path
+                            + "; the tests expect absolute ones");
         }
         return root.resolve(path.substring(1));
     }

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 /**
  * The sidecar container of a TaskManager pod, run on this machine from {@link SidecarImage} with
  * the container's rendered args and env: paths of the image map into the image's folder, every
- * other absolute path into this pod's folder ({@code root + path}: its volumes), and
- * {@code --http-port} becomes 0 (a free port, which the sidecar logs). What the test checks of
- * the rendered manifests is thereby what runs.
+ * other absolute path into this pod's folder ({@code root + path}: its volumes), and {@code
+ * --http-port} becomes 0 (a free port, which the sidecar logs). What the test checks of the
+ * rendered manifests is thereby what runs.
  */
 final class SidecarPod implements AutoCloseable {
 
@@ -33,7 +33,12 @@ final class SidecarPod implements AutoCloseable {
     private final Process process;
     private int httpPort = -1;
 
-    private SidecarPod(SidecarImage image, Path root, Map<String, Object> container, Path log, Process process) {
+    private SidecarPod(
+            SidecarImage image,
+            Path root,
+            Map<String, Object> container,
+            Path log,
+            Process process) {
         this.image = image;
         this.root = root;
         this.container = container;
@@ -45,21 +50,34 @@ final class SidecarPod implements AutoCloseable {
      * Starts the container's entrypoint with its args. Its emptyDir mounts are made as empty
      * folders; other volumes (the rules) must be in place under {@code root} already.
      */
-    static SidecarPod start(SidecarImage image, Path root, Map<String, Object> container) throws IOException {
+    static SidecarPod start(SidecarImage image, Path root, Map<String, Object> container)
+            throws IOException {
         for (Object node : Tree.list(container.get("volumeMounts"), "volumeMounts")) {
-            Files.createDirectories(localPath(image, root, (String) Tree.map(node, "mount").get("mountPath")));
+            Files.createDirectories(
+                    localPath(image, root, (String) Tree.map(node, "mount").get("mountPath")));
         }
         List<String> command = image.entrypointCommand();
         List<String> args = Containers.args(container);
         for (int i = 0; i < args.size(); i++) {
             boolean port = i > 0 && args.get(i - 1).equals("--http-port");
-            command.add(port ? "0" : args.get(i).startsWith("/") ? localPath(image, root, args.get(i)).toString() : args.get(i));
+            command.add(
+                    port
+                            ? "0"
+                            : args.get(i).startsWith("/")
+                                    ? localPath(image, root, args.get(i)).toString()
+                                    : args.get(i));
         }
         Path log = root.resolve("sidecar.log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         SidecarImage.environment(builder.environment());
         // The container's /tmp is a volume: java.io.tmpdir (the jar store) in this pod's folder.
-        builder.environment().put("SIDECAR_JAVA_OPTS", env(container, "SIDECAR_JAVA_OPTS") + " -Djava.io.tmpdir=" + local(image, root, "/tmp"));
+        builder.environment()
+                .put(
+                        "SIDECAR_JAVA_OPTS",
+                        env(container, "SIDECAR_JAVA_OPTS")
+                                + " -Djava.io.tmpdir="
+                                + local(image, root, "/tmp"));
         builder.environment().put("TMPDIR", local(image, root, "/tmp"));
         return new SidecarPod(image, root, container, log, builder.start());
     }
@@ -89,11 +107,17 @@ final class SidecarPod implements AutoCloseable {
             if (matcher.find()) {
                 httpPort = Integer.parseInt(matcher.group(1));
             } else if (!process.isAlive()) {
-                throw new AssertionError("the sidecar exited (" + process.exitValue() + ") before logging 'HTTP on port N': "
-                        + Files.readString(log));
+                throw new AssertionError(
+                        "the sidecar exited ("
+                                + process.exitValue()
+                                + ") before logging 'HTTP on port N': "
+                                + Files.readString(log));
             } else if (System.nanoTime() > deadline) {
-                throw new AssertionError("the sidecar did not log 'HTTP on port N' within " + START_TIMEOUT.toSeconds() + " s: "
-                        + Files.readString(log));
+                throw new AssertionError(
+                        "the sidecar did not log 'HTTP on port N' within "
+                                + START_TIMEOUT.toSeconds()
+                                + " s: "
+                                + Files.readString(log));
             } else {
                 process.waitFor(20, TimeUnit.MILLISECONDS);
             }
@@ -107,8 +131,15 @@ final class SidecarPod implements AutoCloseable {
         int status = get(path);
         while (status != 200) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("GET " + path + " answered " + status + ", not 200 (sidecar alive: " + process.isAlive()
-                        + "): " + Files.readString(log));
+                throw new AssertionError(
+                        "GET "
+                                + path
+                                + " answered "
+                                + status
+                                + ", not 200 (sidecar alive: "
+                                + process.isAlive()
+                                + "): "
+                                + Files.readString(log));
             }
             process.waitFor(20, TimeUnit.MILLISECONDS);
             status = get(path);
@@ -117,12 +148,15 @@ final class SidecarPod implements AutoCloseable {
 
     /** The status of a GET of {@code path} on the sidecar's HTTP port; -1 when nothing answers. */
     int get(String path) throws IOException, InterruptedException {
-        HttpURLConnection connection = (HttpURLConnection) new URL("http://127.0.0.1:" + httpPort() + path).openConnection();
+        HttpURLConnection connection =
+                (HttpURLConnection)
+                        new URL("http://127.0.0.1:" + httpPort() + path).openConnection();
         connection.setConnectTimeout(2000);
         connection.setReadTimeout(5000);
         try {
             int status = connection.getResponseCode();
-            (status < 400 ? connection.getInputStream() : connection.getErrorStream()).readAllBytes();
+            (status < 400 ? connection.getInputStream() : connection.getErrorStream())
+                    .readAllBytes();
             return status;
         } catch (IOException e) {
             return -1;
@@ -136,7 +170,8 @@ final class SidecarPod implements AutoCloseable {
      * would: absolute paths are the container's); returns its output, failing on an error.
      */
     String exec(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(image.path(SidecarImage.HOME + "/bin/sidecar").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(image.path(SidecarImage.HOME + "/bin/sidecar").toString()));
         for (String arg : args) {
             command.add(arg.startsWith("/") ? local(arg) : arg);
         }

@@ -16,13 +16,15 @@ final class TempFiles {
             return;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    // best effort: a process of the test may still hold it
-                }
-            });
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            path -> {
+                                try {
+                                    Files.deleteIfExists(path);
+                                } catch (IOException e) {
+                                    // best effort: a process of the test may still hold it
+                                }
+                            });
         } catch (IOException e) {
             // best effort
         }

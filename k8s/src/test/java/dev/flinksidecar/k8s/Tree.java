@@ -3,7 +3,10 @@ package dev.flinksidecar.k8s;
 import java.util.List;
 import java.util.Map;
 
-/** Typed access to parsed YAML (maps, lists, scalars) with errors that say where a field was missing. */
+/**
+ * Typed access to parsed YAML (maps, lists, scalars) with errors that say where a field was
+ * missing.
+ */
 final class Tree {
 
     private Tree() {}
@@ -24,7 +27,9 @@ final class Tree {
         return (List<Object>) node;
     }
 
-    /** The node at {@code path} (keys) under {@code root}, or null when a key on the way is missing. */
+    /**
+     * The node at {@code path} (keys) under {@code root}, or null when a key on the way is missing.
+     */
     static Object at(Map<String, Object> root, String... path) {
         Object node = root;
         for (String key : path) {

@@ -13,19 +13,18 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * and the bounds on what is in flight (max-in-flight-batches, max-in-flight-bytes).
  *
  * <p><b>Batching is adaptive.</b> When no batch is in flight an event is sent at once, so at low
- * load latency is one round trip. While batches are in flight, new events gather in the open
- * batch until it reaches max-events or max-bytes, until a reply frees a slot, or until
- * max-delay passes, whichever comes first.
+ * load latency is one round trip. While batches are in flight, new events gather in the open batch
+ * until it reaches max-events or max-bytes, until a reply frees a slot, or until max-delay passes,
+ * whichever comes first.
  *
  * <p><b>Backpressure.</b> When the open batch is full (or a status change, checkpoint or end of
- * input must send it) and no slot is free, the task thread yields to its mailbox
- * ({@link MailboxExecutor#yield()}, as {@code AsyncWaitOperator} does) until a reply frees one.
- * It does not return from {@code processElement}, so Flink stops reading input; there is no
- * other queue.
+ * input must send it) and no slot is free, the task thread yields to its mailbox ({@link
+ * MailboxExecutor#yield()}, as {@code AsyncWaitOperator} does) until a reply frees one. It does not
+ * return from {@code processElement}, so Flink stops reading input; there is no other queue.
  *
- * <p>The encoded batch is built by the runner as the operator passes it events and watermarks;
- * this class keeps the operator's side of it ({@link PendingBatch}). Every method runs on the
- * task thread.
+ * <p>The encoded batch is built by the runner as the operator passes it events and watermarks; this
+ * class keeps the operator's side of it ({@link PendingBatch}). Every method runs on the task
+ * thread.
  */
 final class BatchSender {
 
@@ -34,6 +33,7 @@ final class BatchSender {
     private final SessionRecovery recovery;
     private final ProcessingTimeService time;
     private final MailboxExecutor mailbox;
+
     /** Whether a checkpoint barrier waits for the sidecar's acknowledgement. */
     private final BooleanSupplier barrierAwaited;
 
@@ -48,8 +48,15 @@ final class BatchSender {
     private long inFlightBytes;
     private boolean timerArmed;
 
-    BatchSender(SidecarRunner runner, OperatorMetrics metrics, SessionRecovery recovery, ProcessingTimeService time,
-            MailboxExecutor mailbox, BooleanSupplier barrierAwaited, SidecarOperatorOptions options, long maxBatchBytes) {
+    BatchSender(
+            SidecarRunner runner,
+            OperatorMetrics metrics,
+            SessionRecovery recovery,
+            ProcessingTimeService time,
+            MailboxExecutor mailbox,
+            BooleanSupplier barrierAwaited,
+            SidecarOperatorOptions options,
+            long maxBatchBytes) {
         this.runner = runner;
         this.metrics = metrics;
         this.recovery = recovery;
@@ -64,7 +71,10 @@ final class BatchSender {
         this.inFlight = new ArrayDeque<>(maxInFlight);
     }
 
-    /** An event the runner has taken: it joins the open batch; {@code entryNanos} as in {@link PendingBatch#add}. */
+    /**
+     * An event the runner has taken: it joins the open batch; {@code entryNanos} as in {@link
+     * PendingBatch#add}.
+     */
     void event(EventRecord event, long entryNanos) throws Exception {
         pending.add(event, entryNanos, openingTime());
         added();
@@ -76,7 +86,9 @@ final class BatchSender {
         added();
     }
 
-    /** Whether nothing is open or in flight, so a watermark status change can be emitted at once. */
+    /**
+     * Whether nothing is open or in flight, so a watermark status change can be emitted at once.
+     */
     boolean idle() {
         return !pending.hasContent() && inFlight.isEmpty();
     }
@@ -100,12 +112,18 @@ final class BatchSender {
         return inFlightBytes;
     }
 
-    /** The processing time to note when this content opens a batch that must wait; 0 when it is sent at once. */
+    /**
+     * The processing time to note when this content opens a batch that must wait; 0 when it is sent
+     * at once.
+     */
     private long openingTime() {
         return !pending.hasContent() && !inFlight.isEmpty() ? time.getCurrentProcessingTime() : 0;
     }
 
-    /** After an event or watermark joined the open batch: send it now, when full, or at the max-delay timer. */
+    /**
+     * After an event or watermark joined the open batch: send it now, when full, or at the
+     * max-delay timer.
+     */
     private void added() throws Exception {
         if (inFlight.isEmpty()) {
             send();
@@ -145,7 +163,8 @@ final class BatchSender {
 
     private boolean hasSlot() {
         return inFlight.isEmpty()
-                || (inFlight.size() < maxInFlight && inFlightBytes + runner.batchBytes() <= maxInFlightBytes);
+                || (inFlight.size() < maxInFlight
+                        && inFlightBytes + runner.batchBytes() <= maxInFlightBytes);
     }
 
     private void send() throws Exception {
@@ -192,8 +211,12 @@ final class BatchSender {
     InFlightBatch answered(long sequence) throws SidecarSessionException {
         InFlightBatch batch = inFlight.poll();
         if (batch == null || batch.sequence() != sequence) {
-            throw new SidecarSessionException("the sidecar answered batch " + sequence + " but batch "
-                    + (batch == null ? "none" : batch.sequence()) + " was next");
+            throw new SidecarSessionException(
+                    "the sidecar answered batch "
+                            + sequence
+                            + " but batch "
+                            + (batch == null ? "none" : batch.sequence())
+                            + " was next");
         }
         inFlightBytes -= batch.bytes();
         metrics.roundTripNanos.update(System.nanoTime() - batch.sentNanos());

@@ -14,9 +14,16 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *     (non-decreasing, at most {@code events.length})
  * @param watermarks the watermarks, in arrival order; each is emitted downstream once the results
  *     of the events before it are out
- * @param status a watermark status change that followed the batch (emitted after everything
- *     else of it), or null
+ * @param status a watermark status change that followed the batch (emitted after everything else of
+ *     it), or null
  * @param sampleNanos entry times of its events sampled for the latency metric
  */
-record InFlightBatch(long sequence, long sentNanos, EventRecord[] events, long bytes, int[] watermarkPositions, long[] watermarks,
-        WatermarkStatus status, long[] sampleNanos) {}
+record InFlightBatch(
+        long sequence,
+        long sentNanos,
+        EventRecord[] events,
+        long bytes,
+        int[] watermarkPositions,
+        long[] watermarks,
+        WatermarkStatus status,
+        long[] sampleNanos) {}

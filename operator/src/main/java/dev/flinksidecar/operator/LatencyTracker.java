@@ -8,16 +8,16 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * Measures, for every N-th event, the time from entering the operator ({@code processElement})
- * to the moment all results of its batch have been emitted downstream. Reported as the histogram
+ * Measures, for every N-th event, the time from entering the operator ({@code processElement}) to
+ * the moment all results of its batch have been emitted downstream. Reported as the histogram
  * metric {@code sidecarLatencyNanos} and, for benchmarks that read it from the job result, as the
  * accumulator {@value #ACCUMULATOR} (microseconds to counts, merged over subtasks).
  *
- * <p>Threads: every method runs on the task thread. The accumulator is filled here and
- * registered only by {@link #publish}, when the operator finishes: Flink serializes registered
- * accumulators from its heartbeat thread at any time, so one that the task thread still updates
- * would be read while it changes ({@code ConcurrentModificationException}). A histogram handed
- * over once and never touched again is safe.
+ * <p>Threads: every method runs on the task thread. The accumulator is filled here and registered
+ * only by {@link #publish}, when the operator finishes: Flink serializes registered accumulators
+ * from its heartbeat thread at any time, so one that the task thread still updates would be read
+ * while it changes ({@code ConcurrentModificationException}). A histogram handed over once and
+ * never touched again is safe.
  */
 final class LatencyTracker {
 
@@ -35,12 +35,15 @@ final class LatencyTracker {
         this.metric = metric;
     }
 
-    /** A tracker that registers its metric in {@code group}; {@code interval} 0 measures nothing. */
+    /**
+     * A tracker that registers its metric in {@code group}; {@code interval} 0 measures nothing.
+     */
     static LatencyTracker create(int interval, MetricGroup group) {
         if (interval <= 0) {
             return new LatencyTracker(0, null);
         }
-        return new LatencyTracker(interval,
+        return new LatencyTracker(
+                interval,
                 group.histogram("sidecarLatencyNanos", new DescriptiveStatisticsHistogram(10_000)));
     }
 
@@ -65,7 +68,10 @@ final class LatencyTracker {
         }
     }
 
-    /** Registers the samples as the accumulator {@value #ACCUMULATOR}; once, when the operator finishes. */
+    /**
+     * Registers the samples as the accumulator {@value #ACCUMULATOR}; once, when the operator
+     * finishes.
+     */
     void publish(RuntimeContext context) {
         if (published || interval == 0) {
             return;

@@ -9,9 +9,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * Every metric of the sidecar operator, registered in one place under the operator's metric group
- * (so they show in Flink's web UI and in any metrics reporter). The table in
- * {@code operator/OPTIONS.md} lists them; {@code OperatorMetricsTest} fails when it and
- * {@link #register} differ.
+ * (so they show in Flink's web UI and in any metrics reporter). The table in {@code
+ * operator/OPTIONS.md} lists them; {@code OperatorMetricsTest} fails when it and {@link #register}
+ * differ.
  *
  * <p>Everything is updated per batch or per sampled event, never per event, except the counters of
  * what is emitted (a counter increment is a field write). Task thread only; gauges are read by the
@@ -27,14 +27,19 @@ final class OperatorMetrics {
     final Counter lateEvents;
     final Counter reconnects;
     final Counter resentBatches;
+
     /** Events per batch sent (0 for a batch of watermarks only). */
     final Histogram batchSize;
+
     /** Nanoseconds from a batch sent to its answer taken up on the task thread. */
     final Histogram roundTripNanos;
+
     /** Sampled latency of events, from entering the operator to their results emitted. */
     final LatencyTracker latency;
+
     /** Totals of the subtask for its closing log line (the histograms keep only a window). */
     private long batchesSent;
+
     private long eventsSent;
 
     private OperatorMetrics(MetricGroup group, int latencySampleInterval) {
@@ -43,8 +48,13 @@ final class OperatorMetrics {
         lateEvents = group.counter("sidecarLateEvents");
         reconnects = group.counter("sidecarReconnects");
         resentBatches = group.counter("sidecarReplayedBatches");
-        batchSize = group.histogram("sidecarBatchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        roundTripNanos = group.histogram("sidecarRoundTripNanos", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        batchSize =
+                group.histogram(
+                        "sidecarBatchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        roundTripNanos =
+                group.histogram(
+                        "sidecarRoundTripNanos",
+                        new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         latency = LatencyTracker.create(latencySampleInterval, group);
     }
 
@@ -57,9 +67,18 @@ final class OperatorMetrics {
 
     /** What the subtask sent and emitted so far, for its log. */
     String summary() {
-        return batchesSent + " batches of " + eventsSent + " events sent, " + results.getCount() + " results, "
-                + deadLetters.getCount() + " dead letters, " + lateEvents.getCount() + " late events, "
-                + reconnects.getCount() + " reconnects";
+        return batchesSent
+                + " batches of "
+                + eventsSent
+                + " events sent, "
+                + results.getCount()
+                + " results, "
+                + deadLetters.getCount()
+                + " dead letters, "
+                + lateEvents.getCount()
+                + " late events, "
+                + reconnects.getCount()
+                + " reconnects";
     }
 
     /**
@@ -69,8 +88,12 @@ final class OperatorMetrics {
      * @param inFlightBytes their estimated bytes
      * @param resendBytes bytes kept since the last acknowledged barrier to send again after a crash
      */
-    static OperatorMetrics register(MetricGroup group, int latencySampleInterval, LongSupplier inFlightBatches,
-            LongSupplier inFlightBytes, LongSupplier resendBytes) {
+    static OperatorMetrics register(
+            MetricGroup group,
+            int latencySampleInterval,
+            LongSupplier inFlightBatches,
+            LongSupplier inFlightBytes,
+            LongSupplier resendBytes) {
         OperatorMetrics metrics = new OperatorMetrics(group, latencySampleInterval);
         group.gauge("sidecarInFlightBatches", (Gauge<Long>) inFlightBatches::getAsLong);
         group.gauge("sidecarInFlightBytes", (Gauge<Long>) inFlightBytes::getAsLong);

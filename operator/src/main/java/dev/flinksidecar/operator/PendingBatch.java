@@ -7,10 +7,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * The open batch on the operator's side: the events it holds (kept for dead letters and late
- * events, which name the event by index), the watermarks that arrived between them (each with
- * the number of events before it, as the encoded batch carries them), a watermark status change
- * that closes it, and the entry times of the events sampled for the latency metric. The encoded
- * form is built by the runner alongside. Task thread only.
+ * events, which name the event by index), the watermarks that arrived between them (each with the
+ * number of events before it, as the encoded batch carries them), a watermark status change that
+ * closes it, and the entry times of the events sampled for the latency metric. The encoded form is
+ * built by the runner alongside. Task thread only.
  */
 final class PendingBatch {
 
@@ -50,7 +50,10 @@ final class PendingBatch {
         watermarks[watermarkCount++] = watermark;
     }
 
-    /** Closes the batch with a watermark status change, to be emitted after its results; it must be sent next. */
+    /**
+     * Closes the batch with a watermark status change, to be emitted after its results; it must be
+     * sent next.
+     */
     void status(WatermarkStatus status) {
         this.status = status;
     }
@@ -71,12 +74,21 @@ final class PendingBatch {
         return openedAt;
     }
 
-    /** Hands the content over to an in-flight batch, sent at {@code sentNanos}, and starts empty again. */
+    /**
+     * Hands the content over to an in-flight batch, sent at {@code sentNanos}, and starts empty
+     * again.
+     */
     InFlightBatch close(long sequence, long bytes, long sentNanos) {
-        InFlightBatch batch = new InFlightBatch(sequence, sentNanos, events.toArray(new EventRecord[0]), bytes,
-                watermarkCount == 0 ? NO_INTS : Arrays.copyOf(positions, watermarkCount),
-                watermarkCount == 0 ? NO_LONGS : Arrays.copyOf(watermarks, watermarkCount), status,
-                sampleCount == 0 ? NO_LONGS : Arrays.copyOf(samples, sampleCount));
+        InFlightBatch batch =
+                new InFlightBatch(
+                        sequence,
+                        sentNanos,
+                        events.toArray(new EventRecord[0]),
+                        bytes,
+                        watermarkCount == 0 ? NO_INTS : Arrays.copyOf(positions, watermarkCount),
+                        watermarkCount == 0 ? NO_LONGS : Arrays.copyOf(watermarks, watermarkCount),
+                        status,
+                        sampleCount == 0 ? NO_LONGS : Arrays.copyOf(samples, sampleCount));
         events.clear();
         sampleCount = 0;
         watermarkCount = 0;

@@ -16,9 +16,9 @@ import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.function.ThrowingConsumer;
 
 /**
- * Emits one answered batch downstream in the order of the stream that went in: each watermark
- * of the batch right after everything that the events and watermarks before it caused, and
- * never before (see {@link DecodedReply} for the slots that order them).
+ * Emits one answered batch downstream in the order of the stream that went in: each watermark of
+ * the batch right after everything that the events and watermarks before it caused, and never
+ * before (see {@link DecodedReply} for the slots that order them).
  *
  * <pre>
  *   batch sent:   e0  e1  W(after 2)  e2  W(after 3)         [status change]
@@ -26,9 +26,8 @@ import org.apache.flink.util.function.ThrowingConsumer;
  *                 those of e2; windows the second W fired; that W;  [the status]
  * </pre>
  *
- * Results go to the main output with their event time (a window result: its end - 1); dead
- * letters and late events go to their side outputs with the time of the event they carry.
- * Task thread only.
+ * Results go to the main output with their event time (a window result: its end - 1); dead letters
+ * and late events go to their side outputs with the time of the event they carry. Task thread only.
  */
 final class ReplyEmitter {
 
@@ -49,10 +48,16 @@ final class ReplyEmitter {
     private int late;
 
     /**
-     * @param watermarks emits a watermark downstream (the operator's {@code super.processWatermark})
+     * @param watermarks emits a watermark downstream (the operator's {@code
+     *     super.processWatermark})
      */
-    ReplyEmitter(Output<StreamRecord<ResultRecord>> output, ThrowingConsumer<Watermark, Exception> watermarks,
-            OutputTag<String> deadLetterTag, OutputTag<String> lateTag, Counter resultsOut, Counter deadLettersOut,
+    ReplyEmitter(
+            Output<StreamRecord<ResultRecord>> output,
+            ThrowingConsumer<Watermark, Exception> watermarks,
+            OutputTag<String> deadLetterTag,
+            OutputTag<String> lateTag,
+            Counter resultsOut,
+            Counter deadLettersOut,
             Counter lateOut) {
         this.output = output;
         this.watermarks = watermarks;
@@ -63,7 +68,10 @@ final class ReplyEmitter {
         this.lateOut = lateOut;
     }
 
-    /** Emits everything of {@code reply}, the answer to {@code batch}, with the batch's watermarks and status. */
+    /**
+     * Emits everything of {@code reply}, the answer to {@code batch}, with the batch's watermarks
+     * and status.
+     */
     void emit(DecodedReply reply, InFlightBatch batch) throws Exception {
         this.reply = reply;
         this.batch = batch;
@@ -89,7 +97,10 @@ final class ReplyEmitter {
         lateOut.inc(reply.lateEvents().size());
     }
 
-    /** Emits every item with a slot up to {@code limit}: by slot, and for one event results, dead letters, late. */
+    /**
+     * Emits every item with a slot up to {@code limit}: by slot, and for one event results, dead
+     * letters, late.
+     */
     private void emitThrough(int limit) {
         ResultRecord[] results = reply.results();
         int[] slots = reply.resultSlots();
@@ -97,10 +108,14 @@ final class ReplyEmitter {
         List<LateEvent> lateEvents = reply.lateEvents();
         while (true) {
             int r = result < results.length ? slots[result] : Integer.MAX_VALUE;
-            int d = deadLetter < deadLetters.size()
-                    ? DecodedReply.eventSlot(deadLetters.get(deadLetter).getEventIndex()) : Integer.MAX_VALUE;
-            int l = late < lateEvents.size()
-                    ? DecodedReply.eventSlot(lateEvents.get(late).getEventIndex()) : Integer.MAX_VALUE;
+            int d =
+                    deadLetter < deadLetters.size()
+                            ? DecodedReply.eventSlot(deadLetters.get(deadLetter).getEventIndex())
+                            : Integer.MAX_VALUE;
+            int l =
+                    late < lateEvents.size()
+                            ? DecodedReply.eventSlot(lateEvents.get(late).getEventIndex())
+                            : Integer.MAX_VALUE;
             int next = Math.min(r, Math.min(d, l));
             if (next > limit || next == Integer.MAX_VALUE) {
                 return;
@@ -119,13 +134,20 @@ final class ReplyEmitter {
     private void emitDeadLetter(DeadLetter failure) {
         RuleRef rule = reply.rules().get(failure.getRule());
         EventRecord event = batch.events()[failure.getEventIndex()];
-        output.collect(deadLetterTag, new StreamRecord<>(
-                DeadLetters.ruleFailure(rule.getId(), rule.getVersion(), failure.getReason(), event), event.time()));
+        output.collect(
+                deadLetterTag,
+                new StreamRecord<>(
+                        DeadLetters.ruleFailure(
+                                rule.getId(), rule.getVersion(), failure.getReason(), event),
+                        event.time()));
     }
 
     private void emitLate(LateEvent lateEvent) {
         RuleRef rule = reply.rules().get(lateEvent.getRule());
         EventRecord event = batch.events()[lateEvent.getEventIndex()];
-        output.collect(lateTag, new StreamRecord<>(LateEvents.line(rule.getId(), rule.getVersion(), event), event.time()));
+        output.collect(
+                lateTag,
+                new StreamRecord<>(
+                        LateEvents.line(rule.getId(), rule.getVersion(), event), event.time()));
     }
 }

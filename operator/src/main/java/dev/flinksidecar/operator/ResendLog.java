@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The frames a session sent since its last acknowledged checkpoint barrier: what a new session
- * must be given again, after the windowed state of that barrier, to stand where the broken one
- * stood. Bounded in bytes; past the bound it lets go of the frames and only remembers that sending
- * them again is no longer possible, until the next acknowledged barrier makes the log empty again.
+ * The frames a session sent since its last acknowledged checkpoint barrier: what a new session must
+ * be given again, after the windowed state of that barrier, to stand where the broken one stood.
+ * Bounded in bytes; past the bound it lets go of the frames and only remembers that sending them
+ * again is no longer possible, until the next acknowledged barrier makes the log empty again.
  *
- * <p>Why since the last <em>acknowledged barrier</em> rather than the last completed checkpoint:
- * at the acknowledgement the operator has written the sidecar's state of that barrier into Flink
- * keyed state, which is then the state a new session starts from (whatever becomes of the
- * checkpoint itself), so nothing older is needed. Task thread only.
+ * <p>Why since the last <em>acknowledged barrier</em> rather than the last completed checkpoint: at
+ * the acknowledgement the operator has written the sidecar's state of that barrier into Flink keyed
+ * state, which is then the state a new session starts from (whatever becomes of the checkpoint
+ * itself), so nothing older is needed. Task thread only.
  */
 public final class ResendLog {
 

@@ -11,7 +11,10 @@ final class RuleVersions {
 
     /** {@code "threshold 1.0.0+3f2a9c1, windowed-aggregate 1.1.0+0b7e215"}, or {@code "none"}. */
     static String describe(List<RuleRef> rules) {
-        return rules.isEmpty() ? "none"
-                : rules.stream().map(rule -> rule.getId() + " " + rule.getVersion()).collect(Collectors.joining(", "));
+        return rules.isEmpty()
+                ? "none"
+                : rules.stream()
+                        .map(rule -> rule.getId() + " " + rule.getVersion())
+                        .collect(Collectors.joining(", "));
     }
 }

@@ -11,4 +11,5 @@ import java.util.List;
  * @param rules the rules active when the session opened
  * @param maxFrameBytes the largest frame the sidecar accepts; batches stay below it
  */
-public record SessionInfo(String sidecarVersion, String sessionId, List<RuleRef> rules, int maxFrameBytes) {}
+public record SessionInfo(
+        String sidecarVersion, String sessionId, List<RuleRef> rules, int maxFrameBytes) {}

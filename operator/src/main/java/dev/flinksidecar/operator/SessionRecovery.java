@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * message saying which, and Flink's own recovery takes over.
  *
  * <p>For that it keeps the bookkeeping of the last acknowledged barrier: its checkpoint id (where a
- * new session starts), the watermark sent before it, the window-state changes the sidecar sent
- * with its acknowledgement (written into keyed state with it) and the digests of the answers
- * emitted since. Each session has a generation, so that mails of an older, broken session are
- * told apart. Every method runs on the task thread (in mails, for timers and replies).
+ * new session starts), the watermark sent before it, the window-state changes the sidecar sent with
+ * its acknowledgement (written into keyed state with it) and the digests of the answers emitted
+ * since. Each session has a generation, so that mails of an older, broken session are told apart.
+ * Every method runs on the task thread (in mails, for timers and replies).
  */
 final class SessionRecovery {
 
@@ -40,13 +40,18 @@ final class SessionRecovery {
     /** What recovery needs of its operator. */
     interface Operator {
 
-        /** What waits for the sidecar's answer ("batch 7", "checkpoint barrier 3"), or null when nothing does. */
+        /**
+         * What waits for the sidecar's answer ("batch 7", "checkpoint barrier 3"), or null when
+         * nothing does.
+         */
         String awaitedAnswer();
 
         /** Whether the operator has finished (after which a broken session fails the task). */
         boolean finished();
 
-        /** A Hello for a new session; it names {@link #restoreFrom()} as the restored checkpoint. */
+        /**
+         * A Hello for a new session; it names {@link #restoreFrom()} as the restored checkpoint.
+         */
         Hello.Builder hello();
 
         /** The handler of the replies of the session of generation {@code generation}. */
@@ -55,8 +60,10 @@ final class SessionRecovery {
 
     private final Operator operator;
     private final SidecarRunner runner;
+
     /** Where the sidecar's window state lives in Flink; null when the job does not checkpoint. */
     private final SidecarKeyedState keyedState;
+
     private final ProcessingTimeService time;
     private final OperatorMetrics metrics;
     private final long answerTimeoutMs;
@@ -65,26 +72,52 @@ final class SessionRecovery {
 
     private String sessionId;
     private int generation;
-    /** When (processing time) the sidecar last answered anything, or something was sent while nothing was outstanding. */
+
+    /**
+     * When (processing time) the sidecar last answered anything, or something was sent while
+     * nothing was outstanding.
+     */
     private long progressMs;
+
     /** The session failure that fails the task; every later wait rethrows it. */
     private Exception failure;
-    /** The last checkpoint whose barrier the sidecar acknowledged (or the restored one): where a new session starts. */
+
+    /**
+     * The last checkpoint whose barrier the sidecar acknowledged (or the restored one): where a new
+     * session starts.
+     */
     private long lastAcknowledgedBarrier;
+
     /** The last watermark sent to the sidecar, then the one sent before the awaited barrier. */
     private long lastWatermarkSent = Long.MIN_VALUE;
+
     private long watermarkAtAwaitedBarrier;
+
     /** The watermark at the last acknowledged barrier; none before the first. */
     private OptionalLong watermarkAtLastBarrier = OptionalLong.empty();
+
     /** State changes sent before the awaited acknowledgement; written into keyed state with it. */
     private final List<KeyState> pendingChanges = new ArrayList<>();
+
     /** The highest sequence whose answer was emitted. */
     private long lastEmitted;
-    /** Digests of the answers emitted since the last acknowledged barrier, by sequence: the answers to batches sent again must match them. */
+
+    /**
+     * Digests of the answers emitted since the last acknowledged barrier, by sequence: the answers
+     * to batches sent again must match them.
+     */
     private final Map<Long, Long> emittedSinceBarrier = new HashMap<>();
 
-    SessionRecovery(Operator operator, SidecarRunner runner, SidecarKeyedState keyedState, ProcessingTimeService time,
-            OperatorMetrics metrics, long answerTimeoutMs, long restoredCheckpointId, int subtask, String socketPath) {
+    SessionRecovery(
+            Operator operator,
+            SidecarRunner runner,
+            SidecarKeyedState keyedState,
+            ProcessingTimeService time,
+            OperatorMetrics metrics,
+            long answerTimeoutMs,
+            long restoredCheckpointId,
+            int subtask,
+            String socketPath) {
         this.operator = operator;
         this.runner = runner;
         this.keyedState = keyedState;
@@ -112,7 +145,10 @@ final class SessionRecovery {
         return sessionId;
     }
 
-    /** The checkpoint a new session starts from: the last acknowledged barrier, or the restored checkpoint. */
+    /**
+     * The checkpoint a new session starts from: the last acknowledged barrier, or the restored
+     * checkpoint.
+     */
     long restoreFrom() {
         return lastAcknowledgedBarrier;
     }
@@ -135,7 +171,10 @@ final class SessionRecovery {
         watermarkAtAwaitedBarrier = lastWatermarkSent;
     }
 
-    /** Window-state changes of the session of {@code session}, to be written with the next acknowledgement. */
+    /**
+     * Window-state changes of the session of {@code session}, to be written with the next
+     * acknowledgement.
+     */
     void stateChanges(int session, List<KeyState> keys) {
         if (session == generation) {
             pendingChanges.addAll(keys);
@@ -154,9 +193,15 @@ final class SessionRecovery {
         }
         Long first = emittedSinceBarrier.remove(reply.sequence());
         if (first != null && first != reply.digest()) {
-            throw fail(new SidecarSessionException("the answers to the batches sent again to a new sidecar session"
-                    + " diverged at batch " + reply.sequence() + ": its answer (" + reply.results().length + " results) differs from the first"
-                    + " run's; a rule is not deterministic? Flink's recovery takes over"));
+            throw fail(
+                    new SidecarSessionException(
+                            "the answers to the batches sent again to a new sidecar session"
+                                    + " diverged at batch "
+                                    + reply.sequence()
+                                    + ": its answer ("
+                                    + reply.results().length
+                                    + " results) differs from the first"
+                                    + " run's; a rule is not deterministic? Flink's recovery takes over"));
         }
         return true;
     }
@@ -179,8 +224,10 @@ final class SessionRecovery {
         runner.barrierAcknowledged();
         emittedSinceBarrier.clear();
         lastAcknowledgedBarrier = checkpointId;
-        watermarkAtLastBarrier = watermarkAtAwaitedBarrier == Long.MIN_VALUE
-                ? OptionalLong.empty() : OptionalLong.of(watermarkAtAwaitedBarrier);
+        watermarkAtLastBarrier =
+                watermarkAtAwaitedBarrier == Long.MIN_VALUE
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(watermarkAtAwaitedBarrier);
     }
 
     /** Rethrows the session failure, if there was one. */
@@ -203,9 +250,16 @@ final class SessionRecovery {
         long silentMs = now() - progressMs;
         String waiting = operator.awaitedAnswer();
         if (waiting != null && silentMs > answerTimeoutMs) {
-            sessionBroke(generation, new SidecarSessionException("the sidecar answered nothing for " + silentMs
-                    + " ms while " + waiting + " waited (sidecar.operator.answer-timeout " + answerTimeoutMs
-                    + " ms); is it frozen?"));
+            sessionBroke(
+                    generation,
+                    new SidecarSessionException(
+                            "the sidecar answered nothing for "
+                                    + silentMs
+                                    + " ms while "
+                                    + waiting
+                                    + " waited (sidecar.operator.answer-timeout "
+                                    + answerTimeoutMs
+                                    + " ms); is it frozen?"));
         }
         scheduleWatchdog();
     }
@@ -219,17 +273,38 @@ final class SessionRecovery {
             return; // an older session's news, or the task fails already
         }
         ResendLog resend = runner.resendLog();
-        String where = lastAcknowledgedBarrier > 0 ? "checkpoint barrier " + lastAcknowledgedBarrier : "the session's start";
+        String where =
+                lastAcknowledgedBarrier > 0
+                        ? "checkpoint barrier " + lastAcknowledgedBarrier
+                        : "the session's start";
         if (operator.finished()) {
             throw fail(cause);
         }
         if (!resend.complete()) {
-            throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and cannot be"
-                    + " resent: " + mib(resend.bytesSinceBarrier()) + " were sent since " + where + ", more than"
-                    + " sidecar.operator.replay-buffer (" + mib(resend.maxBytes()) + "); Flink's recovery takes over", cause));
+            throw fail(
+                    new SidecarSessionException(
+                            "the sidecar session broke ("
+                                    + cause.getMessage()
+                                    + ") and cannot be"
+                                    + " resent: "
+                                    + mib(resend.bytesSinceBarrier())
+                                    + " were sent since "
+                                    + where
+                                    + ", more than"
+                                    + " sidecar.operator.replay-buffer ("
+                                    + mib(resend.maxBytes())
+                                    + "); Flink's recovery takes over",
+                            cause));
         }
-        LOG.warn("Subtask {}: sidecar session {} on {} broke ({}); opening a new one from {} and sending {} batches ({})"
-                + " again", subtask, sessionId, socketPath, cause.getMessage(), where, resend.batches(),
+        LOG.warn(
+                "Subtask {}: sidecar session {} on {} broke ({}); opening a new one from {} and sending {} batches ({})"
+                        + " again",
+                subtask,
+                sessionId,
+                socketPath,
+                cause.getMessage(),
+                where,
+                resend.batches(),
                 mib(resend.bytesSinceBarrier()));
         generation++;
         pendingChanges.clear();
@@ -238,26 +313,46 @@ final class SessionRecovery {
         try {
             session = reopen(operator.replyHandler(generation));
         } catch (Exception e) {
-            throw fail(new SidecarSessionException("the sidecar session broke (" + cause.getMessage() + ") and no new"
-                    + " session could be opened within sidecar.operator.reconnect-timeout: " + e.getMessage()
-                    + "; Flink's recovery takes over", e));
+            throw fail(
+                    new SidecarSessionException(
+                            "the sidecar session broke ("
+                                    + cause.getMessage()
+                                    + ") and no new"
+                                    + " session could be opened within sidecar.operator.reconnect-timeout: "
+                                    + e.getMessage()
+                                    + "; Flink's recovery takes over",
+                            e));
         }
         progressMs = now();
         metrics.reconnects.inc();
         metrics.resentBatches.inc(resend.batches());
         sessionId = session.sessionId();
-        LOG.info("Subtask {}: sidecar session {} open on {} after {} ms (sidecar {}, rules {}), {} batches sent again",
-                subtask, sessionId, socketPath, (System.nanoTime() - started) / 1_000_000, session.sidecarVersion(),
-                RuleVersions.describe(session.rules()), resend.batches());
+        LOG.info(
+                "Subtask {}: sidecar session {} open on {} after {} ms (sidecar {}, rules {}), {} batches sent again",
+                subtask,
+                sessionId,
+                socketPath,
+                (System.nanoTime() - started) / 1_000_000,
+                session.sidecarVersion(),
+                RuleVersions.describe(session.rules()),
+                resend.batches());
     }
 
-    /** A new session with the keyed state and watermark of the last acknowledged barrier, and the batches since. */
+    /**
+     * A new session with the keyed state and watermark of the last acknowledged barrier, and the
+     * batches since.
+     */
     private SessionInfo reopen(ReplyHandler handler) throws Exception {
         if (keyedState == null) {
-            return runner.reopen(operator.hello(), handler, Collections.emptyIterator(), watermarkAtLastBarrier);
+            return runner.reopen(
+                    operator.hello(), handler, Collections.emptyIterator(), watermarkAtLastBarrier);
         }
         SessionInfo[] opened = new SessionInfo[1];
-        keyedState.withEveryKey(state -> opened[0] = runner.reopen(operator.hello(), handler, state, watermarkAtLastBarrier));
+        keyedState.withEveryKey(
+                state ->
+                        opened[0] =
+                                runner.reopen(
+                                        operator.hello(), handler, state, watermarkAtLastBarrier));
         return opened[0];
     }
 

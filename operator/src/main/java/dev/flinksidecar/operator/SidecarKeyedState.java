@@ -17,9 +17,9 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * The sidecar's windowed state of each key, kept in Flink keyed state: one {@code byte[]} per key,
  * in the sidecar's own format (sidecar/STATE-FORMAT.md), opaque here. Because it is Flink keyed
  * state, Flink splits it by key group, hands every key's state to whichever subtask owns the key
- * after a rescale, and snapshots it incrementally where the state backend does (RocksDB
- * incremental checkpoints, the changelog backend); the sidecar only sends the keys that changed
- * since the previous barrier. Task thread only.
+ * after a rescale, and snapshots it incrementally where the state backend does (RocksDB incremental
+ * checkpoints, the changelog backend); the sidecar only sends the keys that changed since the
+ * previous barrier. Task thread only.
  */
 final class SidecarKeyedState {
 
@@ -34,14 +34,19 @@ final class SidecarKeyedState {
     }
 
     @SuppressWarnings("unchecked")
-    static SidecarKeyedState register(org.apache.flink.api.common.functions.RuntimeContext context,
+    static SidecarKeyedState register(
+            org.apache.flink.api.common.functions.RuntimeContext context,
             KeyedStateBackend<?> backend) {
-        ValueState<byte[]> state = context.getState(
-                new ValueStateDescriptor<>(NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueState<byte[]> state =
+                context.getState(
+                        new ValueStateDescriptor<>(
+                                NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         return new SidecarKeyedState(state, (KeyedStateBackend<Object>) backend);
     }
 
-    /** Writes the changes of one barrier: each key's new state, or none when its bytes are empty. */
+    /**
+     * Writes the changes of one barrier: each key's new state, or none when its bytes are empty.
+     */
     void apply(List<KeyState> changes) throws IOException {
         for (KeyState change : changes) {
             backend.setCurrentKey(change.getKey());
@@ -53,29 +58,37 @@ final class SidecarKeyedState {
         }
     }
 
-    /** Hands {@code use} the state of every key this subtask holds, read lazily while it iterates. */
+    /**
+     * Hands {@code use} the state of every key this subtask holds, read lazily while it iterates.
+     */
     void withEveryKey(ThrowingConsumer<Iterator<KeyState>, Exception> use) throws Exception {
         try (Stream<Object> keys = backend.getKeys(NAME, VoidNamespace.INSTANCE)) {
             Iterator<Object> it = keys.iterator();
-            use.accept(new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
+            use.accept(
+                    new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
 
-                @Override
-                public KeyState next() {
-                    Object key = it.next();
-                    backend.setCurrentKey(key);
-                    try {
-                        byte[] bytes = state.value();
-                        return KeyState.newBuilder().setKey((String) key)
-                                .setState(UnsafeByteOperations.unsafeWrap(bytes == null ? new byte[0] : bytes)).build();
-                    } catch (IOException e) {
-                        throw new IllegalStateException("cannot read the sidecar state of key " + key, e);
-                    }
-                }
-            });
+                        @Override
+                        public KeyState next() {
+                            Object key = it.next();
+                            backend.setCurrentKey(key);
+                            try {
+                                byte[] bytes = state.value();
+                                return KeyState.newBuilder()
+                                        .setKey((String) key)
+                                        .setState(
+                                                UnsafeByteOperations.unsafeWrap(
+                                                        bytes == null ? new byte[0] : bytes))
+                                        .build();
+                            } catch (IOException e) {
+                                throw new IllegalStateException(
+                                        "cannot read the sidecar state of key " + key, e);
+                            }
+                        }
+                    });
         }
     }
 }

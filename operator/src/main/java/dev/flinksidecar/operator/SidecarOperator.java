@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keyed sidecar operator: ships events and watermarks to the sidecar in batches and emits
- * its results, in input order, with watermarks held back until the results before them are out.
+ * The keyed sidecar operator: ships events and watermarks to the sidecar in batches and emits its
+ * results, in input order, with watermarks held back until the results before them are out.
  *
  * <pre>
  *  processElement  ─┐
@@ -41,29 +41,29 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p><b>Watermarks travel in band.</b> A watermark joins the open batch at its place between the
- * events (an interim watermark, see event.proto) and is batched like an event: it does not cut
- * the batch, so with a watermark after every event ({@code --deterministic-watermarks}) batches
- * still fill up. A subtask that gets no events still sends its watermarks (batches without
- * events), so windows of idle keys fire. Downstream, each watermark is emitted only after the
- * results of everything before it. A watermark status change (idle/active) ends the open batch
- * and is emitted after its results, so no held-back watermark is emitted while the output is
- * announced idle (Flink would drop it). The final watermark ({@code Long.MAX_VALUE}, at the end
- * of input) fires every open window; end of input waits for its answer. An input that ends idle
- * (every Kafka partition quiet for the idle timeout, then a drain) never brings it, as Flink's
- * idle outputs drop watermarks: end of input then marks the output active and sends it itself.
+ * events (an interim watermark, see event.proto) and is batched like an event: it does not cut the
+ * batch, so with a watermark after every event ({@code --deterministic-watermarks}) batches still
+ * fill up. A subtask that gets no events still sends its watermarks (batches without events), so
+ * windows of idle keys fire. Downstream, each watermark is emitted only after the results of
+ * everything before it. A watermark status change (idle/active) ends the open batch and is emitted
+ * after its results, so no held-back watermark is emitted while the output is announced idle (Flink
+ * would drop it). The final watermark ({@code Long.MAX_VALUE}, at the end of input) fires every
+ * open window; end of input waits for its answer. An input that ends idle (every Kafka partition
+ * quiet for the idle timeout, then a drain) never brings it, as Flink's idle outputs drop
+ * watermarks: end of input then marks the output active and sends it itself.
  *
  * <p><b>Batching is adaptive, and backpressure needs no queue</b>: see {@link BatchSender}, which
  * keeps the open batch and the batches in flight. Replies arrive only as mails, so all state here
  * is touched by the task thread alone, and no lock is shared with the reader thread.
  *
  * <p><b>Checkpoints</b> stay exact without operator state: before the barrier the open batch is
- * sent and every reply is awaited and emitted. When the job checkpoints, the barrier then goes
- * to the sidecar too ({@code CheckpointBarrier}) and its acknowledgement is awaited: windowed
- * rule versions staged before checkpoint N become active right after barrier N, on every subtask
- * at the same point of the stream. A subtask restored from checkpoint C says so in its Hello, so
- * the sidecar starts it with the versions that were active right after barrier C, and the
- * events Flink reads again after a failure meet the versions of the first run. Completed checkpoints are reported
- * ({@code CheckpointCompleted}), so the sidecar can unload versions no restore can need.
+ * sent and every reply is awaited and emitted. When the job checkpoints, the barrier then goes to
+ * the sidecar too ({@code CheckpointBarrier}) and its acknowledgement is awaited: windowed rule
+ * versions staged before checkpoint N become active right after barrier N, on every subtask at the
+ * same point of the stream. A subtask restored from checkpoint C says so in its Hello, so the
+ * sidecar starts it with the versions that were active right after barrier C, and the events Flink
+ * reads again after a failure meet the versions of the first run. Completed checkpoints are
+ * reported ({@code CheckpointCompleted}), so the sidecar can unload versions no restore can need.
  *
  * <p><b>Window state is Flink keyed state.</b> With each barrier's acknowledgement the sidecar
  * sends the windowed state of every key that changed since the previous barrier; the operator
@@ -85,48 +85,68 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
     /**
      * Its own logger (hiding the superclass's), so that a log configuration can select the
-     * operator's lines: one per session opened, broken, reopened and closed, and per change of
-     * rule versions at a barrier; never one per event or batch.
+     * operator's lines: one per session opened, broken, reopened and closed, and per change of rule
+     * versions at a barrier; never one per event or batch.
      */
     private static final Logger LOG = LoggerFactory.getLogger(SidecarOperator.class);
 
     /** Side output: dead letters as JSON lines ({@code DeadLetters.ruleFailure}). */
-    public static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("sidecar-dead-letters", Types.STRING);
+    public static final OutputTag<String> DEAD_LETTERS =
+            new OutputTag<>("sidecar-dead-letters", Types.STRING);
 
-    /** Side output: events a windowed rule dropped as late, as JSON lines ({@code LateEvents.line}). */
-    public static final OutputTag<String> LATE_EVENTS = new OutputTag<>("sidecar-late-events", Types.STRING);
+    /**
+     * Side output: events a windowed rule dropped as late, as JSON lines ({@code LateEvents.line}).
+     */
+    public static final OutputTag<String> LATE_EVENTS =
+            new OutputTag<>("sidecar-late-events", Types.STRING);
 
     private final SidecarOperatorOptions options;
     private final SidecarRunnerFactory runnerFactory;
     private final transient MailboxExecutor mailbox;
 
     private transient SidecarRunner runner;
-    /** The open batch and the batches in flight; null until {@link #open()} has opened the session. */
+
+    /**
+     * The open batch and the batches in flight; null until {@link #open()} has opened the session.
+     */
     private transient BatchSender batches;
+
     private transient boolean finished;
     private transient OperatorMetrics metrics;
     private transient SessionRecovery recovery;
+
     /** The socket this subtask talks to, for the log. */
     private transient String socketPath;
+
     private transient ReplyEmitter emitter;
+
     /** Whether the job checkpoints, so barriers go to the sidecar. */
     private transient boolean checkpointBarriers;
+
     /** The checkpoint this subtask restored from, 0 when it started fresh. */
     private transient long restoredCheckpointId;
+
     /** The checkpoint whose barrier the sidecar has yet to acknowledge, 0 when none. */
     private transient long awaitedAck;
+
     /** The rule versions the sidecar named at the last acknowledged barrier, for the log. */
     private transient List<RuleRef> rulesAtLastBarrier;
+
     /** Where the sidecar's window state lives in Flink; null when the job does not checkpoint. */
     private transient SidecarKeyedState keyedState;
+
     /** Whether Flink restored this subtask's state (from a checkpoint or savepoint). */
     private transient boolean restored;
+
     /** Whether the input's last watermark status was idle. */
     private transient boolean inputIdle;
+
     /** Whether the final watermark ({@code Long.MAX_VALUE}) was sent to the sidecar. */
     private transient boolean finalWatermarkSent;
 
-    SidecarOperator(StreamOperatorParameters<ResultRecord> parameters, SidecarOperatorOptions options,
+    SidecarOperator(
+            StreamOperatorParameters<ResultRecord> parameters,
+            SidecarOperatorOptions options,
             SidecarRunnerFactory runnerFactory) {
         super(parameters);
         this.options = options;
@@ -145,41 +165,85 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     public void open() throws Exception {
         super.open();
         checkpointBarriers = checkpointingEnabled();
-        keyedState = checkpointBarriers ? SidecarKeyedState.register(getRuntimeContext(), getKeyedStateBackend()) : null;
-        metrics = OperatorMetrics.register(getMetricGroup(), options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
-                () -> batches == null ? 0L : batches.inFlightCount(), () -> batches == null ? 0L : batches.inFlightBytes(),
-                () -> runner == null ? 0L : runner.resendLog().bytesSinceBarrier());
-        emitter = new ReplyEmitter(output, super::processWatermark, DEAD_LETTERS, LATE_EVENTS, metrics.results,
-                metrics.deadLetters, metrics.lateEvents);
+        keyedState =
+                checkpointBarriers
+                        ? SidecarKeyedState.register(getRuntimeContext(), getKeyedStateBackend())
+                        : null;
+        metrics =
+                OperatorMetrics.register(
+                        getMetricGroup(),
+                        options.get(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL),
+                        () -> batches == null ? 0L : batches.inFlightCount(),
+                        () -> batches == null ? 0L : batches.inFlightBytes(),
+                        () -> runner == null ? 0L : runner.resendLog().bytesSinceBarrier());
+        emitter =
+                new ReplyEmitter(
+                        output,
+                        super::processWatermark,
+                        DEAD_LETTERS,
+                        LATE_EVENTS,
+                        metrics.results,
+                        metrics.deadLetters,
+                        metrics.lateEvents);
 
-        Configuration taskManager = getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration();
+        Configuration taskManager =
+                getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration();
         SidecarOperatorOptions effective = options.onTaskManager(taskManager);
         socketPath = effective.get(SidecarOperatorOptions.SOCKET_PATH);
         runner = runnerFactory.create(effective);
-        recovery = new SessionRecovery(new RecoveryHooks(), runner, keyedState, getProcessingTimeService(), metrics,
-                options.get(SidecarOperatorOptions.ANSWER_TIMEOUT).toMillis(), restoredCheckpointId, subtask(),
-                socketPath);
+        recovery =
+                new SessionRecovery(
+                        new RecoveryHooks(),
+                        runner,
+                        keyedState,
+                        getProcessingTimeService(),
+                        metrics,
+                        options.get(SidecarOperatorOptions.ANSWER_TIMEOUT).toMillis(),
+                        restoredCheckpointId,
+                        subtask(),
+                        socketPath);
         SessionInfo session = runner.open(hello(), new MailboxReplyHandler(recovery.generation()));
         if (keyedState != null && restored) {
             keyedState.withEveryKey(runner::restore);
         }
         recovery.opened(session);
         long batchBytes = options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
-        long maxBatchBytes = session.maxFrameBytes() > 0 ? Math.min(batchBytes, session.maxFrameBytes() / 2) : batchBytes;
-        batches = new BatchSender(runner, metrics, recovery, getProcessingTimeService(), mailbox, () -> awaitedAck != 0,
-                options, maxBatchBytes);
+        long maxBatchBytes =
+                session.maxFrameBytes() > 0
+                        ? Math.min(batchBytes, session.maxFrameBytes() / 2)
+                        : batchBytes;
+        batches =
+                new BatchSender(
+                        runner,
+                        metrics,
+                        recovery,
+                        getProcessingTimeService(),
+                        mailbox,
+                        () -> awaitedAck != 0,
+                        options,
+                        maxBatchBytes);
         rulesAtLastBarrier = session.rules();
-        LOG.info("Subtask {}: sidecar session {} open on {} ({}; sidecar {}, rules {}), batches of at most {} events"
-                + " / {} bytes, {} in flight, checkpoint barriers {}, restored from checkpoint {}", subtask(),
-                session.sessionId(), socketPath,
-                options.socketPathOrigin(taskManager), session.sidecarVersion(), RuleVersions.describe(session.rules()),
-                options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS), maxBatchBytes,
-                options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES), checkpointBarriers ? "on" : "off", restoredCheckpointId);
+        LOG.info(
+                "Subtask {}: sidecar session {} open on {} ({}; sidecar {}, rules {}), batches of at most {} events"
+                        + " / {} bytes, {} in flight, checkpoint barriers {}, restored from checkpoint {}",
+                subtask(),
+                session.sessionId(),
+                socketPath,
+                options.socketPathOrigin(taskManager),
+                session.sidecarVersion(),
+                RuleVersions.describe(session.rules()),
+                options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS),
+                maxBatchBytes,
+                options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES),
+                checkpointBarriers ? "on" : "off",
+                restoredCheckpointId);
     }
 
     /** Whether the job has periodic checkpoints (its configuration names a positive interval). */
     private boolean checkpointingEnabled() {
-        return getContainingTask().getEnvironment().getJobConfiguration()
+        return getContainingTask()
+                .getEnvironment()
+                .getJobConfiguration()
                 .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
                 .filter(interval -> !interval.isZero() && !interval.isNegative())
                 .isPresent();
@@ -209,7 +273,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         batches.event(event, metrics.latency.sample());
     }
 
-    /** Forwards the watermark to the sidecar in band, after the events before it; emits it downstream later. */
+    /**
+     * Forwards the watermark to the sidecar in band, after the events before it; emits it
+     * downstream later.
+     */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         finalWatermarkSent |= mark.getTimestamp() == Long.MAX_VALUE;
@@ -218,7 +285,10 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         batches.watermark(mark.getTimestamp());
     }
 
-    /** Emits the status change after the results of everything before it (at once when nothing is pending). */
+    /**
+     * Emits the status change after the results of everything before it (at once when nothing is
+     * pending).
+     */
     @Override
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
         inputIdle = status.isIdle();
@@ -256,13 +326,18 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         }
     }
 
-    /** Sends and emits everything before the end; the final watermark too when the input ended idle without it. */
+    /**
+     * Sends and emits everything before the end; the final watermark too when the input ended idle
+     * without it.
+     */
     @Override
     public void endInput() throws Exception {
         batches.drain();
         if (inputIdle && !finalWatermarkSent) {
-            LOG.info("Subtask {}: the input ended idle, without the final watermark; sending it, so that every open"
-                    + " window fires", subtask());
+            LOG.info(
+                    "Subtask {}: the input ended idle, without the final watermark; sending it, so that every open"
+                            + " window fires",
+                    subtask());
             super.processWatermarkStatus(WatermarkStatus.ACTIVE);
             processWatermark(Watermark.MAX_WATERMARK);
             batches.drain();
@@ -276,8 +351,12 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
             finished = true;
             runner.finish("end of input");
             metrics.latency.publish(getRuntimeContext());
-            LOG.info("Subtask {}: sidecar session {} on {} closed at the end of input: {}", subtask(),
-                    recovery.sessionId(), socketPath, metrics.summary());
+            LOG.info(
+                    "Subtask {}: sidecar session {} on {} closed at the end of input: {}",
+                    subtask(),
+                    recovery.sessionId(),
+                    socketPath,
+                    metrics.summary());
         }
         super.finish();
     }
@@ -288,8 +367,13 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
             if (runner != null) {
                 runner.close();
                 if (!finished && recovery != null && recovery.sessionId() != null) {
-                    LOG.info("Subtask {}: sidecar session {} on {} closed before the end of input (the task was"
-                            + " cancelled or failed): {}", subtask(), recovery.sessionId(), socketPath, metrics.summary());
+                    LOG.info(
+                            "Subtask {}: sidecar session {} on {} closed before the end of input (the task was"
+                                    + " cancelled or failed): {}",
+                            subtask(),
+                            recovery.sessionId(),
+                            socketPath,
+                            metrics.summary());
                 }
             }
         } finally {
@@ -322,14 +406,23 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         recovery.answered();
         InFlightBatch unanswered = batches.oldest();
         if (ack.getCheckpointId() != awaitedAck || unanswered != null) {
-            throw new SidecarSessionException("the sidecar acknowledged checkpoint " + ack.getCheckpointId()
-                    + (awaitedAck == 0 ? " but no barrier was waiting" : " but barrier " + awaitedAck + " was next")
-                    + (unanswered == null ? "" : ", before the answer to batch " + unanswered.sequence()));
+            throw new SidecarSessionException(
+                    "the sidecar acknowledged checkpoint "
+                            + ack.getCheckpointId()
+                            + (awaitedAck == 0
+                                    ? " but no barrier was waiting"
+                                    : " but barrier " + awaitedAck + " was next")
+                            + (unanswered == null
+                                    ? ""
+                                    : ", before the answer to batch " + unanswered.sequence()));
         }
         awaitedAck = 0;
         recovery.barrierAcknowledged(ack.getCheckpointId());
         if (!ack.getRulesList().equals(rulesAtLastBarrier)) {
-            LOG.info("Subtask {}: rule versions after checkpoint {}: {}", subtask(), ack.getCheckpointId(),
+            LOG.info(
+                    "Subtask {}: rule versions after checkpoint {}: {}",
+                    subtask(),
+                    ack.getCheckpointId(),
                     RuleVersions.describe(ack.getRulesList()));
             rulesAtLastBarrier = ack.getRulesList();
         }
@@ -385,26 +478,34 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
 
         @Override
         public void onStateDelta(StateDelta delta) {
-            post(() -> recovery.stateChanges(session, delta.getKeysList()), "sidecar state changes");
+            post(
+                    () -> recovery.stateChanges(session, delta.getKeysList()),
+                    "sidecar state changes");
         }
 
         @Override
         public void onCheckpointAck(CheckpointAck ack) {
-            post(() -> {
-                if (session == recovery.generation()) {
-                    acknowledged(ack);
-                }
-            }, "sidecar checkpoint acknowledgement");
+            post(
+                    () -> {
+                        if (session == recovery.generation()) {
+                            acknowledged(ack);
+                        }
+                    },
+                    "sidecar checkpoint acknowledgement");
         }
 
         @Override
         public void onFailure(Throwable cause) {
-            Exception exception = cause instanceof Exception ? (Exception) cause
-                    : new SidecarSessionException(cause.toString(), cause);
+            Exception exception =
+                    cause instanceof Exception
+                            ? (Exception) cause
+                            : new SidecarSessionException(cause.toString(), cause);
             post(() -> recovery.sessionBroke(session, exception), "sidecar failure");
         }
 
-        private void post(org.apache.flink.util.function.ThrowingRunnable<? extends Exception> mail, String name) {
+        private void post(
+                org.apache.flink.util.function.ThrowingRunnable<? extends Exception> mail,
+                String name) {
             try {
                 mailbox.execute(mail, name);
             } catch (RejectedExecutionException e) {

@@ -19,14 +19,16 @@ public final class SidecarOperatorFactory extends AbstractStreamOperatorFactory<
     private final SidecarOperatorOptions options;
     private final SidecarRunnerFactory runnerFactory;
 
-    public SidecarOperatorFactory(SidecarOperatorOptions options, SidecarRunnerFactory runnerFactory) {
+    public SidecarOperatorFactory(
+            SidecarOperatorOptions options, SidecarRunnerFactory runnerFactory) {
         this.options = options;
         this.runnerFactory = runnerFactory;
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T extends StreamOperator<ResultRecord>> T createStreamOperator(StreamOperatorParameters<ResultRecord> parameters) {
+    public <T extends StreamOperator<ResultRecord>> T createStreamOperator(
+            StreamOperatorParameters<ResultRecord> parameters) {
         return (T) new SidecarOperator(parameters, options, runnerFactory);
     }
 

@@ -9,20 +9,20 @@ import java.util.Iterator;
 import java.util.OptionalLong;
 
 /**
- * The transport under the sidecar operator, in the manner of flink-python's
- * {@code PythonFunctionRunner}: the operator decides when a batch is full and how many may be in
- * flight; the runner only builds the open batch, sends it, and hands back the answers.
+ * The transport under the sidecar operator, in the manner of flink-python's {@code
+ * PythonFunctionRunner}: the operator decides when a batch is full and how many may be in flight;
+ * the runner only builds the open batch, sends it, and hands back the answers.
  *
  * <pre>
  *   open ──► restore? ──► ( (process | watermark)* flush | barrier barrierAcknowledged )* ──► finish ──► close
  *                 session broke ──► reopen (state of the last acknowledged barrier, then what was sent since) ──┘
  * </pre>
  *
- * Watermarks travel in band, inside the batch, at their exact place between its events (the
- * interim watermarks of event.proto), so a watermark does not end a batch.
+ * Watermarks travel in band, inside the batch, at their exact place between its events (the interim
+ * watermarks of event.proto), so a watermark does not end a batch.
  *
- * Every method except {@link #close()} runs on the task thread. Replies reach the
- * {@link ReplyHandler} on a thread of the runner's own, one at a time and in sequence order.
+ * <p>Every method except {@link #close()} runs on the task thread. Replies reach the {@link
+ * ReplyHandler} on a thread of the runner's own, one at a time and in sequence order.
  */
 public interface SidecarRunner extends Closeable {
 
@@ -31,7 +31,8 @@ public interface SidecarRunner extends Closeable {
      * the protocol fields.
      *
      * @return what the sidecar announced
-     * @throws Exception when no session could be opened; the message names the socket and the reason
+     * @throws Exception when no session could be opened; the message names the socket and the
+     *     reason
      */
     SessionInfo open(Hello.Builder hello, ReplyHandler handler) throws Exception;
 
@@ -51,8 +52,8 @@ public interface SidecarRunner extends Closeable {
     void watermark(long watermark);
 
     /**
-     * Sends the open batch (possibly without events, when it only carries watermarks, or nothing
-     * at all) and starts a new one.
+     * Sends the open batch (possibly without events, when it only carries watermarks, or nothing at
+     * all) and starts a new one.
      *
      * @return the batch's sequence number; its answer carries the same number
      */
@@ -73,12 +74,14 @@ public interface SidecarRunner extends Closeable {
     void restore(Iterator<KeyState> keys) throws IOException;
 
     /**
-     * The sidecar acknowledged the last barrier and the operator has written the state it sent
-     * with it into Flink keyed state: what a resend would have needed up to it can go.
+     * The sidecar acknowledged the last barrier and the operator has written the state it sent with
+     * it into Flink keyed state: what a resend would have needed up to it can go.
      */
     void barrierAcknowledged();
 
-    /** What was sent since the last acknowledged barrier and is kept to send again to a new session. */
+    /**
+     * What was sent since the last acknowledged barrier and is kept to send again to a new session.
+     */
     ResendLog resendLog();
 
     /**
@@ -91,7 +94,11 @@ public interface SidecarRunner extends Closeable {
      * @throws IllegalStateException when the {@link #resendLog()} is not complete
      * @throws Exception when no new session could be opened (as {@link #open})
      */
-    SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state, OptionalLong watermark)
+    SessionInfo reopen(
+            Hello.Builder hello,
+            ReplyHandler handler,
+            Iterator<KeyState> state,
+            OptionalLong watermark)
             throws Exception;
 
     /** Tells the sidecar that Flink completed checkpoint {@code checkpointId}; not answered. */

@@ -18,9 +18,9 @@ import org.apache.flink.util.OutputTag;
  * DataStream<String> late = results.getSideOutput(SidecarStreams.LATE_EVENTS);
  * }</pre>
  *
- * Results leave in the order their events entered, per subtask (so per key); window results
- * carry their window's end - 1 as timestamp, as Flink's window operator gives them; watermarks
- * follow the results of the events before them.
+ * Results leave in the order their events entered, per subtask (so per key); window results carry
+ * their window's end - 1 as timestamp, as Flink's window operator gives them; watermarks follow the
+ * results of the events before them.
  */
 public final class SidecarStreams {
 
@@ -35,10 +35,10 @@ public final class SidecarStreams {
     public static final OutputTag<String> LATE_EVENTS = SidecarOperator.LATE_EVENTS;
 
     /**
-     * The job-result accumulator of sampled latencies (see
-     * {@link SidecarOperatorOptions#LATENCY_SAMPLE_INTERVAL}): an
-     * {@link org.apache.flink.api.common.accumulators.Histogram}, microseconds to counts, merged
-     * over subtasks. Read it with {@code JobExecutionResult.getAccumulatorResult(LATENCY_ACCUMULATOR)}.
+     * The job-result accumulator of sampled latencies (see {@link
+     * SidecarOperatorOptions#LATENCY_SAMPLE_INTERVAL}): an {@link
+     * org.apache.flink.api.common.accumulators.Histogram}, microseconds to counts, merged over
+     * subtasks. Read it with {@code JobExecutionResult.getAccumulatorResult(LATENCY_ACCUMULATOR)}.
      */
     public static final String LATENCY_ACCUMULATOR = "sidecar-latency-us";
 
@@ -53,9 +53,14 @@ public final class SidecarStreams {
         return process(events, options, SidecarRunnerFactory.socket());
     }
 
-    /** Runs the events through the runners that {@code runners} makes (tests use an in-process one). */
+    /**
+     * Runs the events through the runners that {@code runners} makes (tests use an in-process one).
+     */
     public static SingleOutputStreamOperator<ResultRecord> process(
-            KeyedStream<EventRecord, String> events, SidecarOperatorOptions options, SidecarRunnerFactory runners) {
-        return events.transform(OPERATOR_NAME, RecordTypes.RESULT, new SidecarOperatorFactory(options, runners));
+            KeyedStream<EventRecord, String> events,
+            SidecarOperatorOptions options,
+            SidecarRunnerFactory runners) {
+        return events.transform(
+                OPERATOR_NAME, RecordTypes.RESULT, new SidecarOperatorFactory(options, runners));
     }
 }

@@ -43,7 +43,10 @@ final class SocketSidecarRunner implements SidecarRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketSidecarRunner.class);
 
-    /** Per key state entry: the protobuf overhead of a KeyState beside its key and bytes, generously. */
+    /**
+     * Per key state entry: the protobuf overhead of a KeyState beside its key and bytes,
+     * generously.
+     */
     private static final int KEY_STATE_OVERHEAD = 16;
 
     private final SidecarOperatorOptions options;
@@ -64,38 +67,48 @@ final class SocketSidecarRunner implements SidecarRunner {
      */
     @Override
     public SessionInfo open(Hello.Builder hello, ReplyHandler handler) throws Exception {
-        return connectRetrying(hello.setFirstSequence(sequence + 1), handler,
+        return connectRetrying(
+                hello.setFirstSequence(sequence + 1),
+                handler,
                 options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
     }
 
-    private SessionInfo connect(Hello.Builder hello, ReplyHandler handler, Duration connectTimeout) throws Exception {
+    private SessionInfo connect(Hello.Builder hello, ReplyHandler handler, Duration connectTimeout)
+            throws Exception {
         Path socket = Path.of(options.get(SidecarOperatorOptions.SOCKET_PATH));
         client = SidecarClient.connect(socket, connectTimeout);
         int maxFrame = (int) options.get(SidecarOperatorOptions.MAX_FRAME_BYTES).getBytes();
-        Welcome welcome = client.handshake(hello, maxFrame, options.get(SidecarOperatorOptions.HANDSHAKE_TIMEOUT));
+        Welcome welcome =
+                client.handshake(
+                        hello, maxFrame, options.get(SidecarOperatorOptions.HANDSHAKE_TIMEOUT));
         sidecarMaxFrame = welcome.getMaxFrameBytes();
-        client.start(new ServerListener() {
-            @Override
-            public void onResults(ResultBatch batch) {
-                handler.onReply(batch);
-            }
+        client.start(
+                new ServerListener() {
+                    @Override
+                    public void onResults(ResultBatch batch) {
+                        handler.onReply(batch);
+                    }
 
-            @Override
-            public void onStateDelta(StateDelta delta) {
-                handler.onStateDelta(delta);
-            }
+                    @Override
+                    public void onStateDelta(StateDelta delta) {
+                        handler.onStateDelta(delta);
+                    }
 
-            @Override
-            public void onCheckpointAck(CheckpointAck ack) {
-                handler.onCheckpointAck(ack);
-            }
+                    @Override
+                    public void onCheckpointAck(CheckpointAck ack) {
+                        handler.onCheckpointAck(ack);
+                    }
 
-            @Override
-            public void onFailure(SidecarSessionException cause) {
-                handler.onFailure(cause);
-            }
-        }, "sidecar-reader-" + hello.getOperatorName() + "-" + hello.getSubtaskIndex());
-        return new SessionInfo(welcome.getSidecarVersion(), welcome.getSessionId(), welcome.getRulesList(),
+                    @Override
+                    public void onFailure(SidecarSessionException cause) {
+                        handler.onFailure(cause);
+                    }
+                },
+                "sidecar-reader-" + hello.getOperatorName() + "-" + hello.getSubtaskIndex());
+        return new SessionInfo(
+                welcome.getSidecarVersion(),
+                welcome.getSessionId(),
+                welcome.getRulesList(),
                 welcome.getMaxFrameBytes());
     }
 
@@ -106,7 +119,10 @@ final class SocketSidecarRunner implements SidecarRunner {
 
     /** Sends the state in StateRestore messages of at most half the sidecar's frame limit each. */
     private void sendState(Iterator<KeyState> keys) throws IOException {
-        long limit = sidecarMaxFrame > 0 ? sidecarMaxFrame / 2 : options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
+        long limit =
+                sidecarMaxFrame > 0
+                        ? sidecarMaxFrame / 2
+                        : options.get(SidecarOperatorOptions.BATCH_MAX_BYTES).getBytes();
         StateRestore.Builder chunk = StateRestore.newBuilder();
         long chunkBytes = 0;
         while (keys.hasNext()) {
@@ -129,7 +145,10 @@ final class SocketSidecarRunner implements SidecarRunner {
         try {
             client.sendFrame(frame);
         } catch (IOException e) {
-            LOG.debug("Writing to the sidecar on {} failed; the reader reports the broken session", client.socketPath(), e);
+            LOG.debug(
+                    "Writing to the sidecar on {} failed; the reader reports the broken session",
+                    client.socketPath(),
+                    e);
         }
     }
 
@@ -156,7 +175,9 @@ final class SocketSidecarRunner implements SidecarRunner {
     @Override
     public long flush() throws IOException {
         long seq = ++sequence;
-        byte[] frame = Frames.encode(ClientMessage.newBuilder().setEvents(writer.build(seq, false, 0)).build());
+        byte[] frame =
+                Frames.encode(
+                        ClientMessage.newBuilder().setEvents(writer.build(seq, false, 0)).build());
         writer.clear();
         resend.batch(seq, frame);
         write(frame);
@@ -168,8 +189,13 @@ final class SocketSidecarRunner implements SidecarRunner {
         if (writer.size() > 0) {
             throw new IllegalStateException("a checkpoint barrier must follow a flushed batch");
         }
-        byte[] frame = Frames.encode(ClientMessage.newBuilder()
-                .setCheckpointBarrier(CheckpointBarrier.newBuilder().setCheckpointId(checkpointId)).build());
+        byte[] frame =
+                Frames.encode(
+                        ClientMessage.newBuilder()
+                                .setCheckpointBarrier(
+                                        CheckpointBarrier.newBuilder()
+                                                .setCheckpointId(checkpointId))
+                                .build());
         resend.barrier(frame);
         write(frame);
     }
@@ -185,7 +211,11 @@ final class SocketSidecarRunner implements SidecarRunner {
     }
 
     @Override
-    public SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state, OptionalLong watermark)
+    public SessionInfo reopen(
+            Hello.Builder hello,
+            ReplyHandler handler,
+            Iterator<KeyState> state,
+            OptionalLong watermark)
             throws Exception {
         if (!resend.complete()) {
             throw new IllegalStateException("the resend log is incomplete");
@@ -195,12 +225,20 @@ final class SocketSidecarRunner implements SidecarRunner {
         // the watermark of the barrier goes in a batch without events, numbered just before the
         // batches sent again: its answer (nothing) is that of a batch already emitted
         long start = watermark.isPresent() ? first - 1 : first;
-        SessionInfo session = connectRetrying(hello.setFirstSequence(start), handler,
-                options.get(SidecarOperatorOptions.RECONNECT_TIMEOUT));
+        SessionInfo session =
+                connectRetrying(
+                        hello.setFirstSequence(start),
+                        handler,
+                        options.get(SidecarOperatorOptions.RECONNECT_TIMEOUT));
         sendState(state);
         if (watermark.isPresent()) {
-            write(Frames.encode(ClientMessage.newBuilder()
-                    .setEvents(new EventBatchWriter().build(start, true, watermark.getAsLong())).build()));
+            write(
+                    Frames.encode(
+                            ClientMessage.newBuilder()
+                                    .setEvents(
+                                            new EventBatchWriter()
+                                                    .build(start, true, watermark.getAsLong()))
+                                    .build()));
         }
         for (byte[] frame : resend.frames()) {
             write(frame);
@@ -212,7 +250,8 @@ final class SocketSidecarRunner implements SidecarRunner {
      * Connects and shakes hands until it works or {@code timeout} passes: a sidecar that is just
      * coming back may accept a connection and drop it while it starts.
      */
-    private SessionInfo connectRetrying(Hello.Builder hello, ReplyHandler handler, Duration timeout) throws Exception {
+    private SessionInfo connectRetrying(Hello.Builder hello, ReplyHandler handler, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoffMs = 10;
         while (true) {
@@ -226,7 +265,10 @@ final class SocketSidecarRunner implements SidecarRunner {
                 if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
                     throw e;
                 }
-                LOG.debug("Opening a session with the sidecar on {} failed; trying again", options.get(SidecarOperatorOptions.SOCKET_PATH), e);
+                LOG.debug(
+                        "Opening a session with the sidecar on {} failed; trying again",
+                        options.get(SidecarOperatorOptions.SOCKET_PATH),
+                        e);
                 Thread.sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 500);
             }
@@ -235,8 +277,13 @@ final class SocketSidecarRunner implements SidecarRunner {
 
     @Override
     public void checkpointCompleted(long checkpointId) throws IOException {
-        write(Frames.encode(ClientMessage.newBuilder()
-                .setCheckpointCompleted(CheckpointCompleted.newBuilder().setCheckpointId(checkpointId)).build()));
+        write(
+                Frames.encode(
+                        ClientMessage.newBuilder()
+                                .setCheckpointCompleted(
+                                        CheckpointCompleted.newBuilder()
+                                                .setCheckpointId(checkpointId))
+                                .build()));
     }
 
     @Override

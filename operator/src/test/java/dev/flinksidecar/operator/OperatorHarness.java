@@ -29,20 +29,33 @@ final class OperatorHarness implements AutoCloseable {
         this(runner, options, false);
     }
 
-    /** With {@code checkpointing}, the job's configuration names a checkpoint interval, as a checkpointing job's does. */
-    OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options, boolean checkpointing) throws Exception {
+    /**
+     * With {@code checkpointing}, the job's configuration names a checkpoint interval, as a
+     * checkpointing job's does.
+     */
+    OperatorHarness(
+            TestingSidecarRunner runner, SidecarOperatorOptions options, boolean checkpointing)
+            throws Exception {
         this(runner, options, checkpointing, null);
     }
 
     /** As above, restored from {@code snapshot} when it is not null. */
-    OperatorHarness(TestingSidecarRunner runner, SidecarOperatorOptions options, boolean checkpointing,
-            OperatorSubtaskState snapshot) throws Exception {
+    OperatorHarness(
+            TestingSidecarRunner runner,
+            SidecarOperatorOptions options,
+            boolean checkpointing,
+            OperatorSubtaskState snapshot)
+            throws Exception {
         this.runner = runner;
-        this.harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new SidecarOperatorFactory(options, runner.factory()),
-                (KeySelector<EventRecord, String>) EventRecord::key, Types.STRING, EventRecordSerializer.INSTANCE);
+        this.harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new SidecarOperatorFactory(options, runner.factory()),
+                        (KeySelector<EventRecord, String>) EventRecord::key,
+                        Types.STRING,
+                        EventRecordSerializer.INSTANCE);
         if (checkpointing) {
-            harness.getEnvironment().getJobConfiguration()
+            harness.getEnvironment()
+                    .getJobConfiguration()
                     .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         }
         harness.setup(ResultRecordSerializer.INSTANCE);
@@ -79,7 +92,10 @@ final class OperatorHarness implements AutoCloseable {
         runMails();
     }
 
-    /** The output so far: results as "key@time", watermarks as "W<ts>", status changes as "IDLE"/"ACTIVE". */
+    /**
+     * The output so far: results as "key@time", watermarks as "W<ts>", status changes as
+     * "IDLE"/"ACTIVE".
+     */
     List<String> output() {
         List<String> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {

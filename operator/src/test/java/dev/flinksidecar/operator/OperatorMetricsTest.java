@@ -16,16 +16,24 @@ import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
 
-/** The metrics table of operator/OPTIONS.md is exactly what {@link OperatorMetrics} registers, kind included. */
+/**
+ * The metrics table of operator/OPTIONS.md is exactly what {@link OperatorMetrics} registers, kind
+ * included.
+ */
 class OperatorMetricsTest {
 
     @Test
     void theDocumentedTableListsEveryRegisteredMetricAndNothingElse() throws IOException {
         RecordingGroup group = new RecordingGroup();
-        OperatorMetrics.register(group, SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL.defaultValue(), () -> 0, () -> 0,
+        OperatorMetrics.register(
+                group,
+                SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL.defaultValue(),
+                () -> 0,
+                () -> 0,
                 () -> 0);
         assertThat(group.kinds).isNotEmpty();
-        assertThat(documentedMetrics()).as("metrics table in operator/OPTIONS.md (name to kind)")
+        assertThat(documentedMetrics())
+                .as("metrics table in operator/OPTIONS.md (name to kind)")
                 .containsExactlyInAnyOrderEntriesOf(group.kinds);
     }
 
@@ -33,7 +41,9 @@ class OperatorMetricsTest {
     void theLatencyHistogramIsOnlyRegisteredWhenSampling() {
         RecordingGroup group = new RecordingGroup();
         OperatorMetrics.register(group, 0, () -> 0, () -> 0, () -> 0);
-        assertThat(group.kinds).doesNotContainKey("sidecarLatencyNanos").containsKey("sidecarRoundTripNanos");
+        assertThat(group.kinds)
+                .doesNotContainKey("sidecarLatencyNanos")
+                .containsKey("sidecarRoundTripNanos");
     }
 
     /** Name to kind of every row of the table under "## Metrics" in OPTIONS.md. */
@@ -53,7 +63,9 @@ class OperatorMetricsTest {
 
     private static Path optionsFile() {
         Path inModule = Path.of("OPTIONS.md");
-        return Files.exists(inModule) ? inModule : Path.of(System.getProperty("project.root", "."), "operator", "OPTIONS.md");
+        return Files.exists(inModule)
+                ? inModule
+                : Path.of(System.getProperty("project.root", "."), "operator", "OPTIONS.md");
     }
 
     /** A metric group that notes the name and kind of everything registered in it. */

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The sidecar operator under Flink's keyed test harness with an in-process runner: batching,
- * order, watermarks in band and their holding, late events, backpressure, draining. Replies are delivered by the test, so every
- * step is deterministic.
+ * The sidecar operator under Flink's keyed test harness with an in-process runner: batching, order,
+ * watermarks in band and their holding, late events, backpressure, draining. Replies are delivered
+ * by the test, so every step is deterministic.
  */
 @Timeout(60)
 class SidecarOperatorTest {
@@ -41,7 +41,8 @@ class SidecarOperatorTest {
 
     @Test
     void sendsAnEventAtOnceWhenNothingIsInFlight() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             for (int i = 0; i < 3; i++) {
                 h.process(event("k" + i, i));
                 assertThat(h.runner.sent()).hasSize(i + 1);
@@ -54,7 +55,8 @@ class SidecarOperatorTest {
 
     @Test
     void gathersEventsWhileABatchIsInFlightAndSendsThemWhenTheReplyComes() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.process(event("a", 1));
             h.process(event("b", 2));
             h.process(event("c", 3));
@@ -62,7 +64,9 @@ class SidecarOperatorTest {
 
             h.reply(1); // frees the slot: the open batch goes at once
             assertThat(h.runner.sent()).hasSize(2);
-            assertThat(h.runner.sent().get(1).events()).extracting(EventRecord::key).containsExactly("b", "c");
+            assertThat(h.runner.sent().get(1).events())
+                    .extracting(EventRecord::key)
+                    .containsExactly("b", "c");
             h.reply(1);
             assertThat(h.output()).containsExactly("a@1", "b@2", "c@3");
         }
@@ -70,7 +74,8 @@ class SidecarOperatorTest {
 
     @Test
     void sendsAFullBatchWhileOthersAreInFlight() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(2, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(2, 4))) {
             for (int i = 0; i < 5; i++) {
                 h.process(event("k", i));
             }
@@ -83,7 +88,8 @@ class SidecarOperatorTest {
 
     @Test
     void sendsAnOpenBatchWhenMaxDelayPasses() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.harness.setProcessingTime(1000);
             h.process(event("a", 1));
             h.process(event("b", 2));
@@ -100,7 +106,8 @@ class SidecarOperatorTest {
     @Test
     void emitsResultsInInputOrderAcrossBatchesAndKeys() throws Exception {
         List<String> expected = new ArrayList<>();
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(3, 3))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(3, 3))) {
             for (int i = 0; i < 30; i++) {
                 String key = "k" + (i * 7 % 5);
                 h.process(event(key, i));
@@ -118,7 +125,8 @@ class SidecarOperatorTest {
 
     @Test
     void holdsAWatermarkUntilTheResultsBeforeItAreOut() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.process(event("a", 5));
             h.process(event("b", 8)); // open batch behind the one in flight
             h.harness.processWatermark(9);
@@ -131,8 +139,11 @@ class SidecarOperatorTest {
             h.reply(1); // frees the slot: b, W9, c go together
             assertThat(h.output()).containsExactly("a@5");
             assertThat(h.runner.sent()).hasSize(2);
-            assertThat(h.runner.sent().get(1).events()).extracting(EventRecord::key).containsExactly("b", "c");
-            assertThat(h.runner.sent().get(1).watermarks()).containsExactly(new TestingSidecarRunner.Mark(1, 9));
+            assertThat(h.runner.sent().get(1).events())
+                    .extracting(EventRecord::key)
+                    .containsExactly("b", "c");
+            assertThat(h.runner.sent().get(1).watermarks())
+                    .containsExactly(new TestingSidecarRunner.Mark(1, 9));
             h.reply(1);
             assertThat(h.output()).containsExactly("a@5", "b@8", "W9", "c@12");
         }
@@ -141,7 +152,8 @@ class SidecarOperatorTest {
     /** --deterministic-watermarks: a watermark after every event; batches still fill up. */
     @Test
     void batchesEventsAndTheirWatermarksTogether() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             List<String> expected = new ArrayList<>();
             for (int i = 1; i <= 20; i++) {
                 h.process(event("k" + i % 3, i));
@@ -153,8 +165,10 @@ class SidecarOperatorTest {
             h.reply(1);
             assertThat(h.runner.sent()).hasSize(2);
             assertThat(h.runner.sent().get(1).events()).hasSize(19);
-            assertThat(h.runner.sent().get(1).watermarks()).hasSize(20)
-                    .first().isEqualTo(new TestingSidecarRunner.Mark(0, 0));
+            assertThat(h.runner.sent().get(1).watermarks())
+                    .hasSize(20)
+                    .first()
+                    .isEqualTo(new TestingSidecarRunner.Mark(0, 0));
             h.reply(1);
             assertThat(h.output()).containsExactlyElementsOf(expected);
         }
@@ -162,28 +176,40 @@ class SidecarOperatorTest {
 
     @Test
     void emitsEachWatermarkAfterTheWindowsItFiredAndBeforeLaterResults() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual().firingOnWatermarks(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(
+                        TestingSidecarRunner.manual().firingOnWatermarks(), options(100, 4))) {
             h.process(event("x", 0)); // in flight, so the rest gathers in one batch
             h.process(event("a", 1));
             h.harness.processWatermark(5);
             h.process(event("b", 6));
-            h.harness.processWatermark(7); // after the last event: its window's event_index is the batch size
+            h.harness.processWatermark(
+                    7); // after the last event: its window's event_index is the batch size
             h.reply(1);
             h.reply(1);
             assertThat(h.runner.sent().get(1).watermarks())
-                    .containsExactly(new TestingSidecarRunner.Mark(1, 5), new TestingSidecarRunner.Mark(2, 7));
-            assertThat(h.output()).containsExactly("x@0", "a@1", "window@5", "W5", "b@6", "window@7", "W7");
+                    .containsExactly(
+                            new TestingSidecarRunner.Mark(1, 5),
+                            new TestingSidecarRunner.Mark(2, 7));
+            assertThat(h.output())
+                    .containsExactly("x@0", "a@1", "window@5", "W5", "b@6", "window@7", "W7");
         }
     }
 
     @Test
     void forwardsAWatermarkWithoutEventsToTheSidecarToo() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual().firingOnWatermarks(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(
+                        TestingSidecarRunner.manual().firingOnWatermarks(), options(100, 4))) {
             h.harness.processWatermark(100);
-            assertThat(h.runner.sent()).singleElement().satisfies(s -> {
-                assertThat(s.events()).isEmpty();
-                assertThat(s.watermarks()).containsExactly(new TestingSidecarRunner.Mark(0, 100));
-            });
+            assertThat(h.runner.sent())
+                    .singleElement()
+                    .satisfies(
+                            s -> {
+                                assertThat(s.events()).isEmpty();
+                                assertThat(s.watermarks())
+                                        .containsExactly(new TestingSidecarRunner.Mark(0, 100));
+                            });
             assertThat(h.output()).isEmpty();
             h.reply(1);
             assertThat(h.output()).containsExactly("window@100", "W100");
@@ -192,20 +218,23 @@ class SidecarOperatorTest {
 
     @Test
     void sendsLateEventsToTheirSideOutputAsReplayWritesThem() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.process(event("a", 10));
             h.process(OperatorHarness.event("b", 2, "late"));
             h.reply(1);
             h.reply(1);
             assertThat(h.output()).containsExactly("a@10");
-            assertThat(h.lateEvents()).containsExactly(
-                    "{\"rule\":\"echo\",\"version\":\"1\",\"event\":{\"key\":\"b\",\"time\":2,\"type\":\"late\"}}");
+            assertThat(h.lateEvents())
+                    .containsExactly(
+                            "{\"rule\":\"echo\",\"version\":\"1\",\"event\":{\"key\":\"b\",\"time\":2,\"type\":\"late\"}}");
         }
     }
 
     @Test
     void emitsAWatermarkStatusChangeAfterTheResultsBeforeIt() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.harness.processWatermarkStatus(WatermarkStatus.IDLE); // nothing pending: at once
             assertThat(h.output()).containsExactly("IDLE");
             h.harness.processWatermarkStatus(WatermarkStatus.ACTIVE);
@@ -222,7 +251,8 @@ class SidecarOperatorTest {
 
     @Test
     void sendsDeadLettersToTheSideOutputInEventOrder() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.process(event("a", 1));
             h.process(OperatorHarness.event("b", 2, "poison"));
             h.process(OperatorHarness.event("c", 3, "quiet"));
@@ -230,28 +260,35 @@ class SidecarOperatorTest {
             h.reply(1);
             h.reply(1);
             assertThat(h.output()).containsExactly("a@1", "d@4");
-            assertThat(h.deadLetters()).singleElement().asString()
-                    .startsWith("{\"rule\":\"echo\",\"version\":\"1\",\"reason\":\"poisoned\",\"event\":{\"key\":\"b\"");
+            assertThat(h.deadLetters())
+                    .singleElement()
+                    .asString()
+                    .startsWith(
+                            "{\"rule\":\"echo\",\"version\":\"1\",\"reason\":\"poisoned\",\"event\":{\"key\":\"b\"");
         }
     }
 
     @Test
     void buildsResultLinesWithRuleAndVersion() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.process(event("card-1", 1767225600123L));
             h.reply(1);
-            assertThat(h.harness.extractOutputValues()).extracting(ResultRecord::json)
-                    .containsExactly("{\"rule\":\"echo\",\"version\":\"1\",\"key\":\"card-1\",\"time\":1767225600123,\"batch\":1}");
+            assertThat(h.harness.extractOutputValues())
+                    .extracting(ResultRecord::json)
+                    .containsExactly(
+                            "{\"rule\":\"echo\",\"version\":\"1\",\"key\":\"card-1\",\"time\":1767225600123,\"batch\":1}");
         }
     }
 
     /**
-     * With max-in-flight batches out and the open batch full, processElement does not return
-     * until a reply frees a slot: it yields to the mailbox, where the reply arrives as a mail.
+     * With max-in-flight batches out and the open batch full, processElement does not return until
+     * a reply frees a slot: it yields to the mailbox, where the reply arrives as a mail.
      */
     @Test
     void processElementWaitsInTheMailboxWhileMaxInFlightIsReached() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(1, 2))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(1, 2))) {
             h.process(event("a", 1)); // sent at once
             h.process(event("b", 2)); // full at once, a slot is free: sent
             assertThat(h.runner.sent()).hasSize(2);
@@ -260,20 +297,26 @@ class SidecarOperatorTest {
             AtomicBoolean returned = new AtomicBoolean();
             AtomicReference<Throwable> replierFailure = new AtomicReference<>();
             AtomicReference<Integer> sentWhileBlocked = new AtomicReference<>();
-            Thread replier = new Thread(() -> {
-                try {
-                    awaitCondition(() -> taskThread.getState() == Thread.State.WAITING
-                            || taskThread.getState() == Thread.State.TIMED_WAITING);
-                    sentWhileBlocked.set(h.runner.sent().size());
-                    if (returned.get()) {
-                        throw new AssertionError("processElement returned without a reply");
-                    }
-                } catch (Throwable t) {
-                    replierFailure.set(t);
-                } finally {
-                    h.runner.release(1); // unblocks the task thread in any case
-                }
-            });
+            Thread replier =
+                    new Thread(
+                            () -> {
+                                try {
+                                    awaitCondition(
+                                            () ->
+                                                    taskThread.getState() == Thread.State.WAITING
+                                                            || taskThread.getState()
+                                                                    == Thread.State.TIMED_WAITING);
+                                    sentWhileBlocked.set(h.runner.sent().size());
+                                    if (returned.get()) {
+                                        throw new AssertionError(
+                                                "processElement returned without a reply");
+                                    }
+                                } catch (Throwable t) {
+                                    replierFailure.set(t);
+                                } finally {
+                                    h.runner.release(1); // unblocks the task thread in any case
+                                }
+                            });
             replier.start();
             h.process(event("c", 3)); // blocks until the replier releases reply 1
             returned.set(true);
@@ -291,8 +334,9 @@ class SidecarOperatorTest {
 
     @Test
     void boundsInFlightBytesToo() throws Exception {
-        SidecarOperatorOptions options = options(1, 100)
-                .with(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES, MemorySize.parse("250b"));
+        SidecarOperatorOptions options =
+                options(1, 100)
+                        .with(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES, MemorySize.parse("250b"));
         try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options)) {
             for (int i = 0; i < 50; i++) {
                 h.process(event("k", i)); // each event is 100 "bytes" in the testing runner
@@ -318,33 +362,40 @@ class SidecarOperatorTest {
     }
 
     @Test
-    void passesTheBarrierToTheSidecarAfterEveryAnswerAndWaitsForItsAcknowledgement() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(3, 4), true)) {
+    void passesTheBarrierToTheSidecarAfterEveryAnswerAndWaitsForItsAcknowledgement()
+            throws Exception {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(3, 4), true)) {
             assertThat(h.runner.hello().getCheckpointBarriers()).isTrue();
             assertThat(h.runner.hello().getRestoredCheckpointId()).isZero();
             for (int i = 0; i < 7; i++) {
                 h.process(event("k" + i % 3, i));
             }
             // answers are held until this thread, standing in for the socket reader, lets them go
-            Thread reader = new Thread(() -> {
-                try {
-                    awaitCondition(() -> {
-                        h.runner.release(h.runner.held());
-                        return h.runner.log().contains("ack 7");
-                    });
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            Thread reader =
+                    new Thread(
+                            () -> {
+                                try {
+                                    awaitCondition(
+                                            () -> {
+                                                h.runner.release(h.runner.held());
+                                                return h.runner.log().contains("ack 7");
+                                            });
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            });
             reader.start();
             h.harness.prepareSnapshotPreBarrier(7);
             reader.join();
             assertThat(h.output()).hasSize(7);
             List<String> log = h.runner.log();
             int barrier = log.indexOf("barrier 7");
-            assertThat(log.subList(barrier + 1, log.size())).as("nothing is sent after the barrier")
+            assertThat(log.subList(barrier + 1, log.size()))
+                    .as("nothing is sent after the barrier")
                     .noneMatch(line -> line.startsWith("send"));
-            assertThat(log.subList(log.indexOf("ack 7"), log.size())).as("the acknowledgement follows every answer")
+            assertThat(log.subList(log.indexOf("ack 7"), log.size()))
+                    .as("the acknowledgement follows every answer")
                     .noneMatch(line -> line.startsWith("reply"));
             assertThat(log).last().isEqualTo("acknowledged");
 
@@ -360,7 +411,8 @@ class SidecarOperatorTest {
             h.process(event("k", 1));
             h.harness.prepareSnapshotPreBarrier(1);
             h.harness.notifyOfCompletedCheckpoint(1);
-            assertThat(h.runner.log()).noneMatch(line -> line.startsWith("barrier") || line.startsWith("completed"));
+            assertThat(h.runner.log())
+                    .noneMatch(line -> line.startsWith("barrier") || line.startsWith("completed"));
         }
     }
 
@@ -373,9 +425,14 @@ class SidecarOperatorTest {
         }
         h.harness.processWatermark(Long.MAX_VALUE);
         h.harness.endInput();
-        assertThat(h.output()).as("the final watermark's answer is in before end of input returns")
-                .hasSize(11).last().isEqualTo("W" + Long.MAX_VALUE);
-        assertThat(runner.sent()).last().satisfies(s -> assertThat(s.watermark()).isEqualTo(Long.MAX_VALUE));
+        assertThat(h.output())
+                .as("the final watermark's answer is in before end of input returns")
+                .hasSize(11)
+                .last()
+                .isEqualTo("W" + Long.MAX_VALUE);
+        assertThat(runner.sent())
+                .last()
+                .satisfies(s -> assertThat(s.watermark()).isEqualTo(Long.MAX_VALUE));
         h.harness.getOperator().finish();
         assertThat(runner.finished()).isTrue();
         h.close();
@@ -389,21 +446,33 @@ class SidecarOperatorTest {
      */
     @Test
     void anInputThatEndsIdleStillGetsTheFinalWatermark() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async().firingOnWatermarks(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(
+                        TestingSidecarRunner.async().firingOnWatermarks(), options(100, 4))) {
             h.process(event("a", 1));
             h.harness.processWatermark(1);
             h.harness.processWatermarkStatus(WatermarkStatus.IDLE);
             h.harness.endInput(); // as Flink ends an idle input: no final watermark before it
-            assertThat(h.runner.sent()).last().satisfies(s -> assertThat(s.watermark()).isEqualTo(Long.MAX_VALUE));
-            assertThat(h.output()).containsExactly("a@1", "window@1", "W1", "IDLE", "ACTIVE",
-                    "window@" + Long.MAX_VALUE, "W" + Long.MAX_VALUE);
+            assertThat(h.runner.sent())
+                    .last()
+                    .satisfies(s -> assertThat(s.watermark()).isEqualTo(Long.MAX_VALUE));
+            assertThat(h.output())
+                    .containsExactly(
+                            "a@1",
+                            "window@1",
+                            "W1",
+                            "IDLE",
+                            "ACTIVE",
+                            "window@" + Long.MAX_VALUE,
+                            "W" + Long.MAX_VALUE);
         }
     }
 
     /** The accumulator is registered once, when the operator finishes, never updated after. */
     @Test
     void publishesTheLatencyAccumulatorWhenItFinishes() throws Exception {
-        SidecarOperatorOptions options = options(4, 2).with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 1);
+        SidecarOperatorOptions options =
+                options(4, 2).with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 1);
         try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options)) {
             for (int i = 0; i < 10; i++) {
                 h.process(event("k", i));
@@ -412,18 +481,26 @@ class SidecarOperatorTest {
             var context = h.harness.getOperator().getRuntimeContext();
             assertThat(context.getAccumulator(LatencyTracker.ACCUMULATOR)).isNull();
             h.harness.getOperator().finish();
-            Histogram histogram = (Histogram) (Object) context.getAccumulator(LatencyTracker.ACCUMULATOR);
-            assertThat(histogram.getLocalValue().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+            Histogram histogram =
+                    (Histogram) (Object) context.getAccumulator(LatencyTracker.ACCUMULATOR);
+            assertThat(
+                            histogram.getLocalValue().values().stream()
+                                    .mapToInt(Integer::intValue)
+                                    .sum())
+                    .isEqualTo(10);
         }
     }
 
     @Test
     void aBrokenSessionIsReopenedAndWhatWasEmittedIsNotEmittedAgain() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
             h.process(event("a", 1));
             h.reply(1);
             h.process(event("b", 2)); // batch 2, unanswered when the session breaks
-            h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+            h.runner.fail(
+                    new SidecarSessionException(
+                            "the sidecar on /x closed the session unexpectedly"));
             h.runMails();
             assertThat(h.runner.log()).contains("reopen 0 2");
             h.reply(2); // batch 1 again (dropped: its results are out) and batch 2
@@ -439,22 +516,29 @@ class SidecarOperatorTest {
         h.process(event("a", 1));
         h.reply(1);
         h.runner.divergeOnResend();
-        h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+        h.runner.fail(
+                new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
         h.runMails();
         h.runner.release(1);
-        assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
+        assertThatThrownBy(h::runMails)
+                .isInstanceOf(SidecarSessionException.class)
                 .hasMessageContaining("diverged at batch 1");
         h.runner.close();
     }
 
     @Test
-    void aBrokenSessionFailsTheTaskWhenMoreWasSentSinceTheBarrierThanTheReplayBufferHolds() throws Exception {
-        OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual().replayBuffer(150), options(100, 4));
+    void aBrokenSessionFailsTheTaskWhenMoreWasSentSinceTheBarrierThanTheReplayBufferHolds()
+            throws Exception {
+        OperatorHarness h =
+                new OperatorHarness(
+                        TestingSidecarRunner.manual().replayBuffer(150), options(100, 4));
         h.process(event("a", 1));
         h.reply(1);
         h.process(event("b", 2)); // 200 bytes since the session's start, over 150
-        h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
-        assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
+        h.runner.fail(
+                new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+        assertThatThrownBy(h::runMails)
+                .isInstanceOf(SidecarSessionException.class)
                 .hasMessageContaining("closed the session unexpectedly")
                 .hasMessageContaining("cannot be resent")
                 .hasMessageContaining("sidecar.operator.replay-buffer");
@@ -468,16 +552,20 @@ class SidecarOperatorTest {
         OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4));
         h.process(event("a", 1));
         h.runner.unavailable("no sidecar is listening on /x: the socket file does not exist");
-        h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
-        assertThatThrownBy(h::runMails).isInstanceOf(SidecarSessionException.class)
-                .hasMessageContaining("no new session could be opened within sidecar.operator.reconnect-timeout")
+        h.runner.fail(
+                new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
+        assertThatThrownBy(h::runMails)
+                .isInstanceOf(SidecarSessionException.class)
+                .hasMessageContaining(
+                        "no new session could be opened within sidecar.operator.reconnect-timeout")
                 .hasMessageContaining("the socket file does not exist");
         h.runner.close();
     }
 
     @Test
     void aSidecarSilentPastTheAnswerTimeoutCountsAsABrokenSession() throws Exception {
-        SidecarOperatorOptions options = options(100, 4).with(SidecarOperatorOptions.ANSWER_TIMEOUT, Duration.ofSeconds(8));
+        SidecarOperatorOptions options =
+                options(100, 4).with(SidecarOperatorOptions.ANSWER_TIMEOUT, Duration.ofSeconds(8));
         try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.manual(), options)) {
             h.harness.setProcessingTime(1_000);
             h.process(event("a", 1));
@@ -492,7 +580,8 @@ class SidecarOperatorTest {
 
     @Test
     void writesTheWindowStateOfEachBarrierIntoKeyedStateAndHandsItToANewSession() throws Exception {
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options(100, 4), true)) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.async(), options(100, 4), true)) {
             assertThat(h.runner.hello().getKeyedState()).isTrue();
             h.process(event("a", 1));
             h.process(event("b", 2));
@@ -505,27 +594,39 @@ class SidecarOperatorTest {
             h.harness.prepareSnapshotPreBarrier(2);
             h.process(event("c", 4));
 
-            h.runner.fail(new SidecarSessionException("the sidecar on /x closed the session unexpectedly"));
-            awaitCondition(() -> {
-                runMailsUnchecked(h);
-                return h.runner.log().stream().anyMatch(line -> line.startsWith("reopen"));
-            });
-            assertThat(h.runner.restores()).last().satisfies(state -> assertThat(state)
-                    .as("b's windows were all purged at barrier 2").containsExactly(keyState("a", "A2")));
+            h.runner.fail(
+                    new SidecarSessionException(
+                            "the sidecar on /x closed the session unexpectedly"));
+            awaitCondition(
+                    () -> {
+                        runMailsUnchecked(h);
+                        return h.runner.log().stream().anyMatch(line -> line.startsWith("reopen"));
+                    });
+            assertThat(h.runner.restores())
+                    .last()
+                    .satisfies(
+                            state ->
+                                    assertThat(state)
+                                            .as("b's windows were all purged at barrier 2")
+                                            .containsExactly(keyState("a", "A2")));
             assertThat(h.runner.restoreWatermarks()).last().isEqualTo(OptionalLong.of(3));
             assertThat(h.runner.hello().getRestoredCheckpointId()).isEqualTo(2);
-            awaitCondition(() -> {
-                runMailsUnchecked(h);
-                return h.output().contains("c@4");
-            });
-            assertThat(h.output()).filteredOn(line -> !line.startsWith("W")).containsExactly("a@1", "b@2", "a@3", "c@4");
+            awaitCondition(
+                    () -> {
+                        runMailsUnchecked(h);
+                        return h.output().contains("c@4");
+                    });
+            assertThat(h.output())
+                    .filteredOn(line -> !line.startsWith("W"))
+                    .containsExactly("a@1", "b@2", "a@3", "c@4");
         }
     }
 
     @Test
     void aRestoredSubtaskHandsItsKeysStateToTheSidecarBeforeAnyEvent() throws Exception {
         OperatorSubtaskState snapshot;
-        try (OperatorHarness h = new OperatorHarness(TestingSidecarRunner.async(), options(100, 4), true)) {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.async(), options(100, 4), true)) {
             h.process(event("a", 1));
             h.process(event("b", 2));
             h.runner.changesAtNextBarrier(List.of(keyState("a", "A1"), keyState("b", "B1")));
@@ -535,7 +636,8 @@ class SidecarOperatorTest {
         TestingSidecarRunner restored = TestingSidecarRunner.async();
         try (OperatorHarness h = new OperatorHarness(restored, options(100, 4), true, snapshot)) {
             assertThat(restored.log()).startsWith("open 0", "restore 2");
-            assertThat(restored.restores().get(0)).containsExactlyInAnyOrder(keyState("a", "A1"), keyState("b", "B1"));
+            assertThat(restored.restores().get(0))
+                    .containsExactlyInAnyOrder(keyState("a", "A1"), keyState("b", "B1"));
         }
     }
 
@@ -551,7 +653,8 @@ class SidecarOperatorTest {
         }
     }
 
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void awaitCondition(java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

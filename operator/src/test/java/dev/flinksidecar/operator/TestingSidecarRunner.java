@@ -28,12 +28,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An in-process {@link SidecarRunner} for operator tests. Its "rule" answers every event with
- * one result {@code {"rule":"echo","version":"1",...,"batch":SEQ}}, except events of type
- * {@code "quiet"} (no result), {@code "poison"} (a dead letter) and {@code "late"} (a late
- * event). With {@link #firingOnWatermarks()}, every watermark W also fires a window
- * {@code [W-9, W+1)} of key {@code "window"}, as a windowed rule's watermark firing (its
- * {@code event_index} is the number of events before the watermark).
+ * An in-process {@link SidecarRunner} for operator tests. Its "rule" answers every event with one
+ * result {@code {"rule":"echo","version":"1",...,"batch":SEQ}}, except events of type {@code
+ * "quiet"} (no result), {@code "poison"} (a dead letter) and {@code "late"} (a late event). With
+ * {@link #firingOnWatermarks()}, every watermark W also fires a window {@code [W-9, W+1)} of key
+ * {@code "window"}, as a windowed rule's watermark firing (its {@code event_index} is the number of
+ * events before the watermark).
  *
  * <p>Replies are either held until the test calls {@link #release(int)} (from any thread, like a
  * socket reader would), or, in async mode, sent at once from a thread of its own.
@@ -87,7 +87,10 @@ public final class TestingSidecarRunner implements SidecarRunner {
 
     private TestingSidecarRunner(boolean async) {
         this.async = async;
-        this.replier = async ? Executors.newSingleThreadExecutor(r -> new Thread(r, "testing-replier")) : null;
+        this.replier =
+                async
+                        ? Executors.newSingleThreadExecutor(r -> new Thread(r, "testing-replier"))
+                        : null;
         REGISTRY.put(id, this);
     }
 
@@ -177,15 +180,21 @@ public final class TestingSidecarRunner implements SidecarRunner {
     private void acknowledgeLater(long checkpointId) {
         List<KeyState> changes = changesAtNextBarrier;
         changesAtNextBarrier = List.of();
-        CheckpointAck ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addRules(ECHO).build();
+        CheckpointAck ack =
+                CheckpointAck.newBuilder().setCheckpointId(checkpointId).addRules(ECHO).build();
         ReplyHandler to = handler;
-        answerLater(() -> {
-            if (!changes.isEmpty()) {
-                to.onStateDelta(StateDelta.newBuilder().setCheckpointId(checkpointId).addAllKeys(changes).build());
-            }
-            log.add("ack " + checkpointId);
-            to.onCheckpointAck(ack);
-        });
+        answerLater(
+                () -> {
+                    if (!changes.isEmpty()) {
+                        to.onStateDelta(
+                                StateDelta.newBuilder()
+                                        .setCheckpointId(checkpointId)
+                                        .addAllKeys(changes)
+                                        .build());
+                    }
+                    log.add("ack " + checkpointId);
+                    to.onCheckpointAck(ack);
+                });
     }
 
     @Override
@@ -199,13 +208,18 @@ public final class TestingSidecarRunner implements SidecarRunner {
         return this;
     }
 
-    /** Keeps at most {@code bytes} (100 per event) for a replay, as sidecar.operator.replay-buffer does. */
+    /**
+     * Keeps at most {@code bytes} (100 per event) for a replay, as sidecar.operator.replay-buffer
+     * does.
+     */
     public TestingSidecarRunner replayBuffer(long bytes) {
         resend = new ResendLog(bytes);
         return this;
     }
 
-    /** Batches sent again to a new session get an answer without results, unlike their first one. */
+    /**
+     * Batches sent again to a new session get an answer without results, unlike their first one.
+     */
     public void divergeOnResend() {
         divergeOnResend = true;
     }
@@ -242,8 +256,12 @@ public final class TestingSidecarRunner implements SidecarRunner {
      * (and the barrier) sent since the last acknowledged barrier, in order.
      */
     @Override
-    public SessionInfo reopen(Hello.Builder hello, ReplyHandler handler, Iterator<KeyState> state,
-            OptionalLong watermark) throws SidecarUnavailableException {
+    public SessionInfo reopen(
+            Hello.Builder hello,
+            ReplyHandler handler,
+            Iterator<KeyState> state,
+            OptionalLong watermark)
+            throws SidecarUnavailableException {
         if (unavailable != null) {
             throw new SidecarUnavailableException(unavailable, null);
         }
@@ -258,8 +276,10 @@ public final class TestingSidecarRunner implements SidecarRunner {
         restoreWatermarks.add(watermark);
         log.add("reopen " + all.size() + " " + sinceAck.size());
         for (Sent batch : sinceAck) {
-            ResultBatch reply = divergeOnResend ? ResultBatch.newBuilder().setSequence(batch.sequence()).build()
-                    : answer(batch, firing);
+            ResultBatch reply =
+                    divergeOnResend
+                            ? ResultBatch.newBuilder().setSequence(batch.sequence()).build()
+                            : answer(batch, firing);
             answerLater(() -> deliver(reply));
         }
         if (awaitedBarrier != 0) {
@@ -288,7 +308,10 @@ public final class TestingSidecarRunner implements SidecarRunner {
         }
     }
 
-    /** Delivers the next {@code n} held replies (answers to batches and barriers), in order, on the calling thread. */
+    /**
+     * Delivers the next {@code n} held replies (answers to batches and barriers), in order, on the
+     * calling thread.
+     */
     public void release(int n) {
         for (int i = 0; i < n; i++) {
             Runnable answer;
@@ -316,15 +339,29 @@ public final class TestingSidecarRunner implements SidecarRunner {
     }
 
     private static ResultBatch answer(Sent batch, boolean firing) {
-        ResultBatch.Builder reply = ResultBatch.newBuilder().setSequence(batch.sequence()).addRules(ECHO);
+        ResultBatch.Builder reply =
+                ResultBatch.newBuilder().setSequence(batch.sequence()).addRules(ECHO);
         int mark = 0;
         for (int i = 0; i <= batch.events().size(); i++) {
-            for (; mark < batch.watermarks().size() && batch.watermarks().get(mark).position() == i; mark++) {
+            for (;
+                    mark < batch.watermarks().size()
+                            && batch.watermarks().get(mark).position() == i;
+                    mark++) {
                 if (firing) {
                     long w = batch.watermarks().get(mark).watermark();
-                    reply.addResults(Result.newBuilder().setRule(0).setEventIndex(i).setKey("window").setTime(w)
-                            .setWindow(WindowFiring.newBuilder().setStart(w - 9).setEnd(w + 1).setValue(1).setCount(1)
-                                    .setByWatermark(true)));
+                    reply.addResults(
+                            Result.newBuilder()
+                                    .setRule(0)
+                                    .setEventIndex(i)
+                                    .setKey("window")
+                                    .setTime(w)
+                                    .setWindow(
+                                            WindowFiring.newBuilder()
+                                                    .setStart(w - 9)
+                                                    .setEnd(w + 1)
+                                                    .setValue(1)
+                                                    .setCount(1)
+                                                    .setByWatermark(true)));
                 }
             }
             if (i == batch.events().size()) {
@@ -332,13 +369,21 @@ public final class TestingSidecarRunner implements SidecarRunner {
             }
             EventRecord event = batch.events().get(i);
             if ("poison".equals(event.type())) {
-                reply.addDeadLetters(DeadLetter.newBuilder().setEventIndex(i).setRule(0).setReason("poisoned"));
+                reply.addDeadLetters(
+                        DeadLetter.newBuilder().setEventIndex(i).setRule(0).setReason("poisoned"));
             } else if ("late".equals(event.type())) {
                 reply.addLateEvents(LateEvent.newBuilder().setEventIndex(i).setRule(0));
             } else if (!"quiet".equals(event.type())) {
-                reply.addResults(Result.newBuilder().setRule(0).setEventIndex(i).setKey(event.key())
-                        .setTime(event.time())
-                        .addAttributes(Attribute.newBuilder().setName("batch").setLongValue(batch.sequence())));
+                reply.addResults(
+                        Result.newBuilder()
+                                .setRule(0)
+                                .setEventIndex(i)
+                                .setKey(event.key())
+                                .setTime(event.time())
+                                .addAttributes(
+                                        Attribute.newBuilder()
+                                                .setName("batch")
+                                                .setLongValue(batch.sequence())));
             }
         }
         return reply.build();

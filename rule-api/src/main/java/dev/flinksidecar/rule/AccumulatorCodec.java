@@ -5,8 +5,8 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * Writes a {@link WindowedRule}'s accumulators to bytes and reads them back, so the sidecar can
- * put open windows into Flink's checkpoints without Java serialisation.
+ * Writes a {@link WindowedRule}'s accumulators to bytes and reads them back, so the sidecar can put
+ * open windows into Flink's checkpoints without Java serialisation.
  *
  * <p>Write a version-stable, compact form: a later version of the rule reads what an earlier one
  * wrote when a job restores. For accumulators that are a few numbers, use {@link #doubles()} or

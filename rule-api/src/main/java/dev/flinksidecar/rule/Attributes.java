@@ -1,12 +1,11 @@
 package dev.flinksidecar.rule;
 
 /**
- * An ordered list of named, typed values: the attributes of an {@link Event} or a {@link
- * Result}.
+ * An ordered list of named, typed values: the attributes of an {@link Event} or a {@link Result}.
  *
- * <p>Access is by position so that reading an attribute allocates nothing: find the position
- * once with {@link #indexOf(String)}, then read it with the accessor of its type. The
- * name-based getters below are shorthands for that.
+ * <p>Access is by position so that reading an attribute allocates nothing: find the position once
+ * with {@link #indexOf(String)}, then read it with the accessor of its type. The name-based getters
+ * below are shorthands for that.
  */
 public interface Attributes {
 
@@ -42,7 +41,10 @@ public interface Attributes {
         return -1;
     }
 
-    /** True when the attribute at {@code index} is a {@link AttributeType#LONG} or a {@link AttributeType#DOUBLE}. */
+    /**
+     * True when the attribute at {@code index} is a {@link AttributeType#LONG} or a {@link
+     * AttributeType#DOUBLE}.
+     */
     default boolean isNumber(int index) {
         AttributeType type = attributeType(index);
         return type == AttributeType.LONG || type == AttributeType.DOUBLE;
@@ -70,19 +72,27 @@ public interface Attributes {
         }
     }
 
-    /** The string attribute called {@code name}, or null when there is none or it is not a string. */
+    /**
+     * The string attribute called {@code name}, or null when there is none or it is not a string.
+     */
     default String getString(String name) {
         int i = indexOf(name);
         return i >= 0 && attributeType(i) == AttributeType.STRING ? stringAt(i) : null;
     }
 
-    /** The numeric attribute called {@code name} as a double, or {@code orElse} when there is none or it is not a number. */
+    /**
+     * The numeric attribute called {@code name} as a double, or {@code orElse} when there is none
+     * or it is not a number.
+     */
     default double getNumber(String name, double orElse) {
         int i = indexOf(name);
         return i >= 0 && isNumber(i) ? numberAt(i) : orElse;
     }
 
-    /** The boolean attribute called {@code name}, or {@code orElse} when there is none or it is not a boolean. */
+    /**
+     * The boolean attribute called {@code name}, or {@code orElse} when there is none or it is not
+     * a boolean.
+     */
     default boolean getBoolean(String name, boolean orElse) {
         int i = indexOf(name);
         return i >= 0 && attributeType(i) == AttributeType.BOOLEAN ? booleanAt(i) : orElse;

@@ -5,14 +5,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as the project writes them everywhere, in flags and configs alike: a whole number
- * and a unit, {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d}.
+ * Durations as the project writes them everywhere, in flags and configs alike: a whole number and a
+ * unit, {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d}.
  */
 public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h|d)\\s*");
+
     /** The units above milliseconds, largest first, and their lengths. */
     private static final String[] UNITS = {"d", "h", "m", "s"};
+
     private static final long[] UNIT_MILLIS = {86_400_000L, 3_600_000L, 60_000L, 1000L};
 
     private Durations() {}
@@ -26,7 +28,9 @@ public final class Durations {
         Matcher m = text == null ? null : FORMAT.matcher(text);
         if (m == null || !m.matches()) {
             throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration; write a whole number and a unit: 500ms, 10s, 2m, 1h or 1d");
+                    "'"
+                            + text
+                            + "' is not a duration; write a whole number and a unit: 500ms, 10s, 2m, 1h or 1d");
         }
         long amount = Long.parseLong(m.group(1));
         switch (m.group(2)) {
@@ -43,7 +47,10 @@ public final class Durations {
         }
     }
 
-    /** Writes a duration in the largest unit that represents it exactly, e.g. {@code 1500ms}, {@code 10s}. */
+    /**
+     * Writes a duration in the largest unit that represents it exactly, e.g. {@code 1500ms}, {@code
+     * 10s}.
+     */
     public static String format(Duration duration) {
         long ms = duration.toMillis();
         for (int i = 0; i < UNIT_MILLIS.length; i++) {

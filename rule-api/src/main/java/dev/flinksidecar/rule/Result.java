@@ -10,8 +10,8 @@ import java.util.Objects;
  * out.emit(Result.of(event).set("value", amount).set("merchant", merchant));
  * }</pre>
  *
- * <p>The sidecar adds the rule's id and version. Setting a name twice replaces its value and
- * keeps its position.
+ * <p>The sidecar adds the rule's id and version. Setting a name twice replaces its value and keeps
+ * its position.
  */
 public final class Result implements Attributes {
 
@@ -157,7 +157,8 @@ public final class Result implements Attributes {
 
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder("Result{key=").append(key).append(", time=").append(time);
+        StringBuilder text =
+                new StringBuilder("Result{key=").append(key).append(", time=").append(time);
         for (int i = 0; i < count; i++) {
             text.append(", ").append(names[i]).append('=').append(valueAt(i));
         }

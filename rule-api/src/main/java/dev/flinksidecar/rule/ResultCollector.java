@@ -5,8 +5,8 @@ public interface ResultCollector {
 
     /**
      * Emits one result. Results leave the sidecar in the order of the events that made them, and
-     * for one event in the order of the calls to this method. The sidecar stamps each result
-     * with the rule's id and version.
+     * for one event in the order of the calls to this method. The sidecar stamps each result with
+     * the rule's id and version.
      */
     void emit(Result result);
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * A rule's JSON configuration: the {@code NAME.json} beside {@code NAME.jar}, or the config given
  * to {@code admin deploy}. Values are the JSON types as Java sees them: {@link String}, {@link
- * Long} (integral numbers), {@link Double}, {@link Boolean}, {@link List}, {@link Map} of String
- * to value, or null.
+ * Long} (integral numbers), {@link Double}, {@link Boolean}, {@link List}, {@link Map} of String to
+ * value, or null.
  *
  * <p>The {@code require*} getters throw a {@link RuleConfigException} whose message names the
  * missing or mistyped field, which the sidecar reports when it refuses the rule; throw them from
@@ -87,7 +87,10 @@ public final class RuleConfig {
         return has(field) ? typed(field, Boolean.class, "true or false") : orElse;
     }
 
-    /** A duration field written like {@code "10s"} (see {@link Durations}), or {@code orElse} when absent. */
+    /**
+     * A duration field written like {@code "10s"} (see {@link Durations}), or {@code orElse} when
+     * absent.
+     */
     public Duration getDuration(String field, Duration orElse) {
         return has(field) ? requireDuration(field) : orElse;
     }
@@ -116,11 +119,21 @@ public final class RuleConfig {
         Object value = values.get(field);
         if (value == null) {
             throw new RuleConfigException(
-                    "config field '" + path(field) + "' is " + (has(field) ? "null" : "missing") + "; expected " + expected);
+                    "config field '"
+                            + path(field)
+                            + "' is "
+                            + (has(field) ? "null" : "missing")
+                            + "; expected "
+                            + expected);
         }
         if (!type.isInstance(value)) {
             throw new RuleConfigException(
-                    "config field '" + path(field) + "' is " + describe(value) + "; expected " + expected);
+                    "config field '"
+                            + path(field)
+                            + "' is "
+                            + describe(value)
+                            + "; expected "
+                            + expected);
         }
         return type.cast(value);
     }

@@ -5,8 +5,7 @@ import java.util.Objects;
 
 /**
  * Which event-time windows an event belongs to: the three assigners of Flink, with the same
- * arithmetic (windows are aligned to the epoch, shifted by an optional offset; ends are
- * exclusive).
+ * arithmetic (windows are aligned to the epoch, shifted by an optional offset; ends are exclusive).
  *
  * <pre>
  *  tumbling(10s)           [0,10s) [10s,20s) [20s,30s) ...        one window per event
@@ -15,8 +14,8 @@ import java.util.Objects;
  * </pre>
  *
  * <p>As a rule's JSON config (see {@link #fromConfig}): {@code {"type": "tumbling", "size":
- * "10s"}}, {@code {"type": "sliding", "size": "10s", "slide": "5s"}}, {@code {"type":
- * "session", "gap": "3s"}}; tumbling and sliding windows take an optional {@code "offset"}.
+ * "10s"}}, {@code {"type": "sliding", "size": "10s", "slide": "5s"}}, {@code {"type": "session",
+ * "gap": "3s"}}; tumbling and sliding windows take an optional {@code "offset"}.
  *
  * <p>Immutable.
  */
@@ -28,7 +27,10 @@ public final class WindowAssigner {
         TUMBLING,
         /** Fixed-size windows that start every {@code slide} ({@code SlidingEventTimeWindows}). */
         SLIDING,
-        /** Windows of activity separated by a gap of at least {@code gap} ({@code EventTimeSessionWindows}). */
+        /**
+         * Windows of activity separated by a gap of at least {@code gap} ({@code
+         * EventTimeSessionWindows}).
+         */
         SESSION
     }
 
@@ -62,8 +64,11 @@ public final class WindowAssigner {
         long s = millis(size, "size");
         long o = millis(offset, "offset");
         if (s <= 0 || Math.abs(o) >= s) {
-            throw new IllegalArgumentException("tumbling windows need size > 0 and |offset| < size, not size "
-                    + Durations.format(size) + ", offset " + Durations.format(offset));
+            throw new IllegalArgumentException(
+                    "tumbling windows need size > 0 and |offset| < size, not size "
+                            + Durations.format(size)
+                            + ", offset "
+                            + Durations.format(offset));
         }
         return new WindowAssigner(Type.TUMBLING, s, s, o);
     }
@@ -84,33 +89,44 @@ public final class WindowAssigner {
         long sl = millis(slide, "slide");
         long o = millis(offset, "offset");
         if (s <= 0 || sl <= 0 || Math.abs(o) >= sl) {
-            throw new IllegalArgumentException("sliding windows need size > 0, slide > 0 and |offset| < slide, not size "
-                    + Durations.format(size) + ", slide " + Durations.format(slide) + ", offset " + Durations.format(offset));
+            throw new IllegalArgumentException(
+                    "sliding windows need size > 0, slide > 0 and |offset| < slide, not size "
+                            + Durations.format(size)
+                            + ", slide "
+                            + Durations.format(slide)
+                            + ", offset "
+                            + Durations.format(offset));
         }
         if (s / sl > MAX_SLIDING_WINDOWS) {
-            throw new IllegalArgumentException("sliding windows need size / slide <= " + MAX_SLIDING_WINDOWS + ", not "
-                    + Durations.format(size) + " / " + Durations.format(slide));
+            throw new IllegalArgumentException(
+                    "sliding windows need size / slide <= "
+                            + MAX_SLIDING_WINDOWS
+                            + ", not "
+                            + Durations.format(size)
+                            + " / "
+                            + Durations.format(slide));
         }
         return new WindowAssigner(Type.SLIDING, s, sl, o);
     }
 
     /**
-     * Session windows: each event opens {@code [time, time + gap)}; windows of one key that
-     * overlap or touch merge into one.
+     * Session windows: each event opens {@code [time, time + gap)}; windows of one key that overlap
+     * or touch merge into one.
      *
      * @throws IllegalArgumentException unless gap > 0
      */
     public static WindowAssigner session(Duration gap) {
         long g = millis(gap, "gap");
         if (g <= 0) {
-            throw new IllegalArgumentException("session windows need a gap > 0, not " + Durations.format(gap));
+            throw new IllegalArgumentException(
+                    "session windows need a gap > 0, not " + Durations.format(gap));
         }
         return new WindowAssigner(Type.SESSION, g, 0, 0);
     }
 
     /**
-     * Reads a window from a rule's config object, e.g. {@code config.getObject("window")}:
-     * {@code type} ({@code tumbling}, {@code sliding}, {@code session}) and its durations.
+     * Reads a window from a rule's config object, e.g. {@code config.getObject("window")}: {@code
+     * type} ({@code tumbling}, {@code sliding}, {@code session}) and its durations.
      *
      * @throws RuleConfigException naming the field that is missing, mistyped or out of range
      */
@@ -119,9 +135,13 @@ public final class WindowAssigner {
         try {
             switch (type) {
                 case "tumbling":
-                    return tumbling(window.requireDuration("size"), window.getDuration("offset", Duration.ZERO));
+                    return tumbling(
+                            window.requireDuration("size"),
+                            window.getDuration("offset", Duration.ZERO));
                 case "sliding":
-                    return sliding(window.requireDuration("size"), window.requireDuration("slide"),
+                    return sliding(
+                            window.requireDuration("size"),
+                            window.requireDuration("slide"),
                             window.getDuration("offset", Duration.ZERO));
                 case "session":
                     return session(window.requireDuration("gap"));
@@ -170,7 +190,10 @@ public final class WindowAssigner {
             return false;
         }
         WindowAssigner other = (WindowAssigner) o;
-        return type == other.type && size == other.size && slide == other.slide && offset == other.offset;
+        return type == other.type
+                && size == other.size
+                && slide == other.slide
+                && offset == other.offset;
     }
 
     @Override
@@ -186,8 +209,12 @@ public final class WindowAssigner {
             case TUMBLING:
                 return "tumbling(" + Durations.format(Duration.ofMillis(size)) + shift + ")";
             case SLIDING:
-                return "sliding(" + Durations.format(Duration.ofMillis(size)) + ", "
-                        + Durations.format(Duration.ofMillis(slide)) + shift + ")";
+                return "sliding("
+                        + Durations.format(Duration.ofMillis(size))
+                        + ", "
+                        + Durations.format(Duration.ofMillis(slide))
+                        + shift
+                        + ")";
             default:
                 return "session(" + Durations.format(Duration.ofMillis(size)) + ")";
         }

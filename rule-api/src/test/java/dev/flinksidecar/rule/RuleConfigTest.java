@@ -9,8 +9,17 @@ import org.junit.jupiter.api.Test;
 
 class RuleConfigTest {
 
-    private final RuleConfig config = RuleConfig.of(Map.of(
-            "field", "amount", "limit", 1000L, "ratio", 0.5, "window", Map.of("size", "10s", "bad", "ten")));
+    private final RuleConfig config =
+            RuleConfig.of(
+                    Map.of(
+                            "field",
+                            "amount",
+                            "limit",
+                            1000L,
+                            "ratio",
+                            0.5,
+                            "window",
+                            Map.of("size", "10s", "bad", "ten")));
 
     @Test
     void readsTypedFields() {
@@ -19,7 +28,8 @@ class RuleConfigTest {
         assertThat(config.requireLong("limit")).isEqualTo(1000L);
         assertThat(config.getDouble("ratio", 0)).isEqualTo(0.5);
         assertThat(config.getString("absent", "dflt")).isEqualTo("dflt");
-        assertThat(config.getObject("window").requireDuration("size")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.getObject("window").requireDuration("size"))
+                .isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -29,7 +39,8 @@ class RuleConfigTest {
                 .hasMessage("config field 'missing' is missing; expected a number");
         assertThatThrownBy(() -> config.requireDouble("field"))
                 .hasMessage("config field 'field' is the string \"amount\"; expected a number");
-        assertThatThrownBy(() -> config.requireLong("ratio")).hasMessageContaining("expected a whole number");
+        assertThatThrownBy(() -> config.requireLong("ratio"))
+                .hasMessageContaining("expected a whole number");
         assertThatThrownBy(() -> config.getObject("window").requireDuration("bad"))
                 .hasMessageContaining("config field 'window.bad'")
                 .hasMessageContaining("500ms, 10s, 2m, 1h");
@@ -40,6 +51,7 @@ class RuleConfigTest {
         for (String text : new String[] {"500ms", "10s", "2m", "1h", "3d", "1500ms"}) {
             assertThat(Durations.format(Durations.parse(text))).isEqualTo(text);
         }
-        assertThatThrownBy(() -> Durations.parse("10 seconds")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Durations.parse("10 seconds"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -9,6 +9,7 @@ public final class CliException extends RuntimeException {
 
     /** A problem with the command line itself: a flag's value names something unusable. */
     public static final int USAGE = 2;
+
     /** A failure while running. */
     public static final int FAILURE = 1;
 

@@ -22,7 +22,12 @@ public final class ConfigOption<T> {
     private final Function<String, T> parser;
 
     private ConfigOption(
-            String key, String typeName, T defaultValue, String defaultText, String description, Function<String, T> parser) {
+            String key,
+            String typeName,
+            T defaultValue,
+            String defaultText,
+            String description,
+            Function<String, T> parser) {
         this.key = Objects.requireNonNull(key, "key");
         this.typeName = typeName;
         this.defaultValue = defaultValue;
@@ -32,20 +37,42 @@ public final class ConfigOption<T> {
     }
 
     static ConfigOption<Integer> intOption(String key, int defaultValue, String description) {
-        return new ConfigOption<>(key, "int", defaultValue, Integer.toString(defaultValue), description, ConfigOption::parseInt);
+        return new ConfigOption<>(
+                key,
+                "int",
+                defaultValue,
+                Integer.toString(defaultValue),
+                description,
+                ConfigOption::parseInt);
     }
 
     /** An int option whose default depends on the machine; {@code defaultText} says how. */
-    static ConfigOption<Integer> intOption(String key, int defaultValue, String defaultText, String description) {
-        return new ConfigOption<>(key, "int", defaultValue, defaultText, description, ConfigOption::parseInt);
+    static ConfigOption<Integer> intOption(
+            String key, int defaultValue, String defaultText, String description) {
+        return new ConfigOption<>(
+                key, "int", defaultValue, defaultText, description, ConfigOption::parseInt);
     }
 
-    static ConfigOption<Boolean> booleanOption(String key, boolean defaultValue, String description) {
-        return new ConfigOption<>(key, "boolean", defaultValue, Boolean.toString(defaultValue), description, ConfigOption::parseBoolean);
+    static ConfigOption<Boolean> booleanOption(
+            String key, boolean defaultValue, String description) {
+        return new ConfigOption<>(
+                key,
+                "boolean",
+                defaultValue,
+                Boolean.toString(defaultValue),
+                description,
+                ConfigOption::parseBoolean);
     }
 
-    static ConfigOption<Duration> durationOption(String key, Duration defaultValue, String description) {
-        return new ConfigOption<>(key, "duration", defaultValue, Durations.format(defaultValue), description, Durations::parse);
+    static ConfigOption<Duration> durationOption(
+            String key, Duration defaultValue, String description) {
+        return new ConfigOption<>(
+                key,
+                "duration",
+                defaultValue,
+                Durations.format(defaultValue),
+                description,
+                Durations::parse);
     }
 
     /** A string option whose empty default means something {@code defaultText} says. */
@@ -55,12 +82,14 @@ public final class ConfigOption<T> {
 
     /** A string option with a default value. */
     static ConfigOption<String> textOption(String key, String defaultValue, String description) {
-        return new ConfigOption<>(key, "string", defaultValue, defaultValue, description, Function.identity());
+        return new ConfigOption<>(
+                key, "string", defaultValue, defaultValue, description, Function.identity());
     }
 
     /** A string option without a default: it must be given (its flag names it). */
     static ConfigOption<String> requiredString(String key, String description) {
-        return new ConfigOption<>(key, "string", null, "(required)", description, Function.identity());
+        return new ConfigOption<>(
+                key, "string", null, "(required)", description, Function.identity());
     }
 
     /** The dashed key, e.g. {@code sidecar.transport.max-frame-bytes}. */

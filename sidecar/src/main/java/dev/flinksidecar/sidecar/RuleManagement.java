@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hot-swap side of {@code serve}: the registry of rule versions that sessions get their
- * rules from, the rules directory watcher, the watch on retired classloaders and the admin
- * socket, all driven by one admin thread.
+ * The hot-swap side of {@code serve}: the registry of rule versions that sessions get their rules
+ * from, the rules directory watcher, the watch on retired classloaders and the admin socket, all
+ * driven by one admin thread.
  *
  * <pre>
  *   admin thread ("sidecar-admin"):  admin requests, one at a time (deploys run rule code here)
@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *                                    every unload-check-interval: check retired classloaders
  * </pre>
  *
- * <p>Threads: {@link #start}, {@link #startAdmin} and {@link #close} run on the serve thread or
- * the shutdown hook.
+ * <p>Threads: {@link #start}, {@link #startAdmin} and {@link #close} run on the serve thread or the
+ * shutdown hook.
  */
 final class RuleManagement implements AutoCloseable {
 
@@ -46,37 +46,66 @@ final class RuleManagement implements AutoCloseable {
     private final ScheduledThreadPoolExecutor adminThread;
     private AdminServer admin;
 
-    private RuleManagement(SidecarConfig config, ArtifactStore store, RetiredLoaders loaders, RuleRegistry registry,
+    private RuleManagement(
+            SidecarConfig config,
+            ArtifactStore store,
+            RetiredLoaders loaders,
+            RuleRegistry registry,
             RulesDirectoryWatcher watcher) {
         this.config = config;
         this.store = store;
         this.loaders = loaders;
         this.registry = registry;
         this.watcher = watcher;
-        this.adminThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("sidecar-admin", true));
+        this.adminThread =
+                new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("sidecar-admin", true));
     }
 
     /**
      * Deploys every jar of the rules directory (refusals are logged and left out), counting in
      * {@code metrics}. Runs rule code.
      */
-    static RuleManagement start(SidecarConfig config, Path rulesDir, SidecarMetrics metrics) throws IOException {
+    static RuleManagement start(SidecarConfig config, Path rulesDir, SidecarMetrics metrics)
+            throws IOException {
         String storeDir = config.get(SidecarOptions.RULES_STORE_DIR);
         ArtifactStore store = ArtifactStore.open(storeDir.isEmpty() ? null : Path.of(storeDir));
-        RetiredLoaders loaders = new RetiredLoaders(config.get(SidecarOptions.RULES_UNLOAD_DEADLINE), System::nanoTime,
-                System::currentTimeMillis);
-        metrics.gauge("sidecar.rule.loaders.awaiting.collection", "classloaders of unloaded versions not collected yet, "
-                + "within sidecar.rules.unload-deadline", null, loaders, l -> l.uncollected(false));
-        metrics.gauge("sidecar.rule.loaders.leaked", "classloaders of unloaded versions still not collected past the deadline "
-                + "(admin status says what holds them)", null, loaders, l -> l.uncollected(true));
-        metrics.counter("sidecar.rule.loaders.collected", "classloaders of unloaded versions the garbage collector collected",
-                loaders, RetiredLoaders::collected);
-        RuleRegistry registry = new RuleRegistry(store, loaders::retire, config.get(SidecarOptions.RULES_MAX_RESTORABLE_VERSIONS),
-                System::currentTimeMillis, metrics);
+        RetiredLoaders loaders =
+                new RetiredLoaders(
+                        config.get(SidecarOptions.RULES_UNLOAD_DEADLINE),
+                        System::nanoTime,
+                        System::currentTimeMillis);
+        metrics.gauge(
+                "sidecar.rule.loaders.awaiting.collection",
+                "classloaders of unloaded versions not collected yet, "
+                        + "within sidecar.rules.unload-deadline",
+                null,
+                loaders,
+                l -> l.uncollected(false));
+        metrics.gauge(
+                "sidecar.rule.loaders.leaked",
+                "classloaders of unloaded versions still not collected past the deadline "
+                        + "(admin status says what holds them)",
+                null,
+                loaders,
+                l -> l.uncollected(true));
+        metrics.counter(
+                "sidecar.rule.loaders.collected",
+                "classloaders of unloaded versions the garbage collector collected",
+                loaders,
+                RetiredLoaders::collected);
+        RuleRegistry registry =
+                new RuleRegistry(
+                        store,
+                        loaders::retire,
+                        config.get(SidecarOptions.RULES_MAX_RESTORABLE_VERSIONS),
+                        System::currentTimeMillis,
+                        metrics);
         RulesDirectoryWatcher watcher = new RulesDirectoryWatcher(rulesDir, registry);
         List<DeployOutcome> loaded = watcher.loadAll();
         if (loaded.stream().noneMatch(DeployOutcome::ok)) {
-            LOG.warn("no rule loaded from {}: sessions will get no results until one is deployed", rulesDir.toAbsolutePath());
+            LOG.warn(
+                    "no rule loaded from {}: sessions will get no results until one is deployed",
+                    rulesDir.toAbsolutePath());
         }
         return new RuleManagement(config, store, loaders, registry, watcher);
     }
@@ -85,27 +114,40 @@ final class RuleManagement implements AutoCloseable {
         return registry;
     }
 
-    /** Binds the admin socket and starts watching the rules directory and the retired classloaders. */
+    /**
+     * Binds the admin socket and starts watching the rules directory and the retired classloaders.
+     */
     void startAdmin(Path socket) throws SocketPathException, IOException {
         Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
-        admin = AdminServer.start(socket, transport, config.get(SidecarOptions.ADMIN_MAX_FRAME_BYTES),
-                new AdminService(registry, loaders), adminThread);
+        admin =
+                AdminServer.start(
+                        socket,
+                        transport,
+                        config.get(SidecarOptions.ADMIN_MAX_FRAME_BYTES),
+                        new AdminService(registry, loaders),
+                        adminThread);
         Duration watch = config.get(SidecarOptions.RULES_WATCH_INTERVAL);
         if (!watch.isZero()) {
             schedule(watch, () -> watcher.poll());
         }
-        schedule(config.get(SidecarOptions.RULES_UNLOAD_CHECK_INTERVAL), () -> loaders.check(false));
+        schedule(
+                config.get(SidecarOptions.RULES_UNLOAD_CHECK_INTERVAL), () -> loaders.check(false));
     }
 
     private void schedule(Duration every, Task task) {
         long millis = Math.max(1, every.toMillis());
-        adminThread.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (Exception | LinkageError e) { // an escaping exception would cancel the schedule
-                LOG.warn("rule housekeeping failed: {}", e.toString());
-            }
-        }, millis, millis, TimeUnit.MILLISECONDS);
+        adminThread.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (Exception
+                            | LinkageError e) { // an escaping exception would cancel the schedule
+                        LOG.warn("rule housekeeping failed: {}", e.toString());
+                    }
+                },
+                millis,
+                millis,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Closes the admin socket, stops the admin thread, lets go of every rule version. */

@@ -23,46 +23,65 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code serve}: starts the HTTP endpoint if asked ({@code --http-port}), deploys the jars of the
- * rules directory, binds the admin socket and the data socket, serves sessions until SIGTERM, then answers what is in flight, removes the sockets and
- * exits. A refused rule jar is logged and left out; the other rules run. While it runs, rules
- * change through {@code admin} and the watched rules directory ({@link RuleManagement}).
+ * rules directory, binds the admin socket and the data socket, serves sessions until SIGTERM, then
+ * answers what is in flight, removes the sockets and exits. A refused rule jar is logged and left
+ * out; the other rules run. While it runs, rules change through {@code admin} and the watched rules
+ * directory ({@link RuleManagement}).
  */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
-        description = "Runs the sidecar: accepts sessions from the Flink job on a Unix domain socket and runs "
-                + "the rule jars of a directory, which may change while it runs (admin socket, watched directory). "
-                + "Stops on SIGTERM after answering the batches in flight.")
+        description =
+                "Runs the sidecar: accepts sessions from the Flink job on a Unix domain socket and runs "
+                        + "the rule jars of a directory, which may change while it runs (admin socket, watched directory). "
+                        + "Stops on SIGTERM after answering the batches in flight.")
 public final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--socket", required = true, paramLabel = "PATH",
-            description = "Unix domain socket to accept sessions on. A stale socket file is replaced.")
+    @Option(
+            names = "--socket",
+            required = true,
+            paramLabel = "PATH",
+            description =
+                    "Unix domain socket to accept sessions on. A stale socket file is replaced.")
     Path socket;
 
-    @Option(names = "--rules-dir", required = true, paramLabel = "DIR",
-            description = "Folder of rule jars (NAME.jar, optional config NAME.json), watched for changes.")
+    @Option(
+            names = "--rules-dir",
+            required = true,
+            paramLabel = "DIR",
+            description =
+                    "Folder of rule jars (NAME.jar, optional config NAME.json), watched for changes.")
     Path rulesDir;
 
-    @Option(names = "--admin-socket", paramLabel = "PATH",
-            description = "Unix domain socket for the admin command (default: the --socket path + .admin).")
+    @Option(
+            names = "--admin-socket",
+            paramLabel = "PATH",
+            description =
+                    "Unix domain socket for the admin command (default: the --socket path + .admin).")
     Path adminSocket;
 
-    @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serves /metrics (Prometheus), /health/live and /health/ready on this TCP port "
-                    + "(on sidecar.http.host; 0 picks a free port). Without it no HTTP server runs and no metrics are recorded.")
+    @Option(
+            names = "--http-port",
+            paramLabel = "PORT",
+            description =
+                    "Serves /metrics (Prometheus), /health/live and /health/ready on this TCP port "
+                            + "(on sidecar.http.host; 0 picks a free port). Without it no HTTP server runs and no metrics are recorded.")
     Integer httpPort;
 
-    @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
-            description = "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.rules.executor-threads=4. Repeatable.")
+    @Option(
+            names = {"-C", "--conf"},
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.rules.executor-threads=4. Repeatable.")
     Map<String, String> conf = new LinkedHashMap<>();
 
     /**
      * The command for {@code args} when they are {@code serve} followed only by this command's
-     * options, each in the form {@code --name value} or {@code --name=value} (and {@code -C value}),
-     * the single-valued ones once, with values picocli would accept as they are: a path, digits
-     * for the port, {@code KEY=VALUE}; null otherwise, and picocli parses them (help, usage
-     * errors, argument files). Main runs this common case without picocli's command tree;
-     * {@code ServeCommandTest} checks that both parse alike.
+     * options, each in the form {@code --name value} or {@code --name=value} (and {@code -C
+     * value}), the single-valued ones once, with values picocli would accept as they are: a path,
+     * digits for the port, {@code KEY=VALUE}; null otherwise, and picocli parses them (help, usage
+     * errors, argument files). Main runs this common case without picocli's command tree; {@code
+     * ServeCommandTest} checks that both parse alike.
      */
     static ServeCommand plain(String... args) {
         if (args.length == 0 || !args[0].equals("serve")) {
@@ -122,35 +141,45 @@ public final class ServeCommand implements Callable<Integer> {
      * The order is the readiness contract: the HTTP endpoint starts on a thread of its own while
      * this thread loads the rules and then binds the admin socket and the data socket; probes see
      * "not ready" until the rules are loaded and the data socket accepts. The two threads do not
-     * wait for each other until the end (on two cores the start takes about the time of the
-     * longer one; the HTTP start, Netty's first use, took longer than the rules: BENCHMARKS.md,
-     * StartupFootprint). The metrics registry and the JVM's metrics are built after that, off the path to
-     * ready.
+     * wait for each other until the end (on two cores the start takes about the time of the longer
+     * one; the HTTP start, Netty's first use, took longer than the rules: BENCHMARKS.md,
+     * StartupFootprint). The metrics registry and the JVM's metrics are built after that, off the
+     * path to ready.
      *
      * <p>Code on the path to ready joins strings with {@link String#concat} and SLF4J's
      * placeholders, not {@code +}: javac compiles {@code +} to an invokedynamic call site, and each
      * new shape of one (argument types) costs a cold JVM about 10 ms to link, 50 ms in all before
-     * this rule (BENCHMARKS.md, StartupFootprint). Error messages, built only on failure, use {@code +}.
+     * this rule (BENCHMARKS.md, StartupFootprint). Error messages, built only on failure, use
+     * {@code +}.
      */
     @Override
     public Integer call() throws InterruptedException {
-        SidecarConfig config = SidecarConfig.forCommand(conf)
-                .with(SidecarOptions.SOCKET_PATH, socket)
-                .with(SidecarOptions.RULES_DIR, rulesDir);
+        SidecarConfig config =
+                SidecarConfig.forCommand(conf)
+                        .with(SidecarOptions.SOCKET_PATH, socket)
+                        .with(SidecarOptions.RULES_DIR, rulesDir);
         if (!Files.isDirectory(rulesDir)) {
-            throw new CliException("rules directory " + rulesDir.toAbsolutePath()
-                    + (Files.exists(rulesDir) ? " is not a directory" : " does not exist"), CliException.USAGE);
+            throw new CliException(
+                    "rules directory "
+                            + rulesDir.toAbsolutePath()
+                            + (Files.exists(rulesDir) ? " is not a directory" : " does not exist"),
+                    CliException.USAGE);
         }
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
-            throw new CliException("--http-port " + httpPort + " is not a TCP port (0 to 65535)", CliException.USAGE);
+            throw new CliException(
+                    "--http-port " + httpPort + " is not a TCP port (0 to 65535)",
+                    CliException.USAGE);
         }
         Path admin = adminSocketPath(config);
         prepareSocket(socket);
         prepareSocket(admin);
         Health health = new Health();
-        SidecarMetrics metrics = httpPort != null ? SidecarMetrics.create(config.get(SidecarOptions.METRICS_ENABLED))
-                : SidecarMetrics.disabled();
-        FutureTask<HttpEndpoint> httpStart = new FutureTask<>(() -> startHttp(config, metrics, health));
+        SidecarMetrics metrics =
+                httpPort != null
+                        ? SidecarMetrics.create(config.get(SidecarOptions.METRICS_ENABLED))
+                        : SidecarMetrics.disabled();
+        FutureTask<HttpEndpoint> httpStart =
+                new FutureTask<>(() -> startHttp(config, metrics, health));
         if (httpPort != null) {
             new Thread(httpStart, "sidecar-http-start").start();
         } else {
@@ -171,7 +200,8 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (SocketPathException e) {
             rules.close();
             stopHttp(httpStart);
-            throw new CliException(e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
+            throw new CliException(
+                    e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
         } catch (IOException e) {
             rules.close();
             stopHttp(httpStart);
@@ -187,14 +217,23 @@ public final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         Sessions sessions = server.sessions();
-        metrics.gauge("sidecar.sessions.open", "sessions whose connection is open", null, sessions, Sessions::liveCount);
+        metrics.gauge(
+                "sidecar.sessions.open",
+                "sessions whose connection is open",
+                null,
+                sessions,
+                Sessions::liveCount);
         metrics.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            health.stopping();
-            server.shutdown();
-            rules.close();
-            closeHttp(http);
-        }, "sidecar-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    health.stopping();
+                                    server.shutdown();
+                                    rules.close();
+                                    closeHttp(http);
+                                },
+                                "sidecar-shutdown"));
         server.awaitTermination();
         return 0;
     }
@@ -204,22 +243,28 @@ public final class ServeCommand implements Callable<Integer> {
             return null;
         }
         try {
-            return HttpEndpoint.start(config.get(SidecarOptions.HTTP_HOST), httpPort, config.get(SidecarOptions.NATIVE_TRANSPORT),
-                    metrics, health);
+            return HttpEndpoint.start(
+                    config.get(SidecarOptions.HTTP_HOST),
+                    httpPort,
+                    config.get(SidecarOptions.NATIVE_TRANSPORT),
+                    metrics,
+                    health);
         } catch (IOException e) {
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }
     }
 
     /** The started endpoint (null without {@code --http-port}); rethrows why it could not start. */
-    private static HttpEndpoint awaitHttp(FutureTask<HttpEndpoint> start) throws InterruptedException {
+    private static HttpEndpoint awaitHttp(FutureTask<HttpEndpoint> start)
+            throws InterruptedException {
         try {
             return start.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CliException) {
                 throw (CliException) e.getCause();
             }
-            throw new CliException("the HTTP endpoint did not start: " + e.getCause(), CliException.FAILURE);
+            throw new CliException(
+                    "the HTTP endpoint did not start: " + e.getCause(), CliException.FAILURE);
         }
     }
 
@@ -243,20 +288,24 @@ public final class ServeCommand implements Callable<Integer> {
             return adminSocket;
         }
         String configured = config.get(SidecarOptions.ADMIN_SOCKET_PATH);
-        return configured.isEmpty() ? Path.of(socket.toString().concat(".admin")) : Path.of(configured);
+        return configured.isEmpty()
+                ? Path.of(socket.toString().concat(".admin"))
+                : Path.of(configured);
     }
 
     private static void prepareSocket(Path socket) {
         try {
             SocketFiles.prepare(socket);
         } catch (SocketPathException e) {
-            throw new CliException(e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
+            throw new CliException(
+                    e.getMessage(), e.inUse() ? CliException.FAILURE : CliException.USAGE);
         }
     }
 
     private static RuleManagement loadRules(SidecarConfig config, SidecarMetrics metrics) {
         try {
-            return RuleManagement.start(config, Path.of(config.get(SidecarOptions.RULES_DIR)), metrics);
+            return RuleManagement.start(
+                    config, Path.of(config.get(SidecarOptions.RULES_DIR)), metrics);
         } catch (IOException e) {
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }

@@ -16,35 +16,41 @@ import picocli.CommandLine.Spec;
  * {@link Main} is the entry point; it runs a plain {@code serve} without this tree.
  *
  * <p>Exit codes: 0 success; 1 a failure while running (a bad rule jar in {@code replay}, another
- * sidecar on the socket, a refused {@code admin} request, I/O errors); 2 a usage error (unknown flag, missing flag, a flag naming
- * something that does not exist or cannot be written). Every error is one line naming the
- * problem, on stderr.
+ * sidecar on the socket, a refused {@code admin} request, I/O errors); 2 a usage error (unknown
+ * flag, missing flag, a flag naming something that does not exist or cannot be written). Every
+ * error is one line naming the problem, on stderr.
  */
 @Command(
         name = "sidecar",
         mixinStandardHelpOptions = true,
         versionProvider = SidecarCommand.Version.class,
         description = "Runs Flink rule jars beside a TaskManager, over a Unix domain socket.",
-        subcommands = {ServeCommand.class, ReplayCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            ReplayCommand.class,
+            AdminCommand.class,
+            CommandLine.HelpCommand.class
+        })
 final class SidecarCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: serve, replay or admin");
+        throw new ParameterException(
+                spec.commandLine(), "missing a command: serve, replay or admin");
     }
 
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new SidecarCommand());
         commandLine.setParameterExceptionHandler(SidecarCommand::usageError);
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ParameterException) {
-                return usageError((ParameterException) e, new String[0]);
-            }
-            return failed(e, cmd.getCommandSpec().qualifiedName(), cmd.getErr());
-        });
+        commandLine.setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                    if (e instanceof ParameterException) {
+                        return usageError((ParameterException) e, new String[0]);
+                    }
+                    return failed(e, cmd.getCommandSpec().qualifiedName(), cmd.getErr());
+                });
         return commandLine;
     }
 
@@ -63,7 +69,11 @@ final class SidecarCommand implements Callable<Integer> {
         CommandLine cmd = e.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
         cmd.getErr().println(name + ": " + e.getMessage());
-        cmd.getErr().println("Run '" + name.replaceFirst("^sidecar", "java -jar sidecar.jar") + " --help' for usage.");
+        cmd.getErr()
+                .println(
+                        "Run '"
+                                + name.replaceFirst("^sidecar", "java -jar sidecar.jar")
+                                + " --help' for usage.");
         return CliException.USAGE;
     }
 

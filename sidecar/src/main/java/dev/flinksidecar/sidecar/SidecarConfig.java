@@ -7,8 +7,8 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
- * The values of {@link SidecarOptions} for one run: immutable once built. Unknown keys are
- * refused, so a misspelt setting is an error instead of a silent default.
+ * The values of {@link SidecarOptions} for one run: immutable once built. Unknown keys are refused,
+ * so a misspelt setting is an error instead of a silent default.
  */
 public final class SidecarConfig {
 
@@ -42,11 +42,20 @@ public final class SidecarConfig {
      * @throws IllegalArgumentException when no option has that key, or the value does not parse
      */
     public SidecarConfig with(String key, String value) {
-        ConfigOption<?> option = SidecarOptions.all().stream()
-                .filter(o -> o.key().equals(key))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown setting '" + key + "'; known settings: "
-                        + SidecarOptions.all().stream().map(ConfigOption::key).collect(Collectors.joining(", "))));
+        ConfigOption<?> option =
+                SidecarOptions.all().stream()
+                        .filter(o -> o.key().equals(key))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "unknown setting '"
+                                                        + key
+                                                        + "'; known settings: "
+                                                        + SidecarOptions.all().stream()
+                                                                .map(ConfigOption::key)
+                                                                .collect(
+                                                                        Collectors.joining(", "))));
         option.parse(value);
         Map<String, String> copy = new LinkedHashMap<>(values);
         copy.put(key, value);

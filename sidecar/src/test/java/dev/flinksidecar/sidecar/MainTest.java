@@ -13,11 +13,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line's errors: one line naming the problem, exit code 2 for usage, 1 for failures. */
+/**
+ * The command line's errors: one line naming the problem, exit code 2 for usage, 1 for failures.
+ */
 class MainTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -29,14 +30,16 @@ class MainTest {
     @Test
     void anUnknownFlagIsAUsageError() {
         assertThat(run("serve", "--socket", "s", "--rules-dir", "r", "--bogus")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("sidecar serve: Unknown option: '--bogus'")
+        assertThat(err.toString())
+                .startsWith("sidecar serve: Unknown option: '--bogus'")
                 .contains("Run 'java -jar sidecar.jar serve --help' for usage.");
     }
 
     @Test
     void aMissingFlagIsAUsageError() {
         assertThat(run("serve", "--socket", dir.resolve("s.sock").toString())).isEqualTo(2);
-        assertThat(err.toString()).startsWith("sidecar serve: Missing required option: '--rules-dir=DIR'");
+        assertThat(err.toString())
+                .startsWith("sidecar serve: Missing required option: '--rules-dir=DIR'");
     }
 
     @Test
@@ -54,25 +57,59 @@ class MainTest {
     @Test
     void aMissingRulesDirectoryIsNamed() {
         Path rules = dir.resolve("rules");
-        assertThat(run("serve", "--socket", dir.resolve("s.sock").toString(), "--rules-dir", rules.toString())).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("sidecar serve: rules directory " + rules + " does not exist" + System.lineSeparator());
+        assertThat(
+                        run(
+                                "serve",
+                                "--socket",
+                                dir.resolve("s.sock").toString(),
+                                "--rules-dir",
+                                rules.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "sidecar serve: rules directory "
+                                + rules
+                                + " does not exist"
+                                + System.lineSeparator());
     }
 
     @Test
     void anUncreatableSocketIsNamed() throws IOException {
         Path socket = dir.resolve("missing/s.sock");
         Files.createDirectory(dir.resolve("rules"));
-        assertThat(run("serve", "--socket", socket.toString(), "--rules-dir", dir.resolve("rules").toString())).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("sidecar serve: cannot create socket " + socket + ": directory "
-                + socket.getParent() + " does not exist" + System.lineSeparator());
+        assertThat(
+                        run(
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                dir.resolve("rules").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "sidecar serve: cannot create socket "
+                                + socket
+                                + ": directory "
+                                + socket.getParent()
+                                + " does not exist"
+                                + System.lineSeparator());
     }
 
     @Test
     void anUnknownSettingIsNamed() throws IOException {
         Files.createDirectory(dir.resolve("rules"));
-        assertThat(run("serve", "--socket", dir.resolve("s.sock").toString(), "--rules-dir", dir.resolve("rules").toString(),
-                "--conf", "sidecar.rules.threads=2")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("sidecar serve: unknown setting 'sidecar.rules.threads'");
+        assertThat(
+                        run(
+                                "serve",
+                                "--socket",
+                                dir.resolve("s.sock").toString(),
+                                "--rules-dir",
+                                dir.resolve("rules").toString(),
+                                "--conf",
+                                "sidecar.rules.threads=2"))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .startsWith("sidecar serve: unknown setting 'sidecar.rules.threads'");
     }
 
     @Test
@@ -80,9 +117,19 @@ class MainTest {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "good", 1);
         TestingRuleJars.jar(rules, "empty", "1.0.0", TestingRuleJars.NOT_A_RULE);
-        Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"key\":\"k\",\"time\":1,\"amount\":5}\n");
+        Path input =
+                Files.writeString(
+                        dir.resolve("in.jsonl"), "{\"key\":\"k\",\"time\":1,\"amount\":5}\n");
 
-        int code = run("replay", "--rules-dir", rules.toString(), "--input", input.toString(), "--output", dir.resolve("out.jsonl").toString());
+        int code =
+                run(
+                        "replay",
+                        "--rules-dir",
+                        rules.toString(),
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("out.jsonl").toString());
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).startsWith("sidecar replay: rule jar empty.jar has no rule");
@@ -93,11 +140,21 @@ class MainTest {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         Path input = Files.writeString(dir.resolve("in.jsonl"), "");
 
-        int code = run("replay", "--rules-dir", rules.toString(), "--input", input.toString(),
-                "--output", dir.resolve("out.jsonl").toString(), "--out-of-orderness", "5 seconds");
+        int code =
+                run(
+                        "replay",
+                        "--rules-dir",
+                        rules.toString(),
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("out.jsonl").toString(),
+                        "--out-of-orderness",
+                        "5 seconds");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).startsWith("sidecar replay: --out-of-orderness: '5 seconds' is not a duration");
+        assertThat(err.toString())
+                .startsWith("sidecar replay: --out-of-orderness: '5 seconds' is not a duration");
     }
 
     @Test
@@ -105,10 +162,23 @@ class MainTest {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         Path input = dir.resolve("in.jsonl");
 
-        int code = run("replay", "--rules-dir", rules.toString(), "--input", input.toString(), "--output", dir.resolve("o").toString());
+        int code =
+                run(
+                        "replay",
+                        "--rules-dir",
+                        rules.toString(),
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("o").toString());
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("sidecar replay: input " + input + " does not exist" + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo(
+                        "sidecar replay: input "
+                                + input
+                                + " does not exist"
+                                + System.lineSeparator());
     }
 
     @Test
@@ -119,11 +189,21 @@ class MainTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
 
-            int code = run("serve", "--socket", socket.toString(), "--rules-dir", rules.toString(), "--http-port",
-                    String.valueOf(port), "-C", "sidecar.http.host=127.0.0.1");
+            int code =
+                    run(
+                            "serve",
+                            "--socket",
+                            socket.toString(),
+                            "--rules-dir",
+                            rules.toString(),
+                            "--http-port",
+                            String.valueOf(port),
+                            "-C",
+                            "sidecar.http.host=127.0.0.1");
 
             assertThat(code).isEqualTo(1);
-            assertThat(err.toString()).startsWith("sidecar serve: cannot serve HTTP on 127.0.0.1:" + port + ": ")
+            assertThat(err.toString())
+                    .startsWith("sidecar serve: cannot serve HTTP on 127.0.0.1:" + port + ": ")
                     .contains("in use");
         }
         assertThat(socket).doesNotExist();
@@ -135,6 +215,11 @@ class MainTest {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("flink-sidecar ");
         assertThat(run("serve", "--help")).isZero();
-        assertThat(out.toString()).contains("--socket=PATH", "--rules-dir=DIR", "--admin-socket=PATH", "--http-port=PORT");
+        assertThat(out.toString())
+                .contains(
+                        "--socket=PATH",
+                        "--rules-dir=DIR",
+                        "--admin-socket=PATH",
+                        "--http-port=PORT");
     }
 }

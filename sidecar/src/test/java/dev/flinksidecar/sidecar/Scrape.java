@@ -7,11 +7,15 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One page of the Prometheus text format, parsed: metric families with their types, and samples. */
+/**
+ * One page of the Prometheus text format, parsed: metric families with their types, and samples.
+ */
 public final class Scrape {
 
-    private static final Pattern TYPE = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE);
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
+    private static final Pattern TYPE =
+            Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SAMPLE =
+            Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final String text;
@@ -33,7 +37,8 @@ public final class Scrape {
             }
             Matcher m = SAMPLE.matcher(line);
             if (!m.matches()) {
-                throw new AssertionError("not a sample line of the Prometheus text format: " + line);
+                throw new AssertionError(
+                        "not a sample line of the Prometheus text format: " + line);
             }
             Map<String, String> labels = new LinkedHashMap<>();
             if (m.group(3) != null) {
@@ -46,7 +51,10 @@ public final class Scrape {
         }
     }
 
-    /** Family name to type ({@code counter}, {@code gauge}, {@code histogram}, ...), as the {@code # TYPE} lines say. */
+    /**
+     * Family name to type ({@code counter}, {@code gauge}, {@code histogram}, ...), as the {@code #
+     * TYPE} lines say.
+     */
     public Map<String, String> families() {
         return families;
     }
@@ -64,7 +72,13 @@ public final class Scrape {
                 continue;
             }
             if (found != null) {
-                throw new AssertionError("several samples " + name + " with labels " + List.of(labels) + " in:\n" + text);
+                throw new AssertionError(
+                        "several samples "
+                                + name
+                                + " with labels "
+                                + List.of(labels)
+                                + " in:\n"
+                                + text);
             }
             found = sample.value();
         }

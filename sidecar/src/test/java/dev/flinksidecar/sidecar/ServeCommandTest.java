@@ -11,8 +11,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * {@link ServeCommand#plain}, the parser Main uses for a plain {@code serve} instead of picocli:
- * where it takes the arguments, it reads them as picocli does; everything else it leaves to
- * picocli (help, usage errors, forms it does not know).
+ * where it takes the arguments, it reads them as picocli does; everything else it leaves to picocli
+ * (help, usage errors, forms it does not know).
  */
 class ServeCommandTest {
 
@@ -20,12 +20,51 @@ class ServeCommandTest {
         return Stream.of(
                 List.of("serve", "--socket", "/tmp/s.sock", "--rules-dir", "rules"),
                 List.of("serve", "--rules-dir", "rules", "--socket", "s.sock"),
-                List.of("serve", "--socket=/tmp/s.sock", "--rules-dir=rules", "--admin-socket=/tmp/a.sock"),
-                List.of("serve", "--socket", "/tmp/dir with space/s.sock", "--rules-dir", "r", "--http-port", "0"),
-                List.of("serve", "--socket", "s", "--rules-dir", "r", "--http-port=9249", "--admin-socket", "a"),
-                List.of("serve", "--socket", "s", "--rules-dir", "r", "-C", "sidecar.metrics.enabled=false",
-                        "--conf", "sidecar.http.host=127.0.0.1", "--conf=sidecar.rules.executor-threads=4"),
-                List.of("serve", "--socket", "s", "--rules-dir", "r", "-C", "a=b=c", "-C", "a=d", "-C", "e="));
+                List.of(
+                        "serve",
+                        "--socket=/tmp/s.sock",
+                        "--rules-dir=rules",
+                        "--admin-socket=/tmp/a.sock"),
+                List.of(
+                        "serve",
+                        "--socket",
+                        "/tmp/dir with space/s.sock",
+                        "--rules-dir",
+                        "r",
+                        "--http-port",
+                        "0"),
+                List.of(
+                        "serve",
+                        "--socket",
+                        "s",
+                        "--rules-dir",
+                        "r",
+                        "--http-port=9249",
+                        "--admin-socket",
+                        "a"),
+                List.of(
+                        "serve",
+                        "--socket",
+                        "s",
+                        "--rules-dir",
+                        "r",
+                        "-C",
+                        "sidecar.metrics.enabled=false",
+                        "--conf",
+                        "sidecar.http.host=127.0.0.1",
+                        "--conf=sidecar.rules.executor-threads=4"),
+                List.of(
+                        "serve",
+                        "--socket",
+                        "s",
+                        "--rules-dir",
+                        "r",
+                        "-C",
+                        "a=b=c",
+                        "-C",
+                        "a=d",
+                        "-C",
+                        "e="));
     }
 
     @ParameterizedTest
@@ -70,6 +109,8 @@ class ServeCommandTest {
     @ParameterizedTest
     @MethodSource("leftToPicocli")
     void everythingElseIsLeftToPicocli(List<String> args) {
-        assertThat(ServeCommand.plain(args.toArray(new String[0]))).as(Arrays.toString(args.toArray())).isNull();
+        assertThat(ServeCommand.plain(args.toArray(new String[0])))
+                .as(Arrays.toString(args.toArray()))
+                .isNull();
     }
 }

@@ -28,32 +28,56 @@ public final class ServeProcess implements AutoCloseable {
         return start(log, List.of(), args);
     }
 
-    /** As {@link #start(Path, String...)} with more JVM options, e.g. {@code -XX:MaxMetaspaceSize=64m}. */
-    public static ServeProcess start(Path log, List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                // what the sidecar jar's manifest opens, for the report on leaked rule classloaders
-                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.sql/java.sql=ALL-UNNAMED",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+    /**
+     * As {@link #start(Path, String...)} with more JVM options, e.g. {@code
+     * -XX:MaxMetaspaceSize=64m}.
+     */
+    public static ServeProcess start(Path log, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx128m",
+                                "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
+                                // what the sidecar jar's manifest opens, for the report on leaked
+                                // rule classloaders
+                                "--add-opens",
+                                "java.base/java.lang=ALL-UNNAMED",
+                                "--add-opens",
+                                "java.sql/java.sql=ALL-UNNAMED",
+                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath(), Main.class.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         return new ServeProcess(process, log);
     }
 
     private static String classpath() {
         String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        return surefire != null && !surefire.isBlank()
+                ? surefire
+                : System.getProperty("java.class.path");
     }
 
     /** Waits until the log shows that the sidecar accepts sessions; fails if it exits first. */
     public ServeProcess awaitAccepting() {
-        Deadline.await("the sidecar to accept sessions; its log:\n" + logText(), Duration.ofSeconds(60),
+        Deadline.await(
+                "the sidecar to accept sessions; its log:\n" + logText(),
+                Duration.ofSeconds(60),
                 () -> {
                     if (!process.isAlive()) {
-                        throw new AssertionError("the sidecar exited with " + process.exitValue() + "; its log:\n" + logText());
+                        throw new AssertionError(
+                                "the sidecar exited with "
+                                        + process.exitValue()
+                                        + "; its log:\n"
+                                        + logText());
                     }
                     return logText().contains("accepting sessions on");
                 });
@@ -81,7 +105,10 @@ public final class ServeProcess implements AutoCloseable {
         }
     }
 
-    /** Stops the sidecar: SIGTERM first, so that it removes its sockets and files; forcibly if it lingers. */
+    /**
+     * Stops the sidecar: SIGTERM first, so that it removes its sockets and files; forcibly if it
+     * lingers.
+     */
     @Override
     public void close() {
         if (!process.isAlive()) {

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code serve} as a real child process, spoken to over a real Unix socket by the JDK's own client. */
+/**
+ * {@code serve} as a real child process, spoken to over a real Unix socket by the JDK's own client.
+ */
 @Timeout(180)
 class ServeProcessITCase {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path rules;
     private Path socket;
@@ -40,8 +41,15 @@ class ServeProcessITCase {
     @Test
     void replacesAStaleSocketServesRulesAndStopsCleanlyOnSigterm() throws Exception {
         staleSocket(socket);
-        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"),
-                "serve", "--socket", socket.toString(), "--rules-dir", rules.toString()).awaitAccepting()) {
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                                dir.resolve("sidecar.log"),
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                rules.toString())
+                        .awaitAccepting()) {
             assertThat(sidecar.logText())
                     .contains("replaced stale socket file " + socket)
                     .contains("refused: rule jar empty.jar has no rule");
@@ -51,11 +59,16 @@ class ServeProcessITCase {
                 client.send(events(TestingBatches.batch(1, "small=50", "big=500")));
 
                 assertThat(client.receive().getWelcome().getRulesList())
-                        .extracting(r -> TestingVersions.normalisedRef(r.getId() + "@" + r.getVersion(), rules))
+                        .extracting(
+                                r ->
+                                        TestingVersions.normalisedRef(
+                                                r.getId() + "@" + r.getVersion(), rules))
                         .containsExactly("threshold@1.0.0");
                 ResultBatch results = client.receive().getResults();
                 assertThat(results.getSequence()).isEqualTo(1);
-                assertThat(results.getResultsList()).extracting(r -> r.getKey()).containsExactly("big");
+                assertThat(results.getResultsList())
+                        .extracting(r -> r.getKey())
+                        .containsExactly("big");
 
                 sidecar.terminate();
                 ServerMessage last = client.receive();
@@ -72,11 +85,20 @@ class ServeProcessITCase {
     void refusesToStartWhileAnotherSidecarAcceptsOnTheSocket() throws Exception {
         try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             other.bind(UnixDomainSocketAddress.of(socket));
-            try (ServeProcess sidecar = ServeProcess.start(dir.resolve("second.log"),
-                    "serve", "--socket", socket.toString(), "--rules-dir", rules.toString())) {
+            try (ServeProcess sidecar =
+                    ServeProcess.start(
+                            dir.resolve("second.log"),
+                            "serve",
+                            "--socket",
+                            socket.toString(),
+                            "--rules-dir",
+                            rules.toString())) {
                 assertThat(sidecar.awaitExit()).isEqualTo(1);
-                assertThat(sidecar.logText().strip()).isEqualTo("sidecar serve: another process is accepting connections on "
-                        + socket + "; stop it or choose another --socket");
+                assertThat(sidecar.logText().strip())
+                        .isEqualTo(
+                                "sidecar serve: another process is accepting connections on "
+                                        + socket
+                                        + "; stop it or choose another --socket");
             }
             assertThat(socket).exists();
         }
@@ -85,10 +107,17 @@ class ServeProcessITCase {
     @Test
     void aMissingRulesDirectoryExitsWithAUsageError() throws Exception {
         Path missing = dir.resolve("no-rules");
-        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"),
-                "serve", "--socket", socket.toString(), "--rules-dir", missing.toString())) {
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                        dir.resolve("sidecar.log"),
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--rules-dir",
+                        missing.toString())) {
             assertThat(sidecar.awaitExit()).isEqualTo(2);
-            assertThat(sidecar.logText().strip()).isEqualTo("sidecar serve: rules directory " + missing + " does not exist");
+            assertThat(sidecar.logText().strip())
+                    .isEqualTo("sidecar serve: rules directory " + missing + " does not exist");
         }
         assertThat(socket).doesNotExist();
     }

@@ -20,9 +20,12 @@ class SidecarConfigTest {
 
     @Test
     void typedValuesParse() {
-        SidecarConfig config = SidecarConfig.defaults().withAll(Map.of(
-                "sidecar.transport.shutdown-timeout", "500ms",
-                "sidecar.transport.native", "false"));
+        SidecarConfig config =
+                SidecarConfig.defaults()
+                        .withAll(
+                                Map.of(
+                                        "sidecar.transport.shutdown-timeout", "500ms",
+                                        "sidecar.transport.native", "false"));
 
         assertThat(config.get(SidecarOptions.SHUTDOWN_TIMEOUT)).isEqualTo(Duration.ofMillis(500));
         assertThat(config.get(SidecarOptions.NATIVE_TRANSPORT)).isFalse();
@@ -32,15 +35,21 @@ class SidecarConfigTest {
     void anUnknownKeyIsRefusedNamingIt() {
         assertThatThrownBy(() -> SidecarConfig.defaults().with("sidecar.transport.io-thread", "3"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("unknown setting 'sidecar.transport.io-thread'; known settings: ");
+                .hasMessageStartingWith(
+                        "unknown setting 'sidecar.transport.io-thread'; known settings: ");
     }
 
     @Test
     void aBadValueIsRefusedNamingKeyAndValue() {
-        assertThatThrownBy(() -> SidecarConfig.defaults().with("sidecar.transport.io-threads", "many"))
+        assertThatThrownBy(
+                        () -> SidecarConfig.defaults().with("sidecar.transport.io-threads", "many"))
                 .hasMessage("sidecar.transport.io-threads: 'many' is not a whole number");
-        assertThatThrownBy(() -> SidecarConfig.defaults().with("sidecar.transport.shutdown-timeout", "soon"))
-                .hasMessageStartingWith("sidecar.transport.shutdown-timeout: 'soon' is not a duration");
+        assertThatThrownBy(
+                        () ->
+                                SidecarConfig.defaults()
+                                        .with("sidecar.transport.shutdown-timeout", "soon"))
+                .hasMessageStartingWith(
+                        "sidecar.transport.shutdown-timeout: 'soon' is not a duration");
     }
 
     @Test

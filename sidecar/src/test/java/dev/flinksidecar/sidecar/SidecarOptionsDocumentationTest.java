@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
  */
 class SidecarOptionsDocumentationTest {
 
-    private static final Pattern ROW = Pattern.compile("^\\| `(sidecar\\.[a-z0-9.-]+)` \\| ([^|]+) \\| ([^|]+) \\|", Pattern.MULTILINE);
+    private static final Pattern ROW =
+            Pattern.compile(
+                    "^\\| `(sidecar\\.[a-z0-9.-]+)` \\| ([^|]+) \\| ([^|]+) \\|",
+                    Pattern.MULTILINE);
 
     @Test
     void everyOptionIsDocumentedWithItsTypeAndDefault() throws IOException {
@@ -25,7 +28,9 @@ class SidecarOptionsDocumentationTest {
         for (ConfigOption<?> option : SidecarOptions.all()) {
             String expected = option.typeName() + " | " + option.defaultText();
             assertThat(documented.get(option.key()))
-                    .as("OPTIONS.md row of %s; expected:%n| `%s` | %s | %s |", option.key(), option.key(), expected, option.description())
+                    .as(
+                            "OPTIONS.md row of %s; expected:%n| `%s` | %s | %s |",
+                            option.key(), option.key(), expected, option.description())
                     .isEqualTo(expected);
         }
     }
@@ -33,13 +38,17 @@ class SidecarOptionsDocumentationTest {
     @Test
     void everyDocumentedOptionExists() throws IOException {
         assertThat(documentedRows().keySet())
-                .containsExactlyInAnyOrderElementsOf(SidecarOptions.all().stream().map(ConfigOption::key).toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        SidecarOptions.all().stream().map(ConfigOption::key).toList());
     }
 
     @Test
     void keysAreDashedUnderOnePrefix() {
-        assertThat(SidecarOptions.all()).isNotEmpty().allSatisfy(option ->
-                assertThat(option.key()).matches("sidecar(\\.[a-z]+(-[a-z]+)*)+"));
+        assertThat(SidecarOptions.all())
+                .isNotEmpty()
+                .allSatisfy(
+                        option ->
+                                assertThat(option.key()).matches("sidecar(\\.[a-z]+(-[a-z]+)*)+"));
     }
 
     private static Map<String, String> documentedRows() throws IOException {

@@ -21,14 +21,15 @@ public final class TestingFrames {
 
     public static ClientMessage hello(int protocolVersion) {
         return ClientMessage.newBuilder()
-                .setHello(Hello.newBuilder()
-                        .setProtocolVersion(protocolVersion)
-                        .setJobName("test-job")
-                        .setOperatorName("sidecar")
-                        .setSubtaskIndex(0)
-                        .setParallelism(1)
-                        .setMaxParallelism(128)
-                        .setMaxFrameBytes(Protocol.DEFAULT_MAX_FRAME_BYTES))
+                .setHello(
+                        Hello.newBuilder()
+                                .setProtocolVersion(protocolVersion)
+                                .setJobName("test-job")
+                                .setOperatorName("sidecar")
+                                .setSubtaskIndex(0)
+                                .setParallelism(1)
+                                .setMaxParallelism(128)
+                                .setMaxFrameBytes(Protocol.DEFAULT_MAX_FRAME_BYTES))
                 .build();
     }
 
@@ -36,19 +37,31 @@ public final class TestingFrames {
         return hello(Protocol.VERSION);
     }
 
-    /** A Hello of a client that sends checkpoint barriers (or not), restored from {@code restoredCheckpoint} (0: fresh). */
+    /**
+     * A Hello of a client that sends checkpoint barriers (or not), restored from {@code
+     * restoredCheckpoint} (0: fresh).
+     */
     public static ClientMessage hello(boolean checkpointBarriers, long restoredCheckpoint) {
         ClientMessage hello = hello();
-        return hello.toBuilder().setHello(hello.getHello().toBuilder()
-                .setCheckpointBarriers(checkpointBarriers).setRestoredCheckpointId(restoredCheckpoint)).build();
+        return hello.toBuilder()
+                .setHello(
+                        hello.getHello().toBuilder()
+                                .setCheckpointBarriers(checkpointBarriers)
+                                .setRestoredCheckpointId(restoredCheckpoint))
+                .build();
     }
 
     public static ClientMessage barrier(long checkpointId) {
-        return ClientMessage.newBuilder().setCheckpointBarrier(CheckpointBarrier.newBuilder().setCheckpointId(checkpointId)).build();
+        return ClientMessage.newBuilder()
+                .setCheckpointBarrier(CheckpointBarrier.newBuilder().setCheckpointId(checkpointId))
+                .build();
     }
 
     public static ClientMessage completed(long checkpointId) {
-        return ClientMessage.newBuilder().setCheckpointCompleted(CheckpointCompleted.newBuilder().setCheckpointId(checkpointId)).build();
+        return ClientMessage.newBuilder()
+                .setCheckpointCompleted(
+                        CheckpointCompleted.newBuilder().setCheckpointId(checkpointId))
+                .build();
     }
 
     public static ClientMessage events(EventBatch batch) {
@@ -56,7 +69,9 @@ public final class TestingFrames {
     }
 
     public static ClientMessage goodbye() {
-        return ClientMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("end of input")).build();
+        return ClientMessage.newBuilder()
+                .setGoodbye(Goodbye.newBuilder().setReason("end of input"))
+                .build();
     }
 
     /** One frame: length prefix and the message's bytes. */

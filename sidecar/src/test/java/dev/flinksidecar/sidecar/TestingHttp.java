@@ -10,17 +10,23 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Requests to a sidecar's HTTP endpoint ({@code serve --http-port 0}), with the JDK's own HTTP client. */
+/**
+ * Requests to a sidecar's HTTP endpoint ({@code serve --http-port 0}), with the JDK's own HTTP
+ * client.
+ */
 public final class TestingHttp {
 
     private static final Pattern PORT = Pattern.compile("HTTP on port (\\d+)");
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private TestingHttp() {}
 
     /** The port the sidecar logged ({@code HTTP on port N}), waiting for the line. */
     public static int port(ServeProcess sidecar) {
-        Deadline.await("the sidecar to log its HTTP port; its log:\n" + sidecar.logText(), Duration.ofSeconds(60),
+        Deadline.await(
+                "the sidecar to log its HTTP port; its log:\n" + sidecar.logText(),
+                Duration.ofSeconds(60),
                 () -> PORT.matcher(sidecar.logText()).find());
         Matcher m = PORT.matcher(sidecar.logText());
         m.find();
@@ -35,11 +41,18 @@ public final class TestingHttp {
     }
 
     public static Response request(int port, String method, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(20)).build();
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(20))
+                        .build();
         try {
-            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(), response.headers().firstValue("content-type").orElse(""));
+            HttpResponse<String> response =
+                    CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(
+                    response.statusCode(),
+                    response.body(),
+                    response.headers().firstValue("content-type").orElse(""));
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);
         } catch (InterruptedException e) {

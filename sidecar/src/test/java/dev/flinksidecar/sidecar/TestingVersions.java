@@ -15,14 +15,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Rule versions in tests. Results carry {@code VERSION+HASH} (the first 7 hex digits of the
- * SHA-256 of the jar's bytes, then its config's); expected lines, like those of {@code
- * testdata/}, say just {@code VERSION}. {@link #normalised} checks each hash against the jar it
- * names, computed here independently of the sidecar's code, and strips it.
+ * Rule versions in tests. Results carry {@code VERSION+HASH} (the first 7 hex digits of the SHA-256
+ * of the jar's bytes, then its config's); expected lines, like those of {@code testdata/}, say just
+ * {@code VERSION}. {@link #normalised} checks each hash against the jar it names, computed here
+ * independently of the sidecar's code, and strips it.
  */
 public final class TestingVersions {
 
-    private static final Pattern VERSION = Pattern.compile("\"version\":\"([^\"]*?)\\+([0-9a-f]{7})\"");
+    private static final Pattern VERSION =
+            Pattern.compile("\"version\":\"([^\"]*?)\\+([0-9a-f]{7})\"");
     private static final Pattern RULE = Pattern.compile("\"rule\":\"([^\"]*)\"");
 
     private TestingVersions() {}
@@ -32,7 +33,9 @@ public final class TestingVersions {
         String base = jar.getFileName().toString().replaceAll("\\.jar$", "");
         Path config = jar.resolveSibling(base + ".json");
         try {
-            return hash(Files.readAllBytes(jar), Files.exists(config) ? Files.readAllBytes(config) : null);
+            return hash(
+                    Files.readAllBytes(jar),
+                    Files.exists(config) ? Files.readAllBytes(config) : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -58,8 +61,8 @@ public final class TestingVersions {
     }
 
     /**
-     * The lines with the hash stripped from every {@code "version"}, after checking that each
-     * one is the hash of {@code rulesDir/RULE.jar} (the rule id being the jar's base name).
+     * The lines with the hash stripped from every {@code "version"}, after checking that each one
+     * is the hash of {@code rulesDir/RULE.jar} (the rule id being the jar's base name).
      */
     public static List<String> normalised(List<String> lines, Path rulesDir) {
         return lines.stream().map(line -> normalised(line, rulesDir)).collect(Collectors.toList());
@@ -71,12 +74,15 @@ public final class TestingVersions {
         assertThat(version.find()).as("a version with a content hash in %s", line).isTrue();
         Matcher rule = RULE.matcher(line);
         assertThat(rule.find()).as("a rule id in %s", line).isTrue();
-        assertThat(version.group(2)).as("the content hash of %s.jar in %s", rule.group(1), line)
+        assertThat(version.group(2))
+                .as("the content hash of %s.jar in %s", rule.group(1), line)
                 .isEqualTo(hash(rulesDir.resolve(rule.group(1) + ".jar")));
         return version.replaceFirst("\"version\":\"$1\"");
     }
 
-    /** {@code id@VERSION+HASH} with the hash checked against {@code rulesDir/id.jar} and stripped. */
+    /**
+     * {@code id@VERSION+HASH} with the hash checked against {@code rulesDir/id.jar} and stripped.
+     */
     public static String normalisedRef(String idAtVersion, Path rulesDir) {
         String id = idAtVersion.substring(0, idAtVersion.indexOf('@'));
         String expected = "+" + hash(rulesDir.resolve(id + ".jar"));

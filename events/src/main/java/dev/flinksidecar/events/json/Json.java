@@ -6,16 +6,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON reader (RFC 8259) for configs and event lines, with no dependency.
+ * A small, strict JSON reader (RFC 8259) for rule configs and self-test expectations, with no
+ * dependency: it runs while the sidecar loads its rules, before it is ready, where each library
+ * loaded costs start time. Event lines have their own reader, {@code EventLineParser}.
  *
- * <p>Values come back as {@link Map} (insertion ordered) of String to value, {@link List},
- * {@link String}, {@link Long} (a number token without fraction or exponent that fits), {@link
- * Double} (any other number) , {@link Boolean} or null.
+ * <p>Values come back as {@link Map} (insertion ordered) of String to value, {@link List}, {@link
+ * String}, {@link Long} (a number token without fraction or exponent that fits), {@link Double}
+ * (any other number) , {@link Boolean} or null. Text nested deeper than {@link #MAX_DEPTH} is
+ * refused with a {@link JsonException}, before the reader's recursion could exhaust the stack.
  */
 public final class Json {
 
+    /**
+     * The deepest nesting of arrays and objects read; deeper text is refused, never a
+     * StackOverflowError.
+     */
+    public static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -87,10 +97,12 @@ public final class Json {
 
     private Map<String, Object> object() throws JsonException {
         Map<String, Object> map = new LinkedHashMap<>();
+        enter();
         pos++;
         skipSpace();
         if (peek() == '}') {
             pos++;
+            depth--;
             return map;
         }
         while (true) {
@@ -109,6 +121,7 @@ public final class Json {
             skipSpace();
             char c = next();
             if (c == '}') {
+                depth--;
                 return map;
             } else if (c != ',') {
                 pos--;
@@ -119,10 +132,12 @@ public final class Json {
 
     private List<Object> array() throws JsonException {
         List<Object> list = new ArrayList<>();
+        enter();
         pos++;
         skipSpace();
         if (peek() == ']') {
             pos++;
+            depth--;
             return list;
         }
         while (true) {
@@ -131,6 +146,7 @@ public final class Json {
             skipSpace();
             char c = next();
             if (c == ']') {
+                depth--;
                 return list;
             } else if (c != ',') {
                 pos--;
@@ -171,7 +187,9 @@ public final class Json {
             }
             char e = next();
             switch (e) {
-                case '"': case '\\': case '/':
+                case '"':
+                case '\\':
+                case '/':
                     out.append(e);
                     break;
                 case 'b':
@@ -287,6 +305,12 @@ public final class Json {
             throw error("expected '" + c + "'");
         }
         pos++;
+    }
+
+    private void enter() throws JsonException {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
     }
 
     private JsonException error(String what) {

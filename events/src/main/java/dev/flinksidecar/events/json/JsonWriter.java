@@ -9,7 +9,11 @@ public final class JsonWriter {
 
     private JsonWriter() {}
 
-    /** Appends {@code s} as a quoted JSON string, escaping what RFC 8259 requires. */
+    /**
+     * Appends {@code s} as a quoted JSON string, escaping what RFC 8259 requires, and half a
+     * surrogate pair as a {@code \}{@code u} escape: the text stays valid JSON, and a writer that
+     * encodes it as UTF-8 never meets a char it cannot encode.
+     */
     public static void string(StringBuilder out, String s) {
         out.append('"');
         int n = s.length();
@@ -34,8 +38,18 @@ public final class JsonWriter {
                 default:
                     if (c < 0x20) {
                         out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
-                    } else {
+                    } else if (!Character.isSurrogate(c)) {
                         out.append(c);
+                    } else if (Character.isHighSurrogate(c)
+                            && i + 1 < n
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else {
+                        out.append("\\u")
+                                .append(HEX[c >> 12])
+                                .append(HEX[(c >> 8) & 15])
+                                .append(HEX[(c >> 4) & 15])
+                                .append(HEX[c & 15]);
                     }
             }
         }
@@ -48,7 +62,9 @@ public final class JsonWriter {
         out.append(':');
     }
 
-    /** Appends a double as Java writes it (1250.5, 1300.0, 1.0E10), or null for NaN and infinities. */
+    /**
+     * Appends a double as Java writes it (1250.5, 1300.0, 1.0E10), or null for NaN and infinities.
+     */
     public static void number(StringBuilder out, double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             out.append("null");

@@ -11,14 +11,18 @@ import java.util.List;
  * to event with {@link #at(int)}, so handing an event to a rule allocates nothing.
  *
  * <p>Construction walks the columns once to find where each event's attributes and values start;
- * after that every accessor is O(1). A batch whose columns do not add up fails construction with
- * an {@link IllegalArgumentException} that says which column.
+ * after that every accessor is O(1). A batch whose columns do not add up fails construction with an
+ * {@link IllegalArgumentException} that says which column.
  */
 public final class EventBatchView implements Event {
 
     private static final byte[] NO_PAYLOAD = new byte[0];
     private static final AttributeType[] KINDS = {
-        AttributeType.STRING, AttributeType.LONG, AttributeType.DOUBLE, AttributeType.BOOLEAN, AttributeType.BOOLEAN
+        AttributeType.STRING,
+        AttributeType.LONG,
+        AttributeType.DOUBLE,
+        AttributeType.BOOLEAN,
+        AttributeType.BOOLEAN
     };
 
     private final EventBatch batch;
@@ -77,7 +81,8 @@ public final class EventBatchView implements Event {
                 case AttributeKind.ATTRIBUTE_KIND_FALSE_VALUE:
                     break;
                 default:
-                    throw new IllegalArgumentException("event batch: unknown attribute kind " + (tag & 7));
+                    throw new IllegalArgumentException(
+                            "event batch: unknown attribute kind " + (tag & 7));
             }
         }
         require(batch.getStringValuesCount() == strings, "string_values");
@@ -87,7 +92,8 @@ public final class EventBatchView implements Event {
 
     private static void require(boolean condition, String column) {
         if (!condition) {
-            throw new IllegalArgumentException("event batch: column '" + column + "' does not match the events");
+            throw new IllegalArgumentException(
+                    "event batch: column '" + column + "' does not match the events");
         }
     }
 
@@ -140,7 +146,9 @@ public final class EventBatchView implements Event {
 
     @Override
     public byte[] payload() {
-        return batch.getPayloadsCount() == 0 ? NO_PAYLOAD : batch.getPayloads(current).toByteArray();
+        return batch.getPayloadsCount() == 0
+                ? NO_PAYLOAD
+                : batch.getPayloads(current).toByteArray();
     }
 
     @Override

@@ -39,24 +39,29 @@ public final class EventBatchWriter {
             switch (event.attributeType(i)) {
                 case STRING:
                     String value = event.stringAt(i);
-                    batch.addAttributeTag(name << KIND_BITS | AttributeKind.ATTRIBUTE_KIND_STRING_VALUE);
+                    batch.addAttributeTag(
+                            name << KIND_BITS | AttributeKind.ATTRIBUTE_KIND_STRING_VALUE);
                     batch.addStringValues(value);
                     bytes += value.length() + 1;
                     break;
                 case LONG:
-                    batch.addAttributeTag(name << KIND_BITS | AttributeKind.ATTRIBUTE_KIND_LONG_VALUE);
+                    batch.addAttributeTag(
+                            name << KIND_BITS | AttributeKind.ATTRIBUTE_KIND_LONG_VALUE);
                     batch.addLongValues(event.longAt(i));
                     bytes += 5;
                     break;
                 case DOUBLE:
-                    batch.addAttributeTag(name << KIND_BITS | AttributeKind.ATTRIBUTE_KIND_DOUBLE_VALUE);
+                    batch.addAttributeTag(
+                            name << KIND_BITS | AttributeKind.ATTRIBUTE_KIND_DOUBLE_VALUE);
                     batch.addDoubleValues(event.doubleAt(i));
                     bytes += 8;
                     break;
                 default:
-                    batch.addAttributeTag(name << KIND_BITS | (event.booleanAt(i)
-                            ? AttributeKind.ATTRIBUTE_KIND_TRUE_VALUE
-                            : AttributeKind.ATTRIBUTE_KIND_FALSE_VALUE));
+                    batch.addAttributeTag(
+                            name << KIND_BITS
+                                    | (event.booleanAt(i)
+                                            ? AttributeKind.ATTRIBUTE_KIND_TRUE_VALUE
+                                            : AttributeKind.ATTRIBUTE_KIND_FALSE_VALUE));
             }
         }
         addPayload(event.payload());
@@ -73,7 +78,8 @@ public final class EventBatchWriter {
             }
         }
         if (payloads) {
-            batch.addPayloads(payload.length == 0 ? ByteString.EMPTY : ByteString.copyFrom(payload));
+            batch.addPayloads(
+                    payload.length == 0 ? ByteString.EMPTY : ByteString.copyFrom(payload));
         }
     }
 

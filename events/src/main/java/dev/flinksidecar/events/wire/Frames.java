@@ -11,9 +11,8 @@ import java.io.OutputStream;
  * Length-prefixed frames over blocking streams, for clients that do not use Netty.
  *
  * <p>Reads go in chunks of at most 64 KiB: some socket streams are much slower when asked for
- * megabytes at once (about five times slower, measured with one Unix socket library), and the
- * JDK's channels copy a read into a heap array through a temporary direct buffer as large as the
- * request.
+ * megabytes at once (about five times slower, measured with one Unix socket library), and the JDK's
+ * channels copy a read into a heap array through a temporary direct buffer as large as the request.
  */
 public final class Frames {
 
@@ -26,7 +25,10 @@ public final class Frames {
         out.write(encode(message));
     }
 
-    /** One whole frame (the length field, then the message), for a writer that keeps frames to send again. */
+    /**
+     * One whole frame (the length field, then the message), for a writer that keeps frames to send
+     * again.
+     */
     public static byte[] encode(MessageLite message) throws IOException {
         int size = message.getSerializedSize();
         byte[] frame = new byte[Protocol.LENGTH_FIELD_BYTES + size];
@@ -34,7 +36,8 @@ public final class Frames {
         frame[1] = (byte) (size >>> 16);
         frame[2] = (byte) (size >>> 8);
         frame[3] = (byte) size;
-        CodedOutputStream coded = CodedOutputStream.newInstance(frame, Protocol.LENGTH_FIELD_BYTES, size);
+        CodedOutputStream coded =
+                CodedOutputStream.newInstance(frame, Protocol.LENGTH_FIELD_BYTES, size);
         message.writeTo(coded);
         coded.checkNoSpaceLeft();
         return frame;
@@ -55,7 +58,11 @@ public final class Frames {
         } else if (got < header.length) {
             throw new EOFException("stream ended inside a frame header");
         }
-        long size = ((header[0] & 0xFFL) << 24) | ((header[1] & 0xFF) << 16) | ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+        long size =
+                ((header[0] & 0xFFL) << 24)
+                        | ((header[1] & 0xFF) << 16)
+                        | ((header[2] & 0xFF) << 8)
+                        | (header[3] & 0xFF);
         if (size > maxFrameBytes) {
             throw new FrameTooLargeException(size, maxFrameBytes);
         }
@@ -66,7 +73,8 @@ public final class Frames {
         return body;
     }
 
-    private static int readFully(InputStream in, byte[] buffer, int offset, int length) throws IOException {
+    private static int readFully(InputStream in, byte[] buffer, int offset, int length)
+            throws IOException {
         int done = 0;
         while (done < length) {
             int n = in.read(buffer, offset + done, Math.min(READ_CHUNK, length - done));

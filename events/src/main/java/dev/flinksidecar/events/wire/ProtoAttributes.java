@@ -32,7 +32,9 @@ public final class ProtoAttributes {
         }
     }
 
-    /** A read view over protobuf attributes. An attribute without a value reads as the empty string. */
+    /**
+     * A read view over protobuf attributes. An attribute without a value reads as the empty string.
+     */
     public static Attributes view(List<Attribute> list) {
         return new Attributes() {
             @Override

@@ -17,18 +17,29 @@ class EventBatchTest {
         Random random = new Random(42);
         List<EventRecord> events = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            EventRecord.Builder b = EventRecord.builder("k" + random.nextInt(50), 1_000_000 + random.nextInt(5000) - 2500);
+            EventRecord.Builder b =
+                    EventRecord.builder(
+                            "k" + random.nextInt(50), 1_000_000 + random.nextInt(5000) - 2500);
             if (random.nextBoolean()) {
                 b.type(random.nextBoolean() ? "payment" : "refund");
             }
             int attrs = random.nextInt(5);
             for (int a = 0; a < attrs; a++) {
                 switch (random.nextInt(5)) {
-                    case 0: b.set("s" + a, "v" + random.nextInt(9)); break;
-                    case 1: b.set("l" + a, random.nextLong()); break;
-                    case 2: b.set("d" + a, random.nextDouble()); break;
-                    case 3: b.set("b" + a, random.nextBoolean()); break;
-                    default: b.set("shared", random.nextInt(3));
+                    case 0:
+                        b.set("s" + a, "v" + random.nextInt(9));
+                        break;
+                    case 1:
+                        b.set("l" + a, random.nextLong());
+                        break;
+                    case 2:
+                        b.set("d" + a, random.nextDouble());
+                        break;
+                    case 3:
+                        b.set("b" + a, random.nextBoolean());
+                        break;
+                    default:
+                        b.set("shared", random.nextInt(3));
                 }
             }
             if (i % 97 == 5) {
@@ -57,7 +68,13 @@ class EventBatchTest {
 
     @Test
     void refusesColumnsThatDoNotAddUp() {
-        EventBatch broken = EventBatch.newBuilder().addKey("a").addTimeDelta(1).addType(0).addAttributeCount(2).build();
+        EventBatch broken =
+                EventBatch.newBuilder()
+                        .addKey("a")
+                        .addTimeDelta(1)
+                        .addType(0)
+                        .addAttributeCount(2)
+                        .build();
         assertThatThrownBy(() -> new EventBatchView(broken)).hasMessageContaining("attribute_tag");
     }
 }

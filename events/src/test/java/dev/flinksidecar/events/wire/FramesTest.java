@@ -15,7 +15,10 @@ class FramesTest {
 
     @Test
     void roundTripsAndStopsAtTheEnd() throws Exception {
-        ClientMessage message = ClientMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("end")).build();
+        ClientMessage message =
+                ClientMessage.newBuilder()
+                        .setGoodbye(Goodbye.newBuilder().setReason("end"))
+                        .build();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Frames.write(out, message);
         Frames.write(out, message);
@@ -28,12 +31,17 @@ class FramesTest {
     @Test
     void refusesOversizedAndTruncatedFrames() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Frames.write(out, ClientMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("x".repeat(100))).build());
+        Frames.write(
+                out,
+                ClientMessage.newBuilder()
+                        .setGoodbye(Goodbye.newBuilder().setReason("x".repeat(100)))
+                        .build());
         byte[] bytes = out.toByteArray();
         assertThatThrownBy(() -> Frames.read(new ByteArrayInputStream(bytes), 10))
                 .isInstanceOf(FrameTooLargeException.class)
                 .hasMessageContaining("exceeds the limit of 10 bytes");
         byte[] cut = Arrays.copyOf(bytes, bytes.length - 1);
-        assertThatThrownBy(() -> Frames.read(new ByteArrayInputStream(cut), 1024)).isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> Frames.read(new ByteArrayInputStream(cut), 1024))
+                .isInstanceOf(EOFException.class);
     }
 }

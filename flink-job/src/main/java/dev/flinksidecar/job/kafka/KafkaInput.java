@@ -12,15 +12,15 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <ul>
  *   <li>{@code group}: the consumer group whose offsets the source commits at each completed
- *       checkpoint (for monitoring, and for {@code offsets=committed}); default {@value #DEFAULT_GROUP}.
- *       The job's own position lives in its checkpoints: a job restored from one continues from
- *       there whatever the group says.</li>
+ *       checkpoint (for monitoring, and for {@code offsets=committed}); default {@value
+ *       #DEFAULT_GROUP}. The job's own position lives in its checkpoints: a job restored from one
+ *       continues from there whatever the group says.
  *   <li>{@code offsets}: where a job that starts without a checkpoint begins: {@code earliest},
  *       {@code latest}, {@code committed} (the group's committed offsets, {@code earliest} for a
- *       partition without one; the default) or a timestamp in epoch milliseconds (the first
- *       record at or after it).</li>
+ *       partition without one; the default) or a timestamp in epoch milliseconds (the first record
+ *       at or after it).
  *   <li>{@code format}: {@code json} (default; one event as a JSON object per record, the
- *       event-file line format) or {@code protobuf} (one serialized {@code Event} per record).</li>
+ *       event-file line format) or {@code protobuf} (one serialized {@code Event} per record).
  * </ul>
  */
 public final class KafkaInput {
@@ -28,7 +28,10 @@ public final class KafkaInput {
     public static final String DEFAULT_GROUP = "flink-sidecar";
 
     /** How each record's value is read. */
-    public enum Format { JSON, PROTOBUF }
+    public enum Format {
+        JSON,
+        PROTOBUF
+    }
 
     private static final Set<String> PARAMS = Set.of("group", "offsets", "format");
 
@@ -48,15 +51,22 @@ public final class KafkaInput {
     public static KafkaInput parse(String text) throws UsageException {
         KafkaUri uri = KafkaUri.parse("--input", text, PARAMS);
         String offsets = uri.param("offsets", "committed").toLowerCase(Locale.ROOT);
-        if (!Set.of("earliest", "latest", "committed").contains(offsets) && !offsets.matches("[0-9]{1,18}")) {
-            throw uri.error("offsets=" + uri.param("offsets", "") + ": earliest, latest, committed or a timestamp"
-                    + " in epoch milliseconds");
+        if (!Set.of("earliest", "latest", "committed").contains(offsets)
+                && !offsets.matches("[0-9]{1,18}")) {
+            throw uri.error(
+                    "offsets="
+                            + uri.param("offsets", "")
+                            + ": earliest, latest, committed or a timestamp"
+                            + " in epoch milliseconds");
         }
         String format = uri.param("format", "json").toLowerCase(Locale.ROOT);
         if (!format.equals("json") && !format.equals("protobuf")) {
             throw uri.error("format=" + uri.param("format", "") + ": json or protobuf");
         }
-        return new KafkaInput(uri, uri.param("group", DEFAULT_GROUP), offsets,
+        return new KafkaInput(
+                uri,
+                uri.param("group", DEFAULT_GROUP),
+                offsets,
                 format.equals("json") ? Format.JSON : Format.PROTOBUF);
     }
 

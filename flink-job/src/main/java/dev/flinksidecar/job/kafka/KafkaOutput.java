@@ -8,20 +8,20 @@ import java.util.Set;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
- * {@code --output kafka://HOST:PORT[,HOST:PORT]/TOPIC[?delivery=D&transaction-timeout=T]}: where the
- * job writes result lines (to TOPIC), late events (to TOPIC{@value #LATE_SUFFIX}) and dead letters
- * (to TOPIC{@value #DEAD_LETTERS_SUFFIX}), checked. Immutable.
+ * {@code --output kafka://HOST:PORT[,HOST:PORT]/TOPIC[?delivery=D&transaction-timeout=T]}: where
+ * the job writes result lines (to TOPIC), late events (to TOPIC{@value #LATE_SUFFIX}) and dead
+ * letters (to TOPIC{@value #DEAD_LETTERS_SUFFIX}), checked. Immutable.
  *
  * <ul>
  *   <li>{@code delivery}: {@code exactly-once} (default: Kafka transactions, committed when the
- *       Flink checkpoint that covers them completes; readers with {@code isolation.level=read_committed}
- *       see each line once) or {@code at-least-once} (written at once, flushed at every checkpoint;
- *       after a failure some lines may be written twice).</li>
- *   <li>{@code transaction-timeout}: the producers' {@code transaction.timeout.ms}; default
- *       {@value #DEFAULT_TRANSACTION_TIMEOUT}, the broker's default {@code transaction.max.timeout.ms}
- *       (a producer asking for more than the broker allows fails to start). It must outlast a
+ *       Flink checkpoint that covers them completes; readers with {@code
+ *       isolation.level=read_committed} see each line once) or {@code at-least-once} (written at
+ *       once, flushed at every checkpoint; after a failure some lines may be written twice).
+ *   <li>{@code transaction-timeout}: the producers' {@code transaction.timeout.ms}; default {@value
+ *       #DEFAULT_TRANSACTION_TIMEOUT}, the broker's default {@code transaction.max.timeout.ms} (a
+ *       producer asking for more than the broker allows fails to start). It must outlast a
  *       checkpoint interval plus a recovery: a transaction the broker aborts on timeout loses its
- *       lines.</li>
+ *       lines.
  * </ul>
  */
 public final class KafkaOutput {
@@ -52,19 +52,24 @@ public final class KafkaOutput {
         } else if (delivery.equals("at-least-once")) {
             guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
         } else {
-            throw uri.error("delivery=" + uri.param("delivery", "") + ": exactly-once or at-least-once");
+            throw uri.error(
+                    "delivery=" + uri.param("delivery", "") + ": exactly-once or at-least-once");
         }
         Duration timeout;
         try {
-            timeout = Durations.parse(uri.param("transaction-timeout", DEFAULT_TRANSACTION_TIMEOUT));
+            timeout =
+                    Durations.parse(uri.param("transaction-timeout", DEFAULT_TRANSACTION_TIMEOUT));
         } catch (IllegalArgumentException e) {
             throw uri.error("transaction-timeout: " + e.getMessage());
         }
         if (timeout.toMillis() < 1_000 || timeout.toMillis() > Integer.MAX_VALUE) {
-            throw uri.error("transaction-timeout=" + uri.param("transaction-timeout", "")
-                    + ": from 1s to 24d (Kafka takes whole milliseconds in an int)");
+            throw uri.error(
+                    "transaction-timeout="
+                            + uri.param("transaction-timeout", "")
+                            + ": from 1s to 24d (Kafka takes whole milliseconds in an int)");
         }
-        for (String topic : new String[] {uri.topic() + LATE_SUFFIX, uri.topic() + DEAD_LETTERS_SUFFIX}) {
+        for (String topic :
+                new String[] {uri.topic() + LATE_SUFFIX, uri.topic() + DEAD_LETTERS_SUFFIX}) {
             if (topic.length() > 249) {
                 throw uri.error("topic name too long: " + topic + " (at most 249 characters)");
             }
@@ -100,10 +105,10 @@ public final class KafkaOutput {
     }
 
     /**
-     * The transactional-id prefix of the sink writing {@code topic} in the job named
-     * {@code jobName}: {@code JOB_NAME.TOPIC}. Stable across restarts and savepoints, so that a
-     * restored job finds and aborts the transactions its previous run left open; two jobs running
-     * at once must not share it (a new producer with the same id fences the old one).
+     * The transactional-id prefix of the sink writing {@code topic} in the job named {@code
+     * jobName}: {@code JOB_NAME.TOPIC}. Stable across restarts and savepoints, so that a restored
+     * job finds and aborts the transactions its previous run left open; two jobs running at once
+     * must not share it (a new producer with the same id fences the old one).
      */
     public static String transactionalIdPrefix(String jobName, String topic) {
         return jobName + "." + topic;

@@ -26,35 +26,59 @@ public final class KafkaSinks {
     private KafkaSinks() {}
 
     /** Writes results to the output topic (and to stdout when {@code print}). */
-    public static void results(DataStream<ResultRecord> results, KafkaOutput output, String jobName, boolean print) {
+    public static void results(
+            DataStream<ResultRecord> results, KafkaOutput output, String jobName, boolean print) {
         results.sinkTo(sink(output, jobName, output.topic(), new ResultSerializer(output.topic())))
-                .name("results-sink").uid("results-sink");
+                .name("results-sink")
+                .uid("results-sink");
         if (print) {
-            results.map(ResultRecord::json).returns(Types.STRING).name("result-lines").print().name("print-results");
+            results.map(ResultRecord::json)
+                    .returns(Types.STRING)
+                    .name("result-lines")
+                    .print()
+                    .name("print-results");
         }
     }
 
     /** Writes late-event lines to TOPIC-late. */
     public static void lateEvents(DataStream<String> late, KafkaOutput output, String jobName) {
-        late.sinkTo(sink(output, jobName, output.lateTopic(), new KeyedLineSerializer(output.lateTopic())))
-                .name("late-events-sink").uid("late-events-sink");
+        late.sinkTo(
+                        sink(
+                                output,
+                                jobName,
+                                output.lateTopic(),
+                                new KeyedLineSerializer(output.lateTopic())))
+                .name("late-events-sink")
+                .uid("late-events-sink");
     }
 
     /** Writes dead-letter lines to TOPIC-dead-letters. */
-    public static void deadLetters(DataStream<String> deadLetters, KafkaOutput output, String jobName) {
-        deadLetters.sinkTo(sink(output, jobName, output.deadLettersTopic(),
-                new KeyedLineSerializer(output.deadLettersTopic())))
-                .name("dead-letters-sink").uid("dead-letters-sink");
+    public static void deadLetters(
+            DataStream<String> deadLetters, KafkaOutput output, String jobName) {
+        deadLetters
+                .sinkTo(
+                        sink(
+                                output,
+                                jobName,
+                                output.deadLettersTopic(),
+                                new KeyedLineSerializer(output.deadLettersTopic())))
+                .name("dead-letters-sink")
+                .uid("dead-letters-sink");
     }
 
-    private static <T> KafkaSink<T> sink(KafkaOutput output, String jobName, String topic,
+    private static <T> KafkaSink<T> sink(
+            KafkaOutput output,
+            String jobName,
+            String topic,
             KafkaRecordSerializationSchema<T> serializer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(output.bootstrapServers())
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(output.delivery())
                 .setTransactionalIdPrefix(KafkaOutput.transactionalIdPrefix(jobName, topic))
-                .setProperty("transaction.timeout.ms", Long.toString(output.transactionTimeout().toMillis()))
+                .setProperty(
+                        "transaction.timeout.ms",
+                        Long.toString(output.transactionTimeout().toMillis()))
                 .build();
     }
 }

@@ -17,11 +17,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The Kafka input of the job: Flink's {@code KafkaSource} on one topic, event-time watermarks per
  * partition, and the split into events and dead letters ({@link InputSplitter}, as for files).
  *
- * <p>Watermarks: the strategy goes to the source itself, so Flink runs one watermark generator
- * per partition (split) and a reader's watermark is the smallest of its partitions'; each
- * partition's is its largest event time minus the out-of-orderness minus 1 ms. A partition with no
- * records for the idle timeout is marked idle and stops holding the others back until its next
- * record; without that one quiet partition would stop every window.
+ * <p>Watermarks: the strategy goes to the source itself, so Flink runs one watermark generator per
+ * partition (split) and a reader's watermark is the smallest of its partitions'; each partition's
+ * is its largest event time minus the out-of-orderness minus 1 ms. A partition with no records for
+ * the idle timeout is marked idle and stops holding the others back until its next record; without
+ * that one quiet partition would stop every window.
  *
  * <p>The source's position (offsets per partition) is in Flink's checkpoints; the consumer group's
  * committed offsets follow completed checkpoints. Bounded: the job stops at the offsets the topic
@@ -40,24 +40,34 @@ public final class KafkaSources {
      *     cancelled
      * @param idleTimeout zero: partitions are never idle
      */
-    public static SingleOutputStreamOperator<EventRecord> read(StreamExecutionEnvironment env, KafkaInput input,
-            Duration outOfOrderness, Duration idleTimeout, boolean bounded) {
-        KafkaSourceBuilder<InputRecord> builder = KafkaSource.<InputRecord>builder()
-                .setBootstrapServers(input.bootstrapServers())
-                .setTopics(input.topic())
-                .setGroupId(input.group())
-                .setClientIdPrefix(input.group() + "-" + input.topic())
-                .setStartingOffsets(input.startingOffsets())
-                .setDeserializer(new KafkaEventDeserializer(input.format()))
-                // a new partition of the topic is picked up within half a minute
-                .setProperty("partition.discovery.interval.ms", "30000")
-                // only committed records of transactional producers (such as another exactly-once job)
-                .setProperty("isolation.level", "read_committed");
+    public static SingleOutputStreamOperator<EventRecord> read(
+            StreamExecutionEnvironment env,
+            KafkaInput input,
+            Duration outOfOrderness,
+            Duration idleTimeout,
+            boolean bounded) {
+        KafkaSourceBuilder<InputRecord> builder =
+                KafkaSource.<InputRecord>builder()
+                        .setBootstrapServers(input.bootstrapServers())
+                        .setTopics(input.topic())
+                        .setGroupId(input.group())
+                        .setClientIdPrefix(input.group() + "-" + input.topic())
+                        .setStartingOffsets(input.startingOffsets())
+                        .setDeserializer(new KafkaEventDeserializer(input.format()))
+                        // a new partition of the topic is picked up within half a minute
+                        .setProperty("partition.discovery.interval.ms", "30000")
+                        // only committed records of transactional producers (such as another
+                        // exactly-once job)
+                        .setProperty("isolation.level", "read_committed");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        DataStreamSource<InputRecord> records = env.fromSource(builder.build(),
-                EventTimeWatermarks.strategy(outOfOrderness, false, idleTimeout), SOURCE_NAME, InputRecord.TYPE);
+        DataStreamSource<InputRecord> records =
+                env.fromSource(
+                        builder.build(),
+                        EventTimeWatermarks.strategy(outOfOrderness, false, idleTimeout),
+                        SOURCE_NAME,
+                        InputRecord.TYPE);
         records.uid(SOURCE_NAME);
         return records.process(new InputSplitter(), RecordTypes.EVENT).name("parse").uid("parse");
     }

@@ -18,11 +18,14 @@ import java.util.regex.Pattern;
  */
 public final class KafkaUri {
 
-    /** The scheme that makes {@code --input} or {@code --output} a Kafka topic instead of a path. */
+    /**
+     * The scheme that makes {@code --input} or {@code --output} a Kafka topic instead of a path.
+     */
     public static final String SCHEME = "kafka://";
 
     /** Kafka's own rule for topic names (legal characters; at most 249 of them). */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
     private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9.-]+|\\[[0-9a-fA-F:]+\\]");
 
     private final String flag;
@@ -31,7 +34,12 @@ public final class KafkaUri {
     private final String topic;
     private final Map<String, String> params;
 
-    private KafkaUri(String flag, String text, String bootstrapServers, String topic, Map<String, String> params) {
+    private KafkaUri(
+            String flag,
+            String text,
+            String bootstrapServers,
+            String topic,
+            Map<String, String> params) {
         this.flag = flag;
         this.text = text;
         this.bootstrapServers = bootstrapServers;
@@ -48,10 +56,11 @@ public final class KafkaUri {
      * Parses {@code text}, the value of {@code flag}.
      *
      * @param allowed the query parameters this flag takes
-     * @throws UsageException naming the flag and what is wrong: the host list, a port, the topic, an
-     *     unknown, repeated or empty parameter
+     * @throws UsageException naming the flag and what is wrong: the host list, a port, the topic,
+     *     an unknown, repeated or empty parameter
      */
-    public static KafkaUri parse(String flag, String text, Set<String> allowed) throws UsageException {
+    public static KafkaUri parse(String flag, String text, Set<String> allowed)
+            throws UsageException {
         if (!isKafka(text)) {
             throw new UsageException(flag + " " + text + ": a Kafka address starts with " + SCHEME);
         }
@@ -75,11 +84,17 @@ public final class KafkaUri {
             checkServer(flag, text, server);
         }
         if (topic.isEmpty()) {
-            throw error(flag, text, "no topic after the servers: write " + SCHEME + "HOST:PORT/TOPIC");
+            throw error(
+                    flag, text, "no topic after the servers: write " + SCHEME + "HOST:PORT/TOPIC");
         }
         if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
-            throw error(flag, text, "'" + topic + "' is not a Kafka topic name (letters, digits, '.', '_' and '-',"
-                    + " at most 249)");
+            throw error(
+                    flag,
+                    text,
+                    "'"
+                            + topic
+                            + "' is not a Kafka topic name (letters, digits, '.', '_' and '-',"
+                            + " at most 249)");
         }
         return new KafkaUri(flag, text, hosts, topic, params(flag, text, query, allowed));
     }
@@ -104,12 +119,19 @@ public final class KafkaUri {
             number = -1;
         }
         if (number < 1 || number > 65535) {
-            throw error(flag, text, "port '" + port + "' of server '" + server + "' is not a number from 1 to 65535");
+            throw error(
+                    flag,
+                    text,
+                    "port '"
+                            + port
+                            + "' of server '"
+                            + server
+                            + "' is not a number from 1 to 65535");
         }
     }
 
-    private static Map<String, String> params(String flag, String text, String query, Set<String> allowed)
-            throws UsageException {
+    private static Map<String, String> params(
+            String flag, String text, String query, Set<String> allowed) throws UsageException {
         Map<String, String> params = new LinkedHashMap<>();
         if (query == null || query.isEmpty()) {
             return Collections.unmodifiableMap(params);
@@ -119,11 +141,19 @@ public final class KafkaUri {
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             if (!allowed.contains(name)) {
-                throw error(flag, text, "unknown parameter '" + name + "'" + (allowed.isEmpty()
-                        ? " (this flag takes none)" : "; known: " + String.join(", ", allowed)));
+                throw error(
+                        flag,
+                        text,
+                        "unknown parameter '"
+                                + name
+                                + "'"
+                                + (allowed.isEmpty()
+                                        ? " (this flag takes none)"
+                                        : "; known: " + String.join(", ", allowed)));
             }
             if (value.isEmpty()) {
-                throw error(flag, text, "parameter '" + name + "' needs a value: " + name + "=VALUE");
+                throw error(
+                        flag, text, "parameter '" + name + "' needs a value: " + name + "=VALUE");
             }
             if (params.put(name, value) != null) {
                 throw error(flag, text, "parameter '" + name + "' is given twice");

@@ -24,11 +24,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Local mode: the job on an embedded Flink cluster (a MiniCluster in this JVM), with a supervised
  * sidecar child process unless {@code --socket} names a running one: when the child dies it is
- * started again (see {@link SupervisedSidecar}), as Kubernetes restarts a sidecar container.
- * Runs on the main thread.
+ * started again (see {@link SupervisedSidecar}), as Kubernetes restarts a sidecar container. Runs
+ * on the main thread.
  *
- * <p>Flink's restarts are off: in local mode a job failure ends the run with one message instead
- * of retrying behind the user's back. The sidecar child is restarted all the same, so that the
+ * <p>Flink's restarts are off: in local mode a job failure ends the run with one message instead of
+ * retrying behind the user's back. The sidecar child is restarted all the same, so that the
  * operator can reconnect to it without a job failure.
  */
 public final class LocalRun {
@@ -37,7 +37,9 @@ public final class LocalRun {
 
     private LocalRun() {}
 
-    /** Runs the local job, starting the sidecar from this JVM's class path; returns the exit code. */
+    /**
+     * Runs the local job, starting the sidecar from this JVM's class path; returns the exit code.
+     */
     public static int run(JobArgs args, PrintStream out) throws Exception {
         return run(args, out, LocalSidecarProcess::fromClassPath);
     }
@@ -48,7 +50,8 @@ public final class LocalRun {
      * local jar the sidecar runs from the jar's own class path, while a test whose class path holds
      * the operator's jar beside the sidecar's classes runs it from {@code sidecar.jar}.
      */
-    public static int run(JobArgs args, PrintStream out, Supplier<List<String>> sidecarCommand) throws Exception {
+    public static int run(JobArgs args, PrintStream out, Supplier<List<String>> sidecarCommand)
+            throws Exception {
         Path output = args.kafkaOutput() == null ? Path.of(args.output()) : null;
         checkInputs(args, output);
         SidecarOperatorOptions options = args.operatorOptions();
@@ -58,19 +61,32 @@ public final class LocalRun {
             if (args.socket() == null) {
                 tempDir = Files.createTempDirectory("flink-sidecar-");
                 Path socket = tempDir.resolve("sidecar.sock");
-                out.println("starting a sidecar on " + socket + " with the rules in " + args.rulesDir());
-                sidecar = SupervisedSidecar.start(sidecarCommand.get(), socket, Path.of(args.rulesDir()),
-                        tempDir.resolve("sidecar.log"), SIDECAR_START_TIMEOUT);
+                out.println(
+                        "starting a sidecar on "
+                                + socket
+                                + " with the rules in "
+                                + args.rulesDir());
+                sidecar =
+                        SupervisedSidecar.start(
+                                sidecarCommand.get(),
+                                socket,
+                                Path.of(args.rulesDir()),
+                                tempDir.resolve("sidecar.log"),
+                                SIDECAR_START_TIMEOUT);
                 options = options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
             } else {
-                awaitSidecar(Path.of(args.socket()), options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
+                awaitSidecar(
+                        Path.of(args.socket()),
+                        options.get(SidecarOperatorOptions.CONNECT_TIMEOUT));
             }
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(conf);
             JobPipeline.build(env, args, options, SidecarRunnerFactory.socket());
             JobExecutionResult result = env.execute(args.jobName());
-            OptionalInt restarts = sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.restarts());
+            OptionalInt restarts =
+                    sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.restarts());
             if (args.kafkaOutput() != null) {
                 RunSummary.printKafka(result, args.kafkaOutput(), restarts, out);
             } else {
@@ -101,13 +117,17 @@ public final class LocalRun {
         if (Files.isDirectory(results)) {
             try (Stream<Path> files = Files.list(results)) {
                 if (files.findAny().isPresent()) {
-                    throw new UsageException("--output " + output + " already holds results; choose an empty folder");
+                    throw new UsageException(
+                            "--output "
+                                    + output
+                                    + " already holds results; choose an empty folder");
                 }
             }
         }
     }
 
-    private static void awaitSidecar(Path socket, Duration timeout) throws IOException, InterruptedException {
+    private static void awaitSidecar(Path socket, Duration timeout)
+            throws IOException, InterruptedException {
         SocketConnector.connect(socket, timeout).close();
     }
 

@@ -20,8 +20,8 @@ import java.util.jar.JarFile;
 /**
  * A sidecar running as a child process: started with {@code serve --socket S --rules-dir D}, its
  * output appended to a log file, ready once its socket accepts a connection, stopped with SIGTERM
- * (the sidecar answers what is in flight, then exits) and killed if it does not stop within a
- * grace period. A JVM shutdown hook stops it too, so Ctrl-C leaves no orphan.
+ * (the sidecar answers what is in flight, then exits) and killed if it does not stop within a grace
+ * period. A JVM shutdown hook stops it too, so Ctrl-C leaves no orphan.
  *
  * <p>One instance is one process. {@link SupervisedSidecar} starts a new one when a child dies.
  * Used by the thread that runs the local job; {@link #close()} is idempotent.
@@ -36,12 +36,19 @@ public final class LocalSidecarProcess implements AutoCloseable {
     private final Process process;
     private final Path socket;
     private final Path log;
-    /** Where this process's output starts in the log, which earlier processes may have written to. */
+
+    /**
+     * Where this process's output starts in the log, which earlier processes may have written to.
+     */
     private final long logStart;
-    /** Null for a child of a {@link SupervisedSidecar}, whose own hook stops whichever child runs. */
+
+    /**
+     * Null for a child of a {@link SupervisedSidecar}, whose own hook stops whichever child runs.
+     */
     private final Thread shutdownHook;
 
-    private LocalSidecarProcess(Process process, Path socket, Path log, long logStart, boolean withShutdownHook) {
+    private LocalSidecarProcess(
+            Process process, Path socket, Path log, long logStart, boolean withShutdownHook) {
         this.process = process;
         this.socket = socket;
         this.log = log;
@@ -55,42 +62,65 @@ public final class LocalSidecarProcess implements AutoCloseable {
      * bin/sidecar}, so a sidecar started here runs as one started by the launcher.
      */
     static final String JVM_FLAGS_RESOURCE = "dev/flinksidecar/sidecar/footprint/jvm-flags";
-    /** The class data sharing archive the sidecar build writes beside {@code sidecar.jar}, for that jar. */
+
+    /**
+     * The class data sharing archive the sidecar build writes beside {@code sidecar.jar}, for that
+     * jar.
+     */
     static final String CDS_ARCHIVE = "sidecar.jsa";
-    /** The folder beside {@code sidecar.jar} that holds Netty's native library, taken out of the jar by the build. */
+
+    /**
+     * The folder beside {@code sidecar.jar} that holds Netty's native library, taken out of the jar
+     * by the build.
+     */
     static final String NATIVE_LIBRARIES = "lib";
-    /** Further JVM flags for the sidecar, after the default ones (so they win), as for the launcher. */
+
+    /**
+     * Further JVM flags for the sidecar, after the default ones (so they win), as for the launcher.
+     */
     static final String JAVA_OPTS_VARIABLE = "SIDECAR_JAVA_OPTS";
 
     /**
      * The command that runs the sidecar from this JVM's class path (the local jar holds it), with
      * the sidecar's JVM flags and {@code $SIDECAR_JAVA_OPTS}. No class data sharing archive: the
-     * sidecar's archive holds the classes of {@code sidecar.jar} and applies to that class path only.
+     * sidecar's archive holds the classes of {@code sidecar.jar} and applies to that class path
+     * only.
      */
     public static List<String> fromClassPath() {
         List<String> command = new ArrayList<>();
         command.add(java());
-        try (InputStream flags = LocalSidecarProcess.class.getClassLoader().getResourceAsStream(JVM_FLAGS_RESOURCE)) {
+        try (InputStream flags =
+                LocalSidecarProcess.class
+                        .getClassLoader()
+                        .getResourceAsStream(JVM_FLAGS_RESOURCE)) {
             if (flags == null) {
-                throw new IllegalStateException(JVM_FLAGS_RESOURCE + " is not on the class path " + System.getProperty("java.class.path")
-                        + ": the sidecar classes are missing or were built before the launcher existed; rebuild");
+                throw new IllegalStateException(
+                        JVM_FLAGS_RESOURCE
+                                + " is not on the class path "
+                                + System.getProperty("java.class.path")
+                                + ": the sidecar classes are missing or were built before the launcher existed; rebuild");
             }
             command.addAll(parseFlags(new String(flags.readAllBytes(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + JVM_FLAGS_RESOURCE + " from the class path", e);
+            throw new UncheckedIOException(
+                    "cannot read " + JVM_FLAGS_RESOURCE + " from the class path", e);
         }
         command.addAll(javaOpts());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.flinksidecar.sidecar.Main"));
+        command.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.flinksidecar.sidecar.Main"));
         return command;
     }
 
     /**
      * The command that runs the sidecar from its own runnable jar as its launcher {@code
      * bin/sidecar} does: the JVM flags written in the jar, its class data sharing archive when
-     * {@code sidecar.jsa} lies beside it (with {@code -Xshare:auto}, an archive made for another jar
-     * or JDK is ignored), Netty's native library from {@code lib/} beside it when there is one,
-     * {@code $SIDECAR_JAVA_OPTS}, then {@code -jar sidecar.jar}. A jar without
-     * the flags (built before them) runs with the JVM's defaults.
+     * {@code sidecar.jsa} lies beside it (with {@code -Xshare:auto}, an archive made for another
+     * jar or JDK is ignored), Netty's native library from {@code lib/} beside it when there is one,
+     * {@code $SIDECAR_JAVA_OPTS}, then {@code -jar sidecar.jar}. A jar without the flags (built
+     * before them) runs with the JVM's defaults.
      */
     public static List<String> fromJar(Path sidecarJar) {
         List<String> command = new ArrayList<>();
@@ -99,11 +129,13 @@ public final class LocalSidecarProcess implements AutoCloseable {
             JarEntry flags = jar.getJarEntry(JVM_FLAGS_RESOURCE);
             if (flags != null) {
                 try (InputStream in = jar.getInputStream(flags)) {
-                    command.addAll(parseFlags(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                    command.addAll(
+                            parseFlags(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the sidecar jar " + sidecarJar.toAbsolutePath(), e);
+            throw new UncheckedIOException(
+                    "cannot read the sidecar jar " + sidecarJar.toAbsolutePath(), e);
         }
         Path archive = sidecarJar.toAbsolutePath().resolveSibling(CDS_ARCHIVE);
         if (Files.isRegularFile(archive)) {
@@ -120,7 +152,10 @@ public final class LocalSidecarProcess implements AutoCloseable {
 
     /** The flags of a jvm-flags file: its lines, trimmed, without blank and comment lines. */
     static List<String> parseFlags(String text) {
-        return text.lines().map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        return text.lines()
+                .map(String::trim)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
     }
 
     private static List<String> javaOpts() {
@@ -132,9 +167,11 @@ public final class LocalSidecarProcess implements AutoCloseable {
      * Starts {@code command serve --socket socket --rules-dir rulesDir} and waits until the socket
      * accepts, at most {@code timeout}.
      *
-     * @throws IOException when the sidecar exits first (with the end of its log) or is not ready in time
+     * @throws IOException when the sidecar exits first (with the end of its log) or is not ready in
+     *     time
      */
-    public static LocalSidecarProcess start(List<String> command, Path socket, Path rulesDir, Path log, Duration timeout)
+    public static LocalSidecarProcess start(
+            List<String> command, Path socket, Path rulesDir, Path log, Duration timeout)
             throws IOException, InterruptedException {
         LocalSidecarProcess sidecar = launch(command, socket, rulesDir, log, true);
         try {
@@ -147,16 +184,25 @@ public final class LocalSidecarProcess implements AutoCloseable {
     }
 
     /** Starts the child and returns at once; its output is appended to {@code log}. */
-    static LocalSidecarProcess launch(List<String> command, Path socket, Path rulesDir, Path log, boolean withShutdownHook)
+    static LocalSidecarProcess launch(
+            List<String> command, Path socket, Path rulesDir, Path log, boolean withShutdownHook)
             throws IOException {
         List<String> full = new ArrayList<>(command);
-        full.addAll(List.of("serve", "--socket", socket.toString(), "--rules-dir", rulesDir.toString()));
+        full.addAll(
+                List.of(
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--rules-dir",
+                        rulesDir.toString()));
         long logStart = Files.exists(log) ? Files.size(log) : 0;
-        Process process = new ProcessBuilder(full)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        LocalSidecarProcess sidecar = new LocalSidecarProcess(process, socket, log, logStart, withShutdownHook);
+        Process process =
+                new ProcessBuilder(full)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
+        LocalSidecarProcess sidecar =
+                new LocalSidecarProcess(process, socket, log, logStart, withShutdownHook);
         if (sidecar.shutdownHook != null) {
             try {
                 Runtime.getRuntime().addShutdownHook(sidecar.shutdownHook);
@@ -172,11 +218,17 @@ public final class LocalSidecarProcess implements AutoCloseable {
     /**
      * Waits until the socket accepts.
      *
-     * @throws IOException when the child exits first or is not ready within {@code timeout}, with the end of its log
+     * @throws IOException when the child exits first or is not ready within {@code timeout}, with
+     *     the end of its log
      */
     void awaitReady(Duration timeout) throws IOException, InterruptedException {
         if (!awaitReadyOrExit(timeout)) {
-            throw new IOException(describeExit() + " before it accepted connections on " + socket + ": " + tail());
+            throw new IOException(
+                    describeExit()
+                            + " before it accepted connections on "
+                            + socket
+                            + ": "
+                            + tail());
         }
     }
 
@@ -193,8 +245,15 @@ public final class LocalSidecarProcess implements AutoCloseable {
                 return false;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the sidecar (pid " + pid() + ") did not accept connections on " + socket
-                        + " within " + timeout.toMillis() + " ms: " + tail());
+                throw new IOException(
+                        "the sidecar (pid "
+                                + pid()
+                                + ") did not accept connections on "
+                                + socket
+                                + " within "
+                                + timeout.toMillis()
+                                + " ms: "
+                                + tail());
             }
         }
         return true;
@@ -207,7 +266,10 @@ public final class LocalSidecarProcess implements AutoCloseable {
 
     /** "the sidecar (pid P) exited with code C (signal N, SIGNAME)"; call once it has exited. */
     String describeExit() {
-        return "the sidecar (pid " + pid() + ") exited with " + ExitCodes.describe(process.exitValue());
+        return "the sidecar (pid "
+                + pid()
+                + ") exited with "
+                + ExitCodes.describe(process.exitValue());
     }
 
     /** The process id, for logs. */
@@ -228,7 +290,10 @@ public final class LocalSidecarProcess implements AutoCloseable {
             file.seek(from);
             file.readFully(bytes);
             List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
-            String tail = String.join(" | ", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+            String tail =
+                    String.join(
+                            " | ",
+                            lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
             return tail.isEmpty() ? "(it wrote nothing)" : tail;
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
@@ -236,8 +301,8 @@ public final class LocalSidecarProcess implements AutoCloseable {
     }
 
     /**
-     * Stops the sidecar (SIGTERM, then SIGKILL after a grace period), waits for it, and removes
-     * the socket files that a killed child leaves behind.
+     * Stops the sidecar (SIGTERM, then SIGKILL after a grace period), waits for it, and removes the
+     * socket files that a killed child leaves behind.
      */
     @Override
     public void close() {
@@ -278,7 +343,8 @@ public final class LocalSidecarProcess implements AutoCloseable {
     private void removeStaleSocketFiles() {
         for (Path path : List.of(socket, Path.of(socket + ".admin"))) {
             try {
-                if (Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()
+                if (Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                                .isOther()
                         && !SocketConnector.accepts(path)) {
                     Files.deleteIfExists(path);
                 }

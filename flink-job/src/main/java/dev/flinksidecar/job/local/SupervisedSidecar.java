@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@code kill -9}, the OOM killer), as Kubernetes restarts a sidecar container: the same command,
  * socket and rules folder, after a {@link RestartBackoff}, with a warning per restart that names
  * the exit code and the child's last lines. Every child appends to the same log file, after a
- * marker line, so the log tells the whole story. A restarted child counts as ready once its
- * socket accepts, as the first one did; clients find it on the same socket path.
+ * marker line, so the log tells the whole story. A restarted child counts as ready once its socket
+ * accepts, as the first one did; clients find it on the same socket path.
  *
  * <pre>
  *   start ─► child ready ─► child exits ─► closed? ─yes─► done
@@ -29,15 +29,19 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>{@link #close()} stops the current child with SIGTERM (SIGKILL after a grace period) and no
- * child starts after it; a JVM shutdown hook does the same on Ctrl-C. A watcher thread
- * ({@code sidecar-supervisor}) waits on the child and restarts it; every other method may be
- * called from any thread.
+ * child starts after it; a JVM shutdown hook does the same on Ctrl-C. A watcher thread ({@code
+ * sidecar-supervisor}) waits on the child and restarts it; every other method may be called from
+ * any thread.
  */
 public final class SupervisedSidecar implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SupervisedSidecar.class);
     private static final long NONE = -1;
-    /** Upper bound for close() to wait for the watcher after the child stopped; it only has to notice. */
+
+    /**
+     * Upper bound for close() to wait for the watcher after the child stopped; it only has to
+     * notice.
+     */
     private static final Duration WATCHER_EXIT = Duration.ofSeconds(10);
 
     private final List<String> command;
@@ -57,7 +61,12 @@ public final class SupervisedSidecar implements AutoCloseable {
     private int restarts;
     private final List<Duration> waits = new ArrayList<>();
 
-    private SupervisedSidecar(List<String> command, Path socket, Path rulesDir, Path log, Duration startTimeout,
+    private SupervisedSidecar(
+            List<String> command,
+            Path socket,
+            Path rulesDir,
+            Path log,
+            Duration startTimeout,
             RestartBackoff backoff) {
         this.command = List.copyOf(command);
         this.socket = socket;
@@ -72,23 +81,33 @@ public final class SupervisedSidecar implements AutoCloseable {
 
     /**
      * Starts {@code command serve --socket socket --rules-dir rulesDir}, waits until the socket
-     * accepts (at most {@code startTimeout}), then supervises it with {@link RestartBackoff#DEFAULT}.
+     * accepts (at most {@code startTimeout}), then supervises it with {@link
+     * RestartBackoff#DEFAULT}.
      *
      * @throws IOException when the first child exits before it is ready or is not ready in time,
      *     with the end of its log: a sidecar that cannot start at all is not restarted
      */
-    public static SupervisedSidecar start(List<String> command, Path socket, Path rulesDir, Path log,
-            Duration startTimeout) throws IOException, InterruptedException {
+    public static SupervisedSidecar start(
+            List<String> command, Path socket, Path rulesDir, Path log, Duration startTimeout)
+            throws IOException, InterruptedException {
         return start(command, socket, rulesDir, log, startTimeout, RestartBackoff.DEFAULT);
     }
 
-    static SupervisedSidecar start(List<String> command, Path socket, Path rulesDir, Path log, Duration startTimeout,
-            RestartBackoff backoff) throws IOException, InterruptedException {
-        SupervisedSidecar sidecar = new SupervisedSidecar(command, socket, rulesDir, log, startTimeout, backoff);
+    static SupervisedSidecar start(
+            List<String> command,
+            Path socket,
+            Path rulesDir,
+            Path log,
+            Duration startTimeout,
+            RestartBackoff backoff)
+            throws IOException, InterruptedException {
+        SupervisedSidecar sidecar =
+                new SupervisedSidecar(command, socket, rulesDir, log, startTimeout, backoff);
         // the hook is in place before there is a child to leave behind
         Runtime.getRuntime().addShutdownHook(sidecar.shutdownHook);
         try {
-            LocalSidecarProcess first = LocalSidecarProcess.launch(command, socket, rulesDir, log, false);
+            LocalSidecarProcess first =
+                    LocalSidecarProcess.launch(command, socket, rulesDir, log, false);
             synchronized (sidecar.lock) {
                 sidecar.current = first;
             }
@@ -119,25 +138,39 @@ public final class SupervisedSidecar implements AutoCloseable {
     }
 
     /**
-     * Waits until a child other than {@code pid} accepts connections, e.g. after killing {@code pid}.
+     * Waits until a child other than {@code pid} accepts connections, e.g. after killing {@code
+     * pid}.
      *
      * @return the ready child's process id
-     * @throws TimeoutException when none is ready within {@code timeout}, saying what runs and its last lines
+     * @throws TimeoutException when none is ready within {@code timeout}, saying what runs and its
+     *     last lines
      * @throws IllegalStateException when closed
      */
-    public long awaitReadyOtherThan(long pid, Duration timeout) throws InterruptedException, TimeoutException {
+    public long awaitReadyOtherThan(long pid, Duration timeout)
+            throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (readyPid == NONE || readyPid == pid) {
                 if (closed) {
-                    throw new IllegalStateException("the supervised sidecar on " + socket + " is closed");
+                    throw new IllegalStateException(
+                            "the supervised sidecar on " + socket + " is closed");
                 }
                 long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
                 if (remainingMs <= 0) {
-                    throw new TimeoutException("no sidecar other than pid " + pid + " accepted connections on " + socket
-                            + " within " + timeout.toMillis() + " ms; current child pid " + current.pid()
-                            + (current.isAlive() ? " (running)" : " (exited)") + ", " + restarts
-                            + " restart(s); its last lines: " + current.tail());
+                    throw new TimeoutException(
+                            "no sidecar other than pid "
+                                    + pid
+                                    + " accepted connections on "
+                                    + socket
+                                    + " within "
+                                    + timeout.toMillis()
+                                    + " ms; current child pid "
+                                    + current.pid()
+                                    + (current.isAlive() ? " (running)" : " (exited)")
+                                    + ", "
+                                    + restarts
+                                    + " restart(s); its last lines: "
+                                    + current.tail());
                 }
                 lock.wait(remainingMs);
             }
@@ -151,14 +184,22 @@ public final class SupervisedSidecar implements AutoCloseable {
      *
      * @throws TimeoutException when fewer began within {@code timeout}
      */
-    List<Duration> awaitRestartWaits(int count, Duration timeout) throws InterruptedException, TimeoutException {
+    List<Duration> awaitRestartWaits(int count, Duration timeout)
+            throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (waits.size() < count) {
                 long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
                 if (remainingMs <= 0) {
-                    throw new TimeoutException("only " + waits.size() + " of " + count + " restart waits began within "
-                            + timeout.toMillis() + " ms: " + waits);
+                    throw new TimeoutException(
+                            "only "
+                                    + waits.size()
+                                    + " of "
+                                    + count
+                                    + " restart waits began within "
+                                    + timeout.toMillis()
+                                    + " ms: "
+                                    + waits);
                 }
                 lock.wait(remainingMs);
             }
@@ -172,8 +213,8 @@ public final class SupervisedSidecar implements AutoCloseable {
     }
 
     /**
-     * Stops the current child and supervision for good, then waits for the watcher to end, so
-     * that no child runs or starts once this returns. Idempotent.
+     * Stops the current child and supervision for good, then waits for the watcher to end, so that
+     * no child runs or starts once this returns. Idempotent.
      */
     @Override
     public void close() {
@@ -205,7 +246,9 @@ public final class SupervisedSidecar implements AutoCloseable {
         }
     }
 
-    /** The watcher: waits for the child to exit, then starts another after a backoff, until closed. */
+    /**
+     * The watcher: waits for the child to exit, then starts another after a backoff, until closed.
+     */
     private void supervise() {
         LocalSidecarProcess child;
         synchronized (lock) {
@@ -216,7 +259,10 @@ public final class SupervisedSidecar implements AutoCloseable {
         try {
             while (true) {
                 child.awaitExit();
-                Duration ready = readySince == NONE ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - readySince);
+                Duration ready =
+                        readySince == NONE
+                                ? Duration.ZERO
+                                : Duration.ofNanos(System.nanoTime() - readySince);
                 String exit = child.describeExit();
                 String tail = child.tail();
                 child.close();
@@ -230,8 +276,12 @@ public final class SupervisedSidecar implements AutoCloseable {
                     restart = restarts + 1;
                     lock.notifyAll();
                 }
-                LOG.warn("{} while the job runs; starting it again in {} ms (restart {}). Its last lines: {}",
-                        exit, wait.toMillis(), restart, tail);
+                LOG.warn(
+                        "{} while the job runs; starting it again in {} ms (restart {}). Its last lines: {}",
+                        exit,
+                        wait.toMillis(),
+                        restart,
+                        tail);
                 synchronized (lock) {
                     while (true) {
                         waits.add(wait);
@@ -241,11 +291,15 @@ public final class SupervisedSidecar implements AutoCloseable {
                         }
                         mark("restart " + restart + " after " + exit);
                         try {
-                            current = LocalSidecarProcess.launch(command, socket, rulesDir, log, false);
+                            current =
+                                    LocalSidecarProcess.launch(
+                                            command, socket, rulesDir, log, false);
                             break;
                         } catch (IOException e) {
                             wait = backoff.next(wait, Duration.ZERO);
-                            LOG.warn("could not start the sidecar again ({}); trying again in {} ms", e.getMessage(),
+                            LOG.warn(
+                                    "could not start the sidecar again ({}); trying again in {} ms",
+                                    e.getMessage(),
                                     wait.toMillis());
                         }
                     }
@@ -260,7 +314,9 @@ public final class SupervisedSidecar implements AutoCloseable {
         }
     }
 
-    /** Waits at least {@code wait} on the lock, which the caller holds; false when closed meanwhile. */
+    /**
+     * Waits at least {@code wait} on the lock, which the caller holds; false when closed meanwhile.
+     */
     private boolean waitUnlessClosed(Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         long remainingNanos;
@@ -271,7 +327,10 @@ public final class SupervisedSidecar implements AutoCloseable {
         return !closed;
     }
 
-    /** Waits for a new child's socket; true when it is ready, false when it exited (or was stopped) first. */
+    /**
+     * Waits for a new child's socket; true when it is ready, false when it exited (or was stopped)
+     * first.
+     */
     private boolean awaitReady(LocalSidecarProcess child) throws InterruptedException {
         try {
             if (!child.awaitReadyOrExit(startTimeout)) {
@@ -290,16 +349,32 @@ public final class SupervisedSidecar implements AutoCloseable {
             readyPid = child.pid();
             lock.notifyAll();
         }
-        // a warning like the exit's: local mode shows warnings only, and a user who saw one wants the other
-        LOG.warn("the sidecar is back (pid {}) on {} after {} restart(s)", child.pid(), socket, restarts());
+        // a warning like the exit's: local mode shows warnings only, and a user who saw one wants
+        // the other
+        LOG.warn(
+                "the sidecar is back (pid {}) on {} after {} restart(s)",
+                child.pid(),
+                socket,
+                restarts());
         return true;
     }
 
     /** Appends a marker line to the log, between the output of one child and the next. */
     private void mark(String what) {
-        String line = "=== " + Instant.now() + " flink-sidecar local mode: " + what + " ===" + System.lineSeparator();
+        String line =
+                "=== "
+                        + Instant.now()
+                        + " flink-sidecar local mode: "
+                        + what
+                        + " ==="
+                        + System.lineSeparator();
         try {
-            Files.writeString(log, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    log,
+                    line,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             LOG.warn("could not write to the sidecar log {}: {}", log, e.getMessage());
         }

@@ -13,8 +13,8 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 
 /**
  * The job's outputs: exactly-once JSON Lines files (Flink's {@code FileSink}, row format, a new
- * part file per checkpoint; files become visible when the checkpoint that covers them completes,
- * so checkpointing must be on).
+ * part file per checkpoint; files become visible when the checkpoint that covers them completes, so
+ * checkpointing must be on).
  *
  * <pre>
  * DIR/results/       part-*.jsonl   one result line per result
@@ -30,31 +30,47 @@ public final class JsonLinesSinks {
 
     private JsonLinesSinks() {}
 
-    /** An exactly-once sink of lines into {@code dir} (no date buckets, {@code .jsonl} part files). */
+    /**
+     * An exactly-once sink of lines into {@code dir} (no date buckets, {@code .jsonl} part files).
+     */
     public static FileSink<String> jsonLines(Path dir) {
-        return FileSink.forRowFormat(dir, new SimpleStringEncoder<String>(StandardCharsets.UTF_8.name()))
+        return FileSink.forRowFormat(
+                        dir, new SimpleStringEncoder<String>(StandardCharsets.UTF_8.name()))
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".jsonl").build())
+                .withOutputFileConfig(
+                        OutputFileConfig.builder()
+                                .withPartPrefix("part")
+                                .withPartSuffix(".jsonl")
+                                .build())
                 .build();
     }
 
     /** Writes results to {@code DIR/results/} (and to stdout when {@code print}). */
     public static void results(DataStream<ResultRecord> results, Path output, boolean print) {
-        DataStream<String> lines = results.map(ResultRecord::json).returns(Types.STRING).name("result-lines");
+        DataStream<String> lines =
+                results.map(ResultRecord::json).returns(Types.STRING).name("result-lines");
         lines.sinkTo(jsonLines(new Path(output, RESULTS))).name("results-sink").uid("results-sink");
         if (print) {
             lines.print().name("print-results");
         }
     }
 
-    /** Writes late events (already JSON lines, as {@code replay --late-output}) to {@code DIR/late/}. */
+    /**
+     * Writes late events (already JSON lines, as {@code replay --late-output}) to {@code
+     * DIR/late/}.
+     */
     public static void lateEvents(DataStream<String> late, Path output) {
-        late.sinkTo(jsonLines(new Path(output, LATE))).name("late-events-sink").uid("late-events-sink");
+        late.sinkTo(jsonLines(new Path(output, LATE)))
+                .name("late-events-sink")
+                .uid("late-events-sink");
     }
 
     /** Writes dead letters (already JSON lines) to {@code DIR/dead-letters/}. */
     public static void deadLetters(DataStream<String> deadLetters, Path output) {
-        deadLetters.sinkTo(jsonLines(new Path(output, DEAD_LETTERS))).name("dead-letters-sink").uid("dead-letters-sink");
+        deadLetters
+                .sinkTo(jsonLines(new Path(output, DEAD_LETTERS)))
+                .name("dead-letters-sink")
+                .uid("dead-letters-sink");
     }
 }

@@ -11,26 +11,31 @@ import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Reads event files (JSON Lines, or length-delimited protobuf by file extension, see
- * {@link EventFormat#of}) for Flink's {@code FileSource}. A bulk format rather than a stream
- * format because its reader is given the split, and so the file name that dead letters carry.
+ * Reads event files (JSON Lines, or length-delimited protobuf by file extension, see {@link
+ * EventFormat#of}) for Flink's {@code FileSource}. A bulk format rather than a stream format
+ * because its reader is given the split, and so the file name that dead letters carry.
  *
- * <p>Files are not split: line numbers count from the start of the file. The checkpointed
- * position is the number of records read, so a restored reader skips that many records.
- * Readers run on the source's split-fetcher thread.
+ * <p>Files are not split: line numbers count from the start of the file. The checkpointed position
+ * is the number of records read, so a restored reader skips that many records. Readers run on the
+ * source's split-fetcher thread.
  */
 public final class EventFileFormat implements BulkFormat<InputRecord, FileSourceSplit> {
 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Reader<InputRecord> createReader(Configuration config, FileSourceSplit split) throws IOException {
+    public Reader<InputRecord> createReader(Configuration config, FileSourceSplit split)
+            throws IOException {
         return open(split, 0);
     }
 
     @Override
-    public Reader<InputRecord> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
-        long skip = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
+    public Reader<InputRecord> restoreReader(Configuration config, FileSourceSplit split)
+            throws IOException {
+        long skip =
+                split.getReaderPosition()
+                        .map(CheckpointedPosition::getRecordsAfterOffset)
+                        .orElse(0L);
         return open(split, skip);
     }
 
@@ -44,10 +49,12 @@ public final class EventFileFormat implements BulkFormat<InputRecord, FileSource
         return InputRecord.TYPE;
     }
 
-    private static EventFileReaderAdapter open(FileSourceSplit split, long skip) throws IOException {
+    private static EventFileReaderAdapter open(FileSourceSplit split, long skip)
+            throws IOException {
         Path path = split.path();
         String name = path.getName();
-        EventFileReader reader = EventFileReader.open(name, path.getFileSystem().open(path), EventFormat.of(name));
+        EventFileReader reader =
+                EventFileReader.open(name, path.getFileSystem().open(path), EventFormat.of(name));
         EventFileReaderAdapter adapter = new EventFileReaderAdapter(reader);
         adapter.skip(skip);
         return adapter;

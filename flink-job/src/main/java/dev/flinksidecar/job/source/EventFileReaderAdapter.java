@@ -8,9 +8,9 @@ import org.apache.flink.connector.file.src.util.ArrayResultIterator;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 
 /**
- * One file's {@link BulkFormat.Reader}: batches of up to {@value #BATCH} records from an
- * {@link EventFileReader}, positioned by record count (see {@link EventFileFormat}).
- * Runs on the split-fetcher thread.
+ * One file's {@link BulkFormat.Reader}: batches of up to {@value #BATCH} records from an {@link
+ * EventFileReader}, positioned by record count (see {@link EventFileFormat}). Runs on the
+ * split-fetcher thread.
  */
 final class EventFileReaderAdapter implements BulkFormat.Reader<InputRecord> {
 
@@ -35,9 +35,15 @@ final class EventFileReaderAdapter implements BulkFormat.Reader<InputRecord> {
         int n = 0;
         EventFileReader.Entry entry;
         while (n < BATCH && (entry = reader.next()) != null) {
-            records[n++] = entry.event() != null
-                    ? InputRecord.event(entry.event())
-                    : InputRecord.deadLetter(DeadLetters.malformed(entry.file(), entry.line(), entry.error(), entry.raw()));
+            records[n++] =
+                    entry.event() != null
+                            ? InputRecord.event(entry.event())
+                            : InputRecord.deadLetter(
+                                    DeadLetters.malformed(
+                                            entry.file(),
+                                            entry.line(),
+                                            entry.error(),
+                                            entry.raw()));
         }
         if (n == 0) {
             return null;

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -36,11 +35,17 @@ public final class EventSources {
      *
      * @param deterministic watermarks after every event in file order; the source then runs at
      *     parallelism 1 whatever the job's parallelism
-     * @param idleTimeout see {@link EventTimeWatermarks#strategy(Duration, boolean, Duration)}; zero: never idle
+     * @param idleTimeout see {@link EventTimeWatermarks#strategy(Duration, boolean, Duration)};
+     *     zero: never idle
      * @throws IOException when a local input does not exist or cannot be listed
      */
-    public static SingleOutputStreamOperator<EventRecord> read(StreamExecutionEnvironment env, String input,
-            Duration outOfOrderness, boolean deterministic, Duration idleTimeout) throws IOException {
+    public static SingleOutputStreamOperator<EventRecord> read(
+            StreamExecutionEnvironment env,
+            String input,
+            Duration outOfOrderness,
+            boolean deterministic,
+            Duration idleTimeout)
+            throws IOException {
         return read(env, input, outOfOrderness, deterministic, idleTimeout, null);
     }
 
@@ -49,17 +54,28 @@ public final class EventSources {
      * {@code monitorInterval} the folder is watched for new files at that interval and the stream
      * never ends (null: read once).
      */
-    public static SingleOutputStreamOperator<EventRecord> read(StreamExecutionEnvironment env, String input,
-            Duration outOfOrderness, boolean deterministic, Duration idleTimeout, Duration monitorInterval)
+    public static SingleOutputStreamOperator<EventRecord> read(
+            StreamExecutionEnvironment env,
+            String input,
+            Duration outOfOrderness,
+            boolean deterministic,
+            Duration idleTimeout,
+            Duration monitorInterval)
             throws IOException {
-        FileSource.FileSourceBuilder<InputRecord> builder = FileSource
-                .forBulkFileFormat(new EventFileFormat(), monitorInterval == null ? paths(input) : new Path[] {folder(input)})
-                .setSplitAssigner(OrderedSplitAssigner::new);
+        FileSource.FileSourceBuilder<InputRecord> builder =
+                FileSource.forBulkFileFormat(
+                                new EventFileFormat(),
+                                monitorInterval == null ? paths(input) : new Path[] {folder(input)})
+                        .setSplitAssigner(OrderedSplitAssigner::new);
         if (monitorInterval != null) {
             builder.monitorContinuously(monitorInterval);
         }
-        DataStreamSource<InputRecord> records = env.fromSource(builder.build(),
-                EventTimeWatermarks.strategy(outOfOrderness, deterministic, idleTimeout), SOURCE_NAME, InputRecord.TYPE);
+        DataStreamSource<InputRecord> records =
+                env.fromSource(
+                        builder.build(),
+                        EventTimeWatermarks.strategy(outOfOrderness, deterministic, idleTimeout),
+                        SOURCE_NAME,
+                        InputRecord.TYPE);
         records.uid(SOURCE_NAME);
         SingleOutputStreamOperator<EventRecord> events =
                 records.process(new InputSplitter(), RecordTypes.EVENT).name("parse").uid("parse");
@@ -71,7 +87,8 @@ public final class EventSources {
     }
 
     private static Path folder(String input) {
-        return input.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") ? new Path(input)
+        return input.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")
+                ? new Path(input)
                 : Path.fromLocalFile(java.nio.file.Path.of(input).toAbsolutePath().toFile());
     }
 

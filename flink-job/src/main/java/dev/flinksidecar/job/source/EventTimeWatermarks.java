@@ -7,20 +7,20 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Event-time watermarks of the event-file source: bounded out-of-orderness, the watermark being
- * the largest event time seen minus the out-of-orderness minus 1 ms (as Flink's own
- * {@code forBoundedOutOfOrderness}). Dead letters carry no event time and never move it.
+ * Event-time watermarks of the event-file source: bounded out-of-orderness, the watermark being the
+ * largest event time seen minus the out-of-orderness minus 1 ms (as Flink's own {@code
+ * forBoundedOutOfOrderness}). Dead letters carry no event time and never move it.
  *
  * <ul>
- *   <li>periodic (default): emitted every {@code pipeline.auto-watermark-interval};</li>
- *   <li>deterministic: emitted after each event, in file order, exactly as the sidecar's
- *       {@code replay} command does. Only deterministic when one reader reads all files in
- *       order: the job runs the source at parallelism 1 in this mode.</li>
+ *   <li>periodic (default): emitted every {@code pipeline.auto-watermark-interval};
+ *   <li>deterministic: emitted after each event, in file order, exactly as the sidecar's {@code
+ *       replay} command does. Only deterministic when one reader reads all files in order: the job
+ *       runs the source at parallelism 1 in this mode.
  * </ul>
  *
  * At the end of the input Flink emits the final watermark ({@code Long.MAX_VALUE}), which fires
- * every open window. Idle splits: see {@link #strategy(Duration, boolean, Duration)}.
- * Runs on the source's task thread.
+ * every open window. Idle splits: see {@link #strategy(Duration, boolean, Duration)}. Runs on the
+ * source's task thread.
  */
 public final class EventTimeWatermarks implements WatermarkGenerator<InputRecord> {
 
@@ -35,21 +35,23 @@ public final class EventTimeWatermarks implements WatermarkGenerator<InputRecord
     }
 
     /** The strategy: event time from the events, watermarks as above, no idleness. */
-    public static WatermarkStrategy<InputRecord> strategy(Duration outOfOrderness, boolean deterministic) {
+    public static WatermarkStrategy<InputRecord> strategy(
+            Duration outOfOrderness, boolean deterministic) {
         return strategy(outOfOrderness, deterministic, Duration.ZERO);
     }
 
     /**
-     * The strategy: event time from the events, watermarks as above; with periodic watermarks and
-     * a positive {@code idleTimeout}, a split (or a reader without splits) that emits no event for
+     * The strategy: event time from the events, watermarks as above; with periodic watermarks and a
+     * positive {@code idleTimeout}, a split (or a reader without splits) that emits no event for
      * that long is marked idle ({@link WatermarkStrategy#withIdleness}), so the other splits'
      * watermarks advance without it, until it has events again. Never with deterministic
      * watermarks: there one reader emits every watermark in file order.
      */
-    public static WatermarkStrategy<InputRecord> strategy(Duration outOfOrderness, boolean deterministic,
-            Duration idleTimeout) {
+    public static WatermarkStrategy<InputRecord> strategy(
+            Duration outOfOrderness, boolean deterministic, Duration idleTimeout) {
         WatermarkStrategy<InputRecord> strategy =
-                WatermarkStrategy.forGenerator(ctx -> new EventTimeWatermarks(outOfOrderness, deterministic));
+                WatermarkStrategy.forGenerator(
+                        ctx -> new EventTimeWatermarks(outOfOrderness, deterministic));
         if (!deterministic && idleTimeout.compareTo(Duration.ZERO) > 0) {
             strategy = strategy.withIdleness(idleTimeout);
         }

@@ -6,8 +6,8 @@ import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * What the event-file source reads from one record of a file: an event, or a dead-letter line
- * for a record that is not one ({@code {"file","line","reason","raw"}}). Immutable.
+ * What the event-file source reads from one record of a file: an event, or a dead-letter line for a
+ * record that is not one ({@code {"file","line","reason","raw"}}). Immutable.
  */
 public final class InputRecord {
 
@@ -43,7 +43,8 @@ public final class InputRecord {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof InputRecord && Objects.equals(event, ((InputRecord) o).event)
+        return o instanceof InputRecord
+                && Objects.equals(event, ((InputRecord) o).event)
                 && Objects.equals(deadLetter, ((InputRecord) o).deadLetter);
     }
 

@@ -9,7 +9,9 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
-/** Serializes {@link InputRecord}s: a tag byte (0 event, 1 dead letter), then the event or the line. */
+/**
+ * Serializes {@link InputRecord}s: a tag byte (0 event, 1 dead letter), then the event or the line.
+ */
 public final class InputRecordSerializer extends ImmutableRecordSerializer<InputRecord> {
 
     private static final long serialVersionUID = 1L;

@@ -9,16 +9,17 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits the source's records: events to the main output, malformed records to
- * {@link #MALFORMED} as dead-letter lines. Counts both in the accumulators {@value #EVENTS_IN}
- * and {@value #MALFORMED_IN}. Task thread.
+ * Splits the source's records: events to the main output, malformed records to {@link #MALFORMED}
+ * as dead-letter lines. Counts both in the accumulators {@value #EVENTS_IN} and {@value
+ * #MALFORMED_IN}. Task thread.
  */
 public final class InputSplitter extends ProcessFunction<InputRecord, EventRecord> {
 
     private static final long serialVersionUID = 1L;
 
     /** Dead letters of malformed input records. */
-    public static final OutputTag<String> MALFORMED = new OutputTag<>("malformed-input", Types.STRING);
+    public static final OutputTag<String> MALFORMED =
+            new OutputTag<>("malformed-input", Types.STRING);
 
     public static final String EVENTS_IN = "events-in";
     public static final String MALFORMED_IN = "malformed-in";

@@ -9,15 +9,15 @@ import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.assigners.FileSplitAssigner;
 
 /**
- * Hands out file splits in path order (then offset), so that one reader reads the files of a
- * folder in name order, as {@code replay} does. Runs in the split enumerator (JobManager).
+ * Hands out file splits in path order (then offset), so that one reader reads the files of a folder
+ * in name order, as {@code replay} does. Runs in the split enumerator (JobManager).
  */
 final class OrderedSplitAssigner implements FileSplitAssigner {
 
-    private static final Comparator<FileSourceSplit> ORDER = Comparator
-            .comparing((FileSourceSplit s) -> s.path().toString())
-            .thenComparingLong(FileSourceSplit::offset)
-            .thenComparing(FileSourceSplit::splitId);
+    private static final Comparator<FileSourceSplit> ORDER =
+            Comparator.comparing((FileSourceSplit s) -> s.path().toString())
+                    .thenComparingLong(FileSourceSplit::offset)
+                    .thenComparing(FileSourceSplit::splitId);
 
     private final TreeSet<FileSourceSplit> splits = new TreeSet<>(ORDER);
 

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class RestartBackoffTest {
 
     private static final RestartBackoff BACKOFF =
-            new RestartBackoff(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(30));
+            new RestartBackoff(
+                    Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(30));
 
     @Test
     void firstWaitIsTheShortest() {
@@ -29,19 +30,30 @@ class RestartBackoffTest {
 
     @Test
     void startsOverAfterAChildThatStayedUp() {
-        assertThat(BACKOFF.next(Duration.ofMillis(500), Duration.ofSeconds(30))).isEqualTo(Duration.ofMillis(100));
-        assertThat(BACKOFF.next(Duration.ofMillis(500), Duration.ofMillis(29_999))).isEqualTo(Duration.ofMillis(500));
+        assertThat(BACKOFF.next(Duration.ofMillis(500), Duration.ofSeconds(30)))
+                .isEqualTo(Duration.ofMillis(100));
+        assertThat(BACKOFF.next(Duration.ofMillis(500), Duration.ofMillis(29_999)))
+                .isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
     void defaultIsAHundredMillisDoublingToFiveSeconds() {
         assertThat(RestartBackoff.DEFAULT)
-                .isEqualTo(new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+                .isEqualTo(
+                        new RestartBackoff(
+                                Duration.ofMillis(100),
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(30)));
     }
 
     @Test
     void refusesAMaxBelowTheFirstWait() {
-        assertThatThrownBy(() -> new RestartBackoff(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ZERO))
+        assertThatThrownBy(
+                        () ->
+                                new RestartBackoff(
+                                        Duration.ofSeconds(1),
+                                        Duration.ofMillis(10),
+                                        Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("first PT1S, max PT0.01S");
     }

@@ -18,21 +18,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RunSummaryTest {
 
-    private static final JobExecutionResult RESULT = new JobExecutionResult(new JobID(), 1,
-            Map.of(InputSplitter.EVENTS_IN, OptionalFailure.of(12L)));
+    private static final JobExecutionResult RESULT =
+            new JobExecutionResult(
+                    new JobID(), 1, Map.of(InputSplitter.EVENTS_IN, OptionalFailure.of(12L)));
 
-    @TempDir
-    Path output;
+    @TempDir Path output;
 
     @Test
     void countsTheSidecarRestartsOfARunThatStartedTheSidecar() throws IOException {
-        assertThat(summary(OptionalInt.of(0))).contains("events in:    12").contains("sidecar restarts: 0\n");
-        assertThat(summary(OptionalInt.of(2))).contains("sidecar restarts: 2 (the warnings above say why)");
+        assertThat(summary(OptionalInt.of(0)))
+                .contains("events in:    12")
+                .contains("sidecar restarts: 0\n");
+        assertThat(summary(OptionalInt.of(2)))
+                .contains("sidecar restarts: 2 (the warnings above say why)");
     }
 
     @Test
     void saysNothingOfRestartsWhenTheSidecarWasNotItsOwn() throws IOException {
-        assertThat(summary(OptionalInt.empty())).contains("events in:    12").doesNotContain("sidecar restarts");
+        assertThat(summary(OptionalInt.empty()))
+                .contains("events in:    12")
+                .doesNotContain("sidecar restarts");
     }
 
     private String summary(OptionalInt restarts) throws IOException {

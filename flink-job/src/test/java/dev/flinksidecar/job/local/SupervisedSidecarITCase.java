@@ -26,11 +26,11 @@ class SupervisedSidecarITCase {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+
     /** Never reset by uptime: each child of these tests lives seconds, not an hour. */
     private static final Duration NEVER = Duration.ofHours(1);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path socket;
     private Path rules;
@@ -41,7 +41,11 @@ class SupervisedSidecarITCase {
         socket = dir.resolve("s.sock");
         rules = dir.resolve("rules");
         log = dir.resolve("sidecar.log");
-        TestSidecars.deploy(rules, "threshold", "threshold", "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 1000}");
+        TestSidecars.deploy(
+                rules,
+                "threshold",
+                "threshold",
+                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 1000}");
     }
 
     /** Backstop for a failed test: kills what is left, then fails if anything was. */
@@ -49,14 +53,17 @@ class SupervisedSidecarITCase {
     void noChildLeftBehind() {
         List<ProcessHandle> left = childrenOn(socket);
         left.forEach(ProcessHandle::destroyForcibly);
-        assertThat(left).as("sidecar children still running on %s after the test", socket).isEmpty();
+        assertThat(left)
+                .as("sidecar children still running on %s after the test", socket)
+                .isEmpty();
     }
 
     @Test
     void aKilledChildIsBackOnTheSameSocketWithTheSameRules() throws Exception {
         try (SupervisedSidecar sidecar = start(RestartBackoff.DEFAULT)) {
             long first = sidecar.pid();
-            logOnceItSays(1, "accepting sessions on " + socket); // its output is out before the kill
+            logOnceItSays(
+                    1, "accepting sessions on " + socket); // its output is out before the kill
             kill9(first);
 
             long second = sidecar.awaitReadyOtherThan(first, DEADLINE);
@@ -65,32 +72,45 @@ class SupervisedSidecarITCase {
             assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             assertThat(sidecar.restarts()).isEqualTo(1);
             assertThat(SocketConnector.accepts(socket)).isTrue();
-            assertThat(TestSidecars.admin(Path.of(socket + ".admin"), "list")).contains("threshold");
+            assertThat(TestSidecars.admin(Path.of(socket + ".admin"), "list"))
+                    .contains("threshold");
             String text = logOnceItSays(2, "accepting sessions on " + socket);
-            assertThat(text).contains("flink-sidecar local mode: restart 1 after the sidecar (pid " + first
-                    + ") exited with code 137 (signal 9, SIGKILL)");
+            assertThat(text)
+                    .contains(
+                            "flink-sidecar local mode: restart 1 after the sidecar (pid "
+                                    + first
+                                    + ") exited with code 137 (signal 9, SIGKILL)");
             // both children's output is in the one log, the restart marker between them
             assertThat(count(text, "accepting sessions on " + socket)).isEqualTo(2);
-            assertThat(text.indexOf("restart 1 after")).isBetween(text.indexOf("accepting sessions on"),
-                    text.lastIndexOf("accepting sessions on"));
+            assertThat(text.indexOf("restart 1 after"))
+                    .isBetween(
+                            text.indexOf("accepting sessions on"),
+                            text.lastIndexOf("accepting sessions on"));
         }
     }
 
     @Test
     void killedAgainAndAgainComesBackEachTimeWithAGrowingBackoff() throws Exception {
-        try (SupervisedSidecar sidecar = start(new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), NEVER))) {
+        try (SupervisedSidecar sidecar =
+                start(new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), NEVER))) {
             List<Long> pids = new ArrayList<>(List.of(sidecar.pid()));
             for (int kill = 1; kill <= 3; kill++) {
                 long victim = pids.get(pids.size() - 1);
-                logOnceItSays(kill, "accepting sessions on " + socket); // its output is out before the kill
+                logOnceItSays(
+                        kill,
+                        "accepting sessions on " + socket); // its output is out before the kill
                 kill9(victim);
                 pids.add(sidecar.awaitReadyOtherThan(victim, DEADLINE));
                 assertThat(sidecar.restarts()).isEqualTo(kill);
                 assertThat(SocketConnector.accepts(socket)).isTrue();
             }
             assertThat(pids).doesNotHaveDuplicates().hasSize(4);
-            assertThat(millis(sidecar.awaitRestartWaits(3, DEADLINE))).containsExactly(100L, 200L, 400L);
-            assertThat(count(logOnceItSays(4, "accepting sessions on " + socket), "accepting sessions on " + socket))
+            assertThat(millis(sidecar.awaitRestartWaits(3, DEADLINE)))
+                    .containsExactly(100L, 200L, 400L);
+            assertThat(
+                            count(
+                                    logOnceItSays(4, "accepting sessions on " + socket),
+                                    "accepting sessions on " + socket))
                     .isEqualTo(4);
         }
     }
@@ -98,7 +118,10 @@ class SupervisedSidecarITCase {
     @Test
     void theBackoffStartsOverAfterAChildThatStayedUp() throws Exception {
         // resetAfter zero: every child that became ready "stayed up" long enough
-        try (SupervisedSidecar sidecar = start(new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ZERO))) {
+        try (SupervisedSidecar sidecar =
+                start(
+                        new RestartBackoff(
+                                Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ZERO))) {
             for (int kill = 1; kill <= 2; kill++) {
                 long victim = sidecar.pid();
                 kill9(victim);
@@ -109,8 +132,10 @@ class SupervisedSidecarITCase {
     }
 
     @Test
-    void aChildThatExitsAtOnceIsRestartedEverLessOftenAndComesBackWhenTheCauseIsGone() throws Exception {
-        try (SupervisedSidecar sidecar = start(new RestartBackoff(Duration.ofMillis(100), Duration.ofMillis(800), NEVER))) {
+    void aChildThatExitsAtOnceIsRestartedEverLessOftenAndComesBackWhenTheCauseIsGone()
+            throws Exception {
+        try (SupervisedSidecar sidecar =
+                start(new RestartBackoff(Duration.ofMillis(100), Duration.ofMillis(800), NEVER))) {
             long first = sidecar.pid();
             Path away = Files.move(rules, dir.resolve("rules-away"));
             long killedAt = System.nanoTime();
@@ -121,11 +146,15 @@ class SupervisedSidecarITCase {
 
             // not a hot loop: the waits double up to the max, and the five children started
             // before the sixth wait took at least the five waits before them
-            assertThat(millis(waits).subList(0, 6)).containsExactly(100L, 200L, 400L, 800L, 800L, 800L);
+            assertThat(millis(waits).subList(0, 6))
+                    .containsExactly(100L, 200L, 400L, 800L, 800L, 800L);
             assertThat(elapsedMs).isGreaterThanOrEqualTo(100 + 200 + 400 + 800 + 800);
             String text = Files.readString(log);
-            assertThat(count(text, "rules directory " + rules.toAbsolutePath() + " does not exist")).isGreaterThanOrEqualTo(5);
-            assertThat(text).contains("restart 2 after the sidecar (pid ").contains(") exited with code 2 ===");
+            assertThat(count(text, "rules directory " + rules.toAbsolutePath() + " does not exist"))
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(text)
+                    .contains("restart 2 after the sidecar (pid ")
+                    .contains(") exited with code 2 ===");
 
             Files.move(away, rules);
             long back = sidecar.awaitReadyOtherThan(first, DEADLINE);
@@ -164,7 +193,8 @@ class SupervisedSidecarITCase {
         SupervisedSidecar sidecar = start(new RestartBackoff(NEVER, NEVER, NEVER));
         try {
             kill9(sidecar.pid());
-            assertThat(millis(sidecar.awaitRestartWaits(1, DEADLINE))).containsExactly(NEVER.toMillis());
+            assertThat(millis(sidecar.awaitRestartWaits(1, DEADLINE)))
+                    .containsExactly(NEVER.toMillis());
 
             sidecar.close();
 
@@ -182,29 +212,47 @@ class SupervisedSidecarITCase {
     void aSidecarThatCannotStartAtAllIsNotSupervised() {
         Path missing = dir.resolve("no-such-rules");
 
-        assertThatThrownBy(() -> SupervisedSidecar.start(TestSidecars.command(dir), socket, missing,
-                log, START_TIMEOUT))
+        assertThatThrownBy(
+                        () ->
+                                SupervisedSidecar.start(
+                                        TestSidecars.command(dir),
+                                        socket,
+                                        missing,
+                                        log,
+                                        START_TIMEOUT))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("exited with code 2 before it accepted connections on " + socket)
-                .hasMessageContaining("rules directory " + missing.toAbsolutePath() + " does not exist");
+                .hasMessageContaining(
+                        "exited with code 2 before it accepted connections on " + socket)
+                .hasMessageContaining(
+                        "rules directory " + missing.toAbsolutePath() + " does not exist");
         assertThat(childrenOn(socket)).isEmpty();
     }
 
-    private SupervisedSidecar start(RestartBackoff backoff) throws IOException, InterruptedException {
-        return SupervisedSidecar.start(TestSidecars.command(dir), socket, rules, log,
-                START_TIMEOUT, backoff);
+    private SupervisedSidecar start(RestartBackoff backoff)
+            throws IOException, InterruptedException {
+        return SupervisedSidecar.start(
+                TestSidecars.command(dir), socket, rules, log, START_TIMEOUT, backoff);
     }
 
     private static void kill9(long pid) {
-        ProcessHandle child = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+        ProcessHandle child =
+                ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
         assertThat(child.destroyForcibly()).as("SIGKILL to %d", pid).isTrue();
     }
 
-    /** This JVM's descendants whose command line names {@code socket}: the sidecars of this test. */
+    /**
+     * This JVM's descendants whose command line names {@code socket}: the sidecars of this test.
+     */
     private static List<ProcessHandle> childrenOn(Path socket) {
-        return ProcessHandle.current().descendants()
+        return ProcessHandle.current()
+                .descendants()
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains(socket.toString())).orElse(false))
+                .filter(
+                        p ->
+                                p.info()
+                                        .commandLine()
+                                        .map(c -> c.contains(socket.toString()))
+                                        .orElse(false))
                 .toList();
     }
 

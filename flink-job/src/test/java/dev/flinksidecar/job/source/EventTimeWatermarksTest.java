@@ -10,22 +10,26 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.junit.jupiter.api.Test;
 
-/** Watermarks: largest event time minus out-of-orderness minus 1 ms, after each event when deterministic. */
+/**
+ * Watermarks: largest event time minus out-of-orderness minus 1 ms, after each event when
+ * deterministic.
+ */
 class EventTimeWatermarksTest {
 
     private final List<Long> emitted = new ArrayList<>();
-    private final WatermarkOutput output = new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark watermark) {
-            emitted.add(watermark.getTimestamp());
-        }
+    private final WatermarkOutput output =
+            new WatermarkOutput() {
+                @Override
+                public void emitWatermark(Watermark watermark) {
+                    emitted.add(watermark.getTimestamp());
+                }
 
-        @Override
-        public void markIdle() {}
+                @Override
+                public void markIdle() {}
 
-        @Override
-        public void markActive() {}
-    };
+                @Override
+                public void markActive() {}
+            };
 
     private static InputRecord event(long time) {
         return InputRecord.event(EventRecord.builder("k", time).build());

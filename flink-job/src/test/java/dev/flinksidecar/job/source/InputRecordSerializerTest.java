@@ -25,8 +25,10 @@ class InputRecordSerializerTest extends SerializerTestBase<InputRecord> {
     @Override
     protected InputRecord[] getTestData() {
         return new InputRecord[] {
-            InputRecord.event(EventRecord.builder("card-1", 1).type("payment").set("amount", 1.5).build()),
-            InputRecord.deadLetter("{\"file\":\"payments.jsonl\",\"line\":57,\"reason\":\"no key\",\"raw\":\"{}\"}"),
+            InputRecord.event(
+                    EventRecord.builder("card-1", 1).type("payment").set("amount", 1.5).build()),
+            InputRecord.deadLetter(
+                    "{\"file\":\"payments.jsonl\",\"line\":57,\"reason\":\"no key\",\"raw\":\"{}\"}"),
         };
     }
 }

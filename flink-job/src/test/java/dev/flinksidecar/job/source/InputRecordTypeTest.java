@@ -6,18 +6,23 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
-/** The source's type information gives its own serializer (never Kryo) and survives serialization. */
+/**
+ * The source's type information gives its own serializer (never Kryo) and survives serialization.
+ */
 class InputRecordTypeTest {
 
     @Test
     void typeInformationGivesTheHandWrittenSerializer() {
         SerializerConfigImpl config = new SerializerConfigImpl();
         config.setGenericTypes(false); // would throw if anything fell back to Kryo
-        assertThat(InputRecord.TYPE.createSerializer(config)).isSameAs(InputRecordSerializer.INSTANCE);
+        assertThat(InputRecord.TYPE.createSerializer(config))
+                .isSameAs(InputRecordSerializer.INSTANCE);
     }
 
     @Test
     void typeInformationIsSerializableAndEqualAfterwards() throws Exception {
-        assertThat(InstantiationUtil.clone(InputRecord.TYPE)).isEqualTo(InputRecord.TYPE).hasSameHashCodeAs(InputRecord.TYPE);
+        assertThat(InstantiationUtil.clone(InputRecord.TYPE))
+                .isEqualTo(InputRecord.TYPE)
+                .hasSameHashCodeAs(InputRecord.TYPE);
     }
 }

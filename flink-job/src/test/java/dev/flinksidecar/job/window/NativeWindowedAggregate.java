@@ -40,9 +40,9 @@ import org.apache.flink.util.OutputTag;
  *       .aggregate(count|sum|min|max|avg + event count, ProcessWindowFunction adding start/end)
  * }</pre>
  *
- * writing the lines the sidecar path writes: window results as {@code ResultJson.windowToJson}
- * and late events as {@code LateEvents.line}. Written independently of the example rule (it
- * shares only the config format), so the comparison checks the rule and the engine as well.
+ * writing the lines the sidecar path writes: window results as {@code ResultJson.windowToJson} and
+ * late events as {@code LateEvents.line}. Written independently of the example rule (it shares only
+ * the config format), so the comparison checks the rule and the engine as well.
  */
 public final class NativeWindowedAggregate {
 
@@ -62,19 +62,26 @@ public final class NativeWindowedAggregate {
     public static Lines apply(DataStream<EventRecord> events, String configJson, String version) {
         Spec spec = Spec.parse(configJson, version);
         OutputTag<EventRecord> lateTag = new OutputTag<>("late-" + spec.id, RecordTypes.EVENT);
-        SingleOutputStreamOperator<String> results = events
-                .filter(spec).name("filter " + spec.id).setParallelism(events.getParallelism())
-                .keyBy(EventRecord::key, Types.STRING)
-                .window(spec.assigner())
-                .allowedLateness(Duration.ofMillis(spec.latenessMs))
-                .sideOutputLateData(lateTag)
-                .aggregate(new Aggregate(spec), new WithWindow(spec),
-                        PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO,
-                        PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO, Types.STRING)
-                .name("window " + spec.id);
-        DataStream<String> late = results.getSideOutput(lateTag)
-                .map(event -> LateEvents.line(spec.id, spec.version, event)).returns(Types.STRING)
-                .name("late " + spec.id);
+        SingleOutputStreamOperator<String> results =
+                events.filter(spec)
+                        .name("filter " + spec.id)
+                        .setParallelism(events.getParallelism())
+                        .keyBy(EventRecord::key, Types.STRING)
+                        .window(spec.assigner())
+                        .allowedLateness(Duration.ofMillis(spec.latenessMs))
+                        .sideOutputLateData(lateTag)
+                        .aggregate(
+                                new Aggregate(spec),
+                                new WithWindow(spec),
+                                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO,
+                                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO,
+                                Types.STRING)
+                        .name("window " + spec.id);
+        DataStream<String> late =
+                results.getSideOutput(lateTag)
+                        .map(event -> LateEvents.line(spec.id, spec.version, event))
+                        .returns(Types.STRING)
+                        .name("late " + spec.id);
         return new Lines(results, late);
     }
 
@@ -125,9 +132,13 @@ public final class NativeWindowedAggregate {
         WindowAssigner<Object, TimeWindow> assigner() {
             switch (type) {
                 case "tumbling":
-                    return TumblingEventTimeWindows.of(Duration.ofMillis(size), Duration.ofMillis(offset));
+                    return TumblingEventTimeWindows.of(
+                            Duration.ofMillis(size), Duration.ofMillis(offset));
                 case "sliding":
-                    return SlidingEventTimeWindows.of(Duration.ofMillis(size), Duration.ofMillis(slide), Duration.ofMillis(offset));
+                    return SlidingEventTimeWindows.of(
+                            Duration.ofMillis(size),
+                            Duration.ofMillis(slide),
+                            Duration.ofMillis(offset));
                 case "session":
                     return EventTimeSessionWindows.withGap(Duration.ofMillis(gap));
                 default:
@@ -215,7 +226,8 @@ public final class NativeWindowedAggregate {
     }
 
     /** Writes a window's aggregate as the sidecar path writes a window result. */
-    static final class WithWindow extends ProcessWindowFunction<double[], String, String, TimeWindow> {
+    static final class WithWindow
+            extends ProcessWindowFunction<double[], String, String, TimeWindow> {
         private static final long serialVersionUID = 1L;
         private static final Attributes NONE = ProtoAttributes.view(List.of());
 
@@ -228,11 +240,20 @@ public final class NativeWindowedAggregate {
         }
 
         @Override
-        public void process(String key, Context context, Iterable<double[]> elements, Collector<String> out) {
+        public void process(
+                String key, Context context, Iterable<double[]> elements, Collector<String> out) {
             double[] result = elements.iterator().next();
             TimeWindow window = context.window();
-            out.collect(ResultJson.windowToJson(id, version, key, window.getStart(), window.getEnd(), result[0],
-                    (long) result[1], NONE));
+            out.collect(
+                    ResultJson.windowToJson(
+                            id,
+                            version,
+                            key,
+                            window.getStart(),
+                            window.getEnd(),
+                            result[0],
+                            (long) result[1],
+                            NONE));
         }
     }
 }

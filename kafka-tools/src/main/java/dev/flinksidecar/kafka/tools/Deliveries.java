@@ -1,5 +1,6 @@
 package dev.flinksidecar.kafka.tools;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
@@ -47,8 +48,15 @@ public final class Deliveries implements Callback {
     public void check() {
         Exception first = firstFailure.get();
         if (first != null) {
-            throw new IllegalStateException(failed.get() + " records were not written to " + topic + " ("
-                    + written.get() + " were): " + first, first);
+            String message =
+                    String.format(
+                            Locale.ROOT,
+                            "%d records were not written to %s (%d were): %s",
+                            failed.get(),
+                            topic,
+                            written.get(),
+                            first);
+            throw new IllegalStateException(message, first);
         }
     }
 }

@@ -17,21 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The command line against a real single-node KRaft broker ({@link KafkaBroker}, started from
  * {@code target/lib} on a free port in the test's own folder, killed at the end): create a topic,
- * produce an event file with a malformed line, read it back committed, generate payments; a
- * record the broker does not take fails {@code produce}.
+ * produce an event file with a malformed line, read it back committed, generate payments; a record
+ * the broker does not take fails {@code produce}.
  */
 @Timeout(180)
 class KafkaCliITCase {
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     private static KafkaBroker broker;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = KafkaBroker.start(tmp.resolve("broker"), 0, KafkaBroker.classPath(Path.of("..").toAbsolutePath()),
-                Duration.ofMinutes(2));
+        broker =
+                KafkaBroker.start(
+                        tmp.resolve("broker"),
+                        0,
+                        KafkaBroker.classPath(Path.of("..").toAbsolutePath()),
+                        Duration.ofMinutes(2));
     }
 
     @AfterAll
@@ -43,21 +46,26 @@ class KafkaCliITCase {
 
     @Test
     void producesAFileAndConsumesItBack() throws Exception {
-        assertThat(cli("create-topic", "events", "--partitions", "3").out).contains("created topic events");
+        assertThat(cli("create-topic", "events", "--partitions", "3").out)
+                .contains("created topic events");
         Result again = cli("create-topic", "events", "--partitions", "3");
         assertThat(again.exit).isEqualTo(1);
         assertThat(again.err).contains("exists already");
-        assertThat(cli("create-topic", "events", "--partitions", "3", "--if-not-exists").exit).isZero();
+        assertThat(cli("create-topic", "events", "--partitions", "3", "--if-not-exists").exit)
+                .isZero();
 
         Path file = tmp.resolve("events.jsonl");
-        List<String> lines = List.of(
-                "{\"key\":\"a\",\"time\":1,\"type\":\"payment\",\"amount\":5}",
-                "{\"time\":2}",
-                "{\"key\":\"b\",\"time\":3,\"type\":\"payment\",\"amount\":7}");
+        List<String> lines =
+                List.of(
+                        "{\"key\":\"a\",\"time\":1,\"type\":\"payment\",\"amount\":5}",
+                        "{\"time\":2}",
+                        "{\"key\":\"b\",\"time\":3,\"type\":\"payment\",\"amount\":7}");
         Files.write(file, lines);
-        assertThat(cli("produce", "--topic", "events", "--file", file.toString()).out).contains("sent 3 records");
+        assertThat(cli("produce", "--topic", "events", "--file", file.toString()).out)
+                .contains("sent 3 records");
 
-        Result consumed = cli("consume", "--topic", "events", "--from-beginning", "--idle-exit", "3");
+        Result consumed =
+                cli("consume", "--topic", "events", "--from-beginning", "--idle-exit", "3");
         assertThat(consumed.exit).isZero();
         assertThat(consumed.out.lines()).containsExactlyInAnyOrderElementsOf(lines);
         assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "events", Duration.ofMinutes(1)))
@@ -72,31 +80,62 @@ class KafkaCliITCase {
     void aRecordNotWrittenFailsProduceAndTheOthersAreWritten() throws Exception {
         cli("create-topic", "sizes", "--partitions", "1");
         Path file = tmp.resolve("sizes.jsonl");
-        List<String> small = List.of("{\"key\":\"a\",\"time\":1,\"note\":\"small\"}",
-                "{\"key\":\"c\",\"time\":3,\"note\":\"small\"}");
-        Files.write(file, List.of(small.get(0), "{\"key\":\"b\",\"time\":2,\"note\":\"" + "x".repeat(2 << 20) + "\"}",
-                small.get(1)));
+        List<String> small =
+                List.of(
+                        "{\"key\":\"a\",\"time\":1,\"note\":\"small\"}",
+                        "{\"key\":\"c\",\"time\":3,\"note\":\"small\"}");
+        Files.write(
+                file,
+                List.of(
+                        small.get(0),
+                        "{\"key\":\"b\",\"time\":2,\"note\":\"" + "x".repeat(2 << 20) + "\"}",
+                        small.get(1)));
         Result produced = cli("produce", "--topic", "sizes", "--file", file.toString());
         assertThat(produced.exit).isEqualTo(1);
         assertThat(produced.out).doesNotContain("sent");
-        assertThat(produced.err).contains("1 records were not written to sizes (2 were)").contains("RecordTooLarge");
+        assertThat(produced.err)
+                .contains("1 records were not written to sizes (2 were)")
+                .contains("RecordTooLarge");
         assertThat(Topics.committedValuesToEnd(broker.bootstrap(), "sizes", Duration.ofMinutes(1)))
                 .containsExactlyElementsOf(small);
     }
 
     @Test
     void generatesPayments() throws Exception {
-        Result generated = cli("generate", "--topic", "payments", "--rate", "2000", "--keys", "20", "--count", "500");
+        Result generated =
+                cli(
+                        "generate",
+                        "--topic",
+                        "payments",
+                        "--rate",
+                        "2000",
+                        "--keys",
+                        "20",
+                        "--count",
+                        "500");
         assertThat(generated.out).contains("sent 500 events to payments");
-        List<String> values = Topics.committedValuesToEnd(broker.bootstrap(), "payments", Duration.ofMinutes(1));
-        assertThat(values).hasSize(500).allSatisfy(v -> assertThat(v).contains("\"type\":\"payment\"")
-                .contains("\"amount\":").contains("\"merchant\":").contains("\"key\":\"card-00"));
+        List<String> values =
+                Topics.committedValuesToEnd(broker.bootstrap(), "payments", Duration.ofMinutes(1));
+        assertThat(values)
+                .hasSize(500)
+                .allSatisfy(
+                        v ->
+                                assertThat(v)
+                                        .contains("\"type\":\"payment\"")
+                                        .contains("\"amount\":")
+                                        .contains("\"merchant\":")
+                                        .contains("\"key\":\"card-00"));
     }
 
     @Test
     void aMissingBootstrapIsAUsageError() {
-        assertThat(KafkaCli.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-                "create-topic", "x")).isEqualTo(2);
+        assertThat(
+                        KafkaCli.run(
+                                new PrintWriter(new StringWriter()),
+                                new PrintWriter(new StringWriter()),
+                                "create-topic",
+                                "x"))
+                .isEqualTo(2);
     }
 
     private static Result cli(String... args) {

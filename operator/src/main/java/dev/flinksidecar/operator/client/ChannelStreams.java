@@ -14,9 +14,9 @@ import java.time.Duration;
  * Blocking streams over a connected {@link SocketChannel}, for {@link SidecarClient}.
  *
  * <p>Not {@link java.nio.channels.Channels#newInputStream}: on Java 17 its streams take the
- * channel's blocking lock for every read and write, so a reader thread blocked in a read would
- * stop the task thread from writing. These call the channel directly; a channel takes one reader
- * and one writer at the same time.
+ * channel's blocking lock for every read and write, so a reader thread blocked in a read would stop
+ * the task thread from writing. These call the channel directly; a channel takes one reader and one
+ * writer at the same time.
  *
  * <p>Both move at most {@value #CHUNK} bytes per call: the JDK copies a heap array through a
  * temporary direct buffer as large as the request, and keeps that buffer per thread.
@@ -31,8 +31,10 @@ final class ChannelStreams {
     static final class Input extends InputStream {
 
         private final SocketChannel channel;
+
         /** Set while reads have a deadline (the channel is then non-blocking). */
         private Selector selector;
+
         private long deadlineNanos;
 
         Input(SocketChannel channel) {
@@ -40,8 +42,8 @@ final class ChannelStreams {
         }
 
         /**
-         * Switches to reads that fail with {@link SocketTimeoutException} once {@code timeout}
-         * has passed, until {@link #blocking()}. The thread that reads calls both.
+         * Switches to reads that fail with {@link SocketTimeoutException} once {@code timeout} has
+         * passed, until {@link #blocking()}. The thread that reads calls both.
          */
         void readWithin(Duration timeout) throws IOException {
             deadlineNanos = System.nanoTime() + timeout.toNanos();
@@ -110,7 +112,8 @@ final class ChannelStreams {
         public void write(byte[] bytes, int offset, int length) throws IOException {
             int done = 0;
             while (done < length) {
-                ByteBuffer source = ByteBuffer.wrap(bytes, offset + done, Math.min(CHUNK, length - done));
+                ByteBuffer source =
+                        ByteBuffer.wrap(bytes, offset + done, Math.min(CHUNK, length - done));
                 while (source.hasRemaining()) {
                     done += channel.write(source);
                 }

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  *                                        └─ reader thread: frames ─► ServerListener
  * </pre>
  *
- * Writes happen only on the thread that owns the client (the task thread); the reader thread
- * only reads and calls the listener. The two share no lock: the only state they both touch is
- * the volatile {@code closing} flag.
+ * Writes happen only on the thread that owns the client (the task thread); the reader thread only
+ * reads and calls the listener. The two share no lock: the only state they both touch is the
+ * volatile {@code closing} flag.
  */
 public final class SidecarClient implements Closeable {
 
@@ -56,18 +56,21 @@ public final class SidecarClient implements Closeable {
      *
      * @throws SidecarUnavailableException when no sidecar accepts before the deadline
      */
-    public static SidecarClient connect(Path socketPath, Duration timeout) throws IOException, InterruptedException {
+    public static SidecarClient connect(Path socketPath, Duration timeout)
+            throws IOException, InterruptedException {
         return new SidecarClient(socketPath, SocketConnector.connect(socketPath, timeout));
     }
 
     /**
-     * Sends Hello (its protocol version and frame limit filled in here) and waits up to
-     * {@code timeout} for the answer. Runs on the calling (task) thread, before {@link #start}.
+     * Sends Hello (its protocol version and frame limit filled in here) and waits up to {@code
+     * timeout} for the answer. Runs on the calling (task) thread, before {@link #start}.
      *
      * @throws SidecarRefusedException when the sidecar refuses the session, with its reason
-     * @throws SidecarSessionException when it answers with anything else, closes, or is silent too long
+     * @throws SidecarSessionException when it answers with anything else, closes, or is silent too
+     *     long
      */
-    public Welcome handshake(Hello.Builder hello, int maxFrameBytes, Duration timeout) throws IOException {
+    public Welcome handshake(Hello.Builder hello, int maxFrameBytes, Duration timeout)
+            throws IOException {
         maxInboundFrameBytes = maxFrameBytes;
         hello.setProtocolVersion(Protocol.VERSION).setMaxFrameBytes(maxFrameBytes);
         send(ClientMessage.newBuilder().setHello(hello).build());
@@ -76,12 +79,20 @@ public final class SidecarClient implements Closeable {
         try {
             byte[] frame = Frames.read(in, maxFrameBytes);
             if (frame == null) {
-                throw new SidecarSessionException("the sidecar on " + socketPath + " closed the connection during the handshake");
+                throw new SidecarSessionException(
+                        "the sidecar on "
+                                + socketPath
+                                + " closed the connection during the handshake");
             }
             answer = ServerMessage.parseFrom(frame);
         } catch (SocketTimeoutException e) {
-            throw new SidecarSessionException("the sidecar on " + socketPath + " did not answer the handshake within "
-                    + timeout.toMillis() + " ms", e);
+            throw new SidecarSessionException(
+                    "the sidecar on "
+                            + socketPath
+                            + " did not answer the handshake within "
+                            + timeout.toMillis()
+                            + " ms",
+                    e);
         } finally {
             in.blocking();
         }
@@ -89,18 +100,30 @@ public final class SidecarClient implements Closeable {
             case WELCOME:
                 return answer.getWelcome();
             case REFUSAL:
-                throw new SidecarRefusedException("the sidecar on " + socketPath + " refused the session: "
-                        + answer.getRefusal().getReason());
+                throw new SidecarRefusedException(
+                        "the sidecar on "
+                                + socketPath
+                                + " refused the session: "
+                                + answer.getRefusal().getReason());
             case ERROR:
-                throw new SidecarSessionException("the sidecar on " + socketPath + " answered the handshake with an error: "
-                        + answer.getError().getMessage());
+                throw new SidecarSessionException(
+                        "the sidecar on "
+                                + socketPath
+                                + " answered the handshake with an error: "
+                                + answer.getError().getMessage());
             default:
-                throw new SidecarSessionException("the sidecar on " + socketPath + " answered the handshake with "
-                        + answer.getKindCase());
+                throw new SidecarSessionException(
+                        "the sidecar on "
+                                + socketPath
+                                + " answered the handshake with "
+                                + answer.getKindCase());
         }
     }
 
-    /** Starts the reader thread that hands every later server message to {@code listener}. Task thread. */
+    /**
+     * Starts the reader thread that hands every later server message to {@code listener}. Task
+     * thread.
+     */
     public void start(ServerListener listener, String threadName) {
         reader = new Thread(() -> readLoop(listener), threadName);
         reader.setDaemon(true);
@@ -117,7 +140,9 @@ public final class SidecarClient implements Closeable {
         out.write(frame);
     }
 
-    /** Says Goodbye; the sidecar answers what is in flight and then closes. Owning (task) thread. */
+    /**
+     * Says Goodbye; the sidecar answers what is in flight and then closes. Owning (task) thread.
+     */
     public void goodbye(String reason) throws IOException {
         goodbyeSent = true;
         send(ClientMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason(reason)).build());
@@ -155,8 +180,11 @@ public final class SidecarClient implements Closeable {
                 byte[] frame = Frames.read(in, maxInboundFrameBytes);
                 if (frame == null) {
                     if (!closing && !goodbyeSent) {
-                        listener.onFailure(new SidecarSessionException(
-                                "the sidecar on " + socketPath + " closed the session unexpectedly"));
+                        listener.onFailure(
+                                new SidecarSessionException(
+                                        "the sidecar on "
+                                                + socketPath
+                                                + " closed the session unexpectedly"));
                     }
                     return;
                 }
@@ -165,12 +193,22 @@ public final class SidecarClient implements Closeable {
                 }
             }
         } catch (InvalidProtocolBufferException e) {
-            listener.onFailure(new SidecarSessionException(
-                    "the sidecar on " + socketPath + " sent a malformed frame: " + e.getMessage(), e));
+            listener.onFailure(
+                    new SidecarSessionException(
+                            "the sidecar on "
+                                    + socketPath
+                                    + " sent a malformed frame: "
+                                    + e.getMessage(),
+                            e));
         } catch (IOException e) {
             if (!closing) {
-                listener.onFailure(new SidecarSessionException(
-                        "the connection to the sidecar on " + socketPath + " broke: " + e.getMessage(), e));
+                listener.onFailure(
+                        new SidecarSessionException(
+                                "the connection to the sidecar on "
+                                        + socketPath
+                                        + " broke: "
+                                        + e.getMessage(),
+                                e));
             }
         }
     }
@@ -189,16 +227,30 @@ public final class SidecarClient implements Closeable {
                 return true;
             case ERROR:
                 if (!message.getError().getFatal()) {
-                    LOG.warn("The sidecar on {} reports: {}: {}", socketPath, message.getError().getCode(),
+                    LOG.warn(
+                            "The sidecar on {} reports: {}: {}",
+                            socketPath,
+                            message.getError().getCode(),
                             message.getError().getMessage());
                     return true;
                 }
-                listener.onFailure(new SidecarSessionException("the sidecar on " + socketPath + " ended the session: "
-                        + message.getError().getCode() + ": " + message.getError().getMessage()));
+                listener.onFailure(
+                        new SidecarSessionException(
+                                "the sidecar on "
+                                        + socketPath
+                                        + " ended the session: "
+                                        + message.getError().getCode()
+                                        + ": "
+                                        + message.getError().getMessage()));
                 return false;
             default:
-                listener.onFailure(new SidecarSessionException("the sidecar on " + socketPath + " sent an unexpected "
-                        + message.getKindCase() + " during the session"));
+                listener.onFailure(
+                        new SidecarSessionException(
+                                "the sidecar on "
+                                        + socketPath
+                                        + " sent an unexpected "
+                                        + message.getKindCase()
+                                        + " during the session"));
                 return false;
         }
     }

@@ -2,7 +2,10 @@ package dev.flinksidecar.operator.client;
 
 import java.io.IOException;
 
-/** The session with the sidecar broke: it sent a fatal Error, closed the socket, or spoke out of turn. */
+/**
+ * The session with the sidecar broke: it sent a fatal Error, closed the socket, or spoke out of
+ * turn.
+ */
 public final class SidecarSessionException extends IOException {
 
     private static final long serialVersionUID = 1L;

@@ -24,10 +24,12 @@ public final class SocketConnector {
      * Connects to {@code socket}, trying until {@code timeout} has passed.
      *
      * @return the connected channel, in blocking mode
-     * @throws SidecarUnavailableException "no sidecar is listening on PATH: why" when the deadline passes
+     * @throws SidecarUnavailableException "no sidecar is listening on PATH: why" when the deadline
+     *     passes
      * @throws InterruptedException when the calling thread is interrupted while waiting
      */
-    public static SocketChannel connect(Path socket, Duration timeout) throws IOException, InterruptedException {
+    public static SocketChannel connect(Path socket, Duration timeout)
+            throws IOException, InterruptedException {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = FIRST_BACKOFF_MS;
@@ -41,9 +43,16 @@ public final class SocketConnector {
                 long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
                 if (remainingMs <= 0) {
                     throw new SidecarUnavailableException(
-                            "no sidecar is listening on " + socket + ": " + reason(socket, e)
-                                    + " (waited " + timeout.toMillis() + " ms; start the sidecar with"
-                                    + " `java -jar sidecar.jar serve --socket " + socket + " --rules-dir DIR`)",
+                            "no sidecar is listening on "
+                                    + socket
+                                    + ": "
+                                    + reason(socket, e)
+                                    + " (waited "
+                                    + timeout.toMillis()
+                                    + " ms; start the sidecar with"
+                                    + " `java -jar sidecar.jar serve --socket "
+                                    + socket
+                                    + " --rules-dir DIR`)",
                             e);
                 }
                 Thread.sleep(Math.min(backoff, remainingMs));

@@ -18,9 +18,9 @@ import org.apache.flink.types.StringValue;
  * payloadLength:int  payload:byte[payloadLength]
  * </pre>
  *
- * Strings use Flink's {@link StringValue} encoding (null-safe). DOUBLE values travel as their
- * raw bits and BOOLEAN ones as 0/1, exactly as {@link EventRecord#numbers()} holds them.
- * The layout is versioned by {@link Snapshot}; change it only together with a new snapshot version.
+ * Strings use Flink's {@link StringValue} encoding (null-safe). DOUBLE values travel as their raw
+ * bits and BOOLEAN ones as 0/1, exactly as {@link EventRecord#numbers()} holds them. The layout is
+ * versioned by {@link Snapshot}; change it only together with a new snapshot version.
  */
 public final class EventRecordSerializer extends ImmutableRecordSerializer<EventRecord> {
 
@@ -30,7 +30,15 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
 
     private static final AttributeType[] KINDS = AttributeType.values();
     private static final EventRecord EMPTY =
-            new EventRecord("", 0L, null, new String[0], new AttributeType[0], new long[0], new String[0], new byte[0]);
+            new EventRecord(
+                    "",
+                    0L,
+                    null,
+                    new String[0],
+                    new AttributeType[0],
+                    new long[0],
+                    new String[0],
+                    new byte[0]);
 
     @Override
     public EventRecord createInstance() {

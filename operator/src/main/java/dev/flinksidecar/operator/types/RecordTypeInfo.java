@@ -6,8 +6,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * Flink type information for one of the job's record classes, backed by a hand-written
- * stateless serializer, so that Flink never falls back to Kryo for them.
+ * Flink type information for one of the job's record classes, backed by a hand-written stateless
+ * serializer, so that Flink never falls back to Kryo for them.
  *
  * <p>Use the constants in {@link RecordTypes} rather than making new instances.
  */

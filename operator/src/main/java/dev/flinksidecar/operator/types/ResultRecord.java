@@ -3,9 +3,9 @@ package dev.flinksidecar.operator.types;
 import java.util.Objects;
 
 /**
- * One result of a rule as the sidecar operator emits it: the rule version that made it, its key
- * and event time, and the finished JSON line (DESIGN.md "Files"), built once in the operator so
- * that sinks only write it. Immutable.
+ * One result of a rule as the sidecar operator emits it: the rule version that made it, its key and
+ * event time, and the finished JSON line (DESIGN.md "Files"), built once in the operator so that
+ * sinks only write it. Immutable.
  */
 public final class ResultRecord {
 
@@ -56,8 +56,11 @@ public final class ResultRecord {
             return false;
         }
         ResultRecord that = (ResultRecord) o;
-        return time == that.time && rule.equals(that.rule) && version.equals(that.version)
-                && key.equals(that.key) && json.equals(that.json);
+        return time == that.time
+                && rule.equals(that.rule)
+                && version.equals(that.version)
+                && key.equals(that.key)
+                && json.equals(that.json);
     }
 
     @Override

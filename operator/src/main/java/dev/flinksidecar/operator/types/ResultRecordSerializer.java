@@ -8,8 +8,8 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * Serializes {@link ResultRecord}s without Kryo: {@code rule version key:string time:long json:string}.
- * The layout is versioned by {@link Snapshot}.
+ * Serializes {@link ResultRecord}s without Kryo: {@code rule version key:string time:long
+ * json:string}. The layout is versioned by {@link Snapshot}.
  */
 public final class ResultRecordSerializer extends ImmutableRecordSerializer<ResultRecord> {
 

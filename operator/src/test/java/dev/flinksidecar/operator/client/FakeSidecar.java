@@ -55,14 +55,17 @@ final class FakeSidecar implements AutoCloseable {
         this.path = path;
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
-        Thread thread = new Thread(() -> {
-            try (SocketChannel socket = server.accept()) {
-                script.run(new Connection(socket));
-                done.complete(null);
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-        }, "fake-sidecar");
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try (SocketChannel socket = server.accept()) {
+                                script.run(new Connection(socket));
+                                done.complete(null);
+                            } catch (Throwable t) {
+                                done.completeExceptionally(t);
+                            }
+                        },
+                        "fake-sidecar");
         thread.setDaemon(true);
         thread.start();
     }

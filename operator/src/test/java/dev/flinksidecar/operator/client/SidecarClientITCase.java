@@ -34,13 +34,21 @@ class SidecarClientITCase {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private static ServerMessage welcome() {
-        return ServerMessage.newBuilder().setWelcome(Welcome.newBuilder().setProtocolVersion(1)
-                .setSidecarVersion("test").setSessionId("s-1").setMaxFrameBytes(1 << 20)
-                .addRules(RuleRef.newBuilder().setId("threshold").setVersion("1.0.0"))).build();
+        return ServerMessage.newBuilder()
+                .setWelcome(
+                        Welcome.newBuilder()
+                                .setProtocolVersion(1)
+                                .setSidecarVersion("test")
+                                .setSessionId("s-1")
+                                .setMaxFrameBytes(1 << 20)
+                                .addRules(
+                                        RuleRef.newBuilder()
+                                                .setId("threshold")
+                                                .setVersion("1.0.0")))
+                .build();
     }
 
     @Test
@@ -48,7 +56,10 @@ class SidecarClientITCase {
         Path socket = tmp.resolve("none.sock");
         assertThatThrownBy(() -> SidecarClient.connect(socket, Duration.ofMillis(100)))
                 .isInstanceOf(SidecarUnavailableException.class)
-                .hasMessageStartingWith("no sidecar is listening on " + socket + ": the socket file does not exist");
+                .hasMessageStartingWith(
+                        "no sidecar is listening on "
+                                + socket
+                                + ": the socket file does not exist");
     }
 
     @Test
@@ -67,22 +78,36 @@ class SidecarClientITCase {
     void handshakesSendsBatchesAndReceivesResults() throws Exception {
         Path socket = tmp.resolve("ok.sock");
         CompletableFuture<ClientMessage> hello = new CompletableFuture<>();
-        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
-            hello.complete(c.read());
-            c.write(welcome());
-            ClientMessage batch = c.read();
-            c.write(ServerMessage.newBuilder().setResults(ResultBatch.newBuilder()
-                    .setSequence(batch.getEvents().getSequence())).build());
-            assertThat(c.read().hasGoodbye()).isTrue();
-        })) {
+        try (FakeSidecar sidecar =
+                new FakeSidecar(
+                        socket,
+                        c -> {
+                            hello.complete(c.read());
+                            c.write(welcome());
+                            ClientMessage batch = c.read();
+                            c.write(
+                                    ServerMessage.newBuilder()
+                                            .setResults(
+                                                    ResultBatch.newBuilder()
+                                                            .setSequence(
+                                                                    batch.getEvents()
+                                                                            .getSequence()))
+                                            .build());
+                            assertThat(c.read().hasGoodbye()).isTrue();
+                        })) {
             CompletableFuture<ResultBatch> results = new CompletableFuture<>();
             try (SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
-                Welcome welcome = client.handshake(Hello.newBuilder().setJobName("job").setSubtaskIndex(1), 1 << 20, TIMEOUT);
+                Welcome welcome =
+                        client.handshake(
+                                Hello.newBuilder().setJobName("job").setSubtaskIndex(1),
+                                1 << 20,
+                                TIMEOUT);
                 assertThat(welcome.getSessionId()).isEqualTo("s-1");
                 client.start(listener(results), "reader");
                 EventBatchWriter writer = new EventBatchWriter();
                 writer.add(EventRecord.builder("k", 1).build());
-                client.send(ClientMessage.newBuilder().setEvents(writer.build(7, false, 0)).build());
+                client.send(
+                        ClientMessage.newBuilder().setEvents(writer.build(7, false, 0)).build());
                 assertThat(results.get(10, TimeUnit.SECONDS).getSequence()).isEqualTo(7);
                 client.goodbye("end of input");
                 sidecar.done().get(10, TimeUnit.SECONDS);
@@ -96,61 +121,100 @@ class SidecarClientITCase {
     @Test
     void aRefusalBecomesAClearException() throws Exception {
         Path socket = tmp.resolve("refuse.sock");
-        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
-            c.read();
-            c.write(ServerMessage.newBuilder().setRefusal(Refusal.newBuilder()
-                    .setReason("protocol version 1 is not supported (supported: 2)")).build());
-        }); SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+        try (FakeSidecar sidecar =
+                        new FakeSidecar(
+                                socket,
+                                c -> {
+                                    c.read();
+                                    c.write(
+                                            ServerMessage.newBuilder()
+                                                    .setRefusal(
+                                                            Refusal.newBuilder()
+                                                                    .setReason(
+                                                                            "protocol version 1 is not supported (supported: 2)"))
+                                                    .build());
+                                });
+                SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
             assertThatThrownBy(() -> client.handshake(Hello.newBuilder(), 1 << 20, TIMEOUT))
                     .isInstanceOf(SidecarRefusedException.class)
-                    .hasMessage("the sidecar on " + socket + " refused the session: "
-                            + "protocol version 1 is not supported (supported: 2)");
+                    .hasMessage(
+                            "the sidecar on "
+                                    + socket
+                                    + " refused the session: "
+                                    + "protocol version 1 is not supported (supported: 2)");
         }
     }
 
     @Test
     void aSidecarThatClosesMidSessionIsReported() throws Exception {
         Path socket = tmp.resolve("close.sock");
-        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
-            c.read();
-            c.write(welcome());
-        }); SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+        try (FakeSidecar sidecar =
+                        new FakeSidecar(
+                                socket,
+                                c -> {
+                                    c.read();
+                                    c.write(welcome());
+                                });
+                SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
             client.handshake(Hello.newBuilder(), 1 << 20, TIMEOUT);
             CompletableFuture<ResultBatch> results = new CompletableFuture<>();
             client.start(listener(results), "reader");
             assertThatThrownBy(() -> results.get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(SidecarSessionException.class)
-                    .hasMessageContaining("the sidecar on " + socket + " closed the session unexpectedly");
+                    .hasMessageContaining(
+                            "the sidecar on " + socket + " closed the session unexpectedly");
         }
     }
 
     @Test
     void aFatalErrorEndsTheSessionWithItsMessage() throws Exception {
         Path socket = tmp.resolve("error.sock");
-        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
-            c.read();
-            c.write(welcome());
-            c.write(ServerMessage.newBuilder().setError(Error.newBuilder().setFatal(true).setCode("FRAME_TOO_LARGE")
-                    .setMessage("frame of 20000000 bytes exceeds 16777216")).build());
-        }); SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+        try (FakeSidecar sidecar =
+                        new FakeSidecar(
+                                socket,
+                                c -> {
+                                    c.read();
+                                    c.write(welcome());
+                                    c.write(
+                                            ServerMessage.newBuilder()
+                                                    .setError(
+                                                            Error.newBuilder()
+                                                                    .setFatal(true)
+                                                                    .setCode("FRAME_TOO_LARGE")
+                                                                    .setMessage(
+                                                                            "frame of 20000000 bytes exceeds 16777216"))
+                                                    .build());
+                                });
+                SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
             client.handshake(Hello.newBuilder(), 1 << 20, TIMEOUT);
             CompletableFuture<ResultBatch> results = new CompletableFuture<>();
             client.start(listener(results), "reader");
             assertThatThrownBy(() -> results.get(10, TimeUnit.SECONDS))
-                    .hasMessageContaining("FRAME_TOO_LARGE: frame of 20000000 bytes exceeds 16777216");
+                    .hasMessageContaining(
+                            "FRAME_TOO_LARGE: frame of 20000000 bytes exceeds 16777216");
         }
     }
 
     @Test
     void aSilentSidecarFailsTheHandshakeAtItsTimeout() throws Exception {
         Path socket = tmp.resolve("silent.sock");
-        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
-            c.read(); // the Hello, never answered
-            c.read(); // waits until the client gives up and closes
-        }); SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
-            assertThatThrownBy(() -> client.handshake(Hello.newBuilder(), 1 << 20, Duration.ofMillis(200)))
+        try (FakeSidecar sidecar =
+                        new FakeSidecar(
+                                socket,
+                                c -> {
+                                    c.read(); // the Hello, never answered
+                                    c.read(); // waits until the client gives up and closes
+                                });
+                SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+            assertThatThrownBy(
+                            () ->
+                                    client.handshake(
+                                            Hello.newBuilder(), 1 << 20, Duration.ofMillis(200)))
                     .isInstanceOf(SidecarSessionException.class)
-                    .hasMessage("the sidecar on " + socket + " did not answer the handshake within 200 ms");
+                    .hasMessage(
+                            "the sidecar on "
+                                    + socket
+                                    + " did not answer the handshake within 200 ms");
         }
     }
 
@@ -163,18 +227,29 @@ class SidecarClientITCase {
         }
         String longId = "s".repeat(2 << 20);
         CompletableFuture<ClientMessage> received = new CompletableFuture<>();
-        try (FakeSidecar sidecar = new FakeSidecar(socket, c -> {
-            c.read();
-            c.write(ServerMessage.newBuilder().setWelcome(welcome().getWelcome().toBuilder().setSessionId(longId)).build());
-            ClientMessage batch = c.read();
-            received.complete(batch);
-            ResultBatch.Builder answer = ResultBatch.newBuilder().setSequence(batch.getEvents().getSequence());
-            for (int i = 0; i < 100_000; i++) {
-                answer.addResults(Result.newBuilder().setKey("key-" + i).setTime(i));
-            }
-            c.write(ServerMessage.newBuilder().setResults(answer).build());
-            c.read(); // Goodbye
-        })) {
+        try (FakeSidecar sidecar =
+                new FakeSidecar(
+                        socket,
+                        c -> {
+                            c.read();
+                            c.write(
+                                    ServerMessage.newBuilder()
+                                            .setWelcome(
+                                                    welcome().getWelcome().toBuilder()
+                                                            .setSessionId(longId))
+                                            .build());
+                            ClientMessage batch = c.read();
+                            received.complete(batch);
+                            ResultBatch.Builder answer =
+                                    ResultBatch.newBuilder()
+                                            .setSequence(batch.getEvents().getSequence());
+                            for (int i = 0; i < 100_000; i++) {
+                                answer.addResults(
+                                        Result.newBuilder().setKey("key-" + i).setTime(i));
+                            }
+                            c.write(ServerMessage.newBuilder().setResults(answer).build());
+                            c.read(); // Goodbye
+                        })) {
             CompletableFuture<ResultBatch> results = new CompletableFuture<>();
             try (SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
                 Welcome welcome = client.handshake(Hello.newBuilder(), 16 << 20, TIMEOUT);
@@ -182,7 +257,11 @@ class SidecarClientITCase {
                 client.start(listener(results), "reader");
                 EventBatchWriter writer = new EventBatchWriter();
                 writer.add(EventRecord.builder("k", 1).payload(payload).build());
-                client.sendFrame(Frames.encode(ClientMessage.newBuilder().setEvents(writer.build(1, false, 0)).build()));
+                client.sendFrame(
+                        Frames.encode(
+                                ClientMessage.newBuilder()
+                                        .setEvents(writer.build(1, false, 0))
+                                        .build()));
                 ResultBatch answer = results.get(30, TimeUnit.SECONDS);
                 assertThat(answer.getResultsCount()).isEqualTo(100_000);
                 assertThat(answer.getResults(99_999).getKey()).isEqualTo("key-99999");

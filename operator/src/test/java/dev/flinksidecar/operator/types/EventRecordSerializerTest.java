@@ -25,12 +25,20 @@ class EventRecordSerializerTest extends SerializerTestBase<EventRecord> {
     @Override
     protected EventRecord[] getTestData() {
         return new EventRecord[] {
-            EventRecord.builder("card-0042", 1767225600123L).type("payment")
-                    .set("amount", 1250.5).set("merchant", "Fuel Stop").set("count", 3L).set("card_present", true)
+            EventRecord.builder("card-0042", 1767225600123L)
+                    .type("payment")
+                    .set("amount", 1250.5)
+                    .set("merchant", "Fuel Stop")
+                    .set("count", 3L)
+                    .set("card_present", true)
                     .build(),
             EventRecord.builder("k", -5).build(),
-            EventRecord.builder("ключ ✓", Long.MAX_VALUE).set("nan", Double.NaN).set("empty", "")
-                    .set("no", false).payload(new byte[] {0, 1, 2, (byte) 255}).build(),
+            EventRecord.builder("ключ ✓", Long.MAX_VALUE)
+                    .set("nan", Double.NaN)
+                    .set("empty", "")
+                    .set("no", false)
+                    .payload(new byte[] {0, 1, 2, (byte) 255})
+                    .build(),
             EventRecord.builder("", 0).type("").payload(new byte[0]).build(),
         };
     }

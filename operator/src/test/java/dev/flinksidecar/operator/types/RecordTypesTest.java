@@ -7,20 +7,26 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
-/** The operator's type information gives its own serializers (never Kryo) and survives serialization. */
+/**
+ * The operator's type information gives its own serializers (never Kryo) and survives
+ * serialization.
+ */
 class RecordTypesTest {
 
     @Test
     void typeInformationGivesTheHandWrittenSerializers() {
         SerializerConfigImpl config = new SerializerConfigImpl();
         config.setGenericTypes(false); // would throw if anything fell back to Kryo
-        assertThat(RecordTypes.EVENT.createSerializer(config)).isSameAs(EventRecordSerializer.INSTANCE);
-        assertThat(RecordTypes.RESULT.createSerializer(config)).isSameAs(ResultRecordSerializer.INSTANCE);
+        assertThat(RecordTypes.EVENT.createSerializer(config))
+                .isSameAs(EventRecordSerializer.INSTANCE);
+        assertThat(RecordTypes.RESULT.createSerializer(config))
+                .isSameAs(ResultRecordSerializer.INSTANCE);
     }
 
     @Test
     void typeInformationIsSerializableAndEqualAfterwards() throws Exception {
-        for (TypeInformation<?> type : new TypeInformation<?>[] {RecordTypes.EVENT, RecordTypes.RESULT}) {
+        for (TypeInformation<?> type :
+                new TypeInformation<?>[] {RecordTypes.EVENT, RecordTypes.RESULT}) {
             TypeInformation<?> copy = InstantiationUtil.clone(type);
             assertThat(copy).isEqualTo(type).hasSameHashCodeAs(type);
         }

@@ -24,7 +24,11 @@ class ResultRecordSerializerTest extends SerializerTestBase<ResultRecord> {
     @Override
     protected ResultRecord[] getTestData() {
         return new ResultRecord[] {
-            new ResultRecord("threshold", "1.0.0", "card-0042", 1767225600123L,
+            new ResultRecord(
+                    "threshold",
+                    "1.0.0",
+                    "card-0042",
+                    1767225600123L,
                     "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"card-0042\",\"time\":1767225600123,\"value\":1250.5}"),
             new ResultRecord("r", "unversioned", "ü", -1, "{}"),
         };

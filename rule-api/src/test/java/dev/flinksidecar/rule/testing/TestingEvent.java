@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A hand-written {@link Event} for rule tests, shipped in the rule-api test jar:
- * {@code TestingEvent.of("card-1", 5L).type("payment").with("amount", 12.5)}.
+ * A hand-written {@link Event} for rule tests, shipped in the rule-api test jar: {@code
+ * TestingEvent.of("card-1", 5L).type("payment").with("amount", 12.5)}.
  */
 public final class TestingEvent implements Event {
 

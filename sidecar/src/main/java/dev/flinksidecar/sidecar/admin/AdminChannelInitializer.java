@@ -35,7 +35,9 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         channel.pipeline()
-                .addLast("frame-decoder", new FrameDecoder(maxFrameBytes, "sidecar.admin.max-frame-bytes"))
+                .addLast(
+                        "frame-decoder",
+                        new FrameDecoder(maxFrameBytes, "sidecar.admin.max-frame-bytes"))
                 .addLast("protobuf-decoder", new ProtobufDecoder(AdminRequest.getDefaultInstance()))
                 .addLast("frame-prepender", new LengthFieldPrepender(Protocol.LENGTH_FIELD_BYTES))
                 .addLast("protobuf-encoder", new ProtobufEncoder())

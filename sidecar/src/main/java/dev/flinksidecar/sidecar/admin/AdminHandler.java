@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One admin connection: each request goes to the admin thread, its response back; the socket is
- * not read while a request is in hand, so one client cannot queue up work.
+ * One admin connection: each request goes to the admin thread, its response back; the socket is not
+ * read while a request is in hand, so one client cannot queue up work.
  *
- * <p>Threads: the channel methods run on the connection's event loop; requests on the admin
- * thread, whose write is queued to the event loop.
+ * <p>Threads: the channel methods run on the connection's event loop; requests on the admin thread,
+ * whose write is queued to the event loop.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<AdminRequest> {
 
@@ -36,8 +36,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<AdminRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, AdminRequest request) {
         ctx.channel().config().setAutoRead(false);
         try {
-            adminThread.execute(() -> ctx.writeAndFlush(service.handle(request)).addListener(
-                    (ChannelFutureListener) f -> f.channel().config().setAutoRead(true)));
+            adminThread.execute(
+                    () ->
+                            ctx.writeAndFlush(service.handle(request))
+                                    .addListener(
+                                            (ChannelFutureListener)
+                                                    f -> f.channel().config().setAutoRead(true)));
         } catch (RejectedExecutionException e) {
             reply(ctx, "INTERNAL", "the sidecar is shutting down");
         }
@@ -61,7 +65,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<AdminRequest> {
     /** Answers with an error and closes: after a broken frame the stream cannot be trusted. */
     private static void reply(ChannelHandlerContext ctx, String code, String message) {
         ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(AdminResponse.newBuilder().setOk(false).setCode(code).setMessage(message).build())
+        ctx.writeAndFlush(
+                        AdminResponse.newBuilder()
+                                .setOk(false)
+                                .setCode(code)
+                                .setMessage(message)
+                                .build())
                 .addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -26,14 +26,22 @@ final class AdminPrinter {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"RULE", "KIND", "ACTIVE", "STAGED", "PREVIOUS", "EVENTS"});
         for (RuleStatus rule : response.getRulesList()) {
-            rows.add(new String[] {
-                rule.getId(),
-                rule.getKind(),
-                rule.hasActive() ? rule.getActive().getVersion() : "-",
-                rule.getRemoving() ? "(removal)" : rule.hasStaged() ? rule.getStaged().getVersion()
-                        + " (after checkpoint " + rule.getStaged().getActivatesAfterCheckpoint() + ")" : "-",
-                rule.hasPrevious() ? rule.getPrevious().getVersion() : "-",
-                Long.toString(rule.getActive().getEventsHandled())});
+            rows.add(
+                    new String[] {
+                        rule.getId(),
+                        rule.getKind(),
+                        rule.hasActive() ? rule.getActive().getVersion() : "-",
+                        rule.getRemoving()
+                                ? "(removal)"
+                                : rule.hasStaged()
+                                        ? rule.getStaged().getVersion()
+                                                + " (after checkpoint "
+                                                + rule.getStaged().getActivatesAfterCheckpoint()
+                                                + ")"
+                                        : "-",
+                        rule.hasPrevious() ? rule.getPrevious().getVersion() : "-",
+                        Long.toString(rule.getActive().getEventsHandled())
+                    });
         }
         table(rows, out);
     }
@@ -46,42 +54,98 @@ final class AdminPrinter {
         for (RuleStatus rule : response.getRulesList()) {
             out.println(rule.getId() + " (" + rule.getKind() + ", from " + rule.getSource() + ")");
             if (rule.hasActive()) {
-                out.println("  active    " + version(rule.getActive()) + "  activated " + time(rule.getActive().getActivatedAtMs())
-                        + "  events " + rule.getActive().getEventsHandled() + "  sessions " + rule.getActive().getSessions());
+                out.println(
+                        "  active    "
+                                + version(rule.getActive())
+                                + "  activated "
+                                + time(rule.getActive().getActivatedAtMs())
+                                + "  events "
+                                + rule.getActive().getEventsHandled()
+                                + "  sessions "
+                                + rule.getActive().getSessions());
             }
             if (rule.getRemoving()) {
-                out.println("  staged    removal: every session drops the rule right after the next checkpoint barrier");
+                out.println(
+                        "  staged    removal: every session drops the rule right after the next checkpoint barrier");
             } else if (rule.hasStaged()) {
-                out.println("  staged    " + version(rule.getStaged()) + "  deployed " + time(rule.getStaged().getDeployedAtMs())
-                        + "  activates right after checkpoint barrier " + rule.getStaged().getActivatesAfterCheckpoint());
+                out.println(
+                        "  staged    "
+                                + version(rule.getStaged())
+                                + "  deployed "
+                                + time(rule.getStaged().getDeployedAtMs())
+                                + "  activates right after checkpoint barrier "
+                                + rule.getStaged().getActivatesAfterCheckpoint());
             }
             if (rule.hasPrevious()) {
                 VersionStatus previous = rule.getPrevious();
-                out.println("  previous  " + version(previous) + "  activated " + time(previous.getActivatedAtMs()) + "  retired "
-                        + time(previous.getRetiredAtMs()) + "  events " + previous.getEventsHandled()
-                        + (previous.getSessions() > 0 ? "  sessions " + previous.getSessions() + " (finishing windows)" : ""));
+                out.println(
+                        "  previous  "
+                                + version(previous)
+                                + "  activated "
+                                + time(previous.getActivatedAtMs())
+                                + "  retired "
+                                + time(previous.getRetiredAtMs())
+                                + "  events "
+                                + previous.getEventsHandled()
+                                + (previous.getSessions() > 0
+                                        ? "  sessions "
+                                                + previous.getSessions()
+                                                + " (finishing windows)"
+                                        : ""));
             }
         }
         loaders(response.getLoaders(), out);
         if (response.getRefusalsCount() > 0) {
             out.println("refused recently:");
             for (RefusedDeploy refusal : response.getRefusalsList()) {
-                out.println("  " + time(refusal.getAtMs()) + "  " + refusal.getSource() + ": " + refusal.getMessage());
+                out.println(
+                        "  "
+                                + time(refusal.getAtMs())
+                                + "  "
+                                + refusal.getSource()
+                                + ": "
+                                + refusal.getMessage());
             }
         }
         JvmStatus jvm = response.getJvm();
-        out.println("jvm: heap " + mib(jvm.getHeapUsedBytes()) + ", metaspace " + mib(jvm.getMetaspaceUsedBytes()) + ", "
-                + jvm.getLiveThreads() + " threads, " + jvm.getLoadedClasses() + " classes loaded (" + jvm.getUnloadedClasses()
-                + " unloaded), " + jvm.getSessions() + " sessions, last checkpoint barrier " + jvm.getLastCheckpointBarrier()
-                + ", last completed checkpoint " + jvm.getLastCompletedCheckpoint());
+        out.println(
+                "jvm: heap "
+                        + mib(jvm.getHeapUsedBytes())
+                        + ", metaspace "
+                        + mib(jvm.getMetaspaceUsedBytes())
+                        + ", "
+                        + jvm.getLiveThreads()
+                        + " threads, "
+                        + jvm.getLoadedClasses()
+                        + " classes loaded ("
+                        + jvm.getUnloadedClasses()
+                        + " unloaded), "
+                        + jvm.getSessions()
+                        + " sessions, last checkpoint barrier "
+                        + jvm.getLastCheckpointBarrier()
+                        + ", last completed checkpoint "
+                        + jvm.getLastCompletedCheckpoint());
     }
 
     private static void loaders(LoaderStatus loaders, PrintWriter out) {
-        out.println("retired rule classloaders: " + loaders.getCollected() + " collected, " + loaders.getWaiting()
-                + " waiting to be collected, " + loaders.getLeakedCount() + " leaked");
+        out.println(
+                "retired rule classloaders: "
+                        + loaders.getCollected()
+                        + " collected, "
+                        + loaders.getWaiting()
+                        + " waiting to be collected, "
+                        + loaders.getLeakedCount()
+                        + " leaked");
         for (LeakedLoader leaked : loaders.getLeakedList()) {
-            out.println("  LEAKED " + leaked.getName() + " (retired " + time(leaked.getRetiredAtMs()) + "), "
-                    + (leaked.getHoldersCount() == 0 ? "no holder found (take a heap dump)" : "held by:"));
+            out.println(
+                    "  LEAKED "
+                            + leaked.getName()
+                            + " (retired "
+                            + time(leaked.getRetiredAtMs())
+                            + "), "
+                            + (leaked.getHoldersCount() == 0
+                                    ? "no holder found (take a heap dump)"
+                                    : "held by:"));
             leaked.getHoldersList().forEach(holder -> out.println("    " + holder));
         }
     }
@@ -108,7 +172,10 @@ final class AdminPrinter {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+                line.append(
+                        i == row.length - 1
+                                ? row[i]
+                                : String.format("%-" + (widths[i] + 2) + "s", row[i]));
             }
             out.println(line.toString().stripTrailing());
         }

@@ -42,21 +42,32 @@ public final class AdminServer {
      * @throws SocketPathException when the path cannot be used or another process accepts on it
      * @throws IOException when binding fails
      */
-    public static AdminServer start(Path socket, Transport transport, int maxFrameBytes, AdminService service, Executor adminThread)
+    public static AdminServer start(
+            Path socket,
+            Transport transport,
+            int maxFrameBytes,
+            AdminService service,
+            Executor adminThread)
             throws SocketPathException, IOException {
         Path path = socket.toAbsolutePath();
         SocketFiles.prepare(path);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sidecar-admin-io", true),
-                transport.ioHandlerFactory());
-        ChannelFuture bind = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .childHandler(new AdminChannelInitializer(maxFrameBytes, service, adminThread))
-                .bind(transport.address(path))
-                .awaitUninterruptibly();
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(
+                        1,
+                        new DefaultThreadFactory("sidecar-admin-io", true),
+                        transport.ioHandlerFactory());
+        ChannelFuture bind =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(transport.serverChannel())
+                        .childHandler(
+                                new AdminChannelInitializer(maxFrameBytes, service, adminThread))
+                        .bind(transport.address(path))
+                        .awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IOException("cannot listen on admin socket " + path + ": " + bind.cause(), bind.cause());
+            throw new IOException(
+                    "cannot listen on admin socket " + path + ": " + bind.cause(), bind.cause());
         }
         LOG.info("admin socket on {}", path);
         return new AdminServer(path, group, bind.channel());

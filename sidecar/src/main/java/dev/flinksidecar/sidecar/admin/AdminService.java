@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers admin requests (admin.proto) from the registry, the retired-loader watch and the JVM.
  *
- * <p>Threads: {@link #handle} runs on the sidecar's single admin thread, never an event loop:
- * a deploy runs rule code (open, self-test), and requests are handled one at a time.
+ * <p>Threads: {@link #handle} runs on the sidecar's single admin thread, never an event loop: a
+ * deploy runs rule code (open, self-test), and requests are handled one at a time.
  */
 public final class AdminService {
 
@@ -38,35 +38,61 @@ public final class AdminService {
                 case DEPLOY:
                     return deploy(request.getDeploy());
                 case LIST:
-                    return AdminResponse.newBuilder().setOk(true).addAllRules(registry.status()).build();
+                    return AdminResponse.newBuilder()
+                            .setOk(true)
+                            .addAllRules(registry.status())
+                            .build();
                 case STATUS:
                     return status(request.getStatus().getGc());
                 case ROLLBACK:
-                    return answer(registry.rollback(request.getRollback().getRule(), request.getRollback().getActivateAfterCheckpoint()));
+                    return answer(
+                            registry.rollback(
+                                    request.getRollback().getRule(),
+                                    request.getRollback().getActivateAfterCheckpoint()));
                 case REMOVE:
-                    return answer(registry.remove(request.getRemove().getRule(), request.getRemove().getActivateAfterCheckpoint()));
+                    return answer(
+                            registry.remove(
+                                    request.getRemove().getRule(),
+                                    request.getRemove().getActivateAfterCheckpoint()));
                 default:
-                    return bad("the request names no operation (deploy, list, status, rollback, remove)");
+                    return bad(
+                            "the request names no operation (deploy, list, status, rollback, remove)");
             }
         } catch (RuntimeException e) {
             LOG.error("admin request failed: {}", request.getKindCase(), e);
-            return AdminResponse.newBuilder().setOk(false).setCode("INTERNAL").setMessage("the sidecar failed: " + e).build();
+            return AdminResponse.newBuilder()
+                    .setOk(false)
+                    .setCode("INTERNAL")
+                    .setMessage("the sidecar failed: " + e)
+                    .build();
         }
     }
 
     private AdminResponse deploy(DeployRequest deploy) {
         String fileName = deploy.getFileName();
         if (fileName.isBlank() || fileName.contains("/") || fileName.contains("\\")) {
-            return bad("deploy needs the jar's file name without a folder, e.g. fraud.jar, not '" + fileName + "'");
+            return bad(
+                    "deploy needs the jar's file name without a folder, e.g. fraud.jar, not '"
+                            + fileName
+                            + "'");
         }
         byte[] config = deploy.hasConfig() ? deploy.getConfig().toByteArray() : null;
-        return answer(registry.deploy(fileName, deploy.getJar().toByteArray(), config, "admin " + fileName,
-                deploy.getActivateAfterCheckpoint()));
+        return answer(
+                registry.deploy(
+                        fileName,
+                        deploy.getJar().toByteArray(),
+                        config,
+                        "admin " + fileName,
+                        deploy.getActivateAfterCheckpoint()));
     }
 
     private AdminResponse answer(DeployOutcome outcome) {
-        AdminResponse.Builder response = AdminResponse.newBuilder()
-                .setOk(outcome.ok()).setCode(outcome.code()).setMessage(outcome.message()).setDetail(outcome.detail());
+        AdminResponse.Builder response =
+                AdminResponse.newBuilder()
+                        .setOk(outcome.ok())
+                        .setCode(outcome.code())
+                        .setMessage(outcome.message())
+                        .setDetail(outcome.detail());
         for (RuleStatus rule : registry.status()) {
             if (rule.getId().equals(outcome.ruleId())) {
                 response.addRules(rule);
@@ -94,11 +120,13 @@ public final class AdminService {
             }
         }
         return JvmStatus.newBuilder()
-                .setHeapUsedBytes(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+                .setHeapUsedBytes(
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
                 .setMetaspaceUsedBytes(metaspace)
                 .setLiveThreads(ManagementFactory.getThreadMXBean().getThreadCount())
                 .setLoadedClasses(ManagementFactory.getClassLoadingMXBean().getLoadedClassCount())
-                .setUnloadedClasses(ManagementFactory.getClassLoadingMXBean().getUnloadedClassCount())
+                .setUnloadedClasses(
+                        ManagementFactory.getClassLoadingMXBean().getUnloadedClassCount())
                 .setSessions(registry.sessions())
                 .setLastCheckpointBarrier(registry.lastBarrier())
                 .setLastCompletedCheckpoint(registry.lastCompleted())
@@ -106,6 +134,10 @@ public final class AdminService {
     }
 
     private static AdminResponse bad(String message) {
-        return AdminResponse.newBuilder().setOk(false).setCode("BAD_REQUEST").setMessage(message).build();
+        return AdminResponse.newBuilder()
+                .setOk(false)
+                .setCode("BAD_REQUEST")
+                .setMessage(message)
+                .build();
     }
 }

@@ -20,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar's private copies of deployed rule jars: a classloader reads its jar for as long as
- * it lives, so it must never read a file that someone may overwrite (the rules directory) or
- * that exists only as bytes (an admin deploy). One file per content ({@code SHA-256 prefix +
- * name}), written once, atomically, counted by the versions that refer to it, deleted when the
- * last one is forgotten.
+ * The sidecar's private copies of deployed rule jars: a classloader reads its jar for as long as it
+ * lives, so it must never read a file that someone may overwrite (the rules directory) or that
+ * exists only as bytes (an admin deploy). One file per content ({@code SHA-256 prefix + name}),
+ * written once, atomically, counted by the versions that refer to it, deleted when the last one is
+ * forgotten.
  *
  * <p>Thread-safe.
  */
@@ -49,8 +49,8 @@ public final class ArtifactStore implements Closeable {
 
     /**
      * A store in {@code dir}, created if needed; or, when {@code dir} is null, in a new folder
-     * {@code flink-sidecar-rules-*} of {@code java.io.tmpdir} that only this user can read and
-     * that {@link #close()} deletes.
+     * {@code flink-sidecar-rules-*} of {@code java.io.tmpdir} that only this user can read and that
+     * {@link #close()} deletes.
      */
     public static ArtifactStore open(Path dir) throws IOException {
         if (dir == null) {
@@ -76,7 +76,11 @@ public final class ArtifactStore implements Closeable {
         if (!Files.exists(file)) {
             Path temp = createUnique(dir, ".incoming-", ".jar", false);
             Files.write(temp, bytes);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    temp,
+                    file,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         }
         uses.merge(file, 1, Integer::sum);
         return file;
@@ -86,14 +90,19 @@ public final class ArtifactStore implements Closeable {
      * A new folder or file in {@code parent}, named {@code prefix + unique + suffix}, that only
      * this user can read and write, as {@code Files.createTempDirectory} and {@code createTempFile}
      * make them. Not made by those: their random names start {@code SecureRandom} and with it the
-     * JCA providers, about 25 ms of the sidecar's start (BENCHMARKS.md, StartupFootprint). Creating fails
-     * when the name exists (as anything, a link too), so a name taken by anyone is skipped.
+     * JCA providers, about 25 ms of the sidecar's start (BENCHMARKS.md, StartupFootprint). Creating
+     * fails when the name exists (as anything, a link too), so a name taken by anyone is skipped.
      */
-    private static Path createUnique(Path parent, String prefix, String suffix, boolean folder) throws IOException {
+    private static Path createUnique(Path parent, String prefix, String suffix, boolean folder)
+            throws IOException {
         for (int attempt = 1; ; attempt++) {
-            Path path = parent.resolve(prefix.concat(Long.toHexString(System.nanoTime())).concat(suffix));
+            Path path =
+                    parent.resolve(
+                            prefix.concat(Long.toHexString(System.nanoTime())).concat(suffix));
             try {
-                return folder ? Files.createDirectory(path, OWNER_ONLY_FOLDER) : Files.createFile(path, OWNER_ONLY_FILE);
+                return folder
+                        ? Files.createDirectory(path, OWNER_ONLY_FOLDER)
+                        : Files.createFile(path, OWNER_ONLY_FILE);
             } catch (FileAlreadyExistsException taken) {
                 if (attempt == MAX_NAME_ATTEMPTS) {
                     throw taken;

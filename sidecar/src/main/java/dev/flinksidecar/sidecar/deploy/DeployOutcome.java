@@ -1,17 +1,20 @@
 package dev.flinksidecar.sidecar.deploy;
 
 /**
- * What a deploy, rollback or remove did, for a person ({@link #message()}, {@link #detail()})
- * and for programs ({@link #ok()}, {@link #code()}).
+ * What a deploy, rollback or remove did, for a person ({@link #message()}, {@link #detail()}) and
+ * for programs ({@link #ok()}, {@link #code()}).
  */
 public final class DeployOutcome {
 
     /** Validation failed; nothing changed. */
     public static final String REFUSED = "REFUSED";
+
     /** No rule has that id. */
     public static final String UNKNOWN_RULE = "UNKNOWN_RULE";
+
     /** A rollback found no earlier version. */
     public static final String NO_PREVIOUS = "NO_PREVIOUS";
+
     /** The checkpoint asked to activate after has already passed on this sidecar. */
     public static final String CHECKPOINT_PASSED = "CHECKPOINT_PASSED";
 
@@ -42,7 +45,10 @@ public final class DeployOutcome {
         return ok;
     }
 
-    /** Empty when {@link #ok()}, else {@link #REFUSED}, {@link #UNKNOWN_RULE}, {@link #NO_PREVIOUS} or {@link #CHECKPOINT_PASSED}. */
+    /**
+     * Empty when {@link #ok()}, else {@link #REFUSED}, {@link #UNKNOWN_RULE}, {@link #NO_PREVIOUS}
+     * or {@link #CHECKPOINT_PASSED}.
+     */
     public String code() {
         return code;
     }

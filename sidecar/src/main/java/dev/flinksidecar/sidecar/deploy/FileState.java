@@ -8,8 +8,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
 /**
- * What the rules directory watcher compares between polls for one rule: size and modification
- * time of {@code NAME.jar} and of {@code NAME.json} (absent: -1).
+ * What the rules directory watcher compares between polls for one rule: size and modification time
+ * of {@code NAME.jar} and of {@code NAME.json} (absent: -1).
  */
 final class FileState {
 
@@ -42,11 +42,16 @@ final class FileState {
 
     private static long[] stat(Path file) {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (attributes.isSymbolicLink()) { // e.g. Kubernetes ConfigMap files: follow to the real file
+            BasicFileAttributes attributes =
+                    Files.readAttributes(
+                            file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes
+                    .isSymbolicLink()) { // e.g. Kubernetes ConfigMap files: follow to the real file
                 attributes = Files.readAttributes(file, BasicFileAttributes.class);
             }
-            return attributes.isRegularFile() ? new long[] {attributes.size(), attributes.lastModifiedTime().toMillis()} : null;
+            return attributes.isRegularFile()
+                    ? new long[] {attributes.size(), attributes.lastModifiedTime().toMillis()}
+                    : null;
         } catch (IOException e) {
             return null;
         }
@@ -58,7 +63,10 @@ final class FileState {
             return false;
         }
         FileState s = (FileState) o;
-        return jarSize == s.jarSize && jarModified == s.jarModified && configSize == s.configSize && configModified == s.configModified;
+        return jarSize == s.jarSize
+                && jarModified == s.jarModified
+                && configSize == s.configSize
+                && configModified == s.configModified;
     }
 
     @Override
@@ -68,6 +76,13 @@ final class FileState {
 
     @Override
     public String toString() {
-        return "jar " + jarSize + " bytes @" + jarModified + ", config " + configSize + " bytes @" + configModified;
+        return "jar "
+                + jarSize
+                + " bytes @"
+                + jarModified
+                + ", config "
+                + configSize
+                + " bytes @"
+                + configModified;
     }
 }

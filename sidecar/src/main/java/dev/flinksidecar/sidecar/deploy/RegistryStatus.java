@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** The {@link RuleStatus} of each rule with an active or staged version, for {@code list} and {@code status}. */
+/**
+ * The {@link RuleStatus} of each rule with an active or staged version, for {@code list} and {@code
+ * status}.
+ */
 final class RegistryStatus {
 
     private RegistryStatus() {}
@@ -21,17 +24,23 @@ final class RegistryStatus {
                 continue;
             }
             VersionRecord shown = active != null ? active : staged.record;
-            RuleStatus.Builder rule = RuleStatus.newBuilder()
-                    .setId(timeline.id)
-                    .setKind(shown.windowed || (staged != null && staged.windowed()) ? "windowed" : "per-event")
-                    .setSource(shown.artifact.source());
+            RuleStatus.Builder rule =
+                    RuleStatus.newBuilder()
+                            .setId(timeline.id)
+                            .setKind(
+                                    shown.windowed || (staged != null && staged.windowed())
+                                            ? "windowed"
+                                            : "per-event")
+                            .setSource(shown.artifact.source());
             if (active != null) {
                 rule.setActive(version(timeline, active));
             }
             if (staged != null && staged.removal()) {
                 rule.setRemoving(true);
             } else if (staged != null) {
-                rule.setStaged(version(timeline, staged.record).toBuilder().setActivatesAfterCheckpoint(staged.fromCheckpoint));
+                rule.setStaged(
+                        version(timeline, staged.record).toBuilder()
+                                .setActivatesAfterCheckpoint(staged.fromCheckpoint));
             }
             VersionRecord previous = timeline.previous();
             if (previous != null) {

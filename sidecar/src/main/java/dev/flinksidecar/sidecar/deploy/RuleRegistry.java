@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rule versions of a running sidecar and when each session switches between them
- * (DESIGN.md, semantics 6): deploy, rollback and remove from the admin socket and the rules
- * directory; the session side through one {@link SessionFeed} per session.
+ * The rule versions of a running sidecar and when each session switches between them (DESIGN.md,
+ * semantics 6): deploy, rollback and remove from the admin socket and the rules directory; the
+ * session side through one {@link SessionFeed} per session.
  *
  * <pre>
  *   deploy(jar) --validate (RuleJar.load, no lock held)--> refused: nothing changes, message says why
@@ -61,12 +61,23 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
      *     CheckpointCompleted says they are no longer needed
      * @param clock epoch milliseconds, for status
      */
-    public RuleRegistry(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock) {
+    public RuleRegistry(
+            ArtifactStore store,
+            Consumer<ClassLoader> retire,
+            int maxRestorable,
+            LongSupplier clock) {
         this(store, retire, maxRestorable, clock, SidecarMetrics.disabled());
     }
 
-    /** As {@link #RuleRegistry(ArtifactStore, Consumer, int, LongSupplier)}, counting versions, activations and refusals in {@code metrics}. */
-    public RuleRegistry(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock,
+    /**
+     * As {@link #RuleRegistry(ArtifactStore, Consumer, int, LongSupplier)}, counting versions,
+     * activations and refusals in {@code metrics}.
+     */
+    public RuleRegistry(
+            ArtifactStore store,
+            Consumer<ClassLoader> retire,
+            int maxRestorable,
+            LongSupplier clock,
             SidecarMetrics metrics) {
         this.store = store;
         this.retire = retire;
@@ -81,7 +92,8 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
      *
      * @throws RuleLoadException when its config or manifest cannot be read
      */
-    public RuleArtifact prepare(String fileName, byte[] jar, byte[] config, String source) throws RuleLoadException {
+    public RuleArtifact prepare(String fileName, byte[] jar, byte[] config, String source)
+            throws RuleLoadException {
         ContentHash.Digest digest = ContentHash.digest(jar, config);
         Path file;
         try {
@@ -108,7 +120,12 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     }
 
     /** Validates and deploys a jar given as bytes (see the class comment). Runs rule code. */
-    public DeployOutcome deploy(String fileName, byte[] jar, byte[] config, String source, long activateAfterCheckpoint) {
+    public DeployOutcome deploy(
+            String fileName,
+            byte[] jar,
+            byte[] config,
+            String source,
+            long activateAfterCheckpoint) {
         RuleArtifact artifact;
         try {
             artifact = prepare(fileName, jar, config, source);
@@ -126,8 +143,8 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     /**
      * Validates and deploys a prepared artifact (see the class comment). Runs rule code.
      *
-     * @param activateAfterCheckpoint 0 for the default; else sessions switch right after the
-     *     first barrier with at least this id, which must be above every barrier seen so far
+     * @param activateAfterCheckpoint 0 for the default; else sessions switch right after the first
+     *     barrier with at least this id, which must be above every barrier seen so far
      */
     public DeployOutcome deploy(RuleArtifact artifact, long activateAfterCheckpoint) {
         RuleJar jar;
@@ -140,7 +157,10 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
         return timelines.add(artifact, jar, activateAfterCheckpoint);
     }
 
-    /** Deploys again the version that was active before the active one, validated as a new deploy. Runs rule code. */
+    /**
+     * Deploys again the version that was active before the active one, validated as a new deploy.
+     * Runs rule code.
+     */
     public DeployOutcome rollback(String id, long activateAfterCheckpoint) {
         Timelines.RollbackTarget target = timelines.rollbackTarget(id);
         if (target.failure != null) {
@@ -151,8 +171,18 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
             return outcome;
         }
         int colon = outcome.message().indexOf(": ");
-        return DeployOutcome.done(id, "rolled back " + id + " to " + target.artifact.version() + " (from " + target.from + ")"
-                + (colon < 0 ? "; " + outcome.message() : outcome.message().substring(colon)));
+        return DeployOutcome.done(
+                id,
+                "rolled back "
+                        + id
+                        + " to "
+                        + target.artifact.version()
+                        + " (from "
+                        + target.from
+                        + ")"
+                        + (colon < 0
+                                ? "; " + outcome.message()
+                                : outcome.message().substring(colon)));
     }
 
     /** As {@link #rollback(String, long)} at the default checkpoint. */
@@ -160,7 +190,10 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
         return rollback(id, 0);
     }
 
-    /** Removes a rule: per-event at the next batch, windowed after the next barrier (its windows finish). */
+    /**
+     * Removes a rule: per-event at the next batch, windowed after the next barrier (its windows
+     * finish).
+     */
     public DeployOutcome remove(String id, long activateAfterCheckpoint) {
         return timelines.remove(id, activateAfterCheckpoint);
     }
@@ -170,7 +203,10 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
         return remove(id, 0);
     }
 
-    /** Where the rule's newest version came from, e.g. {@code rules-dir fraud.jar}; null when there is none. */
+    /**
+     * Where the rule's newest version came from, e.g. {@code rules-dir fraud.jar}; null when there
+     * is none.
+     */
     public String sourceOf(String id) {
         return timelines.sourceOf(id);
     }
@@ -184,15 +220,21 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     }
 
     @Override
-    public RuleFeed open(String sessionName, boolean checkpointBarriers, long restoredCheckpointId) {
-        SessionFeed feed = new SessionFeed(timelines, sessionName, checkpointBarriers, restoredCheckpointId);
+    public RuleFeed open(
+            String sessionName, boolean checkpointBarriers, long restoredCheckpointId) {
+        SessionFeed feed =
+                new SessionFeed(timelines, sessionName, checkpointBarriers, restoredCheckpointId);
         timelines.open(feed);
         return feed;
     }
 
     private DeployOutcome refused(String source, String id, RuleLoadException e) {
         refusedElsewhere(source, e.getMessage());
-        LOG.warn("refused: {} ({}from {})", e.getMessage(), id == null ? "" : "rule " + id + ", ", source);
+        LOG.warn(
+                "refused: {} ({}from {})",
+                e.getMessage(),
+                id == null ? "" : "rule " + id + ", ",
+                source);
         return DeployOutcome.failed(DeployOutcome.REFUSED, id, e.getMessage(), e.detail());
     }
 

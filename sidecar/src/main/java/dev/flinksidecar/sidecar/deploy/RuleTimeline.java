@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The versions of one rule over the stream, oldest first, as far as a session may still need
- * them, and the history of versions that were active (for {@code status} and {@code rollback}).
+ * The versions of one rule over the stream, oldest first, as far as a session may still need them,
+ * and the history of versions that were active (for {@code status} and {@code rollback}).
  *
  * <pre>
  *   entries:  [1.0 from cp 0, reached] [1.1 from cp 13, reached] [1.2 from cp 17, staged]
@@ -24,6 +24,7 @@ final class RuleTimeline {
 
     final String id;
     final List<Activation> entries = new ArrayList<>();
+
     /** Versions in the order they became active, newest last. */
     final List<VersionRecord> history = new ArrayList<>();
 
@@ -56,7 +57,10 @@ final class RuleTimeline {
         return null;
     }
 
-    /** The entry in force right after the barrier of checkpoint {@code checkpointId}, or null when the rule did not exist yet. */
+    /**
+     * The entry in force right after the barrier of checkpoint {@code checkpointId}, or null when
+     * the rule did not exist yet.
+     */
     Activation atCheckpoint(long checkpointId) {
         Activation found = null;
         for (Activation entry : entries) {
@@ -78,7 +82,8 @@ final class RuleTimeline {
         VersionRecord active = active();
         for (int i = history.size() - 1; i >= 0; i--) {
             VersionRecord record = history.get(i);
-            if (record != active && (active == null || !record.version().equals(active.version()))) {
+            if (record != active
+                    && (active == null || !record.version().equals(active.version()))) {
                 return record;
             }
         }
@@ -92,8 +97,8 @@ final class RuleTimeline {
     }
 
     /**
-     * Marks {@code entry} reached at {@code now}: it becomes the active version, the one before
-     * it retires.
+     * Marks {@code entry} reached at {@code now}: it becomes the active version, the one before it
+     * retires.
      */
     void reach(Activation entry, long now) {
         if (entry.reached) {
@@ -114,17 +119,22 @@ final class RuleTimeline {
     /**
      * Drops the entries no session can be given any more, passing each to {@code dropped}: every
      * entry before a reached one, unless a restore may still need it, and no more than {@code
-     * maxRestorable} such entries are kept. A restore needs it when sessions send barriers and
-     * the entry after it switches at a checkpoint not yet known complete (the restored session
-     * runs it), or when a checkpoint not older than the last completed one holds windows that it
-     * was finishing ({@link Activation#stateUntil}: the restored windows finish under it).
+     * maxRestorable} such entries are kept. A restore needs it when sessions send barriers and the
+     * entry after it switches at a checkpoint not yet known complete (the restored session runs
+     * it), or when a checkpoint not older than the last completed one holds windows that it was
+     * finishing ({@link Activation#stateUntil}: the restored windows finish under it).
      */
-    void prune(boolean barrierSessions, long lastCompleted, int maxRestorable, Consumer<Activation> dropped) {
+    void prune(
+            boolean barrierSessions,
+            long lastCompleted,
+            int maxRestorable,
+            Consumer<Activation> dropped) {
         while (entries.size() > 1 && entries.get(1).reached) {
             Activation next = entries.get(1);
             Activation first = entries.get(0);
             int older = entries.indexOf(latestReached());
-            boolean restorable = barrierSessions && !next.immediate && next.fromCheckpoint > lastCompleted;
+            boolean restorable =
+                    barrierSessions && !next.immediate && next.fromCheckpoint > lastCompleted;
             boolean holdsState = first.stateUntil > 0 && first.stateUntil >= lastCompleted;
             if ((restorable || holdsState) && older <= maxRestorable) {
                 return;

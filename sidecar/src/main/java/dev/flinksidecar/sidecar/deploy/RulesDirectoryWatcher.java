@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
  * changed {@code NAME.json} beside it, deploys that rule again (through the same validation as
  * {@code admin deploy}); a {@code NAME.jar} that is gone removes the rule it deployed.
  *
- * <p>Files still being written are never picked up half-done. The rule: a change is acted on
- * only when the jar's and the config's size and modification time are the same at two polls in
- * a row ({@code sidecar.rules.watch-interval} apart), and the bytes read have the size that was
- * seen. A file whose writer pauses longer than that is validated, found not to be a whole jar
- * and refused (the active version keeps running); when its writer finishes, the changed file is
- * picked up again. Writing to a hidden name ({@code .NAME.jar.tmp}) and renaming it into place
- * avoids even that: hidden files and anything but {@code *.jar} and {@code *.json} are ignored.
- * A jar missing at two polls in a row counts as removed.
+ * <p>Files still being written are never picked up half-done. The rule: a change is acted on only
+ * when the jar's and the config's size and modification time are the same at two polls in a row
+ * ({@code sidecar.rules.watch-interval} apart), and the bytes read have the size that was seen. A
+ * file whose writer pauses longer than that is validated, found not to be a whole jar and refused
+ * (the active version keeps running); when its writer finishes, the changed file is picked up
+ * again. Writing to a hidden name ({@code .NAME.jar.tmp}) and renaming it into place avoids even
+ * that: hidden files and anything but {@code *.jar} and {@code *.json} are ignored. A jar missing
+ * at two polls in a row counts as removed.
  *
  * <p>Threads: one thread calls {@link #loadAll} once and then {@link #poll} (the sidecar's admin
  * thread); not thread-safe.
@@ -40,12 +40,16 @@ public final class RulesDirectoryWatcher {
 
     private final Path dir;
     private final RuleRegistry registry;
+
     /** Per base name: the state at the last poll. */
     private final Map<String, FileState> seen = new HashMap<>();
+
     /** Per base name: the state that was last deployed or refused. */
     private final Map<String, FileState> handled = new HashMap<>();
+
     /** Per base name: the rule id its last deploy had. */
     private final Map<String, String> ids = new HashMap<>();
+
     /** Base names handled before and missing at the last poll. */
     private final Set<String> missing = new HashSet<>();
 
@@ -65,7 +69,10 @@ public final class RulesDirectoryWatcher {
         return outcomes;
     }
 
-    /** Looks at the directory once and deploys or removes what has settled since (see the class comment). */
+    /**
+     * Looks at the directory once and deploys or removes what has settled since (see the class
+     * comment).
+     */
     public List<DeployOutcome> poll() throws IOException {
         List<DeployOutcome> outcomes = new ArrayList<>();
         Map<String, FileState> now = scan();
@@ -112,7 +119,10 @@ public final class RulesDirectoryWatcher {
             jar = null;
             config = null;
         }
-        if (jar == null || jar.length != state.jarSize()) { // changed while we looked: the next polls see it settle
+        if (jar == null
+                || jar.length
+                        != state.jarSize()) { // changed while we looked: the next polls see it
+            // settle
             handled.remove(base);
             seen.remove(base);
             return null;
@@ -127,10 +137,13 @@ public final class RulesDirectoryWatcher {
             return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
         }
         String previousId = ids.put(base, artifact.id());
-        if (previousId != null && !previousId.equals(artifact.id()) && source.equals(registry.sourceOf(previousId))) {
+        if (previousId != null
+                && !previousId.equals(artifact.id())
+                && source.equals(registry.sourceOf(previousId))) {
             registry.remove(previousId); // the config gave the rule another id
         }
-        DeployOutcome outcome = registry.deploy(artifact); // the registry logs the deploy with its source
+        DeployOutcome outcome =
+                registry.deploy(artifact); // the registry logs the deploy with its source
         if (!outcome.ok()) {
             ids.remove(base);
         }
@@ -140,10 +153,18 @@ public final class RulesDirectoryWatcher {
     /** Refuses a jar whose rule id another jar of the directory already deploys. */
     private void checkOwner(String base, RuleArtifact artifact) throws RuleLoadException {
         for (Map.Entry<String, String> other : ids.entrySet()) {
-            if (!other.getKey().equals(base) && other.getValue().equals(artifact.id()) && handled.containsKey(other.getKey())) {
+            if (!other.getKey().equals(base)
+                    && other.getValue().equals(artifact.id())
+                    && handled.containsKey(other.getKey())) {
                 registry.discard(artifact);
-                throw new RuleLoadException("rule jar " + artifact.fileName() + ": rule id '" + artifact.id()
-                        + "' is already used by " + other.getKey() + ".jar");
+                throw new RuleLoadException(
+                        "rule jar "
+                                + artifact.fileName()
+                                + ": rule id '"
+                                + artifact.id()
+                                + "' is already used by "
+                                + other.getKey()
+                                + ".jar");
             }
         }
     }

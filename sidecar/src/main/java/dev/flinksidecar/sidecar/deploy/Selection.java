@@ -18,7 +18,8 @@ final class Selection {
     private Selection() {}
 
     /** The entry to run, or null for no change. Under the {@link Timelines} lock. */
-    static Activation choose(RuleTimeline timeline, SessionFeed feed, SessionFeed.Point point, long checkpointId) {
+    static Activation choose(
+            RuleTimeline timeline, SessionFeed feed, SessionFeed.Point point, long checkpointId) {
         Activation latest = timeline.latest();
         if (latest == null) {
             return null;
@@ -28,7 +29,9 @@ final class Selection {
         }
         switch (point) {
             case OPEN:
-                return feed.restoredCheckpoint > 0 ? timeline.atCheckpoint(feed.restoredCheckpoint) : timeline.latestReached();
+                return feed.restoredCheckpoint > 0
+                        ? timeline.atCheckpoint(feed.restoredCheckpoint)
+                        : timeline.latestReached();
             case BARRIER:
                 return timeline.atCheckpoint(checkpointId);
             default:

@@ -9,23 +9,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One session's view of the rule timelines ({@link Timelines}, behind {@link RuleRegistry}): which entry of each rule's timeline it runs,
- * so that it only ever moves forward.
+ * One session's view of the rule timelines ({@link Timelines}, behind {@link RuleRegistry}): which
+ * entry of each rule's timeline it runs, so that it only ever moves forward.
  *
- * <p>Threads: the session's rule executor calls it; its fields are guarded by the timelines'
- * lock, except {@link #seenGeneration}, which only that thread touches.
+ * <p>Threads: the session's rule executor calls it; its fields are guarded by the timelines' lock,
+ * except {@link #seenGeneration}, which only that thread touches.
  */
 final class SessionFeed implements RuleFeed {
 
     /** When the registry asks what this session should run. */
-    enum Point { OPEN, BATCH, BARRIER }
+    enum Point {
+        OPEN,
+        BATCH,
+        BARRIER
+    }
 
     final Timelines registry;
     final String name;
     final long restoredCheckpoint;
     boolean barriers;
+
     /** Per rule id: the seq of the timeline entry this session runs (absent: none yet). */
     final Map<String, Long> applied = new HashMap<>();
+
     private long seenGeneration = -1;
     private boolean opened;
 

@@ -20,15 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The timelines of every rule ({@link RuleTimeline}) and where each live session is on them:
- * the state behind {@link RuleRegistry}, all under one lock (this object's monitor).
+ * The timelines of every rule ({@link RuleTimeline}) and where each live session is on them: the
+ * state behind {@link RuleRegistry}, all under one lock (this object's monitor).
  *
  * <p>Owns the registry's reference to each version in a timeline: an entry that leaves drops it,
- * and a version whose last reference is gone is unloaded here (its loader closed and handed to
- * the retired-loader watch).
+ * and a version whose last reference is gone is unloaded here (its loader closed and handed to the
+ * retired-loader watch).
  *
- * <p>Threads: every method is synchronized and quick; {@link #generation()} is a volatile read
- * for the sessions' cheap check at each batch.
+ * <p>Threads: every method is synchronized and quick; {@link #generation()} is a volatile read for
+ * the sessions' cheap check at each batch.
  */
 final class Timelines {
 
@@ -47,7 +47,12 @@ final class Timelines {
     private long lastCompleted;
     private boolean barrierSessionsSeen;
 
-    Timelines(ArtifactStore store, Consumer<ClassLoader> retire, int maxRestorable, LongSupplier clock, SidecarMetrics metrics) {
+    Timelines(
+            ArtifactStore store,
+            Consumer<ClassLoader> retire,
+            int maxRestorable,
+            LongSupplier clock,
+            SidecarMetrics metrics) {
         this.metrics = metrics;
         this.store = store;
         this.retire = retire;
@@ -59,7 +64,8 @@ final class Timelines {
      * Appends a validated version to its rule's timeline, unless it is the newest version there
      * already or its activation checkpoint has passed; then it is unloaded again.
      */
-    synchronized DeployOutcome add(RuleArtifact artifact, RuleJar jar, long activateAfterCheckpoint) {
+    synchronized DeployOutcome add(
+            RuleArtifact artifact, RuleJar jar, long activateAfterCheckpoint) {
         RuleTimeline timeline = timelines.computeIfAbsent(artifact.id(), RuleTimeline::new);
         DeployOutcome refusal = already(timeline, artifact);
         if (refusal == null) {
@@ -71,28 +77,49 @@ final class Timelines {
             return refusal;
         }
         VersionRecord record = new VersionRecord(artifact, jar.windowed(), clock.getAsLong());
-        RuleVersion version = RuleVersion.managed(jar, record.events, metrics.version(artifact.id(), artifact.version()), this::unused);
+        RuleVersion version =
+                RuleVersion.managed(
+                        jar,
+                        record.events,
+                        metrics.version(artifact.id(), artifact.version()),
+                        this::unused);
         Activation entry = append(timeline, version, record, activateAfterCheckpoint);
-        return DeployOutcome.done(artifact.id(), "deployed ".concat(idAndVersion(artifact)).concat(": ").concat(entry.describe()));
+        return DeployOutcome.done(
+                artifact.id(),
+                "deployed ".concat(idAndVersion(artifact)).concat(": ").concat(entry.describe()));
     }
 
     /**
-     * Null unless {@code artifact} is the newest version already: then nothing changes, except
-     * that deploying the active version again drops a version staged after it.
+     * Null unless {@code artifact} is the newest version already: then nothing changes, except that
+     * deploying the active version again drops a version staged after it.
      */
     private DeployOutcome already(RuleTimeline timeline, RuleArtifact artifact) {
         Activation latest = timeline.latest();
         Activation active = timeline.latestReached();
         String what = idAndVersion(artifact);
-        if (latest != null && latest.version != null && latest.version.version().equals(artifact.version())) {
-            return DeployOutcome.done(artifact.id(), what + " is already " + (latest.reached ? "active" : "staged") + "; nothing changed");
+        if (latest != null
+                && latest.version != null
+                && latest.version.version().equals(artifact.version())) {
+            return DeployOutcome.done(
+                    artifact.id(),
+                    what
+                            + " is already "
+                            + (latest.reached ? "active" : "staged")
+                            + "; nothing changed");
         }
-        if (latest != null && !latest.reached && active != null && active.version != null
+        if (latest != null
+                && !latest.reached
+                && active != null
+                && active.version != null
                 && active.version.version().equals(artifact.version())) {
             timeline.entries.remove(latest);
             drop(latest, clock.getAsLong());
-            return DeployOutcome.done(artifact.id(), what + " is already active; the staged "
-                    + (latest.removal() ? "removal" : latest.version.version()) + " is dropped");
+            return DeployOutcome.done(
+                    artifact.id(),
+                    what
+                            + " is already active; the staged "
+                            + (latest.removal() ? "removal" : latest.version.version())
+                            + " is dropped");
         }
         return null;
     }
@@ -109,13 +136,16 @@ final class Timelines {
             return late;
         }
         Activation entry = append(timeline, null, null, activateAfterCheckpoint);
-        LOG.info("removing {}: {}", id, entry.reached ? "now" : "after checkpoint " + entry.fromCheckpoint);
+        LOG.info(
+                "removing {}: {}",
+                id,
+                entry.reached ? "now" : "after checkpoint " + entry.fromCheckpoint);
         return DeployOutcome.done(id, "removed " + id + ": " + entry.describe());
     }
 
     /**
-     * The version a rollback of {@code id} deploys again, its artifact retained for the deploy;
-     * or why there is none.
+     * The version a rollback of {@code id} deploys again, its artifact retained for the deploy; or
+     * why there is none.
      */
     synchronized RollbackTarget rollbackTarget(String id) {
         RuleTimeline timeline = timelines.get(id);
@@ -124,15 +154,26 @@ final class Timelines {
         }
         VersionRecord before = timeline.previous();
         if (before == null) {
-            return new RollbackTarget(null, null,
-                    DeployOutcome.failed(DeployOutcome.NO_PREVIOUS, id, "rule " + id + " has no previous version to roll back to", ""));
+            return new RollbackTarget(
+                    null,
+                    null,
+                    DeployOutcome.failed(
+                            DeployOutcome.NO_PREVIOUS,
+                            id,
+                            "rule " + id + " has no previous version to roll back to",
+                            ""));
         }
         VersionRecord active = timeline.active();
         store.retain(before.artifact.jarFile());
-        return new RollbackTarget(before.artifact.withSource("rollback of " + id), active == null ? "removed" : active.version(), null);
+        return new RollbackTarget(
+                before.artifact.withSource("rollback of " + id),
+                active == null ? "removed" : active.version(),
+                null);
     }
 
-    /** What a rollback deploys ({@code artifact}, replacing {@code from}), or its {@code failure}. */
+    /**
+     * What a rollback deploys ({@code artifact}, replacing {@code from}), or its {@code failure}.
+     */
     static final class RollbackTarget {
         final RuleArtifact artifact;
         final String from;
@@ -161,8 +202,11 @@ final class Timelines {
         return generation;
     }
 
-    /** What {@code feed} switches to at {@code point}: never back, never to an entry it ran already. */
-    synchronized List<RuleChange> changes(SessionFeed feed, SessionFeed.Point point, long checkpointId) {
+    /**
+     * What {@code feed} switches to at {@code point}: never back, never to an entry it ran already.
+     */
+    synchronized List<RuleChange> changes(
+            SessionFeed feed, SessionFeed.Point point, long checkpointId) {
         List<RuleChange> changes = new ArrayList<>();
         for (RuleTimeline timeline : timelines.values()) {
             Activation target = Selection.choose(timeline, feed, point, checkpointId);
@@ -192,7 +236,10 @@ final class Timelines {
         return changes(feed, SessionFeed.Point.BARRIER, checkpointId);
     }
 
-    /** Some session's checkpoint {@code checkpointId} holds windows that these older versions finish. */
+    /**
+     * Some session's checkpoint {@code checkpointId} holds windows that these older versions
+     * finish.
+     */
     synchronized void holding(long checkpointId, Collection<RuleVersion> versions) {
         for (RuleVersion version : versions) {
             RuleTimeline timeline = timelines.get(version.id());
@@ -204,7 +251,10 @@ final class Timelines {
         }
     }
 
-    /** The version {@code version} of rule {@code id}, acquired, if the timeline still has it; else null. */
+    /**
+     * The version {@code version} of rule {@code id}, acquired, if the timeline still has it; else
+     * null.
+     */
     synchronized RuleVersion restorable(String id, String version) {
         RuleTimeline timeline = timelines.get(id);
         Activation entry = timeline == null ? null : timeline.entryOf(version);
@@ -252,17 +302,22 @@ final class Timelines {
     @Override
     public synchronized String toString() {
         List<String> active = new ArrayList<>();
-        timelines.forEach((id, t) -> {
-            VersionRecord record = t.active();
-            if (record != null) {
-                active.add(id.concat("@").concat(record.version()));
-            }
-        });
+        timelines.forEach(
+                (id, t) -> {
+                    VersionRecord record = t.active();
+                    if (record != null) {
+                        active.add(id.concat("@").concat(record.version()));
+                    }
+                });
         return active.toString();
     }
 
     /** Appends an entry (a version, or a removal when {@code version} is null). */
-    private Activation append(RuleTimeline timeline, RuleVersion version, VersionRecord record, long activateAfterCheckpoint) {
+    private Activation append(
+            RuleTimeline timeline,
+            RuleVersion version,
+            VersionRecord record,
+            long activateAfterCheckpoint) {
         long now = clock.getAsLong();
         Activation staged = timeline.staged();
         if (staged != null) { // replaced before any session reached it
@@ -270,17 +325,25 @@ final class Timelines {
             drop(staged, now);
         }
         Activation before = timeline.latestReached();
-        boolean stateful = (version != null && version.windowed()) || (before != null && before.windowed());
+        boolean stateful =
+                (version != null && version.windowed()) || (before != null && before.windowed());
         long from = activateAfterCheckpoint > 0 ? activateAfterCheckpoint : maxBarrier + 1;
-        Activation entry = new Activation(++seq, version, record, from, !stateful && activateAfterCheckpoint == 0);
+        Activation entry =
+                new Activation(
+                        ++seq, version, record, from, !stateful && activateAfterCheckpoint == 0);
         if (record != null) {
             record.fromCheckpoint = entry.fromCheckpoint;
         }
         timeline.entries.add(entry);
         boolean reachNow = entry.immediate || feeds.stream().noneMatch(f -> f.barriers);
         if (version != null) {
-            LOG.info("deployed {} from {}: {}", version, record.artifact.source(),
-                    reachNow ? "active now" : "staged until checkpoint barrier " + entry.fromCheckpoint);
+            LOG.info(
+                    "deployed {} from {}: {}",
+                    version,
+                    record.artifact.source(),
+                    reachNow
+                            ? "active now"
+                            : "staged until checkpoint barrier " + entry.fromCheckpoint);
         }
         if (reachNow) {
             reach(timeline, entry, now);
@@ -290,7 +353,10 @@ final class Timelines {
         return entry;
     }
 
-    /** Marks {@code entry} reached (see {@link RuleTimeline#reach}) and logs the activation and the retirement it means. */
+    /**
+     * Marks {@code entry} reached (see {@link RuleTimeline#reach}) and logs the activation and the
+     * retirement it means.
+     */
     private void reach(RuleTimeline timeline, Activation entry, long now) {
         if (entry.reached) {
             return;
@@ -303,19 +369,32 @@ final class Timelines {
             LOG.info("activated {}{}", entry.version, was == null ? "" : " (was " + was + ")");
         }
         if (was != null) {
-            LOG.info("retired {}: {}", was, entry.version == null ? "rule removed" : "replaced by " + entry.version.version()
-                    + "; unloaded once no session runs it");
+            LOG.info(
+                    "retired {}: {}",
+                    was,
+                    entry.version == null
+                            ? "rule removed"
+                            : "replaced by "
+                                    + entry.version.version()
+                                    + "; unloaded once no session runs it");
         }
     }
 
     private void prune() {
         for (RuleTimeline timeline : timelines.values()) {
-            timeline.prune(barrierSessionsSeen, lastCompleted, maxRestorable, entry -> drop(entry, clock.getAsLong()));
+            timeline.prune(
+                    barrierSessionsSeen,
+                    lastCompleted,
+                    maxRestorable,
+                    entry -> drop(entry, clock.getAsLong()));
             timeline.trimHistory(record -> store.release(record.artifact.jarFile()));
         }
     }
 
-    /** Lets go of an entry: the registry's reference to its version; its artifact if no history keeps it. */
+    /**
+     * Lets go of an entry: the registry's reference to its version; its artifact if no history
+     * keeps it.
+     */
     private void drop(Activation entry, long now) {
         if (entry.version == null) {
             return;
@@ -332,19 +411,37 @@ final class Timelines {
         if (checkpoint == 0 || checkpoint > maxBarrier) {
             return null;
         }
-        return DeployOutcome.failed(DeployOutcome.CHECKPOINT_PASSED, id, "checkpoint " + checkpoint + " has passed on this sidecar "
-                + "(its sessions sent barrier " + maxBarrier + "); choose one above " + maxBarrier, "");
+        return DeployOutcome.failed(
+                DeployOutcome.CHECKPOINT_PASSED,
+                id,
+                "checkpoint "
+                        + checkpoint
+                        + " has passed on this sidecar "
+                        + "(its sessions sent barrier "
+                        + maxBarrier
+                        + "); choose one above "
+                        + maxBarrier,
+                "");
     }
 
     private DeployOutcome unknown(String id) {
         List<String> ids = new ArrayList<>();
-        timelines.forEach((known, t) -> {
-            if (t.latest() != null && !t.latest().removal()) {
-                ids.add(known);
-            }
-        });
-        return DeployOutcome.failed(DeployOutcome.UNKNOWN_RULE, id, "no rule '" + id + "'"
-                + (ids.isEmpty() ? "; no rule is deployed" : "; rules: " + String.join(", ", ids)), "");
+        timelines.forEach(
+                (known, t) -> {
+                    if (t.latest() != null && !t.latest().removal()) {
+                        ids.add(known);
+                    }
+                });
+        return DeployOutcome.failed(
+                DeployOutcome.UNKNOWN_RULE,
+                id,
+                "no rule '"
+                        + id
+                        + "'"
+                        + (ids.isEmpty()
+                                ? "; no rule is deployed"
+                                : "; rules: " + String.join(", ", ids)),
+                "");
     }
 
     /** Called when the last reference to a version is gone: unloads it. Any thread. */

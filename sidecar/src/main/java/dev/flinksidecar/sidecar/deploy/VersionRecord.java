@@ -4,10 +4,10 @@ import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the registry remembers of one deployed version of a rule, for {@code list}, {@code
- * status} and {@code rollback}, beyond the life of its classloader: the artifact (to load it
- * again), when it was deployed, activated and retired, and the events it handled. Holds no
- * class of the rule, so remembering it pins no classloader.
+ * What the registry remembers of one deployed version of a rule, for {@code list}, {@code status}
+ * and {@code rollback}, beyond the life of its classloader: the artifact (to load it again), when
+ * it was deployed, activated and retired, and the events it handled. Holds no class of the rule, so
+ * remembering it pins no classloader.
  *
  * <p>Guarded by the {@link Timelines} lock, except {@link #events}, which rule threads add to.
  */
@@ -19,6 +19,7 @@ final class VersionRecord {
     final LongAdder events = new LongAdder();
     long activatedAt;
     long retiredAt;
+
     /** For a staged windowed version: sessions switch right after the first barrier >= this. */
     long fromCheckpoint;
 

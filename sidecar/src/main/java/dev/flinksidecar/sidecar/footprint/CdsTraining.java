@@ -25,10 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.ToIntFunction;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.function.ToIntFunction;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,8 +40,8 @@ import java.util.regex.Pattern;
  * launcher's JVM and also holds what {@code -jar}'s own start loads, and the JVM writes into the
  * archive every class this run loaded. The entry point {@code Main} hands that argument here
  * ({@link #trainAndExit}), with its own command line to serve through, so that this package does
- * not depend back on it. So the run goes through what a sidecar does when it starts and serves,
- * in this JVM:
+ * not depend back on it. So the run goes through what a sidecar does when it starts and serves, in
+ * this JVM:
  *
  * <ol>
  *   <li>{@code serve --http-port 0} on a socket in a temp folder, with a rules folder holding two
@@ -49,8 +49,8 @@ import java.util.regex.Pattern;
  *   <li>a session as the Flink operator opens it: Hello, Welcome, two EventBatches and their
  *       ResultBatches (one result per event; the second batch's watermark also fires the first
  *       one's windows, one per key), Goodbye;
- *   <li>{@code /health/ready} (until 200) and {@code /metrics} on the port the sidecar logs
- *       ({@code HTTP on port N});
+ *   <li>{@code /health/ready} (until 200) and {@code /metrics} on the port the sidecar logs ({@code
+ *       HTTP on port N});
  *   <li>{@code System.exit(0)}: the sidecar's shutdown hook stops it as SIGTERM would.
  * </ol>
  *
@@ -59,15 +59,19 @@ import java.util.regex.Pattern;
  */
 public final class CdsTraining {
 
-    /** The argument of {@code java -jar sidecar.jar} that runs this training instead of a command. */
+    /**
+     * The argument of {@code java -jar sidecar.jar} that runs this training instead of a command.
+     */
     public static final String ARGUMENT = "--cds-training";
 
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
     private static final long POLL_MS = 10;
     private static final int EVENTS = 16;
     private static final int KEYS = 4;
+
     /** The first batch's events and watermark; the second's are an hour (the window size) later. */
     private static final long START = 1_700_000_000_000L;
+
     private static final long HOUR_MS = 3_600_000L;
     private static final Pattern HTTP_PORT = Pattern.compile("HTTP on port (\\d+)");
 
@@ -97,7 +101,8 @@ public final class CdsTraining {
             LogWatch log = new LogWatch(System.err);
             System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
             new CdsTraining(temporaryFolder(), log, sidecar).run();
-            System.out.println("CDS training: served one session; the JVM writes the archive as it exits");
+            System.out.println(
+                    "CDS training: served one session; the JVM writes the archive as it exits");
         } catch (Exception e) {
             System.out.println("CDS training failed: " + e);
             e.printStackTrace(System.out);
@@ -113,11 +118,22 @@ public final class CdsTraining {
         Files.createDirectory(rules);
         deleteOnExit(rules);
         writeRuleJar(rules.resolve("training.jar"), TrainingRule.class, Rule.class);
-        writeRuleJar(rules.resolve("training-windowed.jar"), TrainingWindowedRule.class, WindowedRule.class);
+        writeRuleJar(
+                rules.resolve("training-windowed.jar"),
+                TrainingWindowedRule.class,
+                WindowedRule.class);
         Path config = rules.resolve("training-windowed.json");
         Files.writeString(config, "{\"window\": {\"type\": \"tumbling\", \"size\": \"1h\"}}\n");
         deleteOnExit(config);
-        String[] serveArgs = {"serve", "--socket", socket.toString(), "--rules-dir", rules.toString(), "--http-port", "0"};
+        String[] serveArgs = {
+            "serve",
+            "--socket",
+            socket.toString(),
+            "--rules-dir",
+            rules.toString(),
+            "--http-port",
+            "0"
+        };
         serve = new Thread(() -> serveExit = sidecar.applyAsInt(serveArgs), "cds-training-serve");
         serve.start();
         awaitAccepting(socket);
@@ -140,10 +156,16 @@ public final class CdsTraining {
             }
             serve.join(POLL_MS);
             if (!serve.isAlive()) {
-                throw new IOException("serve ended with exit code " + serveExit + " before " + socket + " accepted");
+                throw new IOException(
+                        "serve ended with exit code "
+                                + serveExit
+                                + " before "
+                                + socket
+                                + " accepted");
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException(socket + " did not accept within " + STEP_TIMEOUT.toSeconds() + " s");
+                throw new IOException(
+                        socket + " did not accept within " + STEP_TIMEOUT.toSeconds() + " s");
             }
         }
     }
@@ -152,20 +174,30 @@ public final class CdsTraining {
     private static void runSession(Path socket) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            send(channel, ClientMessage.newBuilder().setHello(Hello.newBuilder()
-                    .setProtocolVersion(Protocol.VERSION)
-                    .setJobName("cds-training")
-                    .setOperatorName("sidecar")
-                    .setParallelism(1)
-                    .setMaxParallelism(128)
-                    .setMaxFrameBytes(Protocol.DEFAULT_MAX_FRAME_BYTES)).build());
+            send(
+                    channel,
+                    ClientMessage.newBuilder()
+                            .setHello(
+                                    Hello.newBuilder()
+                                            .setProtocolVersion(Protocol.VERSION)
+                                            .setJobName("cds-training")
+                                            .setOperatorName("sidecar")
+                                            .setParallelism(1)
+                                            .setMaxParallelism(128)
+                                            .setMaxFrameBytes(Protocol.DEFAULT_MAX_FRAME_BYTES))
+                            .build());
             ServerMessage welcome = receive(channel);
             if (!welcome.hasWelcome() || welcome.getWelcome().getRulesCount() != 2) {
-                throw new IOException("expected a Welcome with the two training rules, got " + welcome);
+                throw new IOException(
+                        "expected a Welcome with the two training rules, got " + welcome);
             }
             exchange(channel, 1, START, 0);
             exchange(channel, 2, START + HOUR_MS, KEYS);
-            send(channel, ClientMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("end of input")).build());
+            send(
+                    channel,
+                    ClientMessage.newBuilder()
+                            .setGoodbye(Goodbye.newBuilder().setReason("end of input"))
+                            .build());
             while (channel.read(ByteBuffer.allocate(256)) >= 0) {
                 // the sidecar closes the session after Goodbye
             }
@@ -176,23 +208,33 @@ public final class CdsTraining {
      * Sends batch {@code sequence}: {@link #EVENTS} events from {@code time} on, with that time as
      * watermark; expects one result per event and {@code fired} window results.
      */
-    private static void exchange(SocketChannel channel, long sequence, long time, int fired) throws IOException {
+    private static void exchange(SocketChannel channel, long sequence, long time, int fired)
+            throws IOException {
         EventBatchWriter batch = new EventBatchWriter();
         for (int i = 0; i < EVENTS; i++) {
-            batch.add(EventRecord.builder("key-" + i % KEYS, time + i).type("payment")
-                    .set("amount", 10.5 * i).set("count", (long) i).set("merchant", "m" + i).set("card", i % 2 == 0)
-                    .build());
+            batch.add(
+                    EventRecord.builder("key-" + i % KEYS, time + i)
+                            .type("payment")
+                            .set("amount", 10.5 * i)
+                            .set("count", (long) i)
+                            .set("merchant", "m" + i)
+                            .set("card", i % 2 == 0)
+                            .build());
         }
-        send(channel, ClientMessage.newBuilder().setEvents(batch.build(sequence, true, time)).build());
+        send(
+                channel,
+                ClientMessage.newBuilder().setEvents(batch.build(sequence, true, time)).build());
         ServerMessage answer = receive(channel);
         if (!answer.hasResults() || answer.getResults().getResultsCount() != EVENTS + fired) {
-            throw new IOException("expected a ResultBatch with " + (EVENTS + fired) + " results, got " + answer);
+            throw new IOException(
+                    "expected a ResultBatch with " + (EVENTS + fired) + " results, got " + answer);
         }
     }
 
     private static void send(SocketChannel channel, ClientMessage message) throws IOException {
         byte[] body = message.toByteArray();
-        ByteBuffer frame = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip();
+        ByteBuffer frame =
+                ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip();
         while (frame.hasRemaining()) {
             channel.write(frame);
         }
@@ -219,20 +261,36 @@ public final class CdsTraining {
         String status = httpStatusLine(port, path);
         while (!status.contains(" 200")) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("GET " + path + " on port " + port + " answered '" + status + "', not 200, for "
-                        + STEP_TIMEOUT.toSeconds() + " s");
+                throw new IOException(
+                        "GET "
+                                + path
+                                + " on port "
+                                + port
+                                + " answered '"
+                                + status
+                                + "', not 200, for "
+                                + STEP_TIMEOUT.toSeconds()
+                                + " s");
             }
             Thread.sleep(POLL_MS);
             status = httpStatusLine(port, path);
         }
     }
 
-    /** The status line of a plain HTTP/1.1 GET, read to the end so that the server writes the whole answer. */
+    /**
+     * The status line of a plain HTTP/1.1 GET, read to the end so that the server writes the whole
+     * answer.
+     */
     private static String httpStatusLine(int port, String path) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            socket.getOutputStream()
+                    .write(
+                            ("GET "
+                                            + path
+                                            + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+            String answer =
+                    new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             int end = answer.indexOf("\r\n");
             return end < 0 ? answer : answer.substring(0, end);
         }
@@ -315,7 +373,10 @@ public final class CdsTraining {
             while (httpPort == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IOException("the sidecar did not log 'HTTP on port N' within " + timeout.toSeconds() + " s");
+                    throw new IOException(
+                            "the sidecar did not log 'HTTP on port N' within "
+                                    + timeout.toSeconds()
+                                    + " s");
                 }
                 wait(Math.max(1, left / 1_000_000));
             }

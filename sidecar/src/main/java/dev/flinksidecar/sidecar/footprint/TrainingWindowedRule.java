@@ -9,8 +9,8 @@ import dev.flinksidecar.rule.WindowedRule;
 /**
  * The windowed rule of {@link CdsTraining}'s rules folder: counts each key's events in the windows
  * of its config ({@code {"window": {...}}}), so that the training run also goes through a rule
- * config, windows opening and firing, and the accumulator codecs. Copied into a jar of its own,
- * as {@link TrainingRule} is.
+ * config, windows opening and firing, and the accumulator codecs. Copied into a jar of its own, as
+ * {@link TrainingRule} is.
  */
 public final class TrainingWindowedRule implements WindowedRule<long[]> {
 

@@ -2,25 +2,26 @@ package dev.flinksidecar.sidecar.logging;
 
 /**
  * Writes an instant in UTC, ISO 8601, {@code 2026-11-26T12:17:53.062Z}, with arithmetic alone: no
- * date-format, calendar or time-zone classes to load at the sidecar's start (the JVM's default
- * time zone alone took 10 ms to read).
+ * date-format, calendar or time-zone classes to load at the sidecar's start (the JVM's default time
+ * zone alone took 10 ms to read).
  */
 final class LogTimestamp {
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
-    private LogTimestamp() {
-    }
+    private LogTimestamp() {}
 
     /** Appends {@code epochMillis}. */
     static void append(StringBuilder out, long epochMillis) {
         long days = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
         long millisOfDay = Math.floorMod(epochMillis, MILLIS_PER_DAY);
-        // days since 1970-01-01 to year, month, day (proleptic Gregorian; Howard Hinnant's civil_from_days)
+        // days since 1970-01-01 to year, month, day (proleptic Gregorian; Howard Hinnant's
+        // civil_from_days)
         long shifted = days + 719_468; // from 0000-03-01
         long era = Math.floorDiv(shifted, 146_097);
         long dayOfEra = shifted - era * 146_097;
-        long yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long yearOfEra =
+                (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
         long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
         long monthFromMarch = (5 * dayOfYear + 2) / 153;
         long day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1;

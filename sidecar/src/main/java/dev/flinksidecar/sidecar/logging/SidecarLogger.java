@@ -54,13 +54,25 @@ final class SidecarLogger extends LegacyAbstractLogger {
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern, Object[] arguments,
+    protected void handleNormalizedLoggingCall(
+            Level level,
+            Marker marker,
+            String messagePattern,
+            Object[] arguments,
             Throwable throwable) {
         StringBuilder line = new StringBuilder(128);
         LogTimestamp.append(line, System.currentTimeMillis());
-        line.append(" [").append(Thread.currentThread().getName()).append("] [").append(level).append("] ")
-                .append(shortName).append(" - ")
-                .append(arguments == null ? messagePattern : MessageFormatter.basicArrayFormat(messagePattern, arguments))
+        line.append(" [")
+                .append(Thread.currentThread().getName())
+                .append("] [")
+                .append(level)
+                .append("] ")
+                .append(shortName)
+                .append(" - ")
+                .append(
+                        arguments == null
+                                ? messagePattern
+                                : MessageFormatter.basicArrayFormat(messagePattern, arguments))
                 .append(System.lineSeparator());
         PrintStream err = System.err;
         synchronized (err) {

@@ -9,16 +9,17 @@ import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
 /**
- * Makes the loggers and gives each its level: property {@code org.slf4j.simpleLogger.log.NAME}
- * of the logger's name or the nearest of its parents (dot-separated), else
- * {@code org.slf4j.simpleLogger.defaultLogLevel}, else {@code info}. Values: {@code trace},
- * {@code debug}, {@code info}, {@code warn}, {@code error}, {@code off}; any other is named on
- * stderr once and read as the default.
+ * Makes the loggers and gives each its level: property {@code org.slf4j.simpleLogger.log.NAME} of
+ * the logger's name or the nearest of its parents (dot-separated), else {@code
+ * org.slf4j.simpleLogger.defaultLogLevel}, else {@code info}. Values: {@code trace}, {@code debug},
+ * {@code info}, {@code warn}, {@code error}, {@code off}; any other is named on stderr once and
+ * read as the default.
  */
 final class SidecarLoggerFactory implements ILoggerFactory {
 
     static final String DEFAULT_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
     static final String LOGGER_LEVEL = "org.slf4j.simpleLogger.log.";
+
     /** Above every level: the logger writes nothing. */
     static final int OFF = Level.ERROR.toInt() + 10;
 
@@ -28,7 +29,8 @@ final class SidecarLoggerFactory implements ILoggerFactory {
 
     SidecarLoggerFactory(Properties properties) {
         this.properties = properties;
-        this.defaultLevel = level(DEFAULT_LEVEL, properties.getProperty(DEFAULT_LEVEL), Level.INFO.toInt());
+        this.defaultLevel =
+                level(DEFAULT_LEVEL, properties.getProperty(DEFAULT_LEVEL), Level.INFO.toInt());
     }
 
     @Override
@@ -68,8 +70,12 @@ final class SidecarLoggerFactory implements ILoggerFactory {
             case "off":
                 return OFF;
             default:
-                System.err.println("sidecar logging: " + key + "=" + value
-                        + " is not a level (trace, debug, info, warn, error, off); using the default");
+                System.err.println(
+                        "sidecar logging: "
+                                + key
+                                + "="
+                                + value
+                                + " is not a level (trace, debug, info, warn, error, off); using the default");
                 return otherwise;
         }
     }

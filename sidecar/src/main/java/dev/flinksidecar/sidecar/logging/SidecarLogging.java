@@ -8,15 +8,19 @@ import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
- * The SLF4J provider of the sidecar's own process. It is named by the system property
- * {@code slf4j.provider} ({@link #install()}, from the process's {@code main}), not through a
- * service file: the sidecar's jar is also on the classpath of a Flink job, which brings its own
- * logging backend.
+ * The SLF4J provider of the sidecar's own process. It is named by the system property {@code
+ * slf4j.provider} ({@link #install()}, from the process's {@code main}), not through a service
+ * file: the sidecar's jar is also on the classpath of a Flink job, which brings its own logging
+ * backend.
  */
 public final class SidecarLogging implements SLF4JServiceProvider {
 
     private static final String PROVIDER_PROPERTY = "slf4j.provider";
-    /** SLF4J's own messages; at its default (INFO) it would note the explicit provider on every start. */
+
+    /**
+     * SLF4J's own messages; at its default (INFO) it would note the explicit provider on every
+     * start.
+     */
     private static final String VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
 
     private ILoggerFactory loggerFactory;

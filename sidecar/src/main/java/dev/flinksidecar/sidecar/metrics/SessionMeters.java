@@ -19,9 +19,9 @@ import java.util.function.ToLongFunction;
  * {@code task} (the operator's name) from the session's Hello; sessions with the same labels at
  * once (two jobs with equally named operators) add up in one series.
  *
- * <p>Threads: {@link #open}, {@link #received}, {@link #sent}, {@link #batch} and {@link
- * #close} run on the session's event loop; {@link #answered}, {@link #windows} and {@link
- * #checkpointState} on its rule executor. Each is a few adds, once per batch, read or write.
+ * <p>Threads: {@link #open}, {@link #received}, {@link #sent}, {@link #batch} and {@link #close}
+ * run on the session's event loop; {@link #answered}, {@link #windows} and {@link #checkpointState}
+ * on its rule executor. Each is a few adds, once per batch, read or write.
  */
 public final class SessionMeters {
 
@@ -29,10 +29,13 @@ public final class SessionMeters {
     public static final SessionMeters NONE = new SessionMeters(null);
 
     private final SidecarMetrics owner;
+
     /** Null until the Hello; event loop only. */
     private Series series;
+
     /** Bytes before the Hello named the labels; event loop only. */
     private long receivedBefore;
+
     private long sentBefore;
     private final AtomicLong inFlight = new AtomicLong();
     private volatile long openWindows;
@@ -93,7 +96,9 @@ public final class SessionMeters {
         }
     }
 
-    /** The session's windows now: open windows and keys with open windows, over its windowed rules. */
+    /**
+     * The session's windows now: open windows and keys with open windows, over its windowed rules.
+     */
     public void windows(long open, long keys) {
         openWindows = open;
         windowKeys = keys;
@@ -117,8 +122,10 @@ public final class SessionMeters {
     static final class Series {
         final String subtask;
         final String task;
+
         /** Guarded by the {@link SidecarMetrics} lock. */
         int users;
+
         final List<Meter> registered = new ArrayList<>();
         final Set<SessionMeters> members = ConcurrentHashMap.newKeySet();
         final LongAdder batches = new LongAdder();
@@ -136,32 +143,88 @@ public final class SessionMeters {
                 return List.of(); // closed before the registry was up
             }
             Tags tags = Tags.of("subtask", subtask, "task", task);
-            counter(registry, tags, "sidecar.session.batches", null, batches, "event batches received");
+            counter(
+                    registry,
+                    tags,
+                    "sidecar.session.batches",
+                    null,
+                    batches,
+                    "event batches received");
             counter(registry, tags, "sidecar.session.events", null, events, "events received");
-            counter(registry, tags, "sidecar.session.received", BaseUnits.BYTES, receivedBytes,
+            counter(
+                    registry,
+                    tags,
+                    "sidecar.session.received",
+                    BaseUnits.BYTES,
+                    receivedBytes,
                     "bytes read from the session's socket (frames with their length fields)");
-            counter(registry, tags, "sidecar.session.sent", BaseUnits.BYTES, sentBytes,
+            counter(
+                    registry,
+                    tags,
+                    "sidecar.session.sent",
+                    BaseUnits.BYTES,
+                    sentBytes,
                     "bytes written to the session's socket (frames with their length fields)");
-            gauge(registry, tags, "sidecar.session.events.in.flight", null, s -> s.inFlight.get(),
+            gauge(
+                    registry,
+                    tags,
+                    "sidecar.session.events.in.flight",
+                    null,
+                    s -> s.inFlight.get(),
                     "events received and not yet answered");
-            gauge(registry, tags, "sidecar.window.open", null, s -> s.openWindows,
+            gauge(
+                    registry,
+                    tags,
+                    "sidecar.window.open",
+                    null,
+                    s -> s.openWindows,
                     "open windows over the session's windowed rules (older versions finishing theirs included), as of its last batch");
-            gauge(registry, tags, "sidecar.window.keys", null, s -> s.windowKeys,
+            gauge(
+                    registry,
+                    tags,
+                    "sidecar.window.keys",
+                    null,
+                    s -> s.windowKeys,
                     "keys with open windows, per windowed rule summed (a key in two rules counts twice), as of the last batch");
-            gauge(registry, tags, "sidecar.window.checkpoint.state", BaseUnits.BYTES, s -> s.checkpointStateBytes,
+            gauge(
+                    registry,
+                    tags,
+                    "sidecar.window.checkpoint.state",
+                    BaseUnits.BYTES,
+                    s -> s.checkpointStateBytes,
                     "bytes of keyed window state the session wrote at its last checkpoint barrier (the keys changed since the one before)");
             return registered;
         }
 
-        private void counter(MeterRegistry registry, Tags tags, String name, String unit, LongAdder adder, String description) {
-            registered.add(FunctionCounter.builder(name, adder, LongAdder::sum).tags(tags).baseUnit(unit)
-                    .description(description).register(registry));
+        private void counter(
+                MeterRegistry registry,
+                Tags tags,
+                String name,
+                String unit,
+                LongAdder adder,
+                String description) {
+            registered.add(
+                    FunctionCounter.builder(name, adder, LongAdder::sum)
+                            .tags(tags)
+                            .baseUnit(unit)
+                            .description(description)
+                            .register(registry));
         }
 
-        private void gauge(MeterRegistry registry, Tags tags, String name, String unit, ToLongFunction<SessionMeters> value,
+        private void gauge(
+                MeterRegistry registry,
+                Tags tags,
+                String name,
+                String unit,
+                ToLongFunction<SessionMeters> value,
                 String description) {
-            registered.add(Gauge.builder(name, this, series -> sum(series, value)).tags(tags).baseUnit(unit)
-                    .description(description).strongReference(true).register(registry));
+            registered.add(
+                    Gauge.builder(name, this, series -> sum(series, value))
+                            .tags(tags)
+                            .baseUnit(unit)
+                            .description(description)
+                            .strongReference(true)
+                            .register(registry));
         }
 
         private static double sum(Series series, ToLongFunction<SessionMeters> value) {

@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
@@ -32,16 +32,16 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Nothing on the data path touches Micrometer except the batch latency timer: counters and
- * gauges are plain adders that the registry reads at scrape time. So the Micrometer and
- * Prometheus classes (about 150 ms and 500 classes when the JVM is cold) and the JVM binders
- * load on a background thread after the socket accepts ({@link #start()}), off the path to
- * ready; meters of versions and sessions that start before are registered then, and count from
- * their start all the same. Only latencies of batches answered before the registry is up are
- * missing from the histogram.
+ * gauges are plain adders that the registry reads at scrape time. So the Micrometer and Prometheus
+ * classes (about 150 ms and 500 classes when the JVM is cold) and the JVM binders load on a
+ * background thread after the socket accepts ({@link #start()}), off the path to ready; meters of
+ * versions and sessions that start before are registered then, and count from their start all the
+ * same. Only latencies of batches answered before the registry is up are missing from the
+ * histogram.
  *
  * <p>Series of a rule version go when the version is unloaded, those of a session when the last
- * session with its labels closes, so the number of series stays bounded while rules are swapped
- * and jobs come and go (Prometheus reads a series that comes back as a counter reset).
+ * session with its labels closes, so the number of series stays bounded while rules are swapped and
+ * jobs come and go (Prometheus reads a series that comes back as a counter reset).
  *
  * <p>Threads: thread-safe. Registration and removal take this object's lock briefly (a version
  * deployed or unloaded, a session opened or closed); {@link #scrape()} does not take it.
@@ -51,10 +51,13 @@ public final class SidecarMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(SidecarMetrics.class);
 
     private final boolean enabled;
+
     /** Null until {@link #start()} has built it; then only read. */
     private volatile PrometheusMeterRegistry registry;
+
     /** Registers meters on the registry once it exists; each returns the meters it registered. */
     private final List<Registration> pending = new ArrayList<>();
+
     private final Map<List<String>, VersionMeters> versions = new HashMap<>();
     private final Map<List<String>, SessionMeters.Series> sessions = new HashMap<>();
     private final Map<String, LongAdder> activations = new HashMap<>();
@@ -69,7 +72,10 @@ public final class SidecarMetrics {
         return new SidecarMetrics(enabled);
     }
 
-    /** Metrics that record nothing: {@code serve} without {@code --http-port}, {@code replay}, tests. */
+    /**
+     * Metrics that record nothing: {@code serve} without {@code --http-port}, {@code replay},
+     * tests.
+     */
     public static SidecarMetrics disabled() {
         return new SidecarMetrics(false);
     }
@@ -103,7 +109,8 @@ public final class SidecarMetrics {
         new JvmThreadMetrics().bindTo(built);
         new ProcessorMetrics().bindTo(built);
         FunctionCounter.builder("sidecar.rule.refusals", refusals, LongAdder::sum)
-                .description("rule jars refused (admin deploys and files of the rules directory)").register(built);
+                .description("rule jars refused (admin deploys and files of the rules directory)")
+                .register(built);
         synchronized (this) {
             for (Registration registration : pending) {
                 registration.register(built);
@@ -114,7 +121,10 @@ public final class SidecarMetrics {
         LOG.debug("metrics registry ready after {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** The metrics in the Prometheus text format (version 0.0.4); empty until {@link #start()} has finished, or when disabled. */
+    /**
+     * The metrics in the Prometheus text format (version 0.0.4); empty until {@link #start()} has
+     * finished, or when disabled.
+     */
     public String scrape() {
         PrometheusMeterRegistry current = registry;
         return current == null ? "" : current.scrape();
@@ -126,8 +136,8 @@ public final class SidecarMetrics {
     }
 
     /**
-     * The meters of one loaded rule version; the same object for the same rule and version
-     * while one is loaded. Give it back with {@link #release(VersionMeters)} when the version is
+     * The meters of one loaded rule version; the same object for the same rule and version while
+     * one is loaded. Give it back with {@link #release(VersionMeters)} when the version is
      * unloaded.
      */
     public VersionMeters version(String rule, String version) {
@@ -162,7 +172,10 @@ public final class SidecarMetrics {
         }
     }
 
-    /** The meters of a new session, bound to its labels once its Hello came ({@link SessionMeters#open}). */
+    /**
+     * The meters of a new session, bound to its labels once its Hello came ({@link
+     * SessionMeters#open}).
+     */
     public SessionMeters session() {
         return enabled ? new SessionMeters(this) : SessionMeters.NONE;
     }
@@ -200,9 +213,17 @@ public final class SidecarMetrics {
                 LongAdder created = new LongAdder();
                 activations.put(rule, created);
                 count = created;
-                register(registry -> List.of(FunctionCounter.builder("sidecar.rule.activations", created, LongAdder::sum)
-                        .description("versions of the rule that became active: its first deploy and every swap")
-                        .tag("rule", rule).register(registry)));
+                register(
+                        registry ->
+                                List.of(
+                                        FunctionCounter.builder(
+                                                        "sidecar.rule.activations",
+                                                        created,
+                                                        LongAdder::sum)
+                                                .description(
+                                                        "versions of the rule that became active: its first deploy and every swap")
+                                                .tag("rule", rule)
+                                                .register(registry)));
             }
         }
         count.increment();
@@ -216,12 +237,19 @@ public final class SidecarMetrics {
     }
 
     /** A gauge that lives as long as the process, e.g. open sessions; {@code fn} must not block. */
-    public <T> void gauge(String name, String description, String baseUnit, T source, ToDoubleFunction<T> fn) {
+    public <T> void gauge(
+            String name, String description, String baseUnit, T source, ToDoubleFunction<T> fn) {
         if (!enabled) {
             return;
         }
-        register(registry -> List.of(Gauge.builder(name, source, fn).description(description).baseUnit(baseUnit)
-                .strongReference(true).register(registry)));
+        register(
+                registry ->
+                        List.of(
+                                Gauge.builder(name, source, fn)
+                                        .description(description)
+                                        .baseUnit(baseUnit)
+                                        .strongReference(true)
+                                        .register(registry)));
     }
 
     /** A counter that lives as long as the process, read from {@code source} at scrape time. */
@@ -229,7 +257,12 @@ public final class SidecarMetrics {
         if (!enabled) {
             return;
         }
-        register(registry -> List.of(FunctionCounter.builder(name, source, fn).description(description).register(registry)));
+        register(
+                registry ->
+                        List.of(
+                                FunctionCounter.builder(name, source, fn)
+                                        .description(description)
+                                        .register(registry)));
     }
 
     /** Registers now if the registry exists, else when it does. */
@@ -241,7 +274,10 @@ public final class SidecarMetrics {
         }
     }
 
-    /** Removes meters registered for an owner that is gone (nothing when they were never registered). */
+    /**
+     * Removes meters registered for an owner that is gone (nothing when they were never
+     * registered).
+     */
     private void remove(List<Meter> meters) {
         PrometheusMeterRegistry current = registry;
         if (current != null) {

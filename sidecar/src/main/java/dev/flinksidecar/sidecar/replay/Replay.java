@@ -25,12 +25,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One {@code replay} run: events from a file (or the files of a folder, by name) through the
- * same {@link RuleEngine} that {@code serve} runs per session, batched as the Flink operator
- * batches them, with deterministic watermarks (DESIGN.md): after each event (whether or not a
- * rule's filter keeps it; the event is processed first), the largest event time so far minus the
- * out-of-orderness minus 1 ms, sent in band as an interim watermark of the batch; after the last
- * event, {@code Long.MAX_VALUE}, which fires every open window.
+ * One {@code replay} run: events from a file (or the files of a folder, by name) through the same
+ * {@link RuleEngine} that {@code serve} runs per session, batched as the Flink operator batches
+ * them, with deterministic watermarks (DESIGN.md): after each event (whether or not a rule's filter
+ * keeps it; the event is processed first), the largest event time so far minus the out-of-orderness
+ * minus 1 ms, sent in band as an interim watermark of the batch; after the last event, {@code
+ * Long.MAX_VALUE}, which fires every open window.
  *
  * <pre>
  *   events:      e1(t=5000)  e2(t=9000)  e3(t=4000)        end of input
@@ -38,10 +38,10 @@ import java.util.List;
  *   (out-of-orderness 1s)
  * </pre>
  *
- * <p>Outputs keep input order: results in event order (window firings right after the event
- * whose watermark fired them); dead letters (malformed lines and rule failures) and late events
- * in the order of the input lines they come from. The output does not depend on the batch size.
- * Runs on the calling thread.
+ * <p>Outputs keep input order: results in event order (window firings right after the event whose
+ * watermark fired them); dead letters (malformed lines and rule failures) and late events in the
+ * order of the input lines they come from. The output does not depend on the batch size. Runs on
+ * the calling thread.
  */
 final class Replay {
 
@@ -59,7 +59,12 @@ final class Replay {
     private long maxTime = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
 
-    Replay(RuleEngine engine, int batchSize, Duration outOfOrderness, ReplayOutputs outputs, ReplayProgress progress) {
+    Replay(
+            RuleEngine engine,
+            int batchSize,
+            Duration outOfOrderness,
+            ReplayOutputs outputs,
+            ReplayProgress progress) {
         this.engine = engine;
         this.batchSize = Math.max(1, batchSize);
         this.outOfOrdernessMs = outOfOrderness.toMillis();
@@ -83,7 +88,9 @@ final class Replay {
             String name = file.getFileName().toString();
             try (CountingInputStream in = new CountingInputStream(Files.newInputStream(file));
                     EventFileReader reader = EventFileReader.open(name, in, EventFormat.of(name))) {
-                for (EventFileReader.Entry entry = reader.next(); entry != null; entry = reader.next()) {
+                for (EventFileReader.Entry entry = reader.next();
+                        entry != null;
+                        entry = reader.next()) {
                     accept(entry);
                     if (++entries % PROGRESS_EVERY == 0) {
                         progress.update(summary.events, bytesBefore + in.count());
@@ -101,7 +108,8 @@ final class Replay {
     private void accept(EventFileReader.Entry entry) throws IOException {
         EventRecord event = entry.event();
         if (event == null) {
-            flush(false); // earlier events' dead letters first: the dead-letter file keeps input order
+            flush(false); // earlier events' dead letters first: the dead-letter file keeps input
+            // order
             outputs.deadLetter(entry.deadLetter());
             summary.malformed++;
             return;
@@ -140,8 +148,12 @@ final class Replay {
             EventBatchView view = new EventBatchView(events);
             for (DeadLetter failure : answer.getDeadLettersList()) {
                 RuleRef rule = answer.getRules(failure.getRule());
-                outputs.deadLetter(DeadLetters.ruleFailure(
-                        rule.getId(), rule.getVersion(), failure.getReason(), view.at(failure.getEventIndex())));
+                outputs.deadLetter(
+                        DeadLetters.ruleFailure(
+                                rule.getId(),
+                                rule.getVersion(),
+                                failure.getReason(),
+                                view.at(failure.getEventIndex())));
             }
             summary.ruleFailures += answer.getDeadLettersCount();
         }
@@ -149,7 +161,9 @@ final class Replay {
             EventBatchView view = new EventBatchView(events);
             for (LateEvent late : answer.getLateEventsList()) {
                 RuleRef rule = answer.getRules(late.getRule());
-                outputs.late(LateEvents.line(rule.getId(), rule.getVersion(), view.at(late.getEventIndex())));
+                outputs.late(
+                        LateEvents.line(
+                                rule.getId(), rule.getVersion(), view.at(late.getEventIndex())));
             }
             summary.late += answer.getLateEventsCount();
         }

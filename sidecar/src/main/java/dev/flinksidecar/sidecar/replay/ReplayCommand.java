@@ -21,71 +21,116 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code replay}: runs an event file through the rule engine in process, for testing rules
- * without Flink. Every rule jar must load: a refused jar fails the run (exit 1) naming it, since
- * a replay without one of its rules would silently produce the wrong output.
+ * {@code replay}: runs an event file through the rule engine in process, for testing rules without
+ * Flink. Every rule jar must load: a refused jar fails the run (exit 1) naming it, since a replay
+ * without one of its rules would silently produce the wrong output.
  */
 @Command(
         name = "replay",
         mixinStandardHelpOptions = true,
-        description = "Runs an event file (or folder) through the rule jars in process and writes the results "
-                + "as JSON Lines, with the same semantics as the Flink job with deterministic watermarks.")
+        description =
+                "Runs an event file (or folder) through the rule jars in process and writes the results "
+                        + "as JSON Lines, with the same semantics as the Flink job with deterministic watermarks.")
 public final class ReplayCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Option(names = "--rules-dir", required = true, paramLabel = "DIR", description = "Folder of rule jars.")
+    @Option(
+            names = "--rules-dir",
+            required = true,
+            paramLabel = "DIR",
+            description = "Folder of rule jars.")
     Path rulesDir;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "Event file (JSON Lines, or length-delimited protobuf for .pb/.bin) or a folder of them.")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
+            description =
+                    "Event file (JSON Lines, or length-delimited protobuf for .pb/.bin) or a folder of them.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE", description = "Results, JSON Lines, in input order.")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "FILE",
+            description = "Results, JSON Lines, in input order.")
     Path output;
 
-    @Option(names = "--out-of-orderness", paramLabel = "DURATION",
-            description = "How far the watermark stays behind the largest event time, e.g. 500ms, 5s (default: 0ms).")
+    @Option(
+            names = "--out-of-orderness",
+            paramLabel = "DURATION",
+            description =
+                    "How far the watermark stays behind the largest event time, e.g. 500ms, 5s (default: 0ms).")
     String outOfOrderness;
 
-    @Option(names = "--late-output", paramLabel = "FILE", description = "Events that a windowed rule dropped as late, JSON Lines: {\"rule\", \"version\", \"event\"}.")
+    @Option(
+            names = "--late-output",
+            paramLabel = "FILE",
+            description =
+                    "Events that a windowed rule dropped as late, JSON Lines: {\"rule\", \"version\", \"event\"}.")
     Path lateOutput;
 
-    @Option(names = "--dead-letter-output", paramLabel = "FILE",
-            description = "Malformed input lines and events a rule failed on, JSON Lines with the reason.")
+    @Option(
+            names = "--dead-letter-output",
+            paramLabel = "FILE",
+            description =
+                    "Malformed input lines and events a rule failed on, JSON Lines with the reason.")
     Path deadLetterOutput;
 
-    @Option(names = "--no-progress",
-            description = "Shows no progress on stderr (by default: a bar on a terminal, else a line every --progress-interval).")
+    @Option(
+            names = "--no-progress",
+            description =
+                    "Shows no progress on stderr (by default: a bar on a terminal, else a line every --progress-interval).")
     boolean noProgress;
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION",
-            description = "Time between two progress lines when stderr is not a terminal (default: 5s).")
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            description =
+                    "Time between two progress lines when stderr is not a terminal (default: 5s).")
     String progressInterval = "5s";
 
-    @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
-            description = "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.replay.batch-size=256. Repeatable.")
+    @Option(
+            names = {"-C", "--conf"},
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Sets one setting of sidecar/OPTIONS.md, e.g. sidecar.replay.batch-size=256. Repeatable.")
     Map<String, String> conf = new LinkedHashMap<>();
 
     @Override
     public Integer call() {
-        SidecarConfig config = SidecarConfig.forCommand(conf).with(SidecarOptions.RULES_DIR, rulesDir);
-        Duration lag = outOfOrderness == null ? config.get(SidecarOptions.REPLAY_OUT_OF_ORDERNESS)
-                : parseDuration("--out-of-orderness", outOfOrderness);
-        ReplayProgress progress = new ReplayProgress(ReplayProgress.modeFor(noProgress), spec.commandLine().getErr(),
-                parseDuration("--progress-interval", progressInterval), System::nanoTime);
+        SidecarConfig config =
+                SidecarConfig.forCommand(conf).with(SidecarOptions.RULES_DIR, rulesDir);
+        Duration lag =
+                outOfOrderness == null
+                        ? config.get(SidecarOptions.REPLAY_OUT_OF_ORDERNESS)
+                        : parseDuration("--out-of-orderness", outOfOrderness);
+        ReplayProgress progress =
+                new ReplayProgress(
+                        ReplayProgress.modeFor(noProgress),
+                        spec.commandLine().getErr(),
+                        parseDuration("--progress-interval", progressInterval),
+                        System::nanoTime);
         requireExists(rulesDir, "rules directory", true);
         requireExists(input, "input", false);
         try (RuleSet rules = RuleSet.load(rulesDir)) {
             failOnRefusals(rules);
             try (RuleEngine engine = RuleEngine.open(rules, "replay");
-                    ReplayOutputs outputs = ReplayOutputs.open(output, deadLetterOutput, lateOutput)) {
+                    ReplayOutputs outputs =
+                            ReplayOutputs.open(output, deadLetterOutput, lateOutput)) {
                 if (!engine.refusals().isEmpty()) {
-                    throw new CliException(engine.refusals().get(0).getMessage(), CliException.FAILURE);
+                    throw new CliException(
+                            engine.refusals().get(0).getMessage(), CliException.FAILURE);
                 }
-                ReplaySummary summary = new Replay(engine, config.get(SidecarOptions.REPLAY_BATCH_SIZE), lag, outputs,
-                        progress).run(input);
+                ReplaySummary summary =
+                        new Replay(
+                                        engine,
+                                        config.get(SidecarOptions.REPLAY_BATCH_SIZE),
+                                        lag,
+                                        outputs,
+                                        progress)
+                                .run(input);
                 spec.commandLine().getErr().println(summary.line(outputs.writesDeadLetters()));
             }
         } catch (IOException e) {
@@ -104,15 +149,22 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private static void requireExists(Path path, String what, boolean directory) {
         if (directory ? !Files.isDirectory(path) : !Files.exists(path)) {
-            throw new CliException(what + " " + path.toAbsolutePath()
-                    + (Files.exists(path) ? " is not a directory" : " does not exist"), CliException.USAGE);
+            throw new CliException(
+                    what
+                            + " "
+                            + path.toAbsolutePath()
+                            + (Files.exists(path) ? " is not a directory" : " does not exist"),
+                    CliException.USAGE);
         }
     }
 
     private static void failOnRefusals(RuleSet rules) {
         if (!rules.refusals().isEmpty()) {
-            throw new CliException(rules.refusals().stream().map(RuleLoadException::getMessage)
-                    .collect(Collectors.joining("; ")), CliException.FAILURE);
+            throw new CliException(
+                    rules.refusals().stream()
+                            .map(RuleLoadException::getMessage)
+                            .collect(Collectors.joining("; ")),
+                    CliException.FAILURE);
         }
     }
 }

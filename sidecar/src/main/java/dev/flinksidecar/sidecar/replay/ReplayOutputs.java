@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The files {@code replay} writes, JSON Lines in UTF-8: results, dead letters (optional) and
- * late events (optional). Parent folders are created.
+ * The files {@code replay} writes, JSON Lines in UTF-8: results, dead letters (optional) and late
+ * events (optional). Parent folders are created.
  */
 final class ReplayOutputs implements Closeable {
 
@@ -53,7 +53,10 @@ final class ReplayOutputs implements Closeable {
         return results;
     }
 
-    /** Writes one dead-letter line, or drops it when no dead-letter output was given (it is still counted). */
+    /**
+     * Writes one dead-letter line, or drops it when no dead-letter output was given (it is still
+     * counted).
+     */
     void deadLetter(String line) throws IOException {
         if (deadLetters != null) {
             deadLetters.write(line);
@@ -61,7 +64,9 @@ final class ReplayOutputs implements Closeable {
         }
     }
 
-    /** Writes one late-event line, or drops it when no late output was given (it is still counted). */
+    /**
+     * Writes one late-event line, or drops it when no late output was given (it is still counted).
+     */
     void late(String line) throws IOException {
         if (late != null) {
             late.write(line);

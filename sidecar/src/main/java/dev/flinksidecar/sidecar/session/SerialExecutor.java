@@ -9,16 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks one at a time, in submission order, on a shared pool: one per session, so a
- * session's batches stay in order while sessions run in parallel on the rule threads. Each task
+ * Runs tasks one at a time, in submission order, on a shared pool: one per session, so a session's
+ * batches stay in order while sessions run in parallel on the rule threads. Each task
  * happens-before the next one, even when they run on different pool threads.
  *
  * <p>After {@value #FAIR_SHARE} tasks in a row it gives its pool thread back (resubmits itself), so
  * a busy session cannot starve the others when there are more sessions than rule threads.
  *
  * <p>Threads: {@link #execute} may be called from any thread; tasks run on the pool. When the pool
- * refuses work (it is shut down) the tasks run on the submitting thread, so cleanup tasks are
- * never lost at shutdown.
+ * refuses work (it is shut down) the tasks run on the submitting thread, so cleanup tasks are never
+ * lost at shutdown.
  */
 final class SerialExecutor implements Executor {
 
@@ -27,6 +27,7 @@ final class SerialExecutor implements Executor {
 
     private final Executor pool;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
     /** Tasks submitted and not yet run; the submitter that raises it from 0 schedules the drain. */
     private final AtomicInteger queued = new AtomicInteger();
 

@@ -48,41 +48,60 @@ import org.slf4j.LoggerFactory;
  * written. Nothing waits on a lock: rule code runs on the session's {@link SerialExecutor}, and
  * writes from there are queued to the event loop in the order they are made.
  *
- * <p>Threads: the {@code channel*}, {@code exceptionCaught} and {@code on*} methods and every
- * field not marked otherwise belong to the channel's event loop; the work of the right-hand column
- * runs on the rule executor in {@link SessionRules}, which owns the rule engine; {@link #drain} may
- * be called from any thread.
+ * <p>Threads: the {@code channel*}, {@code exceptionCaught} and {@code on*} methods and every field
+ * not marked otherwise belong to the channel's event loop; the work of the right-hand column runs
+ * on the rule executor in {@link SessionRules}, which owns the rule engine; {@link #drain} may be
+ * called from any thread.
  */
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
 
-    private enum State { AWAITING_HELLO, OPEN, CLOSING, CLOSED }
+    private enum State {
+        AWAITING_HELLO,
+        OPEN,
+        CLOSING,
+        CLOSED
+    }
 
     private final Sessions sessions;
     private final String id;
     private final SerialExecutor rules;
-    /** Counts batches, events in flight, bytes and window state; {@link SessionMeters#NONE} when metrics are off. */
+
+    /**
+     * Counts batches, events in flight, bytes and window state; {@link SessionMeters#NONE} when
+     * metrics are off.
+     */
     private final SessionMeters meters;
+
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
     /** Listens on each answer written; runs on the event loop. */
     final ChannelFutureListener answered = future -> onAnswered();
 
     private ChannelHandlerContext ctx;
+
     /** Set in {@link #handlerAdded}; its methods run on the rule executor, but for {@code stop}. */
     private SessionRules ruleWork;
+
     private State state = State.AWAITING_HELLO;
     private long nextSequence = 1;
     private long lastBarrier;
     private boolean keyedState;
-    /** Messages received whose answer is not yet written: Hello, batches, barriers, StateRestores. */
+
+    /**
+     * Messages received whose answer is not yet written: Hello, batches, barriers, StateRestores.
+     */
     private int pending;
+
     private boolean draining;
     private boolean readPaused;
     private long batches;
     private long events;
+
     /** From the Hello, for the log lines of the session's life. */
     private String client = "no Hello";
+
     /** Why the session closed, for its last log line; null: the client closed the connection. */
     private String closeReason;
 
@@ -144,16 +163,30 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (hello.getProtocolVersion() != Protocol.VERSION) {
-            refuse("protocol version " + hello.getProtocolVersion() + " is not supported (supported: " + Protocol.VERSION + ")");
+            refuse(
+                    "protocol version "
+                            + hello.getProtocolVersion()
+                            + " is not supported (supported: "
+                            + Protocol.VERSION
+                            + ")");
             return;
         }
         if (hello.getKeyedState() && !hello.getCheckpointBarriers()) {
-            refuse("keyed_state needs checkpoint_barriers: the sidecar sends a session's changed state at its checkpoint barriers");
+            refuse(
+                    "keyed_state needs checkpoint_barriers: the sidecar sends a session's changed state at its checkpoint barriers");
             return;
         }
         state = State.OPEN;
-        client = "subtask " + hello.getSubtaskIndex() + "/" + hello.getParallelism() + " of task '" + hello.getOperatorName()
-                + "' of job '" + hello.getJobName() + "'";
+        client =
+                "subtask "
+                        + hello.getSubtaskIndex()
+                        + "/"
+                        + hello.getParallelism()
+                        + " of task '"
+                        + hello.getOperatorName()
+                        + "' of job '"
+                        + hello.getJobName()
+                        + "'";
         meters.open(hello.getSubtaskIndex(), hello.getOperatorName());
         // a client that reconnects after a broken session continues its own numbering
         nextSequence = Math.max(1, hello.getFirstSequence());
@@ -175,12 +208,19 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!keyedState) {
-            fail(ServerMessages.PROTOCOL, "received a StateRestore in a session without keyed state (Hello.keyed_state is false)", 0);
+            fail(
+                    ServerMessages.PROTOCOL,
+                    "received a StateRestore in a session without keyed state (Hello.keyed_state is false)",
+                    0);
             return;
         }
         if (batches > 0) {
-            fail(ServerMessages.PROTOCOL, "received a StateRestore after EventBatch " + (nextSequence - 1)
-                    + "; a restored session sends its state right after Welcome, before its first EventBatch", 0);
+            fail(
+                    ServerMessages.PROTOCOL,
+                    "received a StateRestore after EventBatch "
+                            + (nextSequence - 1)
+                            + "; a restored session sends its state right after Welcome, before its first EventBatch",
+                    0);
             return;
         }
         countPending();
@@ -189,11 +229,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void onEvents(EventBatch batch) {
         if (state != State.OPEN) {
-            fail(ServerMessages.PROTOCOL, "received an EventBatch before Hello", batch.getSequence());
+            fail(
+                    ServerMessages.PROTOCOL,
+                    "received an EventBatch before Hello",
+                    batch.getSequence());
             return;
         }
         if (batch.getSequence() != nextSequence) {
-            fail(ServerMessages.PROTOCOL, "received EventBatch " + batch.getSequence() + ", expected " + nextSequence, batch.getSequence());
+            fail(
+                    ServerMessages.PROTOCOL,
+                    "received EventBatch " + batch.getSequence() + ", expected " + nextSequence,
+                    batch.getSequence());
             return;
         }
         nextSequence++;
@@ -219,8 +265,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (id <= lastBarrier) {
-            fail(ServerMessages.PROTOCOL, "received CheckpointBarrier " + id + " after CheckpointBarrier " + lastBarrier
-                    + "; checkpoint ids must increase", 0);
+            fail(
+                    ServerMessages.PROTOCOL,
+                    "received CheckpointBarrier "
+                            + id
+                            + " after CheckpointBarrier "
+                            + lastBarrier
+                            + "; checkpoint ids must increase",
+                    0);
             return;
         }
         lastBarrier = id;
@@ -237,16 +289,25 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onGoodbye(Goodbye goodbye) {
-        LOG.info("{}: goodbye ({}), answering {} batches in flight", id, goodbye.getReason(), pending);
+        LOG.info(
+                "{}: goodbye ({}), answering {} batches in flight",
+                id,
+                goodbye.getReason(),
+                pending);
         closeReason = "the client said goodbye (" + goodbye.getReason() + ")";
         state = State.CLOSING;
         closeIfAnswered();
     }
 
-    /** Event loop: one answer is written (or, for a StateRestore with nothing dropped, needs none). */
+    /**
+     * Event loop: one answer is written (or, for a StateRestore with nothing dropped, needs none).
+     */
     void onAnswered() {
         pending--;
-        if (readPaused && state == State.OPEN && !draining && pending < sessions.maxPendingBatches()) {
+        if (readPaused
+                && state == State.OPEN
+                && !draining
+                && pending < sessions.maxPendingBatches()) {
             readPaused = false;
             ctx.channel().config().setAutoRead(true);
         }
@@ -266,17 +327,19 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Stops reading, lets the batches received so far be answered, then closes the session with
-     * an {@code Error} (code {@code SHUTDOWN}). Any thread.
+     * Stops reading, lets the batches received so far be answered, then closes the session with an
+     * {@code Error} (code {@code SHUTDOWN}). Any thread.
      *
      * @return completes when the session is closed and its rule instances are closed
      */
     CompletableFuture<Void> drain() {
-        ctx.executor().execute(() -> {
-            draining = true;
-            ctx.channel().config().setAutoRead(false);
-            closeIfAnswered();
-        });
+        ctx.executor()
+                .execute(
+                        () -> {
+                            draining = true;
+                            ctx.channel().config().setAutoRead(false);
+                            closeIfAnswered();
+                        });
         return closed;
     }
 
@@ -286,7 +349,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(ServerMessages.FRAME_TOO_LARGE, cause.getMessage(), 0);
         } else if (cause instanceof DecoderException) {
             Throwable root = cause.getCause() != null ? cause.getCause() : cause;
-            fail(ServerMessages.MALFORMED_FRAME, "a frame is not a valid ClientMessage: " + root.getMessage(), 0);
+            fail(
+                    ServerMessages.MALFORMED_FRAME,
+                    "a frame is not a valid ClientMessage: " + root.getMessage(),
+                    0);
         } else if (cause instanceof IOException) {
             LOG.info("{}: connection lost: {}", id, cause.getMessage());
             closeReason = "connection lost: " + cause.getMessage();
@@ -308,14 +374,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.CLOSED;
-        closeReason = ServerMessages.SHUTDOWN.equals(code) ? message : "error " + code + ": " + message;
+        closeReason =
+                ServerMessages.SHUTDOWN.equals(code) ? message : "error " + code + ": " + message;
         if (ServerMessages.SHUTDOWN.equals(code)) {
             LOG.info("{}: closing: {}", id, message);
         } else {
             LOG.warn("{}: closing after {}: {}", id, code, message);
         }
         ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(ServerMessages.error(code, message, sequence, true)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(ServerMessages.error(code, message, sequence, true))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -324,15 +392,21 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         ruleWork.stop();
         sessions.unregister(this);
         meters.close();
-        LOG.info("{}: closed ({}): {}; after {} batches, {} events", id, client,
-                closeReason == null ? "the client closed the connection" : closeReason, batches, events);
-        rules.execute(() -> {
-            try {
-                ruleWork.close();
-            } finally {
-                closed.complete(null);
-            }
-        });
+        LOG.info(
+                "{}: closed ({}): {}; after {} batches, {} events",
+                id,
+                client,
+                closeReason == null ? "the client closed the connection" : closeReason,
+                batches,
+                events);
+        rules.execute(
+                () -> {
+                    try {
+                        ruleWork.close();
+                    } finally {
+                        closed.complete(null);
+                    }
+                });
         ctx.fireChannelInactive();
     }
 }

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rule-executor half of one session: owns the session's {@link RuleEngine} and does every
- * piece of work its {@link SessionHandler} hands to the rule executor (the right-hand column of the
+ * The rule-executor half of one session: owns the session's {@link RuleEngine} and does every piece
+ * of work its {@link SessionHandler} hands to the rule executor (the right-hand column of the
  * handler's diagram): open the rules and welcome the client, answer batches, restore keyed state,
  * switch versions and write state at barriers, let old versions go at completed checkpoints, close.
  *
@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * SessionHandler#failLater}.
  *
  * <p>Threads: every method but {@link #stop} runs on the session's rule executor (its {@link
- * SerialExecutor}, so one at a time and each after the one before), and so do the fields not
- * marked otherwise; {@link #stop} runs on the event loop.
+ * SerialExecutor}, so one at a time and each after the one before), and so do the fields not marked
+ * otherwise; {@link #stop} runs on the event loop.
  */
 final class SessionRules {
 
@@ -43,13 +43,21 @@ final class SessionRules {
 
     /** Set on the event loop when the connection closes; the tasks here then skip their work. */
     private volatile boolean stopped;
+
     private RuleEngine engine;
+
     /** The session keeps keyed state, so barriers write StateDeltas. */
     private boolean snapshots;
+
     /** From the Hello: the client's frame limit, 0 when it named none. */
     private int clientMaxFrameBytes;
 
-    SessionRules(SessionHandler session, ChannelHandlerContext ctx, Sessions sessions, String id, SessionMeters meters) {
+    SessionRules(
+            SessionHandler session,
+            ChannelHandlerContext ctx,
+            Sessions sessions,
+            String id,
+            SessionMeters meters) {
         this.session = session;
         this.ctx = ctx;
         this.sessions = sessions;
@@ -69,21 +77,41 @@ final class SessionRules {
             return;
         }
         snapshots = hello.getKeyedState();
-        engine = RuleEngine.open(sessions.rules().open(id, hello.getCheckpointBarriers(), hello.getRestoredCheckpointId()), id, snapshots);
-        LOG.info("{}: opened for job '{}' operator '{}' subtask {}/{}, rules [{}]", id, hello.getJobName(),
-                hello.getOperatorName(), hello.getSubtaskIndex(), hello.getParallelism(),
-                engine.rules().stream().map(r -> r.getId() + "@" + r.getVersion()).collect(Collectors.joining(", ")));
-        Welcome welcome = Welcome.newBuilder()
-                .setProtocolVersion(Protocol.VERSION)
-                .setSidecarVersion(sessions.sidecarVersion())
-                .setSessionId(id)
-                .addAllRules(engine.rules())
-                .setMaxFrameBytes(sessions.maxFrameBytes())
-                .build();
-        ctx.writeAndFlush(ServerMessage.newBuilder().setWelcome(welcome).build()).addListener(session.answered);
+        engine =
+                RuleEngine.open(
+                        sessions.rules()
+                                .open(
+                                        id,
+                                        hello.getCheckpointBarriers(),
+                                        hello.getRestoredCheckpointId()),
+                        id,
+                        snapshots);
+        LOG.info(
+                "{}: opened for job '{}' operator '{}' subtask {}/{}, rules [{}]",
+                id,
+                hello.getJobName(),
+                hello.getOperatorName(),
+                hello.getSubtaskIndex(),
+                hello.getParallelism(),
+                engine.rules().stream()
+                        .map(r -> r.getId() + "@" + r.getVersion())
+                        .collect(Collectors.joining(", ")));
+        Welcome welcome =
+                Welcome.newBuilder()
+                        .setProtocolVersion(Protocol.VERSION)
+                        .setSidecarVersion(sessions.sidecarVersion())
+                        .setSessionId(id)
+                        .addAllRules(engine.rules())
+                        .setMaxFrameBytes(sessions.maxFrameBytes())
+                        .build();
+        ctx.writeAndFlush(ServerMessage.newBuilder().setWelcome(welcome).build())
+                .addListener(session.answered);
     }
 
-    /** Runs one batch through the rules and writes its answer; its events are no longer in flight then. */
+    /**
+     * Runs one batch through the rules and writes its answer; its events are no longer in flight
+     * then.
+     */
     void answer(EventBatch batch) {
         try {
             process(batch);
@@ -100,7 +128,10 @@ final class SessionRules {
         try {
             message = ServerMessage.newBuilder().setResults(engine.process(batch)).build();
         } catch (IllegalArgumentException e) {
-            session.failLater(ServerMessages.MALFORMED_FRAME, "EventBatch " + batch.getSequence() + " is malformed: " + e.getMessage(), batch.getSequence());
+            session.failLater(
+                    ServerMessages.MALFORMED_FRAME,
+                    "EventBatch " + batch.getSequence() + " is malformed: " + e.getMessage(),
+                    batch.getSequence());
             return;
         } catch (RuntimeException e) {
             LOG.error("{}: internal error on EventBatch {}", id, batch.getSequence(), e);
@@ -109,9 +140,16 @@ final class SessionRules {
         }
         int limit = clientMaxFrameBytes;
         if (limit > 0 && message.getSerializedSize() > limit) {
-            session.failLater(ServerMessages.FRAME_TOO_LARGE, "the results of EventBatch " + batch.getSequence() + " take "
-                    + message.getSerializedSize() + " bytes, over the client's max_frame_bytes " + limit
-                    + "; send smaller batches", batch.getSequence());
+            session.failLater(
+                    ServerMessages.FRAME_TOO_LARGE,
+                    "the results of EventBatch "
+                            + batch.getSequence()
+                            + " take "
+                            + message.getSerializedSize()
+                            + " bytes, over the client's max_frame_bytes "
+                            + limit
+                            + "; send smaller batches",
+                    batch.getSequence());
             return;
         }
         if (meters.enabled()) {
@@ -141,10 +179,15 @@ final class SessionRules {
             ctx.executor().execute(session::onAnswered);
             return;
         }
-        LOG.warn("{}: restored the state of {} keys, with {} drops (a key's state, or a rule's part of it); the first: {}", id,
-                restore.getKeysCount(), dropped.size(), dropped.get(0));
+        LOG.warn(
+                "{}: restored the state of {} keys, with {} drops (a key's state, or a rule's part of it); the first: {}",
+                id,
+                restore.getKeysCount(),
+                dropped.size(),
+                dropped.get(0));
         for (int i = 0; i < dropped.size(); i++) {
-            ServerMessage error = ServerMessages.error(ServerMessages.STATE, dropped.get(i), 0, false);
+            ServerMessage error =
+                    ServerMessages.error(ServerMessages.STATE, dropped.get(i), 0, false);
             if (i < dropped.size() - 1) {
                 ctx.write(error);
             } else {
@@ -163,7 +206,11 @@ final class SessionRules {
         }
         CheckpointAck ack;
         try {
-            ack = CheckpointAck.newBuilder().setCheckpointId(checkpointId).addAllRules(engine.barrier(checkpointId)).build();
+            ack =
+                    CheckpointAck.newBuilder()
+                            .setCheckpointId(checkpointId)
+                            .addAllRules(engine.barrier(checkpointId))
+                            .build();
             if (snapshots) {
                 StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);
                 engine.snapshot(deltas::add);
@@ -174,14 +221,21 @@ final class SessionRules {
             session.failLater(ServerMessages.FRAME_TOO_LARGE, e.getMessage(), 0);
             return;
         } catch (IOException e) {
-            session.failLater(ServerMessages.STATE, "the state of checkpoint " + checkpointId + " could not be written: " + e.getMessage(), 0);
+            session.failLater(
+                    ServerMessages.STATE,
+                    "the state of checkpoint "
+                            + checkpointId
+                            + " could not be written: "
+                            + e.getMessage(),
+                    0);
             return;
         } catch (RuntimeException e) {
             LOG.error("{}: internal error at CheckpointBarrier {}", id, checkpointId, e);
             session.failLater(ServerMessages.INTERNAL, e.toString(), 0);
             return;
         }
-        ctx.writeAndFlush(ServerMessage.newBuilder().setCheckpointAck(ack).build()).addListener(session.answered);
+        ctx.writeAndFlush(ServerMessage.newBuilder().setCheckpointAck(ack).build())
+                .addListener(session.answered);
     }
 
     /** Lets go of the versions checkpoint {@code checkpointId} no longer needs. */

@@ -9,8 +9,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What all sessions of a sidecar share (where rules come from, the rule executor, the limits) and the set
- * of live sessions, so that shutdown can drain them.
+ * What all sessions of a sidecar share (where rules come from, the rule executor, the limits) and
+ * the set of live sessions, so that shutdown can drain them.
  *
  * <p>Threads: thread-safe. {@link #newSession()} runs on the event loop that accepted the
  * connection; {@link #drainAll()} on the shutdown thread.
@@ -27,19 +27,36 @@ public final class Sessions {
     private final Set<SessionHandler> live = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param rules where each new session gets its rules: a fixed {@code RuleSet}, or the registry of deployed versions
+     * @param rules where each new session gets its rules: a fixed {@code RuleSet}, or the registry
+     *     of deployed versions
      * @param ruleExecutor the pool that runs rule code (never an event loop)
      * @param maxFrameBytes the largest frame the sidecar accepts, announced in Welcome
      * @param maxPendingBatches batches per session received and not yet answered before the
      *     session's socket stops being read
      * @param sidecarVersion the software version announced in Welcome
      */
-    public Sessions(RuleFeedSource rules, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion) {
-        this(rules, ruleExecutor, maxFrameBytes, maxPendingBatches, sidecarVersion, SidecarMetrics.disabled());
+    public Sessions(
+            RuleFeedSource rules,
+            Executor ruleExecutor,
+            int maxFrameBytes,
+            int maxPendingBatches,
+            String sidecarVersion) {
+        this(
+                rules,
+                ruleExecutor,
+                maxFrameBytes,
+                maxPendingBatches,
+                sidecarVersion,
+                SidecarMetrics.disabled());
     }
 
     /** As above, each session counting in {@code metrics}. */
-    public Sessions(RuleFeedSource rules, Executor ruleExecutor, int maxFrameBytes, int maxPendingBatches, String sidecarVersion,
+    public Sessions(
+            RuleFeedSource rules,
+            Executor ruleExecutor,
+            int maxFrameBytes,
+            int maxPendingBatches,
+            String sidecarVersion,
             SidecarMetrics metrics) {
         this.metrics = metrics;
         this.rules = rules;
@@ -51,7 +68,11 @@ public final class Sessions {
 
     /** The handler of a new connection's session. */
     public SessionHandler newSession() {
-        return new SessionHandler(this, "session-" + ids.incrementAndGet(), new SerialExecutor(ruleExecutor), metrics.session());
+        return new SessionHandler(
+                this,
+                "session-" + ids.incrementAndGet(),
+                new SerialExecutor(ruleExecutor),
+                metrics.session());
     }
 
     /**
@@ -60,7 +81,8 @@ public final class Sessions {
      * @return completes when all of them have closed and closed their rule instances
      */
     public CompletableFuture<Void> drainAll() {
-        return CompletableFuture.allOf(live.stream().map(SessionHandler::drain).toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(
+                live.stream().map(SessionHandler::drain).toArray(CompletableFuture[]::new));
     }
 
     /** Sessions whose connection is open. */

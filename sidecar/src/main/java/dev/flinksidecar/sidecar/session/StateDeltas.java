@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * Packs the key states of one checkpoint into {@link StateDelta} messages, each of which fits a
- * frame of the client's size ({@code Hello.max_frame_bytes}) with a margin to spare, and hands
- * each to {@code out} as soon as it is full, so a large checkpoint is not held twice.
+ * frame of the client's size ({@code Hello.max_frame_bytes}) with a margin to spare, and hands each
+ * to {@code out} as soon as it is full, so a large checkpoint is not held twice.
  *
  * <p>One thread: the session's rule executor.
  */
@@ -26,10 +26,14 @@ final class StateDeltas {
     private int size;
     private long bytes;
 
-    /** @param clientMaxFrameBytes the client's frame limit, 0 when it named none (then the protocol's default) */
+    /**
+     * @param clientMaxFrameBytes the client's frame limit, 0 when it named none (then the
+     *     protocol's default)
+     */
     StateDeltas(long checkpointId, int clientMaxFrameBytes, Consumer<ServerMessage> out) {
         this.checkpointId = checkpointId;
-        this.limit = clientMaxFrameBytes > 0 ? clientMaxFrameBytes : Protocol.DEFAULT_MAX_FRAME_BYTES;
+        this.limit =
+                clientMaxFrameBytes > 0 ? clientMaxFrameBytes : Protocol.DEFAULT_MAX_FRAME_BYTES;
         this.out = out;
     }
 
@@ -40,11 +44,22 @@ final class StateDeltas {
      */
     void add(KeyState key) {
         int entry = CodedOutputStream.computeMessageSize(StateDelta.KEYS_FIELD_NUMBER, key);
-        int header = CodedOutputStream.computeUInt64Size(StateDelta.CHECKPOINT_ID_FIELD_NUMBER, checkpointId);
+        int header =
+                CodedOutputStream.computeUInt64Size(
+                        StateDelta.CHECKPOINT_ID_FIELD_NUMBER, checkpointId);
         if (header + entry > limit - MARGIN) {
-            throw new TooLarge("the state of key '" + key.getKey() + "' at checkpoint " + checkpointId + " takes " + entry
-                    + " bytes, more than a frame of the client's max_frame_bytes " + limit + " holds (less a margin of " + MARGIN
-                    + " bytes)");
+            throw new TooLarge(
+                    "the state of key '"
+                            + key.getKey()
+                            + "' at checkpoint "
+                            + checkpointId
+                            + " takes "
+                            + entry
+                            + " bytes, more than a frame of the client's max_frame_bytes "
+                            + limit
+                            + " holds (less a margin of "
+                            + MARGIN
+                            + " bytes)");
         }
         if (delta != null && size + entry > limit - MARGIN) {
             send();

@@ -6,13 +6,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Writes one key's windowed state in the state format (STATE-FORMAT.md): {@link #start}, then
- * for each section {@link #section} and its {@link #window}s, then {@link #finish}. The windows of
- * a section come by start; accumulators go through the rule's own codec. Reused from key to key,
- * so a checkpoint allocates only the bytes it returns.
+ * Writes one key's windowed state in the state format (STATE-FORMAT.md): {@link #start}, then for
+ * each section {@link #section} and its {@link #window}s, then {@link #finish}. The windows of a
+ * section come by start; accumulators go through the rule's own codec. Reused from key to key, so a
+ * checkpoint allocates only the bytes it returns.
  *
- * <p>One thread: the session's engine, with the rule's classloader as context classloader while
- * its codec runs.
+ * <p>One thread: the session's engine, with the rule's classloader as context classloader while its
+ * codec runs.
  */
 public final class KeyStateWriter {
 
@@ -26,14 +26,18 @@ public final class KeyStateWriter {
     /** Begins a key's state of {@code sections} sections (at least one). */
     public void start(int sections) {
         if (sections < 1) {
-            throw new IllegalArgumentException("a key state without sections is written as no bytes at all");
+            throw new IllegalArgumentException(
+                    "a key state without sections is written as no bytes at all");
         }
         out.reset();
         out.write(StateFormat.VERSION);
         out.writeVarint(sections);
     }
 
-    /** Begins a section: the windows of {@code rule} for the key, {@code windows} of them (at least one). */
+    /**
+     * Begins a section: the windows of {@code rule} for the key, {@code windows} of them (at least
+     * one).
+     */
     public void section(RuleSection rule, int windows) {
         out.write(rule.encoded());
         out.writeVarint(windows);
@@ -46,7 +50,14 @@ public final class KeyStateWriter {
      *
      * @throws IOException when the rule's codec fails
      */
-    public void window(long start, long end, long count, boolean fired, Object value, AccumulatorCodec<Object> codec) throws IOException {
+    public void window(
+            long start,
+            long end,
+            long count,
+            boolean fired,
+            Object value,
+            AccumulatorCodec<Object> codec)
+            throws IOException {
         if (first) {
             out.writeZigzag(start);
             first = false;

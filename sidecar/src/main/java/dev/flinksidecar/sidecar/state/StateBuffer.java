@@ -1,35 +1,50 @@
 package dev.flinksidecar.sidecar.state;
 
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A growable byte array that the state format is written into, reused from key to key: varints
- * as protobuf writes them (7 bits a byte, low first), zigzag for signed values, strings as a
- * length and UTF-8. One thread.
+ * The bytes of the state format as they are written, reused from key to key: varints and zigzag
+ * values by protobuf-java's {@link CodedOutputStream} (the bytes protobuf writes for {@code uint64}
+ * and {@code sint64}, which the format's were from the start), four-byte ints big-endian, strings
+ * as a length and UTF-8. One thread.
+ *
+ * <p>The coded stream buffers; it flushes into a growable array here whenever the bytes are looked
+ * at ({@link #size}, {@link #toByteArray}, {@link #write(StateBuffer)}). Writing into memory cannot
+ * fail: an {@link IOException} from the stream would be a bug, and surfaces as an {@link
+ * UncheckedIOException}.
  */
 final class StateBuffer extends OutputStream {
 
-    private byte[] bytes;
-    private int size;
+    private final Bytes bytes;
+    private final CodedOutputStream out;
 
     StateBuffer(int capacity) {
-        bytes = new byte[capacity];
+        bytes = new Bytes(capacity);
+        out = CodedOutputStream.newInstance(bytes, Math.min(capacity, 4096));
     }
 
     void reset() {
-        size = 0;
+        flush();
+        bytes.size = 0;
     }
 
     int size() {
-        return size;
+        flush();
+        return bytes.size;
     }
 
     @Override
     public void write(int b) {
-        ensure(1);
-        bytes[size++] = (byte) b;
+        try {
+            out.writeRawByte((byte) b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -39,38 +54,43 @@ final class StateBuffer extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) {
-        ensure(len);
-        System.arraycopy(b, off, bytes, size, len);
-        size += len;
+        try {
+            out.writeRawBytes(b, off, len);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Appends what {@code other} holds. */
     void write(StateBuffer other) {
-        write(other.bytes, 0, other.size);
+        other.flush();
+        write(other.bytes.array, 0, other.bytes.size);
     }
 
     /** An unsigned varint: the 64 bits of {@code value} taken as unsigned. */
     void writeVarint(long value) {
-        ensure(10);
-        while ((value & ~0x7FL) != 0) {
-            bytes[size++] = (byte) ((value & 0x7F) | 0x80);
-            value >>>= 7;
+        try {
+            out.writeUInt64NoTag(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        bytes[size++] = (byte) value;
     }
 
     /** A signed value, zigzag-encoded so that small negative numbers stay short. */
     void writeZigzag(long value) {
-        writeVarint((value << 1) ^ (value >> 63));
+        try {
+            out.writeSInt64NoTag(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** Four bytes, big-endian. */
+    /** Four bytes, big-endian (protobuf's fixed32 is little-endian: not the format's). */
     void writeInt(int value) {
-        ensure(4);
-        bytes[size++] = (byte) (value >>> 24);
-        bytes[size++] = (byte) (value >>> 16);
-        bytes[size++] = (byte) (value >>> 8);
-        bytes[size++] = (byte) value;
+        write(value >>> 24);
+        write(value >>> 16);
+        write(value >>> 8);
+        write(value);
     }
 
     void writeString(String value) {
@@ -92,12 +112,45 @@ final class StateBuffer extends OutputStream {
 
     /** A copy of the bytes written, exactly as long. */
     byte[] toByteArray() {
-        return Arrays.copyOf(bytes, size);
+        flush();
+        return Arrays.copyOf(bytes.array, bytes.size);
     }
 
-    private void ensure(int more) {
-        if (size + more > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+    @Override
+    public void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where the coded stream's bytes land: a growable array. */
+    private static final class Bytes extends OutputStream {
+        byte[] array;
+        int size;
+
+        Bytes(int capacity) {
+            array = new byte[capacity];
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            array[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, array, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            if (size + more > array.length) {
+                array = Arrays.copyOf(array, Math.max(array.length * 2, size + more));
+            }
         }
     }
 }

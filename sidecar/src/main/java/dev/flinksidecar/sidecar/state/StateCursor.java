@@ -1,20 +1,24 @@
 package dev.flinksidecar.sidecar.state;
 
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the state format from a byte array, the inverse of {@link StateBuffer}. Every read that
- * would pass the end, and every value out of range, throws a {@link StateFormatException} that
- * says where in the state it happened ({@link #at}).
+ * Reads the state format from a byte array, the inverse of {@link StateBuffer}: varints and zigzag
+ * values by protobuf-java's {@link CodedInputStream}, the rest here. Every read that would pass the
+ * end, and every value out of range, throws a {@link StateFormatException} that says where in the
+ * state it happened ({@link #at}); no other exception leaves it, whatever the bytes.
  */
 final class StateCursor {
 
     private final byte[] bytes;
-    private int position;
+    private final CodedInputStream in;
     private String where = "the format version";
 
     StateCursor(byte[] bytes) {
         this.bytes = bytes;
+        this.in = CodedInputStream.newInstance(bytes);
     }
 
     /** Names the part being read, for messages, e.g. {@code window 2 of rule 'sum'}. */
@@ -23,11 +27,11 @@ final class StateCursor {
     }
 
     int position() {
-        return position;
+        return in.getTotalBytesRead();
     }
 
     int remaining() {
-        return bytes.length - position;
+        return bytes.length - position();
     }
 
     byte[] bytes() {
@@ -36,47 +40,54 @@ final class StateCursor {
 
     int readByte() throws StateFormatException {
         need(1);
-        return bytes[position++] & 0xFF;
+        try {
+            return in.readRawByte() & 0xFF;
+        } catch (IOException e) {
+            throw truncated();
+        }
     }
 
     long readVarint() throws StateFormatException {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            long b = readByte();
-            value |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return value;
-            }
+        int start = position();
+        try {
+            return in.readRawVarint64();
+        } catch (IOException e) {
+            // All bytes left had their continuation bit: cut; else ten bytes of it: corrupt.
+            throw bytes.length - start < 10
+                    ? truncated()
+                    : corrupt("a varint longer than 10 bytes");
         }
-        throw corrupt("a varint longer than 10 bytes");
     }
 
     long readZigzag() throws StateFormatException {
-        long raw = readVarint();
-        return (raw >>> 1) ^ -(raw & 1);
+        return CodedInputStream.decodeZigZag64(readVarint());
     }
 
     /** A varint that must fit {@code 0..max}; {@code what} names it in the message. */
     int readLength(String what, int max) throws StateFormatException {
         long value = readVarint();
         if (value < 0 || value > max) {
-            throw corrupt(what + " " + Long.toUnsignedString(value) + " is out of range (0.." + max + ")");
+            throw corrupt(
+                    what
+                            + " "
+                            + Long.toUnsignedString(value)
+                            + " is out of range (0.."
+                            + max
+                            + ")");
         }
         return (int) value;
     }
 
+    /** Four bytes, big-endian. */
     int readInt() throws StateFormatException {
         need(4);
-        int value = ((bytes[position] & 0xFF) << 24) | ((bytes[position + 1] & 0xFF) << 16) | ((bytes[position + 2] & 0xFF) << 8)
-                | (bytes[position + 3] & 0xFF);
-        position += 4;
-        return value;
+        return readByte() << 24 | readByte() << 16 | readByte() << 8 | readByte();
     }
 
     String readString() throws StateFormatException {
         int length = readSize();
-        String value = new String(bytes, position, length, StandardCharsets.UTF_8);
-        position += length;
+        String value = new String(bytes, position(), length, StandardCharsets.UTF_8);
+        skip(length);
         return value;
     }
 
@@ -87,8 +98,8 @@ final class StateCursor {
             return null;
         }
         int length = checkSize(coded - 1);
-        String value = new String(bytes, position, length, StandardCharsets.UTF_8);
-        position += length;
+        String value = new String(bytes, position(), length, StandardCharsets.UTF_8);
+        skip(length);
         return value;
     }
 
@@ -106,21 +117,37 @@ final class StateCursor {
     }
 
     /** Skips {@code length} bytes (checked by the caller against {@link #remaining()}). */
-    void skip(int length) {
-        position += length;
+    void skip(int length) throws StateFormatException {
+        try {
+            in.skipRawBytes(length);
+        } catch (IOException e) {
+            throw truncated();
+        }
     }
 
     StateFormatException corrupt(String problem) {
-        return new StateFormatException("the state is corrupt: " + problem + " (in " + where + ", at byte " + position + ")");
+        return new StateFormatException(
+                "the state is corrupt: "
+                        + problem
+                        + " (in "
+                        + where
+                        + ", at byte "
+                        + position()
+                        + ")");
     }
 
     private void need(int count) throws StateFormatException {
-        if (bytes.length - position < count) {
+        if (remaining() < count) {
             throw truncated();
         }
     }
 
     private StateFormatException truncated() {
-        return new StateFormatException("the state is truncated: it ends inside " + where + " (" + bytes.length + " bytes)");
+        return new StateFormatException(
+                "the state is truncated: it ends inside "
+                        + where
+                        + " ("
+                        + bytes.length
+                        + " bytes)");
     }
 }

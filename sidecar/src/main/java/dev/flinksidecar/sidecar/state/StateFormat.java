@@ -14,7 +14,10 @@ package dev.flinksidecar.sidecar.state;
  */
 public final class StateFormat {
 
-    /** The format version this sidecar writes and reads; the first byte of every non-empty key state. */
+    /**
+     * The format version this sidecar writes and reads; the first byte of every non-empty key
+     * state.
+     */
     public static final int VERSION = 1;
 
     static final int TUMBLING = 1;

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One section of a key's state as read: the rule that wrote it and its windows, the
- * accumulators still in the bytes of the rule's codec.
+ * One section of a key's state as read: the rule that wrote it and its windows, the accumulators
+ * still in the bytes of the rule's codec.
  */
 public final class StoredSection {
 
@@ -21,8 +21,10 @@ public final class StoredSection {
     private final long[] ends;
     private final long[] counts;
     private final boolean[] fired;
+
     /** Where each accumulator's bytes are in {@link #state}; length -1: a null accumulator. */
     private final int[] offsets;
+
     private final int[] lengths;
 
     private StoredSection(RuleSection rule, byte[] state, int windows) {
@@ -42,7 +44,10 @@ public final class StoredSection {
         if (count == 0) {
             throw in.corrupt("a section with no windows");
         }
-        int windows = in.checkSize(count); // a window takes 3 bytes at least: more windows than bytes left is a cut state
+        int windows =
+                in.checkSize(
+                        count); // a window takes 3 bytes at least: more windows than bytes left is
+        // a cut state
 
         StoredSection section = new StoredSection(rule, in.bytes(), windows);
         boolean sessions = rule.windows().type() == WindowAssigner.Type.SESSION;
@@ -113,8 +118,13 @@ public final class StoredSection {
             throw new IOException("the codec read a null accumulator for " + window);
         }
         if (bytes.available() > 0) {
-            throw new IOException("the codec read " + (lengths[i] - bytes.available()) + " of the " + lengths[i]
-                    + " bytes of the accumulator of " + window);
+            throw new IOException(
+                    "the codec read "
+                            + (lengths[i] - bytes.available())
+                            + " of the "
+                            + lengths[i]
+                            + " bytes of the accumulator of "
+                            + window);
         }
         return accumulator;
     }

@@ -19,7 +19,9 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
     private final int maxFrameBytes;
     private final String setting;
 
-    /** @param maxFrameBytes the largest message, not counting the length field */
+    /**
+     * @param maxFrameBytes the largest message, not counting the length field
+     */
     FrameDecoder(int maxFrameBytes) {
         this(maxFrameBytes, "sidecar.transport.max-frame-bytes");
     }
@@ -29,8 +31,16 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
      * @param setting the option that sets the limit, named in the error
      */
     public FrameDecoder(int maxFrameBytes, String setting) {
-        super((int) Math.min(Integer.MAX_VALUE, (long) maxFrameBytes + Protocol.LENGTH_FIELD_BYTES),
-                0, Protocol.LENGTH_FIELD_BYTES, 0, Protocol.LENGTH_FIELD_BYTES, true);
+        super(
+                (int)
+                        Math.min(
+                                Integer.MAX_VALUE,
+                                (long) maxFrameBytes + Protocol.LENGTH_FIELD_BYTES),
+                0,
+                Protocol.LENGTH_FIELD_BYTES,
+                0,
+                Protocol.LENGTH_FIELD_BYTES,
+                true);
         this.maxFrameBytes = maxFrameBytes;
         this.setting = setting;
     }
@@ -39,8 +49,14 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
     protected long getUnadjustedFrameLength(ByteBuf buf, int offset, int length, ByteOrder order) {
         long frameBytes = super.getUnadjustedFrameLength(buf, offset, length, order);
         if (frameBytes > maxFrameBytes) {
-            throw new TooLongFrameException("a frame of " + frameBytes + " bytes is over the sidecar's limit of "
-                    + maxFrameBytes + " bytes (" + setting + ")");
+            throw new TooLongFrameException(
+                    "a frame of "
+                            + frameBytes
+                            + " bytes is over the sidecar's limit of "
+                            + maxFrameBytes
+                            + " bytes ("
+                            + setting
+                            + ")");
         }
         return frameBytes;
     }

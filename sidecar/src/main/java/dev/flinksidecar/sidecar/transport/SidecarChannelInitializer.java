@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * </pre>
  *
  * <p>A frame over the limit fails as soon as its length is read (fail fast), before its bytes are
- * buffered; the session answers it with an {@code Error} and closes. Runs on the event loop
- * that accepted the connection.
+ * buffered; the session answers it with an {@code Error} and closes. Runs on the event loop that
+ * accepted the connection.
  */
 public final class SidecarChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -31,7 +31,8 @@ public final class SidecarChannelInitializer extends ChannelInitializer<Channel>
      * @param maxFrameBytes the largest message (without the length field) a client may send
      * @param sessions makes the handler of each new connection's session
      */
-    public SidecarChannelInitializer(int maxFrameBytes, Supplier<? extends ChannelHandler> sessions) {
+    public SidecarChannelInitializer(
+            int maxFrameBytes, Supplier<? extends ChannelHandler> sessions) {
         this.maxFrameBytes = maxFrameBytes;
         this.sessions = sessions;
     }
@@ -40,7 +41,8 @@ public final class SidecarChannelInitializer extends ChannelInitializer<Channel>
     protected void initChannel(Channel channel) {
         channel.pipeline()
                 .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
-                .addLast("protobuf-decoder", new ProtobufDecoder(ClientMessage.getDefaultInstance()))
+                .addLast(
+                        "protobuf-decoder", new ProtobufDecoder(ClientMessage.getDefaultInstance()))
                 .addLast("frame-prepender", new LengthFieldPrepender(Protocol.LENGTH_FIELD_BYTES))
                 .addLast("protobuf-encoder", new ProtobufEncoder())
                 .addLast("session", sessions.get());

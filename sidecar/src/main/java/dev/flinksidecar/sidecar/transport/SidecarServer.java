@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar's Unix domain socket server: binds the socket, runs one session per connection,
- * and shuts down gracefully.
+ * The sidecar's Unix domain socket server: binds the socket, runs one session per connection, and
+ * shuts down gracefully.
  *
  * <p>Shutdown ({@link #shutdown()}, from the SIGTERM hook): stop accepting, let every session
  * answer the batches it has received (no new ones are read), close the sessions, stop the rule
@@ -50,8 +50,14 @@ public final class SidecarServer {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    private SidecarServer(Path socket, Transport transport, EventLoopGroup group, ExecutorService ruleExecutor,
-            Sessions sessions, Channel serverChannel, Duration shutdownTimeout) {
+    private SidecarServer(
+            Path socket,
+            Transport transport,
+            EventLoopGroup group,
+            ExecutorService ruleExecutor,
+            Sessions sessions,
+            Channel serverChannel,
+            Duration shutdownTimeout) {
         this.socket = socket;
         this.transport = transport;
         this.group = group;
@@ -69,37 +75,69 @@ public final class SidecarServer {
      * @throws SocketPathException when the socket path cannot be used (see {@link SocketFiles})
      * @throws IOException when binding fails
      */
-    public static SidecarServer start(SidecarConfig config, RuleFeedSource rules, String sidecarVersion)
+    public static SidecarServer start(
+            SidecarConfig config, RuleFeedSource rules, String sidecarVersion)
             throws SocketPathException, IOException {
         return start(config, rules, sidecarVersion, SidecarMetrics.disabled());
     }
 
-    /** As {@link #start(SidecarConfig, RuleFeedSource, String)}, sessions counting in {@code metrics}. */
-    public static SidecarServer start(SidecarConfig config, RuleFeedSource rules, String sidecarVersion, SidecarMetrics metrics)
+    /**
+     * As {@link #start(SidecarConfig, RuleFeedSource, String)}, sessions counting in {@code
+     * metrics}.
+     */
+    public static SidecarServer start(
+            SidecarConfig config,
+            RuleFeedSource rules,
+            String sidecarVersion,
+            SidecarMetrics metrics)
             throws SocketPathException, IOException {
         Path socket = Path.of(config.get(SidecarOptions.SOCKET_PATH)).toAbsolutePath();
         SocketFiles.prepare(socket);
         Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
         int maxFrameBytes = config.get(SidecarOptions.MAX_FRAME_BYTES);
-        ExecutorService ruleExecutor = Executors.newFixedThreadPool(
-                config.get(SidecarOptions.RULE_EXECUTOR_THREADS), new DefaultThreadFactory("sidecar-rules", true));
-        Sessions sessions = new Sessions(rules, ruleExecutor, maxFrameBytes, config.get(SidecarOptions.MAX_PENDING_BATCHES), sidecarVersion,
-                metrics);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                config.get(SidecarOptions.IO_THREADS), new DefaultThreadFactory("sidecar-io", true), transport.ioHandlerFactory());
-        ChannelFuture bind = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .childHandler(new SidecarChannelInitializer(maxFrameBytes, sessions::newSession))
-                .bind(transport.address(socket))
-                .awaitUninterruptibly();
+        ExecutorService ruleExecutor =
+                Executors.newFixedThreadPool(
+                        config.get(SidecarOptions.RULE_EXECUTOR_THREADS),
+                        new DefaultThreadFactory("sidecar-rules", true));
+        Sessions sessions =
+                new Sessions(
+                        rules,
+                        ruleExecutor,
+                        maxFrameBytes,
+                        config.get(SidecarOptions.MAX_PENDING_BATCHES),
+                        sidecarVersion,
+                        metrics);
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(
+                        config.get(SidecarOptions.IO_THREADS),
+                        new DefaultThreadFactory("sidecar-io", true),
+                        transport.ioHandlerFactory());
+        ChannelFuture bind =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(transport.serverChannel())
+                        .childHandler(
+                                new SidecarChannelInitializer(maxFrameBytes, sessions::newSession))
+                        .bind(transport.address(socket))
+                        .awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             ruleExecutor.shutdownNow();
-            throw new IOException("cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
+            throw new IOException(
+                    "cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
         }
-        LOG.info("accepting sessions on {} ({} transport), rules: {}", socket, transport.name(), rules);
-        return new SidecarServer(socket, transport, group, ruleExecutor, sessions, bind.channel(),
+        LOG.info(
+                "accepting sessions on {} ({} transport), rules: {}",
+                socket,
+                transport.name(),
+                rules);
+        return new SidecarServer(
+                socket,
+                transport,
+                group,
+                ruleExecutor,
+                sessions,
+                bind.channel(),
                 config.get(SidecarOptions.SHUTDOWN_TIMEOUT));
     }
 
@@ -132,8 +170,12 @@ public final class SidecarServer {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         try {
             serverChannel.close().awaitUninterruptibly();
-            LOG.info("stopped accepting on {}; answering the batches in flight of {} sessions", socket, sessions.liveCount());
-            sessions.drainAll().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            LOG.info(
+                    "stopped accepting on {}; answering the batches in flight of {} sessions",
+                    socket,
+                    sessions.liveCount());
+            sessions.drainAll()
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             LOG.warn("sessions still busy after {}; closing them", shutdownTimeout);
         } catch (ExecutionException e) {

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a socket path before binding, and replaces a stale socket file safely: a sidecar that
- * was killed leaves its socket file behind, and binding fails while it exists.
+ * Checks a socket path before binding, and replaces a stale socket file safely: a sidecar that was
+ * killed leaves its socket file behind, and binding fails while it exists.
  *
  * <ul>
  *   <li>something accepts connections on it: refuse (another sidecar is running there);
@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class SocketFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketFiles.class);
+
     /** {@code sizeof(sun_path) - 1} on Linux: the longest path a Unix socket address holds. */
     static final int MAX_PATH_BYTES = 107;
 
@@ -39,37 +40,55 @@ public final class SocketFiles {
         Path path = socket.toAbsolutePath();
         int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_PATH_BYTES) {
-            throw new SocketPathException("socket path " + path + " is " + bytes + " bytes long; a Unix domain socket path holds at most "
-                    + MAX_PATH_BYTES + " bytes", false);
+            throw new SocketPathException(
+                    "socket path "
+                            + path
+                            + " is "
+                            + bytes
+                            + " bytes long; a Unix domain socket path holds at most "
+                            + MAX_PATH_BYTES
+                            + " bytes",
+                    false);
         }
         Path dir = path.getParent();
         if (!Files.isDirectory(dir)) {
-            throw new SocketPathException("cannot create socket " + path + ": directory " + dir + " does not exist", false);
+            throw new SocketPathException(
+                    "cannot create socket " + path + ": directory " + dir + " does not exist",
+                    false);
         }
         if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
-            throw new SocketPathException("cannot create socket " + path + ": directory " + dir + " is not writable", false);
+            throw new SocketPathException(
+                    "cannot create socket " + path + ": directory " + dir + " is not writable",
+                    false);
         }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         BasicFileAttributes attributes;
         try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attributes =
+                    Files.readAttributes(
+                            path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new SocketPathException("cannot inspect existing file " + path + ": " + e, false);
         }
         if (!attributes.isOther()) {
-            throw new SocketPathException(path + " exists and is not a socket; refusing to replace it", false);
+            throw new SocketPathException(
+                    path + " exists and is not a socket; refusing to replace it", false);
         }
         if (accepting(path)) {
-            throw new SocketPathException("another process is accepting connections on " + path
-                    + "; stop it or choose another --socket", true);
+            throw new SocketPathException(
+                    "another process is accepting connections on "
+                            + path
+                            + "; stop it or choose another --socket",
+                    true);
         }
         try {
             Files.deleteIfExists(path);
             LOG.info("replaced stale socket file {}", path);
         } catch (IOException e) {
-            throw new SocketPathException("cannot delete stale socket file " + path + ": " + e, false);
+            throw new SocketPathException(
+                    "cannot delete stale socket file " + path + ": " + e, false);
         }
     }
 

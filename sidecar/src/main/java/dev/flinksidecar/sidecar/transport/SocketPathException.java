@@ -11,7 +11,9 @@ public final class SocketPathException extends Exception {
         this.inUse = inUse;
     }
 
-    /** True when another process accepts on the path (as opposed to a path that cannot be a socket). */
+    /**
+     * True when another process accepts on the path (as opposed to a path that cannot be a socket).
+     */
     public boolean inUse() {
         return inUse;
     }

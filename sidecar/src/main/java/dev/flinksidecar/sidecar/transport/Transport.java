@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.util.function.Function;
 
 /**
- * The Netty transport for a Unix domain socket server: native epoll where it loads, else the
- * JDK's NIO Unix-domain channels (Java 16+), which Netty 4.2 wraps as {@link
- * NioServerDomainSocketChannel}. Both were measured equal within 10% for this traffic
- * (a round trip of one batch costs the same on both); epoll stays first because it needs no selector wake-ups.
+ * The Netty transport for a Unix domain socket server: native epoll where it loads, else the JDK's
+ * NIO Unix-domain channels (Java 16+), which Netty 4.2 wraps as {@link
+ * NioServerDomainSocketChannel}. Both were measured equal within 10% for this traffic (a round trip
+ * of one batch costs the same on both); epoll stays first because it needs no selector wake-ups.
  */
 public final class Transport {
 
@@ -26,7 +26,10 @@ public final class Transport {
     private final Class<? extends ServerChannel> serverChannel;
     private final Function<Path, SocketAddress> address;
 
-    private Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
+    private Transport(
+            String name,
+            IoHandlerFactory ioHandlerFactory,
+            Class<? extends ServerChannel> serverChannel,
             Function<Path, SocketAddress> address) {
         this.name = name;
         this.ioHandlerFactory = ioHandlerFactory;
@@ -37,13 +40,20 @@ public final class Transport {
     /** Native epoll; fails when {@link Epoll#isAvailable()} is false. */
     public static Transport epoll() {
         Epoll.ensureAvailability();
-        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerDomainSocketChannel.class,
+        return new Transport(
+                "epoll",
+                EpollIoHandler.newFactory(),
+                EpollServerDomainSocketChannel.class,
                 path -> new DomainSocketAddress(path.toString()));
     }
 
     /** The JDK's NIO Unix-domain channels: available on every platform Java 17 runs on. */
     public static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerDomainSocketChannel.class, UnixDomainSocketAddress::of);
+        return new Transport(
+                "nio",
+                NioIoHandler.newFactory(),
+                NioServerDomainSocketChannel.class,
+                UnixDomainSocketAddress::of);
     }
 
     /** Epoll when {@code preferNative} and it is available, else NIO. */

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the classloaders of retired rule versions until the garbage collector has collected
- * them, and reports those it does not collect in time: a rule that left a thread running, a
- * thread-local, a shutdown hook or a JDBC driver behind keeps its whole loader, every class of
- * its jar, in memory; swap such a rule often enough and Metaspace runs out.
+ * Watches the classloaders of retired rule versions until the garbage collector has collected them,
+ * and reports those it does not collect in time: a rule that left a thread running, a thread-local,
+ * a shutdown hook or a JDBC driver behind keeps its whole loader, every class of its jar, in
+ * memory; swap such a rule often enough and Metaspace runs out.
  *
  * <pre>
  *   retire(loader)   loader already closed; watched through a weak reference only
@@ -56,8 +56,8 @@ public final class RetiredLoaders {
     }
 
     /**
-     * Forgets the collected loaders; for those past the deadline, hints a GC once, then reports
-     * the ones still there. With {@code forceGc}, hints a GC first whatever their age.
+     * Forgets the collected loaders; for those past the deadline, hints a GC once, then reports the
+     * ones still there. With {@code forceGc}, hints a GC first whatever their age.
      */
     public void check(boolean forceGc) {
         if (forceGc) {
@@ -76,9 +76,12 @@ public final class RetiredLoaders {
                     continue;
                 }
                 retired.holders = LoaderHolders.describe(loader);
-                LOG.warn("retired rule classloader {} is still not collected {} after it was closed; {}", retired.name,
+                LOG.warn(
+                        "retired rule classloader {} is still not collected {} after it was closed; {}",
+                        retired.name,
                         Duration.ofNanos(nanoTime.getAsLong() - retired.retiredNanos),
-                        retired.holders.isEmpty() ? "no holder found among threads, thread-locals, shutdown hooks and JDBC drivers"
+                        retired.holders.isEmpty()
+                                ? "no holder found among threads, thread-locals, shutdown hooks and JDBC drivers"
                                 : "held by: " + String.join("; ", retired.holders));
             }
         }
@@ -96,7 +99,10 @@ public final class RetiredLoaders {
         return overdue;
     }
 
-    /** Forgets the collected loaders: those queued, and those cleared but not queued yet (right after a GC). */
+    /**
+     * Forgets the collected loaders: those queued, and those cleared but not queued yet (right
+     * after a GC).
+     */
     private void drain() {
         while (queue.poll() != null) {
             // the sweep below counts them
@@ -109,14 +115,20 @@ public final class RetiredLoaders {
                 if (retired.holders != null) {
                     LOG.info("retired rule classloader {} was collected after all", retired.name);
                 } else {
-                    LOG.info("retired rule classloader {} collected {} after it was closed", retired.name,
-                            Duration.ofMillis(Math.max(0, clock.getAsLong() - retired.retiredAtMs)));
+                    LOG.info(
+                            "retired rule classloader {} collected {} after it was closed",
+                            retired.name,
+                            Duration.ofMillis(
+                                    Math.max(0, clock.getAsLong() - retired.retiredAtMs)));
                 }
             }
         }
     }
 
-    /** Retired loaders not collected yet: within the deadline ({@code leaked} false) or reported as leaked. For metrics. */
+    /**
+     * Retired loaders not collected yet: within the deadline ({@code leaked} false) or reported as
+     * leaked. For metrics.
+     */
     public synchronized int uncollected(boolean leaked) {
         drain();
         int count = 0;
@@ -144,8 +156,11 @@ public final class RetiredLoaders {
             if (retired.holders == null) {
                 waiting++;
             } else {
-                status.addLeaked(LeakedLoader.newBuilder().setName(retired.name).setRetiredAtMs(retired.retiredAtMs)
-                        .addAllHolders(retired.holders));
+                status.addLeaked(
+                        LeakedLoader.newBuilder()
+                                .setName(retired.name)
+                                .setRetiredAtMs(retired.retiredAtMs)
+                                .addAllHolders(retired.holders));
             }
         }
         return status.setWaiting(waiting).build();
@@ -156,10 +171,15 @@ public final class RetiredLoaders {
         final String name;
         final long retiredNanos;
         final long retiredAtMs;
+
         /** Null while within the deadline; what holds it once reported. */
         List<String> holders;
 
-        Retired(ClassLoader loader, ReferenceQueue<ClassLoader> queue, long retiredNanos, long retiredAtMs) {
+        Retired(
+                ClassLoader loader,
+                ReferenceQueue<ClassLoader> queue,
+                long retiredNanos,
+                long retiredAtMs) {
             super(loader, queue);
             this.name = loader.getName() == null ? loader.toString() : loader.getName();
             this.retiredNanos = retiredNanos;

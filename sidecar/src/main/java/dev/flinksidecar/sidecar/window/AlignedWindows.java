@@ -20,13 +20,22 @@ final class AlignedWindows extends EventTimeWindows {
     private final long size;
     private final long slide;
     private final long offset;
+
     /** Per key: open windows by start. */
     private final Map<String, WindowsByStart> keys = new HashMap<>();
+
     private long[] starts;
+
     /** {@link #slotsOf}'s answer, reused. */
     private final List<WindowSlot> sorted = new ArrayList<>();
 
-    AlignedWindows(WindowedRule<Object> rule, long allowedLateness, long size, long slide, long offset, ChangedKeys changes) {
+    AlignedWindows(
+            WindowedRule<Object> rule,
+            long allowedLateness,
+            long size,
+            long slide,
+            long offset,
+            ChangedKeys changes) {
         super(rule, allowedLateness, changes);
         this.size = size;
         this.slide = slide;
@@ -92,7 +101,9 @@ final class AlignedWindows extends EventTimeWindows {
         keys.values().forEach(windows -> windows.forEach(visitor));
     }
 
-    /** Fills {@link #starts} with the starts of the windows holding {@code timestamp}, latest first. */
+    /**
+     * Fills {@link #starts} with the starts of the windows holding {@code timestamp}, latest first.
+     */
     private int assignWindows(long timestamp) {
         int count = 0;
         long lastStart = TimeWindows.windowStart(timestamp, offset, slide);
@@ -151,12 +162,22 @@ final class AlignedWindows extends EventTimeWindows {
     void checkBounds(List<WindowState> windows) {
         WindowState previous = null;
         for (WindowState w : windows) {
-            if (w.end - w.start != size || TimeWindows.windowStart(w.start, offset, slide) != w.start) {
-                throw new IllegalArgumentException("window " + w + " is not a window of size " + size + " ms starting every "
-                        + slide + " ms (offset " + offset + " ms)");
+            if (w.end - w.start != size
+                    || TimeWindows.windowStart(w.start, offset, slide) != w.start) {
+                throw new IllegalArgumentException(
+                        "window "
+                                + w
+                                + " is not a window of size "
+                                + size
+                                + " ms starting every "
+                                + slide
+                                + " ms (offset "
+                                + offset
+                                + " ms)");
             }
             if (previous != null && w.start <= previous.start) {
-                throw new IllegalArgumentException("window " + w + " does not start after the window before it, " + previous);
+                throw new IllegalArgumentException(
+                        "window " + w + " does not start after the window before it, " + previous);
             }
             previous = w;
         }

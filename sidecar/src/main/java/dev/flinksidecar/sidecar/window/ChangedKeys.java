@@ -6,12 +6,12 @@ import java.util.Set;
 /**
  * The keys whose windowed state changed since a session's last checkpoint barrier, over all its
  * windowed rules: a window opened, an accumulator updated, a window merged, fired by a watermark
- * (its end - 1 timer is gone) or dropped at cleanup, or its windows taken over by a new version.
- * At the next barrier only these keys are written again ({@code rules.running.KeyedState}).
+ * (its end - 1 timer is gone) or dropped at cleanup, or its windows taken over by a new version. At
+ * the next barrier only these keys are written again ({@code rules.running.KeyedState}).
  *
- * <p>The cost on the hot path is one hash-set lookup per event that changes a window; a key
- * already marked allocates nothing. {@link #untracked()} marks nothing (sessions without keyed
- * state, {@code replay}).
+ * <p>The cost on the hot path is one hash-set lookup per event that changes a window; a key already
+ * marked allocates nothing. {@link #untracked()} marks nothing (sessions without keyed state,
+ * {@code replay}).
  *
  * <p>One thread: the session's engine.
  */
@@ -42,7 +42,9 @@ public final class ChangedKeys {
         }
     }
 
-    /** Marks a key from outside the window engine (a restored key whose state was partly dropped). */
+    /**
+     * Marks a key from outside the window engine (a restored key whose state was partly dropped).
+     */
     public void markChanged(String key) {
         mark(key);
     }

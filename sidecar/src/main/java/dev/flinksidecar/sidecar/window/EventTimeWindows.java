@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The event-time windows of one {@link WindowedRule} in one session, for every key: Flink's
- * {@code WindowOperator} with its {@code EventTimeTrigger}, driven only by the watermarks given
- * to {@link #onWatermark}.
+ * The event-time windows of one {@link WindowedRule} in one session, for every key: Flink's {@code
+ * WindowOperator} with its {@code EventTimeTrigger}, driven only by the watermarks given to {@link
+ * #onWatermark}.
  *
  * <pre>
  *  onElement(e)   filter -> assign windows (Flink's assigners) -> for each window:
@@ -30,17 +30,16 @@ import java.util.function.Consumer;
  * replaces them by their cover, also within the allowed lateness, and the cover fires at once if
  * the watermark is already past its end.
  *
- * <p>Across versions of the rule ({@code rules.running.WindowedChain}): {@link #adopt} hands
- * every open window to a new version with the same accumulator layout; otherwise the old
- * version's windows only take the events that belong to them ({@link #addToOpen}) until they
- * fire, and the new version leaves those windows alone ({@link #onElement(Event, Firings,
- * TakenWindows)}).
+ * <p>Across versions of the rule ({@code rules.running.WindowedChain}): {@link #adopt} hands every
+ * open window to a new version with the same accumulator layout; otherwise the old version's
+ * windows only take the events that belong to them ({@link #addToOpen}) until they fire, and the
+ * new version leaves those windows alone ({@link #onElement(Event, Firings, TakenWindows)}).
  *
  * <p>Checkpoints: every change to a key's windows marks the key in {@link ChangedKeys}; a
  * checkpoint reads a key's windows with {@link #forEachWindow} and a restored session puts them
  * back with {@link #restore}. As in Flink's {@code WindowOperator}, timers are state and the
- * watermark is not: a restored session starts at {@code Long.MIN_VALUE}, and its windows fire
- * when the watermarks forwarded after the restore pass them.
+ * watermark is not: a restored session starts at {@code Long.MIN_VALUE}, and its windows fire when
+ * the watermarks forwarded after the restore pass them.
  *
  * <p>Memory: per key and open window one {@link WindowSlot} (bounds, accumulator, count) and at
  * most two timers; keys without open windows are forgotten.
@@ -52,12 +51,16 @@ public abstract class EventTimeWindows {
 
     /** The rule whose accumulators these are; replaced only by {@link #adopt}. */
     WindowedRule<Object> rule;
+
     final long allowedLateness;
     final TimerQueue timers = new TimerQueue();
+
     /** Where the keys whose windows change are marked, for the next checkpoint. */
     final ChangedKeys changes;
+
     long watermark = Long.MIN_VALUE;
     long openWindows;
+
     /**
      * After a restore: the last end - 1 of the restored windows that had fired before the
      * checkpoint. Until the watermark reaches it, an event joining such a window sets its end - 1
@@ -72,8 +75,8 @@ public abstract class EventTimeWindows {
     }
 
     /**
-     * The windows for {@code rule}, which must be open: reads its assigner and lateness once.
-     * Runs rule code.
+     * The windows for {@code rule}, which must be open: reads its assigner and lateness once. Runs
+     * rule code.
      *
      * @throws IllegalArgumentException when the rule declares no assigner or a negative lateness
      */
@@ -91,21 +94,28 @@ public abstract class EventTimeWindows {
             throw new IllegalArgumentException("windowAssigner() returned null");
         }
         if (lateness == null || lateness.isNegative()) {
-            throw new IllegalArgumentException("allowedLateness() must be zero or more, not " + lateness);
+            throw new IllegalArgumentException(
+                    "allowedLateness() must be zero or more, not " + lateness);
         }
         if (assigner.type() == WindowAssigner.Type.SESSION) {
             return new GapWindows(typed, lateness.toMillis(), assigner.gap(), changes);
         }
-        return new AlignedWindows(typed, lateness.toMillis(), assigner.size(), assigner.slide(), assigner.offset(), changes);
+        return new AlignedWindows(
+                typed,
+                lateness.toMillis(),
+                assigner.size(),
+                assigner.slide(),
+                assigner.offset(),
+                changes);
     }
 
     /**
-     * Processes one event: adds it to its windows and fires those the watermark has already
-     * passed (late firings, into {@code out}). Runs rule code; what it throws is the rule's
-     * failure on this event, and windows the event was already added to keep it.
+     * Processes one event: adds it to its windows and fires those the watermark has already passed
+     * (late firings, into {@code out}). Runs rule code; what it throws is the rule's failure on
+     * this event, and windows the event was already added to keep it.
      *
-     * @return true when the event is late: its rule kept it, no window took it, and its time +
-     *     the allowed lateness is not above the watermark (Flink's {@code isElementLate})
+     * @return true when the event is late: its rule kept it, no window took it, and its time + the
+     *     allowed lateness is not above the watermark (Flink's {@code isElementLate})
      */
     public final boolean onElement(Event event, Firings out) {
         return onElement(event, out, NOTHING_TAKEN);
@@ -115,8 +125,8 @@ public abstract class EventTimeWindows {
 
     /**
      * As {@link #onElement(Event, Firings)}, leaving out the windows that {@code taken} says an
-     * older version of the rule took the event into (with the same windows, so the same
-     * bounds); for gap windows, leaving out the event when an older version took it at all.
+     * older version of the rule took the event into (with the same windows, so the same bounds);
+     * for gap windows, leaving out the event when an older version took it at all.
      */
     public final boolean onElement(Event event, Firings out, TakenWindows taken) {
         if (taken.all() || !rule.filter(event)) {
@@ -128,9 +138,9 @@ public abstract class EventTimeWindows {
     }
 
     /**
-     * The part of {@link #onElement} that a version finishing its windows does: adds the event
-     * only to the windows of its key that are open here and not past their lateness (late
-     * firings included), opens no window and calls nothing late. Runs rule code.
+     * The part of {@link #onElement} that a version finishing its windows does: adds the event only
+     * to the windows of its key that are open here and not past their lateness (late firings
+     * included), opens no window and calls nothing late. Runs rule code.
      *
      * @param taken where the windows that took the event are added
      * @return true when a window took the event
@@ -149,7 +159,8 @@ public abstract class EventTimeWindows {
      * transfer fails, nothing changes and the failure is thrown. Every key with open windows is
      * marked changed: its state now names the new version. Runs rule code.
      */
-    public final void adopt(WindowedRule<?> successor, AccumulatorTransfer transfer) throws IOException {
+    public final void adopt(WindowedRule<?> successor, AccumulatorTransfer transfer)
+            throws IOException {
         List<WindowSlot> slots = new ArrayList<>();
         forEachSlot(slots::add);
         Object[] converted = new Object[slots.size()];
@@ -175,23 +186,26 @@ public abstract class EventTimeWindows {
     private static long timestamp(Event event) {
         long timestamp = event.time();
         if (timestamp == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("event time is Long.MIN_VALUE, which Flink reads as no timestamp");
+            throw new IllegalArgumentException(
+                    "event time is Long.MIN_VALUE, which Flink reads as no timestamp");
         }
         return timestamp;
     }
 
     /**
-     * Advances event time to {@code newWatermark} and fires and drops the windows whose timers
-     * are due, into {@code out} (in timestamp order). A watermark that is not above the current
-     * one changes nothing, as Flink only ever forwards advancing watermarks. Rule failures of a
-     * firing go to {@link Firings#failed} and do not stop the others.
+     * Advances event time to {@code newWatermark} and fires and drops the windows whose timers are
+     * due, into {@code out} (in timestamp order). A watermark that is not above the current one
+     * changes nothing, as Flink only ever forwards advancing watermarks. Rule failures of a firing
+     * go to {@link Firings#failed} and do not stop the others.
      */
     public final void onWatermark(long newWatermark, Firings out) {
         if (newWatermark <= watermark) {
             return;
         }
         watermark = newWatermark;
-        for (TimerQueue.Timer timer = timers.pollDue(watermark); timer != null; timer = timers.pollDue(watermark)) {
+        for (TimerQueue.Timer timer = timers.pollDue(watermark);
+                timer != null;
+                timer = timers.pollDue(watermark)) {
             WindowSlot slot = find(timer.key, timer.start, timer.end);
             if (slot == null) {
                 continue; // Flink: a timer of a window without state has nothing to do
@@ -210,15 +224,16 @@ public abstract class EventTimeWindows {
     }
 
     /**
-     * Starts these windows, still empty, at the watermark of the session they join (a new
-     * version or rule activated in a running session), so that its events are late or on time
-     * by the same watermark as every other rule's. Fires nothing.
+     * Starts these windows, still empty, at the watermark of the session they join (a new version
+     * or rule activated in a running session), so that its events are late or on time by the same
+     * watermark as every other rule's. Fires nothing.
      *
      * @throws IllegalStateException when windows are open already
      */
     public final void startAt(long sessionWatermark) {
         if (openWindows > 0) {
-            throw new IllegalStateException("windows are open already; only new windows start at the session's watermark");
+            throw new IllegalStateException(
+                    "windows are open already; only new windows start at the session's watermark");
         }
         watermark = Math.max(watermark, sessionWatermark);
     }
@@ -255,38 +270,45 @@ public abstract class EventTimeWindows {
     }
 
     /**
-     * Whether the window's end - 1 timer has fired. Without lateness one timer does both, and it
-     * is pending while the window exists. Otherwise it is pending exactly while end - 1 is above
-     * the watermark, except after a restore, until the watermark passes the windows restored
-     * after they fired ({@link #refireUntil}): then the timers say.
+     * Whether the window's end - 1 timer has fired. Without lateness one timer does both, and it is
+     * pending while the window exists. Otherwise it is pending exactly while end - 1 is above the
+     * watermark, except after a restore, until the watermark passes the windows restored after they
+     * fired ({@link #refireUntil}): then the timers say.
      */
     private boolean fired(String key, WindowSlot slot) {
         long max = TimeWindows.maxTimestamp(slot.end);
         if (max == TimeWindows.cleanupTime(slot.end, allowedLateness)) {
             return false;
         }
-        return watermark >= refireUntil ? max <= watermark : !timers.contains(max, key, slot.start, slot.end);
+        return watermark >= refireUntil
+                ? max <= watermark
+                : !timers.contains(max, key, slot.start, slot.end);
     }
 
     /**
-     * Installs the windows a checkpoint held for {@code key}, with their timers: the cleanup
-     * timer, and the end - 1 timer unless the window had fired. Nothing else changes: the
-     * watermark stays where it is ({@code Long.MIN_VALUE} in a restored session) and the key is
-     * not marked changed. All or nothing.
+     * Installs the windows a checkpoint held for {@code key}, with their timers: the cleanup timer,
+     * and the end - 1 timer unless the window had fired. Nothing else changes: the watermark stays
+     * where it is ({@code Long.MIN_VALUE} in a restored session) and the key is not marked changed.
+     * All or nothing.
      *
      * @throws IllegalArgumentException naming the window when the windows cannot be this rule's
-     *     (other bounds, overlapping gap windows, a fired window without allowed lateness),
-     *     or when the key has open windows here already
+     *     (other bounds, overlapping gap windows, a fired window without allowed lateness), or when
+     *     the key has open windows here already
      */
     public final void restore(String key, List<WindowState> windows) {
         if (hasWindows(key)) {
-            throw new IllegalArgumentException("the key has open windows of this rule already (is its state restored twice?)");
+            throw new IllegalArgumentException(
+                    "the key has open windows of this rule already (is its state restored twice?)");
         }
         checkBounds(windows);
         for (WindowState w : windows) {
-            if (w.fired && TimeWindows.maxTimestamp(w.end) == TimeWindows.cleanupTime(w.end, allowedLateness)) {
-                throw new IllegalArgumentException("window " + w
-                        + " is marked fired, but without allowed lateness a window goes when it fires");
+            if (w.fired
+                    && TimeWindows.maxTimestamp(w.end)
+                            == TimeWindows.cleanupTime(w.end, allowedLateness)) {
+                throw new IllegalArgumentException(
+                        "window "
+                                + w
+                                + " is marked fired, but without allowed lateness a window goes when it fires");
             }
         }
         for (WindowState w : windows) {
@@ -352,16 +374,16 @@ public abstract class EventTimeWindows {
     }
 
     /**
-     * What {@code EventTimeTrigger.onElement} and {@code registerCleanupTimer} do after an
-     * event joined a window: fire at once if the watermark is past its end, else set its timer;
-     * and set its cleanup timer.
+     * What {@code EventTimeTrigger.onElement} and {@code registerCleanupTimer} do after an event
+     * joined a window: fire at once if the watermark is past its end, else set its timer; and set
+     * its cleanup timer.
      *
      * <p>Only a {@code fresh} window (new, or the cover of a merge) needs its timers set: Flink
-     * sets them again on every event, but timers are a set, and an open window's timers are
-     * only ever removed together with the window, so for a window that was open before they are
-     * all still there (or, for the end - 1 timer, have fired and would not be set again). The
-     * exception is a window restored after it fired, while the watermark, which restarts at
-     * {@code Long.MIN_VALUE}, has not yet reached its end - 1: Flink sets that timer again.
+     * sets them again on every event, but timers are a set, and an open window's timers are only
+     * ever removed together with the window, so for a window that was open before they are all
+     * still there (or, for the end - 1 timer, have fired and would not be set again). The exception
+     * is a window restored after it fired, while the watermark, which restarts at {@code
+     * Long.MIN_VALUE}, has not yet reached its end - 1: Flink sets that timer again.
      */
     final void afterAdd(String key, WindowSlot slot, boolean fresh, Firings out) {
         long max = TimeWindows.maxTimestamp(slot.end);
@@ -374,7 +396,11 @@ public abstract class EventTimeWindows {
                 timers.register(max, key, slot.start, slot.end);
             }
         } else if (watermark < refireUntil && max > watermark) {
-            timers.register(max, key, slot.start, slot.end); // a no-op unless the window was restored after it fired
+            timers.register(
+                    max,
+                    key,
+                    slot.start,
+                    slot.end); // a no-op unless the window was restored after it fired
         }
         if (max <= watermark) {
             fire(key, slot, out);

@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Gap windows, what Flink calls session windows ({@code WindowAssigner.session(gap)}, config
- * {@code "type": "session"}): Flink's {@code EventTimeSessionWindows} with its {@code
- * MergingWindowSet}. Each event opens {@code [time, time + gap)}; the open windows of a key never
- * overlap or touch, because a new window that does is merged with them into their cover at once.
- * (In the sidecar's code "session" means a client's connection only.)
+ * Gap windows, what Flink calls session windows ({@code WindowAssigner.session(gap)}, config {@code
+ * "type": "session"}): Flink's {@code EventTimeSessionWindows} with its {@code MergingWindowSet}.
+ * Each event opens {@code [time, time + gap)}; the open windows of a key never overlap or touch,
+ * because a new window that does is merged with them into their cover at once. (In the sidecar's
+ * code "session" means a client's connection only.)
  *
  * <pre>
  *   open:  [1000,4000)            [6000,9000)
@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 final class GapWindows extends EventTimeWindows {
 
     private final long gap;
+
     /** Per key: open windows, sorted by start, pairwise neither overlapping nor touching. */
     private final Map<String, List<WindowSlot>> keys = new HashMap<>();
 
@@ -58,11 +59,19 @@ final class GapWindows extends EventTimeWindows {
         if (first < 0) {
             actual = new WindowSlot(start, end, null, 0);
         } else {
-            actual = mergeInto(key, windows, first, last, Math.min(start, windows.get(first).start),
-                    Math.max(end, windows.get(last).end));
+            actual =
+                    mergeInto(
+                            key,
+                            windows,
+                            first,
+                            last,
+                            Math.min(start, windows.get(first).start),
+                            Math.max(end, windows.get(last).end));
         }
         if (isWindowLate(actual.end)) {
-            if (first >= 0) { // cannot happen: a merged window ends after an open one; Flink retires it too
+            if (first
+                    >= 0) { // cannot happen: a merged window ends after an open one; Flink retires
+                // it too
                 remove(key, actual);
                 openWindows--;
             }
@@ -105,22 +114,27 @@ final class GapWindows extends EventTimeWindows {
     }
 
     /**
-     * Flink's merge of the key's {@code windows} {@code first..last} with a new window into
-     * {@code [start, end)}: nothing happens when the cover is the one existing window itself;
-     * otherwise the cover's timer is set (unless the watermark is past its end), the merged
-     * windows' timers are deleted and their accumulators merged, earlier window first.
+     * Flink's merge of the key's {@code windows} {@code first..last} with a new window into {@code
+     * [start, end)}: nothing happens when the cover is the one existing window itself; otherwise
+     * the cover's timer is set (unless the watermark is past its end), the merged windows' timers
+     * are deleted and their accumulators merged, earlier window first.
      */
-    private WindowSlot mergeInto(String key, List<WindowSlot> windows, int first, int last, long start, long end) {
+    private WindowSlot mergeInto(
+            String key, List<WindowSlot> windows, int first, int last, long start, long end) {
         WindowSlot only = windows.get(first);
         if (first == last && only.start == start && only.end == end) {
             return only;
         }
-        if (TimeWindows.cleanupTime(end, allowedLateness) <= watermark) { // Flink throws here too; unreachable
-            throw new IllegalStateException("window [" + start + ", " + end + ") would end behind watermark " + watermark);
+        if (TimeWindows.cleanupTime(end, allowedLateness)
+                <= watermark) { // Flink throws here too; unreachable
+            throw new IllegalStateException(
+                    "window [" + start + ", " + end + ") would end behind watermark " + watermark);
         }
         Object accumulator = only.accumulator;
         long count = only.count;
-        for (int i = first + 1; i <= last; i++) { // rule code first: if it throws, nothing has changed
+        for (int i = first + 1;
+                i <= last;
+                i++) { // rule code first: if it throws, nothing has changed
             WindowSlot m = windows.get(i);
             accumulator = rule.merge(accumulator, m.accumulator);
             count += m.count;
@@ -189,11 +203,19 @@ final class GapWindows extends EventTimeWindows {
         WindowState previous = null;
         for (WindowState w : windows) {
             if (w.end - w.start < gap) {
-                throw new IllegalArgumentException("window " + w + " is shorter than the session gap of " + gap + " ms");
+                throw new IllegalArgumentException(
+                        "window " + w + " is shorter than the session gap of " + gap + " ms");
             }
-            if (previous != null && (w.start <= previous.start || TimeWindows.intersects(previous.start, previous.end, w.start, w.end))) {
-                throw new IllegalArgumentException("window " + w + " overlaps or touches " + previous
-                        + "; a key's session windows are merged when they do");
+            if (previous != null
+                    && (w.start <= previous.start
+                            || TimeWindows.intersects(
+                                    previous.start, previous.end, w.start, w.end))) {
+                throw new IllegalArgumentException(
+                        "window "
+                                + w
+                                + " overlaps or touches "
+                                + previous
+                                + "; a key's session windows are merged when they do");
             }
             previous = w;
         }

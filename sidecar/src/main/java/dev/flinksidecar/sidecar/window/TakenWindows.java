@@ -3,9 +3,9 @@ package dev.flinksidecar.sidecar.window;
 import java.util.Arrays;
 
 /**
- * The windows that older versions of a windowed rule took one event into, while they finish
- * the windows they opened ({@link EventTimeWindows#addToOpen}): the current version then leaves
- * those windows alone ({@link EventTimeWindows#onElement(dev.flinksidecar.rule.Event, Firings,
+ * The windows that older versions of a windowed rule took one event into, while they finish the
+ * windows they opened ({@link EventTimeWindows#addToOpen}): the current version then leaves those
+ * windows alone ({@link EventTimeWindows#onElement(dev.flinksidecar.rule.Event, Firings,
  * TakenWindows)}), so that each window is computed by exactly one version.
  *
  * <p>Gap windows (Flink's session windows) are not told apart: when an older version's gap window

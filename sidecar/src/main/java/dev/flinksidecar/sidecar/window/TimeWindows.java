@@ -1,8 +1,8 @@
 package dev.flinksidecar.sidecar.window;
 
 /**
- * The window arithmetic of Flink's {@code TimeWindow} and {@code WindowOperator}, on plain longs
- * so that a window costs no object of its own. Windows are {@code [start, end)}.
+ * The window arithmetic of Flink's {@code TimeWindow} and {@code WindowOperator}, on plain longs so
+ * that a window costs no object of its own. Windows are {@code [start, end)}.
  */
 final class TimeWindows {
 

@@ -7,20 +7,21 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The event-time timers of one windowed rule in one session, as Flink's timer service keeps
- * them: a set of (timestamp, key, window), so registering a timer twice keeps one, and a timer
- * can be deleted. Timers leave in timestamp order; timers with the same timestamp leave by key,
- * then window start (Flink leaves that order open; only the order within one key is part of
- * the contract, and there a timestamp has at most one firing window).
+ * The event-time timers of one windowed rule in one session, as Flink's timer service keeps them: a
+ * set of (timestamp, key, window), so registering a timer twice keeps one, and a timer can be
+ * deleted. Timers leave in timestamp order; timers with the same timestamp leave by key, then
+ * window start (Flink leaves that order open; only the order within one key is part of the
+ * contract, and there a timestamp has at most one firing window).
  *
- * <p>Layout: one hash set of timers per timestamp, the timestamps in a tree. Windows of many
- * keys end at the same time, so there are few timestamps and registering or deleting a timer
- * is a hash operation after a short tree walk; a timestamp's timers are sorted once, when the
- * watermark passes it.
+ * <p>Layout: one hash set of timers per timestamp, the timestamps in a tree. Windows of many keys
+ * end at the same time, so there are few timestamps and registering or deleting a timer is a hash
+ * operation after a short tree walk; a timestamp's timers are sorted once, when the watermark
+ * passes it.
  */
 final class TimerQueue {
 
     private final TreeMap<Long, Set<Timer>> byTimestamp = new TreeMap<>();
+
     /** The timers of the timestamp being fired, sorted, and those of them still registered. */
     private static final Timer[] NONE = new Timer[0];
 
@@ -123,7 +124,10 @@ final class TimerQueue {
                 return false;
             }
             Timer other = (Timer) o;
-            return timestamp == other.timestamp && start == other.start && end == other.end && key.equals(other.key);
+            return timestamp == other.timestamp
+                    && start == other.start
+                    && end == other.end
+                    && key.equals(other.key);
         }
 
         @Override

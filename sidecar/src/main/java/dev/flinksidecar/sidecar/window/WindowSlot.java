@@ -1,8 +1,8 @@
 package dev.flinksidecar.sidecar.window;
 
 /**
- * One open window of one key: its bounds, the rule's accumulator and the number of events in
- * it. This is all the memory a window takes (no events are kept).
+ * One open window of one key: its bounds, the rule's accumulator and the number of events in it.
+ * This is all the memory a window takes (no events are kept).
  */
 final class WindowSlot {
 

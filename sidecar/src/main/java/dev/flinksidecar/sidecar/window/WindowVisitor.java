@@ -4,11 +4,12 @@ import java.io.IOException;
 
 /**
  * Receives the open windows of one key, by start, when a checkpoint writes them ({@link
- * EventTimeWindows#forEachWindow}); the fields are those of {@link WindowState}, passed without
- * an object per window.
+ * EventTimeWindows#forEachWindow}); the fields are those of {@link WindowState}, passed without an
+ * object per window.
  */
 @FunctionalInterface
 public interface WindowVisitor {
 
-    void window(long start, long end, long count, boolean fired, Object accumulator) throws IOException;
+    void window(long start, long end, long count, boolean fired, Object accumulator)
+            throws IOException;
 }

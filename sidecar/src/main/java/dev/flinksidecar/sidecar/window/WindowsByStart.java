@@ -4,11 +4,11 @@ import java.util.Collection;
 import java.util.function.Consumer;
 
 /**
- * One key's open aligned windows by start: an open-addressing table of the slots themselves
- * (linear probing on a Fibonacci hash of the start, at most half full). It replaces a {@code
- * HashMap<Long, WindowSlot>} on the per-event path, where boxing the start and chasing the
- * map's nodes took about a third of a windowed rule's time; a key has few open windows (a
- * tumbling window and the late ones within the allowed lateness; size / slide of sliding ones).
+ * One key's open aligned windows by start: an open-addressing table of the slots themselves (linear
+ * probing on a Fibonacci hash of the start, at most half full). It replaces a {@code HashMap<Long,
+ * WindowSlot>} on the per-event path, where boxing the start and chasing the map's nodes took about
+ * a third of a windowed rule's time; a key has few open windows (a tumbling window and the late
+ * ones within the allowed lateness; size / slide of sliding ones).
  *
  * <p>Not thread-safe.
  */
@@ -17,8 +17,10 @@ final class WindowsByStart {
     private static final long FIBONACCI = 0x9E3779B97F4A7C15L;
 
     private WindowSlot[] table = new WindowSlot[4];
+
     /** 64 - log2(table.length): the hash's top bits index the table. */
     private int shift = 62;
+
     private int size;
 
     /** The window that starts at {@code start}, or null. */

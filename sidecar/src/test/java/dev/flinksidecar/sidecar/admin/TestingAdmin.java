@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs {@code admin --socket PATH ...} in process, as a person would from a shell, and keeps what it printed. */
+/**
+ * Runs {@code admin --socket PATH ...} in process, as a person would from a shell, and keeps what
+ * it printed.
+ */
 final class TestingAdmin {
 
     private final Path socket;
@@ -24,7 +27,11 @@ final class TestingAdmin {
         command.addAll(List.of(args));
         StringWriter outText = new StringWriter();
         StringWriter errText = new StringWriter();
-        int code = Main.run(new PrintWriter(outText, true), new PrintWriter(errText, true), command.toArray(new String[0]));
+        int code =
+                Main.run(
+                        new PrintWriter(outText, true),
+                        new PrintWriter(errText, true),
+                        command.toArray(new String[0]));
         out = outText.toString();
         err = errText.toString();
         return code;

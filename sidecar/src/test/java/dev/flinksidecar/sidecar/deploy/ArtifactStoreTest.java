@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ArtifactStoreTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void aStoreOfItsOwnIsAnOwnerOnlyFolderInTheTempDirThatCloseDeletes() throws IOException {
@@ -27,8 +26,10 @@ class ArtifactStoreTest {
 
             assertThat(folder.getParent()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
             assertThat(folder.getFileName().toString()).startsWith("flink-sidecar-rules-");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder))).isEqualTo("rwx------");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+                    .isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored)))
+                    .isEqualTo("rw-------");
         }
         assertThat(folder).doesNotExist();
     }
@@ -41,12 +42,15 @@ class ArtifactStoreTest {
             Path other = store.store("fraud rule.jar", jar("b"), sha("b"));
 
             assertThat(again).isEqualTo(first);
-            assertThat(first.getFileName().toString()).isEqualTo(sha("a").substring(0, 16) + "-fraud_rule.jar");
+            assertThat(first.getFileName().toString())
+                    .isEqualTo(sha("a").substring(0, 16) + "-fraud_rule.jar");
             assertThat(Files.readString(first)).isEqualTo("a");
             assertThat(other).isNotEqualTo(first);
             assertThat(store.size()).isEqualTo(2);
             try (Stream<Path> files = Files.list(store.dir())) {
-                assertThat(files).as("no .incoming- file left").containsExactlyInAnyOrder(first, other);
+                assertThat(files)
+                        .as("no .incoming- file left")
+                        .containsExactlyInAnyOrder(first, other);
             }
 
             store.release(first);

@@ -21,13 +21,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The watched rules directory, one poll at a time: what settles is deployed, what is still written is not. */
+/**
+ * The watched rules directory, one poll at a time: what settles is deployed, what is still written
+ * is not.
+ */
 class RulesDirectoryWatcherTest {
 
     private static byte[] echo;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path rulesDir;
     private TestingRegistry rules;
@@ -35,7 +37,12 @@ class RulesDirectoryWatcherTest {
 
     @BeforeAll
     static void buildJar() throws IOException {
-        echo = RuleJarBuilder.jar("echo").version("1.0.0").source(SwapRules.ECHO).rules("testrules.Echo").bytes();
+        echo =
+                RuleJarBuilder.jar("echo")
+                        .version("1.0.0")
+                        .source(SwapRules.ECHO)
+                        .rules("testrules.Echo")
+                        .bytes();
     }
 
     @BeforeEach
@@ -60,9 +67,13 @@ class RulesDirectoryWatcherTest {
 
         List<DeployOutcome> outcomes = watcher.loadAll();
 
-        assertThat(outcomes).extracting(DeployOutcome::message).containsExactly(
-                "deployed a 1.0.0+" + ContentHash.of(echo, null) + ": active (per-event rule, each session switches at its next batch)",
-                "rule jar b.jar: rule id 'a' is already used by a.jar");
+        assertThat(outcomes)
+                .extracting(DeployOutcome::message)
+                .containsExactly(
+                        "deployed a 1.0.0+"
+                                + ContentHash.of(echo, null)
+                                + ": active (per-event rule, each session switches at its next batch)",
+                        "rule jar b.jar: rule id 'a' is already used by a.jar");
         assertThat(active()).containsExactly("a@1.0.0+" + ContentHash.of(echo, null));
         assertThat(rules.status("a").getSource()).isEqualTo("rules-dir a.jar");
     }
@@ -79,28 +90,43 @@ class RulesDirectoryWatcherTest {
         assertThat(watcher.poll()).as("grew again").isEmpty();
         assertThat(rules.registry.status()).isEmpty();
 
-        assertThat(watcher.poll()).as("the same at two polls").extracting(DeployOutcome::ok).containsExactly(true);
+        assertThat(watcher.poll())
+                .as("the same at two polls")
+                .extracting(DeployOutcome::ok)
+                .containsExactly(true);
         assertThat(active()).containsExactly("echo@1.0.0+" + ContentHash.of(echo, null));
         assertThat(watcher.poll()).as("nothing new").isEmpty();
     }
 
     @Test
-    void aHalfWrittenJarWhoseWriterStallsIsRefusedAndTheActiveVersionKeepsRunningUntilItIsComplete() throws IOException {
+    void aHalfWrittenJarWhoseWriterStallsIsRefusedAndTheActiveVersionKeepsRunningUntilItIsComplete()
+            throws IOException {
         Path jar = rulesDir.resolve("echo.jar");
         Files.write(jar, echo);
         watcher.loadAll();
-        byte[] next = RuleJarBuilder.jar("echo").version("2.0.0").source(SwapRules.ECHO).rules("testrules.Echo").bytes();
+        byte[] next =
+                RuleJarBuilder.jar("echo")
+                        .version("2.0.0")
+                        .source(SwapRules.ECHO)
+                        .rules("testrules.Echo")
+                        .bytes();
 
         Files.write(jar, Arrays.copyOf(next, next.length / 2));
         watcher.poll();
         List<DeployOutcome> stalled = watcher.poll();
 
-        assertThat(stalled).singleElement().satisfies(o -> {
-            assertThat(o.ok()).isFalse();
-            assertThat(o.message()).startsWith("rule jar echo.jar is not a readable jar");
-        });
+        assertThat(stalled)
+                .singleElement()
+                .satisfies(
+                        o -> {
+                            assertThat(o.ok()).isFalse();
+                            assertThat(o.message())
+                                    .startsWith("rule jar echo.jar is not a readable jar");
+                        });
         assertThat(active()).containsExactly("echo@1.0.0+" + ContentHash.of(echo, null));
-        assertThat(rules.registry.refusals()).extracting(r -> r.getSource()).containsExactly("rules-dir echo.jar");
+        assertThat(rules.registry.refusals())
+                .extracting(r -> r.getSource())
+                .containsExactly("rules-dir echo.jar");
 
         append(jar, next.length / 2, next.length, next);
         watcher.poll();
@@ -115,12 +141,17 @@ class RulesDirectoryWatcherTest {
         Files.writeString(rulesDir.resolve("echo.json"), "{\"n\": 7}");
         watcher.poll();
         assertThat(watcher.poll()).extracting(DeployOutcome::ok).containsExactly(true);
-        assertThat(active()).containsExactly("echo@1.0.0+" + ContentHash.of(echo, "{\"n\": 7}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(active())
+                .containsExactly(
+                        "echo@1.0.0+"
+                                + ContentHash.of(
+                                        echo, "{\"n\": 7}".getBytes(StandardCharsets.UTF_8)));
 
         Files.delete(rulesDir.resolve("echo.jar"));
         assertThat(watcher.poll()).as("gone at one poll only").isEmpty();
-        assertThat(watcher.poll()).extracting(DeployOutcome::message).containsExactly(
-                "removed echo: active (each session switches at its next batch)");
+        assertThat(watcher.poll())
+                .extracting(DeployOutcome::message)
+                .containsExactly("removed echo: active (each session switches at its next batch)");
         assertThat(rules.registry.status()).isEmpty();
     }
 
@@ -138,8 +169,10 @@ class RulesDirectoryWatcherTest {
     }
 
     private List<String> active() {
-        return rules.registry.status().stream().filter(RuleStatus::hasActive)
-                .map(r -> r.getId() + "@" + r.getActive().getVersion()).collect(Collectors.toList());
+        return rules.registry.status().stream()
+                .filter(RuleStatus::hasActive)
+                .map(r -> r.getId() + "@" + r.getActive().getVersion())
+                .collect(Collectors.toList());
     }
 
     private static void append(Path file, int from, int to) throws IOException {

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
-/** A registry over a temporary store that records the classloaders it retires, and sessions on it, for tests. */
+/**
+ * A registry over a temporary store that records the classloaders it retires, and sessions on it,
+ * for tests.
+ */
 final class TestingRegistry implements AutoCloseable {
 
     final ArtifactStore store;
@@ -29,7 +32,11 @@ final class TestingRegistry implements AutoCloseable {
 
     /** Deploys through the admin path; {@code config} may be null. */
     DeployOutcome deploy(String fileName, byte[] jar, String config) {
-        return registry.deploy(fileName, jar, config == null ? null : config.getBytes(StandardCharsets.UTF_8), "admin " + fileName);
+        return registry.deploy(
+                fileName,
+                jar,
+                config == null ? null : config.getBytes(StandardCharsets.UTF_8),
+                "admin " + fileName);
     }
 
     /** A session's engine, as SessionHandler opens one at Hello. */
@@ -39,13 +46,18 @@ final class TestingRegistry implements AutoCloseable {
 
     /** A session's engine, keeping keyed state or not. */
     RuleEngine session(String name, boolean barriers, long restoredCheckpoint, boolean keyedState) {
-        RuleEngine engine = RuleEngine.open(registry.open(name, barriers, restoredCheckpoint), name, keyedState);
+        RuleEngine engine =
+                RuleEngine.open(
+                        registry.open(name, barriers, restoredCheckpoint), name, keyedState);
         sessions.add(engine);
         return engine;
     }
 
     RuleStatus status(String id) {
-        return registry.status().stream().filter(r -> r.getId().equals(id)).findFirst().orElseThrow();
+        return registry.status().stream()
+                .filter(r -> r.getId().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The names of the retired loaders, e.g. {@code rule:echo@1.0.0+3f2a9c1}. */
@@ -58,13 +70,19 @@ final class TestingRegistry implements AutoCloseable {
     /** The versions of the answer's results, one {@code id@version} per result. */
     static List<String> versions(ResultBatch answer) {
         return answer.getResultsList().stream()
-                .map(r -> answer.getRules(r.getRule()).getId() + "@" + answer.getRules(r.getRule()).getVersion())
+                .map(
+                        r ->
+                                answer.getRules(r.getRule()).getId()
+                                        + "@"
+                                        + answer.getRules(r.getRule()).getVersion())
                 .collect(Collectors.toList());
     }
 
     /** The answer's results as JSON lines. */
     static List<String> lines(ResultBatch answer) {
-        return answer.getResultsList().stream().map(r -> ResultJson.toJson(answer.getRules(r.getRule()), r)).collect(Collectors.toList());
+        return answer.getResultsList().stream()
+                .map(r -> ResultJson.toJson(answer.getRules(r.getRule()), r))
+                .collect(Collectors.toList());
     }
 
     @Override

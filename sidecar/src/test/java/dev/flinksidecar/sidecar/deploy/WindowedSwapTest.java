@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Open windows across a swap of a windowed rule at a checkpoint barrier: carried over to the new
- * version when it declares the same accumulator layout, else finished under the old version,
- * never lost.
+ * version when it declares the same accumulator layout, else finished under the old version, never
+ * lost.
  */
 class WindowedSwapTest {
 
@@ -32,15 +32,18 @@ class WindowedSwapTest {
 
     private static byte[] jar;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private TestingRegistry rules;
     private RuleEngine session;
 
     @BeforeAll
     static void buildJar() throws IOException {
-        jar = RuleJarBuilder.jar("sum").source(SwapRules.LAYOUT_SUM).windowedRules("testrules.LayoutSum").bytes();
+        jar =
+                RuleJarBuilder.jar("sum")
+                        .source(SwapRules.LAYOUT_SUM)
+                        .windowedRules("testrules.LayoutSum")
+                        .bytes();
     }
 
     @BeforeEach
@@ -59,14 +62,24 @@ class WindowedSwapTest {
         String v1 = deploy("{" + WINDOW + ", \"version\": \"1\", \"layout\": \"sum/1\"}");
         session.barrier(1);
         session.process(TestingBatches.timed(1, 2999L, "a@1000=5", "a@2000=7"));
-        String v2 = deploy("{" + WINDOW + ", \"version\": \"2\", \"layout\": \"sum/1\", \"bonus\": 100}");
+        String v2 =
+                deploy(
+                        "{"
+                                + WINDOW
+                                + ", \"version\": \"2\", \"layout\": \"sum/1\", \"bonus\": 100}");
 
         session.barrier(2);
         ResultBatch fired = session.process(TestingBatches.timed(2, 20_000L, "a@3000=1"));
 
-        assertThat(lines(fired)).containsExactly(
-                "{\"rule\":\"sum\",\"version\":\"" + v2 + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":113.0,\"count\":3}");
-        assertThat(fired.getRulesList()).extracting(RuleRef::getVersion).as("the old version is gone").containsExactly(v2);
+        assertThat(lines(fired))
+                .containsExactly(
+                        "{\"rule\":\"sum\",\"version\":\""
+                                + v2
+                                + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":113.0,\"count\":3}");
+        assertThat(fired.getRulesList())
+                .extracting(RuleRef::getVersion)
+                .as("the old version is gone")
+                .containsExactly(v2);
         assertThat(rules.retiredNames()).isEmpty(); // a restore from checkpoint 1 may still need it
         session.completed(2);
         assertThat(rules.retiredNames()).containsExactly("rule:sum@" + v1);
@@ -80,15 +93,27 @@ class WindowedSwapTest {
         String v2 = deploy("{" + WINDOW + ", \"version\": \"2\", \"bonus\": 100}");
 
         session.barrier(2);
-        ResultBatch fired = session.process(TestingBatches.timed(2, 20_000L, "a@3000=1", "a@12000=1", "b@4000=2"));
+        ResultBatch fired =
+                session.process(
+                        TestingBatches.timed(2, 20_000L, "a@3000=1", "a@12000=1", "b@4000=2"));
 
-        assertThat(lines(fired)).containsExactly(
-                "{\"rule\":\"sum\",\"version\":\"" + v1 + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":13.0,\"count\":3}",
-                "{\"rule\":\"sum\",\"version\":\"" + v2 + "\",\"key\":\"b\",\"window_start\":0,\"window_end\":10000,\"value\":102.0,\"count\":1}",
-                "{\"rule\":\"sum\",\"version\":\"" + v2 + "\",\"key\":\"a\",\"window_start\":10000,\"window_end\":20000,\"value\":101.0,\"count\":1}");
+        assertThat(lines(fired))
+                .containsExactly(
+                        "{\"rule\":\"sum\",\"version\":\""
+                                + v1
+                                + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":13.0,\"count\":3}",
+                        "{\"rule\":\"sum\",\"version\":\""
+                                + v2
+                                + "\",\"key\":\"b\",\"window_start\":0,\"window_end\":10000,\"value\":102.0,\"count\":1}",
+                        "{\"rule\":\"sum\",\"version\":\""
+                                + v2
+                                + "\",\"key\":\"a\",\"window_start\":10000,\"window_end\":20000,\"value\":101.0,\"count\":1}");
         assertThat(fired.getLateEventsList()).isEmpty();
         ResultBatch next = session.process(TestingBatches.timed(3, null, "a@21000=1"));
-        assertThat(next.getRulesList()).extracting(RuleRef::getVersion).as("v1 closed once its windows fired").containsExactly(v2);
+        assertThat(next.getRulesList())
+                .extracting(RuleRef::getVersion)
+                .as("v1 closed once its windows fired")
+                .containsExactly(v2);
         session.completed(2);
         assertThat(rules.retiredNames()).containsExactly("rule:sum@" + v1);
     }
@@ -100,16 +125,24 @@ class WindowedSwapTest {
         session.process(TestingBatches.timed(1, 2999L, "a@1000=5"));
 
         assertThat(rules.registry.remove("sum").message())
-                .isEqualTo("removed sum: staged (every session switches right after checkpoint barrier 2)");
+                .isEqualTo(
+                        "removed sum: staged (every session switches right after checkpoint barrier 2)");
         assertThat(rules.status("sum").getRemoving()).isTrue();
-        assertThat(session.process(TestingBatches.timed(2, 3999L, "a@2000=1")).getRulesList()).extracting(RuleRef::getVersion)
-                .as("still there before the barrier").containsExactly(v1);
+        assertThat(session.process(TestingBatches.timed(2, 3999L, "a@2000=1")).getRulesList())
+                .extracting(RuleRef::getVersion)
+                .as("still there before the barrier")
+                .containsExactly(v1);
         assertThat(session.barrier(2)).isEmpty();
-        ResultBatch fired = session.process(TestingBatches.timed(3, 20_000L, "a@3000=1", "c@5000=1"));
+        ResultBatch fired =
+                session.process(TestingBatches.timed(3, 20_000L, "a@3000=1", "c@5000=1"));
 
-        assertThat(lines(fired)).containsExactly(
-                "{\"rule\":\"sum\",\"version\":\"" + v1 + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":7.0,\"count\":3}");
-        assertThat(session.process(TestingBatches.timed(4, null, "a@30000=1")).getRulesCount()).isZero();
+        assertThat(lines(fired))
+                .containsExactly(
+                        "{\"rule\":\"sum\",\"version\":\""
+                                + v1
+                                + "\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":7.0,\"count\":3}");
+        assertThat(session.process(TestingBatches.timed(4, null, "a@30000=1")).getRulesCount())
+                .isZero();
         assertThat(rules.registry.status()).isEmpty();
     }
 
@@ -123,8 +156,13 @@ class WindowedSwapTest {
 
         ResultBatch next = session.process(TestingBatches.timed(2, null, "b@3000=1"));
 
-        assertThat(next.getLateEventsList()).as("late by watermark 15000, though version 2 has seen no watermark yet").singleElement()
-                .satisfies(late -> assertThat(next.getRules(late.getRule()).getVersion()).isEqualTo(v2));
+        assertThat(next.getLateEventsList())
+                .as("late by watermark 15000, though version 2 has seen no watermark yet")
+                .singleElement()
+                .satisfies(
+                        late ->
+                                assertThat(next.getRules(late.getRule()).getVersion())
+                                        .isEqualTo(v2));
         assertThat(lines(session.process(TestingBatches.timed(3, 30_000L)))).isEmpty();
     }
 
@@ -140,7 +178,9 @@ class WindowedSwapTest {
         session.barrier(2);
         keyed.completed(2);
 
-        assertThat(restorable(v1, 2)).as("checkpoint 2 holds the windows version 1 finishes").isTrue();
+        assertThat(restorable(v1, 2))
+                .as("checkpoint 2 holds the windows version 1 finishes")
+                .isTrue();
         keyed.process(TestingBatches.timed(2, 20_000L));
         keyed.barrier(3);
         session.barrier(3);
@@ -150,7 +190,10 @@ class WindowedSwapTest {
         assertThat(rules.retiredNames()).containsExactly("rule:sum@" + v1);
     }
 
-    /** Whether a session restored from {@code checkpoint} could still be given version {@code version} of the rule. */
+    /**
+     * Whether a session restored from {@code checkpoint} could still be given version {@code
+     * version} of the rule.
+     */
     private boolean restorable(String version, long checkpoint) {
         RuleFeed feed = rules.registry.open("probe", true, checkpoint);
         try {

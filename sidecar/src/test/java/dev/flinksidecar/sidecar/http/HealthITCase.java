@@ -27,33 +27,36 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class HealthITCase {
 
-    /** Waits in {@code open} for the file {@code open_gate}; on key {@code gate}, writes {@code entered} and waits for {@code event_gate}. */
-    static final String FILE_GATE = "package testrules;\n"
-            + "import dev.flinksidecar.rule.*;\n"
-            + "import java.nio.file.*;\n"
-            + "public final class FileGate implements Rule {\n"
-            + "  private Path eventGate;\n"
-            + "  private Path entered;\n"
-            + "  public void open(RuleContext context) throws Exception {\n"
-            + "    eventGate = Path.of(context.config().requireString(\"event_gate\"));\n"
-            + "    entered = Path.of(context.config().requireString(\"entered\"));\n"
-            + "    await(Path.of(context.config().requireString(\"open_gate\")));\n"
-            + "  }\n"
-            + "  public void onEvent(Event event, ResultCollector out) throws Exception {\n"
-            + "    if (event.key().equals(\"gate\")) { Files.write(entered, new byte[0]); await(eventGate); }\n"
-            + "    out.emit(Result.of(event).set(\"passed\", true));\n"
-            + "  }\n"
-            + "  private static void await(Path file) throws InterruptedException {\n"
-            + "    long deadline = System.nanoTime() + 120_000_000_000L;\n"
-            + "    while (!Files.exists(file)) {\n"
-            + "      if (System.nanoTime() > deadline) { throw new IllegalStateException(\"gate \" + file + \" was not opened\"); }\n"
-            + "      Thread.sleep(5);\n"
-            + "    }\n"
-            + "  }\n"
-            + "}\n";
+    /**
+     * Waits in {@code open} for the file {@code open_gate}; on key {@code gate}, writes {@code
+     * entered} and waits for {@code event_gate}.
+     */
+    static final String FILE_GATE =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "import java.nio.file.*;\n"
+                    + "public final class FileGate implements Rule {\n"
+                    + "  private Path eventGate;\n"
+                    + "  private Path entered;\n"
+                    + "  public void open(RuleContext context) throws Exception {\n"
+                    + "    eventGate = Path.of(context.config().requireString(\"event_gate\"));\n"
+                    + "    entered = Path.of(context.config().requireString(\"entered\"));\n"
+                    + "    await(Path.of(context.config().requireString(\"open_gate\")));\n"
+                    + "  }\n"
+                    + "  public void onEvent(Event event, ResultCollector out) throws Exception {\n"
+                    + "    if (event.key().equals(\"gate\")) { Files.write(entered, new byte[0]); await(eventGate); }\n"
+                    + "    out.emit(Result.of(event).set(\"passed\", true));\n"
+                    + "  }\n"
+                    + "  private static void await(Path file) throws InterruptedException {\n"
+                    + "    long deadline = System.nanoTime() + 120_000_000_000L;\n"
+                    + "    while (!Files.exists(file)) {\n"
+                    + "      if (System.nanoTime() > deadline) { throw new IllegalStateException(\"gate \" + file + \" was not opened\"); }\n"
+                    + "      Thread.sleep(5);\n"
+                    + "    }\n"
+                    + "  }\n"
+                    + "}\n";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void readyOnlyOnceRulesAreLoadedAndTheSocketAcceptsAndNotWhileShuttingDown() throws Exception {
@@ -61,14 +64,33 @@ class HealthITCase {
         Path openGate = dir.resolve("open-gate");
         Path eventGate = dir.resolve("event-gate");
         Path entered = dir.resolve("entered");
-        TestingRuleJars.config(rules, "gate", "{\"open_gate\": \"" + openGate + "\", \"event_gate\": \"" + eventGate
-                + "\", \"entered\": \"" + entered + "\"}");
+        TestingRuleJars.config(
+                rules,
+                "gate",
+                "{\"open_gate\": \""
+                        + openGate
+                        + "\", \"event_gate\": \""
+                        + eventGate
+                        + "\", \"entered\": \""
+                        + entered
+                        + "\"}");
         TestingRuleJars.jar(rules, "gate", "1.0.0", FILE_GATE, "testrules.FileGate");
         Path socket = dir.resolve("sidecar.sock");
 
-        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
-                "--rules-dir", rules.toString(), "--http-port", "0", "-C", "sidecar.http.host=127.0.0.1",
-                "-C", "sidecar.transport.shutdown-timeout=2m")) {
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                        dir.resolve("sidecar.log"),
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--rules-dir",
+                        rules.toString(),
+                        "--http-port",
+                        "0",
+                        "-C",
+                        "sidecar.http.host=127.0.0.1",
+                        "-C",
+                        "sidecar.transport.shutdown-timeout=2m")) {
             int port = TestingHttp.port(sidecar);
             // the rule's open blocks the rules directory's loading until the gate opens
             TestingHttp.Response loading = TestingHttp.get(port, "/health/ready");
@@ -78,20 +100,29 @@ class HealthITCase {
             assertThat(sidecar.logText()).doesNotContain("accepting sessions");
 
             Files.createFile(openGate);
-            Deadline.await("/health/ready to say 200", Duration.ofSeconds(60), () -> TestingHttp.status(port, "/health/ready") == 200);
+            Deadline.await(
+                    "/health/ready to say 200",
+                    Duration.ofSeconds(60),
+                    () -> TestingHttp.status(port, "/health/ready") == 200);
             assertThat(sidecar.logText()).contains("accepting sessions on " + socket);
 
             try (TestingClient client = TestingClient.connect(socket)) {
                 client.send(hello());
                 client.receive(); // Welcome
                 client.send(events(TestingBatches.batch(1, "gate=1")));
-                Deadline.await("the rule to hold the batch", Duration.ofSeconds(60), () -> Files.exists(entered));
+                Deadline.await(
+                        "the rule to hold the batch",
+                        Duration.ofSeconds(60),
+                        () -> Files.exists(entered));
 
                 sidecar.terminate();
                 // the batch in flight keeps the sidecar draining until the event gate opens
-                Deadline.await("/health/ready to say 503 after SIGTERM", Duration.ofSeconds(60),
+                Deadline.await(
+                        "/health/ready to say 503 after SIGTERM",
+                        Duration.ofSeconds(60),
                         () -> TestingHttp.status(port, "/health/ready") == 503);
-                assertThat(TestingHttp.get(port, "/health/ready").body()).isEqualTo("not ready: shutting down\n");
+                assertThat(TestingHttp.get(port, "/health/ready").body())
+                        .isEqualTo("not ready: shutting down\n");
                 assertThat(TestingHttp.get(port, "/health/live").status()).isEqualTo(200);
 
                 Files.createFile(eventGate);
@@ -100,7 +131,9 @@ class HealthITCase {
                 assertThat(client.receive().getError().getCode()).isEqualTo("SHUTDOWN");
             }
             assertThat(sidecar.awaitExit()).isEqualTo(143);
-            assertThat(TestingHttp.status(port, "/health/live")).as("no HTTP once the process ended").isEqualTo(-1);
+            assertThat(TestingHttp.status(port, "/health/live"))
+                    .as("no HTTP once the process ended")
+                    .isEqualTo(-1);
         }
     }
 
@@ -108,8 +141,15 @@ class HealthITCase {
     void withoutHttpPortNoHttpServerRuns() throws IOException {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         Path socket = dir.resolve("sidecar.sock");
-        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
-                "--rules-dir", rules.toString()).awaitAccepting()) {
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                                dir.resolve("sidecar.log"),
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                rules.toString())
+                        .awaitAccepting()) {
             assertThat(sidecar.logText()).doesNotContain("HTTP on port");
         }
     }

@@ -26,38 +26,61 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class HttpRequestsITCase {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void unknownPathsWrongMethodsAndGarbageGetAnErrorAndDisturbNothing() throws Exception {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
         Path socket = dir.resolve("sidecar.sock");
-        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
-                "--rules-dir", rules.toString(), "--http-port", "0", "-C", "sidecar.http.host=127.0.0.1").awaitAccepting()) {
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                                dir.resolve("sidecar.log"),
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                rules.toString(),
+                                "--http-port",
+                                "0",
+                                "-C",
+                                "sidecar.http.host=127.0.0.1")
+                        .awaitAccepting()) {
             int port = TestingHttp.port(sidecar);
 
             TestingHttp.Response unknown = TestingHttp.get(port, "/metrics/extra");
             assertThat(unknown.status()).isEqualTo(404);
             assertThat(unknown.body()).contains("/metrics, /health/live and /health/ready");
             assertThat(TestingHttp.request(port, "POST", "/metrics").status()).isEqualTo(405);
-            assertThat(TestingHttp.request(port, "DELETE", "/health/ready").status()).isEqualTo(405);
+            assertThat(TestingHttp.request(port, "DELETE", "/health/ready").status())
+                    .isEqualTo(405);
             assertThat(TestingHttp.request(port, "HEAD", "/health/live").status()).isEqualTo(200);
             assertThat(raw(port, "NOT HTTP AT ALL\r\n\r\n")).startsWith("HTTP/1.1 400");
-            assertThat(raw(port, "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n"))
-                    .as("a body over the endpoint's limit").startsWith("HTTP/1.1 413");
+            assertThat(
+                            raw(
+                                    port,
+                                    "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n"))
+                    .as("a body over the endpoint's limit")
+                    .startsWith("HTTP/1.1 413");
 
             assertThat(TestingHttp.get(port, "/health/ready").status()).isEqualTo(200);
             try (TestingClient client = TestingClient.connect(socket)) {
                 client.send(TestingFrames.hello());
                 client.receive();
                 client.send(events(TestingBatches.batch(1, "small=50", "big=500")));
-                assertThat(client.receive().getResults().getResultsList()).extracting(r -> r.getKey()).containsExactly("big");
-                Deadline.await("the registry to serve", Duration.ofSeconds(60),
-                        () -> TestingHttp.get(port, "/metrics").body().contains("sidecar_rule_events_total"));
+                assertThat(client.receive().getResults().getResultsList())
+                        .extracting(r -> r.getKey())
+                        .containsExactly("big");
+                Deadline.await(
+                        "the registry to serve",
+                        Duration.ofSeconds(60),
+                        () ->
+                                TestingHttp.get(port, "/metrics")
+                                        .body()
+                                        .contains("sidecar_rule_events_total"));
                 Scrape scrape = new Scrape(TestingHttp.get(port, "/metrics").body());
-                assertThat(scrape.value("sidecar_rule_events_total", "rule", "threshold")).isEqualTo(2.0);
+                assertThat(scrape.value("sidecar_rule_events_total", "rule", "threshold"))
+                        .isEqualTo(2.0);
             }
             assertThat(sidecar.logText()).doesNotContain("ERROR").doesNotContain("Exception");
         }
@@ -68,11 +91,25 @@ class HttpRequestsITCase {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
         Path socket = dir.resolve("sidecar.sock");
-        try (ServeProcess sidecar = ServeProcess.start(dir.resolve("sidecar.log"), "serve", "--socket", socket.toString(),
-                "--rules-dir", rules.toString(), "--http-port", "0", "-C", "sidecar.http.host=127.0.0.1",
-                "-C", "sidecar.metrics.enabled=false").awaitAccepting()) {
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                                dir.resolve("sidecar.log"),
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                rules.toString(),
+                                "--http-port",
+                                "0",
+                                "-C",
+                                "sidecar.http.host=127.0.0.1",
+                                "-C",
+                                "sidecar.metrics.enabled=false")
+                        .awaitAccepting()) {
             int port = TestingHttp.port(sidecar);
-            Deadline.await("/health/ready to say 200", Duration.ofSeconds(60),
+            Deadline.await(
+                    "/health/ready to say 200",
+                    Duration.ofSeconds(60),
                     () -> TestingHttp.status(port, "/health/ready") == 200);
             TestingHttp.Response metrics = TestingHttp.get(port, "/metrics");
             assertThat(metrics.status()).isEqualTo(200);
@@ -80,7 +117,10 @@ class HttpRequestsITCase {
         }
     }
 
-    /** Sends {@code request} as it is and returns what the server answers until it closes the connection. */
+    /**
+     * Sends {@code request} as it is and returns what the server answers until it closes the
+     * connection.
+     */
     private static String raw(int port, String request) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(20_000);

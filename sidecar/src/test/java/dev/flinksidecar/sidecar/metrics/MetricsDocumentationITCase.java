@@ -34,16 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class MetricsDocumentationITCase {
 
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9_:*]+)` \\|([^|]+)\\|([^|]*)\\|([^|]+)\\|$", Pattern.MULTILINE);
+    private static final Pattern ROW =
+            Pattern.compile(
+                    "^\\| `([a-z0-9_:*]+)` \\|([^|]+)\\|([^|]*)\\|([^|]+)\\|$", Pattern.MULTILINE);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void everyServedFamilyIsDocumentedAndEveryDocumentedOneIsServed() throws Exception {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
-        TestingRuleJars.windowedSum(rules, "sum", "{\"window\": {\"type\": \"tumbling\", \"size\": \"1s\"}}");
+        TestingRuleJars.windowedSum(
+                rules, "sum", "{\"window\": {\"type\": \"tumbling\", \"size\": \"1s\"}}");
         Path socket = dir.resolve("sidecar.sock");
         Map<String, Row> rows = documentedRows();
         try (ServeProcess sidecar = MetricsITCase.start(dir, rules, socket)) {
@@ -62,29 +64,64 @@ class MetricsDocumentationITCase {
                     String name = family.getKey();
                     Row row = rows.get(name);
                     if (row == null) {
-                        Row group = rows.values().stream().filter(r -> r.group() && name.startsWith(r.prefix())).findFirst().orElse(null);
+                        Row group =
+                                rows.values().stream()
+                                        .filter(r -> r.group() && name.startsWith(r.prefix()))
+                                        .findFirst()
+                                        .orElse(null);
                         if (group == null) {
-                            problems.add("served, not in METRICS.md: " + name + " (" + family.getValue() + ", labels "
-                                    + labels(scrape, name) + ")");
+                            problems.add(
+                                    "served, not in METRICS.md: "
+                                            + name
+                                            + " ("
+                                            + family.getValue()
+                                            + ", labels "
+                                            + labels(scrape, name)
+                                            + ")");
                         } else if (!group.types().contains(family.getValue())) {
-                            problems.add(name + " is a " + family.getValue() + "; the row " + group.name() + " says " + group.types());
+                            problems.add(
+                                    name
+                                            + " is a "
+                                            + family.getValue()
+                                            + "; the row "
+                                            + group.name()
+                                            + " says "
+                                            + group.types());
                         } else if (!group.labels().containsAll(labels(scrape, name))) {
-                            problems.add(name + " has labels " + labels(scrape, name) + "; the row " + group.name() + " says "
-                                    + group.labels());
+                            problems.add(
+                                    name
+                                            + " has labels "
+                                            + labels(scrape, name)
+                                            + "; the row "
+                                            + group.name()
+                                            + " says "
+                                            + group.labels());
                         } else {
                             coveredGroups.add(group.name());
                         }
                         continue;
                     }
                     if (!row.types().equals(Set.of(family.getValue()))) {
-                        problems.add(name + " is a " + family.getValue() + "; METRICS.md says " + row.types());
+                        problems.add(
+                                name
+                                        + " is a "
+                                        + family.getValue()
+                                        + "; METRICS.md says "
+                                        + row.types());
                     }
                     if (!row.labels().equals(labels(scrape, name))) {
-                        problems.add(name + " has labels " + labels(scrape, name) + "; METRICS.md says " + row.labels());
+                        problems.add(
+                                name
+                                        + " has labels "
+                                        + labels(scrape, name)
+                                        + "; METRICS.md says "
+                                        + row.labels());
                     }
                 }
                 for (Row row : rows.values()) {
-                    if (row.group() ? !coveredGroups.contains(row.name()) : !scrape.families().containsKey(row.name())) {
+                    if (row.group()
+                            ? !coveredGroups.contains(row.name())
+                            : !scrape.families().containsKey(row.name())) {
                         problems.add("in METRICS.md, not served: " + row.name());
                     }
                 }
@@ -96,7 +133,8 @@ class MetricsDocumentationITCase {
     /** The label names of a family's samples ({@code le} of histogram buckets left out). */
     private static Set<String> labels(Scrape scrape, String family) {
         Set<String> labels = new TreeSet<>();
-        for (String sample : List.of(family, family + "_bucket", family + "_count", family + "_sum")) {
+        for (String sample :
+                List.of(family, family + "_bucket", family + "_count", family + "_sum")) {
             scrape.samples(sample).forEach(s -> labels.addAll(s.labels().keySet()));
         }
         labels.remove("le");
@@ -116,7 +154,10 @@ class MetricsDocumentationITCase {
     }
 
     private static Set<String> split(String cell) {
-        return Arrays.stream(cell.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
+        return Arrays.stream(cell.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** One row of the table: a family, or a group of families ({@code prefix_*}). */

@@ -17,17 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code replay}'s progress through the real command, where stderr is not a terminal: plain
- * lines on stderr (with {@code --progress-interval 0s}, one at every progress update, every
- * {@value Replay#PROGRESS_EVERY} input lines), none with {@code --no-progress}, never anything on
- * stdout.
+ * {@code replay}'s progress through the real command, where stderr is not a terminal: plain lines
+ * on stderr (with {@code --progress-interval 0s}, one at every progress update, every {@value
+ * Replay#PROGRESS_EVERY} input lines), none with {@code --no-progress}, never anything on stdout.
  */
 class ReplayProgressCommandTest {
 
     private static final int EVENTS = 1_000;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path rules;
     private Path input;
@@ -36,13 +34,20 @@ class ReplayProgressCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(System.console() == null, "stderr must not be a terminal here (a bar would be drawn instead)");
+        assumeTrue(
+                System.console() == null,
+                "stderr must not be a terminal here (a bar would be drawn instead)");
         rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < EVENTS; i++) {
-            lines.append("{\"key\":\"k").append(i % 10).append("\",\"time\":").append(1_000 + i)
-                    .append(",\"amount\":").append(i % 200).append("}\n");
+            lines.append("{\"key\":\"k")
+                    .append(i % 10)
+                    .append("\",\"time\":")
+                    .append(1_000 + i)
+                    .append(",\"amount\":")
+                    .append(i % 200)
+                    .append("}\n");
         }
         input = Files.writeString(dir.resolve("in.jsonl"), lines);
     }
@@ -54,8 +59,11 @@ class ReplayProgressCommandTest {
         int updates = EVENTS / Replay.PROGRESS_EVERY;
         assertThat(lines).hasSize(updates + 1);
         for (int i = 0; i < updates; i++) {
-            assertThat(lines.get(i)).matches("replay: \\d+\\.\\d% of 0\\.\\d MiB read, "
-                    + String.format("%,d", (i + 1) * Replay.PROGRESS_EVERY) + " events, [\\d,]+ events/s, ETA (\\d+:\\d\\d|\\?)");
+            assertThat(lines.get(i))
+                    .matches(
+                            "replay: \\d+\\.\\d% of 0\\.\\d MiB read, "
+                                    + String.format("%,d", (i + 1) * Replay.PROGRESS_EVERY)
+                                    + " events, [\\d,]+ events/s, ETA (\\d+:\\d\\d|\\?)");
         }
         assertThat(lines.get(updates)).startsWith("replay: " + EVENTS + " events from 1 file -> ");
         assertThat(err.toString()).doesNotContain("\r");
@@ -65,14 +73,20 @@ class ReplayProgressCommandTest {
     @Test
     void noProgressLeavesOnlyTheSummary() {
         assertThat(replay("--progress-interval", "0s", "--no-progress")).isZero();
-        assertThat(err.toString().lines()).singleElement().asString().startsWith("replay: " + EVENTS + " events");
+        assertThat(err.toString().lines())
+                .singleElement()
+                .asString()
+                .startsWith("replay: " + EVENTS + " events");
         assertThat(out.toString()).isEmpty();
     }
 
     @Test
     void aShortRunPrintsNoProgressAtTheDefaultInterval() {
         assertThat(replay()).isZero();
-        assertThat(err.toString().lines()).singleElement().asString().startsWith("replay: " + EVENTS + " events");
+        assertThat(err.toString().lines())
+                .singleElement()
+                .asString()
+                .startsWith("replay: " + EVENTS + " events");
     }
 
     @Test
@@ -82,9 +96,20 @@ class ReplayProgressCommandTest {
     }
 
     private int replay(String... more) {
-        List<String> args = new ArrayList<>(List.of("replay", "--rules-dir", rules.toString(), "--input",
-                input.toString(), "--output", dir.resolve("out.jsonl").toString()));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "replay",
+                                "--rules-dir",
+                                rules.toString(),
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                dir.resolve("out.jsonl").toString()));
         args.addAll(List.of(more));
-        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(new String[0]));
+        return Main.run(
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                args.toArray(new String[0]));
     }
 }

@@ -24,18 +24,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplayWindowsTest {
 
-    /** With --out-of-orderness 1s and tumbling 10s windows; the watermark after each line in the comments. */
-    private static final String INPUT = String.join("\n",
-            "{\"key\":\"a\",\"time\":1000,\"type\":\"payment\",\"amount\":5}", //     -1
-            "{\"key\":\"b\",\"time\":4000,\"type\":\"payment\",\"amount\":7}", //   2999
-            "{\"key\":\"a\",\"time\":11500,\"type\":\"refund\",\"amount\":1}", //  10499: fires [0,10000) of a and b
-            "{\"key\":\"a\",\"time\":9000,\"type\":\"payment\",\"amount\":3}", //  10499: late
-            "not json", //                                                          no event, no watermark
-            "{\"key\":\"a\",\"time\":12000,\"type\":\"payment\",\"amount\":2000}", // 10999
-            ""); //                                                     end: Long.MAX_VALUE fires [10000,20000) of a
+    /**
+     * With --out-of-orderness 1s and tumbling 10s windows; the watermark after each line in the
+     * comments.
+     */
+    private static final String INPUT =
+            String.join(
+                    "\n",
+                    "{\"key\":\"a\",\"time\":1000,\"type\":\"payment\",\"amount\":5}", //     -1
+                    "{\"key\":\"b\",\"time\":4000,\"type\":\"payment\",\"amount\":7}", //   2999
+                    "{\"key\":\"a\",\"time\":11500,\"type\":\"refund\",\"amount\":1}", //  10499:
+                    // fires
+                    // [0,10000)
+                    // of a and b
+                    "{\"key\":\"a\",\"time\":9000,\"type\":\"payment\",\"amount\":3}", //  10499:
+                    // late
+                    "not json", //                                                          no
+                    // event, no watermark
+                    "{\"key\":\"a\",\"time\":12000,\"type\":\"payment\",\"amount\":2000}", // 10999
+                    ""); //                                                     end: Long.MAX_VALUE
 
-    @TempDir
-    Path dir;
+    // fires [10000,20000) of a
+
+    @TempDir Path dir;
 
     private Path rules;
     private Path input;
@@ -44,26 +55,32 @@ class ReplayWindowsTest {
     @BeforeEach
     void setUp() throws IOException {
         rules = Files.createDirectory(dir.resolve("rules"));
-        TestingRuleJars.windowedSum(rules, "sum", "{\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}}");
+        TestingRuleJars.windowedSum(
+                rules, "sum", "{\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}}");
         TestingRuleJars.threshold(rules, "threshold", 100);
         input = Files.writeString(dir.resolve("in.jsonl"), INPUT);
     }
 
     @Test
-    void windowsFireRightAfterTheEventWhoseWatermarkFiresThemAndLateEventsGoToTheLateOutput() throws IOException {
+    void windowsFireRightAfterTheEventWhoseWatermarkFiresThemAndLateEventsGoToTheLateOutput()
+            throws IOException {
         Path out = dir.resolve("out.jsonl");
         Path late = dir.resolve("late.jsonl");
 
         assertThat(replay(out, late, "--out-of-orderness", "1s")).isZero();
 
-        assertThat(TestingVersions.normalised(Files.readAllLines(out), rules)).containsExactly(
-                "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":5.0,\"count\":1}",
-                "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"b\",\"window_start\":0,\"window_end\":10000,\"value\":7.0,\"count\":1}",
-                "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"a\",\"time\":12000,\"amount\":2000,\"source\":\"threshold\"}",
-                "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"a\",\"window_start\":10000,\"window_end\":20000,\"value\":2000.0,\"count\":1}");
-        assertThat(TestingVersions.normalised(Files.readAllLines(late), rules)).containsExactly(
-                "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"event\":{\"key\":\"a\",\"time\":9000,\"type\":\"payment\",\"amount\":3}}");
-        assertThat(err.toString()).startsWith("replay: 5 events from 1 file -> 4 results, 1 dead letters (1 malformed, 0 rule failures)")
+        assertThat(TestingVersions.normalised(Files.readAllLines(out), rules))
+                .containsExactly(
+                        "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":5.0,\"count\":1}",
+                        "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"b\",\"window_start\":0,\"window_end\":10000,\"value\":7.0,\"count\":1}",
+                        "{\"rule\":\"threshold\",\"version\":\"1.0.0\",\"key\":\"a\",\"time\":12000,\"amount\":2000,\"source\":\"threshold\"}",
+                        "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"a\",\"window_start\":10000,\"window_end\":20000,\"value\":2000.0,\"count\":1}");
+        assertThat(TestingVersions.normalised(Files.readAllLines(late), rules))
+                .containsExactly(
+                        "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"event\":{\"key\":\"a\",\"time\":9000,\"type\":\"payment\",\"amount\":3}}");
+        assertThat(err.toString())
+                .startsWith(
+                        "replay: 5 events from 1 file -> 4 results, 1 dead letters (1 malformed, 0 rule failures)")
                 .contains(", 1 late, ");
     }
 
@@ -74,7 +91,8 @@ class ReplayWindowsTest {
 
         assertThat(replay(out, late, "--out-of-orderness", "3s")).isZero();
 
-        assertThat(TestingVersions.normalised(Files.readAllLines(out), rules)).filteredOn(line -> line.contains("window_start\":0,"))
+        assertThat(TestingVersions.normalised(Files.readAllLines(out), rules))
+                .filteredOn(line -> line.contains("window_start\":0,"))
                 .containsExactly(
                         "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"a\",\"window_start\":0,\"window_end\":10000,\"value\":8.0,\"count\":2}",
                         "{\"rule\":\"sum\",\"version\":\"1.0.0\",\"key\":\"b\",\"window_start\":0,\"window_end\":10000,\"value\":7.0,\"count\":1}");
@@ -87,18 +105,40 @@ class ReplayWindowsTest {
         for (String size : new String[] {"1", "2", "3", "1024"}) {
             Path out = dir.resolve("out-" + size + ".jsonl");
             Path late = dir.resolve("late-" + size + ".jsonl");
-            assertThat(replay(out, late, "--out-of-orderness", "1s", "--conf", "sidecar.replay.batch-size=" + size)).isZero();
+            assertThat(
+                            replay(
+                                    out,
+                                    late,
+                                    "--out-of-orderness",
+                                    "1s",
+                                    "--conf",
+                                    "sidecar.replay.batch-size=" + size))
+                    .isZero();
             List<String> lines = new ArrayList<>(Files.readAllLines(out));
             lines.addAll(Files.readAllLines(late));
             outputs.add(lines);
         }
-        assertThat(outputs).allSatisfy(lines -> assertThat(lines).isEqualTo(outputs.get(0)).hasSize(5));
+        assertThat(outputs)
+                .allSatisfy(lines -> assertThat(lines).isEqualTo(outputs.get(0)).hasSize(5));
     }
 
     private int replay(Path output, Path late, String... more) {
-        List<String> args = new ArrayList<>(List.of("replay", "--rules-dir", rules.toString(), "--input", input.toString(),
-                "--output", output.toString(), "--late-output", late.toString()));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "replay",
+                                "--rules-dir",
+                                rules.toString(),
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                output.toString(),
+                                "--late-output",
+                                late.toString()));
         args.addAll(List.of(more));
-        return Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args.toArray(new String[0]));
+        return Main.run(
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true),
+                args.toArray(new String[0]));
     }
 }

@@ -32,14 +32,15 @@ import javax.tools.ToolProvider;
  * RuleJarBuilder.jar("fraud").version("1.2.0").source(FRAUD).rules("testrules.Fraud").writeTo(dir);
  * }</pre>
  *
- * {@link #leaveOut} drops compiled classes of a package from the jar: compiling a changed copy of
- * a rule-API type along with a rule, then leaving it out, gives a jar "compiled against another
- * rule API".
+ * {@link #leaveOut} drops compiled classes of a package from the jar: compiling a changed copy of a
+ * rule-API type along with a rule, then leaving it out, gives a jar "compiled against another rule
+ * API".
  */
 public final class RuleJarBuilder {
 
     private static final Pattern PACKAGE = Pattern.compile("(?m)^package ([\\w.]+);");
-    private static final Pattern TYPE = Pattern.compile("public (?:final |abstract )?(?:class|interface|enum) (\\w+)");
+    private static final Pattern TYPE =
+            Pattern.compile("public (?:final |abstract )?(?:class|interface|enum) (\\w+)");
 
     private final String name;
     private final List<String> sources = new ArrayList<>();
@@ -97,7 +98,10 @@ public final class RuleJarBuilder {
         return this;
     }
 
-    /** Leaves the compiled classes under {@code packagePrefix} (e.g. {@code dev/flinksidecar/rule/}) out of the jar. */
+    /**
+     * Leaves the compiled classes under {@code packagePrefix} (e.g. {@code dev/flinksidecar/rule/})
+     * out of the jar.
+     */
     public RuleJarBuilder leaveOut(String packagePrefix) {
         leftOut.add(packagePrefix);
         return this;
@@ -119,7 +123,8 @@ public final class RuleJarBuilder {
             return pack(classes);
         } finally {
             try (Stream<Path> walk = Files.walk(work)) {
-                for (Path file : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                for (Path file :
+                        walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
                     Files.delete(file);
                 }
             }
@@ -127,15 +132,25 @@ public final class RuleJarBuilder {
     }
 
     private void compile(Path src, Path classes) throws IOException {
-        List<String> files = new ArrayList<>(List.of("-d", classes.toString(), "-classpath", ruleApiLocation(), "--release", "17",
-                "-implicit:none"));
+        List<String> files =
+                new ArrayList<>(
+                        List.of(
+                                "-d",
+                                classes.toString(),
+                                "-classpath",
+                                ruleApiLocation(),
+                                "--release",
+                                "17",
+                                "-implicit:none"));
         for (String source : sources) {
             Matcher pkg = PACKAGE.matcher(source);
             Matcher type = TYPE.matcher(source);
             if (!pkg.find() || !type.find()) {
-                throw new IllegalArgumentException("a source needs a package and a public type: " + source);
+                throw new IllegalArgumentException(
+                        "a source needs a package and a public type: " + source);
             }
-            Path file = src.resolve(pkg.group(1).replace('.', '/')).resolve(type.group(1) + ".java");
+            Path file =
+                    src.resolve(pkg.group(1).replace('.', '/')).resolve(type.group(1) + ".java");
             Files.createDirectories(file.getParent());
             Files.writeString(file, source);
             files.add(file.toString());
@@ -143,27 +158,39 @@ public final class RuleJarBuilder {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         if (compiler.run(null, errors, errors, files.toArray(new String[0])) != 0) {
-            throw new IllegalStateException("could not compile test rule " + name + ": " + errors.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "could not compile test rule "
+                            + name
+                            + ": "
+                            + errors.toString(StandardCharsets.UTF_8));
         }
     }
 
     private byte[] pack(Path classes) throws IOException {
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.forEach((key, value) -> mf.getMainAttributes().put(new Attributes.Name(key), value));
+        manifest.forEach(
+                (key, value) -> mf.getMainAttributes().put(new Attributes.Name(key), value));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, mf); Stream<Path> walk = Files.walk(classes)) {
-            for (Path file : walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+        try (JarOutputStream jar = new JarOutputStream(bytes, mf);
+                Stream<Path> walk = Files.walk(classes)) {
+            for (Path file :
+                    walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
                 String entry = classes.relativize(file).toString().replace('\\', '/');
                 if (leftOut.stream().noneMatch(entry::startsWith)) {
                     put(jar, entry, Files.readAllBytes(file));
                 }
             }
             if (!rules.isEmpty()) {
-                put(jar, "META-INF/services/" + Rule.class.getName(), (String.join("\n", rules) + "\n").getBytes(StandardCharsets.UTF_8));
+                put(
+                        jar,
+                        "META-INF/services/" + Rule.class.getName(),
+                        (String.join("\n", rules) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             if (!windowedRules.isEmpty()) {
-                put(jar, "META-INF/services/" + WindowedRule.class.getName(),
+                put(
+                        jar,
+                        "META-INF/services/" + WindowedRule.class.getName(),
                         (String.join("\n", windowedRules) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             for (Map.Entry<String, byte[]> resource : resources.entrySet()) {
@@ -202,7 +229,8 @@ public final class RuleJarBuilder {
 
     private static String ruleApiLocation() {
         try {
-            return Path.of(Rule.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(Rule.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -9,7 +9,10 @@ public final class TestingBatches {
 
     private TestingBatches() {}
 
-    /** A batch with one event per {@code key=amount} entry, e.g. {@code "card-1=50", "card-2=500", "bad"}. */
+    /**
+     * A batch with one event per {@code key=amount} entry, e.g. {@code "card-1=50", "card-2=500",
+     * "bad"}.
+     */
     public static EventBatch batch(long sequence, String... events) {
         EventBatchWriter writer = new EventBatchWriter();
         long time = 1000;
@@ -32,8 +35,11 @@ public final class TestingBatches {
         EventBatchWriter writer = new EventBatchWriter();
         for (String event : events) {
             String[] parts = event.split("[@=]");
-            writer.add(EventRecord.builder(parts[0], Long.parseLong(parts[1])).type("payment")
-                    .set("amount", Long.parseLong(parts[2])).build());
+            writer.add(
+                    EventRecord.builder(parts[0], Long.parseLong(parts[1]))
+                            .type("payment")
+                            .set("amount", Long.parseLong(parts[2]))
+                            .build());
         }
         return writer.build(sequence, watermark != null, watermark == null ? 0 : watermark);
     }

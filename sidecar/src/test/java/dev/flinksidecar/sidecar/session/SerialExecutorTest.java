@@ -21,20 +21,22 @@ class SerialExecutorTest {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             SerialExecutor serial = new SerialExecutor(pool);
-            List<Integer> ran = new ArrayList<>(); // unsynchronised on purpose: tasks must not overlap
+            List<Integer> ran =
+                    new ArrayList<>(); // unsynchronised on purpose: tasks must not overlap
             AtomicInteger running = new AtomicInteger();
             AtomicInteger overlaps = new AtomicInteger();
             CountDownLatch done = new CountDownLatch(1000);
             for (int i = 0; i < 1000; i++) {
                 int n = i;
-                serial.execute(() -> {
-                    if (running.incrementAndGet() > 1) {
-                        overlaps.incrementAndGet();
-                    }
-                    ran.add(n);
-                    running.decrementAndGet();
-                    done.countDown();
-                });
+                serial.execute(
+                        () -> {
+                            if (running.incrementAndGet() > 1) {
+                                overlaps.incrementAndGet();
+                            }
+                            ran.add(n);
+                            running.decrementAndGet();
+                            done.countDown();
+                        });
             }
             assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(overlaps).hasValue(0);
@@ -64,9 +66,11 @@ class SerialExecutorTest {
 
     @Test
     void runsOnTheCallerWhenThePoolIsShutDownSoCleanupIsNotLost() {
-        SerialExecutor serial = new SerialExecutor(task -> {
-            throw new RejectedExecutionException("shut down");
-        });
+        SerialExecutor serial =
+                new SerialExecutor(
+                        task -> {
+                            throw new RejectedExecutionException("shut down");
+                        });
         AtomicInteger ran = new AtomicInteger();
         serial.execute(ran::incrementAndGet);
         assertThat(ran).hasValue(1);
@@ -76,9 +80,10 @@ class SerialExecutorTest {
     void aFailingTaskDoesNotStopTheNext() {
         SerialExecutor serial = new SerialExecutor(Runnable::run);
         AtomicInteger ran = new AtomicInteger();
-        serial.execute(() -> {
-            throw new IllegalStateException("boom");
-        });
+        serial.execute(
+                () -> {
+                    throw new IllegalStateException("boom");
+                });
         serial.execute(ran::incrementAndGet);
         assertThat(ran).hasValue(1);
     }

@@ -32,39 +32,74 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckpointBarrierSessionTest {
 
-    private static final String SUM = "{\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}, \"version\": \"%s\"}";
+    private static final String SUM =
+            "{\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}, \"version\": \"%s\"}";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
-    void aBarrierIsAcknowledgedInBandAndAStagedWindowedVersionSwitchesRightAfterIt() throws Exception {
-        byte[] sum = RuleJarBuilder.jar("sum").source(TestingRuleJars.WINDOWED_SUM).windowedRules("testrules.WindowedSum").bytes();
+    void aBarrierIsAcknowledgedInBandAndAStagedWindowedVersionSwitchesRightAfterIt()
+            throws Exception {
+        byte[] sum =
+                RuleJarBuilder.jar("sum")
+                        .source(TestingRuleJars.WINDOWED_SUM)
+                        .windowedRules("testrules.WindowedSum")
+                        .bytes();
         try (ArtifactStore store = ArtifactStore.open(dir.resolve("store"))) {
-            RuleRegistry registry = new RuleRegistry(store, loader -> { }, 3, System::currentTimeMillis);
-            registry.deploy("sum.jar", sum, String.format(SUM, "1").getBytes(StandardCharsets.UTF_8), "admin sum.jar");
+            RuleRegistry registry =
+                    new RuleRegistry(store, loader -> {}, 3, System::currentTimeMillis);
+            registry.deploy(
+                    "sum.jar",
+                    sum,
+                    String.format(SUM, "1").getBytes(StandardCharsets.UTF_8),
+                    "admin sum.jar");
             Sessions sessions = new Sessions(registry, Runnable::run, 1 << 20, 16, "test");
-            EmbeddedChannel channel = new EmbeddedChannel(new SidecarChannelInitializer(1 << 20, sessions::newSession));
+            EmbeddedChannel channel =
+                    new EmbeddedChannel(
+                            new SidecarChannelInitializer(1 << 20, sessions::newSession));
 
             channel.writeInbound(Unpooled.wrappedBuffer(frames(hello(true, 0), barrier(1))));
-            registry.deploy("sum.jar", sum, String.format(SUM, "2").getBytes(StandardCharsets.UTF_8), "admin sum.jar");
-            channel.writeInbound(Unpooled.wrappedBuffer(frames(events(TestingBatches.timed(1, null, "a@1000=5")), barrier(2),
-                    events(TestingBatches.timed(2, Long.MAX_VALUE, "a@2000=7")))));
+            registry.deploy(
+                    "sum.jar",
+                    sum,
+                    String.format(SUM, "2").getBytes(StandardCharsets.UTF_8),
+                    "admin sum.jar");
+            channel.writeInbound(
+                    Unpooled.wrappedBuffer(
+                            frames(
+                                    events(TestingBatches.timed(1, null, "a@1000=5")),
+                                    barrier(2),
+                                    events(TestingBatches.timed(2, Long.MAX_VALUE, "a@2000=7")))));
             channel.runPendingTasks();
 
             List<ServerMessage> answers = received(channel);
-            assertThat(answers).extracting(ServerMessage::getKindCase).containsExactly(ServerMessage.KindCase.WELCOME,
-                    ServerMessage.KindCase.CHECKPOINT_ACK, ServerMessage.KindCase.RESULTS, ServerMessage.KindCase.CHECKPOINT_ACK,
-                    ServerMessage.KindCase.RESULTS);
+            assertThat(answers)
+                    .extracting(ServerMessage::getKindCase)
+                    .containsExactly(
+                            ServerMessage.KindCase.WELCOME,
+                            ServerMessage.KindCase.CHECKPOINT_ACK,
+                            ServerMessage.KindCase.RESULTS,
+                            ServerMessage.KindCase.CHECKPOINT_ACK,
+                            ServerMessage.KindCase.RESULTS);
             assertThat(answers.get(1).getCheckpointAck().getCheckpointId()).isEqualTo(1);
-            assertThat(versions(answers.get(1).getCheckpointAck().getRulesList())).containsExactly("1");
+            assertThat(versions(answers.get(1).getCheckpointAck().getRulesList()))
+                    .containsExactly("1");
             assertThat(versions(answers.get(2).getResults().getRulesList())).containsExactly("1");
             assertThat(answers.get(3).getCheckpointAck().getCheckpointId()).isEqualTo(2);
-            assertThat(versions(answers.get(3).getCheckpointAck().getRulesList())).containsExactly("2");
+            assertThat(versions(answers.get(3).getCheckpointAck().getRulesList()))
+                    .containsExactly("2");
             assertThat(answers.get(4).getResults().getResultsList())
-                    .extracting(r -> answers.get(4).getResults().getRules(r.getRule()).getVersion().substring(0, 1) + ":"
-                            + r.getWindow().getValue())
-                    .as("the window opened under 1 finishes under 1; the event after the barrier opens nothing new")
+                    .extracting(
+                            r ->
+                                    answers.get(4)
+                                                    .getResults()
+                                                    .getRules(r.getRule())
+                                                    .getVersion()
+                                                    .substring(0, 1)
+                                            + ":"
+                                            + r.getWindow().getValue())
+                    .as(
+                            "the window opened under 1 finishes under 1; the event after the barrier opens nothing new")
                     .containsExactly("1:12.0");
             channel.close();
             registry.close();
@@ -74,25 +109,36 @@ class CheckpointBarrierSessionTest {
     @Test
     void aBarrierThatDoesNotIncreaseClosesTheSession() throws Exception {
         try (ArtifactStore store = ArtifactStore.open(dir.resolve("store"))) {
-            RuleRegistry registry = new RuleRegistry(store, loader -> { }, 3, System::currentTimeMillis);
+            RuleRegistry registry =
+                    new RuleRegistry(store, loader -> {}, 3, System::currentTimeMillis);
             Sessions sessions = new Sessions(registry, Runnable::run, 1 << 20, 16, "test");
-            EmbeddedChannel channel = new EmbeddedChannel(new SidecarChannelInitializer(1 << 20, sessions::newSession));
+            EmbeddedChannel channel =
+                    new EmbeddedChannel(
+                            new SidecarChannelInitializer(1 << 20, sessions::newSession));
 
-            channel.writeInbound(Unpooled.wrappedBuffer(frames(hello(true, 0), barrier(5), barrier(5))));
+            channel.writeInbound(
+                    Unpooled.wrappedBuffer(frames(hello(true, 0), barrier(5), barrier(5))));
             channel.runPendingTasks();
 
             List<ServerMessage> answers = received(channel);
-            assertThat(answers).extracting(ServerMessage::getKindCase).containsExactly(ServerMessage.KindCase.WELCOME,
-                    ServerMessage.KindCase.CHECKPOINT_ACK, ServerMessage.KindCase.ERROR);
+            assertThat(answers)
+                    .extracting(ServerMessage::getKindCase)
+                    .containsExactly(
+                            ServerMessage.KindCase.WELCOME,
+                            ServerMessage.KindCase.CHECKPOINT_ACK,
+                            ServerMessage.KindCase.ERROR);
             assertThat(answers.get(2).getError().getCode()).isEqualTo("PROTOCOL");
             assertThat(answers.get(2).getError().getMessage())
-                    .isEqualTo("received CheckpointBarrier 5 after CheckpointBarrier 5; checkpoint ids must increase");
+                    .isEqualTo(
+                            "received CheckpointBarrier 5 after CheckpointBarrier 5; checkpoint ids must increase");
             assertThat(channel.isOpen()).isFalse();
         }
     }
 
     private static List<String> versions(List<RuleRef> refs) {
-        return refs.stream().map(r -> r.getVersion().substring(0, r.getVersion().indexOf('+'))).collect(Collectors.toList());
+        return refs.stream()
+                .map(r -> r.getVersion().substring(0, r.getVersion().indexOf('+')))
+                .collect(Collectors.toList());
     }
 
     private static List<ServerMessage> received(EmbeddedChannel channel) throws Exception {

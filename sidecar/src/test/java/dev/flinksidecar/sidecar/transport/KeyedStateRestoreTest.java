@@ -45,22 +45,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Keyed state through the session protocol, differentially: a seeded random stream (see {@link
  * RandomStream}) goes through one session, in random batches with the watermarks in band and
- * checkpoint barriers at random points, with windowed rules of every kind and a per-event rule.
- * A second run of the same stream fails after a random barrier N; a new session, restored from
- * the StateDeltas up to N (applied in order: empty state removes a key) in StateRestore messages,
- * goes on with the rest of the stream. Its answers must be those the uninterrupted session gave
- * after barrier N, its acknowledgements name the same versions, and its state after each later
- * barrier (the restored state plus its deltas) must be the uninterrupted one's.
+ * checkpoint barriers at random points, with windowed rules of every kind and a per-event rule. A
+ * second run of the same stream fails after a random barrier N; a new session, restored from the
+ * StateDeltas up to N (applied in order: empty state removes a key) in StateRestore messages, goes
+ * on with the rest of the stream. Its answers must be those the uninterrupted session gave after
+ * barrier N, its acknowledgements name the same versions, and its state after each later barrier
+ * (the restored state plus its deltas) must be the uninterrupted one's.
  *
- * <p>Cases: the restored session on a fresh sidecar with the same rules; and a windowed rule's
- * new version staged for barrier N itself, with the same state layout (its windows carried over;
+ * <p>Cases: the restored session on a fresh sidecar with the same rules; and a windowed rule's new
+ * version staged for barrier N itself, with the same state layout (its windows carried over;
  * restored on the same sidecar or on a fresh one that only has the new version) or with another
- * (the old version finishes its windows; restored on the same sidecar, which keeps the old
- * version for it, also after CheckpointCompleted N). The client sends CheckpointCompleted after
- * each barrier in some runs, none in others.
+ * (the old version finishes its windows; restored on the same sidecar, which keeps the old version
+ * for it, also after CheckpointCompleted N). The client sends CheckpointCompleted after each
+ * barrier in some runs, none in others.
  *
- * <p>The restored client forwards the watermark it had forwarded before barrier N before its
- * next batch: the restored session, like Flink's {@code WindowOperator}, starts from {@code
+ * <p>The restored client forwards the watermark it had forwarded before barrier N before its next
+ * batch: the restored session, like Flink's {@code WindowOperator}, starts from {@code
  * Long.MIN_VALUE}, and late events would otherwise be told apart differently until the next
  * watermark (see {@code WindowRestoreDifferentialTest} for that case against Flink itself).
  */
@@ -71,20 +71,36 @@ class KeyedStateRestoreTest {
     private static final String V2_SAME_LAYOUT = sum("2", "sum/1", 100);
     private static final String V2_OTHER_LAYOUT = sum("2", "sum/2", 100);
 
-    private enum Case { NO_SWAP, SAME_LAYOUT, SAME_LAYOUT_FRESH_SIDECAR, OTHER_LAYOUT }
+    private enum Case {
+        NO_SWAP,
+        SAME_LAYOUT,
+        SAME_LAYOUT_FRESH_SIDECAR,
+        OTHER_LAYOUT
+    }
 
     private static byte[] layoutSum;
     private static byte[] windowedSum;
     private static byte[] threshold;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void buildJars() throws IOException {
-        layoutSum = RuleJarBuilder.jar("sum").source(SwapRules.LAYOUT_SUM).windowedRules("testrules.LayoutSum").bytes();
-        windowedSum = RuleJarBuilder.jar("windowed").source(TestingRuleJars.WINDOWED_SUM).windowedRules("testrules.WindowedSum").bytes();
-        threshold = RuleJarBuilder.jar("threshold").source(TestingRuleJars.THRESHOLD).rules("testrules.Threshold").bytes();
+        layoutSum =
+                RuleJarBuilder.jar("sum")
+                        .source(SwapRules.LAYOUT_SUM)
+                        .windowedRules("testrules.LayoutSum")
+                        .bytes();
+        windowedSum =
+                RuleJarBuilder.jar("windowed")
+                        .source(TestingRuleJars.WINDOWED_SUM)
+                        .windowedRules("testrules.WindowedSum")
+                        .bytes();
+        threshold =
+                RuleJarBuilder.jar("threshold")
+                        .source(TestingRuleJars.THRESHOLD)
+                        .rules("testrules.Threshold")
+                        .bytes();
     }
 
     @Test
@@ -105,25 +121,43 @@ class KeyedStateRestoreTest {
             }
             try (Sidecar first = new Sidecar(dir.resolve("first-" + seed), c, false)) {
                 int cut = plan.indexOfBarrier(plan.restoreAt) + 1;
-                Run failed = first.run(plan, 0, Math.min(plan.steps.size() - 1, cut + random.nextInt(3)), 0);
+                Run failed =
+                        first.run(
+                                plan,
+                                0,
+                                Math.min(plan.steps.size() - 1, cut + random.nextInt(3)),
+                                0);
                 Map<String, ByteString> state = failed.stateAt.get(plan.restoreAt);
-                assertThat(state).as(what + ": the state at N").isEqualTo(uninterrupted.stateAt.get(plan.restoreAt));
+                assertThat(state)
+                        .as(what + ": the state at N")
+                        .isEqualTo(uninterrupted.stateAt.get(plan.restoreAt));
 
-                Sidecar second = c == Case.OTHER_LAYOUT || c == Case.SAME_LAYOUT ? first
-                        : new Sidecar(dir.resolve("second-" + seed), c, true);
+                Sidecar second =
+                        c == Case.OTHER_LAYOUT || c == Case.SAME_LAYOUT
+                                ? first
+                                : new Sidecar(dir.resolve("second-" + seed), c, true);
                 try {
                     Run restored = second.restore(plan, cut, state, random);
                     assertThat(restored.errors).as(what + ": errors").isEmpty();
                     sameAnswers(what, uninterrupted.answersAfter(cut), restored.answers);
-                    assertThat(restored.acks).as(what + ": versions at each later barrier").isEqualTo(uninterrupted.acksAfter(plan.restoreAt));
-                    for (Map.Entry<Long, Map<String, ByteString>> later : restored.stateAt.entrySet()) {
-                        assertThat(later.getValue()).as(what + ": state at barrier " + later.getKey())
+                    assertThat(restored.acks)
+                            .as(what + ": versions at each later barrier")
+                            .isEqualTo(uninterrupted.acksAfter(plan.restoreAt));
+                    for (Map.Entry<Long, Map<String, ByteString>> later :
+                            restored.stateAt.entrySet()) {
+                        assertThat(later.getValue())
+                                .as(what + ": state at barrier " + later.getKey())
                                 .isEqualTo(uninterrupted.stateAt.get(later.getKey()));
                     }
                     restoredKeys += state.size();
                     resultsAfterRestore += restored.answers.stream().mapToInt(List::size).sum();
                     if (c == Case.OTHER_LAYOUT) {
-                        oldVersionAfterSwap += (int) restored.answers.stream().flatMap(List::stream).filter(r -> r.startsWith("sum@1+")).count();
+                        oldVersionAfterSwap +=
+                                (int)
+                                        restored.answers.stream()
+                                                .flatMap(List::stream)
+                                                .filter(r -> r.startsWith("sum@1+"))
+                                                .count();
                     }
                 } finally {
                     if (second != first) {
@@ -136,16 +170,24 @@ class KeyedStateRestoreTest {
         assertThat(cases).hasSize(Case.values().length);
         assertThat(restoredKeys).isGreaterThan(150);
         assertThat(resultsAfterRestore).isGreaterThan(2000);
-        assertThat(oldVersionAfterSwap).as("windows restored under the version that finishes them").isGreaterThan(10);
+        assertThat(oldVersionAfterSwap)
+                .as("windows restored under the version that finishes them")
+                .isGreaterThan(10);
     }
 
-    /** Compares batch by batch, naming the first batch and line that differ (the whole lists are long). */
-    private static void sameAnswers(String what, List<List<String>> expected, List<List<String>> actual) {
+    /**
+     * Compares batch by batch, naming the first batch and line that differ (the whole lists are
+     * long).
+     */
+    private static void sameAnswers(
+            String what, List<List<String>> expected, List<List<String>> actual) {
         for (int batch = 0; batch < Math.min(expected.size(), actual.size()); batch++) {
             List<String> e = expected.get(batch);
             List<String> a = actual.get(batch);
             for (int line = 0; line < Math.min(e.size(), a.size()); line++) {
-                assertThat(a.get(line)).as("%s: batch %d after barrier N, line %d", what, batch, line).isEqualTo(e.get(line));
+                assertThat(a.get(line))
+                        .as("%s: batch %d after barrier N, line %d", what, batch, line)
+                        .isEqualTo(e.get(line));
             }
             assertThat(a).as("%s: batch %d after barrier N", what, batch).isEqualTo(e);
         }
@@ -155,8 +197,10 @@ class KeyedStateRestoreTest {
     /** The stream cut into batches and barriers; which barrier the second run restores from. */
     private static final class Plan {
         final RandomStream stream;
-        final List<Object> steps = new ArrayList<>(); // int[] {first, last} event ranges, or Long barrier ids
+        final List<Object> steps =
+                new ArrayList<>(); // int[] {first, last} event ranges, or Long barrier ids
         final long restoreAt;
+
         /** Whether the client sends CheckpointCompleted (optional in the protocol). */
         final boolean completions;
 
@@ -187,7 +231,10 @@ class KeyedStateRestoreTest {
             return steps.indexOf(id);
         }
 
-        /** The batch of step {@code index}, with sequence {@code sequence}; the last one ends with the final watermark. */
+        /**
+         * The batch of step {@code index}, with sequence {@code sequence}; the last one ends with
+         * the final watermark.
+         */
         EventBatch batch(int index, long sequence) {
             int[] range = (int[]) steps.get(index);
             EventBatchWriter writer = new EventBatchWriter();
@@ -218,7 +265,10 @@ class KeyedStateRestoreTest {
         }
     }
 
-    /** What a session answered: per batch step its results, per barrier its acknowledged versions and the state so far. */
+    /**
+     * What a session answered: per batch step its results, per barrier its acknowledged versions
+     * and the state so far.
+     */
     private static final class Run {
         final Map<Integer, List<String>> answersByStep = new TreeMap<>();
         final List<List<String>> answers = new ArrayList<>();
@@ -229,15 +279,23 @@ class KeyedStateRestoreTest {
         final Map<String, ByteString> state = new TreeMap<>();
 
         List<List<String>> answersAfter(int step) {
-            return answersByStep.entrySet().stream().filter(e -> e.getKey() >= step).map(Map.Entry::getValue).collect(Collectors.toList());
-        }
-
-        List<String> acksAfter(long checkpoint) {
-            return ackByBarrier.entrySet().stream().filter(e -> e.getKey() > checkpoint).flatMap(e -> e.getValue().stream())
+            return answersByStep.entrySet().stream()
+                    .filter(e -> e.getKey() >= step)
+                    .map(Map.Entry::getValue)
                     .collect(Collectors.toList());
         }
 
-        /** Takes the answers of one step: results of a batch, or deltas and the acknowledgement of a barrier. */
+        List<String> acksAfter(long checkpoint) {
+            return ackByBarrier.entrySet().stream()
+                    .filter(e -> e.getKey() > checkpoint)
+                    .flatMap(e -> e.getValue().stream())
+                    .collect(Collectors.toList());
+        }
+
+        /**
+         * Takes the answers of one step: results of a batch, or deltas and the acknowledgement of a
+         * barrier.
+         */
         void take(int step, List<ServerMessage> messages) {
             for (ServerMessage message : messages) {
                 switch (message.getKindCase()) {
@@ -257,8 +315,10 @@ class KeyedStateRestoreTest {
                         break;
                     case CHECKPOINT_ACK:
                         long id = message.getCheckpointAck().getCheckpointId();
-                        List<String> versions = message.getCheckpointAck().getRulesList().stream().map(r -> id + " " + r.getId() + "@"
-                                + r.getVersion()).collect(Collectors.toList());
+                        List<String> versions =
+                                message.getCheckpointAck().getRulesList().stream()
+                                        .map(r -> id + " " + r.getId() + "@" + r.getVersion())
+                                        .collect(Collectors.toList());
                         ackByBarrier.put(id, versions);
                         acks.addAll(versions);
                         stateAt.put(id, new TreeMap<>(state));
@@ -266,7 +326,10 @@ class KeyedStateRestoreTest {
                     case WELCOME:
                         break;
                     case ERROR:
-                        errors.add(message.getError().getCode() + ": " + message.getError().getMessage());
+                        errors.add(
+                                message.getError().getCode()
+                                        + ": "
+                                        + message.getError().getMessage());
                         break;
                     default:
                         errors.add("unexpected " + message.getKindCase());
@@ -278,10 +341,35 @@ class KeyedStateRestoreTest {
         static List<String> describe(ResultBatch answer) {
             List<String> lines = new ArrayList<>();
             List<RuleRef> rules = answer.getRulesList();
-            answer.getResultsList().forEach(r -> lines.add(ref(rules, r.getRule()) + " " + r.toBuilder().clearRule().build().toString()
-                    .replace('\n', ' ')));
-            answer.getLateEventsList().forEach(l -> lines.add("late " + l.getEventIndex() + " " + ref(rules, l.getRule())));
-            answer.getDeadLettersList().forEach(d -> lines.add("dead " + d.getEventIndex() + " " + ref(rules, d.getRule()) + " " + d.getReason()));
+            answer.getResultsList()
+                    .forEach(
+                            r ->
+                                    lines.add(
+                                            ref(rules, r.getRule())
+                                                    + " "
+                                                    + r.toBuilder()
+                                                            .clearRule()
+                                                            .build()
+                                                            .toString()
+                                                            .replace('\n', ' ')));
+            answer.getLateEventsList()
+                    .forEach(
+                            l ->
+                                    lines.add(
+                                            "late "
+                                                    + l.getEventIndex()
+                                                    + " "
+                                                    + ref(rules, l.getRule())));
+            answer.getDeadLettersList()
+                    .forEach(
+                            d ->
+                                    lines.add(
+                                            "dead "
+                                                    + d.getEventIndex()
+                                                    + " "
+                                                    + ref(rules, d.getRule())
+                                                    + " "
+                                                    + d.getReason()));
             return lines;
         }
 
@@ -297,31 +385,61 @@ class KeyedStateRestoreTest {
         final Sessions sessions;
         final Case c;
 
-        /** @param restoredOnly a fresh sidecar for the restored session: the rules as they are at barrier N */
+        /**
+         * @param restoredOnly a fresh sidecar for the restored session: the rules as they are at
+         *     barrier N
+         */
         Sidecar(Path dir, Case c, boolean restoredOnly) throws IOException {
             this.c = c;
             this.store = ArtifactStore.open(dir);
-            this.registry = new RuleRegistry(store, loader -> { }, 3, System::currentTimeMillis);
+            this.registry = new RuleRegistry(store, loader -> {}, 3, System::currentTimeMillis);
             this.sessions = new Sessions(registry, Runnable::run, 1 << 24, 1 << 20, "test");
-            deploy("sum.jar", layoutSum, c == Case.SAME_LAYOUT_FRESH_SIDECAR && restoredOnly ? V2_SAME_LAYOUT : V1, 0);
-            deploy("sliding.jar", windowedSum, "{\"window\": {\"type\": \"sliding\", \"size\": \"3s\", \"slide\": \"1s\"}, \"version\": \"1\"}", 0);
-            deploy("session.jar", windowedSum, "{\"window\": {\"type\": \"session\", \"gap\": \"700ms\"}, \"allowed_lateness_ms\": 2000, "
-                    + "\"version\": \"1\"}", 0);
+            deploy(
+                    "sum.jar",
+                    layoutSum,
+                    c == Case.SAME_LAYOUT_FRESH_SIDECAR && restoredOnly ? V2_SAME_LAYOUT : V1,
+                    0);
+            deploy(
+                    "sliding.jar",
+                    windowedSum,
+                    "{\"window\": {\"type\": \"sliding\", \"size\": \"3s\", \"slide\": \"1s\"}, \"version\": \"1\"}",
+                    0);
+            deploy(
+                    "session.jar",
+                    windowedSum,
+                    "{\"window\": {\"type\": \"session\", \"gap\": \"700ms\"}, \"allowed_lateness_ms\": 2000, "
+                            + "\"version\": \"1\"}",
+                    0);
             deploy("threshold.jar", threshold, "{\"limit\": 500, \"version\": \"1\"}", 0);
         }
 
         void deploy(String file, byte[] jar, String config, long atCheckpoint) {
-            DeployOutcome outcome = registry.deploy(file, jar, config.getBytes(StandardCharsets.UTF_8), "admin " + file, atCheckpoint);
+            DeployOutcome outcome =
+                    registry.deploy(
+                            file,
+                            jar,
+                            config.getBytes(StandardCharsets.UTF_8),
+                            "admin " + file,
+                            atCheckpoint);
             assertThat(outcome.ok()).as(outcome.message()).isTrue();
         }
 
-        /** Runs steps {@code from..to-1} of the plan in a new session (a swap staged for barrier N), completing each checkpoint. */
+        /**
+         * Runs steps {@code from..to-1} of the plan in a new session (a swap staged for barrier N),
+         * completing each checkpoint.
+         */
         Run run(Plan plan, int from, int to, long restoredFrom) {
             Run run = new Run();
-            EmbeddedChannel channel = new EmbeddedChannel(new SidecarChannelInitializer(1 << 24, sessions::newSession));
+            EmbeddedChannel channel =
+                    new EmbeddedChannel(
+                            new SidecarChannelInitializer(1 << 24, sessions::newSession));
             run.take(-1, send(channel, hello(restoredFrom)));
             if (c != Case.NO_SWAP) {
-                deploy("sum.jar", layoutSum, c == Case.OTHER_LAYOUT ? V2_OTHER_LAYOUT : V2_SAME_LAYOUT, plan.restoreAt);
+                deploy(
+                        "sum.jar",
+                        layoutSum,
+                        c == Case.OTHER_LAYOUT ? V2_OTHER_LAYOUT : V2_SAME_LAYOUT,
+                        plan.restoreAt);
             }
             steps(plan, from, to, 1, channel, run);
             channel.close();
@@ -332,28 +450,45 @@ class KeyedStateRestoreTest {
         Run restore(Plan plan, int cut, Map<String, ByteString> state, Random random) {
             Run run = new Run();
             run.state.putAll(state);
-            EmbeddedChannel channel = new EmbeddedChannel(new SidecarChannelInitializer(1 << 24, sessions::newSession));
+            EmbeddedChannel channel =
+                    new EmbeddedChannel(
+                            new SidecarChannelInitializer(1 << 24, sessions::newSession));
             run.take(-1, send(channel, hello(plan.restoreAt)));
             List<KeyState> keys = new ArrayList<>();
-            state.forEach((key, bytes) -> keys.add(KeyState.newBuilder().setKey(key).setState(bytes).build()));
+            state.forEach(
+                    (key, bytes) ->
+                            keys.add(KeyState.newBuilder().setKey(key).setState(bytes).build()));
             for (int i = 0; i < keys.size(); ) {
                 int n = 1 + random.nextInt(50);
                 List<KeyState> chunk = keys.subList(i, Math.min(keys.size(), i + n));
-                run.take(-1, send(channel, ClientMessage.newBuilder().setStateRestore(StateRestore.newBuilder().addAllKeys(chunk)).build()));
+                run.take(
+                        -1,
+                        send(
+                                channel,
+                                ClientMessage.newBuilder()
+                                        .setStateRestore(
+                                                StateRestore.newBuilder().addAllKeys(chunk))
+                                        .build()));
                 i += chunk.size();
             }
             long sequence = 1;
             long watermark = plan.watermarkBefore(cut);
             if (watermark != RandomStream.NONE) {
-                List<ServerMessage> answer = send(channel, events(new EventBatchWriter().build(sequence++, true, watermark)));
-                assertThat(answer).singleElement().satisfies(m -> assertThat(Run.describe(m.getResults())).isEmpty());
+                List<ServerMessage> answer =
+                        send(
+                                channel,
+                                events(new EventBatchWriter().build(sequence++, true, watermark)));
+                assertThat(answer)
+                        .singleElement()
+                        .satisfies(m -> assertThat(Run.describe(m.getResults())).isEmpty());
             }
             steps(plan, cut, plan.steps.size(), sequence, channel, run);
             channel.close();
             return run;
         }
 
-        private void steps(Plan plan, int from, int to, long sequence, EmbeddedChannel channel, Run run) {
+        private void steps(
+                Plan plan, int from, int to, long sequence, EmbeddedChannel channel, Run run) {
             for (int step = from; step < to; step++) {
                 Object s = plan.steps.get(step);
                 if (s instanceof Long) {
@@ -368,7 +503,10 @@ class KeyedStateRestoreTest {
         }
 
         private static ClientMessage hello(long restoredFrom) {
-            Hello hello = TestingFrames.hello(true, restoredFrom).getHello().toBuilder().setKeyedState(true).build();
+            Hello hello =
+                    TestingFrames.hello(true, restoredFrom).getHello().toBuilder()
+                            .setKeyedState(true)
+                            .build();
             return ClientMessage.newBuilder().setHello(hello).build();
         }
 
@@ -398,7 +536,12 @@ class KeyedStateRestoreTest {
 
     /** The config of a version of the swapped rule: tumbling 2 s windows, 1.5 s lateness. */
     private static String sum(String version, String layout, int bonus) {
-        return "{\"window\": {\"type\": \"tumbling\", \"size\": \"2s\"}, \"allowed_lateness_ms\": 1500, \"version\": \"" + version
-                + "\", \"layout\": \"" + layout + "\", \"bonus\": " + bonus + "}";
+        return "{\"window\": {\"type\": \"tumbling\", \"size\": \"2s\"}, \"allowed_lateness_ms\": 1500, \"version\": \""
+                + version
+                + "\", \"layout\": \""
+                + layout
+                + "\", \"bonus\": "
+                + bonus
+                + "}";
     }
 }

@@ -32,15 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The session pipeline (frame decoder, protobuf codec, session) through Netty's {@link
- * EmbeddedChannel}, with rule code run inline or by hand: input split at every byte, oversized
- * and malformed frames, protocol violations.
+ * EmbeddedChannel}, with rule code run inline or by hand: input split at every byte, oversized and
+ * malformed frames, protocol violations.
  */
 class SidecarChannelInitializerTest {
 
     private static final int MAX_FRAME_BYTES = 1024;
 
-    @TempDir
-    static Path rulesDir;
+    @TempDir static Path rulesDir;
 
     private static RuleSet rules;
 
@@ -57,15 +56,18 @@ class SidecarChannelInitializerTest {
 
     @Test
     void answersInOrderWhateverByteTheInputIsSplitAt() throws IOException {
-        byte[] input = frames(hello(),
-                events(TestingBatches.batch(1, "a=50", "b=150")),
-                events(TestingBatches.batch(2, "c=500")),
-                goodbye());
+        byte[] input =
+                frames(
+                        hello(),
+                        events(TestingBatches.batch(1, "a=50", "b=150")),
+                        events(TestingBatches.batch(2, "c=500")),
+                        goodbye());
         for (int split = 0; split <= input.length; split++) {
             EmbeddedChannel channel = channel(Runnable::run, 16);
             channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(input, 0, split)));
             if (split < input.length) {
-                channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(input, split, input.length)));
+                channel.writeInbound(
+                        Unpooled.wrappedBuffer(Arrays.copyOfRange(input, split, input.length)));
             }
             channel.runPendingTasks();
 
@@ -76,7 +78,11 @@ class SidecarChannelInitializerTest {
 
     @Test
     void answersInOrderWhenEveryByteArrivesAlone() throws IOException {
-        byte[] input = frames(hello(), events(TestingBatches.batch(1, "a=50", "b=150")), events(TestingBatches.batch(2, "c=500")));
+        byte[] input =
+                frames(
+                        hello(),
+                        events(TestingBatches.batch(1, "a=50", "b=150")),
+                        events(TestingBatches.batch(2, "c=500")));
         EmbeddedChannel channel = channel(Runnable::run, 16);
         for (byte b : input) {
             channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
@@ -88,16 +94,27 @@ class SidecarChannelInitializerTest {
     }
 
     private static void assertAnswers(List<ServerMessage> answers, String description) {
-        assertThat(answers).as(description).extracting(ServerMessage::getKindCase).containsExactly(
-                ServerMessage.KindCase.WELCOME, ServerMessage.KindCase.RESULTS, ServerMessage.KindCase.RESULTS);
+        assertThat(answers)
+                .as(description)
+                .extracting(ServerMessage::getKindCase)
+                .containsExactly(
+                        ServerMessage.KindCase.WELCOME,
+                        ServerMessage.KindCase.RESULTS,
+                        ServerMessage.KindCase.RESULTS);
         assertThat(answers.get(0).getWelcome().getRulesList())
-                .extracting(r -> TestingVersions.normalisedRef(r.getId() + "@" + r.getVersion(), rulesDir))
+                .extracting(
+                        r ->
+                                TestingVersions.normalisedRef(
+                                        r.getId() + "@" + r.getVersion(), rulesDir))
                 .containsExactly("threshold@1.0.0");
         assertThat(answers.get(1).getResults().getSequence()).isEqualTo(1);
-        assertThat(answers.get(1).getResults().getResultsList()).extracting(r -> r.getKey() + "@" + r.getEventIndex())
+        assertThat(answers.get(1).getResults().getResultsList())
+                .extracting(r -> r.getKey() + "@" + r.getEventIndex())
                 .containsExactly("b@1");
         assertThat(answers.get(2).getResults().getSequence()).isEqualTo(2);
-        assertThat(answers.get(2).getResults().getResultsList()).extracting(r -> r.getKey()).containsExactly("c");
+        assertThat(answers.get(2).getResults().getResultsList())
+                .extracting(r -> r.getKey())
+                .containsExactly("c");
     }
 
     @Test
@@ -109,12 +126,14 @@ class SidecarChannelInitializerTest {
         channel.runPendingTasks();
 
         List<ServerMessage> answers = received(channel);
-        assertThat(answers).extracting(ServerMessage::getKindCase)
+        assertThat(answers)
+                .extracting(ServerMessage::getKindCase)
                 .containsExactly(ServerMessage.KindCase.WELCOME, ServerMessage.KindCase.ERROR);
         assertThat(answers.get(1).getError().getCode()).isEqualTo("FRAME_TOO_LARGE");
         assertThat(answers.get(1).getError().getFatal()).isTrue();
         assertThat(answers.get(1).getError().getMessage())
-                .isEqualTo("a frame of 4096 bytes is over the sidecar's limit of 1024 bytes (sidecar.transport.max-frame-bytes)");
+                .isEqualTo(
+                        "a frame of 4096 bytes is over the sidecar's limit of 1024 bytes (sidecar.transport.max-frame-bytes)");
         assertThat(channel.isOpen()).isFalse();
     }
 
@@ -122,22 +141,26 @@ class SidecarChannelInitializerTest {
     void aFrameOfExactlyTheLimitIsAccepted() throws IOException {
         byte[] body = events(TestingBatches.batch(1, "a=500")).toByteArray();
         EmbeddedChannel channel = channel(Runnable::run, 16, body.length);
-        channel.writeInbound(Unpooled.wrappedBuffer(frames(hello())), Unpooled.wrappedBuffer(frame(body)));
+        channel.writeInbound(
+                Unpooled.wrappedBuffer(frames(hello())), Unpooled.wrappedBuffer(frame(body)));
         channel.runPendingTasks();
 
-        assertThat(received(channel)).extracting(ServerMessage::getKindCase)
+        assertThat(received(channel))
+                .extracting(ServerMessage::getKindCase)
                 .containsExactly(ServerMessage.KindCase.WELCOME, ServerMessage.KindCase.RESULTS);
     }
 
     @Test
     void aMalformedFrameClosesTheSessionWithAnError() throws IOException {
         EmbeddedChannel channel = channel(Runnable::run, 16);
-        channel.writeInbound(Unpooled.wrappedBuffer(frame(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})));
+        channel.writeInbound(
+                Unpooled.wrappedBuffer(frame(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})));
         channel.runPendingTasks();
 
         ServerMessage answer = single(received(channel));
         assertThat(answer.getError().getCode()).isEqualTo("MALFORMED_FRAME");
-        assertThat(answer.getError().getMessage()).startsWith("a frame is not a valid ClientMessage");
+        assertThat(answer.getError().getMessage())
+                .startsWith("a frame is not a valid ClientMessage");
         assertThat(channel.isOpen()).isFalse();
     }
 
@@ -148,7 +171,8 @@ class SidecarChannelInitializerTest {
         channel.runPendingTasks();
 
         ServerMessage answer = single(received(channel));
-        assertThat(answer.getRefusal().getReason()).isEqualTo("protocol version 7 is not supported (supported: 1)");
+        assertThat(answer.getRefusal().getReason())
+                .isEqualTo("protocol version 7 is not supported (supported: 1)");
         assertThat(answer.getRefusal().getSupportedProtocolVersionsList()).containsExactly(1);
         assertThat(channel.isOpen()).isFalse();
     }
@@ -168,11 +192,13 @@ class SidecarChannelInitializerTest {
     @Test
     void aSequenceGapIsAProtocolError() throws IOException {
         EmbeddedChannel channel = channel(Runnable::run, 16);
-        channel.writeInbound(Unpooled.wrappedBuffer(frames(hello(), events(TestingBatches.batch(2, "a=1")))));
+        channel.writeInbound(
+                Unpooled.wrappedBuffer(frames(hello(), events(TestingBatches.batch(2, "a=1")))));
         channel.runPendingTasks();
 
         List<ServerMessage> answers = received(channel);
-        assertThat(answers.get(1).getError().getMessage()).isEqualTo("received EventBatch 2, expected 1");
+        assertThat(answers.get(1).getError().getMessage())
+                .isEqualTo("received EventBatch 2, expected 1");
         assertThat(answers.get(1).getError().getSequence()).isEqualTo(2);
         assertThat(channel.isOpen()).isFalse();
     }
@@ -181,7 +207,8 @@ class SidecarChannelInitializerTest {
     void stopsReadingAtTheBoundOfPendingBatchesAndResumesWhenAnswered() throws IOException {
         Queue<Runnable> ruleTasks = new ArrayDeque<>();
         EmbeddedChannel channel = channel(ruleTasks::add, 2);
-        channel.writeInbound(Unpooled.wrappedBuffer(frames(hello(), events(TestingBatches.batch(1, "a=500")))));
+        channel.writeInbound(
+                Unpooled.wrappedBuffer(frames(hello(), events(TestingBatches.batch(1, "a=500")))));
         assertThat(channel.config().isAutoRead()).as("Hello and one batch pending").isFalse();
 
         while (!ruleTasks.isEmpty()) {
@@ -190,7 +217,8 @@ class SidecarChannelInitializerTest {
         channel.runPendingTasks();
 
         assertThat(channel.config().isAutoRead()).isTrue();
-        assertThat(received(channel)).extracting(ServerMessage::getKindCase)
+        assertThat(received(channel))
+                .extracting(ServerMessage::getKindCase)
                 .containsExactly(ServerMessage.KindCase.WELCOME, ServerMessage.KindCase.RESULTS);
     }
 
@@ -198,9 +226,12 @@ class SidecarChannelInitializerTest {
         return channel(ruleExecutor, maxPendingBatches, MAX_FRAME_BYTES);
     }
 
-    private static EmbeddedChannel channel(Executor ruleExecutor, int maxPendingBatches, int maxFrameBytes) {
-        Sessions sessions = new Sessions(rules, ruleExecutor, maxFrameBytes, maxPendingBatches, "test");
-        return new EmbeddedChannel(new SidecarChannelInitializer(maxFrameBytes, sessions::newSession));
+    private static EmbeddedChannel channel(
+            Executor ruleExecutor, int maxPendingBatches, int maxFrameBytes) {
+        Sessions sessions =
+                new Sessions(rules, ruleExecutor, maxFrameBytes, maxPendingBatches, "test");
+        return new EmbeddedChannel(
+                new SidecarChannelInitializer(maxFrameBytes, sessions::newSession));
     }
 
     private static ServerMessage single(List<ServerMessage> messages) {

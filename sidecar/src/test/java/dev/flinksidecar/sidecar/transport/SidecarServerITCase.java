@@ -32,8 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class SidecarServerITCase {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path socket;
     private RuleSet rules;
@@ -43,7 +42,8 @@ class SidecarServerITCase {
     void setUp() throws IOException {
         Path rulesDir = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rulesDir, "threshold", 100);
-        TestingRuleJars.jar(rulesDir, "throwing", "1.0.0", TestingRuleJars.THROWING, "testrules.Throwing");
+        TestingRuleJars.jar(
+                rulesDir, "throwing", "1.0.0", TestingRuleJars.THROWING, "testrules.Throwing");
         TestingRuleJars.jar(rulesDir, "gate", "1.0.0", TestingRuleJars.GATE, "testrules.Gate");
         rules = RuleSet.load(rulesDir);
         socket = dir.resolve("sidecar.sock");
@@ -74,18 +74,29 @@ class SidecarServerITCase {
             client.send(goodbye());
 
             ServerMessage welcome = client.receive();
-            assertThat(welcome.getWelcome().getRulesList()).extracting(r -> r.getId())
+            assertThat(welcome.getWelcome().getRulesList())
+                    .extracting(r -> r.getId())
                     .containsExactly("gate", "threshold", "throwing");
             assertThat(welcome.getWelcome().getSessionId()).startsWith("session-");
             for (int seq = 1; seq <= batches; seq++) {
                 ResultBatch results = client.receive().getResults();
                 assertThat(results.getSequence()).isEqualTo(seq);
-                int expected = 2 /* gate passes both events */ + 1 /* throwing: first event only */ + (seq * 10 > 100 ? 1 : 0);
-                assertThat(results.getResultsCount()).as("results of batch %d", seq).isEqualTo(expected);
-                assertThat(results.getDeadLettersList()).singleElement().satisfies(failure -> {
-                    assertThat(failure.getEventIndex()).isEqualTo(1);
-                    assertThat(failure.getReason()).isEqualTo("java.lang.IllegalStateException: no amount");
-                });
+                int expected =
+                        2 /* gate passes both events */
+                                + 1 /* throwing: first event only */
+                                + (seq * 10 > 100 ? 1 : 0);
+                assertThat(results.getResultsCount())
+                        .as("results of batch %d", seq)
+                        .isEqualTo(expected);
+                assertThat(results.getDeadLettersList())
+                        .singleElement()
+                        .satisfies(
+                                failure -> {
+                                    assertThat(failure.getEventIndex()).isEqualTo(1);
+                                    assertThat(failure.getReason())
+                                            .isEqualTo(
+                                                    "java.lang.IllegalStateException: no amount");
+                                });
             }
             assertThat(client.closedByServer()).as("closed after Goodbye").isTrue();
         }
@@ -93,7 +104,8 @@ class SidecarServerITCase {
 
     @ParameterizedTest(name = "native transport: {0}")
     @ValueSource(booleans = {true, false})
-    void shutdownAnswersTheBatchInFlightThenClosesAndRemovesTheSocket(boolean preferNative) throws Exception {
+    void shutdownAnswersTheBatchInFlightThenClosesAndRemovesTheSocket(boolean preferNative)
+            throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
         System.getProperties().put("test.gate", gate);
@@ -107,7 +119,10 @@ class SidecarServerITCase {
             assertThat(entered.await(30, TimeUnit.SECONDS)).as("batch 1 reached the rule").isTrue();
 
             CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::shutdown);
-            Deadline.await("the server to stop accepting", Duration.ofSeconds(30), () -> !server.isAccepting());
+            Deadline.await(
+                    "the server to stop accepting",
+                    Duration.ofSeconds(30),
+                    () -> !server.isAccepting());
             assertThat(shutdown).isNotDone();
             gate.countDown();
 
@@ -124,10 +139,11 @@ class SidecarServerITCase {
     }
 
     private SidecarServer start(boolean preferNative) throws Exception {
-        SidecarConfig config = SidecarConfig.defaults()
-                .with(SidecarOptions.SOCKET_PATH, socket)
-                .with(SidecarOptions.NATIVE_TRANSPORT, preferNative)
-                .with(SidecarOptions.RULE_EXECUTOR_THREADS, 2);
+        SidecarConfig config =
+                SidecarConfig.defaults()
+                        .with(SidecarOptions.SOCKET_PATH, socket)
+                        .with(SidecarOptions.NATIVE_TRANSPORT, preferNative)
+                        .with(SidecarOptions.RULE_EXECUTOR_THREADS, 2);
         return SidecarServer.start(config, rules, "test");
     }
 }

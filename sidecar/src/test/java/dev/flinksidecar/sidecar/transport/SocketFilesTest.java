@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SocketFilesTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void aStaleSocketFileIsDeleted() throws Exception {
@@ -36,7 +35,10 @@ class SocketFilesTest {
 
             assertThatThrownBy(() -> SocketFiles.prepare(socket))
                     .isInstanceOf(SocketPathException.class)
-                    .hasMessage("another process is accepting connections on " + socket + "; stop it or choose another --socket")
+                    .hasMessage(
+                            "another process is accepting connections on "
+                                    + socket
+                                    + "; stop it or choose another --socket")
                     .satisfies(e -> assertThat(((SocketPathException) e).inUse()).isTrue());
             assertThat(socket).exists();
         }
@@ -58,7 +60,12 @@ class SocketFilesTest {
 
         assertThatThrownBy(() -> SocketFiles.prepare(socket))
                 .isInstanceOf(SocketPathException.class)
-                .hasMessage("cannot create socket " + socket + ": directory " + socket.getParent() + " does not exist");
+                .hasMessage(
+                        "cannot create socket "
+                                + socket
+                                + ": directory "
+                                + socket.getParent()
+                                + " does not exist");
     }
 
     @Test
@@ -71,7 +78,10 @@ class SocketFilesTest {
                 .hasMessageEndingWith("a Unix domain socket path holds at most 107 bytes");
     }
 
-    /** Leaves a socket file nobody accepts on, as a killed process does (the JDK does not unlink on close). */
+    /**
+     * Leaves a socket file nobody accepts on, as a killed process does (the JDK does not unlink on
+     * close).
+     */
     static void staleSocket(Path socket) throws IOException {
         try (ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.bind(UnixDomainSocketAddress.of(socket));

@@ -9,9 +9,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The window engine against cases computed by hand from Flink's WindowOperator and
- * EventTimeTrigger (the differential test checks the same against Flink itself, at random).
- * Each firing reads {@code key [start,end) sum xcount}.
+ * The window engine against cases computed by hand from Flink's WindowOperator and EventTimeTrigger
+ * (the differential test checks the same against Flink itself, at random). Each firing reads {@code
+ * key [start,end) sum xcount}.
  */
 class EventTimeWindowsTest {
 
@@ -37,7 +37,9 @@ class EventTimeWindowsTest {
         assertThat(out.take()).containsExactly("a [10000,20000) 20.0 x2");
         assertThat(windows.openWindows()).isZero();
         assertThat(windows.keys()).isZero();
-        assertThat(add(windows, "a", 50000, 1)).as("after the end of time everything is late").isTrue();
+        assertThat(add(windows, "a", 50000, 1))
+                .as("after the end of time everything is late")
+                .isTrue();
     }
 
     @Test
@@ -63,7 +65,10 @@ class EventTimeWindowsTest {
 
     @Test
     void slidingWindowsAreVisitedLatestStartFirstAsFlinkDoes() {
-        EventTimeWindows windows = windows(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)), 10_000);
+        EventTimeWindows windows =
+                windows(
+                        WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)),
+                        10_000);
 
         add(windows, "a", 7000, 1);
         assertThat(windows.openWindows()).isEqualTo(2);
@@ -76,7 +81,8 @@ class EventTimeWindowsTest {
 
     @Test
     void anEventSkippedByOnlySomeOfItsSlidingWindowsIsNotLate() {
-        EventTimeWindows windows = windows(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)), 0);
+        EventTimeWindows windows =
+                windows(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)), 0);
 
         add(windows, "a", 7000, 1);
         windows.onWatermark(9999, out);
@@ -88,20 +94,26 @@ class EventTimeWindowsTest {
 
     @Test
     void anEventInTheGapBetweenSlidingWindowsIsLateOnlyBehindTheWatermark() {
-        EventTimeWindows windows = windows(WindowAssigner.sliding(Duration.ofSeconds(1), Duration.ofSeconds(5)), 0);
+        EventTimeWindows windows =
+                windows(WindowAssigner.sliding(Duration.ofSeconds(1), Duration.ofSeconds(5)), 0);
 
-        assertThat(add(windows, "a", 2500, 1)).as("in no window, ahead of the watermark: dropped, not late").isFalse();
+        assertThat(add(windows, "a", 2500, 1))
+                .as("in no window, ahead of the watermark: dropped, not late")
+                .isFalse();
         assertThat(windows.openWindows()).isZero();
         assertThat(add(windows, "a", 400, 1)).isFalse();
         assertThat(windows.openWindows()).isEqualTo(1);
         windows.onWatermark(3000, out);
         assertThat(out.take()).containsExactly("a [0,1000) 1.0 x1");
-        assertThat(add(windows, "a", 2500, 1)).as("in no window, behind the watermark: late").isTrue();
+        assertThat(add(windows, "a", 2500, 1))
+                .as("in no window, behind the watermark: late")
+                .isTrue();
     }
 
     @Test
     void tumblingWindowsWithAnOffsetAndNegativeTimes() {
-        EventTimeWindows windows = windows(WindowAssigner.tumbling(Duration.ofSeconds(10), Duration.ofSeconds(3)), 0);
+        EventTimeWindows windows =
+                windows(WindowAssigner.tumbling(Duration.ofSeconds(10), Duration.ofSeconds(3)), 0);
 
         add(windows, "a", -1, 1);
         add(windows, "a", 2999, 2);
@@ -138,7 +150,9 @@ class EventTimeWindowsTest {
         assertThat(out.take()).containsExactly("a [1000,4000) 1.0 x1");
 
         add(windows, "a", 2000, 2);
-        assertThat(out.take()).as("merged into [1000,5000), already behind the watermark").containsExactly("a [1000,5000) 3.0 x2");
+        assertThat(out.take())
+                .as("merged into [1000,5000), already behind the watermark")
+                .containsExactly("a [1000,5000) 3.0 x2");
         windows.onWatermark(14998, out);
         assertThat(out.take()).isEmpty();
         assertThat(windows.openWindows()).isEqualTo(1);
@@ -146,9 +160,13 @@ class EventTimeWindowsTest {
         assertThat(windows.openWindows()).as("cleaned up at 4999 + 10000").isZero();
 
         assertThat(add(windows, "a", 4500, 4)).isFalse();
-        assertThat(out.take()).as("a new gap window, behind the watermark but within the lateness").containsExactly("a [4500,7500) 4.0 x1");
+        assertThat(out.take())
+                .as("a new gap window, behind the watermark but within the lateness")
+                .containsExactly("a [4500,7500) 4.0 x1");
         assertThat(add(windows, "a", 100, 8)).as("[100,3100) alone is past its lateness").isTrue();
-        assertThat(add(windows, "a", 1500, 16)).as("[1500,4500) alone would be too, but it touches [4500,7500)").isFalse();
+        assertThat(add(windows, "a", 1500, 16))
+                .as("[1500,4500) alone would be too, but it touches [4500,7500)")
+                .isFalse();
         assertThat(out.take()).containsExactly("a [1500,7500) 20.0 x2");
         assertThat(out.take()).isEmpty();
     }
@@ -163,8 +181,12 @@ class EventTimeWindowsTest {
         add(windows, "a", 15000, 8);
         windows.onWatermark(Long.MAX_VALUE, out);
 
-        assertThat(out.take()).containsExactly(
-                "a [0,10000) 2.0 x1", "b [0,10000) 4.0 x1", "a [10000,20000) 8.0 x1", "b [20000,30000) 1.0 x1");
+        assertThat(out.take())
+                .containsExactly(
+                        "a [0,10000) 2.0 x1",
+                        "b [0,10000) 4.0 x1",
+                        "a [10000,20000) 8.0 x1",
+                        "b [20000,30000) 1.0 x1");
         assertThat(windows.openWindows()).isZero();
         assertThat(windows.watermark()).isEqualTo(Long.MAX_VALUE);
     }
@@ -184,13 +206,22 @@ class EventTimeWindowsTest {
         EventTimeWindows windows = windows(WindowAssigner.tumbling(Duration.ofSeconds(10)), 0);
         windows.onWatermark(20000, out);
 
-        assertThat(windows.onElement(EventRecord.builder("a", 1000).type("refund").set("amount", 5.0).build(), out)).isFalse();
+        assertThat(
+                        windows.onElement(
+                                EventRecord.builder("a", 1000)
+                                        .type("refund")
+                                        .set("amount", 5.0)
+                                        .build(),
+                                out))
+                .isFalse();
         assertThat(windows.openWindows()).isZero();
     }
 
     @Test
     void keepResultSuppressesFiringsAndAFailedFiringDoesNotStopTheOthers() {
-        TestingWindowedRule rule = new TestingWindowedRule(WindowAssigner.tumbling(Duration.ofSeconds(10)), Duration.ZERO);
+        TestingWindowedRule rule =
+                new TestingWindowedRule(
+                        WindowAssigner.tumbling(Duration.ofSeconds(10)), Duration.ZERO);
         rule.above = 2;
         rule.failOn = 4;
         EventTimeWindows windows = EventTimeWindows.of(rule);
@@ -208,11 +239,13 @@ class EventTimeWindowsTest {
     void refusesAnEventWithoutATimestampAsFlinkDoes() {
         EventTimeWindows windows = windows(WindowAssigner.tumbling(Duration.ofSeconds(10)), 0);
 
-        assertThatThrownBy(() -> add(windows, "a", Long.MIN_VALUE, 1)).hasMessageContaining("Long.MIN_VALUE");
+        assertThatThrownBy(() -> add(windows, "a", Long.MIN_VALUE, 1))
+                .hasMessageContaining("Long.MIN_VALUE");
     }
 
     private static EventTimeWindows windows(WindowAssigner assigner, long latenessMs) {
-        return EventTimeWindows.of(new TestingWindowedRule(assigner, Duration.ofMillis(latenessMs)));
+        return EventTimeWindows.of(
+                new TestingWindowedRule(assigner, Duration.ofMillis(latenessMs)));
     }
 
     private boolean add(EventTimeWindows windows, String key, long time, double amount) {

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Queue;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple4;
@@ -31,27 +31,33 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The oracle: Flink's own {@code WindowOperator} (built by {@code WindowOperatorBuilder}, as
- * {@code keyBy(key).window(assigner).allowedLateness(l).sideOutputLateData(tag).aggregate(sum,
- * window function)} builds it), run in Flink's {@code KeyedOneInputStreamOperatorTestHarness}
- * with the heap state backend.
+ * The oracle: Flink's own {@code WindowOperator} (built by {@code WindowOperatorBuilder}, as {@code
+ * keyBy(key).window(assigner).allowedLateness(l).sideOutputLateData(tag).aggregate(sum, window
+ * function)} builds it), run in Flink's {@code KeyedOneInputStreamOperatorTestHarness} with the
+ * heap state backend.
  *
- * <p>Feed it the events that the rule's filter keeps ({@link #element}) and every watermark
- * ({@link #watermark}); it records each window result as {@link #firings() a line per key}, with
- * the step of the stream that emitted it: {@code E i} while processing event {@code i}, {@code W
- * i} on the watermark after event {@code i}. Late events are recorded by index.
+ * <p>Feed it the events that the rule's filter keeps ({@link #element}) and every watermark ({@link
+ * #watermark}); it records each window result as {@link #firings() a line per key}, with the step
+ * of the stream that emitted it: {@code E i} while processing event {@code i}, {@code W i} on the
+ * watermark after event {@code i}. Late events are recorded by index.
  */
 final class FlinkWindowOracle implements AutoCloseable {
 
     private static final TypeInformation<Tuple4<String, Long, Double, Integer>> INPUT =
             Types.TUPLE(Types.STRING, Types.LONG, Types.DOUBLE, Types.INT);
-    private static final OutputTag<Tuple4<String, Long, Double, Integer>> LATE = new OutputTag<>("late", INPUT);
+    private static final OutputTag<Tuple4<String, Long, Double, Integer>> LATE =
+            new OutputTag<>("late", INPUT);
 
     private final WindowAssigner windows;
     private final long allowedLatenessMs;
-    private final AggregateFunction<Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>> aggregate;
-    private KeyedOneInputStreamOperatorTestHarness<String, Tuple4<String, Long, Double, Integer>,
-            Tuple5<String, Long, Long, Double, Long>> harness;
+    private final AggregateFunction<
+                    Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>>
+            aggregate;
+    private KeyedOneInputStreamOperatorTestHarness<
+                    String,
+                    Tuple4<String, Long, Double, Integer>,
+                    Tuple5<String, Long, Long, Double, Long>>
+            harness;
     private final Map<String, List<String>> firings = new LinkedHashMap<>();
     private final List<Fired> fired = new ArrayList<>();
     private final List<Integer> late = new ArrayList<>();
@@ -65,8 +71,12 @@ final class FlinkWindowOracle implements AutoCloseable {
     /**
      * @param aggregate over the events' amounts ({@code Tuple4.f2}); its result is (value, count)
      */
-    FlinkWindowOracle(WindowAssigner windows, long allowedLatenessMs,
-            AggregateFunction<Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>> aggregate) throws Exception {
+    FlinkWindowOracle(
+            WindowAssigner windows,
+            long allowedLatenessMs,
+            AggregateFunction<Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>>
+                    aggregate)
+            throws Exception {
         this.windows = windows;
         this.allowedLatenessMs = allowedLatenessMs;
         this.aggregate = aggregate;
@@ -75,9 +85,9 @@ final class FlinkWindowOracle implements AutoCloseable {
     }
 
     /**
-     * Takes a checkpoint of the operator and goes on in a new operator restored from it, as
-     * Flink does after a failure: window state and timers come back, the watermark starts again
-     * at {@code Long.MIN_VALUE}.
+     * Takes a checkpoint of the operator and goes on in a new operator restored from it, as Flink
+     * does after a failure: window state and timers come back, the watermark starts again at {@code
+     * Long.MIN_VALUE}.
      */
     void restore() throws Exception {
         OperatorSubtaskState state = harness.snapshot(1, 0);
@@ -88,24 +98,45 @@ final class FlinkWindowOracle implements AutoCloseable {
         watermark = Long.MIN_VALUE;
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Tuple4<String, Long, Double, Integer>, Tuple5<String, Long, Long, Double, Long>>
+    private KeyedOneInputStreamOperatorTestHarness<
+                    String,
+                    Tuple4<String, Long, Double, Integer>,
+                    Tuple5<String, Long, Long, Double, Long>>
             newHarness() throws Exception {
         KeySelector<Tuple4<String, Long, Double, Integer>, String> byKey = new ByKey();
-        WindowOperatorBuilder<Tuple4<String, Long, Double, Integer>, String, TimeWindow> builder = new WindowOperatorBuilder<>(
-                assigner(windows), EventTimeTrigger.create(), new ExecutionConfig(), INPUT, byKey, Types.STRING);
+        WindowOperatorBuilder<Tuple4<String, Long, Double, Integer>, String, TimeWindow> builder =
+                new WindowOperatorBuilder<>(
+                        assigner(windows),
+                        EventTimeTrigger.create(),
+                        new ExecutionConfig(),
+                        INPUT,
+                        byKey,
+                        Types.STRING);
         builder.allowedLateness(Duration.ofMillis(allowedLatenessMs));
         builder.sideOutputLateData(LATE);
-        OneInputStreamOperator<Tuple4<String, Long, Double, Integer>, Tuple5<String, Long, Long, Double, Long>> operator =
-                builder.aggregate(aggregate, new WithWindow(), PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+        OneInputStreamOperator<
+                        Tuple4<String, Long, Double, Integer>,
+                        Tuple5<String, Long, Long, Double, Long>>
+                operator =
+                        builder.aggregate(
+                                aggregate,
+                                new WithWindow(),
+                                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, byKey, Types.STRING);
     }
 
-    private static org.apache.flink.streaming.api.windowing.assigners.WindowAssigner<Object, TimeWindow> assigner(WindowAssigner w) {
+    private static org.apache.flink.streaming.api.windowing.assigners.WindowAssigner<
+                    Object, TimeWindow>
+            assigner(WindowAssigner w) {
         switch (w.type()) {
             case TUMBLING:
-                return TumblingEventTimeWindows.of(Duration.ofMillis(w.size()), Duration.ofMillis(w.offset()));
+                return TumblingEventTimeWindows.of(
+                        Duration.ofMillis(w.size()), Duration.ofMillis(w.offset()));
             case SLIDING:
-                return SlidingEventTimeWindows.of(Duration.ofMillis(w.size()), Duration.ofMillis(w.slide()), Duration.ofMillis(w.offset()));
+                return SlidingEventTimeWindows.of(
+                        Duration.ofMillis(w.size()),
+                        Duration.ofMillis(w.slide()),
+                        Duration.ofMillis(w.offset()));
             default:
                 return EventTimeSessionWindows.withGap(Duration.ofMillis(w.gap()));
         }
@@ -117,7 +148,10 @@ final class FlinkWindowOracle implements AutoCloseable {
         collect("E " + index, index, false);
     }
 
-    /** A watermark after event {@code afterIndex}; only advancing ones reach the operator, as in Flink. */
+    /**
+     * A watermark after event {@code afterIndex}; only advancing ones reach the operator, as in
+     * Flink.
+     */
     void watermark(int afterIndex, long value) throws Exception {
         if (value <= watermark) {
             return;
@@ -132,15 +166,26 @@ final class FlinkWindowOracle implements AutoCloseable {
         Queue<Object> output = harness.getOutput();
         for (Object item : output) {
             if (item instanceof StreamRecord) {
-                StreamRecord<Tuple5<String, Long, Long, Double, Long>> record = (StreamRecord<Tuple5<String, Long, Long, Double, Long>>) item;
+                StreamRecord<Tuple5<String, Long, Long, Double, Long>> record =
+                        (StreamRecord<Tuple5<String, Long, Long, Double, Long>>) item;
                 Tuple5<String, Long, Long, Double, Long> r = record.getValue();
                 firings.computeIfAbsent(r.f0, k -> new ArrayList<>())
                         .add(line(step, r.f1, r.f2, record.getTimestamp(), r.f3, r.f4));
-                fired.add(new Fired(index, byWatermark, r.f0, r.f1, r.f2, record.getTimestamp(), r.f3, r.f4));
+                fired.add(
+                        new Fired(
+                                index,
+                                byWatermark,
+                                r.f0,
+                                r.f1,
+                                r.f2,
+                                record.getTimestamp(),
+                                r.f3,
+                                r.f4));
             }
         }
         output.clear();
-        Queue<StreamRecord<Tuple4<String, Long, Double, Integer>>> lateOutput = harness.getSideOutput(LATE);
+        Queue<StreamRecord<Tuple4<String, Long, Double, Integer>>> lateOutput =
+                harness.getSideOutput(LATE);
         if (lateOutput != null) {
             lateOutput.forEach(record -> late.add(record.getValue().f3));
             lateOutput.clear();
@@ -172,7 +217,10 @@ final class FlinkWindowOracle implements AutoCloseable {
         harness.close();
     }
 
-    /** One window result and the point of the stream that emitted it: event {@code index}, or the watermark after it. */
+    /**
+     * One window result and the point of the stream that emitted it: event {@code index}, or the
+     * watermark after it.
+     */
     static final class Fired {
         final int index;
         final boolean byWatermark;
@@ -183,7 +231,15 @@ final class FlinkWindowOracle implements AutoCloseable {
         final double value;
         final long count;
 
-        Fired(int index, boolean byWatermark, String key, long start, long end, long time, double value, long count) {
+        Fired(
+                int index,
+                boolean byWatermark,
+                String key,
+                long start,
+                long end,
+                long time,
+                double value,
+                long count) {
             this.index = index;
             this.byWatermark = byWatermark;
             this.key = key;
@@ -195,7 +251,8 @@ final class FlinkWindowOracle implements AutoCloseable {
         }
     }
 
-    private static final class ByKey implements KeySelector<Tuple4<String, Long, Double, Integer>, String> {
+    private static final class ByKey
+            implements KeySelector<Tuple4<String, Long, Double, Integer>, String> {
         @Override
         public String getKey(Tuple4<String, Long, Double, Integer> event) {
             return event.f0;
@@ -203,7 +260,9 @@ final class FlinkWindowOracle implements AutoCloseable {
     }
 
     /** Sum of amounts and number of events: {@code [sum, count]}. */
-    private static final class SumAndCount implements AggregateFunction<Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>> {
+    private static final class SumAndCount
+            implements AggregateFunction<
+                    Tuple4<String, Long, Double, Integer>, double[], Tuple2<Double, Long>> {
         @Override
         public double[] createAccumulator() {
             return new double[2];
@@ -231,12 +290,25 @@ final class FlinkWindowOracle implements AutoCloseable {
 
     /** Adds the key and the window to the aggregate. */
     private static final class WithWindow
-            extends ProcessWindowFunction<Tuple2<Double, Long>, Tuple5<String, Long, Long, Double, Long>, String, TimeWindow> {
+            extends ProcessWindowFunction<
+                    Tuple2<Double, Long>,
+                    Tuple5<String, Long, Long, Double, Long>,
+                    String,
+                    TimeWindow> {
         @Override
-        public void process(String key, Context context, Iterable<Tuple2<Double, Long>> elements,
+        public void process(
+                String key,
+                Context context,
+                Iterable<Tuple2<Double, Long>> elements,
                 Collector<Tuple5<String, Long, Long, Double, Long>> out) {
             Tuple2<Double, Long> result = elements.iterator().next();
-            out.collect(Tuple5.of(key, context.window().getStart(), context.window().getEnd(), result.f0, result.f1));
+            out.collect(
+                    Tuple5.of(
+                            key,
+                            context.window().getStart(),
+                            context.window().getEnd(),
+                            result.f0,
+                            result.f1));
         }
     }
 }

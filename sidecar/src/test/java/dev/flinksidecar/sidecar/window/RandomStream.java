@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded random stream for the differential tests: many keys, events out of order (most
- * within the out-of-orderness, some far beyond it, so they are late), duplicate times, times on
- * window boundaries, gaps of silence, events of another type that filters drop, negative times;
- * with the watermarks of either {@code replay} (after every event) or a periodic generator
- * (after every few events), always {@code largest time - out-of-orderness - 1}, then a final
- * {@code Long.MAX_VALUE}.
+ * A seeded random stream for the differential tests: many keys, events out of order (most within
+ * the out-of-orderness, some far beyond it, so they are late), duplicate times, times on window
+ * boundaries, gaps of silence, events of another type that filters drop, negative times; with the
+ * watermarks of either {@code replay} (after every event) or a periodic generator (after every few
+ * events), always {@code largest time - out-of-orderness - 1}, then a final {@code Long.MAX_VALUE}.
  */
 public final class RandomStream {
 
@@ -19,6 +18,7 @@ public final class RandomStream {
     public static final long NONE = Long.MIN_VALUE;
 
     public final List<EventRecord> events = new ArrayList<>();
+
     /** The watermark after event i, or {@link #NONE}; strictly increasing where set. */
     public final long[] watermarkAfter;
 

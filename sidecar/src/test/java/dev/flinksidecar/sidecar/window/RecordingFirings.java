@@ -3,7 +3,10 @@ package dev.flinksidecar.sidecar.window;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records firings as {@code key [start,end) value xcount} lines, and failures as {@code failed key [start,end)}. */
+/**
+ * Records firings as {@code key [start,end) value xcount} lines, and failures as {@code failed key
+ * [start,end)}.
+ */
 public final class RecordingFirings implements Firings {
 
     public final List<String> lines = new ArrayList<>();

@@ -7,9 +7,9 @@ import dev.flinksidecar.rule.WindowedRule;
 import java.time.Duration;
 
 /**
- * A windowed rule for tests: the sum of {@code amount} over events of type {@code payment};
- * results above {@link #above} only; {@code getResult} throws for a window whose sum is exactly
- * {@link #failOn}.
+ * A windowed rule for tests: the sum of {@code amount} over events of type {@code payment}; results
+ * above {@link #above} only; {@code getResult} throws for a window whose sum is exactly {@link
+ * #failOn}.
  */
 public final class TestingWindowedRule implements WindowedRule<double[]> {
 

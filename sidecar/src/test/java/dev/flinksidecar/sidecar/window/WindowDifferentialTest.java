@@ -33,10 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * without allowed lateness, side by side with a per-event rule, fed in random batches with the
  * watermarks in band (interim, at a batch's end, or at the start of the next batch), and (b)
  * Flink's {@code WindowOperator} in its test harness ({@link FlinkWindowOracle}), one per rule,
- * with the same events and watermarks. Per rule, both must give the same window results per key,
- * in the same order, at the same point of the stream, with the same values, counts and
- * timestamps, and the same late events. A second test draws the window sizes, slides, offsets,
- * gaps and lateness at random too, and feeds {@link EventTimeWindows} directly.
+ * with the same events and watermarks. Per rule, both must give the same window results per key, in
+ * the same order, at the same point of the stream, with the same values, counts and timestamps, and
+ * the same late events. A second test draws the window sizes, slides, offsets, gaps and lateness at
+ * random too, and feeds {@link EventTimeWindows} directly.
  */
 class WindowDifferentialTest {
 
@@ -47,16 +47,25 @@ class WindowDifferentialTest {
 
     static {
         add("tumbling", WindowAssigner.tumbling(Duration.ofMillis(2000)), 0);
-        add("tumbling-late", WindowAssigner.tumbling(Duration.ofMillis(2000), Duration.ofMillis(300)), 1500);
+        add(
+                "tumbling-late",
+                WindowAssigner.tumbling(Duration.ofMillis(2000), Duration.ofMillis(300)),
+                1500);
         add("sliding", WindowAssigner.sliding(Duration.ofMillis(3000), Duration.ofMillis(1000)), 0);
-        add("sliding-late", WindowAssigner.sliding(Duration.ofMillis(2500), Duration.ofMillis(1000), Duration.ofMillis(200)), 1200);
-        add("sliding-gaps", WindowAssigner.sliding(Duration.ofMillis(500), Duration.ofMillis(1500)), 700);
+        add(
+                "sliding-late",
+                WindowAssigner.sliding(
+                        Duration.ofMillis(2500), Duration.ofMillis(1000), Duration.ofMillis(200)),
+                1200);
+        add(
+                "sliding-gaps",
+                WindowAssigner.sliding(Duration.ofMillis(500), Duration.ofMillis(1500)),
+                700);
         add("session", WindowAssigner.session(Duration.ofMillis(700)), 0);
         add("session-late", WindowAssigner.session(Duration.ofMillis(400)), 2000);
     }
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     private static RuleSet rules;
 
@@ -90,14 +99,20 @@ class WindowDifferentialTest {
                 String rule = c.getKey();
                 try (FlinkWindowOracle flink = runFlink(stream, c.getValue())) {
                     String what = "seed " + seed + ", rule " + rule + " " + c.getValue();
-                    assertThat(sidecar.firings(rule)).as(what + ": window results per key").isEqualTo(flink.firings());
-                    assertThat(sidecar.late(rule)).as(what + ": late events").isEqualTo(flink.late());
+                    assertThat(sidecar.firings(rule))
+                            .as(what + ": window results per key")
+                            .isEqualTo(flink.firings());
+                    assertThat(sidecar.late(rule))
+                            .as(what + ": late events")
+                            .isEqualTo(flink.late());
                     count(sidecar.firings(rule), flink.late().size());
                 }
             }
         }
         assertThat(totals.get("firings")).as("window results over all seeds").isGreaterThan(10_000);
-        assertThat(totals.get("late firings")).as("firings within the allowed lateness").isGreaterThan(100);
+        assertThat(totals.get("late firings"))
+                .as("firings within the allowed lateness")
+                .isGreaterThan(100);
         assertThat(totals.get("late events")).isGreaterThan(100);
     }
 
@@ -110,7 +125,9 @@ class WindowDifferentialTest {
             try (FlinkWindowOracle flink = runFlink(stream, c)) {
                 Direct sidecar = runDirect(stream, c);
                 String what = "seed " + seed + ", " + c;
-                assertThat(sidecar.firings).as(what + ": window results per key").isEqualTo(flink.firings());
+                assertThat(sidecar.firings)
+                        .as(what + ": window results per key")
+                        .isEqualTo(flink.firings());
                 assertThat(sidecar.late).as(what + ": late events").isEqualTo(flink.late());
                 count(sidecar.firings, flink.late().size());
             }
@@ -123,19 +140,32 @@ class WindowDifferentialTest {
         long size = 50 + random.nextInt(5000);
         switch (random.nextInt(3)) {
             case 0:
-                return new Case(WindowAssigner.tumbling(Duration.ofMillis(size), Duration.ofMillis(random.nextInt((int) size))), lateness);
+                return new Case(
+                        WindowAssigner.tumbling(
+                                Duration.ofMillis(size),
+                                Duration.ofMillis(random.nextInt((int) size))),
+                        lateness);
             case 1:
                 long slide = 20 + random.nextInt((int) size);
-                return new Case(WindowAssigner.sliding(Duration.ofMillis(size), Duration.ofMillis(slide),
-                        Duration.ofMillis(random.nextInt((int) slide))), lateness);
+                return new Case(
+                        WindowAssigner.sliding(
+                                Duration.ofMillis(size),
+                                Duration.ofMillis(slide),
+                                Duration.ofMillis(random.nextInt((int) slide))),
+                        lateness);
             default:
                 return new Case(WindowAssigner.session(Duration.ofMillis(size / 4 + 1)), lateness);
         }
     }
 
-    /** Feeds the stream straight into {@link EventTimeWindows}, a watermark after each event that has one. */
+    /**
+     * Feeds the stream straight into {@link EventTimeWindows}, a watermark after each event that
+     * has one.
+     */
     private static Direct runDirect(RandomStream stream, Case c) {
-        EventTimeWindows windows = EventTimeWindows.of(new TestingWindowedRule(c.windows, Duration.ofMillis(c.latenessMs)));
+        EventTimeWindows windows =
+                EventTimeWindows.of(
+                        new TestingWindowedRule(c.windows, Duration.ofMillis(c.latenessMs)));
         Direct out = new Direct();
         for (int i = 0; i < stream.size(); i++) {
             out.step = "E " + i;
@@ -162,7 +192,8 @@ class WindowDifferentialTest {
 
         @Override
         public void fire(String key, long start, long end, double value, long count) {
-            firings.computeIfAbsent(key, k -> new ArrayList<>()).add(FlinkWindowOracle.line(step, start, end, end - 1, value, count));
+            firings.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(FlinkWindowOracle.line(step, start, end, end - 1, value, count));
         }
 
         @Override
@@ -174,7 +205,10 @@ class WindowDifferentialTest {
     private void count(Map<String, List<String>> firings, int late) {
         for (List<String> lines : firings.values()) {
             totals.merge("firings", lines.size(), Integer::sum);
-            totals.merge("late firings", (int) lines.stream().filter(line -> line.startsWith("E ")).count(), Integer::sum);
+            totals.merge(
+                    "late firings",
+                    (int) lines.stream().filter(line -> line.startsWith("E ")).count(),
+                    Integer::sum);
         }
         totals.merge("late events", late, Integer::sum);
     }
@@ -194,7 +228,10 @@ class WindowDifferentialTest {
         return flink;
     }
 
-    /** Feeds the stream to a fresh engine in random batches, each watermark in band at one of the places it may travel. */
+    /**
+     * Feeds the stream to a fresh engine in random batches, each watermark in band at one of the
+     * places it may travel.
+     */
     private static Sidecar runSidecar(RandomStream stream, Random random) {
         Sidecar sidecar = new Sidecar();
         try (RuleEngine engine = RuleEngine.open(rules, "differential")) {
@@ -205,7 +242,8 @@ class WindowDifferentialTest {
             long carried = RandomStream.NONE;
             for (int i = 0; i < stream.size(); i++) {
                 if (carried != RandomStream.NONE) {
-                    writer.watermarkAfterEvents(carried); // at position 0: after the previous batch's last event
+                    writer.watermarkAfterEvents(
+                            carried); // at position 0: after the previous batch's last event
                     carried = RandomStream.NONE;
                 }
                 writer.add(stream.events.get(i));
@@ -223,7 +261,8 @@ class WindowDifferentialTest {
                     }
                 }
                 if (end) {
-                    sidecar.collect(engine.process(writer.build(sequence++, atEnd, watermark)), first);
+                    sidecar.collect(
+                            engine.process(writer.build(sequence++, atEnd, watermark)), first);
                     writer.clear();
                     first = i + 1;
                     limit = 1 + random.nextInt(64);
@@ -248,13 +287,27 @@ class WindowDifferentialTest {
                     continue;
                 }
                 WindowFiring w = result.getWindow();
-                String step = w.getByWatermark() ? "W " + (first + result.getEventIndex() - 1) : "E " + (first + result.getEventIndex());
-                firings.computeIfAbsent(answer.getRules(result.getRule()).getId(), r -> new LinkedHashMap<>())
+                String step =
+                        w.getByWatermark()
+                                ? "W " + (first + result.getEventIndex() - 1)
+                                : "E " + (first + result.getEventIndex());
+                firings.computeIfAbsent(
+                                answer.getRules(result.getRule()).getId(),
+                                r -> new LinkedHashMap<>())
                         .computeIfAbsent(result.getKey(), k -> new ArrayList<>())
-                        .add(FlinkWindowOracle.line(step, w.getStart(), w.getEnd(), result.getTime(), w.getValue(), w.getCount()));
+                        .add(
+                                FlinkWindowOracle.line(
+                                        step,
+                                        w.getStart(),
+                                        w.getEnd(),
+                                        result.getTime(),
+                                        w.getValue(),
+                                        w.getCount()));
             }
             for (LateEvent event : answer.getLateEventsList()) {
-                late.computeIfAbsent(answer.getRules(event.getRule()).getId(), r -> new ArrayList<>()).add(first + event.getEventIndex());
+                late.computeIfAbsent(
+                                answer.getRules(event.getRule()).getId(), r -> new ArrayList<>())
+                        .add(first + event.getEventIndex());
             }
             assertThat(answer.getDeadLettersList()).isEmpty();
         }
@@ -286,11 +339,22 @@ class WindowDifferentialTest {
             String window;
             switch (windows.type()) {
                 case TUMBLING:
-                    window = "{\"type\":\"tumbling\",\"size\":\"" + ms(windows.size()) + "\",\"offset\":\"" + ms(windows.offset()) + "\"}";
+                    window =
+                            "{\"type\":\"tumbling\",\"size\":\""
+                                    + ms(windows.size())
+                                    + "\",\"offset\":\""
+                                    + ms(windows.offset())
+                                    + "\"}";
                     break;
                 case SLIDING:
-                    window = "{\"type\":\"sliding\",\"size\":\"" + ms(windows.size()) + "\",\"slide\":\"" + ms(windows.slide())
-                            + "\",\"offset\":\"" + ms(windows.offset()) + "\"}";
+                    window =
+                            "{\"type\":\"sliding\",\"size\":\""
+                                    + ms(windows.size())
+                                    + "\",\"slide\":\""
+                                    + ms(windows.slide())
+                                    + "\",\"offset\":\""
+                                    + ms(windows.offset())
+                                    + "\"}";
                     break;
                 default:
                     window = "{\"type\":\"session\",\"gap\":\"" + ms(windows.gap()) + "\"}";

@@ -34,8 +34,10 @@ class WindowsByStartTest {
                         windows.remove(start);
                         expected.remove(start);
                     }
-                    default -> assertThat(windows.get(start)).as("seed %d, op %d: get(%d)", seed, op, start)
-                            .isSameAs(expected.get(start));
+                    default ->
+                            assertThat(windows.get(start))
+                                    .as("seed %d, op %d: get(%d)", seed, op, start)
+                                    .isSameAs(expected.get(start));
                 }
                 assertThat(windows.size()).isEqualTo(expected.size());
             }
@@ -57,7 +59,9 @@ class WindowsByStartTest {
             windows.remove(start * 60_000);
         }
         for (long start = 0; start < 1000; start++) {
-            assertThat(windows.get(start * 60_000) != null).as("window %d", start).isEqualTo(start % 2 == 1);
+            assertThat(windows.get(start * 60_000) != null)
+                    .as("window %d", start)
+                    .isEqualTo(start % 2 == 1);
         }
         for (long start = 1; start < 1000; start += 2) {
             windows.remove(start * 60_000);

@@ -25,11 +25,11 @@ import java.util.Set;
  *
  * <ul>
  *   <li>when the string attribute {@code merchant} is one of {@code merchants}: attributes {@code
- *       merchant}, {@code country} (when the event has a string {@code country}) and {@code
- *       reason = "merchant"};
+ *       merchant}, {@code country} (when the event has a string {@code country}) and {@code reason
+ *       = "merchant"};
  *   <li>else when the string attribute {@code country} is one of {@code countries}: attributes
- *       {@code merchant} (when the event has a string {@code merchant}), {@code country} and
- *       {@code reason = "country"}.
+ *       {@code merchant} (when the event has a string {@code merchant}), {@code country} and {@code
+ *       reason = "country"}.
  * </ul>
  *
  * <p>Matching is exact and case-sensitive. Both lists must be present (either may be empty), so a
@@ -50,16 +50,27 @@ public final class MerchantWatchRule implements Rule {
     private static Set<String> strings(Map<String, Object> config, String field) {
         Object value = config.get(field);
         if (!(value instanceof List)) {
-            throw new RuleConfigException("config field '" + field + "' is "
-                    + (value == null ? (config.containsKey(field) ? "null" : "missing") : "not an array")
-                    + "; expected an array of strings");
+            throw new RuleConfigException(
+                    "config field '"
+                            + field
+                            + "' is "
+                            + (value == null
+                                    ? (config.containsKey(field) ? "null" : "missing")
+                                    : "not an array")
+                            + "; expected an array of strings");
         }
         Set<String> set = new HashSet<>();
         List<?> list = (List<?>) value;
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof String)) {
                 throw new RuleConfigException(
-                        "config field '" + field + "[" + i + "]' is " + list.get(i) + "; expected a string");
+                        "config field '"
+                                + field
+                                + "["
+                                + i
+                                + "]' is "
+                                + list.get(i)
+                                + "; expected a string");
             }
             set.add((String) list.get(i));
         }

@@ -1,7 +1,5 @@
 package dev.flinksidecar.examples.merchantwatch;
 
-import dev.flinksidecar.rule.testing.TestingEvent;
-import dev.flinksidecar.rule.testing.TestingRuleContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +7,8 @@ import dev.flinksidecar.rule.Event;
 import dev.flinksidecar.rule.Result;
 import dev.flinksidecar.rule.Rule;
 import dev.flinksidecar.rule.RuleConfigException;
+import dev.flinksidecar.rule.testing.TestingEvent;
+import dev.flinksidecar.rule.testing.TestingRuleContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 
 class MerchantWatchRuleTest {
 
-    private static final Map<String, Object> CONFIG = Map.of(
-            "id", "merchant-watch",
-            "merchants", List.of("Lucky Star Casino", "QuickCash Exchange"),
-            "countries", List.of("BR", "TH"));
+    private static final Map<String, Object> CONFIG =
+            Map.of(
+                    "id", "merchant-watch",
+                    "merchants", List.of("Lucky Star Casino", "QuickCash Exchange"),
+                    "countries", List.of("BR", "TH"));
 
     private static List<Result> run(Map<String, ?> config, Event... events) throws Exception {
         MerchantWatchRule rule = new MerchantWatchRule();
@@ -49,25 +50,37 @@ class MerchantWatchRuleTest {
 
     @Test
     void watchedMerchantGivesMerchantCountryAndReason() throws Exception {
-        assertThat(describe(TestingEvent.of("card-0001", 5L)
-                        .with("amount", 20.0)
-                        .with("country", "DE")
-                        .with("merchant", "Lucky Star Casino")))
-                .containsExactly("card-0001@5 merchant=Lucky Star Casino country=DE reason=merchant");
+        assertThat(
+                        describe(
+                                TestingEvent.of("card-0001", 5L)
+                                        .with("amount", 20.0)
+                                        .with("country", "DE")
+                                        .with("merchant", "Lucky Star Casino")))
+                .containsExactly(
+                        "card-0001@5 merchant=Lucky Star Casino country=DE reason=merchant");
     }
 
     @Test
     void watchedMerchantInAWatchedCountryGivesOneResultForTheMerchant() throws Exception {
-        assertThat(describe(TestingEvent.of("k", 1L).with("merchant", "QuickCash Exchange").with("country", "BR")))
+        assertThat(
+                        describe(
+                                TestingEvent.of("k", 1L)
+                                        .with("merchant", "QuickCash Exchange")
+                                        .with("country", "BR")))
                 .containsExactly("k@1 merchant=QuickCash Exchange country=BR reason=merchant");
     }
 
     @Test
     void watchedCountryGivesTheMerchantWhenPresent() throws Exception {
-        assertThat(describe(
-                        TestingEvent.of("k", 1L).with("merchant", "Corner Bakery").with("country", "TH"),
-                        TestingEvent.of("k", 2L).with("country", "BR"),
-                        TestingEvent.of("k", 3L).with("merchant", 42L).with("country", "BR")))
+        assertThat(
+                        describe(
+                                TestingEvent.of("k", 1L)
+                                        .with("merchant", "Corner Bakery")
+                                        .with("country", "TH"),
+                                TestingEvent.of("k", 2L).with("country", "BR"),
+                                TestingEvent.of("k", 3L)
+                                        .with("merchant", 42L)
+                                        .with("country", "BR")))
                 .containsExactly(
                         "k@1 merchant=Corner Bakery country=TH reason=country",
                         "k@2 country=BR reason=country",
@@ -76,9 +89,12 @@ class MerchantWatchRuleTest {
 
     @Test
     void watchedMerchantWithoutAStringCountry() throws Exception {
-        assertThat(describe(
-                        TestingEvent.of("k", 1L).with("merchant", "Lucky Star Casino"),
-                        TestingEvent.of("k", 2L).with("merchant", "Lucky Star Casino").with("country", 49L)))
+        assertThat(
+                        describe(
+                                TestingEvent.of("k", 1L).with("merchant", "Lucky Star Casino"),
+                                TestingEvent.of("k", 2L)
+                                        .with("merchant", "Lucky Star Casino")
+                                        .with("country", 49L)))
                 .containsExactly(
                         "k@1 merchant=Lucky Star Casino reason=merchant",
                         "k@2 merchant=Lucky Star Casino reason=merchant");
@@ -86,33 +102,61 @@ class MerchantWatchRuleTest {
 
     @Test
     void otherEventsGiveNothing() throws Exception {
-        assertThat(describe(
-                        TestingEvent.of("k", 1L).with("merchant", "Corner Bakery").with("country", "DE"),
-                        TestingEvent.of("k", 2L).with("merchant", "lucky star casino").with("country", "br"),
-                        TestingEvent.of("k", 3L).with("amount", 5000.0),
-                        TestingEvent.of("k", 4L).with("merchant", true).with("country", 1.5)))
+        assertThat(
+                        describe(
+                                TestingEvent.of("k", 1L)
+                                        .with("merchant", "Corner Bakery")
+                                        .with("country", "DE"),
+                                TestingEvent.of("k", 2L)
+                                        .with("merchant", "lucky star casino")
+                                        .with("country", "br"),
+                                TestingEvent.of("k", 3L).with("amount", 5000.0),
+                                TestingEvent.of("k", 4L)
+                                        .with("merchant", true)
+                                        .with("country", 1.5)))
                 .isEmpty();
     }
 
     @Test
     void emptyListsWatchNothing() throws Exception {
-        assertThat(run(
-                        Map.of("merchants", List.of(), "countries", List.of()),
-                        TestingEvent.of("k", 1L).with("merchant", "Lucky Star Casino").with("country", "BR")))
+        assertThat(
+                        run(
+                                Map.of("merchants", List.of(), "countries", List.of()),
+                                TestingEvent.of("k", 1L)
+                                        .with("merchant", "Lucky Star Casino")
+                                        .with("country", "BR")))
                 .isEmpty();
     }
 
     @Test
     void missingOrMistypedConfigIsRefusedNamingTheField() {
         MerchantWatchRule rule = new MerchantWatchRule();
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext("merchant-watch", Map.of("countries", List.of("BR")))))
+        assertThatThrownBy(
+                        () ->
+                                rule.open(
+                                        new TestingRuleContext(
+                                                "merchant-watch",
+                                                Map.of("countries", List.of("BR")))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'merchants' is missing");
-        assertThatThrownBy(() -> rule.open(new TestingRuleContext("merchant-watch", Map.of("merchants", List.of(), "countries", "BR"))))
+        assertThatThrownBy(
+                        () ->
+                                rule.open(
+                                        new TestingRuleContext(
+                                                "merchant-watch",
+                                                Map.of("merchants", List.of(), "countries", "BR"))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'countries' is not an array");
-        assertThatThrownBy(() -> rule.open(
-                        new TestingRuleContext("merchant-watch", Map.of("merchants", List.of(), "countries", List.of("BR", 7L)))))
+        assertThatThrownBy(
+                        () ->
+                                rule.open(
+                                        new TestingRuleContext(
+                                                "merchant-watch",
+                                                Map.of(
+                                                        "merchants",
+                                                        List.of(),
+                                                        "countries",
+                                                        List.of("BR", 7L)))))
                 .isInstanceOf(RuleConfigException.class)
                 .hasMessageContaining("'countries[1]'");
         Map<String, Object> withNull = new HashMap<>();

@@ -21,8 +21,8 @@ import dev.flinksidecar.rule.RuleContext;
  *
  * <p>The result has the event's key and time and one attribute, {@code value}: the field's value
  * with its type kept (a {@code LONG} stays an integer, a {@code DOUBLE} a floating point number).
- * An event without the field, or with a field that is not a number, gives no result. NaN is
- * greater than nothing.
+ * An event without the field, or with a field that is not a number, gives no result. NaN is greater
+ * than nothing.
  *
  * <p>A {@code LONG} value is compared with an integral {@code limit} as a long, so values beyond
  * 2^53 are compared exactly.
@@ -39,7 +39,8 @@ public final class ThresholdRule implements Rule {
         RuleConfig config = context.config();
         field = config.requireString("field");
         if (field.isEmpty()) {
-            throw new RuleConfigException("config field 'field' is empty; expected the name of a numeric attribute");
+            throw new RuleConfigException(
+                    "config field 'field' is empty; expected the name of a numeric attribute");
         }
         Object raw = config.asMap().get("limit");
         if (raw instanceof Long) {

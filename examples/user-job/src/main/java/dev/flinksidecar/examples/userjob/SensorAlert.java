@@ -2,20 +2,26 @@ package dev.flinksidecar.examples.userjob;
 
 import java.util.Objects;
 
-/** What this job reports: a reading that a rule in the sidecar flagged, and which rule version did. A Flink POJO. */
+/**
+ * What this job reports: a reading that a rule in the sidecar flagged, and which rule version did.
+ * A Flink POJO.
+ */
 public class SensorAlert {
 
     public String sensorId;
     public long epochMillis;
     public double celsius;
+
     /** The rule's id, as its config in the sidecar names it. */
     public String rule;
+
     /** The rule version that flagged the reading. */
     public String ruleVersion;
 
     public SensorAlert() {}
 
-    public SensorAlert(String sensorId, long epochMillis, double celsius, String rule, String ruleVersion) {
+    public SensorAlert(
+            String sensorId, long epochMillis, double celsius, String rule, String ruleVersion) {
         this.sensorId = sensorId;
         this.epochMillis = epochMillis;
         this.celsius = celsius;
@@ -29,8 +35,11 @@ public class SensorAlert {
             return false;
         }
         SensorAlert that = (SensorAlert) o;
-        return epochMillis == that.epochMillis && celsius == that.celsius && sensorId.equals(that.sensorId)
-                && rule.equals(that.rule) && ruleVersion.equals(that.ruleVersion);
+        return epochMillis == that.epochMillis
+                && celsius == that.celsius
+                && sensorId.equals(that.sensorId)
+                && rule.equals(that.rule)
+                && ruleVersion.equals(that.ruleVersion);
     }
 
     @Override
@@ -40,6 +49,15 @@ public class SensorAlert {
 
     @Override
     public String toString() {
-        return sensorId + " at " + epochMillis + ": " + celsius + " °C (" + rule + " " + ruleVersion + ")";
+        return sensorId
+                + " at "
+                + epochMillis
+                + ": "
+                + celsius
+                + " °C ("
+                + rule
+                + " "
+                + ruleVersion
+                + ")";
     }
 }

@@ -23,8 +23,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   readings (its own source) ─► EventRecord ─► keyBy(sensor) ─► SidecarStreams.process ─► ResultRecord ─► SensorAlert ─► print
  * </pre>
  *
- * With the {@code threshold} example rule deployed as {@code {"id": "overheat", "field":
- * "celsius", "limit": 90}}, every reading above 90 degrees becomes an alert.
+ * With the {@code threshold} example rule deployed as {@code {"id": "overheat", "field": "celsius",
+ * "limit": 90}}, every reading above 90 degrees becomes an alert.
  *
  * <p>Run it with {@code flink run examples/user-job/target/user-job.jar [SOCKET]} (the jar holds
  * the job, the operator's jar, the rule API and the job's protobuf); without a socket path each
@@ -43,17 +43,21 @@ public final class SensorAlertsJob {
             options = options.with(SidecarOperatorOptions.SOCKET_PATH, args[0]);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<SensorReading> readings = env.fromData(SensorReadings.sample(400), TypeInformation.of(SensorReading.class));
+        DataStream<SensorReading> readings =
+                env.fromData(SensorReadings.sample(400), TypeInformation.of(SensorReading.class));
         alerts(readings, options).print();
         env.execute("sensor-alerts");
     }
 
     /** The job between its source and its sink. */
-    public static DataStream<SensorAlert> alerts(DataStream<SensorReading> readings, SidecarOperatorOptions options) {
-        DataStream<EventRecord> events = readings
-                .map(SensorAlertsJob::toEvent, RecordTypes.EVENT)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<EventRecord>forBoundedOutOfOrderness(Duration.ofSeconds(1))
-                        .withTimestampAssigner((event, previous) -> event.time()));
+    public static DataStream<SensorAlert> alerts(
+            DataStream<SensorReading> readings, SidecarOperatorOptions options) {
+        DataStream<EventRecord> events =
+                readings.map(SensorAlertsJob::toEvent, RecordTypes.EVENT)
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<EventRecord>forBoundedOutOfOrderness(
+                                                Duration.ofSeconds(1))
+                                        .withTimestampAssigner((event, previous) -> event.time()));
         return SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options)
                 .map(SensorAlertsJob::toAlert, TypeInformation.of(SensorAlert.class));
     }
@@ -66,13 +70,21 @@ public final class SensorAlertsJob {
                 .build();
     }
 
-    /** A result of the threshold rule as this job's alert; the result's JSON line has the reading in {@code value}. */
+    /**
+     * A result of the threshold rule as this job's alert; the result's JSON line has the reading in
+     * {@code value}.
+     */
     static SensorAlert toAlert(ResultRecord result) {
         Matcher value = VALUE.matcher(result.json());
         if (!value.find()) {
-            throw new IllegalArgumentException("a result without a numeric value: " + result.json());
+            throw new IllegalArgumentException(
+                    "a result without a numeric value: " + result.json());
         }
-        return new SensorAlert(result.key(), result.time(), Double.parseDouble(value.group(1)), result.rule(),
+        return new SensorAlert(
+                result.key(),
+                result.time(),
+                Double.parseDouble(value.group(1)),
+                result.rule(),
                 result.version());
     }
 }

@@ -13,8 +13,10 @@ import java.util.Objects;
 public class SensorReading {
 
     public String sensorId;
+
     /** A serialized {@code google.protobuf.Timestamp}. */
     public byte[] takenAt;
+
     public double celsius;
 
     public SensorReading() {}
@@ -33,8 +35,10 @@ public class SensorReading {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SensorReading && ((SensorReading) o).sensorId.equals(sensorId)
-                && Arrays.equals(((SensorReading) o).takenAt, takenAt) && ((SensorReading) o).celsius == celsius;
+        return o instanceof SensorReading
+                && ((SensorReading) o).sensorId.equals(sensorId)
+                && Arrays.equals(((SensorReading) o).takenAt, takenAt)
+                && ((SensorReading) o).celsius == celsius;
     }
 
     @Override

@@ -4,7 +4,10 @@ import com.google.protobuf.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The job's own bounded input: readings of four sensors, a quarter second apart, the same every run. */
+/**
+ * The job's own bounded input: readings of four sensors, a quarter second apart, the same every
+ * run.
+ */
 public final class SensorReadings {
 
     /** 2026-01-01T00:00:00Z. */
@@ -12,16 +15,21 @@ public final class SensorReadings {
 
     private SensorReadings() {}
 
-    /** {@code count} readings: sensor {@code i % 4}, taken at start + i x 250 ms, 60 to 99 degrees. */
+    /**
+     * {@code count} readings: sensor {@code i % 4}, taken at start + i x 250 ms, 60 to 99 degrees.
+     */
     public static List<SensorReading> sample(int count) {
         List<SensorReading> readings = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long millis = i * 250L;
-            Timestamp takenAt = Timestamp.newBuilder()
-                    .setSeconds(START_SECONDS + millis / 1000)
-                    .setNanos((int) (millis % 1000) * 1_000_000)
-                    .build();
-            readings.add(new SensorReading("sensor-" + i % 4, takenAt, 60 + (i * 37) % 40 + (i % 10) / 10.0));
+            Timestamp takenAt =
+                    Timestamp.newBuilder()
+                            .setSeconds(START_SECONDS + millis / 1000)
+                            .setNanos((int) (millis % 1000) * 1_000_000)
+                            .build();
+            readings.add(
+                    new SensorReading(
+                            "sensor-" + i % 4, takenAt, 60 + (i * 37) % 40 + (i % 10) / 10.0));
         }
         return readings;
     }

@@ -35,58 +35,89 @@ class SensorAlertsJobITCase {
     private static final Path ROOT = root();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void theJobsOwnProtobufIsVersion3AndTheOperatorsIsOutOfItsWay() throws Exception {
         assertThat(Timestamp.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-                .as("the job's protobuf").contains("protobuf-java-3.");
+                .as("the job's protobuf")
+                .contains("protobuf-java-3.");
         assertThatThrownBy(() -> Class.forName("com.google.protobuf.RuntimeVersion"))
-                .as("protobuf 4's RuntimeVersion, which 3.x does not have").isInstanceOf(ClassNotFoundException.class);
+                .as("protobuf 4's RuntimeVersion, which 3.x does not have")
+                .isInstanceOf(ClassNotFoundException.class);
         assertThat(Class.forName("dev.flinksidecar.shaded.com.google.protobuf.RuntimeVersion"))
-                .as("the operator's own, relocated").isNotNull();
+                .as("the operator's own, relocated")
+                .isNotNull();
     }
 
     @Test
     void everyReadingAboveTheLimitBecomesOneAlertInItsSensorsOrder() throws Exception {
         Path rules = Files.createDirectories(tmp.resolve("rules"));
-        Files.copy(ROOT.resolve("examples/target/rules/threshold.jar"), rules.resolve("overheat.jar"));
-        Files.writeString(rules.resolve("overheat.json"), "{\"id\": \"overheat\", \"field\": \"celsius\", \"limit\": 90}");
+        Files.copy(
+                ROOT.resolve("examples/target/rules/threshold.jar"), rules.resolve("overheat.jar"));
+        Files.writeString(
+                rules.resolve("overheat.json"),
+                "{\"id\": \"overheat\", \"field\": \"celsius\", \"limit\": 90}");
         Path socket = tmp.resolve("sidecar.sock");
         List<SensorReading> readings = SensorReadings.sample(400);
 
         List<SensorAlert> alerts = new ArrayList<>();
-        try (SidecarChild sidecar = SidecarChild.start(ROOT.resolve("sidecar/target/sidecar.jar"), socket, rules, tmp,
-                Duration.ofSeconds(60))) {
+        try (SidecarChild sidecar =
+                SidecarChild.start(
+                        ROOT.resolve("sidecar/target/sidecar.jar"),
+                        socket,
+                        rules,
+                        tmp,
+                        Duration.ofSeconds(60))) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(2);
-            SidecarOperatorOptions options = SidecarOperatorOptions.defaults()
-                    .with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
-            try (CloseableIterator<SensorAlert> out = SensorAlertsJob.alerts(
-                    env.fromData(readings, TypeInformation.of(SensorReading.class)), options).executeAndCollect()) {
+            SidecarOperatorOptions options =
+                    SidecarOperatorOptions.defaults()
+                            .with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
+            try (CloseableIterator<SensorAlert> out =
+                    SensorAlertsJob.alerts(
+                                    env.fromData(readings, TypeInformation.of(SensorReading.class)),
+                                    options)
+                            .executeAndCollect()) {
                 out.forEachRemaining(alerts::add);
             }
         }
 
-        List<SensorReading> hot = readings.stream().filter(r -> r.celsius > 90).collect(Collectors.toList());
-        assertThat(hot).as("the sample has hot readings, and cooler ones").isNotEmpty().hasSizeLessThan(readings.size());
-        assertThat(alerts).hasSameSizeAs(hot).allSatisfy(alert -> {
-            assertThat(alert.rule).isEqualTo("overheat");
-            assertThat(alert.ruleVersion).startsWith("1.0.0+");
-        });
-        assertThat(bySensor(alerts)).isEqualTo(bySensor(expectedAlerts(hot, alerts.get(0).ruleVersion)));
+        List<SensorReading> hot =
+                readings.stream().filter(r -> r.celsius > 90).collect(Collectors.toList());
+        assertThat(hot)
+                .as("the sample has hot readings, and cooler ones")
+                .isNotEmpty()
+                .hasSizeLessThan(readings.size());
+        assertThat(alerts)
+                .hasSameSizeAs(hot)
+                .allSatisfy(
+                        alert -> {
+                            assertThat(alert.rule).isEqualTo("overheat");
+                            assertThat(alert.ruleVersion).startsWith("1.0.0+");
+                        });
+        assertThat(bySensor(alerts))
+                .isEqualTo(bySensor(expectedAlerts(hot, alerts.get(0).ruleVersion)));
     }
 
-    private static List<SensorAlert> expectedAlerts(List<SensorReading> hot, String version) throws Exception {
+    private static List<SensorAlert> expectedAlerts(List<SensorReading> hot, String version)
+            throws Exception {
         List<SensorAlert> expected = new ArrayList<>();
         for (SensorReading reading : hot) {
-            expected.add(new SensorAlert(reading.sensorId, reading.epochMillis(), reading.celsius, "overheat", version));
+            expected.add(
+                    new SensorAlert(
+                            reading.sensorId,
+                            reading.epochMillis(),
+                            reading.celsius,
+                            "overheat",
+                            version));
         }
         return expected;
     }

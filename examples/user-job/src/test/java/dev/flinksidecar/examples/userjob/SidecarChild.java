@@ -26,24 +26,42 @@ final class SidecarChild implements AutoCloseable {
     }
 
     /** Starts it and waits until {@code socket} accepts a connection, at most {@code timeout}. */
-    static SidecarChild start(Path sidecarJar, Path socket, Path rulesDir, Path dir, Duration timeout)
+    static SidecarChild start(
+            Path sidecarJar, Path socket, Path rulesDir, Path dir, Duration timeout)
             throws IOException, InterruptedException {
         Path log = dir.resolve("sidecar.log");
-        Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + dir, "-jar", sidecarJar.toString(),
-                "serve", "--socket", socket.toString(), "--rules-dir", rulesDir.toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process process =
+                new ProcessBuilder(
+                                List.of(
+                                        Path.of(System.getProperty("java.home"), "bin", "java")
+                                                .toString(),
+                                        "-Djava.io.tmpdir=" + dir,
+                                        "-jar",
+                                        sidecarJar.toString(),
+                                        "serve",
+                                        "--socket",
+                                        socket.toString(),
+                                        "--rules-dir",
+                                        rulesDir.toString()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         SidecarChild sidecar = new SidecarChild(process, log);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!accepts(socket)) {
             if (process.waitFor(20, TimeUnit.MILLISECONDS)) {
-                throw new IOException("the sidecar exited with " + process.exitValue() + ": " + sidecar.output());
+                throw new IOException(
+                        "the sidecar exited with " + process.exitValue() + ": " + sidecar.output());
             }
             if (System.nanoTime() > deadline) {
                 sidecar.close();
-                throw new IOException("the sidecar did not accept on " + socket + " within " + timeout + ": " + sidecar.output());
+                throw new IOException(
+                        "the sidecar did not accept on "
+                                + socket
+                                + " within "
+                                + timeout
+                                + ": "
+                                + sidecar.output());
             }
         }
         return sidecar;

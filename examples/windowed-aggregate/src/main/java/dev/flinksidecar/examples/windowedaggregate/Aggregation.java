@@ -103,7 +103,9 @@ enum Aggregation {
             }
         }
         throw new RuleConfigException(
-                "config field 'aggregate' is \"" + name + "\"; expected one of count, sum, min, max, avg");
+                "config field 'aggregate' is \""
+                        + name
+                        + "\"; expected one of count, sum, min, max, avg");
     }
 
     /** A new accumulator. */

@@ -10,9 +10,9 @@ import dev.flinksidecar.rule.WindowedRule;
 import java.time.Duration;
 
 /**
- * A windowed aggregate set up by its JSON config alone: count, sum, min, max or avg of a
- * numeric attribute per key over tumbling, sliding or session windows, as Flink's
- * {@code keyBy(key).window(...).allowedLateness(...).aggregate(...)} computes it.
+ * A windowed aggregate set up by its JSON config alone: count, sum, min, max or avg of a numeric
+ * attribute per key over tumbling, sliding or session windows, as Flink's {@code
+ * keyBy(key).window(...).allowedLateness(...).aggregate(...)} computes it.
  *
  * <p>Config ({@code windowed-aggregate.json}):
  *
@@ -26,18 +26,20 @@ import java.time.Duration;
  *  "event_type": "payment"}                             // optional: only events of this type
  * }</pre>
  *
- * <p>Which events count: those of {@code event_type} (all types when it is absent) that have
- * {@code field} as a number (LONG or DOUBLE; a LONG is read as a double). An event that does not
- * qualify is ignored: not aggregated, never late. With {@code count} and no {@code field}, every
- * event of the type counts.
+ * <p>Which events count: those of {@code event_type} (all types when it is absent) that have {@code
+ * field} as a number (LONG or DOUBLE; a LONG is read as a double). An event that does not qualify
+ * is ignored: not aggregated, never late. With {@code count} and no {@code field}, every event of
+ * the type counts.
  *
  * <p>One result per window firing (late firings within the allowed lateness included):
  *
- * <pre>{"rule":"spend","version":"1.0.0","key":"card-0042","window_start":1767225600000,"window_end":1767225610000,"value":1250.5,"count":3}</pre>
+ * <pre>
+ * {"rule":"spend","version":"1.0.0","key":"card-0042","window_start":1767225600000,"window_end":1767225610000,"value":1250.5,"count":3}
+ * </pre>
  *
  * <p>{@code value} is the aggregate as a double, printed the way Java prints doubles ({@code
- * Double.toString}: {@code 1250.5}, {@code 3.0}); for {@code count} it equals {@code count}.
- * {@code count} is the number of events aggregated into the window.
+ * Double.toString}: {@code 1250.5}, {@code 3.0}); for {@code count} it equals {@code count}. {@code
+ * count} is the number of events aggregated into the window.
  */
 public final class WindowedAggregateRule implements WindowedRule<double[]> {
 
@@ -51,14 +53,19 @@ public final class WindowedAggregateRule implements WindowedRule<double[]> {
     public void open(RuleContext context) {
         RuleConfig config = context.config();
         if (!config.has("window")) {
-            throw new RuleConfigException("config field 'window' is missing; expected e.g. {\"type\": \"tumbling\", \"size\": \"10s\"}");
+            throw new RuleConfigException(
+                    "config field 'window' is missing; expected e.g. {\"type\": \"tumbling\", \"size\": \"10s\"}");
         }
         windows = WindowAssigner.fromConfig(config.getObject("window"));
         lateness = config.getDuration("allowed_lateness", Duration.ZERO);
         aggregation = Aggregation.of(config.requireString("aggregate"));
-        field = aggregation == Aggregation.COUNT ? config.getString("field", null) : config.requireString("field");
+        field =
+                aggregation == Aggregation.COUNT
+                        ? config.getString("field", null)
+                        : config.requireString("field");
         if (field != null && field.isEmpty()) {
-            throw new RuleConfigException("config field 'field' is empty; expected the name of a numeric attribute");
+            throw new RuleConfigException(
+                    "config field 'field' is empty; expected the name of a numeric attribute");
         }
         eventType = config.getString("event_type", null);
     }

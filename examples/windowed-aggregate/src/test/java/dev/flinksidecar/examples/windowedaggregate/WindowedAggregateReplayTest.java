@@ -8,13 +8,12 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -29,16 +28,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code replay} (the sidecar's engine, in process) with this rule, packed as a rule jar, over
- * the windowed scenarios of {@code testdata/}: the output must be exactly the expected files,
- * which Flink's own window operator wrote (sidecar's {@code WindowedTestdataTest}).
+ * {@code replay} (the sidecar's engine, in process) with this rule, packed as a rule jar, over the
+ * windowed scenarios of {@code testdata/}: the output must be exactly the expected files, which
+ * Flink's own window operator wrote (sidecar's {@code WindowedTestdataTest}).
  */
 class WindowedAggregateReplayTest {
 
-    private static final Pattern VERSION = Pattern.compile("\"version\":\"([^\"]*?)\\+([0-9a-f]{7})\"");
+    private static final Pattern VERSION =
+            Pattern.compile("\"version\":\"([^\"]*?)\\+([0-9a-f]{7})\"");
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     private static Path jar;
     private static Path root;
@@ -47,14 +46,22 @@ class WindowedAggregateReplayTest {
     static void packTheRule() throws Exception {
         root = projectRoot();
         jar = dir.resolve("windowed-aggregate.jar");
-        Path classes = Path.of(WindowedAggregateRule.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes =
+                Path.of(
+                        WindowedAggregateRule.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, "1.0.0");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest);
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream jarOut = new JarOutputStream(out, manifest);
                 Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-                jarOut.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                jarOut.putNextEntry(
+                        new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 jarOut.write(Files.readAllBytes(file));
                 jarOut.closeEntry();
             }
@@ -66,7 +73,10 @@ class WindowedAggregateReplayTest {
         Path scenario = root.resolve("testdata/windowed");
         List<Path> configs;
         try (Stream<Path> list = Files.list(scenario.resolve("configs"))) {
-            configs = list.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+            configs =
+                    list.filter(p -> p.toString().endsWith(".json"))
+                            .sorted()
+                            .collect(Collectors.toList());
         }
         assertThat(configs).isNotEmpty();
         for (Path config : configs) {
@@ -76,9 +86,14 @@ class WindowedAggregateReplayTest {
 
             String hash = replay(config, scenario.resolve("events.jsonl"), "1s", out, late);
 
-            assertThat(withoutHash(out, hash)).as(name).isEqualTo(Files.readAllLines(scenario.resolve("expected/" + name + ".jsonl")));
-            assertThat(withoutHash(late, hash)).as(name)
-                    .isEqualTo(Files.readAllLines(scenario.resolve("expected/" + name + "-late.jsonl")));
+            assertThat(withoutHash(out, hash))
+                    .as(name)
+                    .isEqualTo(Files.readAllLines(scenario.resolve("expected/" + name + ".jsonl")));
+            assertThat(withoutHash(late, hash))
+                    .as(name)
+                    .isEqualTo(
+                            Files.readAllLines(
+                                    scenario.resolve("expected/" + name + "-late.jsonl")));
         }
     }
 
@@ -87,10 +102,18 @@ class WindowedAggregateReplayTest {
         Path out = dir.resolve("default.jsonl");
         Path late = dir.resolve("default-late.jsonl");
 
-        String hash = replay(root.resolve("examples/windowed-aggregate/windowed-aggregate.json"),
-                root.resolve("testdata/payments.jsonl"), "3s", out, late);
+        String hash =
+                replay(
+                        root.resolve("examples/windowed-aggregate/windowed-aggregate.json"),
+                        root.resolve("testdata/payments.jsonl"),
+                        "3s",
+                        out,
+                        late);
 
-        assertThat(withoutHash(out, hash)).isEqualTo(Files.readAllLines(root.resolve("testdata/expected/windowed-aggregate.jsonl")));
+        assertThat(withoutHash(out, hash))
+                .isEqualTo(
+                        Files.readAllLines(
+                                root.resolve("testdata/expected/windowed-aggregate.jsonl")));
         assertThat(late).isEmptyFile();
     }
 
@@ -111,17 +134,36 @@ class WindowedAggregateReplayTest {
 
     /**
      * Runs replay with this rule alone, configured by {@code config}; returns the content hash its
-     * results must carry: the first 7 hex digits of SHA-256 over the jar's bytes, then the config's.
+     * results must carry: the first 7 hex digits of SHA-256 over the jar's bytes, then the
+     * config's.
      */
-    private static String replay(Path config, Path input, String outOfOrderness, Path out, Path late) throws IOException {
+    private static String replay(
+            Path config, Path input, String outOfOrderness, Path out, Path late)
+            throws IOException {
         Path rules = Files.createTempDirectory(dir, "rules");
         String name = config.getFileName().toString().replace(".json", "");
         Files.copy(jar, rules.resolve(name + ".jar"));
         Files.copy(config, rules.resolve(name + ".json"));
         StringWriter err = new StringWriter();
-        List<String> args = new ArrayList<>(List.of("replay", "--rules-dir", rules.toString(), "--input", input.toString(),
-                "--output", out.toString(), "--late-output", late.toString(), "--out-of-orderness", outOfOrderness));
-        int status = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args.toArray(new String[0]));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "replay",
+                                "--rules-dir",
+                                rules.toString(),
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                out.toString(),
+                                "--late-output",
+                                late.toString(),
+                                "--out-of-orderness",
+                                outOfOrderness));
+        int status =
+                Main.run(
+                        new PrintWriter(new StringWriter(), true),
+                        new PrintWriter(err, true),
+                        args.toArray(new String[0]));
         assertThat(err.toString()).as("stderr of replay").startsWith("replay: ");
         assertThat(status).as("exit status of replay").isZero();
         try {
@@ -140,10 +182,12 @@ class WindowedAggregateReplayTest {
             return Path.of(configured).toAbsolutePath();
         }
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("testdata")) && Files.isRegularFile(d.resolve("pom.xml"))) {
+            if (Files.isDirectory(d.resolve("testdata"))
+                    && Files.isRegularFile(d.resolve("pom.xml"))) {
                 return d;
             }
         }
-        throw new IllegalStateException("no testdata/ folder above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no testdata/ folder above " + Path.of("").toAbsolutePath());
     }
 }

@@ -1,6 +1,5 @@
 package dev.flinksidecar.examples.windowedaggregate;
 
-import dev.flinksidecar.rule.testing.TestingRuleContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import dev.flinksidecar.rule.Event;
 import dev.flinksidecar.rule.RuleConfigException;
 import dev.flinksidecar.rule.WindowAssigner;
 import dev.flinksidecar.rule.WindowedRule;
+import dev.flinksidecar.rule.testing.TestingRuleContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -25,15 +25,42 @@ class WindowedAggregateRuleTest {
 
     @Test
     void readsItsWindowsLatenessAndFilterFromTheConfig() {
-        WindowedAggregateRule rule = open(Map.of("window", Map.of("type", "sliding", "size", "10s", "slide", "5s"),
-                "allowed_lateness", "2s", "aggregate", "sum", "field", "amount", "event_type", "payment"));
+        WindowedAggregateRule rule =
+                open(
+                        Map.of(
+                                "window",
+                                Map.of("type", "sliding", "size", "10s", "slide", "5s"),
+                                "allowed_lateness",
+                                "2s",
+                                "aggregate",
+                                "sum",
+                                "field",
+                                "amount",
+                                "event_type",
+                                "payment"));
 
-        assertThat(rule.windowAssigner()).isEqualTo(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        assertThat(rule.windowAssigner())
+                .isEqualTo(WindowAssigner.sliding(Duration.ofSeconds(10), Duration.ofSeconds(5)));
         assertThat(rule.allowedLateness()).isEqualTo(Duration.ofSeconds(2));
         assertThat(rule.filter(payment(1.5))).isTrue();
-        assertThat(rule.filter(EventRecord.builder("k", 1).type("refund").set("amount", 1.5).build())).isFalse();
-        assertThat(rule.filter(EventRecord.builder("k", 1).type("payment").set("amount", "1.5").build())).as("not a number").isFalse();
-        assertThat(rule.filter(EventRecord.builder("k", 1).type("payment").build())).as("no amount").isFalse();
+        assertThat(
+                        rule.filter(
+                                EventRecord.builder("k", 1)
+                                        .type("refund")
+                                        .set("amount", 1.5)
+                                        .build()))
+                .isFalse();
+        assertThat(
+                        rule.filter(
+                                EventRecord.builder("k", 1)
+                                        .type("payment")
+                                        .set("amount", "1.5")
+                                        .build()))
+                .as("not a number")
+                .isFalse();
+        assertThat(rule.filter(EventRecord.builder("k", 1).type("payment").build()))
+                .as("no amount")
+                .isFalse();
     }
 
     @Test
@@ -56,10 +83,21 @@ class WindowedAggregateRuleTest {
     @Test
     void mergingTwoSessionsGivesWhatAddingAllTheirEventsGives() {
         for (String kind : new String[] {"count", "sum", "min", "max", "avg"}) {
-            WindowedAggregateRule rule = open(Map.of("window", Map.of("type", "session", "gap", "3s"), "aggregate", kind, "field", "amount"));
+            WindowedAggregateRule rule =
+                    open(
+                            Map.of(
+                                    "window",
+                                    Map.of("type", "session", "gap", "3s"),
+                                    "aggregate",
+                                    kind,
+                                    "field",
+                                    "amount"));
             double[] a = rule.add(payment(4), rule.add(payment(1), rule.createAccumulator()));
             double[] b = rule.add(payment(-2), rule.createAccumulator());
-            double[] all = rule.add(payment(-2), rule.add(payment(4), rule.add(payment(1), rule.createAccumulator())));
+            double[] all =
+                    rule.add(
+                            payment(-2),
+                            rule.add(payment(4), rule.add(payment(1), rule.createAccumulator())));
             assertThat(rule.getResult(rule.merge(a, b))).as(kind).isEqualTo(rule.getResult(all));
         }
     }
@@ -67,34 +105,72 @@ class WindowedAggregateRuleTest {
     @Test
     void refusesABadConfigNamingTheField() {
         assertThatThrownBy(() -> open(Map.of("aggregate", "sum", "field", "amount")))
-                .isInstanceOf(RuleConfigException.class).hasMessageContaining("'window' is missing");
-        assertThatThrownBy(() -> open(Map.of("window", TUMBLING, "aggregate", "median", "field", "amount")))
+                .isInstanceOf(RuleConfigException.class)
+                .hasMessageContaining("'window' is missing");
+        assertThatThrownBy(
+                        () ->
+                                open(
+                                        Map.of(
+                                                "window",
+                                                TUMBLING,
+                                                "aggregate",
+                                                "median",
+                                                "field",
+                                                "amount")))
                 .hasMessageContaining("expected one of count, sum, min, max, avg");
         assertThatThrownBy(() -> open(Map.of("window", TUMBLING, "aggregate", "sum")))
                 .hasMessageContaining("'field' is missing");
-        assertThatThrownBy(() -> open(Map.of("window", Map.of("type", "session"), "aggregate", "count")))
+        assertThatThrownBy(
+                        () ->
+                                open(
+                                        Map.of(
+                                                "window",
+                                                Map.of("type", "session"),
+                                                "aggregate",
+                                                "count")))
                 .hasMessageContaining("'window.gap' is missing");
-        assertThatThrownBy(() -> open(Map.of("window", TUMBLING, "aggregate", "count", "allowed_lateness", "soon")))
+        assertThatThrownBy(
+                        () ->
+                                open(
+                                        Map.of(
+                                                "window",
+                                                TUMBLING,
+                                                "aggregate",
+                                                "count",
+                                                "allowed_lateness",
+                                                "soon")))
                 .hasMessageContaining("allowed_lateness");
     }
 
     @Test
     void isFoundAsAWindowedRuleAndItsAccumulatorsRoundTrip() throws Exception {
-        assertThat(ServiceLoader.load(WindowedRule.class).stream().map(ServiceLoader.Provider::type))
+        assertThat(
+                        ServiceLoader.load(WindowedRule.class).stream()
+                                .map(ServiceLoader.Provider::type))
                 .contains(WindowedAggregateRule.class);
-        WindowedAggregateRule rule = open(Map.of("window", TUMBLING, "aggregate", "avg", "field", "amount"));
+        WindowedAggregateRule rule =
+                open(Map.of("window", TUMBLING, "aggregate", "avg", "field", "amount"));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        rule.accumulatorCodec().write(rule.add(payment(2.5), rule.createAccumulator()), new DataOutputStream(bytes));
-        double[] back = rule.accumulatorCodec().read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        rule.accumulatorCodec()
+                .write(
+                        rule.add(payment(2.5), rule.createAccumulator()),
+                        new DataOutputStream(bytes));
+        double[] back =
+                rule.accumulatorCodec()
+                        .read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertThat(back).containsExactly(2.5, 1.0);
     }
 
     private static double aggregate(String kind, double first, double second, long third) {
-        WindowedAggregateRule rule = open(Map.of("window", TUMBLING, "aggregate", kind, "field", "amount"));
+        WindowedAggregateRule rule =
+                open(Map.of("window", TUMBLING, "aggregate", kind, "field", "amount"));
         double[] acc = rule.createAccumulator();
         acc = rule.add(payment(first), acc);
         acc = rule.add(payment(second), acc);
-        acc = rule.add(EventRecord.builder("k", 1).type("payment").set("amount", third).build(), acc);
+        acc =
+                rule.add(
+                        EventRecord.builder("k", 1).type("payment").set("amount", third).build(),
+                        acc);
         return rule.getResult(acc);
     }
 

@@ -15,15 +15,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Whether a rule jar fits this sidecar's rule API ({@link RuleApi#VERSION}), decided before any
- * of its code runs, so that a jar built for another API is refused with a message instead of
- * failing with a {@link LinkageError} on some event:
+ * Whether a rule jar fits this sidecar's rule API ({@link RuleApi#VERSION}), decided before any of
+ * its code runs, so that a jar built for another API is refused with a message instead of failing
+ * with a {@link LinkageError} on some event:
  *
  * <ol>
- *   <li>the manifest's {@code Rule-Api-Version}, when present, must have this API's major
- *       version;
- *   <li>every class, field and method of {@code dev.flinksidecar.rule} that the jar's classes
- *       refer to must exist here with the same signature ({@link ClassReferences});
+ *   <li>the manifest's {@code Rule-Api-Version}, when present, must have this API's major version;
+ *   <li>every class, field and method of {@code dev.flinksidecar.rule} that the jar's classes refer
+ *       to must exist here with the same signature ({@link ClassReferences});
  *   <li>every rule class must implement every abstract method of its rule interface.
  * </ol>
  *
@@ -33,8 +32,11 @@ final class ApiCompatibility {
 
     private static final String PREFIX = RuleApiClassLoader.SHARED_PREFIX.replace('.', '/');
     private static final int MAX_LISTED = 20;
+
     /** Whether each API member a jar used exists. */
-    private static final Map<ClassReferences.Member, Boolean> KNOWN_MEMBERS = new ConcurrentHashMap<>();
+    private static final Map<ClassReferences.Member, Boolean> KNOWN_MEMBERS =
+            new ConcurrentHashMap<>();
+
     /** API class names known to be missing. */
     private static final Set<String> MISSING_CLASSES = ConcurrentHashMap.newKeySet();
 
@@ -52,13 +54,27 @@ final class ApiCompatibility {
         }
         String major = apiVersion.split("\\.", 2)[0].trim();
         if (!major.matches("\\d+")) {
-            throw new RuleLoadException("rule jar " + fileName + ": manifest attribute " + RuleApi.MANIFEST_ATTRIBUTE + " '"
-                    + apiVersion + "' is not a version like " + RuleApi.VERSION);
+            throw new RuleLoadException(
+                    "rule jar "
+                            + fileName
+                            + ": manifest attribute "
+                            + RuleApi.MANIFEST_ATTRIBUTE
+                            + " '"
+                            + apiVersion
+                            + "' is not a version like "
+                            + RuleApi.VERSION);
         }
         if (Integer.parseInt(major) != RuleApi.MAJOR) {
-            throw new RuleLoadException("rule jar " + fileName + " is incompatible: it was built for rule API " + apiVersion
-                    + ", and this sidecar runs rule API " + RuleApi.VERSION + " (another major version); rebuild it against rule-api "
-                    + RuleApi.MAJOR + ".x");
+            throw new RuleLoadException(
+                    "rule jar "
+                            + fileName
+                            + " is incompatible: it was built for rule API "
+                            + apiVersion
+                            + ", and this sidecar runs rule API "
+                            + RuleApi.VERSION
+                            + " (another major version); rebuild it against rule-api "
+                            + RuleApi.MAJOR
+                            + ".x");
         }
     }
 
@@ -82,7 +98,8 @@ final class ApiCompatibility {
     }
 
     /** Checks that {@code type} implements every abstract method of {@code service}. */
-    static void checkImplements(String fileName, Class<?> type, Class<?> service) throws RuleLoadException {
+    static void checkImplements(String fileName, Class<?> type, Class<?> service)
+            throws RuleLoadException {
         List<String> missing = new ArrayList<>();
         for (Method method : service.getMethods()) {
             if (!Modifier.isAbstract(method.getModifiers())) {
@@ -91,10 +108,18 @@ final class ApiCompatibility {
             try {
                 Method found = type.getMethod(method.getName(), method.getParameterTypes());
                 if (Modifier.isAbstract(found.getModifiers())) {
-                    missing.add("method " + Descriptors.describe(method) + " is not implemented by " + type.getName());
+                    missing.add(
+                            "method "
+                                    + Descriptors.describe(method)
+                                    + " is not implemented by "
+                                    + type.getName());
                 }
             } catch (NoSuchMethodException e) {
-                missing.add("method " + Descriptors.describe(method) + " is not implemented by " + type.getName());
+                missing.add(
+                        "method "
+                                + Descriptors.describe(method)
+                                + " is not implemented by "
+                                + type.getName());
             }
         }
         if (!missing.isEmpty()) {
@@ -104,12 +129,20 @@ final class ApiCompatibility {
 
     private static RuleLoadException incompatible(String fileName, List<String> missing) {
         String first = missing.get(0);
-        String message = "rule jar " + fileName + " is incompatible with this sidecar's rule API " + RuleApi.VERSION
-                + ": it uses " + first + (first.contains(" is not ") ? "" : ", which this API does not have")
-                + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : "")
-                + "; was it compiled against another rule-api version?";
+        String message =
+                "rule jar "
+                        + fileName
+                        + " is incompatible with this sidecar's rule API "
+                        + RuleApi.VERSION
+                        + ": it uses "
+                        + first
+                        + (first.contains(" is not ") ? "" : ", which this API does not have")
+                        + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : "")
+                        + "; was it compiled against another rule-api version?";
         StringBuilder detail = new StringBuilder();
-        missing.stream().limit(MAX_LISTED).forEach(m -> detail.append("missing: ").append(m).append('\n'));
+        missing.stream()
+                .limit(MAX_LISTED)
+                .forEach(m -> detail.append("missing: ").append(m).append('\n'));
         return new RuleLoadException(message, detail.toString(), null);
     }
 
@@ -129,7 +162,9 @@ final class ApiCompatibility {
     private static boolean exists(Class<?> owner, ClassReferences.Member member) {
         if (member.method && member.name.equals("<init>")) {
             for (Constructor<?> c : owner.getDeclaredConstructors()) {
-                if (MethodType.methodType(void.class, c.getParameterTypes()).toMethodDescriptorString().equals(member.descriptor)) {
+                if (MethodType.methodType(void.class, c.getParameterTypes())
+                        .toMethodDescriptorString()
+                        .equals(member.descriptor)) {
                     return true;
                 }
             }
@@ -152,7 +187,9 @@ final class ApiCompatibility {
     private static boolean declaresMethod(Class<?> type, ClassReferences.Member member) {
         for (Method m : type.getDeclaredMethods()) {
             if (m.getName().equals(member.name)
-                    && MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString().equals(member.descriptor)) {
+                    && MethodType.methodType(m.getReturnType(), m.getParameterTypes())
+                            .toMethodDescriptorString()
+                            .equals(member.descriptor)) {
                 return true;
             }
         }
@@ -161,7 +198,8 @@ final class ApiCompatibility {
 
     private static boolean declaresField(Class<?> type, ClassReferences.Member member) {
         for (Field f : type.getDeclaredFields()) {
-            if (f.getName().equals(member.name) && f.getType().descriptorString().equals(member.descriptor)) {
+            if (f.getName().equals(member.name)
+                    && f.getType().descriptorString().equals(member.descriptor)) {
                 return true;
             }
         }

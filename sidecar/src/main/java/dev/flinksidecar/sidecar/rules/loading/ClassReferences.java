@@ -9,10 +9,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a compiled class refers to in one package, read from its constant pool (JVMS 4.4)
- * without loading it: the classes it names, and the fields and methods it uses. This is what
- * the JVM will link lazily, on the first call; reading it up front lets the sidecar refuse a
- * jar compiled against another rule API before any event reaches it.
+ * What a compiled class refers to in one package, read from its constant pool (JVMS 4.4) without
+ * loading it: the classes it names, and the fields and methods it uses. This is what the JVM will
+ * link lazily, on the first call; reading it up front lets the sidecar refuse a jar compiled
+ * against another rule API before any event reaches it.
  */
 final class ClassReferences {
 
@@ -36,7 +36,10 @@ final class ClassReferences {
                 return false;
             }
             Member m = (Member) o;
-            return method == m.method && owner.equals(m.owner) && name.equals(m.name) && descriptor.equals(m.descriptor);
+            return method == m.method
+                    && owner.equals(m.owner)
+                    && name.equals(m.name)
+                    && descriptor.equals(m.descriptor);
         }
 
         @Override
@@ -52,21 +55,30 @@ final class ClassReferences {
     private static final int INTERFACE_METHOD_REF = 11;
     private static final int NAME_AND_TYPE = 12;
 
-    /** Internal names of classes (slash-separated) of the package, e.g. {@code dev/flinksidecar/rule/Rule}. */
+    /**
+     * Internal names of classes (slash-separated) of the package, e.g. {@code
+     * dev/flinksidecar/rule/Rule}.
+     */
     final Set<String> classes = new LinkedHashSet<>();
+
     final Set<Member> members = new LinkedHashSet<>();
 
     private final String packagePrefix;
+
     /** How a descriptor or signature names a class of the package: {@code L} and the prefix. */
     private final String inDescriptorStart;
+
     private final Pattern inDescriptor;
 
-    /** @param packagePrefix internal-name prefix, e.g. {@code dev/flinksidecar/rule/} */
+    /**
+     * @param packagePrefix internal-name prefix, e.g. {@code dev/flinksidecar/rule/}
+     */
     ClassReferences(String packagePrefix) {
         this.packagePrefix = packagePrefix;
         this.inDescriptorStart = "L".concat(packagePrefix);
         // in descriptors "Ldev/x/Y;", in generic signatures also "Ldev/x/Y<...>;"
-        this.inDescriptor = Pattern.compile("L(".concat(Pattern.quote(packagePrefix)).concat("[\\w$/]+)[;<]"));
+        this.inDescriptor =
+                Pattern.compile("L(".concat(Pattern.quote(packagePrefix)).concat("[\\w$/]+)[;<]"));
     }
 
     /**
@@ -93,17 +105,28 @@ final class ClassReferences {
                 case UTF8:
                     utf8[i] = in.readUTF();
                     break;
-                case CLASS: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
+                case CLASS:
+                case 8:
+                case 16:
+                case 19:
+                case 20: // Class, String, MethodType, Module, Package
                     first[i] = in.readUnsignedShort();
                     break;
-                case FIELD_REF: case METHOD_REF: case INTERFACE_METHOD_REF: case NAME_AND_TYPE: case 17: case 18:
+                case FIELD_REF:
+                case METHOD_REF:
+                case INTERFACE_METHOD_REF:
+                case NAME_AND_TYPE:
+                case 17:
+                case 18:
                     first[i] = in.readUnsignedShort();
                     second[i] = in.readUnsignedShort();
                     break;
-                case 3: case 4: // Integer, Float
+                case 3:
+                case 4: // Integer, Float
                     in.readInt();
                     break;
-                case 5: case 6: // Long, Double: two slots
+                case 5:
+                case 6: // Long, Double: two slots
                     in.readLong();
                     i++;
                     break;
@@ -126,11 +149,18 @@ final class ClassReferences {
                 if (name.startsWith(packagePrefix)) {
                     classes.add(name);
                 }
-            } else if (tags[i] == FIELD_REF || tags[i] == METHOD_REF || tags[i] == INTERFACE_METHOD_REF) {
+            } else if (tags[i] == FIELD_REF
+                    || tags[i] == METHOD_REF
+                    || tags[i] == INTERFACE_METHOD_REF) {
                 String owner = utf8[first[first[i]]];
                 if (owner.startsWith(packagePrefix)) {
                     int nameAndType = second[i];
-                    members.add(new Member(tags[i] != FIELD_REF, owner, utf8[first[nameAndType]], utf8[second[nameAndType]]));
+                    members.add(
+                            new Member(
+                                    tags[i] != FIELD_REF,
+                                    owner,
+                                    utf8[first[nameAndType]],
+                                    utf8[second[nameAndType]]));
                 }
             }
         }

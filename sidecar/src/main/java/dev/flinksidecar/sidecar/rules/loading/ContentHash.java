@@ -3,8 +3,8 @@ package dev.flinksidecar.sidecar.rules.loading;
 import java.util.HexFormat;
 
 /**
- * The short content hash that every rule version carries, so that two different builds that
- * claim the same version are told apart in every result:
+ * The short content hash that every rule version carries, so that two different builds that claim
+ * the same version are told apart in every result:
  *
  * <pre>
  *   hash    = first 7 hex digits of SHA-256(jar bytes, then config bytes)   (no config: no bytes)
@@ -26,8 +26,8 @@ public final class ContentHash {
 
     /**
      * The short hash of a jar and its config, and the full SHA-256 of the jar alone (what the
-     * {@code ArtifactStore} names its copy by), from one pass over the jar's bytes: before the
-     * JIT compiles it, SHA-256 runs interpreted, a large part of a cold start ({@link Sha256}).
+     * {@code ArtifactStore} names its copy by), from one pass over the jar's bytes: before the JIT
+     * compiles it, SHA-256 runs interpreted, a large part of a cold start ({@link Sha256}).
      */
     public static Digest digest(byte[] jar, byte[] config) {
         Sha256 sha = new Sha256();
@@ -37,7 +37,9 @@ public final class ContentHash {
             withConfig.update(config);
         }
         HexFormat hex = HexFormat.of();
-        return new Digest(hex.formatHex(sha.digest()), hex.formatHex(withConfig.digest()).substring(0, LENGTH));
+        return new Digest(
+                hex.formatHex(sha.digest()),
+                hex.formatHex(withConfig.digest()).substring(0, LENGTH));
     }
 
     /**

@@ -9,13 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One rule class of a loaded jar, with the identity its results carry: a per-event {@link Rule}
- * or a {@link WindowedRule} ({@link #windowed()}). It makes a fresh, opened instance for each
- * session ({@link #open()} or {@link #openWindowed()}); instances are never shared.
+ * One rule class of a loaded jar, with the identity its results carry: a per-event {@link Rule} or
+ * a {@link WindowedRule} ({@link #windowed()}). It makes a fresh, opened instance for each session
+ * ({@link #open()} or {@link #openWindowed()}); instances are never shared.
  *
- * <p>Every call into rule code made here runs with the thread's context classloader set to the
- * rule jar's loader and restored afterwards, so libraries inside the jar that look classes up
- * through the context classloader find their own.
+ * <p>Every call into rule code made here runs with the thread's context classloader set to the rule
+ * jar's loader and restored afterwards, so libraries inside the jar that look classes up through
+ * the context classloader find their own.
  */
 public final class LoadedRule {
 
@@ -30,7 +30,13 @@ public final class LoadedRule {
     private final ClassLoader loader;
     private final RuleRef ref;
 
-    LoadedRule(String id, String version, RuleConfig config, String jarName, Class<?> type, boolean windowed)
+    LoadedRule(
+            String id,
+            String version,
+            RuleConfig config,
+            String jarName,
+            Class<?> type,
+            boolean windowed)
             throws NoSuchMethodException {
         this.id = id;
         this.version = version;
@@ -45,7 +51,8 @@ public final class LoadedRule {
     /** This rule with another config (a self-test's own), sharing the class and its loader. */
     LoadedRule withConfig(RuleConfig other) {
         try {
-            return new LoadedRule(id, version, other, jarName, constructor.getDeclaringClass(), windowed);
+            return new LoadedRule(
+                    id, version, other, jarName, constructor.getDeclaringClass(), windowed);
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("the constructor was found before", e);
         }
@@ -76,7 +83,10 @@ public final class LoadedRule {
         return constructor.getDeclaringClass().getName();
     }
 
-    /** True for a {@link WindowedRule} (open it with {@link #openWindowed()}), false for a per-event {@link Rule}. */
+    /**
+     * True for a {@link WindowedRule} (open it with {@link #openWindowed()}), false for a per-event
+     * {@link Rule}.
+     */
     public boolean windowed() {
         return windowed;
     }
@@ -87,23 +97,25 @@ public final class LoadedRule {
     }
 
     /**
-     * A new per-event instance, opened with this rule's context. Runs rule code on the calling thread.
+     * A new per-event instance, opened with this rule's context. Runs rule code on the calling
+     * thread.
      *
-     * @throws RuleLoadException naming the jar, the class and the cause when construction or
-     *     {@link Rule#open} fails; the instance is closed then
+     * @throws RuleLoadException naming the jar, the class and the cause when construction or {@link
+     *     Rule#open} fails; the instance is closed then
      * @throws IllegalStateException when this is a windowed rule
      */
     public Rule open() throws RuleLoadException {
         if (windowed) {
-            throw new IllegalStateException("rule " + this + " is a windowed rule; use openWindowed()");
+            throw new IllegalStateException(
+                    "rule " + this + " is a windowed rule; use openWindowed()");
         }
         return (Rule) openInstance();
     }
 
     /**
-     * A new windowed instance, opened with this rule's context and checked: it must declare
-     * windows and a lateness of zero or more, and its codec must write and read back a fresh
-     * accumulator. Runs rule code on the calling thread.
+     * A new windowed instance, opened with this rule's context and checked: it must declare windows
+     * and a lateness of zero or more, and its codec must write and read back a fresh accumulator.
+     * Runs rule code on the calling thread.
      *
      * @throws RuleLoadException naming the jar, the class and the cause when construction, {@link
      *     WindowedRule#open} or the check fails; the instance is closed then
@@ -116,7 +128,9 @@ public final class LoadedRule {
         return (WindowedRule<?>) openInstance();
     }
 
-    /** Opens and closes one instance, to refuse a rule that cannot run before any session sees it. */
+    /**
+     * Opens and closes one instance, to refuse a rule that cannot run before any session sees it.
+     */
     void trial() throws RuleLoadException {
         closeInstance(openInstance());
     }
@@ -141,19 +155,34 @@ public final class LoadedRule {
             Reasons.rethrowIfFatal(e);
             String stage = instance == null ? "could not be created" : "failed to open";
             closeInstance(instance);
-            throw new RuleLoadException("rule jar " + jarName + ": rule " + className() + " " + stage + ": " + Reasons.of(e),
-                    Reasons.stack(e), Reasons.unwrap(e));
+            throw new RuleLoadException(
+                    "rule jar "
+                            + jarName
+                            + ": rule "
+                            + className()
+                            + " "
+                            + stage
+                            + ": "
+                            + Reasons.of(e),
+                    Reasons.stack(e),
+                    Reasons.unwrap(e));
         } finally {
             thread.setContextClassLoader(previous);
         }
     }
 
-    /** Closes an instance made by {@link #open()}; a failure is logged, not thrown. Runs rule code on the calling thread. */
+    /**
+     * Closes an instance made by {@link #open()}; a failure is logged, not thrown. Runs rule code
+     * on the calling thread.
+     */
     public void close(Rule rule) {
         closeInstance(rule);
     }
 
-    /** Closes an instance made by {@link #openWindowed()}; a failure is logged, not thrown. Runs rule code on the calling thread. */
+    /**
+     * Closes an instance made by {@link #openWindowed()}; a failure is logged, not thrown. Runs
+     * rule code on the calling thread.
+     */
     public void close(WindowedRule<?> rule) {
         closeInstance(rule);
     }

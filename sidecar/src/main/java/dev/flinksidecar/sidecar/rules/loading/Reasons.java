@@ -13,8 +13,8 @@ public final class Reasons {
 
     /**
      * The reason for {@code thrown}: a {@link RuleConfigException}'s message as it is (it already
-     * names the field), anything else as {@code class: message}, e.g.
-     * {@code java.lang.IllegalStateException: no amount}.
+     * names the field), anything else as {@code class: message}, e.g. {@code
+     * java.lang.IllegalStateException: no amount}.
      */
     public static String of(Throwable thrown) {
         Throwable cause = unwrap(thrown);
@@ -33,9 +33,9 @@ public final class Reasons {
     }
 
     /**
-     * The stack trace of what rule code threw, as text, down to the frame where the sidecar
-     * called into the rule (the sidecar's own frames say nothing to a rule author), with its
-     * causes; empty for a {@link RuleConfigException}, whose message says it all.
+     * The stack trace of what rule code threw, as text, down to the frame where the sidecar called
+     * into the rule (the sidecar's own frames say nothing to a rule author), with its causes; empty
+     * for a {@link RuleConfigException}, whose message says it all.
      */
     public static String stack(Throwable thrown) {
         Throwable cause = unwrap(thrown);
@@ -47,7 +47,8 @@ public final class Reasons {
             out.append(t == cause ? "" : "Caused by: ").append(t).append('\n');
             int frames = 0;
             for (StackTraceElement frame : t.getStackTrace()) {
-                if (frame.getClassName().startsWith("dev.flinksidecar.sidecar.") || frames++ == MAX_FRAMES) {
+                if (frame.getClassName().startsWith("dev.flinksidecar.sidecar.")
+                        || frames++ == MAX_FRAMES) {
                     break;
                 }
                 out.append("\tat ").append(frame).append('\n');
@@ -56,7 +57,10 @@ public final class Reasons {
         return out.toString();
     }
 
-    /** Rethrows errors the JVM cannot recover from; a rule's own errors (stack overflow included) are its failures. */
+    /**
+     * Rethrows errors the JVM cannot recover from; a rule's own errors (stack overflow included)
+     * are its failures.
+     */
     public static void rethrowIfFatal(Throwable thrown) {
         if (thrown instanceof VirtualMachineError && !(thrown instanceof StackOverflowError)) {
             throw (VirtualMachineError) thrown;

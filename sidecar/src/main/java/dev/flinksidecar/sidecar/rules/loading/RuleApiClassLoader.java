@@ -4,8 +4,8 @@ package dev.flinksidecar.sidecar.rules.loading;
  * The parent of every rule jar's classloader: it shows a rule the JDK (through the platform
  * classloader) and the rule API ({@code dev.flinksidecar.rule.*}, from the sidecar's own
  * classloader), and nothing else. Netty, protobuf, picocli and the sidecar's own classes stay
- * invisible, so a rule may bundle any version of them without clashing, as Flink's plugin
- * loader does.
+ * invisible, so a rule may bundle any version of them without clashing, as Flink's plugin loader
+ * does.
  *
  * <p>Resources are looked up in the JDK only; a rule finds its own resources in its jar.
  */

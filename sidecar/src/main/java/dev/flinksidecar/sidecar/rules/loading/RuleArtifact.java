@@ -14,8 +14,8 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
- * A rule jar and its config as deployed, before anything of it is loaded: the identity its
- * results will carry (id, version, content hash) and where its bytes are.
+ * A rule jar and its config as deployed, before anything of it is loaded: the identity its results
+ * will carry (id, version, content hash) and where its bytes are.
  *
  * <p>Identity: id = config {@code "id"}, else the jar's base name; version = config {@code
  * "version"}, else the manifest's {@code Implementation-Version}, else {@code unversioned}; then
@@ -36,8 +36,15 @@ public final class RuleArtifact {
     private final String apiVersion;
     private final String source;
 
-    private RuleArtifact(String fileName, Path jarFile, Map<String, Object> configValues, String id, String baseVersion,
-            String hash, String apiVersion, String source) {
+    private RuleArtifact(
+            String fileName,
+            Path jarFile,
+            Map<String, Object> configValues,
+            String id,
+            String baseVersion,
+            String hash,
+            String apiVersion,
+            String source) {
         this.fileName = fileName;
         this.jarFile = jarFile;
         this.configValues = configValues;
@@ -58,7 +65,8 @@ public final class RuleArtifact {
         Path configFile = jar.resolveSibling(baseName(fileName) + ".json");
         try {
             byte[] config = Files.isRegularFile(configFile) ? Files.readAllBytes(configFile) : null;
-            return of(fileName, jar, ContentHash.of(Files.readAllBytes(jar), config), config, source);
+            return of(
+                    fileName, jar, ContentHash.of(Files.readAllBytes(jar), config), config, source);
         } catch (IOException e) {
             throw new RuleLoadException("rule jar " + fileName + " cannot be read: " + e, e);
         }
@@ -74,15 +82,30 @@ public final class RuleArtifact {
      * @throws RuleLoadException when the config is not a JSON object with string {@code id} and
      *     {@code version} (if present), or the jar has no readable manifest directory
      */
-    public static RuleArtifact of(String fileName, Path jarFile, String hash, byte[] config, String source)
+    public static RuleArtifact of(
+            String fileName, Path jarFile, String hash, byte[] config, String source)
             throws RuleLoadException {
         String baseName = baseName(fileName);
         Map<String, Object> values = parseConfig(fileName, baseName, config);
         String id = stringField(fileName, baseName, values, "id", baseName);
         Manifest manifest = manifest(fileName, jarFile);
-        String manifestVersion = attribute(manifest, Attributes.Name.IMPLEMENTATION_VERSION.toString());
-        String version = stringField(fileName, baseName, values, "version", manifestVersion == null ? UNVERSIONED : manifestVersion);
-        return new RuleArtifact(fileName, jarFile, values, id, version, hash, attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE),
+        String manifestVersion =
+                attribute(manifest, Attributes.Name.IMPLEMENTATION_VERSION.toString());
+        String version =
+                stringField(
+                        fileName,
+                        baseName,
+                        values,
+                        "version",
+                        manifestVersion == null ? UNVERSIONED : manifestVersion);
+        return new RuleArtifact(
+                fileName,
+                jarFile,
+                values,
+                id,
+                version,
+                hash,
+                attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE),
                 source);
     }
 
@@ -128,27 +151,31 @@ public final class RuleArtifact {
 
     /** The same artifact from another source (a rollback re-deploys what was deployed before). */
     public RuleArtifact withSource(String newSource) {
-        return new RuleArtifact(fileName, jarFile, configValues, id, baseVersion, hash, apiVersion, newSource);
+        return new RuleArtifact(
+                fileName, jarFile, configValues, id, baseVersion, hash, apiVersion, newSource);
     }
 
     static String baseName(String fileName) {
         return fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName;
     }
 
-    private static Map<String, Object> parseConfig(String fileName, String baseName, byte[] config) throws RuleLoadException {
+    private static Map<String, Object> parseConfig(String fileName, String baseName, byte[] config)
+            throws RuleLoadException {
         if (config == null) {
             return Map.of();
         }
         try {
             Object parsed = Json.parse(new String(config, StandardCharsets.UTF_8));
             if (!(parsed instanceof Map)) {
-                throw new RuleLoadException(configFile(fileName, baseName) + " is not a JSON object");
+                throw new RuleLoadException(
+                        configFile(fileName, baseName) + " is not a JSON object");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> map = (Map<String, Object>) parsed;
             return map;
         } catch (JsonException e) {
-            throw new RuleLoadException(configFile(fileName, baseName) + " is not valid JSON: " + e.getMessage(), e);
+            throw new RuleLoadException(
+                    configFile(fileName, baseName) + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -156,15 +183,27 @@ public final class RuleArtifact {
         return "rule jar " + fileName + ": config " + baseName + ".json";
     }
 
-    private static String stringField(String fileName, String baseName, Map<String, Object> config, String field, String orElse)
+    private static String stringField(
+            String fileName,
+            String baseName,
+            Map<String, Object> config,
+            String field,
+            String orElse)
             throws RuleLoadException {
         if (!config.containsKey(field)) {
             return orElse;
         }
         Object value = config.get(field);
         if (!(value instanceof String) || ((String) value).isBlank()) {
-            throw new RuleLoadException("rule jar " + fileName + ": config " + baseName + ".json field '" + field
-                    + "' must be a non-empty string, not " + value);
+            throw new RuleLoadException(
+                    "rule jar "
+                            + fileName
+                            + ": config "
+                            + baseName
+                            + ".json field '"
+                            + field
+                            + "' must be a non-empty string, not "
+                            + value);
         }
         return (String) value;
     }

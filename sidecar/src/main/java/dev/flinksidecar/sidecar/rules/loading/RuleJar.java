@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One rule jar, loaded and validated: its own classloader (parent: {@link RuleApiClassLoader}),
- * its config, its identity ({@link RuleArtifact}) and the rules its {@code
+ * One rule jar, loaded and validated: its own classloader (parent: {@link RuleApiClassLoader}), its
+ * config, its identity ({@link RuleArtifact}) and the rules its {@code
  * META-INF/services/dev.flinksidecar.rule.Rule} (per-event rules) and {@code
  * META-INF/services/dev.flinksidecar.rule.WindowedRule} (windowed rules) list.
  *
@@ -52,19 +52,20 @@ public final class RuleJar implements Closeable {
      * @throws RuleLoadException naming the jar and the cause when any validation step fails
      */
     public static RuleJar load(Path jar) throws RuleLoadException {
-        return load(RuleArtifact.read(jar, "rules-dir " + jar.getFileName()), loader -> { });
+        return load(RuleArtifact.read(jar, "rules-dir " + jar.getFileName()), loader -> {});
     }
 
     /**
      * Loads and validates {@code artifact} (see the class comment). Runs rule code on the calling
      * thread.
      *
-     * @param refused gets the jar's classloader, already closed, when the jar is refused after
-     *     its loader was made: rule code may have run in it, so it deserves the same watch for
-     *     leaks as a retired version's
+     * @param refused gets the jar's classloader, already closed, when the jar is refused after its
+     *     loader was made: rule code may have run in it, so it deserves the same watch for leaks as
+     *     a retired version's
      * @throws RuleLoadException naming the jar and the cause when any validation step fails
      */
-    public static RuleJar load(RuleArtifact artifact, Consumer<URLClassLoader> refused) throws RuleLoadException {
+    public static RuleJar load(RuleArtifact artifact, Consumer<URLClassLoader> refused)
+            throws RuleLoadException {
         String fileName = artifact.fileName();
         JarScan.Contents contents = JarScan.scan(fileName, artifact.jarFile());
         ApiCompatibility.checkManifest(fileName, artifact.apiVersion());
@@ -72,16 +73,30 @@ public final class RuleJar implements Closeable {
         URLClassLoader loader = newLoader(artifact);
         try {
             List<LoadedRule> rules = new ArrayList<>();
-            for (Class<?> type : ruleClasses(fileName, loader, Rule.class, contents.providers(Rule.class))) {
+            for (Class<?> type :
+                    ruleClasses(fileName, loader, Rule.class, contents.providers(Rule.class))) {
                 rules.add(newRule(artifact, type, false));
             }
-            for (Class<?> type : ruleClasses(fileName, loader, WindowedRule.class, contents.providers(WindowedRule.class))) {
+            for (Class<?> type :
+                    ruleClasses(
+                            fileName,
+                            loader,
+                            WindowedRule.class,
+                            contents.providers(WindowedRule.class))) {
                 rules.add(newRule(artifact, type, true));
             }
             if (rules.isEmpty()) {
-                throw new RuleLoadException("rule jar " + fileName + " has no rule: it needs a file META-INF/services/"
-                        + Rule.class.getName() + " naming a class that implements " + Rule.class.getName() + ", or META-INF/services/"
-                        + WindowedRule.class.getName() + " naming a class that implements " + WindowedRule.class.getName());
+                throw new RuleLoadException(
+                        "rule jar "
+                                + fileName
+                                + " has no rule: it needs a file META-INF/services/"
+                                + Rule.class.getName()
+                                + " naming a class that implements "
+                                + Rule.class.getName()
+                                + ", or META-INF/services/"
+                                + WindowedRule.class.getName()
+                                + " naming a class that implements "
+                                + WindowedRule.class.getName());
             }
             for (LoadedRule rule : rules) {
                 rule.trial();
@@ -111,7 +126,10 @@ public final class RuleJar implements Closeable {
         return rules;
     }
 
-    /** True when the jar holds at least one windowed rule: it has state, so it changes at checkpoints. */
+    /**
+     * True when the jar holds at least one windowed rule: it has state, so it changes at
+     * checkpoints.
+     */
     public boolean windowed() {
         return rules.stream().anyMatch(LoadedRule::windowed);
     }
@@ -128,8 +146,10 @@ public final class RuleJar implements Closeable {
 
     private static URLClassLoader newLoader(RuleArtifact artifact) throws RuleLoadException {
         try {
-            return new URLClassLoader("rule:".concat(artifact.id()).concat("@").concat(artifact.version()),
-                    new URL[] {artifact.jarFile().toUri().toURL()}, RuleApiClassLoader.INSTANCE);
+            return new URLClassLoader(
+                    "rule:".concat(artifact.id()).concat("@").concat(artifact.version()),
+                    new URL[] {artifact.jarFile().toUri().toURL()},
+                    RuleApiClassLoader.INSTANCE);
         } catch (IOException e) {
             throw new RuleLoadException("rule jar " + artifact.fileName() + ": " + e, e);
         }
@@ -138,10 +158,11 @@ public final class RuleJar implements Closeable {
     /**
      * The classes of {@code names} (what the jar's services file for {@code service} lists) that
      * the jar itself holds. Read from the jar, not with {@code ServiceLoader}: that also searches
-     * every parent loader's class path and the JDK's modules for services files, about 10 ms of
-     * the sidecar's start with three rules (BENCHMARKS.md, StartupFootprint).
+     * every parent loader's class path and the JDK's modules for services files, about 10 ms of the
+     * sidecar's start with three rules (BENCHMARKS.md, StartupFootprint).
      */
-    private static List<Class<?>> ruleClasses(String fileName, ClassLoader loader, Class<?> service, List<String> names)
+    private static List<Class<?>> ruleClasses(
+            String fileName, ClassLoader loader, Class<?> service, List<String> names)
             throws RuleLoadException {
         List<Class<?>> types = new ArrayList<>();
         for (String name : names) {
@@ -150,12 +171,26 @@ public final class RuleJar implements Closeable {
                 type = Class.forName(name, false, loader);
             } catch (Throwable e) {
                 Reasons.rethrowIfFatal(e);
-                throw new RuleLoadException("rule jar " + fileName + ": a rule class could not be loaded: " + name + ": "
-                        + Reasons.of(e), e);
+                throw new RuleLoadException(
+                        "rule jar "
+                                + fileName
+                                + ": a rule class could not be loaded: "
+                                + name
+                                + ": "
+                                + Reasons.of(e),
+                        e);
             }
             if (!service.isAssignableFrom(type)) {
-                throw new RuleLoadException("rule jar " + fileName + ": a rule class could not be loaded: " + name
-                        + " does not implement " + service.getName() + " (META-INF/services/" + service.getName() + ")");
+                throw new RuleLoadException(
+                        "rule jar "
+                                + fileName
+                                + ": a rule class could not be loaded: "
+                                + name
+                                + " does not implement "
+                                + service.getName()
+                                + " (META-INF/services/"
+                                + service.getName()
+                                + ")");
             }
             if (type.getClassLoader() == loader) {
                 types.add(type);
@@ -167,12 +202,24 @@ public final class RuleJar implements Closeable {
         return types;
     }
 
-    private static LoadedRule newRule(RuleArtifact artifact, Class<?> type, boolean windowed) throws RuleLoadException {
+    private static LoadedRule newRule(RuleArtifact artifact, Class<?> type, boolean windowed)
+            throws RuleLoadException {
         try {
-            return new LoadedRule(artifact.id(), artifact.version(), artifact.config(), artifact.fileName(), type, windowed);
+            return new LoadedRule(
+                    artifact.id(),
+                    artifact.version(),
+                    artifact.config(),
+                    artifact.fileName(),
+                    type,
+                    windowed);
         } catch (NoSuchMethodException e) {
             throw new RuleLoadException(
-                    "rule jar " + artifact.fileName() + ": rule " + type.getName() + " has no public no-argument constructor", e);
+                    "rule jar "
+                            + artifact.fileName()
+                            + ": rule "
+                            + type.getName()
+                            + " has no public no-argument constructor",
+                    e);
         }
     }
 

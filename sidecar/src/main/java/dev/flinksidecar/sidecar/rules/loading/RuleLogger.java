@@ -7,9 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link System.Logger} a rule gets from its context, writing to the sidecar's log under
- * {@code rule.ID}. The rule API uses the JDK's logger type so that rule authors need no logging
- * framework; this adapter routes it to the sidecar's SLF4J backend.
+ * The {@link System.Logger} a rule gets from its context, writing to the sidecar's log under {@code
+ * rule.ID}. The rule API uses the JDK's logger type so that rule authors need no logging framework;
+ * this adapter routes it to the sidecar's SLF4J backend.
  */
 final class RuleLogger implements System.Logger {
 
@@ -53,7 +53,12 @@ final class RuleLogger implements System.Logger {
     @Override
     public void log(Level level, ResourceBundle bundle, String format, Object... params) {
         if (isLoggable(level)) {
-            write(level, params == null || params.length == 0 ? format : MessageFormat.format(format, params), null);
+            write(
+                    level,
+                    params == null || params.length == 0
+                            ? format
+                            : MessageFormat.format(format, params),
+                    null);
         }
     }
 

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * One version of one rule as sessions run it: a loaded {@link RuleJar} (or, for a self-test,
- * its rules with another config), with a count of who uses it so that its classloader is
- * closed as soon as nothing can use it any more.
+ * One version of one rule as sessions run it: a loaded {@link RuleJar} (or, for a self-test, its
+ * rules with another config), with a count of who uses it so that its classloader is closed as soon
+ * as nothing can use it any more.
  *
  * <pre>
  *   managed:  refs = 1 (the registry, while sessions may still be given it)
@@ -34,7 +34,12 @@ public final class RuleVersion {
     private final Consumer<RuleVersion> onUnused;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    private RuleVersion(RuleJar jar, List<LoadedRule> rules, LongAdder events, VersionMeters meters, Consumer<RuleVersion> onUnused) {
+    private RuleVersion(
+            RuleJar jar,
+            List<LoadedRule> rules,
+            LongAdder events,
+            VersionMeters meters,
+            Consumer<RuleVersion> onUnused) {
         this.jar = jar;
         this.id = rules.get(0).id();
         this.version = rules.get(0).version();
@@ -63,7 +68,8 @@ public final class RuleVersion {
      * @param meters its metrics, given back by its creator when it is unused
      * @param onUnused called once, on the thread that releases the last reference
      */
-    public static RuleVersion managed(RuleJar jar, LongAdder events, VersionMeters meters, Consumer<RuleVersion> onUnused) {
+    public static RuleVersion managed(
+            RuleJar jar, LongAdder events, VersionMeters meters, Consumer<RuleVersion> onUnused) {
         return new RuleVersion(jar, jar.rules(), events, meters, onUnused);
     }
 
@@ -128,7 +134,9 @@ public final class RuleVersion {
         meters.events(count);
     }
 
-    /** Its metrics ({@link VersionMeters#NONE} when it is not the sidecar's, or metrics are off). */
+    /**
+     * Its metrics ({@link VersionMeters#NONE} when it is not the sidecar's, or metrics are off).
+     */
     public VersionMeters meters() {
         return meters;
     }

@@ -11,9 +11,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * What the sidecar checks of a windowed rule right after {@code open}, so that a rule that
- * could not run, or whose windows could not be checkpointed, is refused at load time with a
- * message rather than failing on the first event.
+ * What the sidecar checks of a windowed rule right after {@code open}, so that a rule that could
+ * not run, or whose windows could not be checkpointed, is refused at load time with a message
+ * rather than failing on the first event.
  */
 final class WindowedRuleCheck {
 
@@ -27,11 +27,13 @@ final class WindowedRuleCheck {
      */
     static void check(WindowedRule<?> rule) throws IOException {
         if (rule.windowAssigner() == null) {
-            throw new RuleConfigException("windowAssigner() returned null; a windowed rule must declare its windows");
+            throw new RuleConfigException(
+                    "windowAssigner() returned null; a windowed rule must declare its windows");
         }
         Duration lateness = rule.allowedLateness();
         if (lateness == null || lateness.isNegative()) {
-            throw new RuleConfigException("allowedLateness() must be zero or more, not " + lateness);
+            throw new RuleConfigException(
+                    "allowedLateness() must be zero or more, not " + lateness);
         }
         roundTrip(rule);
     }
@@ -39,7 +41,8 @@ final class WindowedRuleCheck {
     private static <ACC> void roundTrip(WindowedRule<ACC> rule) throws IOException {
         AccumulatorCodec<ACC> codec = rule.accumulatorCodec();
         if (codec == null) {
-            throw new RuleConfigException("accumulatorCodec() returned null; the sidecar needs it to checkpoint windows");
+            throw new RuleConfigException(
+                    "accumulatorCodec() returned null; the sidecar needs it to checkpoint windows");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         codec.write(rule.createAccumulator(), new DataOutputStream(bytes));

@@ -1,7 +1,7 @@
 /**
  * Loading a rule jar: from its bytes and config to a validated {@link
- * dev.flinksidecar.sidecar.rules.loading.RuleJar} with its own classloader, or a refusal that
- * says why ({@link dev.flinksidecar.sidecar.rules.loading.RuleLoadException}).
+ * dev.flinksidecar.sidecar.rules.loading.RuleJar} with its own classloader, or a refusal that says
+ * why ({@link dev.flinksidecar.sidecar.rules.loading.RuleLoadException}).
  *
  * <pre>
  *   RuleArtifact   identity (id, version, ContentHash over Sha256), config, where the jar lies

@@ -14,21 +14,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the {@link ResultBatch} of one event batch from what the rules produce: per-event
- * results ({@link ResultCollector}), window firings ({@link Firings}), late events and dead
- * letters. The engine positions it ({@link #at}) before every call into a rule, so each entry
- * carries the right rule and event index. Reused for every batch of one engine; one thread.
+ * Builds the {@link ResultBatch} of one event batch from what the rules produce: per-event results
+ * ({@link ResultCollector}), window firings ({@link Firings}), late events and dead letters. The
+ * engine positions it ({@link #at}) before every call into a rule, so each entry carries the right
+ * rule and event index. Reused for every batch of one engine; one thread.
  */
 final class BatchAnswer implements ResultCollector, Firings {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchAnswer.class);
 
     private final String sessionName;
-    private final dev.flinksidecar.proto.Result.Builder result = dev.flinksidecar.proto.Result.newBuilder();
+    private final dev.flinksidecar.proto.Result.Builder result =
+            dev.flinksidecar.proto.Result.newBuilder();
     private final WindowFiring.Builder window = WindowFiring.newBuilder();
     private long[] failedFirings;
+
     /** Per rule table index, for the batch being answered: results, dead letters, late events. */
     private int[] results = new int[0];
+
     private int[] deadLetters = new int[0];
     private int[] lateEvents = new int[0];
     private ResultBatch.Builder out;
@@ -87,7 +90,9 @@ final class BatchAnswer implements ResultCollector, Firings {
         this.byWatermark = byWatermark;
     }
 
-    /** Re-points the answer at another rule (an older version finishing its windows), same event. */
+    /**
+     * Re-points the answer at another rule (an older version finishing its windows), same event.
+     */
     void rule(int rule) {
         this.rule = rule;
     }
@@ -106,7 +111,8 @@ final class BatchAnswer implements ResultCollector, Firings {
 
     void deadLetter(String reason) {
         deadLetters[rule]++;
-        out.addDeadLetters(DeadLetter.newBuilder().setEventIndex(event).setRule(rule).setReason(reason));
+        out.addDeadLetters(
+                DeadLetter.newBuilder().setEventIndex(event).setRule(rule).setReason(reason));
     }
 
     /** The current event is late for the current (windowed) rule. */
@@ -129,7 +135,11 @@ final class BatchAnswer implements ResultCollector, Firings {
 
     @Override
     public void fire(String key, long start, long end, double value, long count) {
-        window.setStart(start).setEnd(end).setValue(value).setCount(count).setByWatermark(byWatermark);
+        window.setStart(start)
+                .setEnd(end)
+                .setValue(value)
+                .setCount(count)
+                .setByWatermark(byWatermark);
         result.setRule(rule).setEventIndex(event).setKey(key).setTime(end - 1).setWindow(window);
         out.addResults(result);
         results[rule]++;
@@ -141,8 +151,15 @@ final class BatchAnswer implements ResultCollector, Firings {
     public void failed(String key, long start, long end, Throwable error) {
         long failures = ++failedFirings[rule];
         if (failures <= 10 || failures % 1000 == 0) {
-            LOG.warn("{}: rule {} failed to fire window [{}, {}) of key {} (failure {}), result dropped: {}", sessionName,
-                    out.getRules(rule).getId(), start, end, key, failures, Reasons.of(error));
+            LOG.warn(
+                    "{}: rule {} failed to fire window [{}, {}) of key {} (failure {}), result dropped: {}",
+                    sessionName,
+                    out.getRules(rule).getId(),
+                    start,
+                    end,
+                    key,
+                    failures,
+                    Reasons.of(error));
         }
     }
 }

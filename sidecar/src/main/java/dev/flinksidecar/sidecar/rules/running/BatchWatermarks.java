@@ -3,9 +3,9 @@ package dev.flinksidecar.sidecar.rules.running;
 import dev.flinksidecar.proto.EventBatch;
 
 /**
- * The watermarks of one {@link EventBatch} in the order they apply: the interim ones (each after
- * a number of the batch's events), then the batch's own {@code watermark} after all its events.
- * Read front to back with {@link #dueAt}/{@link #next}.
+ * The watermarks of one {@link EventBatch} in the order they apply: the interim ones (each after a
+ * number of the batch's events), then the batch's own {@code watermark} after all its events. Read
+ * front to back with {@link #dueAt}/{@link #next}.
  */
 final class BatchWatermarks {
 
@@ -25,7 +25,8 @@ final class BatchWatermarks {
     static BatchWatermarks of(EventBatch batch, int size) {
         int interim = batch.getInterimWatermarkPositionsCount();
         if (batch.getInterimWatermarksCount() != interim) {
-            throw new IllegalArgumentException("event batch: column 'interim_watermarks' does not match 'interim_watermark_positions'");
+            throw new IllegalArgumentException(
+                    "event batch: column 'interim_watermarks' does not match 'interim_watermark_positions'");
         }
         int count = interim + (batch.hasWatermark() ? 1 : 0);
         int[] positions = new int[count];
@@ -34,8 +35,12 @@ final class BatchWatermarks {
         for (int i = 0; i < interim; i++) {
             int position = batch.getInterimWatermarkPositions(i);
             if (position < previous || position > size) {
-                throw new IllegalArgumentException("event batch: interim watermark position " + Integer.toUnsignedString(position)
-                        + " is out of order or beyond the " + size + " events");
+                throw new IllegalArgumentException(
+                        "event batch: interim watermark position "
+                                + Integer.toUnsignedString(position)
+                                + " is out of order or beyond the "
+                                + size
+                                + " events");
             }
             positions[i] = position;
             values[i] = batch.getInterimWatermarks(i);

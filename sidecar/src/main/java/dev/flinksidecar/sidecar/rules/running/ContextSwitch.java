@@ -1,9 +1,9 @@
 package dev.flinksidecar.sidecar.rules.running;
 
 /**
- * Sets the engine thread's context classloader to the loader of the rule about to be called,
- * only when it changes (most events go through the same few rules in turn), and puts the
- * original back at the end.
+ * Sets the engine thread's context classloader to the loader of the rule about to be called, only
+ * when it changes (most events go through the same few rules in turn), and puts the original back
+ * at the end.
  *
  * <p>One thread: the engine's.
  */

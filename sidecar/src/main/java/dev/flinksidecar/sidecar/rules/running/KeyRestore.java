@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each section names the version that held its windows right after the barrier (see {@link
  * KeyedState}), so 1 and 2 put every window back where it was; 3 is the swap rule applied at the
  * restore, for state older than the versions this sidecar has (a sidecar restarted with a newer
- * version). A key whose windows went to another version (3), or lost a section, is marked
- * changed, so the next barrier writes it again as it is now.
+ * version). A key whose windows went to another version (3), or lost a section, is marked changed,
+ * so the next barrier writes it again as it is now.
  *
  * <p>One restore (one StateRestore message); one thread: the engine's.
  */
@@ -54,6 +54,7 @@ final class KeyRestore {
     private final ContextSwitch context;
     private final ChangedKeys changes;
     private final List<String> failures = new ArrayList<>();
+
     /** {@code id@version} of versions the feed does not have. */
     private final Set<String> unavailable = new HashSet<>();
 
@@ -63,8 +64,13 @@ final class KeyRestore {
      * @param held gets each older version opened here (acquired from the feed)
      * @param changes where keys that must be written again are marked
      */
-    KeyRestore(Map<String, RuleSlot> slots, Function<String, RuleSlot> newSlot, RuleFeed feed, Consumer<RuleVersion> held,
-            ContextSwitch context, ChangedKeys changes) {
+    KeyRestore(
+            Map<String, RuleSlot> slots,
+            Function<String, RuleSlot> newSlot,
+            RuleFeed feed,
+            Consumer<RuleVersion> held,
+            ContextSwitch context,
+            ChangedKeys changes) {
         this.slots = slots;
         this.newSlot = newSlot;
         this.feed = feed;
@@ -76,7 +82,8 @@ final class KeyRestore {
     /**
      * Restores {@code keys}. Runs rule code (codecs, and {@code open} of older versions).
      *
-     * @return one message per key, or per section of a key, that could not be restored, naming the key
+     * @return one message per key, or per section of a key, that could not be restored, naming the
+     *     key
      */
     List<String> restore(List<KeyState> keys) {
         for (KeyState key : keys) {
@@ -96,7 +103,9 @@ final class KeyRestore {
         }
         WindowedInstance[] targets = new WindowedInstance[sections.size()];
         String[] reasons = new String[sections.size()];
-        for (int i = 0; i < targets.length; i++) { // first, so that 3 never takes a version a later section fills
+        for (int i = 0;
+                i < targets.length;
+                i++) { // first, so that 3 never takes a version a later section fills
             targets[i] = exact(sections.get(i).rule());
         }
         boolean adopted = false;
@@ -110,7 +119,9 @@ final class KeyRestore {
             }
             if (targets[i] == null) {
                 WindowedInstance running = running(rule);
-                if (running != null && rule.adoptableBy(running.section) && !targeted(targets, running)) {
+                if (running != null
+                        && rule.adoptableBy(running.section)
+                        && !targeted(targets, running)) {
                     targets[i] = running;
                     adopted = true;
                 } else {
@@ -120,9 +131,16 @@ final class KeyRestore {
         }
         boolean dropped = false;
         for (int i = 0; i < targets.length; i++) {
-            String reason = reasons[i] != null ? reasons[i] : install(key, sections.get(i), targets[i]);
+            String reason =
+                    reasons[i] != null ? reasons[i] : install(key, sections.get(i), targets[i]);
             if (reason != null) {
-                failures.add("the windows of rule " + sections.get(i).rule() + " in the state of key '" + key + "' are dropped: " + reason);
+                failures.add(
+                        "the windows of rule "
+                                + sections.get(i).rule()
+                                + " in the state of key '"
+                                + key
+                                + "' are dropped: "
+                                + reason);
                 dropped = true;
             }
         }
@@ -148,7 +166,9 @@ final class KeyRestore {
         return null;
     }
 
-    /** An instance of the section's version, still loaded by the feed, opened to finish its windows. */
+    /**
+     * An instance of the section's version, still loaded by the feed, opened to finish its windows.
+     */
     private WindowedInstance older(RuleSection rule) {
         String name = rule.ruleId() + "@" + rule.version();
         if (unavailable.contains(name)) {
@@ -158,7 +178,8 @@ final class KeyRestore {
         LoadedRule loaded = null;
         if (version != null) {
             for (LoadedRule candidate : version.rules()) {
-                if (candidate.windowed() && RuleSection.classHash(candidate.className()) == rule.classHash()) {
+                if (candidate.windowed()
+                        && RuleSection.classHash(candidate.className()) == rule.classHash()) {
                     loaded = candidate;
                 }
             }
@@ -171,11 +192,15 @@ final class KeyRestore {
             return null;
         }
         try {
-            WindowedInstance instance = slots.computeIfAbsent(rule.ruleId(), newSlot).finishRestored(version, loaded);
+            WindowedInstance instance =
+                    slots.computeIfAbsent(rule.ruleId(), newSlot).finishRestored(version, loaded);
             held.accept(version);
             return instance;
         } catch (RuleLoadException e) {
-            LOG.warn("rule {}, which restored state names, failed to open: {}", name, e.getMessage());
+            LOG.warn(
+                    "rule {}, which restored state names, failed to open: {}",
+                    name,
+                    e.getMessage());
             version.release();
             unavailable.add(name);
             return null;
@@ -211,20 +236,37 @@ final class KeyRestore {
     private String whyNot(RuleSection rule, WindowedInstance running) {
         RuleSlot slot = slots.get(rule.ruleId());
         if (slot == null || slot.version == null) {
-            return "rule '" + rule.ruleId() + "' is not deployed in this sidecar, and its version " + rule.version() + " is not loaded";
+            return "rule '"
+                    + rule.ruleId()
+                    + "' is not deployed in this sidecar, and its version "
+                    + rule.version()
+                    + " is not loaded";
         }
-        String missing = "version " + rule.version() + " is not loaded in this sidecar any more, and ";
+        String missing =
+                "version " + rule.version() + " is not loaded in this sidecar any more, and ";
         if (running == null) {
-            return missing + "the running version " + slot.version.version() + " has no windowed rule of the same class";
+            return missing
+                    + "the running version "
+                    + slot.version.version()
+                    + " has no windowed rule of the same class";
         }
         if (rule.adoptableBy(running.section)) {
-            return missing + "the running version " + running.section.version() + " holds windows of the key under its own version already";
+            return missing
+                    + "the running version "
+                    + running.section.version()
+                    + " holds windows of the key under its own version already";
         }
-        return missing + "the running version " + running.section + " cannot take its windows over (that needs the same windows, "
+        return missing
+                + "the running version "
+                + running.section
+                + " cannot take its windows over (that needs the same windows, "
                 + "allowed lateness and non-null state layout)";
     }
 
-    /** Decodes the section's accumulators with the target's codec and installs its windows; the reason when that fails. */
+    /**
+     * Decodes the section's accumulators with the target's codec and installs its windows; the
+     * reason when that fails.
+     */
     private String install(String key, StoredSection section, WindowedInstance target) {
         context.enter(target.loaded.classLoader());
         try {

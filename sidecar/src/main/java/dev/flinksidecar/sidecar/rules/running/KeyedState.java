@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The windowed state of one session's engine, key by key, as the Flink operator keeps it in its
- * keyed state (DESIGN.md, semantics 4): what changed since the last barrier, written in the
- * state format ({@code sidecar/STATE-FORMAT.md}). {@link KeyRestore} puts it back.
+ * keyed state (DESIGN.md, semantics 4): what changed since the last barrier, written in the state
+ * format ({@code sidecar/STATE-FORMAT.md}). {@link KeyRestore} puts it back.
  *
  * <pre>
  *  barrier N   versions staged for N switch first; then, for each key marked in ChangedKeys:
@@ -29,8 +29,8 @@ import java.util.function.Consumer;
  *
  * <p>Every section names the version whose instance holds its windows right after the barrier: a
  * hot swap that hands windows to the new version marks all their keys changed (the accumulators
- * went through its codec), so a restore puts each window back under the version that had it.
- * Keys restored unchanged are not written again.
+ * went through its codec), so a restore puts each window back under the version that had it. Keys
+ * restored unchanged are not written again.
  *
  * <p>One thread: the engine's.
  */
@@ -40,6 +40,7 @@ final class KeyedState implements WindowVisitor {
     private final KeyStateWriter writer = new KeyStateWriter();
     private final List<WindowedInstance> instances = new ArrayList<>();
     private final List<WindowedInstance> holding = new ArrayList<>();
+
     /** While {@link #snapshot} visits a section: its rule's codec. */
     private AccumulatorCodec<Object> codec;
 
@@ -53,7 +54,8 @@ final class KeyedState implements WindowVisitor {
      *
      * @throws IOException naming the rule, the key and the window when a codec fails
      */
-    void snapshot(Iterable<RuleSlot> slots, ContextSwitch context, Consumer<KeyState> sink) throws IOException {
+    void snapshot(Iterable<RuleSlot> slots, ContextSwitch context, Consumer<KeyState> sink)
+            throws IOException {
         collectInstances(slots);
         KeyState.Builder keyState = KeyState.newBuilder();
         for (String key : changes.keys()) {
@@ -63,7 +65,11 @@ final class KeyedState implements WindowVisitor {
                     holding.add(instance);
                 }
             }
-            keyState.setKey(key).setState(holding.isEmpty() ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(write(key, context)));
+            keyState.setKey(key)
+                    .setState(
+                            holding.isEmpty()
+                                    ? ByteString.EMPTY
+                                    : UnsafeByteOperations.unsafeWrap(write(key, context)));
             sink.accept(keyState.build());
         }
         changes.clear();
@@ -80,14 +86,22 @@ final class KeyedState implements WindowVisitor {
             try {
                 instance.windows.forEachWindow(key, this);
             } catch (IOException | RuntimeException e) {
-                throw new IOException("rule " + instance.loaded + " could not write an accumulator of key '" + key + "': " + e, e);
+                throw new IOException(
+                        "rule "
+                                + instance.loaded
+                                + " could not write an accumulator of key '"
+                                + key
+                                + "': "
+                                + e,
+                        e);
             }
         }
         return writer.finish();
     }
 
     @Override
-    public void window(long start, long end, long count, boolean fired, Object accumulator) throws IOException {
+    public void window(long start, long end, long count, boolean fired, Object accumulator)
+            throws IOException {
         writer.window(start, end, count, fired, accumulator, codec);
     }
 

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Runs event batches through one session's own, opened rule instances, per-event and windowed
- * side by side: the single engine behind both {@code serve} (one per socket session) and {@code
- * replay} (one per run).
+ * Runs event batches through one session's own, opened rule instances, per-event and windowed side
+ * by side: the single engine behind both {@code serve} (one per socket session) and {@code replay}
+ * (one per run).
  *
  * <pre>
  *   EventBatch --(feed: version changes at this batch boundary)--> switch versions
@@ -36,24 +36,23 @@ import java.util.function.Consumer;
  *   StateRestore (keyed state, before the first batch) --> restore: windows back, by key
  * </pre>
  *
- * <p>Versions change only between batches and right after checkpoint barriers ({@link
- * RuleFeed}), so every event of a batch meets exactly one version of each rule, and the {@code
- * rules} table of each answer names the versions that made its results. What runs, in which
- * order: {@link RuleTable}; how one rule id moves from one version to the next: {@link
- * RuleSlot}; one rule class as the engine calls it: {@link RunningRule}.
+ * <p>Versions change only between batches and right after checkpoint barriers ({@link RuleFeed}),
+ * so every event of a batch meets exactly one version of each rule, and the {@code rules} table of
+ * each answer names the versions that made its results. What runs, in which order: {@link
+ * RuleTable}; how one rule id moves from one version to the next: {@link RuleSlot}; one rule class
+ * as the engine calls it: {@link RunningRule}.
  *
  * <p>With keyed state ({@link #open(RuleFeed, String, boolean)}), the engine tracks which keys'
  * windows change, hands their state to the session at each barrier ({@link #snapshot}) and takes
  * restored state back ({@link #restore}); see {@link KeyedState}.
  *
  * <p>A rule that throws on an event gives a {@link DeadLetter} with the reason instead of its
- * results for that event (results it emitted before throwing are dropped); the engine goes on
- * with the next rule and event. The thread's context classloader is the calling rule's loader
- * during every call into rule code and is restored when {@link #process} returns.
+ * results for that event (results it emitted before throwing are dropped); the engine goes on with
+ * the next rule and event. The thread's context classloader is the calling rule's loader during
+ * every call into rule code and is restored when {@link #process} returns.
  *
- * <p>Threads: not thread-safe. Every method is called by one thread at a time, never a Netty
- * event loop (in {@code serve}: the session's serial rule executor; in {@code replay}: the main
- * thread).
+ * <p>Threads: not thread-safe. Every method is called by one thread at a time, never a Netty event
+ * loop (in {@code serve}: the session's serial rule executor; in {@code replay}: the main thread).
  */
 public final class RuleEngine implements AutoCloseable {
 
@@ -62,9 +61,12 @@ public final class RuleEngine implements AutoCloseable {
     private final BatchAnswer answer;
     private final ContextSwitch context = new ContextSwitch();
     private final ChangedKeys changes;
+
     /** Null unless the session keeps keyed state. */
     private final KeyedState keyed;
+
     private final RuleTable table;
+
     /** The last watermark of the session; Long.MIN_VALUE before the first (and after a restore). */
     private long watermark = Long.MIN_VALUE;
 
@@ -87,8 +89,8 @@ public final class RuleEngine implements AutoCloseable {
     }
 
     /**
-     * An engine that runs what {@code feed} says, starting with its first changes. Runs rule
-     * code ({@code open}).
+     * An engine that runs what {@code feed} says, starting with its first changes. Runs rule code
+     * ({@code open}).
      */
     public static RuleEngine open(RuleFeed feed, String sessionName) {
         return open(feed, sessionName, false);
@@ -104,7 +106,10 @@ public final class RuleEngine implements AutoCloseable {
         return engine;
     }
 
-    /** The rule versions of the last answer's rule table (older windowed versions still finishing included). */
+    /**
+     * The rule versions of the last answer's rule table (older windowed versions still finishing
+     * included).
+     */
     public List<RuleRef> rules() {
         return table.refs();
     }
@@ -124,8 +129,8 @@ public final class RuleEngine implements AutoCloseable {
      * {@code batch} through every rule, and its watermarks through every windowed rule, each
      * watermark after the events that precede it.
      *
-     * @return the answer: same sequence, the rule versions as its rule table, results, late
-     *     events and dead letters
+     * @return the answer: same sequence, the rule versions as its rule table, results, late events
+     *     and dead letters
      * @throws IllegalArgumentException when the batch's columns do not add up (a broken client)
      */
     public ResultBatch process(EventBatch batch) {
@@ -139,7 +144,8 @@ public final class RuleEngine implements AutoCloseable {
         List<RuleRef> refs = table.refs();
         EventBatchView view = new EventBatchView(batch);
         BatchWatermarks watermarks = BatchWatermarks.of(batch, view.size());
-        ResultBatch.Builder out = ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(refs);
+        ResultBatch.Builder out =
+                ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(refs);
         context.begin();
         answer.start(out, refs.size());
         boolean metered = table.metered();
@@ -179,8 +185,8 @@ public final class RuleEngine implements AutoCloseable {
     }
 
     /**
-     * Switches to the versions that the feed activates right after the barrier of checkpoint
-     * {@code checkpointId}. Runs rule code.
+     * Switches to the versions that the feed activates right after the barrier of checkpoint {@code
+     * checkpointId}. Runs rule code.
      *
      * @return the version each rule runs now, as {@link #activeRules()}
      */
@@ -196,11 +202,11 @@ public final class RuleEngine implements AutoCloseable {
     }
 
     /**
-     * Keyed state: hands {@code sink} the state of every key whose windows changed since the
-     * last snapshot (or since the engine opened or restored), empty for a key with no windows
-     * left, and starts tracking afresh. Call it right after {@link #barrier}: the state is that
-     * of right after the barrier, with the versions activated there, which is where a session
-     * restored from this checkpoint starts. Runs rule code (the accumulator codecs).
+     * Keyed state: hands {@code sink} the state of every key whose windows changed since the last
+     * snapshot (or since the engine opened or restored), empty for a key with no windows left, and
+     * starts tracking afresh. Call it right after {@link #barrier}: the state is that of right
+     * after the barrier, with the versions activated there, which is where a session restored from
+     * this checkpoint starts. Runs rule code (the accumulator codecs).
      *
      * @throws IOException naming the rule and the key when a rule's codec fails to write
      * @throws IllegalStateException when the engine does not keep keyed state
@@ -219,9 +225,9 @@ public final class RuleEngine implements AutoCloseable {
 
     /**
      * Keyed state: puts the windows of restored keys back, with their timers, before the first
-     * batch; the watermark stays at {@code Long.MIN_VALUE}. A key (or one rule's part of it)
-     * that cannot be restored is left out and named in the answer; the others are restored. Runs
-     * rule code (codecs, and {@code open} of older versions whose windows the state holds).
+     * batch; the watermark stays at {@code Long.MIN_VALUE}. A key (or one rule's part of it) that
+     * cannot be restored is left out and named in the answer; the others are restored. Runs rule
+     * code (codecs, and {@code open} of older versions whose windows the state holds).
      *
      * @return one message per key, or part of a key, that was dropped, saying why
      * @throws IllegalStateException when the engine does not keep keyed state
@@ -233,7 +239,15 @@ public final class RuleEngine implements AutoCloseable {
         List<String> failures;
         context.begin();
         try {
-            failures = new KeyRestore(table.slots(), table::newSlot, feed, table::hold, context, changes).restore(keys);
+            failures =
+                    new KeyRestore(
+                                    table.slots(),
+                                    table::newSlot,
+                                    feed,
+                                    table::hold,
+                                    context,
+                                    changes)
+                            .restore(keys);
         } finally {
             context.end();
         }
@@ -256,7 +270,10 @@ public final class RuleEngine implements AutoCloseable {
         return table.windowKeys();
     }
 
-    /** Applies the watermarks that hold after the first {@code events} events, to every windowed rule. */
+    /**
+     * Applies the watermarks that hold after the first {@code events} events, to every windowed
+     * rule.
+     */
     private boolean applyWatermarks(BatchWatermarks watermarks, int events, RunningRule[] running) {
         boolean any = false;
         while (watermarks.dueAt(events)) {
@@ -276,7 +293,10 @@ public final class RuleEngine implements AutoCloseable {
         return any;
     }
 
-    /** Closes every rule instance (failures are logged) and gives back every version. Runs rule code. */
+    /**
+     * Closes every rule instance (failures are logged) and gives back every version. Runs rule
+     * code.
+     */
     @Override
     public void close() {
         table.close();

@@ -1,8 +1,8 @@
 package dev.flinksidecar.sidecar.rules.running;
 
 /**
- * Where sessions get their rules: a fixed {@link RuleSet} ({@code replay}, tests), or the
- * sidecar's registry of deployed versions ({@code serve}).
+ * Where sessions get their rules: a fixed {@link RuleSet} ({@code replay}, tests), or the sidecar's
+ * registry of deployed versions ({@code serve}).
  *
  * <p>Threads: {@link #open} is called on a rule thread, once per session.
  */

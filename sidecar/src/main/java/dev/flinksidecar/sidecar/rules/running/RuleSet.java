@@ -18,15 +18,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The rules of a rules directory: every {@code *.jar} in it, each in its own classloader, plus
- * the jars that were refused and why. Rules are ordered by id (then jar name, then the jar's own
+ * The rules of a rules directory: every {@code *.jar} in it, each in its own classloader, plus the
+ * jars that were refused and why. Rules are ordered by id (then jar name, then the jar's own
  * order), which is the order the engine calls them for each event.
  *
  * <p>This is the fixed set of rules that {@code replay} runs; {@code serve} deploys the same jars
  * into a registry whose versions can change while it runs.
  *
- * <p>Immutable; shared by all sessions. Closing it closes every jar's classloader, so close it
- * only after every session's instances are closed.
+ * <p>Immutable; shared by all sessions. Closing it closes every jar's classloader, so close it only
+ * after every session's instances are closed.
  */
 public final class RuleSet implements Closeable, RuleFeedSource {
 
@@ -47,7 +47,8 @@ public final class RuleSet implements Closeable, RuleFeedSource {
 
     /** A feed that gives a session every rule of this set, once; the versions never change. */
     @Override
-    public RuleFeed open(String sessionName, boolean checkpointBarriers, long restoredCheckpointId) {
+    public RuleFeed open(
+            String sessionName, boolean checkpointBarriers, long restoredCheckpointId) {
         return new FixedFeed(versions);
     }
 
@@ -61,13 +62,20 @@ public final class RuleSet implements Closeable, RuleFeedSource {
      */
     public static RuleSet load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IOException("rules directory " + dir.toAbsolutePath() + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+            throw new IOException(
+                    "rules directory "
+                            + dir.toAbsolutePath()
+                            + (Files.exists(dir) ? " is not a directory" : " does not exist"));
         }
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted()
-                    .collect(Collectors.toList());
+            files =
+                    list.filter(
+                                    p ->
+                                            p.getFileName().toString().endsWith(".jar")
+                                                    && Files.isRegularFile(p))
+                            .sorted()
+                            .collect(Collectors.toList());
         }
         List<RuleJar> jars = new ArrayList<>();
         List<RuleLoadException> refusals = new ArrayList<>();
@@ -79,7 +87,13 @@ public final class RuleSet implements Closeable, RuleFeedSource {
                 String owner = jarOfId.putIfAbsent(id, jar.fileName());
                 if (owner != null) {
                     jar.close();
-                    throw new RuleLoadException("rule jar " + jar.fileName() + ": rule id '" + id + "' is already used by " + owner);
+                    throw new RuleLoadException(
+                            "rule jar "
+                                    + jar.fileName()
+                                    + ": rule id '"
+                                    + id
+                                    + "' is already used by "
+                                    + owner);
                 }
                 jars.add(jar);
             } catch (RuleLoadException e) {

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   remove:  per-event rules closed; windowed ones finish their windows
  * </pre>
  *
- * <p>New windows start at the session's watermark: a version activated mid-stream tells late
- * events by the same watermark as the version before it.
+ * <p>New windows start at the session's watermark: a version activated mid-stream tells late events
+ * by the same watermark as the version before it.
  *
  * <p>One thread: the engine's.
  */
@@ -40,13 +40,18 @@ final class RuleSlot {
     private static final Logger LOG = LoggerFactory.getLogger(RuleSlot.class);
 
     final String id;
+
     /** The version new events go to; null once the rule was removed (only older windows finish). */
     RuleVersion version;
+
     List<RunningRule> running = new ArrayList<>();
+
     /** A version that failed to open in this session; it is not tried again. */
     private RuleVersion failed;
+
     /** Where the windows of this rule mark the keys they change (the session's). */
     private final ChangedKeys changes;
+
     /** The session's watermark, where the windows of a version opened later start. */
     private final LongSupplier watermark;
 
@@ -59,9 +64,11 @@ final class RuleSlot {
     /**
      * Runs {@code next} from now on (see the class comment). Runs rule code.
      *
-     * @throws RuleLoadException when an instance of {@code next} fails to open; nothing changed then
+     * @throws RuleLoadException when an instance of {@code next} fails to open; nothing changed
+     *     then
      */
-    void switchTo(RuleVersion next, ContextSwitch context, String sessionName) throws RuleLoadException {
+    void switchTo(RuleVersion next, ContextSwitch context, String sessionName)
+            throws RuleLoadException {
         if (next == failed) {
             throw new RuleLoadException("rule " + next + " failed to open in this session before");
         }
@@ -70,7 +77,11 @@ final class RuleSlot {
         for (RunningRule rule : running) {
             if (rule instanceof WindowedChain) {
                 WindowedChain chain = (WindowedChain) rule;
-                chains.put(chain.current() != null ? chain.current().loaded.className() : "\0removed" + chains.size(), chain);
+                chains.put(
+                        chain.current() != null
+                                ? chain.current().loaded.className()
+                                : "\0removed" + chains.size(),
+                        chain);
             } else {
                 rule.close();
             }
@@ -83,7 +94,10 @@ final class RuleSlot {
             }
             WindowedInstance fresh = (WindowedInstance) instance;
             WindowedChain old = chains.remove(fresh.loaded.className());
-            successors.add(old == null ? new WindowedChain(fresh, List.of()) : succeed(old, fresh, context, sessionName));
+            successors.add(
+                    old == null
+                            ? new WindowedChain(fresh, List.of())
+                            : succeed(old, fresh, context, sessionName));
         }
         for (WindowedChain leftover : chains.values()) {
             successors.add(finishing(leftover));
@@ -92,7 +106,10 @@ final class RuleSlot {
         version = next;
     }
 
-    /** Stops running the rule: per-event instances close, windowed ones finish their windows. Runs rule code. */
+    /**
+     * Stops running the rule: per-event instances close, windowed ones finish their windows. Runs
+     * rule code.
+     */
     void remove() {
         List<RunningRule> left = new ArrayList<>();
         for (RunningRule rule : running) {
@@ -106,7 +123,10 @@ final class RuleSlot {
         version = null;
     }
 
-    /** {@code chain} without a current version: its versions finish their open windows; those with none close now. */
+    /**
+     * {@code chain} without a current version: its versions finish their open windows; those with
+     * none close now.
+     */
     private static WindowedChain finishing(WindowedChain chain) {
         List<WindowedInstance> older = new ArrayList<>();
         for (WindowedInstance instance : chain.all()) {
@@ -128,7 +148,8 @@ final class RuleSlot {
         return version == null && running.stream().allMatch(RunningRule::finished);
     }
 
-    private WindowedChain succeed(WindowedChain old, WindowedInstance fresh, ContextSwitch context, String sessionName) {
+    private WindowedChain succeed(
+            WindowedChain old, WindowedInstance fresh, ContextSwitch context, String sessionName) {
         WindowedInstance previous = old.current();
         if (previous != null && fresh.canAdopt(previous)) {
             try {
@@ -136,8 +157,12 @@ final class RuleSlot {
                 previous.close();
                 return new WindowedChain(fresh, old.older());
             } catch (IOException | RuntimeException e) {
-                LOG.warn("{}: rule {} could not take over the open windows of {} (its windows finish under it): {}",
-                        sessionName, fresh, previous, Reasons.of(e));
+                LOG.warn(
+                        "{}: rule {} could not take over the open windows of {} (its windows finish under it): {}",
+                        sessionName,
+                        fresh,
+                        previous,
+                        Reasons.of(e));
             }
         }
         List<WindowedInstance> older = new ArrayList<>(old.older());
@@ -150,13 +175,14 @@ final class RuleSlot {
     }
 
     /**
-     * Opens an instance of {@code loaded}, a windowed rule of {@code older}, an older version
-     * of this rule, to finish windows that restored state holds: it joins the older versions of
-     * the chain of its class (after those there), or a chain of its own without a current
-     * version. Runs rule code.
+     * Opens an instance of {@code loaded}, a windowed rule of {@code older}, an older version of
+     * this rule, to finish windows that restored state holds: it joins the older versions of the
+     * chain of its class (after those there), or a chain of its own without a current version. Runs
+     * rule code.
      */
     WindowedInstance finishRestored(RuleVersion older, LoadedRule loaded) throws RuleLoadException {
-        WindowedInstance instance = WindowedInstance.open(older, loaded, changes, watermark.getAsLong());
+        WindowedInstance instance =
+                WindowedInstance.open(older, loaded, changes, watermark.getAsLong());
         for (RunningRule rule : running) {
             if (rule instanceof WindowedChain && ((WindowedChain) rule).runs(loaded.className())) {
                 ((WindowedChain) rule).older().add(instance);
@@ -171,8 +197,10 @@ final class RuleSlot {
         List<Object> opened = new ArrayList<>();
         try {
             for (LoadedRule rule : next.rules()) {
-                opened.add(rule.windowed() ? WindowedInstance.open(next, rule, changes, watermark.getAsLong())
-                        : PerEventRule.open(next, rule));
+                opened.add(
+                        rule.windowed()
+                                ? WindowedInstance.open(next, rule, changes, watermark.getAsLong())
+                                : PerEventRule.open(next, rule));
             }
             return opened;
         } catch (RuleLoadException | RuntimeException e) {

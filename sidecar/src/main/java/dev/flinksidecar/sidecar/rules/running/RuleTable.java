@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The rule table of one {@link RuleEngine}: what it runs and in which order, and how that moves
  * from version to version. It holds a slot per rule id ({@link RuleSlot}), the running rules
- * ({@link RunningRule}) in the order of the answer's rule table, that table ({@link #refs()}:
- * the id and version of each entry), and one reference to every version something still runs
- * (released when nothing does). The engine applies its feed's changes here ({@link #apply}) and
- * reads the running rules and the refs once per batch; after a change, or once older windowed
- * versions have finished, the table is rebuilt.
+ * ({@link RunningRule}) in the order of the answer's rule table, that table ({@link #refs()}: the
+ * id and version of each entry), and one reference to every version something still runs (released
+ * when nothing does). The engine applies its feed's changes here ({@link #apply}) and reads the
+ * running rules and the refs once per batch; after a change, or once older windowed versions have
+ * finished, the table is rebuilt.
  *
  * <p>Not thread-safe: the engine's thread only.
  */
@@ -40,10 +40,13 @@ final class RuleTable implements AutoCloseable {
     private final Set<RuleVersion> held = Collections.newSetFromMap(new IdentityHashMap<>());
     private RunningRule[] running = new RunningRule[0];
     private List<RuleRef> refs = List.of();
+
     /** The version of each entry of {@link #refs}. */
     private RuleVersion[] refVersions = new RuleVersion[0];
+
     /** The meters of the versions of {@link #refs}, each once; empty when none records. */
     private VersionMeters[] metered = new VersionMeters[0];
+
     private boolean anyWindowed;
     private boolean dirty;
 
@@ -52,7 +55,11 @@ final class RuleTable implements AutoCloseable {
      * @param changes where the windows of new slots report the keys they change
      * @param watermark the engine's current watermark, for new slots
      */
-    RuleTable(String sessionName, ContextSwitch context, ChangedKeys changes, LongSupplier watermark) {
+    RuleTable(
+            String sessionName,
+            ContextSwitch context,
+            ChangedKeys changes,
+            LongSupplier watermark) {
         this.sessionName = sessionName;
         this.context = context;
         this.changes = changes;
@@ -124,7 +131,9 @@ final class RuleTable implements AutoCloseable {
         return new RuleSlot(id, changes, watermark);
     }
 
-    /** Keeps one reference to {@code version} (releases the one given when it holds one already). */
+    /**
+     * Keeps one reference to {@code version} (releases the one given when it holds one already).
+     */
     void hold(RuleVersion version) {
         if (!held.add(version)) {
             version.release();
@@ -137,12 +146,21 @@ final class RuleTable implements AutoCloseable {
             slot.switchTo(next, context, sessionName);
             hold(next);
             if (previous != null) {
-                LOG.info("{}: rule {} now runs {} (was {})", sessionName, slot.id, next.version(), previous.version());
+                LOG.info(
+                        "{}: rule {} now runs {} (was {})",
+                        sessionName,
+                        slot.id,
+                        next.version(),
+                        previous.version());
             }
         } catch (RuleLoadException e) {
             slot.failed(next);
             next.release();
-            LOG.warn("{}: rule {} {}: {}", sessionName, next, previous == null ? "left out" : "stays at " + previous.version(),
+            LOG.warn(
+                    "{}: rule {} {}: {}",
+                    sessionName,
+                    next,
+                    previous == null ? "left out" : "stays at " + previous.version(),
                     e.getMessage());
             if (failures != null) {
                 failures.add(e);
@@ -161,10 +179,15 @@ final class RuleTable implements AutoCloseable {
         }
     }
 
-    /** Adds what the batch just answered gave to the meters of its versions: once per batch, never per event. */
+    /**
+     * Adds what the batch just answered gave to the meters of its versions: once per batch, never
+     * per event.
+     */
     void meter(BatchAnswer answer, long nanos) {
         for (int i = 0; i < refVersions.length; i++) {
-            refVersions[i].meters().answered(answer.results(i), answer.deadLetters(i), answer.lateEvents(i));
+            refVersions[i]
+                    .meters()
+                    .answered(answer.results(i), answer.deadLetters(i), answer.lateEvents(i));
         }
         for (VersionMeters meters : metered) {
             meters.batch(nanos);
@@ -208,7 +231,9 @@ final class RuleTable implements AutoCloseable {
         }
     }
 
-    /** Drops finished rules, rebuilds the rule table, releases the versions nothing runs any more. */
+    /**
+     * Drops finished rules, rebuilds the rule table, releases the versions nothing runs any more.
+     */
     void rebuild() {
         dirty = false;
         slots.values().removeIf(RuleSlot::empty);
@@ -232,7 +257,12 @@ final class RuleTable implements AutoCloseable {
         running = all.toArray(new RunningRule[0]);
         refs = List.copyOf(newRefs);
         refVersions = versions.toArray(new RuleVersion[0]);
-        metered = versions.stream().map(RuleVersion::meters).filter(VersionMeters::enabled).distinct().toArray(VersionMeters[]::new);
+        metered =
+                versions.stream()
+                        .map(RuleVersion::meters)
+                        .filter(VersionMeters::enabled)
+                        .distinct()
+                        .toArray(VersionMeters[]::new);
         anyWindowed = windowed;
         for (RuleVersion version : new ArrayList<>(held)) {
             if (!inUse.contains(version)) {
@@ -242,7 +272,10 @@ final class RuleTable implements AutoCloseable {
         }
     }
 
-    /** Closes every rule instance (failures are logged) and gives back every version. Runs rule code. */
+    /**
+     * Closes every rule instance (failures are logged) and gives back every version. Runs rule
+     * code.
+     */
     @Override
     public void close() {
         for (RunningRule rule : running) {

@@ -7,23 +7,23 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * One rule class as a session's {@link RuleEngine} runs it, behind the two calls the engine
- * makes: an event, and a watermark. Either an opened per-event rule ({@link PerEventRule}), or a
- * windowed rule with the older versions still finishing their windows ({@link WindowedChain}).
- * A {@link RuleSlot} holds the running rules of one rule id (one per rule class of its version);
- * the {@link RuleTable} lines them all up in the order of the answer's rule table.
+ * One rule class as a session's {@link RuleEngine} runs it, behind the two calls the engine makes:
+ * an event, and a watermark. Either an opened per-event rule ({@link PerEventRule}), or a windowed
+ * rule with the older versions still finishing their windows ({@link WindowedChain}). A {@link
+ * RuleSlot} holds the running rules of one rule id (one per rule class of its version); the {@link
+ * RuleTable} lines them all up in the order of the answer's rule table.
  *
  * <p>The engine positions the {@link BatchAnswer} on {@link #index()} before each call; a running
- * rule with several versions re-points it itself. Each sets the context classloader of the rule
- * it calls through the {@link ContextSwitch}.
+ * rule with several versions re-points it itself. Each sets the context classloader of the rule it
+ * calls through the {@link ContextSwitch}.
  *
  * <p>One thread: the engine's.
  */
 abstract class RunningRule {
 
     /**
-     * Appends this rule's versions to the batch's rule table and remembers their indexes;
-     * appends the version of each entry to {@code versions}, at the same index.
+     * Appends this rule's versions to the batch's rule table and remembers their indexes; appends
+     * the version of each entry to {@code versions}, at the same index.
      */
     abstract void index(List<RuleRef> table, List<RuleVersion> versions);
 
@@ -44,7 +44,9 @@ abstract class RunningRule {
     /** Adds the versions this rule runs instances of. */
     abstract void versions(Collection<RuleVersion> into);
 
-    /** Closes the instances that have nothing left to do; true when it closed one. Runs rule code. */
+    /**
+     * Closes the instances that have nothing left to do; true when it closed one. Runs rule code.
+     */
     boolean reap() {
         return false;
     }

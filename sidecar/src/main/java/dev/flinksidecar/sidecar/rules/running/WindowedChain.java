@@ -22,11 +22,10 @@ import java.util.List;
  *   reap:       an older version with no open window left is closed
  * </pre>
  *
- * <p>So every window is computed by exactly one version: the one it was opened under. When an
- * older version has the same windows as the current one, the current one leaves the windows the
- * older took alone; with other windows (a new size, say), the new version's windows start with
- * the events after the switch. Gap windows (Flink's session windows) are not merged across
- * versions.
+ * <p>So every window is computed by exactly one version: the one it was opened under. When an older
+ * version has the same windows as the current one, the current one leaves the windows the older
+ * took alone; with other windows (a new size, say), the new version's windows start with the events
+ * after the switch. Gap windows (Flink's session windows) are not merged across versions.
  *
  * <p>{@code current} is null after the rule was removed: only older versions finish.
  */

@@ -20,9 +20,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One opened {@link WindowedRule} instance of one version in one session, with its windows and
- * what it declared at open: windows, lateness, accumulator layout (read once, as the rule API
- * promises).
+ * One opened {@link WindowedRule} instance of one version in one session, with its windows and what
+ * it declared at open: windows, lateness, accumulator layout (read once, as the rule API promises).
  *
  * <p>One thread: the engine's.
  */
@@ -34,29 +33,43 @@ final class WindowedInstance {
     final WindowAssigner assigner;
     final Duration lateness;
     final String layout;
+
     /** How checkpoints name this instance's windows. */
     final RuleSection section;
+
     final TakenWindows taken = new TakenWindows();
     EventTimeWindows windows;
     int index;
 
-    private WindowedInstance(RuleVersion version, LoadedRule loaded, WindowedRule<?> rule, EventTimeWindows windows) {
+    private WindowedInstance(
+            RuleVersion version,
+            LoadedRule loaded,
+            WindowedRule<?> rule,
+            EventTimeWindows windows) {
         this.version = version;
         this.loaded = loaded;
         this.rule = rule;
         this.assigner = rule.windowAssigner();
         this.lateness = rule.allowedLateness();
         this.layout = rule.stateLayout();
-        this.section = new RuleSection(loaded.id(), RuleSection.classHash(loaded.className()), loaded.version(), layout, assigner,
-                lateness.toMillis());
+        this.section =
+                new RuleSection(
+                        loaded.id(),
+                        RuleSection.classHash(loaded.className()),
+                        loaded.version(),
+                        layout,
+                        assigner,
+                        lateness.toMillis());
         this.windows = windows;
     }
 
     /**
-     * Opens a fresh instance with empty windows at the session's {@code watermark}, whose
-     * changes are marked in {@code changes}. Runs rule code with the rule's context classloader.
+     * Opens a fresh instance with empty windows at the session's {@code watermark}, whose changes
+     * are marked in {@code changes}. Runs rule code with the rule's context classloader.
      */
-    static WindowedInstance open(RuleVersion version, LoadedRule loaded, ChangedKeys changes, long watermark) throws RuleLoadException {
+    static WindowedInstance open(
+            RuleVersion version, LoadedRule loaded, ChangedKeys changes, long watermark)
+            throws RuleLoadException {
         WindowedRule<?> rule = loaded.openWindowed();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -65,21 +78,37 @@ final class WindowedInstance {
             EventTimeWindows windows = EventTimeWindows.of(rule, changes);
             windows.startAt(watermark);
             return new WindowedInstance(version, loaded, rule, windows);
-        } catch (RuntimeException | LinkageError e) { // its windows passed the check at open; a rule that changes its mind is refused
+        } catch (RuntimeException
+                | LinkageError
+                        e) { // its windows passed the check at open; a rule that changes its mind
+            // is refused
             loaded.close(rule);
-            throw new RuleLoadException("rule jar " + loaded.jarName() + ": rule " + loaded.className() + " failed to open: "
-                    + Reasons.of(e), Reasons.stack(e), e);
+            throw new RuleLoadException(
+                    "rule jar "
+                            + loaded.jarName()
+                            + ": rule "
+                            + loaded.className()
+                            + " failed to open: "
+                            + Reasons.of(e),
+                    Reasons.stack(e),
+                    e);
         } finally {
             thread.setContextClassLoader(previous);
         }
     }
 
-    /** True when both assign the same windows with the same lateness: a window of one is a window of the other. */
+    /**
+     * True when both assign the same windows with the same lateness: a window of one is a window of
+     * the other.
+     */
     boolean sameWindowsAs(WindowedInstance other) {
         return assigner.equals(other.assigner) && lateness.equals(other.lateness);
     }
 
-    /** True when this instance may take over {@code older}'s open windows: same windows and the same declared layout. */
+    /**
+     * True when this instance may take over {@code older}'s open windows: same windows and the same
+     * declared layout.
+     */
     boolean canAdopt(WindowedInstance older) {
         return layout != null && layout.equals(older.layout) && sameWindowsAs(older);
     }
@@ -97,10 +126,14 @@ final class WindowedInstance {
     }
 
     @SuppressWarnings("unchecked")
-    private static Object transfer(WindowedRule<?> from, WindowedRule<?> to, Object accumulator) throws IOException {
+    private static Object transfer(WindowedRule<?> from, WindowedRule<?> to, Object accumulator)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ((AccumulatorCodec<Object>) from.accumulatorCodec()).write(accumulator, new DataOutputStream(bytes));
-        return Objects.requireNonNull(to.accumulatorCodec().read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))),
+        ((AccumulatorCodec<Object>) from.accumulatorCodec())
+                .write(accumulator, new DataOutputStream(bytes));
+        return Objects.requireNonNull(
+                to.accumulatorCodec()
+                        .read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))),
                 "the new version's codec read null");
     }
 

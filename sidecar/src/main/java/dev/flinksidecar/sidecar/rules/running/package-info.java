@@ -1,7 +1,7 @@
 /**
- * Running loaded rules: one {@link dev.flinksidecar.sidecar.rules.running.RuleEngine} per
- * session (or per {@code replay} run) takes event batches, watermarks and checkpoint barriers
- * and answers with results, late events and dead letters.
+ * Running loaded rules: one {@link dev.flinksidecar.sidecar.rules.running.RuleEngine} per session
+ * (or per {@code replay} run) takes event batches, watermarks and checkpoint barriers and answers
+ * with results, late events and dead letters.
  *
  * <pre>
  *   RuleFeedSource / RuleFeed / RuleChange   which versions a session runs, and when they change

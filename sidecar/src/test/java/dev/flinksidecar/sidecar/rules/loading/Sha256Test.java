@@ -35,7 +35,9 @@ class Sha256Test {
             random.nextBytes(message);
             Sha256 sha = new Sha256();
             sha.update(message);
-            assertThat(sha.digest()).as("length %d", length).isEqualTo(MessageDigest.getInstance("SHA-256").digest(message));
+            assertThat(sha.digest())
+                    .as("length %d", length)
+                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(message));
         }
     }
 
@@ -51,7 +53,8 @@ class Sha256Test {
                 sha.update(Arrays.copyOfRange(message, offset, offset + piece));
                 offset += piece;
             }
-            assertThat(sha.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(message));
+            assertThat(sha.digest())
+                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(message));
         }
     }
 
@@ -63,8 +66,10 @@ class Sha256Test {
         copy.update(bytes("world"));
         sha.update(bytes("sidecar"));
 
-        assertThat(copy.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(bytes("hello, world")));
-        assertThat(sha.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(bytes("hello, sidecar")));
+        assertThat(copy.digest())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(bytes("hello, world")));
+        assertThat(sha.digest())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(bytes("hello, sidecar")));
     }
 
     private static String hex(String message) {

@@ -15,25 +15,37 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RuleSetTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void loadsEveryJarWithIdAndVersionFromConfigManifestOrDefault() throws IOException {
-        TestingRuleJars.threshold(dir, "big-payments", 1000); // no id in config: base name; manifest 1.0.0
+        TestingRuleJars.threshold(
+                dir, "big-payments", 1000); // no id in config: base name; manifest 1.0.0
         TestingRuleJars.config(dir, "named", "{\"id\": \"fraud\", \"version\": \"2.1.0\"}");
-        TestingRuleJars.jar(dir, "named", "1.0.0", TestingRuleJars.THRESHOLD, "testrules.Threshold");
+        TestingRuleJars.jar(
+                dir, "named", "1.0.0", TestingRuleJars.THRESHOLD, "testrules.Threshold");
         TestingRuleJars.jar(dir, "plain", null, TestingRuleJars.THROWING, "testrules.Throwing");
 
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.refusals()).isEmpty();
-            assertThat(rules.rules()).extracting(LoadedRule::id, LoadedRule::version, LoadedRule::jarName)
-                    .containsExactly( // ordered by id; each version with the content hash of its jar and config
-                            org.assertj.core.groups.Tuple.tuple("big-payments",
-                                    TestingVersions.version("1.0.0", dir.resolve("big-payments.jar")), "big-payments.jar"),
-                            org.assertj.core.groups.Tuple.tuple("fraud", TestingVersions.version("2.1.0", dir.resolve("named.jar")), "named.jar"),
-                            org.assertj.core.groups.Tuple.tuple("plain",
-                                    TestingVersions.version("unversioned", dir.resolve("plain.jar")), "plain.jar"));
+            assertThat(rules.rules())
+                    .extracting(LoadedRule::id, LoadedRule::version, LoadedRule::jarName)
+                    .containsExactly( // ordered by id; each version with the content hash of its
+                            // jar and config
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "big-payments",
+                                    TestingVersions.version(
+                                            "1.0.0", dir.resolve("big-payments.jar")),
+                                    "big-payments.jar"),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "fraud",
+                                    TestingVersions.version("2.1.0", dir.resolve("named.jar")),
+                                    "named.jar"),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "plain",
+                                    TestingVersions.version(
+                                            "unversioned", dir.resolve("plain.jar")),
+                                    "plain.jar"));
         }
     }
 
@@ -44,7 +56,10 @@ class RuleSetTest {
 
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.rules()).extracting(LoadedRule::id).containsExactly("good");
-            assertThat(rules.refusals()).singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(rules.refusals())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .startsWith("rule jar empty.jar has no rule")
                     .contains("META-INF/services/dev.flinksidecar.rule.Rule");
         }
@@ -52,11 +67,15 @@ class RuleSetTest {
 
     @Test
     void refusesAJarWhoseRuleClassDoesNotLoad() throws IOException {
-        TestingRuleJars.jar(dir, "broken", "1.0.0", TestingRuleJars.NOT_A_RULE, "testrules.Missing");
+        TestingRuleJars.jar(
+                dir, "broken", "1.0.0", TestingRuleJars.NOT_A_RULE, "testrules.Missing");
 
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.rules()).isEmpty();
-            assertThat(rules.refusals()).singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(rules.refusals())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .startsWith("rule jar broken.jar: a rule class could not be loaded")
                     .contains("testrules.Missing");
         }
@@ -67,7 +86,10 @@ class RuleSetTest {
         TestingRuleJars.jar(dir, "wrong", "1.0.0", TestingRuleJars.NOT_A_RULE, "testrules.Helper");
 
         try (RuleSet rules = RuleSet.load(dir)) {
-            assertThat(rules.refusals()).singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(rules.refusals())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .startsWith("rule jar wrong.jar: a rule class could not be loaded")
                     .contains("testrules.Helper");
         }
@@ -75,24 +97,33 @@ class RuleSetTest {
 
     @Test
     void refusesARuleThatThrowsInOpenNamingJarAndCause() throws IOException {
-        TestingRuleJars.jar(dir, "needs-limit", "1.0.0", TestingRuleJars.FAILING_OPEN, "testrules.FailingOpen");
+        TestingRuleJars.jar(
+                dir, "needs-limit", "1.0.0", TestingRuleJars.FAILING_OPEN, "testrules.FailingOpen");
         TestingRuleJars.threshold(dir, "other", 10);
 
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.rules()).extracting(LoadedRule::id).containsExactly("other");
-            assertThat(rules.refusals()).singleElement().extracting(Throwable::getMessage).asString()
-                    .isEqualTo("rule jar needs-limit.jar: rule testrules.FailingOpen failed to open: "
-                            + "config field 'limit' is missing; expected a number");
+            assertThat(rules.refusals())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
+                    .isEqualTo(
+                            "rule jar needs-limit.jar: rule testrules.FailingOpen failed to open: "
+                                    + "config field 'limit' is missing; expected a number");
         }
     }
 
     @Test
     void refusesABrokenConfigNamingIt() throws IOException {
         TestingRuleJars.config(dir, "badconf", "{\"limit\": ");
-        TestingRuleJars.jar(dir, "badconf", "1.0.0", TestingRuleJars.THRESHOLD, "testrules.Threshold");
+        TestingRuleJars.jar(
+                dir, "badconf", "1.0.0", TestingRuleJars.THRESHOLD, "testrules.Threshold");
 
         try (RuleSet rules = RuleSet.load(dir)) {
-            assertThat(rules.refusals()).singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(rules.refusals())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .startsWith("rule jar badconf.jar: config badconf.json is not valid JSON");
         }
     }
@@ -105,7 +136,8 @@ class RuleSetTest {
 
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.rules()).extracting(LoadedRule::jarName).containsExactly("a.jar");
-            assertThat(rules.refusals()).extracting(Throwable::getMessage)
+            assertThat(rules.refusals())
+                    .extracting(Throwable::getMessage)
                     .containsExactly("rule jar b.jar: rule id 'a' is already used by a.jar");
         }
     }
@@ -115,7 +147,10 @@ class RuleSetTest {
         Files.writeString(dir.resolve("notes.jar"), "not a zip");
 
         try (RuleSet rules = RuleSet.load(dir)) {
-            assertThat(rules.refusals()).singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(rules.refusals())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .startsWith("rule jar notes.jar is not a readable jar");
         }
     }
@@ -133,7 +168,8 @@ class RuleSetTest {
         try (RuleSet rules = RuleSet.load(dir)) {
             assertThat(rules.rules()).isEmpty();
             assertThat(rules.refusals()).isEmpty();
-            assertThat(rules.rules().stream().map(LoadedRule::id).collect(Collectors.toList())).isEmpty();
+            assertThat(rules.rules().stream().map(LoadedRule::id).collect(Collectors.toList()))
+                    .isEmpty();
         }
     }
 }

@@ -1,0 +1,175 @@
+package dev.flinksidecar.events;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The lines of a stream as bytes, undecoded: a line ends at {@code \n}, {@code \r} or {@code \r\n},
+ * as {@link java.io.BufferedReader#readLine} ends them, so line numbers stay what they were when
+ * lines were read as text. A line longer than {@link #MAX_LINE_BYTES} is not kept: its first {@link
+ * #PREVIEW_BYTES} bytes are, and the rest up to the next line break is skipped, so a file without
+ * line breaks cannot fill the heap. One thread.
+ */
+final class ByteLines {
+
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The longest line kept whole: 16 MiB. */
+    static final int MAX_LINE_BYTES = 1 << 24;
+
+    /** How much of a longer line is kept, to show in its dead letter. */
+    static final int PREVIEW_BYTES = 1024;
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private byte[] buffer = new byte[1 << 16];
+    private int start; // the next line's first byte
+    private int end; // bytes read up to here
+    private boolean eof;
+    private boolean skipLineFeed; // the last line ended at '\r': a '\n' right after belongs to it
+
+    private int lineStart;
+    private int lineLength;
+    private boolean tooLong;
+    private byte[] preview;
+
+    ByteLines(InputStream in) {
+        this(in, MAX_LINE_BYTES);
+    }
+
+    ByteLines(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = Math.max(maxLineBytes, PREVIEW_BYTES);
+    }
+
+    /** Moves to the next line; false at the end of the stream. */
+    boolean next() throws IOException {
+        tooLong = false;
+        if (skipLineFeed) {
+            if (start == end && !fill()) {
+                return false;
+            }
+            if (buffer[start] == '\n') {
+                start++;
+            }
+            skipLineFeed = false;
+        }
+        int scanned = 0; // bytes of this line looked at already
+        while (true) {
+            int limit = Math.min(end, start + maxLineBytes);
+            int i = start + scanned;
+            // Eight bytes at a time while none of them is a line break (SWAR, as Netty's
+            // ByteBufUtil
+            // searches bytes): a byte of w ^ 0x0A.. is zero where w has '\n'; (v - 0x01..) & ~v
+            // has the top bit of a byte set when some byte of v is zero.
+            for (; i + 8 <= limit; i += 8) {
+                long w = (long) LONGS.get(buffer, i);
+                long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+                long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+                long zeroByte =
+                        ((lf - 0x0101010101010101L) & ~lf) | ((cr - 0x0101010101010101L) & ~cr);
+                if ((zeroByte & 0x8080808080808080L) != 0) {
+                    break;
+                }
+            }
+            for (; i < limit; i++) {
+                byte b = buffer[i];
+                if (b <= '\r' && (b == '\n' || b == '\r')) {
+                    lineStart = start;
+                    lineLength = i - start;
+                    start = i + 1;
+                    skipLineFeed = b == '\r';
+                    return true;
+                }
+            }
+            scanned = limit - start;
+            if (scanned >= maxLineBytes) {
+                skipRestOfLine();
+                return true;
+            }
+            if (!fill()) {
+                if (start == end) {
+                    return false;
+                }
+                lineStart = start;
+                lineLength = end - start;
+                start = end;
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Reads more bytes, moving the current line to the buffer's front or growing it; false at the
+     * end.
+     */
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        if (start > 0) {
+            System.arraycopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        } else if (end == buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.min(buffer.length * 2, maxLineBytes + 1));
+        }
+        int n = in.read(buffer, end, buffer.length - end);
+        if (n < 0) {
+            eof = true;
+            return false;
+        }
+        end += n;
+        return true;
+    }
+
+    /** Keeps the first bytes of a line longer than the limit and reads past its line break. */
+    private void skipRestOfLine() throws IOException {
+        tooLong = true;
+        preview = Arrays.copyOfRange(buffer, start, start + PREVIEW_BYTES);
+        lineLength = PREVIEW_BYTES;
+        while (true) {
+            for (int i = start; i < end; i++) {
+                if (buffer[i] == '\n' || buffer[i] == '\r') {
+                    start = i + 1;
+                    skipLineFeed = buffer[i] == '\r';
+                    return;
+                }
+            }
+            start = end;
+            if (!fill()) {
+                return;
+            }
+        }
+    }
+
+    /** The buffer holding the current line, valid until the next call of {@link #next}. */
+    byte[] buffer() {
+        return tooLong ? preview : buffer;
+    }
+
+    int lineStart() {
+        return tooLong ? 0 : lineStart;
+    }
+
+    /**
+     * The current line's length, without its line break (the preview's, when {@link #tooLong()}).
+     */
+    int lineLength() {
+        return lineLength;
+    }
+
+    /** True when the current line was longer than the limit and only its first bytes are held. */
+    boolean tooLong() {
+        return tooLong;
+    }
+
+    int maxLineBytes() {
+        return maxLineBytes;
+    }
+}

@@ -1,0 +1,427 @@
+package dev.flinksidecar.events;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The JSON tokens of one event line, read from its UTF-8 bytes: strings (field names from a {@link
+ * NameCache}), numbers, literals, and whole values skipped without recursion. Every problem is a
+ * {@link MalformedEventException} saying what and at which column; a line that is not UTF-8 is
+ * refused as such. The event-level rules are {@link EventLineParser}'s. One thread.
+ */
+final class JsonBytes {
+
+    /** Powers of ten that a double holds exactly: the fast, exact path for short decimals. */
+    private static final double[] POWERS_OF_TEN = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
+
+    private final int maxDepth;
+    private final Utf8 utf8 = new Utf8();
+    private final NameCache nameCache = new NameCache();
+
+    /** The plain names of the previous line's first fields, by place, and their bytes. */
+    private final byte[][] previousKeys = new byte[32][];
+
+    private final String[] previousNames = new String[32];
+
+    // The line: bytes[pos, end), whose column 1 is at lineStart.
+    byte[] bytes;
+    int pos;
+    int end;
+    private int lineStart;
+    private boolean utf8Checked;
+
+    /**
+     * The number last read: {@link #integral} and {@link #longValue}, else {@link #doubleValue}.
+     */
+    boolean integral;
+
+    long longValue;
+    double doubleValue;
+
+    /**
+     * @param maxDepth the deepest nesting {@link #skipValue} looks into, at most 64
+     */
+    JsonBytes(int maxDepth) {
+        if (maxDepth < 1 || maxDepth > 64) {
+            throw new IllegalArgumentException("maxDepth " + maxDepth + " is not in 1..64");
+        }
+        this.maxDepth = maxDepth;
+    }
+
+    /** Starts on a line; {@link #end()} lets go of its bytes. */
+    void start(byte[] bytes, int offset, int length) {
+        this.bytes = bytes;
+        this.pos = offset;
+        this.end = offset + length;
+        this.lineStart = offset;
+        this.utf8Checked = false;
+    }
+
+    void end() {
+        bytes = null;
+    }
+
+    /** True when the next byte is {@code c}; consumed when it is. */
+    boolean take(char c) {
+        if (pos < end && bytes[pos] == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    /** True when the next byte is {@code c}. */
+    boolean at(char c) {
+        return pos < end && bytes[pos] == c;
+    }
+
+    boolean atEnd() {
+        return pos >= end;
+    }
+
+    /**
+     * The name of field {@code field} (0 for an object's first) at {@code pos}, its opening quote:
+     * the previous line's name at that place when the bytes are the same, else from the cache when
+     * it is plain ASCII, else decoded.
+     */
+    String name(int field) throws MalformedEventException {
+        int start = pos + 1;
+        // Lines of a file mostly repeat the previous line's names in the same order: try that
+        // name's bytes first, one comparison instead of a scan and a cache lookup.
+        if (field < previousKeys.length) {
+            byte[] key = previousKeys[field];
+            if (key != null) {
+                int after = start + key.length;
+                if (after < end
+                        && bytes[after] == '"'
+                        && NameCache.same(key, bytes, start, key.length)) {
+                    pos = after + 1;
+                    return previousNames[field];
+                }
+            }
+        }
+        pos = start;
+        while (pos < end) {
+            byte c = bytes[pos];
+            if (c == '"') {
+                String name = nameCache.get(bytes, start, pos++ - start);
+                if (field < previousKeys.length) {
+                    previousKeys[field] = Arrays.copyOfRange(bytes, start, pos - 1);
+                    previousNames[field] = name;
+                }
+                return name;
+            } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
+                return JsonEscapes.rest(this, start);
+            }
+            pos++;
+        }
+        throw error("unterminated string");
+    }
+
+    /** A string at {@code pos}, its opening quote. */
+    String string() throws MalformedEventException {
+        int start = ++pos;
+        while (pos < end) {
+            byte c = bytes[pos];
+            if (c == '"') {
+                return new String(
+                        bytes,
+                        start,
+                        pos++ - start,
+                        StandardCharsets.ISO_8859_1); // ASCII: a byte a char
+            } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
+                return JsonEscapes.rest(this, start);
+            }
+            pos++;
+        }
+        throw error("unterminated string");
+    }
+
+    /**
+     * A number at {@code pos}: {@link #integral} and {@link #longValue} when it has no fraction nor
+     * exponent and fits a long, else {@link #doubleValue}, exactly as {@code Double.parseDouble}.
+     */
+    void number() throws MalformedEventException {
+        int start = pos;
+        boolean negative = bytes[pos] == '-';
+        if (negative) {
+            pos++;
+        }
+        long mantissa = 0;
+        int digits = 0; // significant digits in the mantissa
+        int exponent = 0; // the power of ten the mantissa is multiplied by
+        boolean exact = true; // the mantissa holds every digit
+        int first = pos;
+        if (pos + 1 < end && bytes[pos] == '0' && bytes[pos + 1] >= '0' && bytes[pos + 1] <= '9') {
+            throw error("a number with a leading zero");
+        }
+        while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
+            int d = bytes[pos++] - '0';
+            if (digits < 18) {
+                mantissa = mantissa * 10 + d;
+                digits += mantissa == 0 ? 0 : 1;
+            } else {
+                exact = false;
+            }
+        }
+        if (pos == first) {
+            throw error("expected a digit");
+        }
+        boolean fraction = pos < end && bytes[pos] == '.';
+        if (fraction) {
+            pos++;
+            int fractionStart = pos;
+            while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
+                int d = bytes[pos++] - '0';
+                if (digits < 18) {
+                    mantissa = mantissa * 10 + d;
+                    digits += mantissa == 0 ? 0 : 1;
+                    exponent--;
+                } else {
+                    exact = false;
+                }
+            }
+            if (pos == fractionStart) {
+                throw error("expected a digit after '.'");
+            }
+        }
+        boolean scientific = pos < end && (bytes[pos] == 'e' || bytes[pos] == 'E');
+        if (scientific) {
+            pos++;
+            boolean negativeExponent = pos < end && bytes[pos] == '-';
+            if (pos < end && (bytes[pos] == '+' || bytes[pos] == '-')) {
+                pos++;
+            }
+            int exponentStart = pos;
+            int value = 0;
+            while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
+                value = Math.min(value * 10 + bytes[pos++] - '0', 100_000);
+            }
+            if (pos == exponentStart) {
+                throw error("expected a digit in the exponent");
+            }
+            exponent += negativeExponent ? -value : value;
+        }
+        integral = !fraction && !scientific && exact;
+        if (integral) {
+            longValue = negative ? -mantissa : mantissa;
+            return;
+        }
+        String token = new String(bytes, start, pos - start, StandardCharsets.ISO_8859_1);
+        if (!fraction && !scientific) {
+            try {
+                longValue = Long.parseLong(token);
+                integral = true;
+                return;
+            } catch (NumberFormatException tooLarge) {
+                doubleValue =
+                        Double.parseDouble(token); // as before: an integer past a long is a double
+                return;
+            }
+        }
+        if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
+            // Both mantissa and power are exact doubles: one rounding, as Double.parseDouble's.
+            double value =
+                    exponent < 0
+                            ? mantissa / POWERS_OF_TEN[-exponent]
+                            : mantissa * POWERS_OF_TEN[exponent];
+            doubleValue = negative ? -value : value;
+        } else {
+            doubleValue = Double.parseDouble(token);
+        }
+    }
+
+    /** {@code word} at {@code pos}, else the first byte where it is not. */
+    void literal(String word) throws MalformedEventException {
+        for (int i = 0, n = word.length(); i < n; i++, pos++) {
+            if (pos >= end || bytes[pos] != word.charAt(i)) {
+                throw unexpected();
+            }
+        }
+    }
+
+    /**
+     * Skips one value of any kind, checking it is JSON; arrays and objects without recursion,
+     * refused past the depth this was made with.
+     */
+    void skipValue() throws MalformedEventException {
+        int depth = 0;
+        long closers = 0; // bit i: level i+1 is an object (1) or an array (0); 64 levels fit a long
+        while (true) {
+            skipSpace();
+            if (pos >= end) {
+                throw error("unexpected end of text");
+            }
+            byte c = bytes[pos];
+            boolean container = c == '{' || c == '[';
+            if (container) {
+                if (depth == maxDepth) {
+                    throw error("nested deeper than " + maxDepth + " levels");
+                }
+                closers = c == '{' ? closers | (1L << depth) : closers & ~(1L << depth);
+                depth++;
+                pos++;
+                skipSpace();
+                if (pos < end && bytes[pos] == (c == '{' ? '}' : ']')) {
+                    pos++;
+                    depth--;
+                } else {
+                    if (c == '{') {
+                        memberName();
+                    }
+                    continue;
+                }
+            } else {
+                scalar();
+            }
+            // After a value: close levels, or go on to the next element.
+            while (true) {
+                if (depth == 0) {
+                    return;
+                }
+                skipSpace();
+                boolean object = (closers & (1L << (depth - 1))) != 0;
+                if (pos < end && bytes[pos] == ',') {
+                    pos++;
+                    if (object) {
+                        skipSpace();
+                        memberName();
+                    }
+                    break;
+                } else if (pos < end && bytes[pos] == (object ? '}' : ']')) {
+                    pos++;
+                    depth--;
+                } else {
+                    throw error(object ? "expected ',' or '}'" : "expected ',' or ']'");
+                }
+            }
+        }
+    }
+
+    /** A member's name and colon inside a skipped object. */
+    private void memberName() throws MalformedEventException {
+        if (pos >= end || bytes[pos] != '"') {
+            throw error("expected a field name in quotes");
+        }
+        string();
+        skipSpace();
+        if (pos >= end || bytes[pos] != ':') {
+            throw error("expected ':'");
+        }
+        pos++;
+    }
+
+    /** A string, number or literal, checked and dropped. */
+    private void scalar() throws MalformedEventException {
+        byte c = bytes[pos];
+        if (c == '"') {
+            string();
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            number();
+        } else if (c == 't') {
+            literal("true");
+        } else if (c == 'f') {
+            literal("false");
+        } else if (c == 'n') {
+            literal("null");
+        } else {
+            throw unexpected();
+        }
+    }
+
+    /** What the value at {@code pos} is, for messages; null when no value starts there. */
+    String kindAt() {
+        byte c = bytes[pos];
+        switch (c) {
+            case '{':
+                return "an object";
+            case '[':
+                return "an array";
+            case '"':
+                return "a string";
+            case 't':
+            case 'f':
+                return "a boolean";
+            case 'n':
+                return "null";
+            default:
+                return c == '-' || (c >= '0' && c <= '9') ? "a number" : null;
+        }
+    }
+
+    String kindOfValue() throws MalformedEventException {
+        if (pos >= end) {
+            throw error("unexpected end of text");
+        }
+        String kind = kindAt();
+        if (kind == null) {
+            throw unexpected();
+        }
+        return kind;
+    }
+
+    byte peek() throws MalformedEventException {
+        if (pos >= end) {
+            throw error("unexpected end of text");
+        }
+        return bytes[pos];
+    }
+
+    void skipSpace() {
+        while (pos < end) {
+            byte c = bytes[pos];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    /** The whole line is checked once it has a byte past ASCII: the reason names the bad byte. */
+    void checkUtf8() throws MalformedEventException {
+        if (!utf8Checked) {
+            utf8.check(bytes, lineStart, end - lineStart);
+            utf8Checked = true;
+        }
+    }
+
+    /** An unexpected byte at {@code pos}, named as a character. */
+    MalformedEventException unexpected() throws MalformedEventException {
+        if (pos >= end) {
+            return error("unexpected end of text");
+        }
+        byte c = bytes[pos];
+        if (c < 0) {
+            checkUtf8(); // the line is UTF-8 when this returns: the bytes at pos are a character
+            String rest = new String(bytes, pos, Math.min(4, end - pos), StandardCharsets.UTF_8);
+            return error(
+                    "unexpected character '"
+                            + new String(Character.toChars(rest.codePointAt(0)))
+                            + "'");
+        }
+        return error(
+                c >= 0x20 && c < 0x7F
+                        ? "unexpected character '" + (char) c + "'"
+                        : String.format("unexpected byte 0x%02X", c));
+    }
+
+    /**
+     * The line is not JSON: why, and where. A line that is not UTF-8 either is refused as such,
+     * naming the first bad byte, so the reason does not depend on where the JSON went wrong.
+     */
+    MalformedEventException error(String what) throws MalformedEventException {
+        if (!utf8Checked) {
+            for (int i = lineStart; i < end; i++) {
+                if (bytes[i] < 0) {
+                    checkUtf8();
+                    break;
+                }
+            }
+        }
+        return new MalformedEventException(
+                "not valid JSON: " + what + " at column " + (pos - lineStart + 1));
+    }
+}

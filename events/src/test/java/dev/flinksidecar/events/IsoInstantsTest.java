@@ -1,0 +1,90 @@
+package dev.flinksidecar.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The short way to epoch milliseconds against java.time's parsers, which it stands in for. */
+class IsoInstantsTest {
+
+    @Test
+    void givesWhatJavaTimeGivesForRandomInstants() {
+        Random random = new Random(9);
+        for (int i = 0; i < 200_000; i++) {
+            long seconds =
+                    random.nextLong()
+                            % 253_402_300_800L; // years 0000 to 9999 (and some before 1970)
+            String whole = Instant.ofEpochSecond(seconds).toString(); // ...Z, no fraction
+            String text =
+                    switch (random.nextInt(4)) {
+                        case 0 -> whole;
+                        case 1 ->
+                                whole.substring(0, whole.length() - 1)
+                                        + "."
+                                        + digits(random, 1 + random.nextInt(9))
+                                        + "Z";
+                        case 2 ->
+                                whole.substring(0, whole.length() - 1)
+                                        + "."
+                                        + digits(random, 3)
+                                        + "Z";
+                        default -> damaged(random, whole);
+                    };
+            assertThat(IsoInstants.epochMillis(text)).as(text).isEqualTo(javaTime(text));
+        }
+    }
+
+    @Test
+    void leavesTheUnusualFormsToJavaTime() {
+        for (String text :
+                List.of(
+                        "2026-01-01T24:00:00Z",
+                        "2026-12-31T23:59:60Z",
+                        "2026-02-29T00:00:00Z",
+                        "2024-02-29T00:00:00Z",
+                        "2026-01-01t00:00:00z",
+                        "2026-01-01T00:00:00.Z",
+                        "2026-01-01T00:00:00.1234567890Z",
+                        "+12026-01-01T00:00:00Z",
+                        "-0001-01-01T00:00:00Z",
+                        "2026-01-01T01:00:00.250+01:00",
+                        "2026-01-01T00:00Z",
+                        "2026-1-01T00:00:00Z",
+                        "yesterday",
+                        "")) {
+            assertThat(IsoInstants.epochMillis(text)).as(text).isEqualTo(javaTime(text));
+        }
+    }
+
+    /** The way it was done before: Instant.parse, then OffsetDateTime.parse. */
+    private static Long javaTime(String text) {
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private static String damaged(Random random, String text) {
+        char[] chars = text.toCharArray();
+        chars[random.nextInt(chars.length)] = "0123456789-:T.Zx9".charAt(random.nextInt(17));
+        return new String(chars);
+    }
+
+    private static String digits(Random random, int count) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            out.append((char) ('0' + random.nextInt(10)));
+        }
+        return out.toString();
+    }
+}

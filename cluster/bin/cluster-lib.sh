@@ -149,3 +149,41 @@ tail_of() {
         echo "    ($1 does not exist)"
     fi
 }
+
+# Sends SIGTERM to every live process of the given pid files, waits until all are gone (at most
+# $TIMEOUT seconds), then SIGKILLs the rest. Removes the pid files. $DIR is the folder the
+# processes belong to (see pid_alive). Used by stop-cluster.sh and stop-kafka.sh.
+stop_all() {
+    local pid_file pids=() files=()
+    for pid_file in "$@"; do
+        [[ -f "$pid_file" ]] || continue
+        if pid_alive "$pid_file" "$DIR"; then
+            pids+=("$(cat "$pid_file")")
+            files+=("$pid_file")
+            kill -TERM "$(cat "$pid_file")" 2>/dev/null || true
+        else
+            rm -f "$pid_file"
+        fi
+    done
+    [[ ${#files[@]} -gt 0 ]] || return 0
+    local deadline=$(($(date +%s) + TIMEOUT)) running
+    while true; do
+        running=()
+        for pid_file in "${files[@]}"; do
+            pid_alive "$pid_file" "$DIR" && running+=("$pid_file")
+        done
+        [[ ${#running[@]} -gt 0 ]] || break
+        if (($(date +%s) >= deadline)); then
+            for pid_file in "${running[@]}"; do
+                echo "$(basename "$(dirname "$pid_file")")/$(basename "$pid_file" .pid) did not stop within ${TIMEOUT}s: killed" >&2
+                kill -KILL "$(cat "$pid_file")" 2>/dev/null || true
+            done
+            break
+        fi
+        sleep 0.2
+    done
+    for pid_file in "${files[@]}"; do
+        echo "stopped $(basename "$(dirname "$pid_file")")/$(basename "$pid_file" .pid) (pid $(cat "$pid_file"))"
+        rm -f "$pid_file"
+    done
+}

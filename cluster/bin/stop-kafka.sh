@@ -32,16 +32,4 @@ if ! pid_alive "$DIR/kafka.pid" "$DIR"; then
     echo "no broker runs in $DIR"
     exit 0
 fi
-pid="$(cat "$DIR/kafka.pid")"
-kill -TERM "$pid" 2>/dev/null || true
-deadline=$(($(date +%s) + TIMEOUT))
-while pid_alive "$DIR/kafka.pid" "$DIR"; do
-    if (($(date +%s) >= deadline)); then
-        echo "the broker did not stop within ${TIMEOUT}s: killed" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-    fi
-    sleep 0.2
-done
-rm -f "$DIR/kafka.pid"
-echo "stopped the Kafka broker (pid $pid)"
+stop_all "$DIR/kafka.pid"

@@ -78,24 +78,8 @@ class KafkaClusterE2E {
         Files.copy(
                 ROOT.resolve("examples/target/rules/threshold.jar"), rulesDir.resolve("seq.jar"));
         Files.writeString(rulesDir.resolve("seq.json"), seqConfig("1.0.0"));
-        int restPort = Scripts.freePort();
         clusterStarted = true;
-        Scripts.Result started =
-                scripts.run(
-                        Duration.ofSeconds(200),
-                        "start-cluster.sh",
-                        "--dir",
-                        clusterDir.toString(),
-                        "--taskmanagers",
-                        String.valueOf(TASKMANAGERS),
-                        "--rules-dir",
-                        rulesDir.toString(),
-                        "--rest-port",
-                        String.valueOf(restPort),
-                        "--timeout",
-                        "150");
-        assertThat(started.exitCode()).as("start-cluster.sh: %s", started.output()).isZero();
-        scripts.restPort(restPort);
+        scripts.startCluster(clusterDir, TASKMANAGERS, rulesDir);
     }
 
     @AfterAll

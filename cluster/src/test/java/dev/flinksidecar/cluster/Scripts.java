@@ -42,6 +42,36 @@ final class Scripts {
     }
 
     /**
+     * Starts a cluster with {@code start-cluster.sh} on a free REST port, which later calls use.
+     *
+     * @throws AssertionError when it does not start, with what the script printed
+     */
+    Result startCluster(Path clusterDir, int taskManagers, Path rulesDir)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        Result started =
+                run(
+                        Duration.ofSeconds(200),
+                        "start-cluster.sh",
+                        "--dir",
+                        clusterDir.toString(),
+                        "--taskmanagers",
+                        String.valueOf(taskManagers),
+                        "--rules-dir",
+                        rulesDir.toString(),
+                        "--rest-port",
+                        String.valueOf(port),
+                        "--timeout",
+                        "150");
+        if (started.exitCode() != 0) {
+            throw new AssertionError(
+                    "start-cluster.sh exited with " + started.exitCode() + ": " + started.output());
+        }
+        restPort(port);
+        return started;
+    }
+
+    /**
      * Runs {@code bin/script args...}; kills it (and what it started) when it takes longer than
      * {@code timeout}.
      */

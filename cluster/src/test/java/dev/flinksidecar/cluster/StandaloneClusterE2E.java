@@ -90,24 +90,8 @@ class StandaloneClusterE2E {
                         ROOT.resolve("flink-job/target/flink-sidecar-job.jar"),
                         tmp.resolve("flink-sidecar-job.jar"));
         scripts = new Scripts(BIN, tmp.resolve("logs"));
-        int restPort = Scripts.freePort();
-        Scripts.Result started =
-                scripts.run(
-                        Duration.ofSeconds(200),
-                        "start-cluster.sh",
-                        "--dir",
-                        clusterDir.toString(),
-                        "--taskmanagers",
-                        String.valueOf(TASKMANAGERS),
-                        "--rules-dir",
-                        rulesDir.toString(),
-                        "--rest-port",
-                        String.valueOf(restPort),
-                        "--timeout",
-                        "150");
-        assertThat(started.exitCode()).as("start-cluster.sh: %s", started.output()).isZero();
+        Scripts.Result started = scripts.startCluster(clusterDir, TASKMANAGERS, rulesDir);
         assertThat(started.output()).contains("Flink cluster ready");
-        scripts.restPort(restPort);
     }
 
     @AfterAll

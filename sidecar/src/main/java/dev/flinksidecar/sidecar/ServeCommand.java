@@ -208,6 +208,11 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), CliException.FAILURE);
         }
         health.accepting(server::isAccepting);
+        health.quarantined(
+                () ->
+                        rules.registry().quarantines().all().stream()
+                                .map(q -> q.id() + " " + q.version() + ": " + q.reason())
+                                .toList());
         HttpEndpoint http;
         try {
             http = awaitHttp(httpStart);

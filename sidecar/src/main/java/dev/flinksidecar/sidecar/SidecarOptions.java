@@ -85,6 +85,23 @@ public final class SidecarOptions {
                             + "`NAME.json`) is acted on once its size and modification time are the same at two looks in a row. "
                             + "`0ms` turns watching off.");
 
+    public static final ConfigOption<Duration> RULES_BATCH_BUDGET =
+            durationOption(
+                    "sidecar.rules.batch-budget",
+                    Duration.ofSeconds(2),
+                    "How long one rule version may take on one batch (a rule config's `batch-budget` overrides it for "
+                            + "that rule). Past it the version is quarantined: the events it was given go to the dead letters "
+                            + "with the reason, the other rules go on, and a thread stuck in it is abandoned. `admin deploy` or "
+                            + "`admin rollback` of the rule lifts the quarantine.");
+
+    public static final ConfigOption<Duration> RULES_ABANDONED_GRACE =
+            durationOption(
+                    "sidecar.rules.abandoned-grace",
+                    Duration.ofSeconds(60),
+                    "How long a rule thread abandoned in a quarantined rule may go on burning CPU (more than half of this "
+                            + "time) before the sidecar restarts itself: it stops cleanly and exits with code 75, for its "
+                            + "supervisor (Kubernetes, local mode) to start it again; the job's sessions recover exactly.");
+
     public static final ConfigOption<String> RULES_STORE_DIR =
             stringOption(
                     "sidecar.rules.store-dir",

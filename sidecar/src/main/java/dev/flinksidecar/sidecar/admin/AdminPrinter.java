@@ -4,6 +4,7 @@ import dev.flinksidecar.proto.AdminResponse;
 import dev.flinksidecar.proto.JvmStatus;
 import dev.flinksidecar.proto.LeakedLoader;
 import dev.flinksidecar.proto.LoaderStatus;
+import dev.flinksidecar.proto.QuarantinedVersion;
 import dev.flinksidecar.proto.RefusedDeploy;
 import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.proto.VersionStatus;
@@ -92,6 +93,21 @@ final class AdminPrinter {
                                                 + previous.getSessions()
                                                 + " (finishing windows)"
                                         : ""));
+            }
+        }
+        if (response.getQuarantinedCount() > 0) {
+            out.println(
+                    "quarantined (their events go to the dead letters; deploy or roll back to lift):");
+            for (QuarantinedVersion q : response.getQuarantinedList()) {
+                out.println(
+                        "  "
+                                + q.getRule()
+                                + " "
+                                + q.getVersion()
+                                + "  since "
+                                + time(q.getSinceMs())
+                                + ": "
+                                + q.getReason());
             }
         }
         loaders(response.getLoaders(), out);

@@ -4,12 +4,16 @@ import dev.flinksidecar.proto.AdminRequest;
 import dev.flinksidecar.proto.AdminResponse;
 import dev.flinksidecar.proto.DeployRequest;
 import dev.flinksidecar.proto.JvmStatus;
+import dev.flinksidecar.proto.QuarantinedVersion;
 import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.sidecar.deploy.DeployOutcome;
 import dev.flinksidecar.sidecar.deploy.RuleRegistry;
+import dev.flinksidecar.sidecar.rules.running.Quarantines;
 import dev.flinksidecar.sidecar.unload.RetiredLoaders;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +113,22 @@ public final class AdminService {
                 .setLoaders(loaders.status())
                 .setJvm(jvm())
                 .addAllRefusals(registry.refusals())
+                .addAllQuarantined(quarantined())
                 .build();
+    }
+
+    private List<QuarantinedVersion> quarantined() {
+        List<QuarantinedVersion> all = new ArrayList<>();
+        for (Quarantines.Entry entry : registry.quarantines().all()) {
+            all.add(
+                    QuarantinedVersion.newBuilder()
+                            .setRule(entry.id())
+                            .setVersion(entry.version())
+                            .setReason(entry.reason())
+                            .setSinceMs(entry.since().toEpochMilli())
+                            .build());
+        }
+        return all;
     }
 
     private JvmStatus jvm() {

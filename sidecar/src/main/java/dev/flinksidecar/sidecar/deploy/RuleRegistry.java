@@ -7,12 +7,14 @@ import dev.flinksidecar.sidecar.rules.loading.ContentHash;
 import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.loading.RuleJar;
 import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
+import dev.flinksidecar.sidecar.rules.running.Quarantines;
 import dev.flinksidecar.sidecar.rules.running.RuleFeed;
 import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -53,6 +55,8 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     private final Refusals refusals = new Refusals();
     private final LongSupplier clock;
     private final SidecarMetrics metrics;
+    private final Quarantines quarantines = new Quarantines();
+    private final LongAdder quarantined = new LongAdder();
 
     /**
      * @param store where deployed jars are kept while versions use them
@@ -84,6 +88,32 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
         this.clock = clock;
         this.metrics = metrics;
         this.timelines = new Timelines(store, retire, maxRestorable, clock, metrics);
+        quarantines.onQuarantine(
+                entry -> {
+                    quarantined.increment();
+                    LOG.warn(
+                            "rule {} {} quarantined: {}; `admin deploy` or `admin rollback` of the"
+                                    + " rule lifts it",
+                            entry.id(),
+                            entry.version(),
+                            entry.reason());
+                });
+        metrics.gauge(
+                "sidecar.rule.quarantined",
+                "rule versions quarantined now (admin status names them and says why)",
+                null,
+                quarantines,
+                q -> q.all().size());
+        metrics.counter(
+                "sidecar.rule.quarantines",
+                "rule versions quarantined: past their batch budget, an Error thrown, or running when the sidecar died",
+                quarantined,
+                LongAdder::sum);
+    }
+
+    @Override
+    public Quarantines quarantines() {
+        return quarantines;
     }
 
     /**
@@ -154,7 +184,17 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
             discard(artifact);
             return refused(artifact.source(), artifact.id(), e);
         }
-        return timelines.add(artifact, jar, activateAfterCheckpoint);
+        DeployOutcome outcome = timelines.add(artifact, jar, activateAfterCheckpoint);
+        if (outcome.ok()) {
+            for (Quarantines.Entry lifted : quarantines.lift(artifact.id())) {
+                LOG.info(
+                        "rule {} {}: quarantine lifted by the deploy of {}",
+                        lifted.id(),
+                        lifted.version(),
+                        artifact.version());
+            }
+        }
+        return outcome;
     }
 
     /**

@@ -95,7 +95,9 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                                 ? HttpResponseStatus.OK
                                 : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         TEXT,
-                        notReady == null ? "ready\n" : "not ready: " + notReady + "\n",
+                        notReady == null
+                                ? "ready\n".concat(health.notes())
+                                : "not ready: " + notReady + "\n",
                         true);
         }
     }

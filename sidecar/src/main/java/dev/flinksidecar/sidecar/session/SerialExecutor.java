@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.session;
 
+import dev.flinksidecar.sidecar.rules.running.AbandonedCall;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -28,6 +29,9 @@ final class SerialExecutor implements Executor {
     private final Executor pool;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
+    /** The thread running this executor's tasks now (another after a take-over). */
+    private volatile Thread runner;
+
     /** Tasks submitted and not yet run; the submitter that raises it from 0 schedules the drain. */
     private final AtomicInteger queued = new AtomicInteger();
 
@@ -52,17 +56,57 @@ final class SerialExecutor implements Executor {
     }
 
     private void drain() {
+        runner = Thread.currentThread();
         for (int ran = 0; ran < FAIR_SHARE; ran++) {
-            Runnable task = tasks.poll();
-            try {
-                task.run();
-            } catch (Throwable e) {
-                LOG.error("a session task failed", e);
-            }
-            if (queued.decrementAndGet() == 0) {
+            if (!runTask(tasks.poll()) || queued.decrementAndGet() == 0) {
                 return;
             }
         }
         schedule();
+    }
+
+    /**
+     * Runs one task; false when the calling thread was abandoned in it and must let go of this
+     * executor (another thread finished the task and runs the next ones).
+     */
+    private boolean runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (AbandonedCall e) {
+            if (pool instanceof RuleThreads) {
+                ((RuleThreads) pool).cameBack();
+            }
+            return false;
+        } catch (Throwable e) {
+            LOG.error("a session task failed", e);
+        }
+        return runner == Thread.currentThread();
+    }
+
+    /**
+     * The watchdog abandoned {@code stuck}, stuck in rule code in the task running now: {@code
+     * rest} finishes that task on another pool thread (the pool grows by one in the stuck one's
+     * place), and the tasks after it run from there. Called once per abandoned task, on the
+     * watchdog's thread.
+     */
+    void takeOver(Thread stuck, Runnable rest) {
+        runner = null;
+        if (pool instanceof RuleThreads) {
+            ((RuleThreads) pool).abandoned(stuck);
+        }
+        Runnable continuation =
+                () -> {
+                    runner = Thread.currentThread();
+                    if (runTask(rest) && queued.decrementAndGet() > 0) {
+                        drain();
+                    }
+                };
+        try {
+            pool.execute(continuation);
+        } catch (RejectedExecutionException e) {
+            Thread thread = new Thread(continuation, "sidecar-rules-takeover");
+            thread.setDaemon(true);
+            thread.start();
+        }
     }
 }

@@ -115,7 +115,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.ruleWork = new SessionRules(this, ctx, sessions, id, meters);
+        this.ruleWork = new SessionRules(this, ctx, sessions, id, meters, rules);
         if (meters.enabled()) {
             ctx.pipeline().addFirst("bytes", new ByteCounter(meters));
         }

@@ -4,14 +4,17 @@ import dev.flinksidecar.events.wire.Protocol;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Hello;
+import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.StateRestore;
 import dev.flinksidecar.proto.Welcome;
 import dev.flinksidecar.sidecar.metrics.SessionMeters;
+import dev.flinksidecar.sidecar.rules.running.AbandonedCall;
 import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,10 @@ final class SessionRules {
     private final Sessions sessions;
     private final String id;
     private final SessionMeters meters;
+    private final SerialExecutor executor;
+
+    /** The batch being answered, for the thread that finishes it if the watchdog abandons ours. */
+    private EventBatch current;
 
     /** Set on the event loop when the connection closes; the tasks here then skip their work. */
     private volatile boolean stopped;
@@ -57,7 +64,9 @@ final class SessionRules {
             ChannelHandlerContext ctx,
             Sessions sessions,
             String id,
-            SessionMeters meters) {
+            SessionMeters meters,
+            SerialExecutor executor) {
+        this.executor = executor;
         this.session = session;
         this.ctx = ctx;
         this.sessions = sessions;
@@ -85,7 +94,12 @@ final class SessionRules {
                                         hello.getCheckpointBarriers(),
                                         hello.getRestoredCheckpointId()),
                         id,
-                        snapshots);
+                        snapshots,
+                        sessions.quarantines());
+        if (sessions.watchdog() != null) {
+            engine.abandonable(stuck -> executor.takeOver(stuck, () -> finishAbandoned(current)));
+            sessions.watchdog().watch(engine);
+        }
         LOG.info(
                 "{}: opened for job '{}' operator '{}' subtask {}/{}, rules [{}]",
                 id,
@@ -113,20 +127,37 @@ final class SessionRules {
      * then.
      */
     void answer(EventBatch batch) {
+        current = batch;
         try {
-            process(batch);
+            if (!stopped) {
+                write(batch, () -> engine.process(batch));
+            }
+        } catch (AbandonedCall e) {
+            throw e; // the thread that takes the batch over answers it
+        } catch (Throwable e) {
+            meters.answered(batch.getKeyCount());
+            throw e;
+        }
+        meters.answered(batch.getKeyCount());
+    }
+
+    /**
+     * On the thread that takes over from one the watchdog abandoned in a rule: finishes the batch
+     * and answers it.
+     */
+    private void finishAbandoned(EventBatch batch) {
+        try {
+            write(batch, engine::resume);
         } finally {
             meters.answered(batch.getKeyCount());
         }
     }
 
-    private void process(EventBatch batch) {
-        if (stopped) {
-            return;
-        }
+    /** Answers {@code batch} with what {@code results} makes of it. */
+    private void write(EventBatch batch, Supplier<ResultBatch> results) {
         ServerMessage message;
         try {
-            message = ServerMessage.newBuilder().setResults(engine.process(batch)).build();
+            message = ServerMessage.newBuilder().setResults(results.get()).build();
         } catch (IllegalArgumentException e) {
             session.failLater(
                     ServerMessages.MALFORMED_FRAME,
@@ -248,6 +279,9 @@ final class SessionRules {
     /** Closes the rule instances, if the session opened any. */
     void close() {
         if (engine != null) {
+            if (sessions.watchdog() != null) {
+                sessions.watchdog().unwatch(engine);
+            }
             engine.close();
         }
     }

@@ -1,7 +1,9 @@
 package dev.flinksidecar.sidecar.session;
 
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.running.Quarantines;
 import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
+import dev.flinksidecar.sidecar.rules.running.RuleWatchdog;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,8 @@ public final class Sessions {
     private final SidecarMetrics metrics;
     private final AtomicLong ids = new AtomicLong();
     private final Set<SessionHandler> live = ConcurrentHashMap.newKeySet();
+    private volatile Quarantines quarantines = new Quarantines();
+    private volatile RuleWatchdog watchdog;
 
     /**
      * @param rules where each new session gets its rules: a fixed {@code RuleSet}, or the registry
@@ -66,6 +70,17 @@ public final class Sessions {
         this.sidecarVersion = sidecarVersion;
     }
 
+    /**
+     * Holds the sessions' rules to their time budgets with {@code watchdog} and shares {@code
+     * quarantines} between them; call before the first session opens. Without it a rule is
+     * quarantined only for throwing an {@link Error}, in the sessions' own table of quarantines.
+     */
+    public Sessions guardedBy(Quarantines quarantines, RuleWatchdog watchdog) {
+        this.quarantines = quarantines;
+        this.watchdog = watchdog;
+        return this;
+    }
+
     /** The handler of a new connection's session. */
     public SessionHandler newSession() {
         return new SessionHandler(
@@ -96,6 +111,15 @@ public final class Sessions {
 
     void unregister(SessionHandler session) {
         live.remove(session);
+    }
+
+    Quarantines quarantines() {
+        return quarantines;
+    }
+
+    /** The watchdog that holds rules to their budgets, or null. */
+    RuleWatchdog watchdog() {
+        return watchdog;
     }
 
     RuleFeedSource rules() {

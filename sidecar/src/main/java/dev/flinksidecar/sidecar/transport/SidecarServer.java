@@ -3,7 +3,11 @@ package dev.flinksidecar.sidecar.transport;
 import dev.flinksidecar.sidecar.SidecarConfig;
 import dev.flinksidecar.sidecar.SidecarOptions;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.running.Quarantines;
+import dev.flinksidecar.sidecar.rules.running.RuleBudgets;
 import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
+import dev.flinksidecar.sidecar.rules.running.RuleWatchdog;
+import dev.flinksidecar.sidecar.session.RuleThreads;
 import dev.flinksidecar.sidecar.session.Sessions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,7 +45,8 @@ public final class SidecarServer {
     private final Path socket;
     private final Transport transport;
     private final EventLoopGroup group;
-    private final ExecutorService ruleExecutor;
+    private final RuleThreads ruleExecutor;
+    private final RuleWatchdog watchdog;
     private final Sessions sessions;
     private final Channel serverChannel;
     private final Duration shutdownTimeout;
@@ -54,7 +57,8 @@ public final class SidecarServer {
             Path socket,
             Transport transport,
             EventLoopGroup group,
-            ExecutorService ruleExecutor,
+            RuleThreads ruleExecutor,
+            RuleWatchdog watchdog,
             Sessions sessions,
             Channel serverChannel,
             Duration shutdownTimeout) {
@@ -62,6 +66,7 @@ public final class SidecarServer {
         this.transport = transport;
         this.group = group;
         this.ruleExecutor = ruleExecutor;
+        this.watchdog = watchdog;
         this.sessions = sessions;
         this.serverChannel = serverChannel;
         this.shutdownTimeout = shutdownTimeout;
@@ -95,10 +100,15 @@ public final class SidecarServer {
         SocketFiles.prepare(socket);
         Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
         int maxFrameBytes = config.get(SidecarOptions.MAX_FRAME_BYTES);
-        ExecutorService ruleExecutor =
-                Executors.newFixedThreadPool(
+        RuleThreads ruleExecutor =
+                new RuleThreads(
                         config.get(SidecarOptions.RULE_EXECUTOR_THREADS),
-                        new DefaultThreadFactory("sidecar-rules", true));
+                        new DefaultThreadFactory("sidecar-rules", true),
+                        config.get(SidecarOptions.RULES_ABANDONED_GRACE),
+                        SidecarServer::restartItself);
+        RuleWatchdog watchdog =
+                new RuleWatchdog(config.get(SidecarOptions.RULES_BATCH_BUDGET), RuleBudgets::of);
+        watchdog.everyTick(ruleExecutor::check);
         Sessions sessions =
                 new Sessions(
                         rules,
@@ -107,6 +117,8 @@ public final class SidecarServer {
                         config.get(SidecarOptions.MAX_PENDING_BATCHES),
                         sidecarVersion,
                         metrics);
+        sessions.guardedBy(
+                rules.quarantines() != null ? rules.quarantines() : new Quarantines(), watchdog);
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(
                         config.get(SidecarOptions.IO_THREADS),
@@ -123,6 +135,7 @@ public final class SidecarServer {
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             ruleExecutor.shutdownNow();
+            watchdog.close();
             throw new IOException(
                     "cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
         }
@@ -136,6 +149,7 @@ public final class SidecarServer {
                 transport,
                 group,
                 ruleExecutor,
+                watchdog,
                 sessions,
                 bind.channel(),
                 config.get(SidecarOptions.SHUTDOWN_TIMEOUT));
@@ -186,10 +200,23 @@ public final class SidecarServer {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             ruleExecutor.shutdown();
             awaitRuleThreads(deadline);
+            watchdog.close();
             SocketFiles.remove(socket);
             LOG.info("stopped; removed {}", socket);
             terminated.complete(null);
         }
+    }
+
+    /** Exit code of a sidecar that restarts itself: its supervisor starts it again. */
+    public static final int RESTART_EXIT_CODE = 75;
+
+    /**
+     * Stops cleanly (the shutdown hook drains the sessions and removes the sockets) and exits with
+     * {@link #RESTART_EXIT_CODE}, for a rule thread that cannot be stopped from inside the JVM.
+     */
+    private static void restartItself() {
+        Thread exit = new Thread(() -> System.exit(RESTART_EXIT_CODE), "sidecar-restart");
+        exit.start();
     }
 
     /** Blocks until {@link #shutdown()} has finished. */

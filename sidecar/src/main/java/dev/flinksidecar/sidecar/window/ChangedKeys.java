@@ -17,18 +17,29 @@ import java.util.Set;
  */
 public final class ChangedKeys {
 
-    private static final ChangedKeys UNTRACKED = new ChangedKeys(false);
+    private static final ChangedKeys UNTRACKED = new ChangedKeys(false, GuardedWrites.NONE);
 
     private final boolean tracking;
     private final Set<String> keys = new HashSet<>();
 
-    private ChangedKeys(boolean tracking) {
+    /**
+     * Keeps an abandoned rule thread from marking keys: the set is the session's, not its rule's.
+     */
+    private final GuardedWrites guard;
+
+    private ChangedKeys(boolean tracking, GuardedWrites guard) {
         this.tracking = tracking;
+        this.guard = guard;
     }
 
     /** A set that records the keys marked. */
     public static ChangedKeys tracked() {
-        return new ChangedKeys(true);
+        return tracked(GuardedWrites.NONE);
+    }
+
+    /** A set that records the keys marked, each mark made under {@code guard}. */
+    public static ChangedKeys tracked(GuardedWrites guard) {
+        return new ChangedKeys(true, guard);
     }
 
     /** The shared set that records nothing. */
@@ -38,7 +49,12 @@ public final class ChangedKeys {
 
     void mark(String key) {
         if (tracking) {
-            keys.add(key);
+            guard.begin();
+            try {
+                keys.add(key);
+            } finally {
+                guard.end();
+            }
         }
     }
 

@@ -60,6 +60,47 @@ public final class TestingRuleJars {
                     + "  }\n"
                     + "}\n";
 
+    /** Throws an {@link Error} on the event keyed "bad", after emitting a result for it. */
+    public static final String ERROR_THROWING =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class ErrorThrowing implements Rule {\n"
+                    + "  public void onEvent(Event event, ResultCollector out) {\n"
+                    + "    out.emit(Result.of(event).set(\"seen\", true));\n"
+                    + "    if (event.key().equals(\"bad\")) { throw new InternalError(\"broken\"); }\n"
+                    + "  }\n"
+                    + "}\n";
+
+    /**
+     * Loops on the event keyed "loop", deaf to interrupts, until the system property {@code
+     * testrules.release} is set; emits a result for every other event.
+     */
+    public static final String LOOPING =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class Looping implements Rule {\n"
+                    + "  public void onEvent(Event event, ResultCollector out) {\n"
+                    + "    if (event.key().equals(\"loop\")) {\n"
+                    + "      while (System.getProperty(\"testrules.release\") == null) { Thread.onSpinWait(); }\n"
+                    + "      out.emit(Result.of(event).set(\"released\", true));\n"
+                    + "      return;\n"
+                    + "    }\n"
+                    + "    out.emit(Result.of(event).set(\"looped\", false));\n"
+                    + "  }\n"
+                    + "}\n";
+
+    /** Takes 40 ms on every event: slow, never stuck. */
+    public static final String SLOW =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class Slow implements Rule {\n"
+                    + "  public void onEvent(Event event, ResultCollector out) {\n"
+                    + "    long until = System.nanoTime() + 40_000_000L;\n"
+                    + "    while (System.nanoTime() < until) { Thread.onSpinWait(); }\n"
+                    + "    out.emit(Result.of(event).set(\"slow\", true));\n"
+                    + "  }\n"
+                    + "}\n";
+
     /** Fails in open with a config error. */
     public static final String FAILING_OPEN =
             "package testrules;\n"

@@ -48,6 +48,11 @@ public final class LoadedRule {
         this.ref = RuleRef.newBuilder().setId(id).setVersion(version).build();
     }
 
+    /** The config it is opened with. */
+    public RuleConfig config() {
+        return config;
+    }
+
     /** This rule with another config (a self-test's own), sharing the class and its loader. */
     LoadedRule withConfig(RuleConfig other) {
         try {

@@ -9,7 +9,12 @@ import dev.flinksidecar.rule.Result;
 import dev.flinksidecar.rule.ResultCollector;
 import dev.flinksidecar.sidecar.rules.loading.Reasons;
 import dev.flinksidecar.sidecar.window.Firings;
+import dev.flinksidecar.sidecar.window.GuardedWrites;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +44,15 @@ final class BatchAnswer implements ResultCollector, Firings {
     private int event;
     private boolean byWatermark;
 
-    BatchAnswer(String sessionName, int rules) {
+    /**
+     * Brackets every write a rule's call makes here (results, late events, the rule re-pointed), so
+     * that a rule thread the engine abandoned cannot make one.
+     */
+    private final GuardedWrites guard;
+
+    BatchAnswer(String sessionName, int rules, GuardedWrites guard) {
         this.sessionName = sessionName;
+        this.guard = guard;
         this.failedFirings = new long[rules];
     }
 
@@ -94,7 +106,9 @@ final class BatchAnswer implements ResultCollector, Firings {
      * Re-points the answer at another rule (an older version finishing its windows), same event.
      */
     void rule(int rule) {
+        guard.begin();
         this.rule = rule;
+        guard.end();
     }
 
     /** How many results there are so far; with {@link #dropResultsFrom} undoes a failed call. */
@@ -115,26 +129,91 @@ final class BatchAnswer implements ResultCollector, Firings {
                 DeadLetter.newBuilder().setEventIndex(event).setRule(rule).setReason(reason));
     }
 
+    /**
+     * Settles a rule quarantined during the batch: drops what its versions (the table indexes
+     * {@code indexes}) gave, and makes each of the first {@code given} events, which it was given
+     * before the quarantine, a dead letter with {@code reason} at table index {@code index}; the
+     * later events are already its dead letters (a {@link QuarantinedRule}'s). Call {@link
+     * #sortDeadLetters} after the last.
+     */
+    void quarantined(BitSet indexes, int index, int given, String reason) {
+        List<dev.flinksidecar.proto.Result> results = new ArrayList<>(out.getResultsList());
+        results.removeIf(r -> indexes.get(r.getRule()));
+        out.clearResults().addAllResults(results);
+        List<LateEvent> late = new ArrayList<>(out.getLateEventsList());
+        late.removeIf(l -> indexes.get(l.getRule()));
+        out.clearLateEvents().addAllLateEvents(late);
+        List<DeadLetter> dead = new ArrayList<>(out.getDeadLettersList());
+        dead.removeIf(d -> indexes.get(d.getRule()) && d.getEventIndex() < given);
+        for (int event = 0; event < given; event++) {
+            dead.add(
+                    DeadLetter.newBuilder()
+                            .setEventIndex(event)
+                            .setRule(index)
+                            .setReason(reason)
+                            .build());
+        }
+        out.clearDeadLetters().addAllDeadLetters(dead);
+        for (int i = indexes.nextSetBit(0); i >= 0; i = indexes.nextSetBit(i + 1)) {
+            this.results[i] = 0;
+            lateEvents[i] = 0;
+            deadLetters[i] = 0;
+        }
+        for (DeadLetter letter : dead) {
+            if (letter.getRule() == index) {
+                deadLetters[index]++;
+            }
+        }
+    }
+
+    /** Puts the dead letters back in event order (then rule order) after a quarantine. */
+    void sortDeadLetters() {
+        List<DeadLetter> dead = new ArrayList<>(out.getDeadLettersList());
+        dead.sort(
+                Comparator.comparingInt(DeadLetter::getEventIndex)
+                        .thenComparingInt(DeadLetter::getRule));
+        out.clearDeadLetters().addAllDeadLetters(dead);
+    }
+
     /** The current event is late for the current (windowed) rule. */
     void late() {
-        lateEvents[rule]++;
-        out.addLateEvents(LateEvent.newBuilder().setEventIndex(event).setRule(rule));
+        guard.begin();
+        try {
+            lateEvents[rule]++;
+            out.addLateEvents(LateEvent.newBuilder().setEventIndex(event).setRule(rule));
+        } finally {
+            guard.end();
+        }
     }
 
     @Override
     public void emit(Result emitted) {
-        if (out == null) {
-            throw new IllegalStateException("emit() called after onEvent() returned");
+        guard.begin();
+        try {
+            if (out == null) {
+                throw new IllegalStateException("emit() called after onEvent() returned");
+            }
+            result.setRule(rule).setEventIndex(event).setKey(emitted.key()).setTime(emitted.time());
+            ProtoAttributes.addTo(emitted, result);
+            out.addResults(result);
+            results[rule]++;
+        } finally {
+            result.clear();
+            guard.end();
         }
-        result.setRule(rule).setEventIndex(event).setKey(emitted.key()).setTime(emitted.time());
-        ProtoAttributes.addTo(emitted, result);
-        out.addResults(result);
-        results[rule]++;
-        result.clear();
     }
 
     @Override
     public void fire(String key, long start, long end, double value, long count) {
+        guard.begin();
+        try {
+            addFiring(key, start, end, value, count);
+        } finally {
+            guard.end();
+        }
+    }
+
+    private void addFiring(String key, long start, long end, double value, long count) {
         window.setStart(start)
                 .setEnd(end)
                 .setValue(value)

@@ -5,11 +5,13 @@ package dev.flinksidecar.sidecar.rules.running;
  * when it changes (most events go through the same few rules in turn), and puts the original back
  * at the end.
  *
- * <p>One thread: the engine's.
+ * <p>One thread: the engine's. A rule thread the engine abandoned (stuck in rule code while another
+ * thread finished its batch) changes nothing here when it comes back: only the thread that began
+ * switching switches.
  */
 final class ContextSwitch {
 
-    private Thread thread;
+    private volatile Thread thread;
     private ClassLoader original;
     private ClassLoader current;
 
@@ -22,7 +24,7 @@ final class ContextSwitch {
 
     /** Makes {@code loader} the context classloader. */
     void enter(ClassLoader loader) {
-        if (current != loader) {
+        if (current != loader && thread == Thread.currentThread()) {
             current = loader;
             thread.setContextClassLoader(loader);
         }

@@ -47,6 +47,11 @@ final class PerEventRule extends RunningRule {
     }
 
     @Override
+    RuleVersion blamed() {
+        return version;
+    }
+
+    @Override
     void versions(Collection<RuleVersion> into) {
         into.add(version);
     }

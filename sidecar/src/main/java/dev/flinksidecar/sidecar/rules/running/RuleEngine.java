@@ -11,7 +11,10 @@ import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
 import dev.flinksidecar.sidecar.window.ChangedKeys;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -46,10 +49,17 @@ import java.util.function.Consumer;
  * windows change, hands their state to the session at each barrier ({@link #snapshot}) and takes
  * restored state back ({@link #restore}); see {@link KeyedState}.
  *
- * <p>A rule that throws on an event gives a {@link DeadLetter} with the reason instead of its
- * results for that event (results it emitted before throwing are dropped); the engine goes on with
- * the next rule and event. The thread's context classloader is the calling rule's loader during
- * every call into rule code and is restored when {@link #process} returns.
+ * <p>A rule that throws an exception on an event gives a {@link DeadLetter} with the reason instead
+ * of its results for that event (results it emitted before throwing are dropped); the engine goes
+ * on with the next rule and event. A rule version that throws an {@link Error}, or that the {@link
+ * RuleWatchdog} finds past its time budget on one batch, is quarantined ({@link Quarantines}): its
+ * results of the batch are dropped, every event it was given in the batch becomes a dead letter
+ * naming the quarantine, and from then on a {@link QuarantinedRule} stands in its place. When the
+ * watchdog finds the engine's thread stuck in such a rule, it abandons that thread ({@link
+ * RuleCalls}) and another thread finishes the batch from where it stood ({@link #resume()}): the
+ * other rules' results are those of an undisturbed run. The thread's context classloader is the
+ * calling rule's loader during every call into rule code and is restored when {@link #process}
+ * returns.
  *
  * <p>Threads: not thread-safe. Every method is called by one thread at a time, never a Netty event
  * loop (in {@code serve}: the session's serial rule executor; in {@code replay}: the main thread).
@@ -67,13 +77,72 @@ public final class RuleEngine implements AutoCloseable {
 
     private final RuleTable table;
 
+    /** Where the engine's thread is, for the watchdog: engine code or which rule. */
+    final RuleCalls calls = new RuleCalls();
+
+    private final Quarantines quarantines;
+    private long quarantineEpoch;
+
     /** The last watermark of the session; Long.MIN_VALUE before the first (and after a restore). */
     private long watermark = Long.MIN_VALUE;
 
-    private RuleEngine(RuleFeed feed, String sessionName, boolean keyedState) {
+    // The batch in progress and where the engine is in it: the engine thread's, handed over to the
+    // thread that finishes the batch when the watchdog abandons a stuck one.
+    private EventBatch batch;
+    private EventBatchView view;
+    private BatchWatermarks watermarks;
+    private RunningRule[] running;
+    private ResultBatch.Builder out;
+    private int size;
+
+    /** The event the engine is at: being given to the rules, or the watermark before it firing. */
+    private int event;
+
+    /** The index into {@link #running} of the next rule to call at {@link #event}. */
+    private int next;
+
+    /** True while {@link #firingWatermark} goes to the windowed rules from {@link #next} on. */
+    private boolean firing;
+
+    private long firingWatermark;
+    private boolean watermarked;
+    private long started;
+    private final List<Quarantined> quarantinedInBatch = new ArrayList<>();
+
+    // What the watchdog reads and asks for.
+    /** The thread running the batch now. */
+    volatile Thread runner;
+
+    /** Counts batches begun; odd while one runs. */
+    volatile long batches;
+
+    /** Quarantines the watchdog asks the engine's thread to make at its next event. */
+    private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
+
+    private volatile boolean requested;
+
+    /**
+     * What the watchdog calls, with the abandoned thread, to get another thread to {@link
+     * #resume()}; null: never abandon.
+     */
+    private volatile Consumer<Thread> takeOver;
+
+    /** Why the watchdog abandoned the batch's thread, for the quarantine it leaves. */
+    private String abandonReason;
+
+    /** A quarantine made during the batch, settled in the answer when the batch ends. */
+    private record Quarantined(BitSet indexes, int index, int given, String reason) {}
+
+    /** The watchdog's request to quarantine {@code running[rule]} of batch {@code batch}. */
+    private record Request(long batch, int rule, String reason) {}
+
+    private RuleEngine(
+            RuleFeed feed, String sessionName, boolean keyedState, Quarantines quarantines) {
         this.feed = feed;
-        this.answer = new BatchAnswer(sessionName, 0);
-        this.changes = keyedState ? ChangedKeys.tracked() : ChangedKeys.untracked();
+        this.quarantines = quarantines;
+        this.quarantineEpoch = quarantines.epoch();
+        this.answer = new BatchAnswer(sessionName, 0, calls);
+        this.changes = keyedState ? ChangedKeys.tracked(calls) : ChangedKeys.untracked();
         this.keyed = keyedState ? new KeyedState(changes) : null;
         this.table = new RuleTable(sessionName, context, changes, () -> watermark);
     }
@@ -101,9 +170,30 @@ public final class RuleEngine implements AutoCloseable {
      * keys' windows change, for {@link #snapshot}, and accepts {@link #restore}.
      */
     public static RuleEngine open(RuleFeed feed, String sessionName, boolean keyedState) {
-        RuleEngine engine = new RuleEngine(feed, sessionName, keyedState);
+        return open(feed, sessionName, keyedState, new Quarantines());
+    }
+
+    /**
+     * As {@link #open(RuleFeed, String, boolean)}, with the versions quarantined in {@code
+     * quarantines} (the sidecar's, shared by its sessions) left out and its quarantines added
+     * there.
+     */
+    public static RuleEngine open(
+            RuleFeed feed, String sessionName, boolean keyedState, Quarantines quarantines) {
+        RuleEngine engine = new RuleEngine(feed, sessionName, keyedState, quarantines);
         engine.table.apply(feed.atBatch(), engine.refusals);
+        engine.table.quarantine(quarantines);
+        engine.table.rebuildIfDirty();
         return engine;
+    }
+
+    /**
+     * Lets the {@link RuleWatchdog} abandon this engine's thread when it is stuck in a rule: {@code
+     * takeOver} then runs on the watchdog's thread, given the abandoned thread, and must get
+     * another thread to call {@link #resume()} (whose answer is the batch's).
+     */
+    public void abandonable(Consumer<Thread> takeOver) {
+        this.takeOver = takeOver;
     }
 
     /**
@@ -132,56 +222,240 @@ public final class RuleEngine implements AutoCloseable {
      * @return the answer: same sequence, the rule versions as its rule table, results, late events
      *     and dead letters
      * @throws IllegalArgumentException when the batch's columns do not add up (a broken client)
+     * @throws AbandonedCall on a thread the watchdog abandoned: another thread finishes the batch
+     *     ({@link #resume()})
      */
     public ResultBatch process(EventBatch batch) {
         List<RuleChange> changes = feed.atBatch();
         if (!changes.isEmpty()) {
             table.apply(changes, null);
-        } else {
-            table.rebuildIfDirty();
         }
-        RunningRule[] running = table.running();
-        List<RuleRef> refs = table.refs();
-        EventBatchView view = new EventBatchView(batch);
-        BatchWatermarks watermarks = BatchWatermarks.of(batch, view.size());
-        ResultBatch.Builder out =
-                ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(refs);
+        if (quarantines.epoch() != quarantineEpoch) {
+            quarantineEpoch = quarantines.epoch();
+            table.quarantine(quarantines);
+        }
+        table.rebuildIfDirty();
+        this.batch = batch;
+        this.view = new EventBatchView(batch);
+        this.size = view.size();
+        this.watermarks = BatchWatermarks.of(batch, size);
+        this.running = table.running().clone();
+        this.out =
+                ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(table.refs());
+        event = 0;
+        next = 0;
+        firing = false;
+        watermarked = false;
+        quarantinedInBatch.clear();
+        runner = Thread.currentThread();
+        batches++;
         context.begin();
-        answer.start(out, refs.size());
-        boolean metered = table.metered();
-        long started = metered ? System.nanoTime() : 0;
-        boolean watermarked = false;
-        try {
-            int size = view.size();
-            for (int event = 0; event < size; event++) {
-                watermarked |= applyWatermarks(watermarks, event, running);
-                view.at(event);
-                for (RunningRule rule : running) {
-                    answer.at(rule.index(), event, false);
-                    int before = answer.resultCount();
-                    try {
-                        rule.onEvent(view, answer, context);
-                    } catch (Throwable e) {
-                        Reasons.rethrowIfFatal(e);
-                        answer.dropResultsFrom(before);
-                        answer.deadLetter(Reasons.of(e));
-                    }
-                }
-            }
-            watermarked |= applyWatermarks(watermarks, size, running);
-            table.countEvents(size);
-        } finally {
-            answer.finish();
-            context.end();
+        answer.start(out, table.refs().size());
+        started = table.metered() ? System.nanoTime() : 0;
+        return finish();
+    }
+
+    /**
+     * Finishes the batch whose thread the watchdog abandoned while it was stuck in a rule, on the
+     * calling thread: that rule is quarantined, and the others go on from where the engine stood.
+     */
+    public ResultBatch resume() {
+        calls.takeOver();
+        runner = Thread.currentThread();
+        context.begin();
+        view = new EventBatchView(batch); // the stuck thread may still read the old one
+        quarantine(next, firing ? event : event + 1, abandonReason);
+        next++;
+        if (!firing && event < size) {
+            view.at(event);
         }
-        if (metered) {
+        return finish();
+    }
+
+    private ResultBatch finish() {
+        boolean abandoned = false;
+        try {
+            run();
+            settleQuarantines();
+            table.countEvents(size);
+        } catch (AbandonedCall e) {
+            abandoned = true;
+            throw e;
+        } finally {
+            if (!abandoned) {
+                answer.finish();
+                context.end();
+                batches++;
+            }
+        }
+        if (started != 0) {
             table.meter(answer, System.nanoTime() - started);
         }
         if (watermarked) {
             table.reap();
         }
         table.rebuildIfDirty(); // lets go of the versions whose last windows just fired
-        return out.build();
+        ResultBatch result = out.build();
+        batch = null;
+        view = null;
+        out = null;
+        return result;
+    }
+
+    /** Gives the batch's events and watermarks to the rules, from where the engine stands. */
+    private void run() {
+        while (true) {
+            if (firing) {
+                fire();
+                firing = false;
+                next = 0;
+            }
+            if (watermarks.dueAt(event)) {
+                long due = watermarks.next();
+                watermark = Math.max(watermark, due);
+                if (table.anyWindowed()) {
+                    watermarked = true;
+                    firing = true;
+                    firingWatermark = due;
+                    next = 0;
+                }
+                continue;
+            }
+            if (event == size) {
+                return;
+            }
+            if (next == 0) {
+                if (requested) {
+                    takeRequests();
+                }
+                view.at(event);
+            }
+            for (; next < running.length; next++) {
+                RunningRule rule = running[next];
+                answer.at(rule.index(), event, false);
+                int before = answer.resultCount();
+                Throwable failure = null;
+                calls.enter(next);
+                try {
+                    rule.onEvent(view, answer, context);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                calls.exit();
+                if (failure instanceof Error) {
+                    quarantine(next, event + 1, "threw " + Reasons.of(failure));
+                } else if (failure != null) {
+                    answer.dropResultsFrom(before);
+                    answer.deadLetter(Reasons.of(failure));
+                }
+            }
+            next = 0;
+            event++;
+        }
+    }
+
+    /** Gives {@link #firingWatermark} to the windowed rules from {@link #next} on. */
+    private void fire() {
+        for (; next < running.length; next++) {
+            RunningRule rule = running[next];
+            if (!rule.windowed()) {
+                continue;
+            }
+            answer.at(rule.index(), event, true);
+            Throwable failure = null;
+            calls.enter(next);
+            try {
+                rule.onWatermark(firingWatermark, answer, context);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            calls.exit();
+            if (failure instanceof Error) {
+                quarantine(next, event, "threw " + Reasons.of(failure));
+            } else if (failure instanceof RuntimeException) {
+                throw (RuntimeException) failure;
+            }
+        }
+    }
+
+    /**
+     * Quarantines the version of {@code running[rule]}, which was given the first {@code given}
+     * events of the batch: a {@link QuarantinedRule} takes its place for the rest of the batch, and
+     * its part of the answer is settled when the batch ends.
+     */
+    private void quarantine(int rule, int given, String reason) {
+        RunningRule quarantined = running[rule];
+        if (quarantined instanceof QuarantinedRule) {
+            return;
+        }
+        Quarantines.Entry entry = quarantines.add(quarantined.blamed(), reason);
+        QuarantinedRule standIn = table.quarantine(quarantined, entry);
+        running[rule] = standIn;
+        BitSet indexes = new BitSet();
+        quarantined.indexes(indexes);
+        quarantinedInBatch.add(
+                new Quarantined(indexes, standIn.index(), given, entry.deadLetterReason()));
+        quarantineEpoch = quarantines.epoch();
+    }
+
+    /**
+     * Drops what each rule quarantined during the batch gave, and makes every event it was given a
+     * dead letter.
+     */
+    private void settleQuarantines() {
+        for (Quarantined q : quarantinedInBatch) {
+            answer.quarantined(q.indexes(), q.index(), q.given(), q.reason());
+        }
+        if (!quarantinedInBatch.isEmpty()) {
+            answer.sortDeadLetters();
+        }
+    }
+
+    /** Engine thread: makes the quarantines the watchdog asked for in this batch. */
+    private void takeRequests() {
+        requested = false;
+        long batch = batches;
+        for (Request request; (request = requests.poll()) != null; ) {
+            if (request.batch() == batch && request.rule() < running.length) {
+                quarantine(request.rule(), event, request.reason());
+            }
+        }
+    }
+
+    /**
+     * Watchdog: asks the engine's thread to quarantine {@code running[rule]} at its next event of
+     * batch {@code batch} (a rule past its budget that is not stuck in one call).
+     */
+    void request(long batch, int rule, String reason) {
+        requests.add(new Request(batch, rule, reason));
+        requested = true;
+    }
+
+    /**
+     * Watchdog: the rule of call {@code word} is past its budget and stuck in that call. Takes the
+     * batch away from the engine's thread, when it is still in that call, and has another thread
+     * finish it.
+     *
+     * @return the abandoned thread, or null when it left the call meanwhile or cannot be abandoned
+     */
+    Thread abandon(long word, String reason) {
+        Consumer<Thread> hand = takeOver;
+        if (hand == null) {
+            return null;
+        }
+        Thread stuck = runner;
+        if (!calls.abandon(word)) {
+            return null;
+        }
+        abandonReason = reason; // published to the next thread by the take-over's hand-off
+        hand.accept(stuck);
+        return stuck;
+    }
+
+    /** Watchdog: the rule at {@code rule} of the running batch, or null. */
+    RunningRule runningAt(int rule) {
+        RunningRule[] now = running;
+        return now != null && rule >= 0 && rule < now.length ? now[rule] : null;
     }
 
     /**
@@ -268,29 +542,6 @@ public final class RuleEngine implements AutoCloseable {
     /** Keys with open windows, per windowed rule summed. */
     public long windowKeys() {
         return table.windowKeys();
-    }
-
-    /**
-     * Applies the watermarks that hold after the first {@code events} events, to every windowed
-     * rule.
-     */
-    private boolean applyWatermarks(BatchWatermarks watermarks, int events, RunningRule[] running) {
-        boolean any = false;
-        while (watermarks.dueAt(events)) {
-            long watermark = watermarks.next();
-            this.watermark = Math.max(this.watermark, watermark);
-            if (!table.anyWindowed()) {
-                continue;
-            }
-            any = true;
-            for (RunningRule rule : running) {
-                if (rule.windowed()) {
-                    answer.at(rule.index(), events, true);
-                    rule.onWatermark(watermark, answer, context);
-                }
-            }
-        }
-        return any;
     }
 
     /**

@@ -17,4 +17,12 @@ public interface RuleFeedSource {
      * @param restoredCheckpointId the checkpoint the client restored from, 0 when it started fresh
      */
     RuleFeed open(String sessionName, boolean checkpointBarriers, long restoredCheckpointId);
+
+    /**
+     * The quarantines its sessions share and that deploys lift, or null when it keeps none (each
+     * server then keeps its own).
+     */
+    default Quarantines quarantines() {
+        return null;
+    }
 }

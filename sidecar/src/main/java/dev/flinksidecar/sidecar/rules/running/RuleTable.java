@@ -168,6 +168,82 @@ final class RuleTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts a {@link QuarantinedRule} in the place of every running rule whose version {@code
+     * quarantines} holds, and a fresh instance back in the place of a quarantined version that it
+     * no longer holds (the quarantine was lifted). Runs rule code ({@code open}).
+     */
+    void quarantine(Quarantines quarantines) {
+        for (RuleSlot slot : slots.values()) {
+            for (int i = 0; i < slot.running.size(); i++) {
+                RunningRule rule = slot.running.get(i);
+                if (rule instanceof QuarantinedRule) {
+                    continue;
+                }
+                Quarantines.Entry entry = quarantines.of(rule.blamed());
+                if (entry != null) {
+                    slot.running.set(
+                            i, new QuarantinedRule(rule.blamed(), entry.deadLetterReason()));
+                    dirty = true;
+                    LOG.warn(
+                            "{}: rule {} quarantined: {}",
+                            sessionName,
+                            rule.blamed(),
+                            entry.reason());
+                }
+            }
+            if (slot.version != null
+                    && slot.running.stream().anyMatch(r -> r instanceof QuarantinedRule)
+                    && quarantines.of(slot.version) == null) {
+                List<RunningRule> before = slot.running;
+                slot.running = new ArrayList<>();
+                for (RunningRule rule : before) {
+                    if (!(rule instanceof QuarantinedRule)) {
+                        slot.running.add(rule);
+                    }
+                }
+                context.begin();
+                try {
+                    slot.switchTo(slot.version, context, sessionName);
+                    LOG.info(
+                            "{}: rule {} runs again, its quarantine lifted",
+                            sessionName,
+                            slot.version);
+                } catch (RuleLoadException e) {
+                    slot.running = before;
+                    LOG.warn(
+                            "{}: rule {} stays quarantined: {}",
+                            sessionName,
+                            slot.version,
+                            e.getMessage());
+                } finally {
+                    context.end();
+                }
+                dirty = true;
+            }
+        }
+    }
+
+    /**
+     * Puts a {@link QuarantinedRule} in the place of {@code rule}, without closing it (a thread may
+     * be stuck in it), for the batch running now and the next ones.
+     *
+     * @return the stand-in, at the table index of {@code rule} until the table is rebuilt
+     */
+    QuarantinedRule quarantine(RunningRule rule, Quarantines.Entry entry) {
+        QuarantinedRule standIn = new QuarantinedRule(rule.blamed(), entry.deadLetterReason());
+        standIn.placeAt(rule.index());
+        for (RuleSlot slot : slots.values()) {
+            int at = slot.running.indexOf(rule);
+            if (at >= 0) {
+                slot.running.set(at, standIn);
+            }
+        }
+        dirty = true;
+        LOG.warn("{}: rule {} quarantined: {}", sessionName, rule.blamed(), entry.reason());
+        return standIn;
+    }
+
     /** Counts {@code size} events for the version each rule runs now. */
     void countEvents(int size) {
         if (size > 0) {

@@ -41,6 +41,20 @@ abstract class RunningRule {
         return false;
     }
 
+    /**
+     * The version answerable for what a call into this rule does: the one new events go to (for a
+     * windowed rule whose only versions are finishing, the newest of them).
+     */
+    abstract RuleVersion blamed();
+
+    /**
+     * Adds the table indexes of its versions (more than one for a windowed rule finishing older
+     * ones).
+     */
+    void indexes(java.util.BitSet into) {
+        into.set(index());
+    }
+
     /** Adds the versions this rule runs instances of. */
     abstract void versions(Collection<RuleVersion> into);
 

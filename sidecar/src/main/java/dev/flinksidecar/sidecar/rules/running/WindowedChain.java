@@ -96,6 +96,18 @@ final class WindowedChain extends RunningRule {
     }
 
     @Override
+    void indexes(java.util.BitSet into) {
+        for (WindowedInstance instance : all()) {
+            into.set(instance.index);
+        }
+    }
+
+    @Override
+    RuleVersion blamed() {
+        return current != null ? current.version : older.get(older.size() - 1).version;
+    }
+
+    @Override
     int index() {
         return current != null ? current.index : older.get(older.size() - 1).index;
     }

@@ -95,11 +95,12 @@ final class RuleManagement implements AutoCloseable {
                 RetiredLoaders::collected);
         RuleRegistry registry =
                 new RuleRegistry(
-                        store,
-                        loaders::retire,
-                        config.get(SidecarOptions.RULES_MAX_RESTORABLE_VERSIONS),
-                        System::currentTimeMillis,
-                        metrics);
+                                store,
+                                loaders::retire,
+                                config.get(SidecarOptions.RULES_MAX_RESTORABLE_VERSIONS),
+                                System::currentTimeMillis,
+                                metrics)
+                        .validationTimeout(config.get(SidecarOptions.RULES_VALIDATION_TIMEOUT));
         RulesDirectoryWatcher watcher = new RulesDirectoryWatcher(rulesDir, registry);
         List<DeployOutcome> loaded = watcher.loadAll();
         if (loaded.stream().noneMatch(DeployOutcome::ok)) {

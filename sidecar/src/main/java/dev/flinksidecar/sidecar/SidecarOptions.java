@@ -94,6 +94,14 @@ public final class SidecarOptions {
                             + "with the reason, the other rules go on, and a thread stuck in it is abandoned. `admin deploy` or "
                             + "`admin rollback` of the rule lifts the quarantine.");
 
+    public static final ConfigOption<Duration> RULES_VALIDATION_TIMEOUT =
+            durationOption(
+                    "sidecar.rules.validation-timeout",
+                    Duration.ofSeconds(30),
+                    "How long validating one rule jar (loading it, opening its rules with the config, its self-test) may "
+                            + "take. Past it the jar is refused, naming the timeout, and the validating thread is abandoned; "
+                            + "an `open()` that loops or fills the heap cannot hold `admin` or the rules directory up.");
+
     public static final ConfigOption<Duration> RULES_ABANDONED_GRACE =
             durationOption(
                     "sidecar.rules.abandoned-grace",

@@ -3,16 +3,20 @@ package dev.flinksidecar.sidecar.deploy;
 import dev.flinksidecar.proto.RefusedDeploy;
 import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.loading.BoundedValidation;
 import dev.flinksidecar.sidecar.rules.loading.ContentHash;
+import dev.flinksidecar.sidecar.rules.loading.LoadedRule;
 import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.loading.RuleJar;
 import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
 import dev.flinksidecar.sidecar.rules.running.Quarantines;
+import dev.flinksidecar.sidecar.rules.running.RuleBudgets;
 import dev.flinksidecar.sidecar.rules.running.RuleFeed;
 import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -56,6 +60,7 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     private final LongSupplier clock;
     private final SidecarMetrics metrics;
     private final Quarantines quarantines = new Quarantines();
+    private volatile Duration validationTimeout = Duration.ofSeconds(30);
     private final LongAdder quarantined = new LongAdder();
 
     /**
@@ -109,6 +114,15 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
                 "rule versions quarantined: past their batch budget, an Error thrown, or running when the sidecar died",
                 quarantined,
                 LongAdder::sum);
+    }
+
+    /**
+     * How long validating one jar (loading it, opening its rules, its self-test) may take before
+     * the jar is refused; 30 s unless set.
+     */
+    public RuleRegistry validationTimeout(Duration timeout) {
+        this.validationTimeout = timeout;
+        return this;
     }
 
     @Override
@@ -179,7 +193,11 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     public DeployOutcome deploy(RuleArtifact artifact, long activateAfterCheckpoint) {
         RuleJar jar;
         try {
-            jar = RuleJar.load(artifact, retire::accept);
+            jar =
+                    BoundedValidation.run(
+                            artifact.fileName(),
+                            validationTimeout,
+                            () -> withValidBudget(RuleJar.load(artifact, retire::accept)));
         } catch (RuleLoadException e) {
             discard(artifact);
             return refused(artifact.source(), artifact.id(), e);
@@ -195,6 +213,24 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
             }
         }
         return outcome;
+    }
+
+    /** {@code jar}, once its rules' configs set no budget or a valid one; else refused. */
+    private static RuleJar withValidBudget(RuleJar jar) throws RuleLoadException {
+        for (LoadedRule rule : jar.rules()) {
+            try {
+                RuleBudgets.of(rule.config());
+            } catch (IllegalArgumentException e) {
+                try {
+                    jar.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw new RuleLoadException(
+                        "rule jar " + jar.fileName() + ": " + e.getMessage(), e.toString(), e);
+            }
+        }
+        return jar;
     }
 
     /**

@@ -1,0 +1,183 @@
+package dev.flinksidecar.sidecar.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.flinksidecar.proto.AdminRequest;
+import dev.flinksidecar.proto.AdminResponse;
+import dev.flinksidecar.proto.DeployRequest;
+import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.proto.StatusRequest;
+import dev.flinksidecar.sidecar.ServeProcess;
+import dev.flinksidecar.sidecar.TestingClient;
+import dev.flinksidecar.sidecar.TestingFrames;
+import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
+import dev.flinksidecar.sidecar.rules.TestingBatches;
+import dev.flinksidecar.sidecar.rules.TestingRuleJars;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real sidecar with one rule thread and a small heap, given a rule that loops forever (deaf to
+ * interrupts) and one that fills the heap, deployed beside a good rule while a session runs: both
+ * are quarantined, the good rule's results are exact, the stuck thread is abandoned so the session
+ * and a fresh one keep being answered, and {@code admin status} and {@code /health/ready} say so.
+ */
+@Timeout(120)
+class QuarantineITCase {
+
+    private static final String LOOPING_FOREVER =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class LoopingForever implements Rule {\n"
+                    + "  public void onEvent(Event event, ResultCollector out) {\n"
+                    + "    while (event.key().equals(\"loop\")) { Thread.onSpinWait(); }\n"
+                    + "  }\n"
+                    + "}\n";
+
+    private static final String HEAP_FILLING =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class HeapFilling implements Rule {\n"
+                    + "  public void onEvent(Event event, ResultCollector out) {\n"
+                    + "    if (!event.key().equals(\"hog\")) { return; }\n"
+                    + "    java.util.List<long[]> hog = new java.util.ArrayList<>();\n"
+                    + "    while (true) { hog.add(new long[1 << 20]); }\n"
+                    + "  }\n"
+                    + "}\n";
+
+    @TempDir Path dir;
+
+    @Test
+    void aLoopingAndAHeapFillingRuleAreQuarantinedAndTheOtherRulesGoOnExactly() throws Exception {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        TestingRuleJars.threshold(rules, "threshold", 100);
+        Path socket = dir.resolve("s.sock");
+        Path admin = Path.of(socket + ".admin");
+        try (ServeProcess sidecar =
+                        ServeProcess.start(
+                                        dir.resolve("sidecar.log"),
+                                        List.of("-Xmx96m"),
+                                        "serve",
+                                        "--socket",
+                                        socket.toString(),
+                                        "--rules-dir",
+                                        rules.toString(),
+                                        "-C",
+                                        "sidecar.rules.executor-threads=1",
+                                        "-C",
+                                        "sidecar.rules.batch-budget=500ms",
+                                        "-C",
+                                        "sidecar.rules.watch-interval=0ms")
+                                .awaitAccepting();
+                TestingClient session = TestingClient.connect(socket)) {
+            session.send(TestingFrames.hello());
+            assertThat(session.receive().hasWelcome()).isTrue();
+            deploy(admin, "looping", LOOPING_FOREVER, "testrules.LoopingForever");
+            deploy(admin, "hog", HEAP_FILLING, "testrules.HeapFilling");
+
+            ResultBatch first = answer(session, 1, "ok=200", "loop=300", "hog=400", "after=500");
+
+            assertThat(resultsByRule(first)).containsOnlyKeys("threshold");
+            assertThat(first.getResultsList())
+                    .extracting(r -> r.getKey())
+                    .containsExactly("ok", "loop", "hog", "after");
+            Map<String, List<String>> dead = deadLettersByRule(first);
+            assertThat(dead.get("looping"))
+                    .hasSize(4)
+                    .allMatch(
+                            r ->
+                                    r.matches(
+                                            "rule looping 1\\.0\\.0\\+\\w{7} quarantined: 500 ms budget exceeded on one batch"));
+            assertThat(dead.get("hog"))
+                    .hasSize(4)
+                    .allMatch(
+                            r ->
+                                    r.matches(
+                                            "rule hog 1\\.0\\.0\\+\\w{7} quarantined: threw java\\.lang\\.OutOfMemoryError.*"));
+
+            // the session goes on, and so does a fresh one, though the only rule thread is stuck
+            assertThat(answer(session, 2, "ok=200").getResultsCount()).isOne();
+            try (TestingClient fresh = TestingClient.connect(socket)) {
+                fresh.send(TestingFrames.hello());
+                assertThat(fresh.receive().hasWelcome()).isTrue();
+                ResultBatch answer = answer(fresh, 1, "loop=300", "hog=400");
+                assertThat(answer.getResultsCount()).isEqualTo(2);
+                assertThat(deadLettersByRule(answer)).containsOnlyKeys("looping", "hog");
+            }
+
+            AdminResponse status =
+                    AdminClient.call(
+                            admin,
+                            AdminRequest.newBuilder()
+                                    .setStatus(StatusRequest.getDefaultInstance())
+                                    .build());
+            assertThat(status.getQuarantinedList())
+                    .extracting(q -> q.getRule())
+                    .containsExactly("hog", "looping");
+            TestingAdmin cli = new TestingAdmin(admin);
+            assertThat(cli.run("status")).isZero();
+            assertThat(cli.out()).contains("quarantined").contains("500 ms budget exceeded");
+
+            // a deploy lifts the quarantine: the rule runs again
+            deploy(
+                    admin,
+                    "hog",
+                    HEAP_FILLING.replace("hog\")", "never\")"),
+                    "testrules.HeapFilling");
+            ResultBatch lifted = answer(session, 3, "hog=400");
+            assertThat(deadLettersByRule(lifted)).containsOnlyKeys("looping");
+            assertThat(sidecar.logText()).contains("quarantined");
+        }
+    }
+
+    private void deploy(Path admin, String name, String source, String rule) throws IOException {
+        byte[] jar = RuleJarBuilder.jar(name).version("1.0.0").source(source).rules(rule).bytes();
+        AdminResponse response =
+                AdminClient.call(
+                        admin,
+                        AdminRequest.newBuilder()
+                                .setDeploy(
+                                        DeployRequest.newBuilder()
+                                                .setFileName(name + ".jar")
+                                                .setJar(ByteString.copyFrom(jar)))
+                                .build());
+        assertThat(response.getOk()).as(response.getMessage()).isTrue();
+    }
+
+    private static ResultBatch answer(TestingClient session, long sequence, String... events)
+            throws IOException {
+        session.send(TestingFrames.events(TestingBatches.batch(sequence, events)));
+        ServerMessage reply = session.receive();
+        assertThat(reply.hasResults()).as("%s", reply).isTrue();
+        assertThat(reply.getResults().getSequence()).isEqualTo(sequence);
+        return reply.getResults();
+    }
+
+    private static Map<String, List<String>> resultsByRule(ResultBatch answer) {
+        return answer.getResultsList().stream()
+                .collect(
+                        Collectors.groupingBy(
+                                r -> answer.getRules(r.getRule()).getId(),
+                                TreeMap::new,
+                                Collectors.mapping(r -> r.getKey(), Collectors.toList())));
+    }
+
+    private static Map<String, List<String>> deadLettersByRule(ResultBatch answer) {
+        return answer.getDeadLettersList().stream()
+                .collect(
+                        Collectors.groupingBy(
+                                d -> answer.getRules(d.getRule()).getId(),
+                                TreeMap::new,
+                                Collectors.mapping(d -> d.getReason(), Collectors.toList())));
+    }
+}

@@ -94,6 +94,15 @@ public final class SidecarOptions {
                             + "with the reason, the other rules go on, and a thread stuck in it is abandoned. `admin deploy` or "
                             + "`admin rollback` of the rule lifts the quarantine.");
 
+    public static final ConfigOption<String> RULES_CRASH_RECORD =
+            stringOption(
+                    "sidecar.rules.crash-record",
+                    "(the socket path + `.running`)",
+                    "A small memory-mapped file where the sidecar notes each rule version found deep in one call (10% "
+                            + "of its budget or longer). When the sidecar dies in such a call (a heap filled, the JVM killed), "
+                            + "the next start reads it and quarantines that version, so the same batch sent again cannot kill "
+                            + "it again. Removed at a clean shutdown.");
+
     public static final ConfigOption<Duration> RULES_VALIDATION_TIMEOUT =
             durationOption(
                     "sidecar.rules.validation-timeout",

@@ -3,6 +3,7 @@ package dev.flinksidecar.sidecar.transport;
 import dev.flinksidecar.sidecar.SidecarConfig;
 import dev.flinksidecar.sidecar.SidecarOptions;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.running.CrashRecord;
 import dev.flinksidecar.sidecar.rules.running.Quarantines;
 import dev.flinksidecar.sidecar.rules.running.RuleBudgets;
 import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
@@ -47,6 +48,7 @@ public final class SidecarServer {
     private final EventLoopGroup group;
     private final RuleThreads ruleExecutor;
     private final RuleWatchdog watchdog;
+    private final CrashRecord record;
     private final Sessions sessions;
     private final Channel serverChannel;
     private final Duration shutdownTimeout;
@@ -59,6 +61,7 @@ public final class SidecarServer {
             EventLoopGroup group,
             RuleThreads ruleExecutor,
             RuleWatchdog watchdog,
+            CrashRecord record,
             Sessions sessions,
             Channel serverChannel,
             Duration shutdownTimeout) {
@@ -67,6 +70,7 @@ public final class SidecarServer {
         this.group = group;
         this.ruleExecutor = ruleExecutor;
         this.watchdog = watchdog;
+        this.record = record;
         this.sessions = sessions;
         this.serverChannel = serverChannel;
         this.shutdownTimeout = shutdownTimeout;
@@ -106,8 +110,12 @@ public final class SidecarServer {
                         new DefaultThreadFactory("sidecar-rules", true),
                         config.get(SidecarOptions.RULES_ABANDONED_GRACE),
                         SidecarServer::restartItself);
+        Quarantines quarantines =
+                rules.quarantines() != null ? rules.quarantines() : new Quarantines();
+        CrashRecord record = openCrashRecord(config, socket, quarantines);
         RuleWatchdog watchdog =
-                new RuleWatchdog(config.get(SidecarOptions.RULES_BATCH_BUDGET), RuleBudgets::of);
+                new RuleWatchdog(
+                        config.get(SidecarOptions.RULES_BATCH_BUDGET), RuleBudgets::of, record);
         watchdog.everyTick(ruleExecutor::check);
         Sessions sessions =
                 new Sessions(
@@ -117,8 +125,7 @@ public final class SidecarServer {
                         config.get(SidecarOptions.MAX_PENDING_BATCHES),
                         sidecarVersion,
                         metrics);
-        sessions.guardedBy(
-                rules.quarantines() != null ? rules.quarantines() : new Quarantines(), watchdog);
+        sessions.guardedBy(quarantines, watchdog);
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(
                         config.get(SidecarOptions.IO_THREADS),
@@ -136,6 +143,7 @@ public final class SidecarServer {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             ruleExecutor.shutdownNow();
             watchdog.close();
+            closeCrashRecord(record);
             throw new IOException(
                     "cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
         }
@@ -150,6 +158,7 @@ public final class SidecarServer {
                 group,
                 ruleExecutor,
                 watchdog,
+                record,
                 sessions,
                 bind.channel(),
                 config.get(SidecarOptions.SHUTDOWN_TIMEOUT));
@@ -201,9 +210,51 @@ public final class SidecarServer {
             ruleExecutor.shutdown();
             awaitRuleThreads(deadline);
             watchdog.close();
+            closeCrashRecord(record);
             SocketFiles.remove(socket);
             LOG.info("stopped; removed {}", socket);
             terminated.complete(null);
+        }
+    }
+
+    /**
+     * Opens the crash record and quarantines the versions a sidecar that died left in it; null
+     * (nothing recorded) when it cannot be opened.
+     */
+    private static CrashRecord openCrashRecord(
+            SidecarConfig config, Path socket, Quarantines quarantines) {
+        String configured = config.get(SidecarOptions.RULES_CRASH_RECORD);
+        Path file =
+                configured.isEmpty()
+                        ? Path.of(socket.toString().concat(".running"))
+                        : Path.of(configured);
+        try {
+            CrashRecord record = CrashRecord.open(file);
+            for (CrashRecord.Suspect suspect : record.takeSuspects()) {
+                LOG.warn(
+                        "the sidecar died while rule {} {} ran ({}): it is quarantined",
+                        suspect.id(),
+                        suspect.version(),
+                        suspect.call());
+                quarantines.add(
+                        suspect.id(),
+                        suspect.version(),
+                        "running when the sidecar died (" + suspect.call() + ")");
+            }
+            return record;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn(
+                    "cannot use the crash record {} ({}); a rule that kills the sidecar is not"
+                            + " quarantined after the restart",
+                    file,
+                    e.toString());
+            return null;
+        }
+    }
+
+    private static void closeCrashRecord(CrashRecord record) {
+        if (record != null) {
+            record.closeAndRemove();
         }
     }
 

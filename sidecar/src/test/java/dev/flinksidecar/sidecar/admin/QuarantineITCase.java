@@ -55,7 +55,86 @@ class QuarantineITCase {
                     + "  }\n"
                     + "}\n";
 
+    /**
+     * Fills the heap slowly (512 KiB per 5 ms), so that the watchdog sees it at work before it
+     * dies.
+     */
+    private static final String SLOW_HEAP_FILLING =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class SlowHeapFilling implements Rule {\n"
+                    + "  public void onEvent(Event event, ResultCollector out) throws Exception {\n"
+                    + "    if (!event.key().equals(\"hog\")) { return; }\n"
+                    + "    java.util.List<long[]> hog = new java.util.ArrayList<>();\n"
+                    + "    while (true) { hog.add(new long[1 << 16]); Thread.sleep(5); }\n"
+                    + "  }\n"
+                    + "}\n";
+
     @TempDir Path dir;
+
+    @Test
+    void aRuleThatKillsTheSidecarComesBackQuarantinedAfterTheRestart() throws Exception {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        TestingRuleJars.threshold(rules, "threshold", 100);
+        RuleJarBuilder.jar("hog")
+                .version("1.0.0")
+                .source(SLOW_HEAP_FILLING)
+                .rules("testrules.SlowHeapFilling")
+                .writeTo(rules);
+        Path socket = dir.resolve("s.sock");
+        List<String> args =
+                List.of(
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--rules-dir",
+                        rules.toString(),
+                        "-C",
+                        "sidecar.rules.batch-budget=60s",
+                        "-C",
+                        "sidecar.rules.watch-interval=0ms");
+        List<String> dyingOnOutOfMemory = List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError");
+        try (ServeProcess first =
+                        ServeProcess.start(
+                                        dir.resolve("first.log"),
+                                        dyingOnOutOfMemory,
+                                        args.toArray(String[]::new))
+                                .awaitAccepting();
+                TestingClient session = TestingClient.connect(socket)) {
+            session.send(TestingFrames.hello());
+            assertThat(session.receive().hasWelcome()).isTrue();
+            session.send(TestingFrames.events(TestingBatches.batch(1, "ok=200", "hog=300")));
+            assertThat(first.awaitExit()).isNotZero();
+            assertThat(first.logText()).contains("OutOfMemoryError");
+        }
+        assertThat(Path.of(socket + ".running")).exists();
+
+        try (ServeProcess second =
+                        ServeProcess.start(
+                                        dir.resolve("second.log"),
+                                        dyingOnOutOfMemory,
+                                        args.toArray(String[]::new))
+                                .awaitAccepting();
+                TestingClient session = TestingClient.connect(socket)) {
+            session.send(TestingFrames.hello());
+            assertThat(session.receive().hasWelcome()).isTrue();
+            ResultBatch again = answer(session, 1, "ok=200", "hog=300");
+
+            assertThat(again.getResultsList())
+                    .extracting(r -> r.getKey())
+                    .containsExactly("ok", "hog");
+            assertThat(deadLettersByRule(again).get("hog"))
+                    .hasSize(2)
+                    .allMatch(
+                            r ->
+                                    r.matches(
+                                            "rule hog 1\\.0\\.0\\+\\w{7} quarantined: running when the sidecar died"
+                                                    + " \\(session-1, batch 1, in one call for .* or more\\)"));
+            second.terminate();
+            second.awaitExit();
+        }
+        assertThat(Path.of(socket + ".running")).doesNotExist();
+    }
 
     @Test
     void aLoopingAndAHeapFillingRuleAreQuarantinedAndTheOtherRulesGoOnExactly() throws Exception {

@@ -116,6 +116,11 @@ public final class RuleEngine implements AutoCloseable {
     /** Counts batches begun; odd while one runs. */
     volatile long batches;
 
+    /** The sequence number of the batch running, for the watchdog's record. */
+    volatile long sequence;
+
+    private final String sessionName;
+
     /** Quarantines the watchdog asks the engine's thread to make at its next event. */
     private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
 
@@ -139,6 +144,7 @@ public final class RuleEngine implements AutoCloseable {
     private RuleEngine(
             RuleFeed feed, String sessionName, boolean keyedState, Quarantines quarantines) {
         this.feed = feed;
+        this.sessionName = sessionName;
         this.quarantines = quarantines;
         this.quarantineEpoch = quarantines.epoch();
         this.answer = new BatchAnswer(sessionName, 0, calls);
@@ -248,6 +254,7 @@ public final class RuleEngine implements AutoCloseable {
         watermarked = false;
         quarantinedInBatch.clear();
         runner = Thread.currentThread();
+        sequence = batch.getSequence();
         batches++;
         context.begin();
         answer.start(out, table.refs().size());
@@ -450,6 +457,11 @@ public final class RuleEngine implements AutoCloseable {
         abandonReason = reason; // published to the next thread by the take-over's hand-off
         hand.accept(stuck);
         return stuck;
+    }
+
+    /** The session it runs for, in log messages. */
+    String sessionName() {
+        return sessionName;
     }
 
     /** Watchdog: the rule at {@code rule} of the running batch, or null. */

@@ -37,15 +37,21 @@ public final class RuleWatchdog implements AutoCloseable {
     private final Map<RuleEngine, Watched> engines = new ConcurrentHashMap<>();
     private final List<Runnable> everyTick = new CopyOnWriteArrayList<>();
     private final Thread thread;
+    private final CrashRecord record;
     private volatile boolean closed;
 
     /** What the watchdog keeps of one engine between ticks: its thread only. */
     private static final class Watched {
+        final int slot;
         long batch = -1;
         long lastWord;
         long ticksInCall;
         long[] ticks = new long[8];
         final BitSet requested = new BitSet();
+
+        Watched(int slot) {
+            this.slot = slot;
+        }
     }
 
     /**
@@ -53,6 +59,16 @@ public final class RuleWatchdog implements AutoCloseable {
      * @param budgets a version's own budget, or null to use the default
      */
     public RuleWatchdog(Duration defaultBudget, Function<RuleVersion, Duration> budgets) {
+        this(defaultBudget, budgets, null);
+    }
+
+    /**
+     * As {@link #RuleWatchdog(Duration, Function)}, writing the rule versions found deep in a call
+     * to {@code record}, for the next start should the sidecar die in one.
+     */
+    public RuleWatchdog(
+            Duration defaultBudget, Function<RuleVersion, Duration> budgets, CrashRecord record) {
+        this.record = record;
         this.defaultBudgetNanos = defaultBudget.toNanos();
         this.budgets = budgets;
         // 20 ticks per budget, between 5 ms and 100 ms
@@ -64,12 +80,15 @@ public final class RuleWatchdog implements AutoCloseable {
 
     /** Starts watching {@code engine}'s batches. */
     public void watch(RuleEngine engine) {
-        engines.put(engine, new Watched());
+        engines.put(engine, new Watched(record == null ? -1 : record.takeSlot()));
     }
 
     /** Stops watching {@code engine}. */
     public void unwatch(RuleEngine engine) {
-        engines.remove(engine);
+        Watched watched = engines.remove(engine);
+        if (watched != null && record != null) {
+            record.giveBack(watched.slot);
+        }
     }
 
     /** Runs {@code check} on the watchdog's thread at every tick (it must be quick). */
@@ -103,6 +122,7 @@ public final class RuleWatchdog implements AutoCloseable {
     private void look(RuleEngine engine, Watched watched) {
         long batch = engine.batches;
         if ((batch & 1) == 0) {
+            forget(watched);
             return; // between batches
         }
         if (batch != watched.batch) {
@@ -113,12 +133,12 @@ public final class RuleWatchdog implements AutoCloseable {
             watched.requested.clear();
         }
         long word = engine.calls.current();
-        if (!RuleCalls.inCall(word)) {
-            return;
-        }
         int rule = engine.calls.rule();
-        RunningRule running = engine.runningAt(rule);
+        RunningRule running = RuleCalls.inCall(word) ? engine.runningAt(rule) : null;
         if (running == null || running instanceof QuarantinedRule) {
+            watched.lastWord = word;
+            watched.ticksInCall = 0;
+            forget(watched);
             return;
         }
         if (rule >= watched.ticks.length) {
@@ -128,6 +148,19 @@ public final class RuleWatchdog implements AutoCloseable {
         watched.ticksInCall = word == watched.lastWord ? watched.ticksInCall + 1 : 1;
         watched.lastWord = word;
         long spent = ++watched.ticks[rule] * tickNanos;
+        if (record != null && watched.ticksInCall >= 2) {
+            record.inLongCall(
+                    watched.slot,
+                    running.blamed(),
+                    engine.sessionName()
+                            + ", batch "
+                            + Long.toUnsignedString(engine.sequence)
+                            + ", in one call for "
+                            + text(watched.ticksInCall * tickNanos)
+                            + " or more");
+        } else {
+            forget(watched);
+        }
         String reason = text(budget) + " budget exceeded on one batch";
         if (watched.ticksInCall * tickNanos >= budget) {
             // stuck: this one call took the whole budget
@@ -146,6 +179,12 @@ public final class RuleWatchdog implements AutoCloseable {
         if (spent >= budget && !watched.requested.get(rule)) {
             watched.requested.set(rule);
             engine.request(batch, rule, reason);
+        }
+    }
+
+    private void forget(Watched watched) {
+        if (record != null) {
+            record.clear(watched.slot);
         }
     }
 

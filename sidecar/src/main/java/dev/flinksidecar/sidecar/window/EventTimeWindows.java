@@ -417,11 +417,9 @@ public abstract class EventTimeWindows {
     private void fireOnWatermark(String key, WindowSlot slot, Firings out) {
         try {
             fire(key, slot, out);
-        } catch (Throwable e) {
-            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                throw (VirtualMachineError) e;
-            }
+        } catch (Exception e) {
             out.failed(key, slot.start, slot.end, e);
         }
+        // an Error goes up to the engine, which quarantines the rule
     }
 }

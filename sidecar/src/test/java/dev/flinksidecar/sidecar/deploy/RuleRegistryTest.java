@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.RuleStatus;
-import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
+import dev.flinksidecar.rule.testing.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;

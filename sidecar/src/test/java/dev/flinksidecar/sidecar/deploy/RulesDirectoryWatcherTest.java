@@ -3,7 +3,7 @@ package dev.flinksidecar.sidecar.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.RuleStatus;
-import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
+import dev.flinksidecar.rule.testing.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
 import dev.flinksidecar.sidecar.rules.loading.ContentHash;
 import java.io.IOException;

@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.rule.testing.RuleJarBuilder;
 import dev.flinksidecar.sidecar.TestingFrames;
 import dev.flinksidecar.sidecar.deploy.ArtifactStore;
 import dev.flinksidecar.sidecar.deploy.RuleRegistry;
-import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
 import dev.flinksidecar.sidecar.session.Sessions;

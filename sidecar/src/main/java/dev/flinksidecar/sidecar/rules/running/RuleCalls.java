@@ -57,6 +57,14 @@ final class RuleCalls implements GuardedWrites {
         return (Thread.currentThread().getId() << 32) | (count & COUNT);
     }
 
+    /**
+     * Engine thread, at each entry into the engine: from here on the calling thread owns the word
+     * (a session's tasks run on any thread of the pool, one at a time).
+     */
+    void own() {
+        STATE.setRelease(this, word(calls));
+    }
+
     /** Engine thread: about to call the rule at table index {@code rule}. */
     void enter(int rule) {
         this.rule = rule;

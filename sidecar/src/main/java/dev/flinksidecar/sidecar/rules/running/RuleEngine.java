@@ -187,6 +187,7 @@ public final class RuleEngine implements AutoCloseable {
     public static RuleEngine open(
             RuleFeed feed, String sessionName, boolean keyedState, Quarantines quarantines) {
         RuleEngine engine = new RuleEngine(feed, sessionName, keyedState, quarantines);
+        engine.calls.own();
         engine.table.apply(feed.atBatch(), engine.refusals);
         engine.table.quarantine(quarantines);
         engine.table.rebuildIfDirty();
@@ -232,6 +233,7 @@ public final class RuleEngine implements AutoCloseable {
      *     ({@link #resume()})
      */
     public ResultBatch process(EventBatch batch) {
+        calls.own();
         List<RuleChange> changes = feed.atBatch();
         if (!changes.isEmpty()) {
             table.apply(changes, null);
@@ -477,6 +479,7 @@ public final class RuleEngine implements AutoCloseable {
      * @return the version each rule runs now, as {@link #activeRules()}
      */
     public List<RuleRef> barrier(long checkpointId) {
+        calls.own();
         List<RuleChange> changes = feed.atBarrier(checkpointId);
         if (!changes.isEmpty()) {
             table.apply(changes, null);
@@ -501,6 +504,7 @@ public final class RuleEngine implements AutoCloseable {
         if (keyed == null) {
             throw new IllegalStateException("this engine keeps no keyed state");
         }
+        calls.own();
         context.begin();
         try {
             keyed.snapshot(table.slots().values(), context, sink);
@@ -523,6 +527,7 @@ public final class RuleEngine implements AutoCloseable {
             throw new IllegalStateException("this engine keeps no keyed state");
         }
         List<String> failures;
+        calls.own();
         context.begin();
         try {
             failures =
@@ -562,6 +567,7 @@ public final class RuleEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        calls.own();
         table.close();
         feed.close();
     }

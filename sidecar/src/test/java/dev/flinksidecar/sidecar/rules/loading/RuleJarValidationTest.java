@@ -3,7 +3,7 @@ package dev.flinksidecar.sidecar.rules.loading;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinksidecar.rule.RuleApi;
-import dev.flinksidecar.sidecar.rules.RuleJarBuilder;
+import dev.flinksidecar.rule.testing.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
 import java.io.IOException;

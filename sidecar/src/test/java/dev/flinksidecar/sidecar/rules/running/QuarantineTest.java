@@ -2,6 +2,8 @@ package dev.flinksidecar.sidecar.rules.running;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinksidecar.events.EventRecord;
+import dev.flinksidecar.events.wire.EventBatchWriter;
 import dev.flinksidecar.events.wire.ResultJson;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.EventBatch;
@@ -12,6 +14,7 @@ import dev.flinksidecar.sidecar.rules.TestingRuleJars;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -186,6 +189,53 @@ class QuarantineTest {
                     .hasSize(40)
                     .allMatch(d -> d.endsWith("quarantined: 200 ms budget exceeded on one batch"));
         }
+    }
+
+    @Test
+    void aWindowedRuleThatThrowsAnErrorWhenItFiresIsQuarantinedWithItsWindows() throws Exception {
+        TestingRuleJars.threshold(dir, "a-threshold", 100);
+        TestingRuleJars.config(
+                dir, "b-sum", "{\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}}");
+        TestingRuleJars.windowedJar(
+                dir,
+                "b-sum",
+                "1.0.0",
+                TestingRuleJars.WINDOWED_SUM
+                        .replace("WindowedSum", "FailingSum")
+                        .replace(
+                                "public double getResult(double[] sum) { return sum[0]; }",
+                                "public double getResult(double[] sum) { if (sum[0] > 1000) throw new"
+                                        + " StackOverflowError(); return sum[0]; }"),
+                "testrules.FailingSum");
+        Quarantines quarantines = new Quarantines();
+        EventBatchWriter writer = new EventBatchWriter();
+        writer.add(payment("small", 1000, 50));
+        writer.add(payment("big", 2000, 5000));
+        writer.watermarkAfterEvents(10999);
+        writer.add(payment("after", 12000, 300));
+
+        try (RuleSet rules = RuleSet.load(dir);
+                RuleEngine engine =
+                        RuleEngine.open(rules.open("test", true, 0), "test", true, quarantines)) {
+            ResultBatch answer = engine.process(writer.build(1, true, Long.MIN_VALUE));
+
+            assertThat(answer.getResultsList())
+                    .extracting(r -> answer.getRules(r.getRule()).getId() + " " + r.getKey())
+                    .containsExactly("a-threshold big", "a-threshold after");
+            assertThat(deadLetters(answer, "b-sum"))
+                    .containsExactly(
+                            "0 rule b-sum 1.0.0 quarantined: threw java.lang.StackOverflowError",
+                            "1 rule b-sum 1.0.0 quarantined: threw java.lang.StackOverflowError",
+                            "2 rule b-sum 1.0.0 quarantined: threw java.lang.StackOverflowError");
+            assertThat(engine.barrier(1)).extracting(r -> r.getId()).contains("b-sum");
+            List<String> snapshotKeys = new ArrayList<>();
+            engine.snapshot(state -> snapshotKeys.add(state.getKey()));
+            assertThat(engine.openWindows()).isZero();
+        }
+    }
+
+    private static EventRecord payment(String key, long time, long amount) {
+        return EventRecord.builder(key, time).type("payment").set("amount", amount).build();
     }
 
     private static String threshold(String key, long time, int amount) {

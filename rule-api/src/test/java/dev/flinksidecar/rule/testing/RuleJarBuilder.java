@@ -1,4 +1,4 @@
-package dev.flinksidecar.sidecar.rules;
+package dev.flinksidecar.rule.testing;
 
 import dev.flinksidecar.rule.Rule;
 import dev.flinksidecar.rule.WindowedRule;

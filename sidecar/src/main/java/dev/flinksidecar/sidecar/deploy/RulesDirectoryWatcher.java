@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.deploy;
 
+import dev.flinksidecar.sidecar.rules.loading.JarLimits;
 import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
 import java.io.IOException;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * again. Writing to a hidden name ({@code .NAME.jar.tmp}) and renaming it into place avoids even
  * that: hidden files and anything but {@code *.jar} and {@code *.json} are ignored. A jar missing
  * at two polls in a row counts as removed.
+ *
+ * <p>Every file is untrusted input: whatever goes wrong while one loads (a zip bomb, a config
+ * nested too deep, a jar over {@code sidecar.rules.max-jar-bytes}, even an {@link
+ * OutOfMemoryError}) refuses that file, logged and counted like any refusal, and later files still
+ * deploy.
  *
  * <p>Threads: one thread calls {@link #loadAll} once and then {@link #poll} (the sidecar's admin
  * thread); not thread-safe.
@@ -106,15 +112,34 @@ public final class RulesDirectoryWatcher {
         return outcomes;
     }
 
-    private DeployOutcome handle(String base, FileState state) throws IOException {
+    /**
+     * Deploys one settled file. Whatever goes wrong with it, an {@link OutOfMemoryError} or {@link
+     * StackOverflowError} included, is that file's refusal, logged and counted: the watcher goes on
+     * with the next file and the next poll (only an error saying the JVM itself is broken escapes).
+     */
+    private DeployOutcome handle(String base, FileState state) {
         handled.put(base, state);
         String source = source(base);
+        try {
+            return deploy(base, state, source);
+        } catch (RuleLoadException e) {
+            return refused(source, e);
+        } catch (Throwable e) {
+            RuleRegistry.rethrowIfFatal(e);
+            ids.remove(base);
+            return refused(source, RuleRegistry.failed(jarName(base), e));
+        }
+    }
+
+    private DeployOutcome deploy(String base, FileState state, String source)
+            throws IOException, RuleLoadException {
+        registry.limits().checkJarSize(jarName(base), state.jarSize());
         byte[] jar;
         byte[] config;
         try {
             jar = Files.readAllBytes(dir.resolve(jarName(base)));
             Path configFile = dir.resolve(configName(base));
-            config = Files.isRegularFile(configFile) ? Files.readAllBytes(configFile) : null;
+            config = Files.isRegularFile(configFile) ? readConfig(base, configFile) : null;
         } catch (NoSuchFileException e) {
             jar = null;
             config = null;
@@ -127,15 +152,8 @@ public final class RulesDirectoryWatcher {
             seen.remove(base);
             return null;
         }
-        RuleArtifact artifact;
-        try {
-            artifact = registry.prepare(jarName(base), jar, config, source);
-            checkOwner(base, artifact);
-        } catch (RuleLoadException e) {
-            LOG.warn("refused: {} (from {})", e.getMessage(), source);
-            registry.refusedElsewhere(source, e.getMessage());
-            return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
-        }
+        RuleArtifact artifact = registry.prepare(jarName(base), jar, config, source);
+        checkOwner(base, artifact);
         String previousId = ids.put(base, artifact.id());
         if (previousId != null
                 && !previousId.equals(artifact.id())
@@ -148,6 +166,31 @@ public final class RulesDirectoryWatcher {
             ids.remove(base);
         }
         return outcome;
+    }
+
+    private DeployOutcome refused(String source, RuleLoadException e) {
+        LOG.warn("refused: {} (from {})", e.getMessage(), source);
+        registry.refusedElsewhere(source, e.getMessage());
+        return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
+    }
+
+    /** A config file, refused when it is larger than a config may be (it is read whole). */
+    private static byte[] readConfig(String base, Path configFile)
+            throws IOException, RuleLoadException {
+        long size = Files.size(configFile);
+        if (size > JarLimits.MAX_TEXT_BYTES) {
+            throw new RuleLoadException(
+                    "rule jar "
+                            + jarName(base)
+                            + ": config "
+                            + configName(base)
+                            + " is too large: "
+                            + size
+                            + " bytes, over the limit of "
+                            + JarLimits.MAX_TEXT_BYTES
+                            + " bytes for a rule config");
+        }
+        return Files.readAllBytes(configFile);
     }
 
     /** Refuses a jar whose rule id another jar of the directory already deploys. */

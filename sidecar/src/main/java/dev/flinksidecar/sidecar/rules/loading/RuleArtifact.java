@@ -217,8 +217,13 @@ public final class RuleArtifact {
             Map<String, Object> map = (Map<String, Object>) parsed;
             return map;
         } catch (JsonException e) {
+            String reason = e.getMessage();
             throw new RuleLoadException(
-                    configFile(fileName, baseName) + " is not valid JSON: " + e.getMessage(), e);
+                    configFile(fileName, baseName)
+                            + (reason.startsWith("not valid JSON")
+                                    ? " is " + reason
+                                    : " is not valid JSON: " + reason),
+                    e);
         }
     }
 

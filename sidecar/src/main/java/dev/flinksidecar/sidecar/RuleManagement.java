@@ -126,7 +126,7 @@ final class RuleManagement implements AutoCloseable {
 
     /** The allow-list of jar digests, read once here so that a bad file stops the start. */
     private static Sha256AllowList allowList(SidecarConfig config) {
-        String file = config.get(SidecarOptions.RULES_ALLOWED_SHA256_FILE);
+        String file = config.get(SidecarOptions.RULES_ALLOWED_DIGESTS_FILE);
         if (file.isEmpty()) {
             return Sha256AllowList.any();
         }
@@ -134,7 +134,7 @@ final class RuleManagement implements AutoCloseable {
             return Sha256AllowList.of(Path.of(file));
         } catch (IOException | InvalidPathException e) {
             throw new CliException(
-                    SidecarOptions.RULES_ALLOWED_SHA256_FILE.key() + ": " + e.getMessage(),
+                    SidecarOptions.RULES_ALLOWED_DIGESTS_FILE.key() + ": " + e.getMessage(),
                     CliException.USAGE);
         }
     }

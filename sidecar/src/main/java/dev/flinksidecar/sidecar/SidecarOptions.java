@@ -126,9 +126,9 @@ public final class SidecarOptions {
                     "Largest ratio of inflated to compressed size of a rule jar's entry (one that inflates to more than 1 MiB): "
                             + "a jar with an entry past it (a zip bomb) is refused, naming the entry and its ratio.");
 
-    public static final ConfigOption<String> RULES_ALLOWED_SHA256_FILE =
+    public static final ConfigOption<String> RULES_ALLOWED_DIGESTS_FILE =
             stringOption(
-                    "sidecar.rules.allowed-sha256-file",
+                    "sidecar.rules.allowed-digests-file",
                     "(none: any jar)",
                     "A file of the SHA-256 digests of the only rule jars the sidecar accepts, one per line as `sha256sum` "
                             + "prints them (`#` comments and blank lines skipped); a jar not listed is refused naming its digest. "
@@ -157,7 +157,9 @@ public final class SidecarOptions {
             intOption(
                     "sidecar.admin.max-frame-bytes",
                     64 * 1024 * 1024,
-                    "Largest admin request (a `deploy` carries the jar); a larger one closes that admin connection.");
+                    "Largest admin request (a `deploy` carries the jar); a larger one is answered `FRAME_TOO_LARGE` "
+                            + "(`admin deploy` says the jar is too large, with its size and this limit) and that admin "
+                            + "connection is closed.");
 
     public static final ConfigOption<String> HTTP_HOST =
             textOption(

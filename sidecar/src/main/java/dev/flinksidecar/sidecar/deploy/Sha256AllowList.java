@@ -11,12 +11,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The jars a sidecar accepts when {@code sidecar.rules.allowed-sha256-file} is set: a file with the
- * SHA-256 of each accepted jar, one per line, as {@code sha256sum} prints them (the digest, then
- * anything, e.g. the file name); blank lines and lines starting with {@code #} are skipped. A jar
- * whose digest is not listed is refused naming its digest, so whoever decides what runs adds that
- * line. The file is read again at each deploy: a digest added is accepted from the next deploy on,
- * without a restart.
+ * The jars a sidecar accepts when {@code sidecar.rules.allowed-digests-file} is set: a file with
+ * the SHA-256 of each accepted jar, one per line, as {@code sha256sum} prints them (the digest,
+ * then anything, e.g. the file name); blank lines and lines starting with {@code #} are skipped. A
+ * jar whose digest is not listed is refused naming its digest, so whoever decides what runs adds
+ * that line. The file is read again at each deploy: a digest added is accepted from the next deploy
+ * on, without a restart.
  *
  * <p>Thread-safe (immutable; each check reads the file anew).
  */
@@ -74,7 +74,7 @@ public final class Sha256AllowList {
                             + sha256
                             + " is not in the allow-list "
                             + file
-                            + " (sidecar.rules.allowed-sha256-file)");
+                            + " (sidecar.rules.allowed-digests-file)");
         }
     }
 

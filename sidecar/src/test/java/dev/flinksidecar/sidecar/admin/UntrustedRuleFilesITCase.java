@@ -205,7 +205,7 @@ class UntrustedRuleFilesITCase {
                         ContentHash.digest(threshold, null).jarSha256() + "  threshold.jar\n");
         Path echoJar = Files.write(jars.resolve("echo.jar"), echo);
         String echoDigest = ContentHash.digest(echo, null).jarSha256();
-        start("-C", "sidecar.rules.allowed-sha256-file=" + allowed);
+        start("-C", "sidecar.rules.allowed-digests-file=" + allowed);
 
         assertThat(admin.run("list")).isZero();
         assertThat(admin.out()).contains("\nthreshold ");
@@ -216,7 +216,7 @@ class UntrustedRuleFilesITCase {
                                 + echoDigest
                                 + " is not in the allow-list "
                                 + allowed.toAbsolutePath()
-                                + " (sidecar.rules.allowed-sha256-file)\n");
+                                + " (sidecar.rules.allowed-digests-file)\n");
 
         Files.writeString(
                 allowed, echoDigest + "  echo.jar\n", java.nio.file.StandardOpenOption.APPEND);

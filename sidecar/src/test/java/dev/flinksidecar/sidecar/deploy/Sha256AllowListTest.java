@@ -43,7 +43,7 @@ class Sha256AllowListTest {
                                     + unlistedDigest
                                     + " is not in the allow-list "
                                     + file.toAbsolutePath()
-                                    + " (sidecar.rules.allowed-sha256-file)");
+                                    + " (sidecar.rules.allowed-digests-file)");
 
             Files.writeString(file, unlistedDigest + "\n", java.nio.file.StandardOpenOption.APPEND);
             assertThat(rules.deploy("echo.jar", unlisted, null).ok())

@@ -223,6 +223,28 @@ class UntrustedRuleFilesITCase {
         assertThat(deploy(echoJar.toString())).as(admin.err()).isZero();
     }
 
+    @Test
+    void anAllowListFileThatCannotBeReadStopsTheStartWithAUsageError() throws Exception {
+        Path missing = dir.resolve("missing.sha256");
+        try (ServeProcess failing =
+                ServeProcess.start(
+                        dir.resolve("failing.log"),
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--rules-dir",
+                        rulesDir.toString(),
+                        "-C",
+                        "sidecar.rules.allowed-digests-file=" + missing)) {
+            assertThat(failing.awaitExit()).isEqualTo(2);
+            assertThat(failing.logText())
+                    .contains(
+                            "sidecar serve: sidecar.rules.allowed-digests-file: file "
+                                    + missing.toAbsolutePath()
+                                    + " cannot be read: java.nio.file.NoSuchFileException");
+        }
+    }
+
     private void start(String... more) throws IOException {
         List<String> args =
                 new ArrayList<>(

@@ -17,6 +17,9 @@ import java.util.Set;
  */
 final class RefusedCalls {
 
+    /** Refused calls listed in a refusal's detail; a jar with a bundled library may have many. */
+    private static final int MAX_LISTED = 20;
+
     /** A refused reference: {@code name} null means any use of the class {@code owner}. */
     private record Target(String owner, String name, Capability capability) {}
 
@@ -118,8 +121,11 @@ final class RefusedCalls {
         }
         Use first = refused.get(0);
         StringBuilder detail = new StringBuilder();
-        for (Use use : refused) {
+        for (Use use : refused.subList(0, Math.min(refused.size(), MAX_LISTED))) {
             detail.append("refused: ").append(use).append(" (").append(why(use)).append(")\n");
+        }
+        if (refused.size() > MAX_LISTED) {
+            detail.append("and ").append(refused.size() - MAX_LISTED).append(" more\n");
         }
         throw new RuleLoadException(
                 "rule jar "

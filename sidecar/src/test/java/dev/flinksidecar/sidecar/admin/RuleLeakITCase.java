@@ -156,7 +156,7 @@ class RuleLeakITCase {
                             assertThat(loader.getName())
                                     .isEqualTo(
                                             "rule:leaky@1.0.0+"
-                                                    + TestingVersions.hash(leaky, null));
+                                                    + TestingVersions.hash(leaky, allowThreads));
                             assertThat(loader.getHoldersList())
                                     .anyMatch(
                                             h ->

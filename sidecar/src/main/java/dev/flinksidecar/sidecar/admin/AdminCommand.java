@@ -79,13 +79,9 @@ public final class AdminCommand implements Callable<Integer> {
             response = AdminClient.call(socket, request);
         } catch (AdminClient.RequestNotTaken e) {
             throw new CliException(
-                    "the sidecar did not take the request of "
-                            + e.requestBytes()
-                            + " bytes: it closed the admin connection while it was sent. A request over "
-                            + "the sidecar's sidecar.admin.max-frame-bytes ends that way; raise it with "
-                            + "serve --conf sidecar.admin.max-frame-bytes=BYTES ("
-                            + e.getCause().getMessage()
-                            + ")",
+                    e.getMessage()
+                            + "; a request over the sidecar's sidecar.admin.max-frame-bytes ends that way, "
+                            + "raise it with serve --conf sidecar.admin.max-frame-bytes=BYTES",
                     CliException.FAILURE);
         } catch (IOException e) {
             throw new CliException(

@@ -1,6 +1,5 @@
 package dev.flinksidecar.sidecar.deploy;
 
-import dev.flinksidecar.sidecar.rules.loading.JarLimits;
 import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
 import java.io.IOException;
@@ -139,7 +138,10 @@ public final class RulesDirectoryWatcher {
         try {
             jar = Files.readAllBytes(dir.resolve(jarName(base)));
             Path configFile = dir.resolve(configName(base));
-            config = Files.isRegularFile(configFile) ? readConfig(base, configFile) : null;
+            config =
+                    Files.isRegularFile(configFile)
+                            ? RuleArtifact.readConfig(jarName(base), configFile)
+                            : null;
         } catch (NoSuchFileException e) {
             jar = null;
             config = null;
@@ -172,25 +174,6 @@ public final class RulesDirectoryWatcher {
         LOG.warn("refused: {} (from {})", e.getMessage(), source);
         registry.refusedElsewhere(source, e.getMessage());
         return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
-    }
-
-    /** A config file, refused when it is larger than a config may be (it is read whole). */
-    private static byte[] readConfig(String base, Path configFile)
-            throws IOException, RuleLoadException {
-        long size = Files.size(configFile);
-        if (size > JarLimits.MAX_TEXT_BYTES) {
-            throw new RuleLoadException(
-                    "rule jar "
-                            + jarName(base)
-                            + ": config "
-                            + configName(base)
-                            + " is too large: "
-                            + size
-                            + " bytes, over the limit of "
-                            + JarLimits.MAX_TEXT_BYTES
-                            + " bytes for a rule config");
-        }
-        return Files.readAllBytes(configFile);
     }
 
     /** Refuses a jar whose rule id another jar of the directory already deploys. */

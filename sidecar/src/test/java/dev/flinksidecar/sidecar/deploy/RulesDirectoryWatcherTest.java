@@ -231,6 +231,19 @@ class RulesDirectoryWatcherTest {
         }
     }
 
+    @Test
+    void aConfigOverOneMebibyteIsRefusedBeforeItIsRead() throws IOException {
+        Files.write(rulesDir.resolve("echo.jar"), echo);
+        Files.writeString(
+                rulesDir.resolve("echo.json"), "{\"pad\": \"" + "x".repeat(1024 * 1024) + "\"}");
+
+        assertThat(watcher.loadAll())
+                .extracting(DeployOutcome::message)
+                .containsExactly(
+                        "rule jar echo.jar: config echo.json is too large: 1048587 bytes, over the "
+                                + "limit of 1048576 bytes for a rule config");
+    }
+
     /** A rule whose open runs out of memory, as one that allocates without bound would. */
     private static final String GREEDY =
             "package testrules;\n"

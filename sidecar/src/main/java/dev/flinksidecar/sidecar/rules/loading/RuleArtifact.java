@@ -286,8 +286,11 @@ public final class RuleArtifact {
         }
     }
 
-    /** Reads a rules-directory config, refusing one over {@link JarLimits#MAX_TEXT_BYTES}. */
-    private static byte[] readConfig(String fileName, Path configFile)
+    /**
+     * Reads the config file of the jar {@code fileName}, refusing one over {@link
+     * JarLimits#MAX_TEXT_BYTES} before reading it (it is read whole).
+     */
+    public static byte[] readConfig(String fileName, Path configFile)
             throws IOException, RuleLoadException {
         if (Files.size(configFile) > JarLimits.MAX_TEXT_BYTES) {
             throw new RuleLoadException(

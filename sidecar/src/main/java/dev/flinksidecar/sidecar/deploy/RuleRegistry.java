@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * session side through one {@link SessionFeed} per session.
  *
  * <pre>
- *   deploy(jar) --validate (RuleJar.load, no lock held)--> refused: nothing changes, message says why
+ *   deploy(jar) --size (JarLimits), digest (Sha256AllowList), config (prepare)-->
+ *               --validate (RuleJar.load, no lock held)--> refused: nothing changes, message says why
+ *               (anything thrown while a file loads, OutOfMemoryError included, is its refusal)
  *               --append to the rule's timeline (Timelines)-->
  *       per-event rule:  active at once; each session switches at its next batch boundary
  *       windowed rule:   staged from checkpoint N = 1 + the highest barrier any session sent

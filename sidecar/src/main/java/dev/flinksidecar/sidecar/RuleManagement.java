@@ -6,12 +6,15 @@ import dev.flinksidecar.sidecar.deploy.ArtifactStore;
 import dev.flinksidecar.sidecar.deploy.DeployOutcome;
 import dev.flinksidecar.sidecar.deploy.RuleRegistry;
 import dev.flinksidecar.sidecar.deploy.RulesDirectoryWatcher;
+import dev.flinksidecar.sidecar.deploy.Sha256AllowList;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.loading.JarLimits;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
 import dev.flinksidecar.sidecar.unload.RetiredLoaders;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +70,7 @@ final class RuleManagement implements AutoCloseable {
      */
     static RuleManagement start(SidecarConfig config, Path rulesDir, SidecarMetrics metrics)
             throws IOException {
+        Sha256AllowList allowList = allowList(config);
         String storeDir = config.get(SidecarOptions.RULES_STORE_DIR);
         ArtifactStore store = ArtifactStore.open(storeDir.isEmpty() ? null : Path.of(storeDir));
         RetiredLoaders loaders =
@@ -99,7 +103,9 @@ final class RuleManagement implements AutoCloseable {
                                 loaders::retire,
                                 config.get(SidecarOptions.RULES_MAX_RESTORABLE_VERSIONS),
                                 System::currentTimeMillis,
-                                metrics)
+                                metrics,
+                                jarLimits(config),
+                                allowList)
                         .validationTimeout(config.get(SidecarOptions.RULES_VALIDATION_TIMEOUT));
         RulesDirectoryWatcher watcher = new RulesDirectoryWatcher(rulesDir, registry);
         List<DeployOutcome> loaded = watcher.loadAll();
@@ -109,6 +115,29 @@ final class RuleManagement implements AutoCloseable {
                     rulesDir.toAbsolutePath());
         }
         return new RuleManagement(config, store, loaders, registry, watcher);
+    }
+
+    private static JarLimits jarLimits(SidecarConfig config) {
+        return new JarLimits(
+                config.get(SidecarOptions.RULES_MAX_JAR_BYTES),
+                config.get(SidecarOptions.RULES_MAX_ENTRY_BYTES),
+                config.get(SidecarOptions.RULES_MAX_INFLATED_BYTES),
+                config.get(SidecarOptions.RULES_MAX_ENTRY_RATIO));
+    }
+
+    /** The allow-list of jar digests, read once here so that a bad file stops the start. */
+    private static Sha256AllowList allowList(SidecarConfig config) {
+        String file = config.get(SidecarOptions.RULES_ALLOWED_DIGESTS_FILE);
+        if (file.isEmpty()) {
+            return Sha256AllowList.any();
+        }
+        try {
+            return Sha256AllowList.of(Path.of(file));
+        } catch (IOException | InvalidPathException e) {
+            throw new CliException(
+                    SidecarOptions.RULES_ALLOWED_DIGESTS_FILE.key() + ": " + e.getMessage(),
+                    CliException.USAGE);
+        }
     }
 
     RuleRegistry registry() {
@@ -141,8 +170,8 @@ final class RuleManagement implements AutoCloseable {
                 () -> {
                     try {
                         task.run();
-                    } catch (Exception
-                            | LinkageError e) { // an escaping exception would cancel the schedule
+                    } catch (Throwable e) { // an escaping throwable would cancel the schedule
+                        RuleRegistry.rethrowIfFatal(e);
                         LOG.warn("rule housekeeping failed: {}", e.toString());
                     }
                 },

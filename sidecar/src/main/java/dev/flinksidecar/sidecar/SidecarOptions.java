@@ -133,6 +133,41 @@ public final class SidecarOptions {
                     "Older versions of a windowed rule kept loaded per rule for sessions that restore from a checkpoint "
                             + "taken before the newest one became active, when no `CheckpointCompleted` says they are no longer needed.");
 
+    public static final ConfigOption<Integer> RULES_MAX_JAR_BYTES =
+            intOption(
+                    "sidecar.rules.max-jar-bytes",
+                    64 * 1024 * 1024,
+                    "Largest rule jar file the sidecar reads, from the rules directory or an `admin deploy`; a larger one is "
+                            + "refused, named, with its size. (An `admin deploy` is also bound by `sidecar.admin.max-frame-bytes`.)");
+
+    public static final ConfigOption<Integer> RULES_MAX_ENTRY_BYTES =
+            intOption(
+                    "sidecar.rules.max-entry-bytes",
+                    64 * 1024 * 1024,
+                    "Largest entry of a rule jar, inflated. A jar with a larger entry is refused, naming the entry; entries are "
+                            + "inflated streaming and counted as they go, never read whole.");
+
+    public static final ConfigOption<Integer> RULES_MAX_INFLATED_BYTES =
+            intOption(
+                    "sidecar.rules.max-inflated-bytes",
+                    512 * 1024 * 1024,
+                    "Largest size of all entries of a rule jar together, inflated; a jar past it is refused.");
+
+    public static final ConfigOption<Integer> RULES_MAX_ENTRY_RATIO =
+            intOption(
+                    "sidecar.rules.max-entry-ratio",
+                    100,
+                    "Largest ratio of inflated to compressed size of a rule jar's entry (one that inflates to more than 1 MiB): "
+                            + "a jar with an entry past it (a zip bomb) is refused, naming the entry and its ratio.");
+
+    public static final ConfigOption<String> RULES_ALLOWED_DIGESTS_FILE =
+            stringOption(
+                    "sidecar.rules.allowed-digests-file",
+                    "(none: any jar)",
+                    "A file of the SHA-256 digests of the only rule jars the sidecar accepts, one per line as `sha256sum` "
+                            + "prints them (`#` comments and blank lines skipped); a jar not listed is refused naming its digest. "
+                            + "Read again at each deploy, so a digest added takes effect without a restart.");
+
     public static final ConfigOption<Duration> RULES_UNLOAD_DEADLINE =
             durationOption(
                     "sidecar.rules.unload-deadline",
@@ -156,7 +191,9 @@ public final class SidecarOptions {
             intOption(
                     "sidecar.admin.max-frame-bytes",
                     64 * 1024 * 1024,
-                    "Largest admin request (a `deploy` carries the jar); a larger one closes that admin connection.");
+                    "Largest admin request (a `deploy` carries the jar); a larger one is answered `FRAME_TOO_LARGE` "
+                            + "(`admin deploy` says the jar is too large, with its size and this limit) and that admin "
+                            + "connection is closed.");
 
     public static final ConfigOption<String> HTTP_HOST =
             textOption(

@@ -44,15 +44,63 @@ public final class AdminClient implements AutoCloseable {
         return new AdminClient(channel);
     }
 
-    /** Sends {@code request} and waits for its response. */
+    /**
+     * The sidecar closed the connection before it took the whole request and gave no answer: a
+     * request over its {@code sidecar.admin.max-frame-bytes} ends that way when the answer is lost.
+     */
+    public static final class RequestNotTaken extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final long requestBytes;
+
+        RequestNotTaken(long requestBytes, IOException cause) {
+            super(
+                    "the sidecar closed the admin connection before it took the whole request ("
+                            + requestBytes
+                            + " bytes): "
+                            + cause.getMessage(),
+                    cause);
+            this.requestBytes = requestBytes;
+        }
+
+        /** The size of the request that was being sent. */
+        public long requestBytes() {
+            return requestBytes;
+        }
+    }
+
+    /**
+     * Sends {@code request} and waits for its response. When the sidecar refuses a request before
+     * reading all of it (a frame over its limit), it answers and closes: sending then fails, and
+     * the answer, already in this socket's buffer, is what this returns.
+     *
+     * @throws RequestNotTaken when sending failed and no answer came
+     */
     public AdminResponse call(AdminRequest request) throws IOException {
-        Frames.write(out, request);
-        out.flush();
+        try {
+            Frames.write(out, request);
+            out.flush();
+        } catch (IOException e) {
+            AdminResponse answer = answerAfterFailedSend();
+            if (answer == null) {
+                throw new RequestNotTaken(request.getSerializedSize(), e);
+            }
+            return answer;
+        }
         byte[] frame = Frames.read(in, MAX_RESPONSE_BYTES);
         if (frame == null) {
             throw new EOFException("the sidecar closed the admin connection without answering");
         }
         return AdminResponse.parseFrom(frame);
+    }
+
+    private AdminResponse answerAfterFailedSend() {
+        try {
+            byte[] frame = Frames.read(in, MAX_RESPONSE_BYTES);
+            return frame == null ? null : AdminResponse.parseFrom(frame);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Connects, calls once, closes. */

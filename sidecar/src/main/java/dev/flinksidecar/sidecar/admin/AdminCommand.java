@@ -77,6 +77,12 @@ public final class AdminCommand implements Callable<Integer> {
         AdminResponse response;
         try {
             response = AdminClient.call(socket, request);
+        } catch (AdminClient.RequestNotTaken e) {
+            throw new CliException(
+                    e.getMessage()
+                            + "; a request over the sidecar's sidecar.admin.max-frame-bytes ends that way, "
+                            + "raise it with serve --conf sidecar.admin.max-frame-bytes=BYTES",
+                    CliException.FAILURE);
         } catch (IOException e) {
             throw new CliException(
                     "cannot reach the sidecar's admin socket "
@@ -88,7 +94,7 @@ public final class AdminCommand implements Callable<Integer> {
         }
         if (!response.getOk()) {
             PrintWriter err = command.commandLine().getErr();
-            err.println(command.qualifiedName() + ": " + response.getMessage());
+            err.println(command.qualifiedName() + ": " + reason(request, response));
             if (!response.getDetail().isEmpty()) {
                 err.print(
                         response.getDetail().endsWith("\n")
@@ -102,6 +108,23 @@ public final class AdminCommand implements Callable<Integer> {
         print.accept(response, out);
         out.flush();
         return 0;
+    }
+
+    /** The refusal as a person reads it: a request over the frame limit says what was too large. */
+    private static String reason(AdminRequest request, AdminResponse response) {
+        if (!response.getCode().equals(AdminHandler.FRAME_TOO_LARGE)) {
+            return response.getMessage();
+        }
+        String what =
+                request.hasDeploy()
+                        ? "rule jar "
+                                + request.getDeploy().getFileName()
+                                + " is too large to deploy"
+                        : "the request is too large";
+        return what
+                + ": "
+                + response.getMessage()
+                + "; raise the limit with serve --conf sidecar.admin.max-frame-bytes=BYTES";
     }
 
     private static void message(AdminResponse response, PrintWriter out) {

@@ -24,6 +24,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<AdminRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
+    /** The answer's code when a request is over {@code sidecar.admin.max-frame-bytes}. */
+    static final String FRAME_TOO_LARGE = "FRAME_TOO_LARGE";
+
     private final AdminService service;
     private final Executor adminThread;
 
@@ -50,7 +53,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<AdminRequest> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            reply(ctx, "BAD_REQUEST", cause.getMessage());
+            reply(ctx, FRAME_TOO_LARGE, cause.getMessage());
         } else if (cause instanceof DecoderException) {
             Throwable root = cause.getCause() != null ? cause.getCause() : cause;
             reply(ctx, "BAD_REQUEST", "a frame is not a valid AdminRequest: " + root.getMessage());

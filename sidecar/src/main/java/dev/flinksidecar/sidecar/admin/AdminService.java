@@ -62,7 +62,8 @@ public final class AdminService {
                     return bad(
                             "the request names no operation (deploy, list, status, rollback, remove)");
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // every request gets an answer; only a broken JVM escapes
+            RuleRegistry.rethrowIfFatal(e);
             LOG.error("admin request failed: {}", request.getKindCase(), e);
             return AdminResponse.newBuilder()
                     .setOk(false)

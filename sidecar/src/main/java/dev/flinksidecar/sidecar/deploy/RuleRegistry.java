@@ -5,7 +5,9 @@ import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.loading.BoundedValidation;
 import dev.flinksidecar.sidecar.rules.loading.ContentHash;
+import dev.flinksidecar.sidecar.rules.loading.JarLimits;
 import dev.flinksidecar.sidecar.rules.loading.LoadedRule;
+import dev.flinksidecar.sidecar.rules.loading.Reasons;
 import dev.flinksidecar.sidecar.rules.loading.RuleArtifact;
 import dev.flinksidecar.sidecar.rules.loading.RuleJar;
 import dev.flinksidecar.sidecar.rules.loading.RuleLoadException;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * session side through one {@link SessionFeed} per session.
  *
  * <pre>
- *   deploy(jar) --validate (RuleJar.load, no lock held)--> refused: nothing changes, message says why
+ *   deploy(jar) --size (JarLimits), digest (Sha256AllowList), config (prepare)-->
+ *               --validate (RuleJar.load, no lock held)--> refused: nothing changes, message says why
+ *               (anything thrown while a file loads, OutOfMemoryError included, is its refusal)
  *               --append to the rule's timeline (Timelines)-->
  *       per-event rule:  active at once; each session switches at its next batch boundary
  *       windowed rule:   staged from checkpoint N = 1 + the highest barrier any session sent
@@ -62,6 +66,8 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     private final Quarantines quarantines = new Quarantines();
     private volatile Duration validationTimeout = Duration.ofSeconds(30);
     private final LongAdder quarantined = new LongAdder();
+    private final JarLimits limits;
+    private final Sha256AllowList allowList;
 
     /**
      * @param store where deployed jars are kept while versions use them
@@ -88,6 +94,30 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
             int maxRestorable,
             LongSupplier clock,
             SidecarMetrics metrics) {
+        this(
+                store,
+                retire,
+                maxRestorable,
+                clock,
+                metrics,
+                JarLimits.DEFAULTS,
+                Sha256AllowList.any());
+    }
+
+    /**
+     * As {@link #RuleRegistry(ArtifactStore, Consumer, int, LongSupplier, SidecarMetrics)}, reading
+     * jars within {@code limits} and accepting only those {@code allowList} lists.
+     */
+    public RuleRegistry(
+            ArtifactStore store,
+            Consumer<ClassLoader> retire,
+            int maxRestorable,
+            LongSupplier clock,
+            SidecarMetrics metrics,
+            JarLimits limits,
+            Sha256AllowList allowList) {
+        this.limits = limits;
+        this.allowList = allowList;
         this.store = store;
         this.retire = retire;
         this.clock = clock;
@@ -138,7 +168,9 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
      */
     public RuleArtifact prepare(String fileName, byte[] jar, byte[] config, String source)
             throws RuleLoadException {
+        limits.checkJarSize(fileName, jar.length);
         ContentHash.Digest digest = ContentHash.digest(jar, config);
+        allowList.check(fileName, digest.jarSha256());
         Path file;
         try {
             file = store.store(fileName, jar, digest.jarSha256());
@@ -175,6 +207,9 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
             artifact = prepare(fileName, jar, config, source);
         } catch (RuleLoadException e) {
             return refused(source, null, e);
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
+            return refused(source, null, failed(fileName, e));
         }
         return deploy(artifact, activateAfterCheckpoint);
     }
@@ -197,10 +232,14 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
                     BoundedValidation.run(
                             artifact.fileName(),
                             validationTimeout,
-                            () -> withValidBudget(RuleJar.load(artifact, retire::accept)));
+                            () -> withValidBudget(RuleJar.load(artifact, limits, retire::accept)));
         } catch (RuleLoadException e) {
             discard(artifact);
             return refused(artifact.source(), artifact.id(), e);
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
+            discard(artifact);
+            return refused(artifact.source(), artifact.id(), failed(artifact.fileName(), e));
         }
         DeployOutcome outcome = timelines.add(artifact, jar, activateAfterCheckpoint);
         if (outcome.ok()) {
@@ -285,6 +324,36 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
      */
     public String sourceOf(String id) {
         return timelines.sourceOf(id);
+    }
+
+    /** How large the jars this registry takes may be, and inflate to. */
+    public JarLimits limits() {
+        return limits;
+    }
+
+    /**
+     * The refusal of a file whose loading failed with something other than a refusal: an error of
+     * the JVM's (out of memory, a stack overflow) or a bug. It is that file's failure, not the
+     * sidecar's: the caller (the rules-directory watcher, an admin deploy) goes on with the next.
+     */
+    public static RuleLoadException failed(String fileName, Throwable thrown) {
+        return new RuleLoadException(
+                "rule jar " + fileName + " refused: loading it failed with " + thrown,
+                Reasons.stack(thrown),
+                thrown);
+    }
+
+    /**
+     * Rethrows what says that the JVM itself is broken ({@link InternalError}, {@link
+     * UnknownError}). An {@link OutOfMemoryError} or {@link StackOverflowError} while one file
+     * loads is that file's: its allocations and frames are gone once it is refused.
+     */
+    public static void rethrowIfFatal(Throwable thrown) {
+        if (thrown instanceof VirtualMachineError
+                && !(thrown instanceof OutOfMemoryError)
+                && !(thrown instanceof StackOverflowError)) {
+            throw (VirtualMachineError) thrown;
+        }
     }
 
     /** Remembers a refusal for {@code status} (deploys refused here are remembered already). */

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * that: hidden files and anything but {@code *.jar} and {@code *.json} are ignored. A jar missing
  * at two polls in a row counts as removed.
  *
+ * <p>Every file is untrusted input: whatever goes wrong while one loads (a zip bomb, a config
+ * nested too deep, a jar over {@code sidecar.rules.max-jar-bytes}, even an {@link
+ * OutOfMemoryError}) refuses that file, logged and counted like any refusal, and later files still
+ * deploy.
+ *
  * <p>Threads: one thread calls {@link #loadAll} once and then {@link #poll} (the sidecar's admin
  * thread); not thread-safe.
  */
@@ -106,15 +111,37 @@ public final class RulesDirectoryWatcher {
         return outcomes;
     }
 
-    private DeployOutcome handle(String base, FileState state) throws IOException {
+    /**
+     * Deploys one settled file. Whatever goes wrong with it, an {@link OutOfMemoryError} or {@link
+     * StackOverflowError} included, is that file's refusal, logged and counted: the watcher goes on
+     * with the next file and the next poll (only an error saying the JVM itself is broken escapes).
+     */
+    private DeployOutcome handle(String base, FileState state) {
         handled.put(base, state);
         String source = source(base);
+        try {
+            return deploy(base, state, source);
+        } catch (RuleLoadException e) {
+            return refused(source, e);
+        } catch (Throwable e) {
+            RuleRegistry.rethrowIfFatal(e);
+            ids.remove(base);
+            return refused(source, RuleRegistry.failed(jarName(base), e));
+        }
+    }
+
+    private DeployOutcome deploy(String base, FileState state, String source)
+            throws IOException, RuleLoadException {
+        registry.limits().checkJarSize(jarName(base), state.jarSize());
         byte[] jar;
         byte[] config;
         try {
             jar = Files.readAllBytes(dir.resolve(jarName(base)));
             Path configFile = dir.resolve(configName(base));
-            config = Files.isRegularFile(configFile) ? Files.readAllBytes(configFile) : null;
+            config =
+                    Files.isRegularFile(configFile)
+                            ? RuleArtifact.readConfig(jarName(base), configFile)
+                            : null;
         } catch (NoSuchFileException e) {
             jar = null;
             config = null;
@@ -127,15 +154,8 @@ public final class RulesDirectoryWatcher {
             seen.remove(base);
             return null;
         }
-        RuleArtifact artifact;
-        try {
-            artifact = registry.prepare(jarName(base), jar, config, source);
-            checkOwner(base, artifact);
-        } catch (RuleLoadException e) {
-            LOG.warn("refused: {} (from {})", e.getMessage(), source);
-            registry.refusedElsewhere(source, e.getMessage());
-            return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
-        }
+        RuleArtifact artifact = registry.prepare(jarName(base), jar, config, source);
+        checkOwner(base, artifact);
         String previousId = ids.put(base, artifact.id());
         if (previousId != null
                 && !previousId.equals(artifact.id())
@@ -148,6 +168,12 @@ public final class RulesDirectoryWatcher {
             ids.remove(base);
         }
         return outcome;
+    }
+
+    private DeployOutcome refused(String source, RuleLoadException e) {
+        LOG.warn("refused: {} (from {})", e.getMessage(), source);
+        registry.refusedElsewhere(source, e.getMessage());
+        return DeployOutcome.failed(DeployOutcome.REFUSED, null, e.getMessage(), e.detail());
     }
 
     /** Refuses a jar whose rule id another jar of the directory already deploys. */

@@ -124,7 +124,12 @@ class RuleLeakITCase {
                         .source(SwapRules.LEAKY)
                         .rules("testrules.Leaky")
                         .bytes();
-        assertThat(deploy("leaky.jar", leaky, null).getOk()).isTrue();
+        // it starts a thread: refused unless its config allows the capability
+        assertThat(deploy("leaky.jar", leaky, null).getMessage())
+                .startsWith("rule jar leaky.jar refused: class testrules.Leaky ")
+                .contains("(capability 'threads';");
+        byte[] allowThreads = "{\"allow\": [\"threads\"]}".getBytes(StandardCharsets.UTF_8);
+        assertThat(deploy("leaky.jar", leaky, allowThreads).getOk()).isTrue();
         batch(session, sequence);
         assertThat(
                         admin(
@@ -151,7 +156,7 @@ class RuleLeakITCase {
                             assertThat(loader.getName())
                                     .isEqualTo(
                                             "rule:leaky@1.0.0+"
-                                                    + TestingVersions.hash(leaky, null));
+                                                    + TestingVersions.hash(leaky, allowThreads));
                             assertThat(loader.getHoldersList())
                                     .anyMatch(
                                             h ->

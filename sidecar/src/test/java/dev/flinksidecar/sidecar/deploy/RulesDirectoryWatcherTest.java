@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinksidecar.proto.RuleStatus;
 import dev.flinksidecar.rule.testing.RuleJarBuilder;
 import dev.flinksidecar.sidecar.rules.SwapRules;
+import dev.flinksidecar.sidecar.rules.UntrustedRuleFiles;
 import dev.flinksidecar.sidecar.rules.loading.ContentHash;
+import dev.flinksidecar.sidecar.rules.loading.JarLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -167,6 +169,89 @@ class RulesDirectoryWatcherTest {
         assertThat(active()).hasSize(1);
         assertThat(rules.status("echo").getSource()).isEqualTo("admin echo.jar");
     }
+
+    @Test
+    void anErrorWhileOneFileLoadsRefusesThatFileAndLaterFilesStillDeploy() throws IOException {
+        Files.write(
+                rulesDir.resolve("greedy.jar"),
+                RuleJarBuilder.jar("greedy")
+                        .version("1.0.0")
+                        .source(GREEDY)
+                        .rules("testrules.Greedy")
+                        .bytes());
+        UntrustedRuleFiles.zipBomb(rulesDir, "bomb", echo, 200L * 1024 * 1024);
+        Files.write(rulesDir.resolve("deep.jar"), echo);
+        Files.writeString(rulesDir.resolve("deep.json"), UntrustedRuleFiles.deepConfig(200_000));
+
+        List<DeployOutcome> outcomes = watcher.loadAll();
+
+        assertThat(outcomes).noneMatch(DeployOutcome::ok);
+        assertThat(outcomes)
+                .extracting(DeployOutcome::message)
+                .satisfiesExactly(
+                        bomb ->
+                                assertThat(bomb)
+                                        .startsWith(
+                                                "rule jar bomb.jar refused: entry data/zeros.bin inflates"),
+                        deep ->
+                                assertThat(deep)
+                                        .contains("config deep.json is not valid JSON")
+                                        .contains("nested deeper than 64 levels"),
+                        greedy ->
+                                assertThat(greedy)
+                                        .isEqualTo(
+                                                "rule jar greedy.jar refused: loading it failed with "
+                                                        + "java.lang.OutOfMemoryError: the rule's heap"));
+        assertThat(rules.registry.refusals()).hasSize(3);
+
+        Files.write(rulesDir.resolve("echo.jar"), echo);
+        watcher.poll();
+        assertThat(watcher.poll()).extracting(DeployOutcome::ok).containsExactly(true);
+        assertThat(active()).containsExactly("echo@1.0.0+" + ContentHash.of(echo, null));
+    }
+
+    @Test
+    void aJarOverTheJarLimitIsRefusedBeforeItIsRead() throws IOException {
+        try (TestingRegistry small =
+                new TestingRegistry(
+                        dir.resolve("small"),
+                        new JarLimits(echo.length - 1, 1 << 20, 1 << 20, 100))) {
+            RulesDirectoryWatcher smallWatcher =
+                    new RulesDirectoryWatcher(rulesDir, small.registry);
+            Files.write(rulesDir.resolve("echo.jar"), echo);
+
+            assertThat(smallWatcher.loadAll())
+                    .extracting(DeployOutcome::message)
+                    .containsExactly(
+                            "rule jar echo.jar is too large: "
+                                    + echo.length
+                                    + " bytes, over the limit of "
+                                    + (echo.length - 1)
+                                    + " bytes (sidecar.rules.max-jar-bytes)");
+        }
+    }
+
+    @Test
+    void aConfigOverOneMebibyteIsRefusedBeforeItIsRead() throws IOException {
+        Files.write(rulesDir.resolve("echo.jar"), echo);
+        Files.writeString(
+                rulesDir.resolve("echo.json"), "{\"pad\": \"" + "x".repeat(1024 * 1024) + "\"}");
+
+        assertThat(watcher.loadAll())
+                .extracting(DeployOutcome::message)
+                .containsExactly(
+                        "rule jar echo.jar: config echo.json is too large: 1048587 bytes, over the "
+                                + "limit of 1048576 bytes for a rule config");
+    }
+
+    /** A rule whose open runs out of memory, as one that allocates without bound would. */
+    private static final String GREEDY =
+            "package testrules;\n"
+                    + "import dev.flinksidecar.rule.*;\n"
+                    + "public final class Greedy implements Rule {\n"
+                    + "  public void open(RuleContext context) { throw new OutOfMemoryError(\"the rule's heap\"); }\n"
+                    + "  public void onEvent(Event event, ResultCollector out) {}\n"
+                    + "}\n";
 
     private List<String> active() {
         return rules.registry.status().stream()

@@ -3,6 +3,8 @@ package dev.flinksidecar.sidecar.deploy;
 import dev.flinksidecar.events.wire.ResultJson;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleStatus;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.rules.loading.JarLimits;
 import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +28,29 @@ final class TestingRegistry implements AutoCloseable {
     private final List<RuleEngine> sessions = new ArrayList<>();
 
     TestingRegistry(Path dir) throws IOException {
+        this(dir, JarLimits.DEFAULTS, Sha256AllowList.any());
+    }
+
+    /** A registry that reads jars within {@code limits}. */
+    TestingRegistry(Path dir, JarLimits limits) throws IOException {
+        this(dir, limits, Sha256AllowList.any());
+    }
+
+    /**
+     * A registry that reads jars within {@code limits} and takes only those {@code allowList}
+     * lists.
+     */
+    TestingRegistry(Path dir, JarLimits limits, Sha256AllowList allowList) throws IOException {
         this.store = ArtifactStore.open(dir.resolve("store"));
-        this.registry = new RuleRegistry(store, retired::add, 3, clock::incrementAndGet);
+        this.registry =
+                new RuleRegistry(
+                        store,
+                        retired::add,
+                        3,
+                        clock::incrementAndGet,
+                        SidecarMetrics.disabled(),
+                        limits,
+                        allowList);
     }
 
     /** Deploys through the admin path; {@code config} may be null. */

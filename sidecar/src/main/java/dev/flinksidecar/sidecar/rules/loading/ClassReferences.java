@@ -1,8 +1,5 @@
 package dev.flinksidecar.sidecar.rules.loading;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -48,13 +45,6 @@ final class ClassReferences {
         }
     }
 
-    private static final int UTF8 = 1;
-    private static final int CLASS = 7;
-    private static final int FIELD_REF = 9;
-    private static final int METHOD_REF = 10;
-    private static final int INTERFACE_METHOD_REF = 11;
-    private static final int NAME_AND_TYPE = 12;
-
     /**
      * Internal names of classes (slash-separated) of the package, e.g. {@code
      * dev/flinksidecar/rule/Rule}.
@@ -81,87 +71,24 @@ final class ClassReferences {
                 Pattern.compile("L(".concat(Pattern.quote(packagePrefix)).concat("[\\w$/]+)[;<]"));
     }
 
-    /**
-     * Adds the references of one class file.
-     *
-     * @throws IOException when the bytes are not a class file
-     */
-    void add(byte[] classFile) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
-        if (in.readInt() != 0xCAFEBABE) {
-            throw new IOException("not a class file (bad magic number)");
-        }
-        in.readUnsignedShort(); // minor
-        in.readUnsignedShort(); // major
-        int count = in.readUnsignedShort();
-        int[] tags = new int[count];
-        int[] first = new int[count];
-        int[] second = new int[count];
-        String[] utf8 = new String[count];
-        for (int i = 1; i < count; i++) {
-            int tag = in.readUnsignedByte();
-            tags[i] = tag;
-            switch (tag) {
-                case UTF8:
-                    utf8[i] = in.readUTF();
-                    break;
-                case CLASS:
-                case 8:
-                case 16:
-                case 19:
-                case 20: // Class, String, MethodType, Module, Package
-                    first[i] = in.readUnsignedShort();
-                    break;
-                case FIELD_REF:
-                case METHOD_REF:
-                case INTERFACE_METHOD_REF:
-                case NAME_AND_TYPE:
-                case 17:
-                case 18:
-                    first[i] = in.readUnsignedShort();
-                    second[i] = in.readUnsignedShort();
-                    break;
-                case 3:
-                case 4: // Integer, Float
-                    in.readInt();
-                    break;
-                case 5:
-                case 6: // Long, Double: two slots
-                    in.readLong();
-                    i++;
-                    break;
-                case 15: // MethodHandle
-                    in.readUnsignedByte();
-                    in.readUnsignedShort();
-                    break;
-                default:
-                    throw new IOException("unknown constant pool tag " + tag + " at entry " + i);
-            }
-        }
-        for (int i = 1; i < count; i++) {
-            if (tags[i] == UTF8 && utf8[i].contains(inDescriptorStart)) {
-                Matcher m = inDescriptor.matcher(utf8[i]);
+    /** Adds the references of one class, read by {@link ConstantPool}. */
+    void add(ConstantPool pool) {
+        for (String text : pool.utf8()) {
+            if (text.contains(inDescriptorStart)) {
+                Matcher m = inDescriptor.matcher(text);
                 while (m.find()) {
                     classes.add(m.group(1));
                 }
-            } else if (tags[i] == CLASS) {
-                String name = utf8[first[i]];
-                if (name.startsWith(packagePrefix)) {
-                    classes.add(name);
-                }
-            } else if (tags[i] == FIELD_REF
-                    || tags[i] == METHOD_REF
-                    || tags[i] == INTERFACE_METHOD_REF) {
-                String owner = utf8[first[first[i]]];
-                if (owner.startsWith(packagePrefix)) {
-                    int nameAndType = second[i];
-                    members.add(
-                            new Member(
-                                    tags[i] != FIELD_REF,
-                                    owner,
-                                    utf8[first[nameAndType]],
-                                    utf8[second[nameAndType]]));
-                }
+            }
+        }
+        for (String name : pool.classes()) {
+            if (name.startsWith(packagePrefix)) {
+                classes.add(name);
+            }
+        }
+        for (ConstantPool.MemberRef ref : pool.members()) {
+            if (ref.owner().startsWith(packagePrefix)) {
+                members.add(new Member(ref.method(), ref.owner(), ref.name(), ref.descriptor()));
             }
         }
     }

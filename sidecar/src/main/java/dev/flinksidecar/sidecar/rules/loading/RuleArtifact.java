@@ -4,12 +4,19 @@ import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
 import dev.flinksidecar.rule.RuleApi;
 import dev.flinksidecar.rule.RuleConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
@@ -27,6 +34,9 @@ public final class RuleArtifact {
 
     static final String UNVERSIONED = "unversioned";
 
+    /** The config field that lists the {@link Capability capabilities} a rule is allowed. */
+    public static final String ALLOW = "allow";
+
     private final String fileName;
     private final Path jarFile;
     private final Map<String, Object> configValues;
@@ -35,6 +45,7 @@ public final class RuleArtifact {
     private final String hash;
     private final String apiVersion;
     private final String source;
+    private final Set<Capability> allowed;
 
     private RuleArtifact(
             String fileName,
@@ -44,7 +55,8 @@ public final class RuleArtifact {
             String baseVersion,
             String hash,
             String apiVersion,
-            String source) {
+            String source,
+            Set<Capability> allowed) {
         this.fileName = fileName;
         this.jarFile = jarFile;
         this.configValues = configValues;
@@ -53,6 +65,7 @@ public final class RuleArtifact {
         this.hash = hash;
         this.apiVersion = apiVersion;
         this.source = source;
+        this.allowed = allowed;
     }
 
     /**
@@ -64,7 +77,9 @@ public final class RuleArtifact {
         String fileName = jar.getFileName().toString();
         Path configFile = jar.resolveSibling(baseName(fileName) + ".json");
         try {
-            byte[] config = Files.isRegularFile(configFile) ? Files.readAllBytes(configFile) : null;
+            JarLimits.DEFAULTS.checkJarSize(fileName, Files.size(jar));
+            byte[] config =
+                    Files.isRegularFile(configFile) ? readConfig(fileName, configFile) : null;
             return of(
                     fileName, jar, ContentHash.of(Files.readAllBytes(jar), config), config, source);
         } catch (IOException e) {
@@ -80,7 +95,8 @@ public final class RuleArtifact {
      * @param config the config's bytes, or null for none
      * @param source where it came from, for status, e.g. {@code rules-dir fraud.jar}
      * @throws RuleLoadException when the config is not a JSON object with string {@code id} and
-     *     {@code version} (if present), or the jar has no readable manifest directory
+     *     {@code version} (if present) and known capabilities in {@code allow} (if present), or the
+     *     jar has no readable manifest directory
      */
     public static RuleArtifact of(
             String fileName, Path jarFile, String hash, byte[] config, String source)
@@ -88,6 +104,7 @@ public final class RuleArtifact {
         String baseName = baseName(fileName);
         Map<String, Object> values = parseConfig(fileName, baseName, config);
         String id = stringField(fileName, baseName, values, "id", baseName);
+        Set<Capability> allowed = allowed(fileName, baseName, values);
         Manifest manifest = manifest(fileName, jarFile);
         String manifestVersion =
                 attribute(manifest, Attributes.Name.IMPLEMENTATION_VERSION.toString());
@@ -106,7 +123,8 @@ public final class RuleArtifact {
                 version,
                 hash,
                 attribute(manifest, RuleApi.MANIFEST_ATTRIBUTE),
-                source);
+                source,
+                allowed);
     }
 
     /** The jar's file name as deployed, e.g. {@code fraud.jar}. */
@@ -122,6 +140,14 @@ public final class RuleArtifact {
     /** The parsed config (empty when there is none). */
     public RuleConfig config() {
         return RuleConfig.of(configValues);
+    }
+
+    /**
+     * The capabilities the config's {@code "allow"} grants (empty without one): the JDK calls the
+     * jar may make that are refused by default ({@link Capability}).
+     */
+    public Set<Capability> allowed() {
+        return allowed;
     }
 
     /** The rule id results carry. */
@@ -152,7 +178,15 @@ public final class RuleArtifact {
     /** The same artifact from another source (a rollback re-deploys what was deployed before). */
     public RuleArtifact withSource(String newSource) {
         return new RuleArtifact(
-                fileName, jarFile, configValues, id, baseVersion, hash, apiVersion, newSource);
+                fileName,
+                jarFile,
+                configValues,
+                id,
+                baseVersion,
+                hash,
+                apiVersion,
+                newSource,
+                allowed);
     }
 
     static String baseName(String fileName) {
@@ -164,6 +198,15 @@ public final class RuleArtifact {
         if (config == null) {
             return Map.of();
         }
+        if (config.length > JarLimits.MAX_TEXT_BYTES) {
+            throw new RuleLoadException(
+                    configFile(fileName, baseName)
+                            + " is too large: "
+                            + config.length
+                            + " bytes, over the limit of "
+                            + JarLimits.MAX_TEXT_BYTES
+                            + " bytes for a rule config");
+        }
         try {
             Object parsed = Json.parse(new String(config, StandardCharsets.UTF_8));
             if (!(parsed instanceof Map)) {
@@ -174,8 +217,13 @@ public final class RuleArtifact {
             Map<String, Object> map = (Map<String, Object>) parsed;
             return map;
         } catch (JsonException e) {
+            String reason = e.getMessage();
             throw new RuleLoadException(
-                    configFile(fileName, baseName) + " is not valid JSON: " + e.getMessage(), e);
+                    configFile(fileName, baseName)
+                            + (reason.startsWith("not valid JSON")
+                                    ? " is " + reason
+                                    : " is not valid JSON: " + reason),
+                    e);
         }
     }
 
@@ -208,12 +256,92 @@ public final class RuleArtifact {
         return (String) value;
     }
 
+    /**
+     * The jar's manifest, read through a bounded stream: {@code JarFile.getManifest} would read an
+     * entry of any size whole.
+     */
     private static Manifest manifest(String fileName, Path jar) throws RuleLoadException {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            return file.getManifest();
-        } catch (IOException e) {
+        try (JarFile file = new JarFile(jar.toFile(), false)) {
+            JarEntry entry = file.getJarEntry(JarFile.MANIFEST_NAME);
+            if (entry == null) {
+                return null;
+            }
+            byte[] bytes;
+            try (InputStream in = file.getInputStream(entry)) {
+                bytes = in.readNBytes(JarLimits.MAX_TEXT_BYTES + 1);
+            }
+            if (bytes.length > JarLimits.MAX_TEXT_BYTES) {
+                throw new RuleLoadException(
+                        "rule jar "
+                                + fileName
+                                + " refused: its manifest "
+                                + JarFile.MANIFEST_NAME
+                                + " is over "
+                                + JarLimits.MAX_TEXT_BYTES
+                                + " bytes");
+            }
+            return new Manifest(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
             throw new RuleLoadException("rule jar " + fileName + " is not a readable jar: " + e, e);
         }
+    }
+
+    /**
+     * Reads the config file of the jar {@code fileName}, refusing one over {@link
+     * JarLimits#MAX_TEXT_BYTES} before reading it (it is read whole).
+     */
+    public static byte[] readConfig(String fileName, Path configFile)
+            throws IOException, RuleLoadException {
+        if (Files.size(configFile) > JarLimits.MAX_TEXT_BYTES) {
+            throw new RuleLoadException(
+                    "rule jar "
+                            + fileName
+                            + ": config "
+                            + configFile.getFileName()
+                            + " is too large: "
+                            + Files.size(configFile)
+                            + " bytes, over the limit of "
+                            + JarLimits.MAX_TEXT_BYTES
+                            + " bytes for a rule config");
+        }
+        return Files.readAllBytes(configFile);
+    }
+
+    /** The config's {@code "allow"}: a list of {@link Capability} names. */
+    private static Set<Capability> allowed(
+            String fileName, String baseName, Map<String, Object> config) throws RuleLoadException {
+        if (!config.containsKey(ALLOW)) {
+            return Set.of();
+        }
+        String field = configFile(fileName, baseName) + " field '" + ALLOW + "'";
+        if (!(config.get(ALLOW) instanceof List<?> names)) {
+            throw new RuleLoadException(
+                    field
+                            + " must be a list of capability names, e.g. [\"threads\"], not "
+                            + config.get(ALLOW));
+        }
+        Set<Capability> allowed = EnumSet.noneOf(Capability.class);
+        for (Object name : names) {
+            Capability capability = name instanceof String ? Capability.named((String) name) : null;
+            if (capability == null) {
+                throw new RuleLoadException(
+                        field
+                                + " names an unknown capability "
+                                + (name instanceof String ? "'" + name + "'" : String.valueOf(name))
+                                + "; known: "
+                                + Capability.allowableNames());
+            }
+            if (!capability.allowable()) {
+                throw new RuleLoadException(
+                        field
+                                + " names '"
+                                + name
+                                + "', which no rule may have (a rule that ends the process ends every "
+                                + "other rule and session)");
+            }
+            allowed.add(capability);
+        }
+        return Collections.unmodifiableSet(allowed);
     }
 
     private static String attribute(Manifest manifest, String name) {

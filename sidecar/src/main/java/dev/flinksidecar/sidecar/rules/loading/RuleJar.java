@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  *
  * <pre>
  *   readable       the jar's directory and manifest read        "is not a readable jar: ..."
+ *   within limits  no entry inflates past the JarLimits          "refused: entry X inflates to more than ..."
  *   intact         every entry inflates and passes its CRC       "is corrupt: entry X ..."
+ *   calls          no class calls what its config does not allow "refused: class C calls java.lang.System.exit ..."
  *   API version    manifest Rule-Api-Version has our major       "is incompatible: it was built for rule API 2.0 ..."
  *   API linkage    every rule-API member it uses exists here     "is incompatible with this sidecar's rule API 1.1: it uses ..."
  *   rules found    the services files list loadable rule classes "has no rule" / "a rule class could not be loaded"
@@ -66,8 +68,20 @@ public final class RuleJar implements Closeable {
      */
     public static RuleJar load(RuleArtifact artifact, Consumer<URLClassLoader> refused)
             throws RuleLoadException {
+        return load(artifact, JarLimits.DEFAULTS, refused);
+    }
+
+    /**
+     * As {@link #load(RuleArtifact, Consumer)}, reading the jar within {@code limits}.
+     *
+     * @throws RuleLoadException naming the jar and the cause when any validation step fails
+     */
+    public static RuleJar load(
+            RuleArtifact artifact, JarLimits limits, Consumer<URLClassLoader> refused)
+            throws RuleLoadException {
         String fileName = artifact.fileName();
-        JarScan.Contents contents = JarScan.scan(fileName, artifact.jarFile());
+        JarScan.Contents contents = JarScan.scan(fileName, artifact.jarFile(), limits);
+        contents.calls().check(fileName, artifact.allowed());
         ApiCompatibility.checkManifest(fileName, artifact.apiVersion());
         ApiCompatibility.checkReferences(fileName, contents.references());
         URLClassLoader loader = newLoader(artifact);

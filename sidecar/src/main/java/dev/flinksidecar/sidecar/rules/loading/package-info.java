@@ -5,7 +5,8 @@
  *
  * <pre>
  *   RuleArtifact   identity (id, version, ContentHash over Sha256), config, where the jar lies
- *   RuleJar.load   JarScan (entries intact, ClassReferences to the rule API)
+ *   RuleJar.load   JarScan (entries streamed within JarLimits and intact, each class's ConstantPool:
+ *                  ClassReferences to the rule API, RefusedCalls by Capability)
  *                  ApiCompatibility (manifest, references, implemented methods)
  *                  a classloader under RuleApiClassLoader, the LoadedRules of its services files
  *                  one trial instance of each (WindowedRuleCheck), then its SelfTest

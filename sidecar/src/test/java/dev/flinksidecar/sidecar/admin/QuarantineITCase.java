@@ -73,6 +73,64 @@ class QuarantineITCase {
     @TempDir Path dir;
 
     @Test
+    void aRuleWhoseOpenLoopsIsRefusedAtTheValidationTimeoutAndAdminGoesOn() throws Exception {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        TestingRuleJars.threshold(rules, "threshold", 100);
+        Path socket = dir.resolve("s.sock");
+        Path admin = Path.of(socket + ".admin");
+        String loopingOpen =
+                "package testrules;\n"
+                        + "import dev.flinksidecar.rule.*;\n"
+                        + "public final class LoopingOpen implements Rule {\n"
+                        + "  public void open(RuleContext context) { while (true) { Thread.onSpinWait(); } }\n"
+                        + "  public void onEvent(Event event, ResultCollector out) {}\n"
+                        + "}\n";
+        try (ServeProcess sidecar =
+                ServeProcess.start(
+                                dir.resolve("sidecar.log"),
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                rules.toString(),
+                                "-C",
+                                "sidecar.rules.validation-timeout=2s",
+                                "-C",
+                                "sidecar.rules.watch-interval=0ms")
+                        .awaitAccepting()) {
+            byte[] jar =
+                    RuleJarBuilder.jar("stuck")
+                            .version("1.0.0")
+                            .source(loopingOpen)
+                            .rules("testrules.LoopingOpen")
+                            .bytes();
+            AdminResponse refused =
+                    AdminClient.call(
+                            admin,
+                            AdminRequest.newBuilder()
+                                    .setDeploy(
+                                            DeployRequest.newBuilder()
+                                                    .setFileName("stuck.jar")
+                                                    .setJar(ByteString.copyFrom(jar)))
+                                    .build());
+
+            assertThat(refused.getOk()).isFalse();
+            assertThat(refused.getMessage())
+                    .contains("stuck.jar")
+                    .contains("did not finish within 2000 ms (sidecar.rules.validation-timeout)");
+            AdminResponse status =
+                    AdminClient.call(
+                            admin,
+                            AdminRequest.newBuilder()
+                                    .setStatus(StatusRequest.getDefaultInstance())
+                                    .build());
+            assertThat(status.getRulesList())
+                    .extracting(r -> r.getId())
+                    .containsExactly("threshold");
+        }
+    }
+
+    @Test
     void aRuleThatKillsTheSidecarComesBackQuarantinedAfterTheRestart() throws Exception {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         TestingRuleJars.threshold(rules, "threshold", 100);

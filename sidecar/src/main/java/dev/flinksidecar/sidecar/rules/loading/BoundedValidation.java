@@ -35,8 +35,8 @@ public final class BoundedValidation {
      * Runs {@code validation} within {@code timeout}.
      *
      * @param jarName names the jar in the refusal
-     * @throws RuleLoadException what the validation threw, an {@link Error} it ended with, or the
-     *     deadline passing
+     * @throws RuleLoadException what the validation threw, or the deadline passing; an unchecked
+     *     exception or {@link Error} it ended with is rethrown as it was
      */
     public static RuleJar run(String jarName, Duration timeout, Validation validation)
             throws RuleLoadException {
@@ -74,6 +74,12 @@ public final class BoundedValidation {
             Throwable cause = e.getCause();
             if (cause instanceof RuleLoadException) {
                 throw (RuleLoadException) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause; // the caller makes it the jar's refusal, as on its own thread
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
             }
             throw new RuleLoadException(
                     "rule jar " + jarName + ": validation failed: " + Reasons.of(cause),

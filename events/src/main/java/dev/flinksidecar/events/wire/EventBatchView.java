@@ -4,7 +4,9 @@ import dev.flinksidecar.proto.AttributeKind;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.rule.AttributeType;
 import dev.flinksidecar.rule.Event;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads the events of an {@link EventBatch} in place: one flyweight {@link Event} moved from event
@@ -13,9 +15,9 @@ import java.util.List;
  * <p>Construction checks the whole batch in one pass over its columns, and finds where each event's
  * attributes and values start; after that every accessor is O(1) and cannot fail on the batch's
  * content. A batch that does not add up (column lengths that disagree, an index past its table, an
- * attribute count past the tags, a kind that does not exist) fails construction with an {@link
- * IllegalArgumentException} that names the column and what is wrong with it, so it never reaches a
- * rule.
+ * attribute count past the tags, a kind that does not exist, an event with the same attribute
+ * twice) fails construction with an {@link IllegalArgumentException} that names the column and what
+ * is wrong with it, so it never reaches a rule.
  */
 public final class EventBatchView implements Event {
 
@@ -54,6 +56,7 @@ public final class EventBatchView implements Event {
         }
         this.names = batch.getAttributeNamesList().toArray(new String[0]);
         this.types = batch.getTypeNamesList().toArray(new String[0]);
+        requireDistinct(names);
         this.times = new long[size];
         this.firstAttribute = new int[size + 1];
         int tagCount = batch.getAttributeTagCount();
@@ -102,37 +105,51 @@ public final class EventBatchView implements Event {
         int strings = 0;
         int longs = 0;
         int doubles = 0;
-        for (int a = 0; a < tagCount; a++) {
-            int tag = batch.getAttributeTag(a);
-            tags[a] = tag;
-            if ((tag >>> 3) >= names.length) {
-                throw invalid(
-                        "attribute_tag",
-                        "tag "
-                                + a
-                                + " names attribute "
-                                + (tag >>> 3)
-                                + ", but 'attribute_names' has "
-                                + names.length
-                                + " names");
-            }
-            switch (tag & 7) {
-                case AttributeKind.ATTRIBUTE_KIND_STRING_VALUE:
-                    valueIndex[a] = strings++;
-                    break;
-                case AttributeKind.ATTRIBUTE_KIND_LONG_VALUE:
-                    valueIndex[a] = longs++;
-                    break;
-                case AttributeKind.ATTRIBUTE_KIND_DOUBLE_VALUE:
-                    valueIndex[a] = doubles++;
-                    break;
-                case AttributeKind.ATTRIBUTE_KIND_TRUE_VALUE:
-                case AttributeKind.ATTRIBUTE_KIND_FALSE_VALUE:
-                    break;
-                default:
+        int[] usedBy = new int[names.length]; // per name: 1 + the last event that has it
+        for (int i = 0; i < size; i++) {
+            for (int a = firstAttribute[i]; a < firstAttribute[i + 1]; a++) {
+                int tag = batch.getAttributeTag(a);
+                tags[a] = tag;
+                int name = tag >>> 3;
+                if (name >= names.length) {
                     throw invalid(
                             "attribute_tag",
-                            "tag " + a + " has kind " + (tag & 7) + ", which is not one of 0..4");
+                            "tag "
+                                    + a
+                                    + " names attribute "
+                                    + name
+                                    + ", but 'attribute_names' has "
+                                    + names.length
+                                    + " names");
+                }
+                if (usedBy[name] == i + 1) {
+                    throw invalid(
+                            "attribute_tag",
+                            "event " + i + " has attribute '" + names[name] + "' twice");
+                }
+                usedBy[name] = i + 1;
+                switch (tag & 7) {
+                    case AttributeKind.ATTRIBUTE_KIND_STRING_VALUE:
+                        valueIndex[a] = strings++;
+                        break;
+                    case AttributeKind.ATTRIBUTE_KIND_LONG_VALUE:
+                        valueIndex[a] = longs++;
+                        break;
+                    case AttributeKind.ATTRIBUTE_KIND_DOUBLE_VALUE:
+                        valueIndex[a] = doubles++;
+                        break;
+                    case AttributeKind.ATTRIBUTE_KIND_TRUE_VALUE:
+                    case AttributeKind.ATTRIBUTE_KIND_FALSE_VALUE:
+                        break;
+                    default:
+                        throw invalid(
+                                "attribute_tag",
+                                "tag "
+                                        + a
+                                        + " has kind "
+                                        + (tag & 7)
+                                        + ", which is not one of 0..4");
+                }
             }
         }
         requireValues(batch.getStringValuesCount(), strings, "string_values", "STRING");
@@ -149,6 +166,22 @@ public final class EventBatchView implements Event {
                             + " entries, but the batch has "
                             + size
                             + " events (entries of 'key')");
+        }
+    }
+
+    /**
+     * A name twice in the table would let an event have the same attribute twice under two indexes
+     * (its JSON then has a duplicate field).
+     */
+    private static void requireDistinct(String[] names) {
+        if (names.length < 2) {
+            return;
+        }
+        Set<String> seen = new HashSet<>(names.length * 2);
+        for (String name : names) {
+            if (!seen.add(name)) {
+                throw invalid("attribute_names", "'" + name + "' is in it twice");
+            }
         }
     }
 

@@ -162,6 +162,27 @@ class EventBatchTest {
     }
 
     @Test
+    void refusesAnEventWithTheSameAttributeTwice() {
+        refused(
+                twoEvents().setAttributeTag(2, 0 << 3 | AttributeKind.ATTRIBUTE_KIND_TRUE_VALUE),
+                "attribute_tag",
+                "event 0 has attribute 'amount' twice");
+        // the same name in two events is what a batch is made of
+        new EventBatchView(
+                twoEvents()
+                        .setAttributeTag(3, 0 << 3 | AttributeKind.ATTRIBUTE_KIND_DOUBLE_VALUE)
+                        .build());
+    }
+
+    @Test
+    void refusesANameTwiceInTheNameTable() {
+        refused(
+                twoEvents().setAttributeNames(3, "amount"),
+                "attribute_names",
+                "'amount' is in it twice");
+    }
+
+    @Test
     void refusesAnUnknownAttributeKind() {
         refused(
                 twoEvents().setAttributeTag(2, 2 << 3 | 5),

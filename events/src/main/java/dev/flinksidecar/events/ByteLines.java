@@ -10,24 +10,29 @@ import java.util.Arrays;
 /**
  * The lines of a stream as bytes, undecoded: a line ends at {@code \n}, {@code \r} or {@code \r\n},
  * as {@link java.io.BufferedReader#readLine} ends them, so line numbers stay what they were when
- * lines were read as text. A line longer than {@link #MAX_LINE_BYTES} is not kept: its first {@link
- * #PREVIEW_BYTES} bytes are, and the rest up to the next line break is skipped, so a file without
- * line breaks cannot fill the heap. One thread.
+ * lines were read as text. A line longer than the limit ({@link #MAX_LINE_BYTES} unless given) is
+ * not kept: its first {@link #PREVIEW_BYTES} bytes are, and the rest up to the next line break is
+ * read past in buffer-sized steps, so neither a long line nor a file without line breaks is ever
+ * held whole: the buffer grows to the limit at most. One thread.
  */
 final class ByteLines {
 
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** The longest line kept whole: 16 MiB. */
-    static final int MAX_LINE_BYTES = 1 << 24;
+    /** The longest line kept whole unless another limit is given: 1 MiB. */
+    static final int MAX_LINE_BYTES = 1 << 20;
 
-    /** How much of a longer line is kept, to show in its dead letter. */
+    /**
+     * How much of a longer line is kept, to show in its dead letter (all of the limit, when it is
+     * lower).
+     */
     static final int PREVIEW_BYTES = 1024;
 
     private final InputStream in;
     private final int maxLineBytes;
-    private byte[] buffer = new byte[1 << 16];
+    private final int previewBytes;
+    private byte[] buffer;
     private int start; // the next line's first byte
     private int end; // bytes read up to here
     private boolean eof;
@@ -42,9 +47,34 @@ final class ByteLines {
         this(in, MAX_LINE_BYTES);
     }
 
+    /**
+     * @param maxLineBytes the longest line kept whole, 1 byte to {@link #MAX_LIMIT} (1 GiB)
+     */
     ByteLines(InputStream in, int maxLineBytes) {
+        checkLimit(maxLineBytes);
         this.in = in;
-        this.maxLineBytes = Math.max(maxLineBytes, PREVIEW_BYTES);
+        this.maxLineBytes = maxLineBytes;
+        this.previewBytes = Math.min(PREVIEW_BYTES, maxLineBytes);
+        this.buffer = new byte[Math.min(1 << 16, maxLineBytes + 1)];
+    }
+
+    /**
+     * The highest limit: 1 GiB, so that the buffer (the limit and one byte) can always double
+     * towards it.
+     */
+    static final int MAX_LIMIT = 1 << 30;
+
+    /**
+     * @throws IllegalArgumentException when {@code maxLineBytes} is not 1 to {@link #MAX_LIMIT}
+     */
+    static void checkLimit(long maxLineBytes) {
+        if (maxLineBytes < 1 || maxLineBytes > MAX_LIMIT) {
+            throw new IllegalArgumentException(
+                    "the longest event line must be 1 to "
+                            + MAX_LIMIT
+                            + " bytes, not "
+                            + maxLineBytes);
+        }
     }
 
     /** Moves to the next line; false at the end of the stream. */
@@ -61,7 +91,8 @@ final class ByteLines {
         }
         int scanned = 0; // bytes of this line looked at already
         while (true) {
-            int limit = Math.min(end, start + maxLineBytes);
+            // the longest line and its line break
+            int limit = (int) Math.min(end, start + maxLineBytes + 1L);
             int i = start + scanned;
             // Eight bytes at a time while none of them is a line break (SWAR, as Netty's
             // ByteBufUtil
@@ -88,7 +119,7 @@ final class ByteLines {
                 }
             }
             scanned = limit - start;
-            if (scanned >= maxLineBytes) {
+            if (scanned > maxLineBytes) {
                 skipRestOfLine();
                 return true;
             }
@@ -131,8 +162,8 @@ final class ByteLines {
     /** Keeps the first bytes of a line longer than the limit and reads past its line break. */
     private void skipRestOfLine() throws IOException {
         tooLong = true;
-        preview = Arrays.copyOfRange(buffer, start, start + PREVIEW_BYTES);
-        lineLength = PREVIEW_BYTES;
+        preview = Arrays.copyOfRange(buffer, start, start + previewBytes);
+        lineLength = previewBytes;
         while (true) {
             for (int i = start; i < end; i++) {
                 if (buffer[i] == '\n' || buffer[i] == '\r') {

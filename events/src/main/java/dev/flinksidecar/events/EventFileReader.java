@@ -20,13 +20,18 @@ import java.util.stream.Stream;
  *
  * <p>JSON Lines are split and parsed as bytes ({@link EventLineParser}): a line that is not UTF-8,
  * not JSON, nested too deep or not an event is one malformed entry with the reason, and its text
- * (invalid bytes shown as U+FFFD) goes into the dead letter. A line longer than 16 MiB is one
- * malformed entry with its first KiB; the reading goes on after its line break.
+ * (invalid bytes shown as U+FFFD) goes into the dead letter. A line longer than the limit ({@link
+ * #DEFAULT_MAX_LINE_BYTES}, 1 MiB, unless the caller gives another: replay's {@code
+ * --max-line-bytes}, the job's {@code max-line-bytes}) is one malformed entry with its first KiB,
+ * read without ever holding the line whole; the reading goes on after its line break.
  *
  * <p>A broken length prefix in a protobuf file cannot be skipped over: it ends the file with one
  * malformed entry that says so.
  */
 public final class EventFileReader implements Closeable {
+
+    /** The longest JSON line read as an event unless the caller gives another limit: 1 MiB. */
+    public static final int DEFAULT_MAX_LINE_BYTES = ByteLines.MAX_LINE_BYTES;
 
     private final String file;
     private final EventFormat format;
@@ -36,26 +41,55 @@ public final class EventFileReader implements Closeable {
     private long line;
     private boolean ended;
 
-    private EventFileReader(String file, InputStream in, EventFormat format) {
+    private EventFileReader(String file, InputStream in, EventFormat format, int maxLineBytes) {
         this.file = file;
         this.format = format;
         this.in =
                 format == EventFormat.DELIMITED_PROTOBUF
                         ? new BufferedInputStream(in, 1 << 16)
                         : in;
-        this.lines = format == EventFormat.JSON_LINES ? new ByteLines(in) : null;
+        this.lines = format == EventFormat.JSON_LINES ? new ByteLines(in, maxLineBytes) : null;
         this.parser = format == EventFormat.JSON_LINES ? new EventLineParser() : null;
     }
 
     /** Opens a file; its format follows from its name ({@link EventFormat#of}). */
     public static EventFileReader open(Path path) throws IOException {
+        return open(path, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * Opens a file whose JSON lines are events up to {@code maxLineBytes} long (see {@link
+     * #checkMaxLineBytes}).
+     */
+    public static EventFileReader open(Path path, int maxLineBytes) throws IOException {
+        checkMaxLineBytes(maxLineBytes);
         String name = path.getFileName().toString();
-        return new EventFileReader(name, Files.newInputStream(path), EventFormat.of(name));
+        return new EventFileReader(
+                name, Files.newInputStream(path), EventFormat.of(name), maxLineBytes);
     }
 
     /** Reads a stream; {@code fileName} names it in entries (and dead letters). */
     public static EventFileReader open(String fileName, InputStream in, EventFormat format) {
-        return new EventFileReader(fileName, in, format);
+        return open(fileName, in, format, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * Reads a stream whose JSON lines are events up to {@code maxLineBytes} long (see {@link
+     * #checkMaxLineBytes}); {@code fileName} names it in entries (and dead letters).
+     */
+    public static EventFileReader open(
+            String fileName, InputStream in, EventFormat format, int maxLineBytes) {
+        checkMaxLineBytes(maxLineBytes);
+        return new EventFileReader(fileName, in, format, maxLineBytes);
+    }
+
+    /**
+     * Checks a limit on the length of event lines given by a user: 1 byte to 1 GiB.
+     *
+     * @throws IllegalArgumentException saying the range, when it is outside
+     */
+    public static void checkMaxLineBytes(long maxLineBytes) {
+        ByteLines.checkLimit(maxLineBytes);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.flinksidecar.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -107,6 +108,59 @@ class EventFileReaderTest {
                             assertThat(entry.error()).isNotBlank();
                             assertThat(utf8(entry.deadLetter())).isTrue();
                         });
+    }
+
+    @Test
+    void aLineOverTheDefaultMegabyteIsADeadLetterAndALineOfExactlyAMegabyteAnEvent()
+            throws Exception {
+        String head = "{\"key\":\"big\",\"time\":1,\"pad\":\"";
+        int limit = EventFileReader.DEFAULT_MAX_LINE_BYTES;
+        assertThat(limit).isEqualTo(1 << 20);
+        String fits = head + "x".repeat(limit - head.length() - 2) + "\"}";
+        String over = head + "y".repeat(limit - head.length() - 1) + "\"}";
+        String text = fits + "\n" + over + "\n{\"key\":\"after\",\"time\":2}\n";
+
+        List<EventFileReader.Entry> entries =
+                readAll(
+                        EventFileReader.open(
+                                "big.jsonl",
+                                new ByteLinesTest.Chunked(
+                                        text.getBytes(StandardCharsets.UTF_8), 1 << 16),
+                                EventFormat.JSON_LINES));
+
+        assertThat(entries).extracting(EventFileReader.Entry::line).containsExactly(1L, 2L, 3L);
+        assertThat(entries.get(0).event().key()).isEqualTo("big");
+        assertThat(entries.get(1).error())
+                .isEqualTo(
+                        "the line is longer than 1048576 bytes; its first 1024 bytes are kept in \"raw\"");
+        assertThat(entries.get(1).raw()).isEqualTo(over.substring(0, 1024));
+        assertThat(entries.get(2).event().key()).isEqualTo("after");
+    }
+
+    @Test
+    void theLineLimitIsTheCallers() throws Exception {
+        String text = "{\"key\":\"a\",\"time\":1}\n{\"key\":\"bb\",\"time\":1}\n";
+        List<EventFileReader.Entry> entries =
+                readAll(
+                        EventFileReader.open(
+                                "small.jsonl",
+                                new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                                EventFormat.JSON_LINES,
+                                20));
+        assertThat(entries.get(0).event().key()).isEqualTo("a");
+        assertThat(entries.get(1).error())
+                .isEqualTo(
+                        "the line is longer than 20 bytes; its first 20 bytes are kept in \"raw\"");
+        assertThat(entries.get(1).raw()).isEqualTo("{\"key\":\"bb\",\"time\":1");
+        assertThatThrownBy(
+                        () ->
+                                EventFileReader.open(
+                                        "x.jsonl",
+                                        new ByteArrayInputStream(new byte[0]),
+                                        EventFormat.JSON_LINES,
+                                        0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the longest event line must be 1 to 1073741824 bytes, not 0");
     }
 
     /** True when {@code text} encodes as UTF-8 with no replacement: no half surrogate pairs. */

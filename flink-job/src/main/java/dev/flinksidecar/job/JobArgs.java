@@ -1,5 +1,6 @@
 package dev.flinksidecar.job;
 
+import dev.flinksidecar.events.EventFileReader;
 import dev.flinksidecar.job.kafka.KafkaInput;
 import dev.flinksidecar.job.kafka.KafkaOutput;
 import dev.flinksidecar.job.kafka.KafkaUri;
@@ -29,7 +30,7 @@ public final class JobArgs {
                     "Usage: (flink run flink-sidecar-job.jar | java -jar flink-sidecar-local.jar)",
                     "         --input PATH|kafka://... --output DIR|kafka://... [--socket PATH] [--rules-dir DIR] [--parallelism N]",
                     "         [--checkpoint-interval DURATION] [--out-of-orderness DURATION] [--idle-timeout DURATION]",
-                    "         [--deterministic-watermarks] [--bounded] [--job-name NAME] [--local] [--print]",
+                    "         [--deterministic-watermarks] [--bounded] [--max-line-bytes N] [--job-name NAME] [--local] [--print]",
                     "         [--set sidecar.operator.KEY=VALUE]...",
                     "  --input PATH                 event file or folder (JSON Lines, or length-delimited protobuf: .pb)",
                     "  --input kafka://HOST:PORT[,HOST:PORT]/TOPIC[?group=G&offsets=O&format=F]",
@@ -66,6 +67,10 @@ public final class JobArgs {
                     "  --deterministic-watermarks   a watermark after every event in file order, as `replay` (source at parallelism 1;",
                     "                               files only)",
                     "  --bounded                    Kafka input: stop at the offsets the topic has when the job starts",
+                    "  --max-line-bytes N           file input: the longest JSON line read as an event (default "
+                            + EventFileReader.DEFAULT_MAX_LINE_BYTES
+                            + ", 1 MiB);",
+                    "                               a longer line is a dead letter with its first KiB",
                     "  --job-name NAME              the job's name (default "
                             + DEFAULT_JOB_NAME
                             + "); Kafka output: the transactional ids",
@@ -85,6 +90,7 @@ public final class JobArgs {
     final Duration idleTimeout;
     final boolean deterministicWatermarks;
     final boolean bounded;
+    final int maxLineBytes;
     final String jobName;
     final KafkaInput kafkaInput;
     final KafkaOutput kafkaOutput;
@@ -108,6 +114,7 @@ public final class JobArgs {
         this.idleTimeout = duration(values, "--idle-timeout", DEFAULT_IDLE_TIMEOUT);
         this.deterministicWatermarks = values.containsKey("--deterministic-watermarks");
         this.bounded = values.containsKey("--bounded");
+        this.maxLineBytes = maxLineBytes(values.get("--max-line-bytes"));
         this.jobName = values.getOrDefault("--job-name", DEFAULT_JOB_NAME);
         this.kafkaInput = KafkaUri.isKafka(input) ? KafkaInput.parse(input) : null;
         this.kafkaOutput = KafkaUri.isKafka(output) ? KafkaOutput.parse(output) : null;
@@ -125,6 +132,10 @@ public final class JobArgs {
             throw new UsageException(
                     "--deterministic-watermarks is for file input (one reader in file order);"
                             + " a Kafka input has watermarks per partition");
+        }
+        if (kafkaInput != null && values.containsKey("--max-line-bytes")) {
+            throw new UsageException(
+                    "--max-line-bytes is for file input; a Kafka record is one event whatever its size");
         }
         if (kafkaInput == null && bounded) {
             throw new UsageException(
@@ -163,6 +174,7 @@ public final class JobArgs {
                 case "--checkpoint-interval":
                 case "--out-of-orderness":
                 case "--idle-timeout":
+                case "--max-line-bytes":
                 case "--job-name":
                     put(values, flag, value(args, ++i, flag));
                     break;
@@ -261,6 +273,14 @@ public final class JobArgs {
         return idleTimeout;
     }
 
+    /**
+     * {@code --max-line-bytes}: the longest JSON line of an input file read as an event; a longer
+     * one is a dead letter.
+     */
+    public int maxLineBytes() {
+        return maxLineBytes;
+    }
+
     public boolean deterministicWatermarks() {
         return deterministicWatermarks;
     }
@@ -318,6 +338,22 @@ public final class JobArgs {
             throw new UsageException("missing " + flag);
         }
         return value;
+    }
+
+    private static int maxLineBytes(String text) throws UsageException {
+        if (text == null) {
+            return EventFileReader.DEFAULT_MAX_LINE_BYTES;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            EventFileReader.checkMaxLineBytes(n);
+            return n;
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            throw new UsageException(
+                    "--max-line-bytes wants a whole number of bytes from 1 to 1073741824, not '"
+                            + text
+                            + "'");
+        }
     }
 
     private static Integer positiveInt(String text) throws UsageException {

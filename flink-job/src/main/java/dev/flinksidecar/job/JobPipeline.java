@@ -72,7 +72,9 @@ public final class JobPipeline {
                                 args.input,
                                 args.outOfOrderness,
                                 args.deterministicWatermarks,
-                                args.idleTimeout);
+                                args.idleTimeout,
+                                null,
+                                args.maxLineBytes);
         SingleOutputStreamOperator<ResultRecord> results =
                 SidecarStreams.process(
                                 events.keyBy(EventRecord::key, Types.STRING), options, runners)

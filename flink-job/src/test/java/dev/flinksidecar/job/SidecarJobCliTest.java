@@ -327,6 +327,33 @@ class SidecarJobCliTest {
         assertThat(stderr()).contains("--deterministic-watermarks is for file input");
     }
 
+    @Test
+    void maxLineBytesDefaultsToAMegabyteAndIsForFilesOnly() throws Exception {
+        String[] base = {"--input", "x", "--output", "y", "--socket", "s"};
+        assertThat(JobArgs.parse(base, false).maxLineBytes()).isEqualTo(1 << 20);
+        String[] set = {
+            "--input", "x", "--output", "y", "--socket", "s", "--max-line-bytes", "4096"
+        };
+        assertThat(JobArgs.parse(set, false).maxLineBytes()).isEqualTo(4096);
+        assertThat(run(false, "--input", "x", "--output", "y", "--max-line-bytes", "0"))
+                .isEqualTo(2);
+        assertThat(stderr())
+                .contains(
+                        "--max-line-bytes wants a whole number of bytes from 1 to 1073741824, not '0'");
+        err.reset();
+        assertThat(
+                        run(
+                                false,
+                                "--input",
+                                "kafka://h:1/t",
+                                "--output",
+                                "y",
+                                "--max-line-bytes",
+                                "4096"))
+                .isEqualTo(2);
+        assertThat(stderr()).contains("--max-line-bytes is for file input");
+    }
+
     /** Every flag of the usage text has a row in the README's table of job flags. */
     @Test
     void everyFlagIsInTheReadmesFlagTable() throws IOException {

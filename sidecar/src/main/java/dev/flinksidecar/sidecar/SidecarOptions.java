@@ -7,6 +7,7 @@ import static dev.flinksidecar.sidecar.ConfigOption.requiredString;
 import static dev.flinksidecar.sidecar.ConfigOption.stringOption;
 import static dev.flinksidecar.sidecar.ConfigOption.textOption;
 
+import dev.flinksidecar.events.EventFileReader;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -220,6 +221,12 @@ public final class SidecarOptions {
                     "sidecar.replay.out-of-orderness",
                     Duration.ZERO,
                     "How far behind the largest event time seen `replay`'s watermark stays. Flag: `--out-of-orderness`.");
+
+    public static final ConfigOption<Integer> REPLAY_MAX_LINE_BYTES =
+            intOption(
+                    "sidecar.replay.max-line-bytes",
+                    EventFileReader.DEFAULT_MAX_LINE_BYTES,
+                    "Longest JSON line `replay` reads as an event (1 to 1073741824); a longer one is a dead letter with its first KiB, read past without being held whole. Flag: `--max-line-bytes`.");
 
     private SidecarOptions() {}
 

@@ -17,11 +17,28 @@ import org.apache.flink.core.fs.Path;
  *
  * <p>Files are not split: line numbers count from the start of the file. The checkpointed position
  * is the number of records read, so a restored reader skips that many records. Readers run on the
- * source's split-fetcher thread.
+ * source's split-fetcher thread. A JSON line longer than the format's limit (the job's {@code
+ * --max-line-bytes}) is a dead letter with its first KiB.
  */
 public final class EventFileFormat implements BulkFormat<InputRecord, FileSourceSplit> {
 
     private static final long serialVersionUID = 1L;
+
+    private final int maxLineBytes;
+
+    /** A format that reads JSON lines up to {@link EventFileReader#DEFAULT_MAX_LINE_BYTES}. */
+    public EventFileFormat() {
+        this(EventFileReader.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * @param maxLineBytes the longest JSON line read as an event (see {@link
+     *     EventFileReader#checkMaxLineBytes})
+     */
+    public EventFileFormat(int maxLineBytes) {
+        EventFileReader.checkMaxLineBytes(maxLineBytes);
+        this.maxLineBytes = maxLineBytes;
+    }
 
     @Override
     public Reader<InputRecord> createReader(Configuration config, FileSourceSplit split)
@@ -49,12 +66,12 @@ public final class EventFileFormat implements BulkFormat<InputRecord, FileSource
         return InputRecord.TYPE;
     }
 
-    private static EventFileReaderAdapter open(FileSourceSplit split, long skip)
-            throws IOException {
+    private EventFileReaderAdapter open(FileSourceSplit split, long skip) throws IOException {
         Path path = split.path();
         String name = path.getName();
         EventFileReader reader =
-                EventFileReader.open(name, path.getFileSystem().open(path), EventFormat.of(name));
+                EventFileReader.open(
+                        name, path.getFileSystem().open(path), EventFormat.of(name), maxLineBytes);
         EventFileReaderAdapter adapter = new EventFileReaderAdapter(reader);
         adapter.skip(skip);
         return adapter;

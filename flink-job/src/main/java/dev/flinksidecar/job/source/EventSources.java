@@ -62,9 +62,33 @@ public final class EventSources {
             Duration idleTimeout,
             Duration monitorInterval)
             throws IOException {
+        return read(
+                env,
+                input,
+                outOfOrderness,
+                deterministic,
+                idleTimeout,
+                monitorInterval,
+                EventFileReader.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * As {@link #read(StreamExecutionEnvironment, String, Duration, boolean, Duration, Duration)},
+     * with JSON lines up to {@code maxLineBytes} long read as events; a longer one is a dead letter
+     * with its first KiB (the job's {@code --max-line-bytes}).
+     */
+    public static SingleOutputStreamOperator<EventRecord> read(
+            StreamExecutionEnvironment env,
+            String input,
+            Duration outOfOrderness,
+            boolean deterministic,
+            Duration idleTimeout,
+            Duration monitorInterval,
+            int maxLineBytes)
+            throws IOException {
         FileSource.FileSourceBuilder<InputRecord> builder =
                 FileSource.forBulkFileFormat(
-                                new EventFileFormat(),
+                                new EventFileFormat(maxLineBytes),
                                 monitorInterval == null ? paths(input) : new Path[] {folder(input)})
                         .setSplitAssigner(OrderedSplitAssigner::new);
         if (monitorInterval != null) {

@@ -59,6 +59,24 @@ class EventFileFormatTest {
         assertThat(rest.get(1).getRecordSkipCount()).isEqualTo(4L);
     }
 
+    @Test
+    void aLineOverTheFormatsLimitIsADeadLetterAndTheNextLineIsRead() throws IOException {
+        String longLine = "{\"key\":\"long\",\"time\":1,\"pad\":\"" + "x".repeat(200) + "\"}";
+        Path file =
+                Files.writeString(
+                        tmp.resolve("long.jsonl"), longLine + "\n{\"key\":\"after\",\"time\":2}\n");
+        List<RecordAndPosition<InputRecord>> records =
+                readAll(split(file, null), new EventFileFormat(100));
+        assertThat(records).hasSize(2);
+        assertThat(records.get(0).getRecord().deadLetter())
+                .startsWith(
+                        "{\"file\":\"long.jsonl\",\"line\":1,\"reason\":\"the line is longer than 100 bytes");
+        assertThat(records.get(1).getRecord().event().key()).isEqualTo("after");
+        assertThat(readAll(split(file, null)))
+                .extracting(r -> r.getRecord().event().key())
+                .containsExactly("long", "after");
+    }
+
     private static FileSourceSplit split(Path file, CheckpointedPosition position)
             throws IOException {
         return new FileSourceSplit(
@@ -74,7 +92,11 @@ class EventFileFormatTest {
 
     private static List<RecordAndPosition<InputRecord>> readAll(FileSourceSplit split)
             throws IOException {
-        EventFileFormat format = new EventFileFormat();
+        return readAll(split, new EventFileFormat());
+    }
+
+    private static List<RecordAndPosition<InputRecord>> readAll(
+            FileSourceSplit split, EventFileFormat format) throws IOException {
         List<RecordAndPosition<InputRecord>> out = new ArrayList<>();
         try (BulkFormat.Reader<InputRecord> reader =
                 split.getReaderPosition().isPresent()

@@ -51,6 +51,7 @@ final class Replay {
     private final RuleEngine engine;
     private final int batchSize;
     private final long outOfOrdernessMs;
+    private final int maxLineBytes; // the longest JSON line read as an event
     private final ReplayOutputs outputs;
     private final ReplayProgress progress;
     private final EventBatchWriter batch = new EventBatchWriter();
@@ -63,9 +64,11 @@ final class Replay {
             RuleEngine engine,
             int batchSize,
             Duration outOfOrderness,
+            int maxLineBytes,
             ReplayOutputs outputs,
             ReplayProgress progress) {
         this.engine = engine;
+        this.maxLineBytes = maxLineBytes;
         this.batchSize = Math.max(1, batchSize);
         this.outOfOrdernessMs = outOfOrderness.toMillis();
         this.outputs = outputs;
@@ -87,7 +90,8 @@ final class Replay {
             summary.files++;
             String name = file.getFileName().toString();
             try (CountingInputStream in = new CountingInputStream(Files.newInputStream(file));
-                    EventFileReader reader = EventFileReader.open(name, in, EventFormat.of(name))) {
+                    EventFileReader reader =
+                            EventFileReader.open(name, in, EventFormat.of(name), maxLineBytes)) {
                 for (EventFileReader.Entry entry = reader.next();
                         entry != null;
                         entry = reader.next()) {

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.replay;
 
+import dev.flinksidecar.events.EventFileReader;
 import dev.flinksidecar.rule.Durations;
 import dev.flinksidecar.sidecar.CliException;
 import dev.flinksidecar.sidecar.SidecarConfig;
@@ -79,6 +80,13 @@ public final class ReplayCommand implements Callable<Integer> {
     Path deadLetterOutput;
 
     @Option(
+            names = "--max-line-bytes",
+            paramLabel = "BYTES",
+            description =
+                    "Longest JSON line read as an event (default: 1048576, 1 MiB); a longer one is a dead letter with its first KiB.")
+    Integer maxLineBytes;
+
+    @Option(
             names = "--no-progress",
             description =
                     "Shows no progress on stderr (by default: a bar on a terminal, else a line every --progress-interval).")
@@ -106,6 +114,21 @@ public final class ReplayCommand implements Callable<Integer> {
                 outOfOrderness == null
                         ? config.get(SidecarOptions.REPLAY_OUT_OF_ORDERNESS)
                         : parseDuration("--out-of-orderness", outOfOrderness);
+        int maxLine =
+                maxLineBytes == null
+                        ? config.get(SidecarOptions.REPLAY_MAX_LINE_BYTES)
+                        : maxLineBytes;
+        try {
+            EventFileReader.checkMaxLineBytes(maxLine);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    (maxLineBytes == null
+                                    ? SidecarOptions.REPLAY_MAX_LINE_BYTES.key()
+                                    : "--max-line-bytes")
+                            + ": "
+                            + e.getMessage(),
+                    CliException.USAGE);
+        }
         ReplayProgress progress =
                 new ReplayProgress(
                         ReplayProgress.modeFor(noProgress),
@@ -128,6 +151,7 @@ public final class ReplayCommand implements Callable<Integer> {
                                         engine,
                                         config.get(SidecarOptions.REPLAY_BATCH_SIZE),
                                         lag,
+                                        maxLine,
                                         outputs,
                                         progress)
                                 .run(input);

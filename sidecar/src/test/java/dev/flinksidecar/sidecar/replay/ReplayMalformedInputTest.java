@@ -122,6 +122,105 @@ class ReplayMalformedInputTest {
                                 + " malformed, 0 rule failures)");
     }
 
+    @Test
+    void aLineOverTheLimitIsADeadLetterAndTheLinesAfterItAreReplayed() throws IOException {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        TestingRuleJars.threshold(rules, "threshold", 100);
+        String longLine =
+                "{\"key\":\"long\",\"time\":1001,\"amount\":500,\"pad\":\""
+                        + "x".repeat(5000)
+                        + "\"}";
+        String longerThanAMegabyte =
+                "{\"key\":\"huge\",\"time\":1003,\"amount\":500,\"pad\":\""
+                        + "y".repeat(1 << 21)
+                        + "\"}";
+        Path in =
+                Files.writeString(
+                        dir.resolve("in.jsonl"),
+                        "{\"key\":\"a\",\"time\":1000,\"amount\":150}\n"
+                                + longLine
+                                + "\n{\"key\":\"b\",\"time\":1002,\"amount\":300}\n"
+                                + longerThanAMegabyte
+                                + "\n{\"key\":\"c\",\"time\":1004,\"amount\":400}\n");
+
+        List<String> small = replay(rules, in, "--max-line-bytes", "4096");
+        assertThat(small.get(0))
+                .as("results: every line but the long ones")
+                .contains("\"key\":\"a\"", "\"key\":\"b\"", "\"key\":\"c\"")
+                .doesNotContain("\"key\":\"long\"", "\"key\":\"huge\"");
+        assertThat(small.subList(1, small.size()))
+                .as("dead letters")
+                .containsExactly(
+                        deadLetter(2, 4096, longLine), deadLetter(4, 4096, longerThanAMegabyte));
+
+        List<String> byDefault = replay(rules, in);
+        assertThat(byDefault.get(0))
+                .contains("\"key\":\"long\"")
+                .doesNotContain("\"key\":\"huge\"");
+        assertThat(byDefault.subList(1, byDefault.size()))
+                .containsExactly(deadLetter(4, 1 << 20, longerThanAMegabyte));
+
+        StringWriter err = new StringWriter();
+        int exit =
+                Main.run(
+                        new PrintWriter(new StringWriter(), true),
+                        new PrintWriter(err, true),
+                        "replay",
+                        "--rules-dir",
+                        rules.toString(),
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        dir.resolve("never.jsonl").toString(),
+                        "--max-line-bytes",
+                        "0");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .contains(
+                        "--max-line-bytes: the longest event line must be 1 to 1073741824 bytes, not 0");
+    }
+
+    private static String deadLetter(int line, int limit, String text) {
+        return "{\"file\":\"in.jsonl\",\"line\":"
+                + line
+                + ",\"reason\":\"the line is longer than "
+                + limit
+                + " bytes; its first 1024 bytes are kept in \\\"raw\\\"\",\"raw\":\""
+                + text.substring(0, 1024).replace("\"", "\\\"")
+                + "\"}";
+    }
+
+    /** Replays {@code in}: the results as one string, then the dead letters, one per element. */
+    private List<String> replay(Path rules, Path in, String... flags) throws IOException {
+        Path out = Files.createTempFile(dir, "results", ".jsonl");
+        Path dead = Files.createTempFile(dir, "dead", ".jsonl");
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "replay",
+                                "--rules-dir",
+                                rules.toString(),
+                                "--input",
+                                in.toString(),
+                                "--output",
+                                out.toString(),
+                                "--dead-letter-output",
+                                dead.toString(),
+                                "--no-progress"));
+        args.addAll(List.of(flags));
+        StringWriter err = new StringWriter();
+        int exit =
+                Main.run(
+                        new PrintWriter(new StringWriter(), true),
+                        new PrintWriter(err, true),
+                        args.toArray(new String[0]));
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(Files.readString(out));
+        lines.addAll(Files.readAllLines(dead));
+        return lines;
+    }
+
     private static void text(ByteArrayOutputStream out, String text) {
         out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar;
 
+import dev.flinksidecar.sidecar.admin.AdminLimits;
 import dev.flinksidecar.sidecar.admin.AdminServer;
 import dev.flinksidecar.sidecar.admin.AdminService;
 import dev.flinksidecar.sidecar.deploy.ArtifactStore;
@@ -123,7 +124,7 @@ final class RuleManagement implements AutoCloseable {
                 AdminServer.start(
                         socket,
                         transport,
-                        config.get(SidecarOptions.ADMIN_MAX_FRAME_BYTES),
+                        AdminLimits.of(config),
                         new AdminService(registry, loaders),
                         adminThread);
         Duration watch = config.get(SidecarOptions.RULES_WATCH_INTERVAL);

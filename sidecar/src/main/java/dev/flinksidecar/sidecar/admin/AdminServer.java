@@ -45,7 +45,7 @@ public final class AdminServer {
     public static AdminServer start(
             Path socket,
             Transport transport,
-            int maxFrameBytes,
+            AdminLimits limits,
             AdminService service,
             Executor adminThread)
             throws SocketPathException, IOException {
@@ -60,8 +60,7 @@ public final class AdminServer {
                 new ServerBootstrap()
                         .group(group)
                         .channel(transport.serverChannel())
-                        .childHandler(
-                                new AdminChannelInitializer(maxFrameBytes, service, adminThread))
+                        .childHandler(new AdminChannelInitializer(limits, service, adminThread))
                         .bind(transport.address(path))
                         .awaitUninterruptibly();
         if (!bind.isSuccess()) {

@@ -99,14 +99,23 @@ public final class SidecarServer {
                 Executors.newFixedThreadPool(
                         config.get(SidecarOptions.RULE_EXECUTOR_THREADS),
                         new DefaultThreadFactory("sidecar-rules", true));
+        int maxConnections = config.get(SidecarOptions.MAX_CONNECTIONS);
         Sessions sessions =
                 new Sessions(
                         rules,
                         ruleExecutor,
                         maxFrameBytes,
                         config.get(SidecarOptions.MAX_PENDING_BATCHES),
+                        config.get(SidecarOptions.MAX_PENDING_BYTES),
+                        maxConnections,
+                        config.get(SidecarOptions.HELLO_TIMEOUT),
                         sidecarVersion,
                         metrics);
+        InputBudget budget =
+                new InputBudget(
+                        config.get(SidecarOptions.MAX_INPUT_BYTES),
+                        SidecarOptions.MAX_INPUT_BYTES.key());
+        FileDescriptors.warnIfTooFew(maxConnections);
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(
                         config.get(SidecarOptions.IO_THREADS),
@@ -117,7 +126,11 @@ public final class SidecarServer {
                         .group(group)
                         .channel(transport.serverChannel())
                         .childHandler(
-                                new SidecarChannelInitializer(maxFrameBytes, sessions::newSession))
+                                new SidecarChannelInitializer(
+                                        maxFrameBytes,
+                                        sessions::newSession,
+                                        budget,
+                                        config.get(SidecarOptions.FRAME_TIMEOUT)))
                         .bind(transport.address(socket))
                         .awaitUninterruptibly();
         if (!bind.isSuccess()) {

@@ -1,0 +1,79 @@
+package dev.flinksidecar.sidecar.transport;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import java.util.List;
+
+/**
+ * Parses each frame into one protobuf message, after charging the heap it will take ({@link
+ * HeapEstimate}) to the connection's {@link InputAccount}: a message whose estimate is over the
+ * socket's whole {@link InputBudget} is not parsed but fails with a {@link TooLongFrameException}
+ * that says so. Netty's own {@code ProtobufDecoder} parses whatever fits a frame.
+ *
+ * <p>The frame is released exactly once, by {@link MessageToMessageDecoder} after {@link #decode}.
+ *
+ * <p>Runs on the connection's event loop.
+ *
+ * @param <T> the message type
+ */
+public final class MessageDecoder<T extends Message> extends MessageToMessageDecoder<ByteBuf> {
+
+    private final T prototype;
+    private final Descriptor type;
+    private final Parser<? extends T> parser;
+    private InputAccount account;
+
+    @SuppressWarnings("unchecked")
+    public MessageDecoder(T prototype) {
+        super(ByteBuf.class);
+        this.prototype = prototype;
+        this.type = prototype.getDescriptorForType();
+        this.parser = (Parser<? extends T>) prototype.getParserForType();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        account = InputAccount.of(ctx.channel());
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
+            throws Exception {
+        int length = frame.readableBytes();
+        byte[] bytes;
+        int offset;
+        if (frame.hasArray()) {
+            bytes = frame.array();
+            offset = frame.arrayOffset() + frame.readerIndex();
+        } else {
+            bytes = ByteBufUtil.getBytes(frame, frame.readerIndex(), length, false);
+            offset = 0;
+        }
+        long heap = HeapEstimate.of(type, bytes, offset, length);
+        long limit = account.budget().limit();
+        if (heap + length > limit) {
+            throw new TooLongFrameException(
+                    "a "
+                            + prototype.getDescriptorForType().getName()
+                            + " frame of "
+                            + length
+                            + " bytes would take about "
+                            + heap
+                            + " bytes of heap once decoded, more than the "
+                            + limit
+                            + " bytes of "
+                            + account.budget().setting()
+                            + "; send it in smaller messages");
+        }
+        account.chargeDecoded(heap);
+        T message = parser.parseFrom(bytes, offset, length);
+        account.handedOn();
+        out.add(message);
+    }
+}

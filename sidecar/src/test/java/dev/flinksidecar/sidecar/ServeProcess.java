@@ -92,6 +92,11 @@ public final class ServeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** True while the process runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGTERM, as Kubernetes stops a pod. */
     public void terminate() {
         process.destroy();

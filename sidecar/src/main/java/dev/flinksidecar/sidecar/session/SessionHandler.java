@@ -54,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * CheckpointCompleted is answered once the rule executor has handled it), and so are their bytes
  * (their estimated heap, charged by the pipeline's {@link InputAccount}); at {@code
  * sidecar.session.max-pending-batches} messages or {@code sidecar.session.max-pending-bytes} the
- * session stops reading its socket until answers are written. Nothing waits on a lock: rule code
- * runs on the session's {@link SerialExecutor}, and writes from there are queued to the event loop
- * in the order they are made.
+ * session stops reading its socket until half of that is answered. Nothing waits on a lock: rule
+ * code runs on the session's {@link SerialExecutor}, and writes from there are queued to the event
+ * loop in the order they are made.
  *
  * <p>Bounds on the connection: a connection beyond {@code sidecar.transport.max-connections} is
  * refused; before its Hello a session accepts only a frame of {@value #HELLO_MAX_FRAME_BYTES}
@@ -361,6 +361,15 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 || input.pendingBytes() >= sessions.maxPendingBytes();
     }
 
+    /**
+     * Reading goes on once half the input in hand is answered, not at the first answer: a client
+     * that floods small messages would otherwise switch reading off and on at every message.
+     */
+    private boolean belowHalfBounds() {
+        return pending <= sessions.maxPendingBatches() / 2
+                && input.pendingBytes() <= sessions.maxPendingBytes() / 2;
+    }
+
     private void onBarrier(CheckpointBarrier barrier) {
         long id = barrier.getCheckpointId();
         if (state != State.OPEN) {
@@ -411,7 +420,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     void onAnswered() {
         pending--;
         input.answered();
-        if (readPaused && state == State.OPEN && !draining && !overBounds()) {
+        if (readPaused && state == State.OPEN && !draining && belowHalfBounds()) {
             readPaused = false;
             input.resume(InputAccount.Pause.BACKPRESSURE);
         }

@@ -6,6 +6,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * How much heap a protobuf message will take once parsed, estimated from its bytes before it is
@@ -31,14 +32,15 @@ public final class HeapEstimate {
     private HeapEstimate() {}
 
     /**
-     * The estimated heap size of the message of type {@code type} in {@code bytes[offset, offset +
-     * length)}.
+     * The estimated heap size of the message of type {@code type} in the remaining bytes of {@code
+     * bytes} (a heap or a direct buffer, not copied; its position is left as it was).
      *
      * @throws InvalidProtocolBufferException when the bytes are not a message of the wire format
      */
-    public static long of(Descriptor type, byte[] bytes, int offset, int length)
-            throws InvalidProtocolBufferException {
-        CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
+    public static long of(Descriptor type, ByteBuffer bytes) throws InvalidProtocolBufferException {
+        ByteBuffer view = bytes.duplicate();
+        int offset = view.position();
+        CodedInputStream in = CodedInputStream.newInstance(view);
         try {
             long heap = message(type, in, bytes, offset);
             in.checkLastTagWas(0);
@@ -50,7 +52,7 @@ public final class HeapEstimate {
         }
     }
 
-    private static long message(Descriptor type, CodedInputStream in, byte[] bytes, int offset)
+    private static long message(Descriptor type, CodedInputStream in, ByteBuffer bytes, int offset)
             throws IOException {
         long heap = OBJECT;
         while (true) {
@@ -103,7 +105,7 @@ public final class HeapEstimate {
     /**
      * A packed repeated number field: its elements, each as wide as its Java type, grown by half.
      */
-    private static long packed(FieldDescriptor field, byte[] bytes, int start, int length) {
+    private static long packed(FieldDescriptor field, ByteBuffer bytes, int start, int length) {
         long elements;
         switch (field.getLiteType().getWireType()) {
             case WireFormat.WIRETYPE_FIXED32:
@@ -114,9 +116,9 @@ public final class HeapEstimate {
                 break;
             default:
                 elements = 0;
-                int end = Math.min(bytes.length, start + length);
+                int end = Math.min(bytes.limit(), start + length);
                 for (int i = Math.max(0, start); i < end; i++) {
-                    if (bytes[i] >= 0) {
+                    if (bytes.get(i) >= 0) {
                         elements++; // the last byte of a varint
                     }
                 }

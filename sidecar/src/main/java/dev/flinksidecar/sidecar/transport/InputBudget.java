@@ -64,7 +64,7 @@ public final class InputBudget {
      * {@link #limit()} first.
      */
     synchronized boolean reserveOrWait(long bytes, Runnable wakeUp) {
-        if (used + bytes <= limit && (waiters.isEmpty() || used == 0)) {
+        if (used + bytes <= limit) {
             used += bytes;
             return true;
         }

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -16,7 +17,8 @@ import java.util.List;
  * socket's whole {@link InputBudget} is not parsed but fails with a {@link TooLongFrameException}
  * that says so. Netty's own {@code ProtobufDecoder} parses whatever fits a frame.
  *
- * <p>The frame is released exactly once, by {@link MessageToMessageDecoder} after {@link #decode}.
+ * <p>The frame is read in place (a direct buffer is not copied to the heap first) and released
+ * exactly once, by {@link MessageToMessageDecoder} after {@link #decode}.
  *
  * <p>Runs on the connection's event loop.
  *
@@ -46,16 +48,11 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
             throws Exception {
         int length = frame.readableBytes();
-        byte[] bytes;
-        int offset;
-        if (frame.hasArray()) {
-            bytes = frame.array();
-            offset = frame.arrayOffset() + frame.readerIndex();
-        } else {
-            bytes = ByteBufUtil.getBytes(frame, frame.readerIndex(), length, false);
-            offset = 0;
-        }
-        long heap = HeapEstimate.of(type, bytes, offset, length);
+        ByteBuffer bytes =
+                frame.nioBufferCount() == 1
+                        ? frame.nioBuffer()
+                        : ByteBuffer.wrap(ByteBufUtil.getBytes(frame));
+        long heap = HeapEstimate.of(type, bytes);
         long limit = account.budget().limit();
         if (heap + length > limit) {
             throw new TooLongFrameException(
@@ -72,7 +69,7 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
                             + "; send it in smaller messages");
         }
         account.chargeDecoded(heap);
-        T message = parser.parseFrom(bytes, offset, length);
+        T message = parser.parseFrom(bytes);
         account.handedOn();
         out.add(message);
     }

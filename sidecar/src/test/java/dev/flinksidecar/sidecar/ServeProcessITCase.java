@@ -79,6 +79,7 @@ class ServeProcessITCase {
             assertThat(sidecar.logText()).contains("stopped; removed " + socket);
         }
         assertThat(socket).doesNotExist();
+        assertThat(Path.of(socket + ".admin")).as("the admin socket").doesNotExist();
     }
 
     @Test

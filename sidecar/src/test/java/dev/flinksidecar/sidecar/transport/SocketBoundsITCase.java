@@ -351,6 +351,31 @@ class SocketBoundsITCase {
         assertStillServes();
     }
 
+    @Test
+    void sigtermAnswersTheBatchInFlightRemovesBothSocketsAndExitsWithZero() throws Exception {
+        start();
+        Path open = dir.resolve("open");
+        TestingClient client = connect();
+        client.send(hello());
+        client.send(events(TestingBatches.batch(1, "slow:" + open)));
+        assertThat(client.receive().hasWelcome()).isTrue();
+
+        sidecar.terminate();
+        Deadline.await(
+                "the sidecar to stop accepting",
+                Duration.ofSeconds(30),
+                () -> sidecar.logText().contains("stopped accepting on"));
+        Files.createFile(open);
+        assertThat(client.receive().getResults().getSequence()).isEqualTo(1);
+        assertThat(client.receive().getError().getCode()).isEqualTo("SHUTDOWN");
+        assertThat(client.closedByServer()).isTrue();
+
+        assertThat(sidecar.awaitExit()).as("exit code after SIGTERM").isZero();
+        assertThat(socket).doesNotExist();
+        assertThat(Path.of(socket + ".admin")).doesNotExist();
+        assertThat(sidecar.logText()).doesNotContain("LEAK:");
+    }
+
     // ---------------------------------------------------------------------------------------
 
     private void start(String... conf) throws IOException {

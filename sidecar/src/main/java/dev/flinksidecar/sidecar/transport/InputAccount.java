@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One connection's share of its socket's {@link InputBudget}, and the switch that turns reading its
@@ -74,7 +75,7 @@ public final class InputAccount {
         if (closed) {
             return false;
         }
-        if (budget.reserveOrWait(bytes, () -> channel.eventLoop().execute(retry))) {
+        if (budget.reserveOrWait(bytes, () -> wake(retry))) {
             resume(Pause.BUDGET);
             current = new long[] {bytes};
             held += bytes;
@@ -82,6 +83,15 @@ public final class InputAccount {
         }
         pause(Pause.BUDGET);
         return false;
+    }
+
+    /** Posts {@code retry} to this connection's event loop; nothing when it has stopped. */
+    private void wake(Runnable retry) {
+        try {
+            channel.eventLoop().execute(retry);
+        } catch (RejectedExecutionException stopped) {
+            // the sidecar is shutting down: the connection closes with its event loop
+        }
     }
 
     /** Adds the decoded message's estimated heap size to the charge of the frame it came in. */

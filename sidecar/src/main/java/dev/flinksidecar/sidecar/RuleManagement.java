@@ -153,10 +153,18 @@ final class RuleManagement implements AutoCloseable {
 
     /** Closes the admin socket, stops the admin thread, lets go of every rule version. */
     @Override
-    public void close() {
+    /**
+     * Stops accepting admin requests and removes the admin socket, first thing on SIGTERM, so that
+     * the socket file is gone even when draining the sessions takes long. Idempotent.
+     */
+    void closeAdmin() {
         if (admin != null) {
             admin.shutdown();
         }
+    }
+
+    public void close() {
+        closeAdmin();
         adminThread.shutdownNow();
         try {
             adminThread.awaitTermination(5, TimeUnit.SECONDS);

@@ -228,6 +228,7 @@ public final class ServeCommand implements Callable<Integer> {
                 new FutureTask<>(
                         () -> {
                             health.stopping();
+                            rules.closeAdmin();
                             server.shutdown();
                             rules.close();
                             closeHttp(http);

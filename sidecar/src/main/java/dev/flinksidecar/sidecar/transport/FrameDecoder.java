@@ -57,21 +57,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /**
      * @param maxFrameBytes the largest message, not counting the length field
-     */
-    FrameDecoder(int maxFrameBytes) {
-        this(maxFrameBytes, "sidecar.transport.max-frame-bytes", Duration.ZERO);
-    }
-
-    /**
-     * @param maxFrameBytes the largest message, not counting the length field
-     * @param setting the option that sets the limit, named in the error
-     */
-    public FrameDecoder(int maxFrameBytes, String setting) {
-        this(maxFrameBytes, setting, Duration.ZERO);
-    }
-
-    /**
-     * @param maxFrameBytes the largest message, not counting the length field
      * @param setting the option that sets the limit, named in the error
      * @param timeout how long a frame may take from its first byte to its last; zero: no limit
      */

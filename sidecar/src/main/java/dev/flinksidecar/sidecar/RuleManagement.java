@@ -151,8 +151,6 @@ final class RuleManagement implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Closes the admin socket, stops the admin thread, lets go of every rule version. */
-    @Override
     /**
      * Stops accepting admin requests and removes the admin socket, first thing on SIGTERM, so that
      * the socket file is gone even when draining the sessions takes long. Idempotent.
@@ -163,6 +161,8 @@ final class RuleManagement implements AutoCloseable {
         }
     }
 
+    /** Closes the admin socket, stops the admin thread, lets go of every rule version. */
+    @Override
     public void close() {
         closeAdmin();
         adminThread.shutdownNow();

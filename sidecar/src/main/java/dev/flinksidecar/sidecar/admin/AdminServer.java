@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.admin;
 
+import dev.flinksidecar.sidecar.transport.AcceptBackoff;
 import dev.flinksidecar.sidecar.transport.SocketFiles;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
@@ -60,6 +61,7 @@ public final class AdminServer {
                 new ServerBootstrap()
                         .group(group)
                         .channel(transport.serverChannel())
+                        .handler(new AcceptBackoff(path.toString()))
                         .childHandler(new AdminChannelInitializer(limits, service, adminThread))
                         .bind(transport.address(path))
                         .awaitUninterruptibly();

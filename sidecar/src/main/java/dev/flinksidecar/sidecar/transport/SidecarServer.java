@@ -125,6 +125,7 @@ public final class SidecarServer {
                 new ServerBootstrap()
                         .group(group)
                         .channel(transport.serverChannel())
+                        .handler(new AcceptBackoff(socket.toString()))
                         .childHandler(
                                 new SidecarChannelInitializer(
                                         maxFrameBytes,

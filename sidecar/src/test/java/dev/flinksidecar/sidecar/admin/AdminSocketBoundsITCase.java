@@ -55,7 +55,7 @@ class AdminSocketBoundsITCase {
                                 "--conf",
                                 "sidecar.admin.max-connections=1",
                                 "--conf",
-                                "sidecar.admin.idle-timeout=500ms",
+                                "sidecar.admin.idle-timeout=1500ms",
                                 "--conf",
                                 "sidecar.transport.frame-timeout=300ms")
                         .awaitAccepting();
@@ -95,7 +95,7 @@ class AdminSocketBoundsITCase {
         assertStillServes();
         assertThat(sidecar.logText())
                 .contains(
-                        "closing an admin connection without a request for 500ms (sidecar.admin.idle-timeout)");
+                        "closing an admin connection without a request for 1500ms (sidecar.admin.idle-timeout)");
     }
 
     @Test

@@ -236,6 +236,41 @@ class SocketBoundsITCase {
     }
 
     @Test
+    void runningOutOfFileDescriptorsPausesAcceptingAndLogsOnce() throws Exception {
+        sidecar =
+                ServeProcess.startWithOpenFileLimit(
+                                dir.resolve("sidecar.log"),
+                                512,
+                                List.of(HEAP, "-Dio.netty.leakDetection.level=paranoid"),
+                                "serve",
+                                "--socket",
+                                socket.toString(),
+                                "--rules-dir",
+                                rules.toString(),
+                                "--conf",
+                                "sidecar.transport.max-connections=2000")
+                        .awaitAccepting();
+        assertThat(sidecar.logText()).contains("sidecar.transport.max-connections 2000 leaves");
+        List<TestingClient> clients = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            clients.add(connect());
+        }
+        Deadline.await(
+                "the sidecar to run out of file descriptors",
+                Duration.ofSeconds(30),
+                () -> sidecar.logText().contains("cannot accept connections on " + socket));
+        for (TestingClient client : clients) {
+            client.close();
+        }
+
+        assertStillServes();
+        assertThat(sidecar.logText())
+                .containsOnlyOnce("cannot accept connections on")
+                .contains("Too many open files")
+                .doesNotContain("reached at the tail of the pipeline");
+    }
+
+    @Test
     void aConnectionWithoutHelloIsClosedAfterTheHelloTimeout() throws Exception {
         start("sidecar.session.hello-timeout=200ms");
         TestingClient silent = connect();

@@ -178,7 +178,7 @@ public final class SidecarOptions {
                     4,
                     "Admin connections served at once; one more is answered with an error (`BAD_REQUEST`) naming "
                             + "this setting and closed. The requests of all admin connections together hold at most twice "
-                            + "`sidecar.admin.max-frame-bytes` of memory; one that does not fit waits.");
+                            + "`sidecar.admin.max-frame-bytes` (and a MiB) of memory; one that does not fit waits.");
 
     public static final ConfigOption<Duration> ADMIN_IDLE_TIMEOUT =
             durationOption(

@@ -9,13 +9,16 @@ import java.time.Duration;
  * connection may stay without a request and how long a frame may take to arrive.
  *
  * @param maxFrameBytes {@code sidecar.admin.max-frame-bytes}; all connections together hold at most
- *     twice this much input (a request's frame and its decoded jar)
+ *     twice this much input and a MiB (a request's frame and its decoded jar)
  * @param maxConnections {@code sidecar.admin.max-connections}
  * @param idleTimeout {@code sidecar.admin.idle-timeout}; zero: no limit
  * @param frameTimeout {@code sidecar.transport.frame-timeout}; zero: no limit
  */
 public record AdminLimits(
         int maxFrameBytes, int maxConnections, Duration idleTimeout, Duration frameTimeout) {
+
+    /** Room for the objects around a request's bytes. */
+    private static final long MARGIN = 1 << 20;
 
     /** The limits {@code config} sets. */
     public static AdminLimits of(SidecarConfig config) {
@@ -26,8 +29,12 @@ public record AdminLimits(
                 config.get(SidecarOptions.FRAME_TIMEOUT));
     }
 
-    /** The input all admin connections may hold together. */
+    /**
+     * The input all admin connections may hold together: one request of the largest size, frame and
+     * decoded message (a jar's bytes are held twice until the frame is released), with room for the
+     * few objects around them.
+     */
     long inputBytes() {
-        return 2L * maxFrameBytes;
+        return 2L * maxFrameBytes + MARGIN;
     }
 }

@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  *       count: the timeout starts again when reading goes on.
  * </ul>
  *
- * <p>The limit may be raised while the connection runs ({@link #maxFrameBytes(int)}): a session
- * allows only a small frame until its Hello.
+ * <p>The limit may be raised while the connection runs ({@link #maxFrameBytes(int, String)}): a
+ * session allows only a small frame until its Hello.
  *
  * <p>Used by the session socket and the admin socket. Runs on the connection's event loop.
  */

@@ -165,38 +165,50 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (!sessions.register(this)) {
-            overCap = true;
-            String reason =
-                    "the sidecar serves at most "
-                            + sessions.maxSessions()
-                            + " sessions at once (sidecar.transport.max-connections), and that many are open";
-            sessions.refusedOverCap(reason);
-            closeReason = "refused: " + reason;
-            state = State.CLOSED;
-            input.pause(InputAccount.Pause.STOPPED);
-            ctx.writeAndFlush(ServerMessages.refusal(reason))
-                    .addListener(ChannelFutureListener.CLOSE);
+            refuseOverCap();
             return;
         }
-        Duration timeout = sessions.helloTimeout();
-        if (!timeout.isZero()) {
-            helloTimer =
-                    ctx.executor()
-                            .schedule(
-                                    () -> {
-                                        if (state == State.AWAITING_HELLO) {
-                                            fail(
-                                                    ServerMessages.PROTOCOL,
-                                                    "no Hello within "
-                                                            + Durations.format(timeout)
-                                                            + " of connecting (sidecar.session.hello-timeout)",
-                                                    0);
-                                        }
-                                    },
-                                    timeout.toNanos(),
-                                    TimeUnit.NANOSECONDS);
-        }
+        startHelloTimer();
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Refuses a connection beyond {@code sidecar.transport.max-connections}, logging it sparingly.
+     */
+    private void refuseOverCap() {
+        overCap = true;
+        String reason =
+                "the sidecar serves at most "
+                        + sessions.maxSessions()
+                        + " sessions at once (sidecar.transport.max-connections), and that many are open";
+        sessions.refusedOverCap(reason);
+        closeReason = "refused: " + reason;
+        state = State.CLOSED;
+        input.pause(InputAccount.Pause.STOPPED);
+        ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the connection if no Hello came within {@code sidecar.session.hello-timeout}. */
+    private void startHelloTimer() {
+        Duration timeout = sessions.helloTimeout();
+        if (timeout.isZero()) {
+            return;
+        }
+        helloTimer =
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    if (state == State.AWAITING_HELLO) {
+                                        fail(
+                                                ServerMessages.PROTOCOL,
+                                                "no Hello within "
+                                                        + Durations.format(timeout)
+                                                        + " of connecting (sidecar.session.hello-timeout)",
+                                                0);
+                                    }
+                                },
+                                timeout.toNanos(),
+                                TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -26,15 +26,17 @@ import java.util.List;
  */
 public final class MessageDecoder<T extends Message> extends MessageToMessageDecoder<ByteBuf> {
 
-    private final T prototype;
     private final Descriptor type;
     private final Parser<? extends T> parser;
     private InputAccount account;
 
+    /**
+     * @param prototype the default instance of the message type, e.g. {@code
+     *     ClientMessage.getDefaultInstance()}
+     */
     @SuppressWarnings("unchecked")
     public MessageDecoder(T prototype) {
         super(ByteBuf.class);
-        this.prototype = prototype;
         this.type = prototype.getDescriptorForType();
         this.parser = (Parser<? extends T>) prototype.getParserForType();
     }
@@ -57,7 +59,7 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
         if (heap + length > limit) {
             throw new TooLongFrameException(
                     "a "
-                            + prototype.getDescriptorForType().getName()
+                            + type.getName()
                             + " frame of "
                             + length
                             + " bytes would take about "

@@ -115,7 +115,6 @@ public final class SidecarServer {
                 new InputBudget(
                         config.get(SidecarOptions.MAX_INPUT_BYTES),
                         SidecarOptions.MAX_INPUT_BYTES.key());
-        FileDescriptors.warnIfTooFew(maxConnections);
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(
                         config.get(SidecarOptions.IO_THREADS),
@@ -145,6 +144,7 @@ public final class SidecarServer {
                 socket,
                 transport.name(),
                 rules);
+        FileDescriptors.warnIfTooFew(maxConnections);
         return new SidecarServer(
                 socket,
                 transport,

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar;
 
+import dev.flinksidecar.sidecar.admin.AdminLimits;
 import dev.flinksidecar.sidecar.admin.AdminServer;
 import dev.flinksidecar.sidecar.admin.AdminService;
 import dev.flinksidecar.sidecar.deploy.ArtifactStore;
@@ -153,7 +154,7 @@ final class RuleManagement implements AutoCloseable {
                 AdminServer.start(
                         socket,
                         transport,
-                        config.get(SidecarOptions.ADMIN_MAX_FRAME_BYTES),
+                        AdminLimits.of(config),
                         new AdminService(registry, loaders),
                         adminThread);
         Duration watch = config.get(SidecarOptions.RULES_WATCH_INTERVAL);
@@ -180,12 +181,20 @@ final class RuleManagement implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Closes the admin socket, stops the admin thread, lets go of every rule version. */
-    @Override
-    public void close() {
+    /**
+     * Stops accepting admin requests and removes the admin socket, first thing on SIGTERM, so that
+     * the socket file is gone even when draining the sessions takes long. Idempotent.
+     */
+    void closeAdmin() {
         if (admin != null) {
             admin.shutdown();
         }
+    }
+
+    /** Closes the admin socket, stops the admin thread, lets go of every rule version. */
+    @Override
+    public void close() {
+        closeAdmin();
         adminThread.shutdownNow();
         try {
             adminThread.awaitTermination(5, TimeUnit.SECONDS);

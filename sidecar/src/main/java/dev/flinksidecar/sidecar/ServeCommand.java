@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code serve}: starts the HTTP endpoint if asked ({@code --http-port}), deploys the jars of the
  * rules directory, binds the admin socket and the data socket, serves sessions until SIGTERM, then
- * answers what is in flight, removes the sockets and exits. A refused rule jar is logged and left
- * out; the other rules run. While it runs, rules change through {@code admin} and the watched rules
- * directory ({@link RuleManagement}).
+ * answers what is in flight, removes the sockets and exits with 0 ({@link TermSignal}). A refused
+ * rule jar is logged and left out; the other rules run. While it runs, rules change through {@code
+ * admin} and the watched rules directory ({@link RuleManagement}).
  */
 @Command(
         name = "serve",
@@ -229,18 +229,38 @@ public final class ServeCommand implements Callable<Integer> {
                 sessions,
                 Sessions::liveCount);
         metrics.start();
+        FutureTask<Void> stop =
+                new FutureTask<>(
+                        () -> {
+                            health.stopping();
+                            rules.closeAdmin();
+                            server.shutdown();
+                            rules.close();
+                            closeHttp(http);
+                        },
+                        null);
+        TermSignal.onTerm(() -> new Thread(stop, "sidecar-shutdown").start());
         Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    health.stopping();
-                                    server.shutdown();
-                                    rules.close();
-                                    closeHttp(http);
-                                },
-                                "sidecar-shutdown"));
+                .addShutdownHook(new Thread(() -> finish(stop), "sidecar-shutdown-hook"));
         server.awaitTermination();
+        finish(stop);
         return 0;
+    }
+
+    /**
+     * Runs the clean stop unless it already runs or ran, and waits for its end: SIGTERM starts it
+     * on a thread of its own, and {@code call} returns 0 once it is done; the shutdown hook (any
+     * other way the JVM stops, SIGINT for one) runs it too.
+     */
+    private static void finish(FutureTask<Void> stop) {
+        stop.run();
+        try {
+            stop.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the sidecar did not stop cleanly", e.getCause());
+        }
     }
 
     private HttpEndpoint startHttp(SidecarConfig config, SidecarMetrics metrics, Health health) {

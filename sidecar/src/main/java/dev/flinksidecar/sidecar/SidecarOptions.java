@@ -39,6 +39,34 @@ public final class SidecarOptions {
                     "Largest frame (message bytes, without the 4-byte length) the sidecar accepts. A larger frame "
                             + "closes that session with an `Error` (`FRAME_TOO_LARGE`); the sidecar keeps running.");
 
+    public static final ConfigOption<Integer> MAX_INPUT_BYTES =
+            intOption(
+                    "sidecar.transport.max-input-bytes",
+                    128 * 1024 * 1024,
+                    "Client input all sessions together may hold at once: each frame from its 4-byte length on "
+                            + "(reserved before its bytes are read) and each message, once decoded, at its estimated heap size, "
+                            + "until it is answered. A session whose next frame does not fit waits, not reading its socket, "
+                            + "until answers give bytes back; a single message that would take more than this is refused with "
+                            + "an `Error` (`FRAME_TOO_LARGE`). Bounds the heap that client input takes whatever the number of "
+                            + "sessions; keep it at least `sidecar.transport.max-frame-bytes`.");
+
+    public static final ConfigOption<Integer> MAX_CONNECTIONS =
+            intOption(
+                    "sidecar.transport.max-connections",
+                    256,
+                    "Sessions (connections to the data socket) served at once. One more is answered with a `Refusal` "
+                            + "naming this setting and closed, so the sidecar never runs out of file descriptors; the "
+                            + "refusals are logged once, then at most once a minute with their count.");
+
+    public static final ConfigOption<Duration> FRAME_TIMEOUT =
+            durationOption(
+                    "sidecar.transport.frame-timeout",
+                    Duration.ofSeconds(30),
+                    "How long a frame may take from its first byte to its last, on the data and the admin socket. A "
+                            + "client that stops in the middle of a frame or sends a byte at a time gets an `Error` "
+                            + "(`PROTOCOL`) naming this setting and is closed, and the memory its frame held is freed. Time in "
+                            + "which the sidecar itself is not reading (backpressure) does not count. `0ms`: no limit.");
+
     public static final ConfigOption<Integer> IO_THREADS =
             intOption(
                     "sidecar.transport.io-threads",
@@ -63,8 +91,28 @@ public final class SidecarOptions {
             intOption(
                     "sidecar.session.max-pending-batches",
                     16,
-                    "Batches one session may have sent and not yet been answered. At this bound the sidecar stops "
-                            + "reading that session's socket until answers go out, so memory stays bounded.");
+                    "Messages one session may have sent and not yet been answered (batches, barriers, `StateRestore`s, "
+                            + "`CheckpointCompleted`s). At this bound the sidecar stops reading that session's socket until "
+                            + "answers go out, so memory stays bounded.");
+
+    public static final ConfigOption<Integer> MAX_PENDING_BYTES =
+            intOption(
+                    "sidecar.session.max-pending-bytes",
+                    64 * 1024 * 1024,
+                    "Input one session may have sent and not yet been answered, in bytes: the frame and the estimated "
+                            + "heap of the decoded message, every kind of message counted (batches, barriers, `StateRestore`s, "
+                            + "`CheckpointCompleted`s). At this bound, as at `sidecar.session.max-pending-batches` messages, "
+                            + "the sidecar stops reading that session's socket until answers go out.");
+
+    public static final ConfigOption<Duration> HELLO_TIMEOUT =
+            durationOption(
+                    "sidecar.session.hello-timeout",
+                    Duration.ofSeconds(10),
+                    "How long a new connection may stay without sending its `Hello` (the operator sends it at once). "
+                            + "Past it the connection gets an `Error` (`PROTOCOL`) naming this setting and is closed. Before "
+                            + "its `Hello` a connection may send only a frame of up to 64 KiB. An open session is never "
+                            + "closed for sending nothing: a job may be idle for long, and a client that is gone has closed "
+                            + "its socket. `0ms`: no limit.");
 
     public static final ConfigOption<String> RULES_DIR =
             requiredString(
@@ -195,6 +243,21 @@ public final class SidecarOptions {
                     "Largest admin request (a `deploy` carries the jar); a larger one is answered `FRAME_TOO_LARGE` "
                             + "(`admin deploy` says the jar is too large, with its size and this limit) and that admin "
                             + "connection is closed.");
+
+    public static final ConfigOption<Integer> ADMIN_MAX_CONNECTIONS =
+            intOption(
+                    "sidecar.admin.max-connections",
+                    4,
+                    "Admin connections served at once; one more is answered with an error (`BAD_REQUEST`) naming "
+                            + "this setting and closed. The requests of all admin connections together hold at most twice "
+                            + "`sidecar.admin.max-frame-bytes` (and a MiB) of memory; one that does not fit waits.");
+
+    public static final ConfigOption<Duration> ADMIN_IDLE_TIMEOUT =
+            durationOption(
+                    "sidecar.admin.idle-timeout",
+                    Duration.ofSeconds(60),
+                    "How long an admin connection may stay without sending a request (when it has none in hand); "
+                            + "then it is closed. `0ms`: no limit.");
 
     public static final ConfigOption<String> HTTP_HOST =
             textOption(

@@ -34,20 +34,39 @@ public final class ServeProcess implements AutoCloseable {
      */
     public static ServeProcess start(Path log, List<String> jvmOptions, String... args)
             throws IOException {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Xmx128m",
-                                "-XX:+UseSerialGC",
-                                "-XX:TieredStopAtLevel=1",
-                                // what the sidecar jar's manifest opens, for the report on leaked
-                                // rule classloaders
-                                "--add-opens",
-                                "java.base/java.lang=ALL-UNNAMED",
-                                "--add-opens",
-                                "java.sql/java.sql=ALL-UNNAMED",
-                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        return start(log, List.of(), jvmOptions, args);
+    }
+
+    /**
+     * As {@link #start(Path, List, String...)} with at most {@code openFiles} open file descriptors
+     * (the shell's {@code ulimit -n}, soft and hard, so the JVM cannot raise it).
+     */
+    public static ServeProcess startWithOpenFileLimit(
+            Path log, int openFiles, List<String> jvmOptions, String... args) throws IOException {
+        return start(
+                log,
+                List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"),
+                jvmOptions,
+                args);
+    }
+
+    private static ServeProcess start(
+            Path log, List<String> wrapper, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        // what the sidecar jar's manifest opens, for the report on leaked
+                        // rule classloaders
+                        "--add-opens",
+                        "java.base/java.lang=ALL-UNNAMED",
+                        "--add-opens",
+                        "java.sql/java.sql=ALL-UNNAMED",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath(), Main.class.getName()));
         command.addAll(List.of(args));
@@ -90,6 +109,11 @@ public final class ServeProcess implements AutoCloseable {
             throw new AssertionError("the sidecar did not exit; its log:\n" + logText());
         }
         return process.exitValue();
+    }
+
+    /** True while the process runs. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** SIGTERM, as Kubernetes stops a pod. */

@@ -75,10 +75,11 @@ class ServeProcessITCase {
                 assertThat(last.getError().getCode()).isEqualTo("SHUTDOWN");
                 assertThat(client.closedByServer()).isTrue();
             }
-            assertThat(sidecar.awaitExit()).as("exit code after SIGTERM").isEqualTo(143);
+            assertThat(sidecar.awaitExit()).as("exit code after SIGTERM").isEqualTo(0);
             assertThat(sidecar.logText()).contains("stopped; removed " + socket);
         }
         assertThat(socket).doesNotExist();
+        assertThat(Path.of(socket + ".admin")).as("the admin socket").doesNotExist();
     }
 
     @Test

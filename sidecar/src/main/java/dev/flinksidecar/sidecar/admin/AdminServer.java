@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.admin;
 
+import dev.flinksidecar.sidecar.transport.AcceptBackoff;
 import dev.flinksidecar.sidecar.transport.SocketFiles;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
@@ -45,7 +46,7 @@ public final class AdminServer {
     public static AdminServer start(
             Path socket,
             Transport transport,
-            int maxFrameBytes,
+            AdminLimits limits,
             AdminService service,
             Executor adminThread)
             throws SocketPathException, IOException {
@@ -60,8 +61,8 @@ public final class AdminServer {
                 new ServerBootstrap()
                         .group(group)
                         .channel(transport.serverChannel())
-                        .childHandler(
-                                new AdminChannelInitializer(maxFrameBytes, service, adminThread))
+                        .handler(new AcceptBackoff(path.toString()))
+                        .childHandler(new AdminChannelInitializer(limits, service, adminThread))
                         .bind(transport.address(path))
                         .awaitUninterruptibly();
         if (!bind.isSuccess()) {

@@ -7,14 +7,21 @@ import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Goodbye;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.StateRestore;
+import dev.flinksidecar.rule.Durations;
 import dev.flinksidecar.sidecar.metrics.SessionMeters;
+import dev.flinksidecar.sidecar.transport.FrameDecoder;
+import dev.flinksidecar.sidecar.transport.FrameTimeoutException;
+import dev.flinksidecar.sidecar.transport.InputAccount;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +50,22 @@ import org.slf4j.LoggerFactory;
  * Hello.restored_checkpoint_id}); only the keys whose windows changed since the previous barrier
  * (or since the session opened) are written.
  *
- * <p>Backpressure: batches received and not yet answered are counted; at {@code
- * sidecar.session.max-pending-batches} the session stops reading its socket until answers are
- * written. Nothing waits on a lock: rule code runs on the session's {@link SerialExecutor}, and
- * writes from there are queued to the event loop in the order they are made.
+ * <p>Backpressure: messages received and not yet answered are counted, every kind (a
+ * CheckpointCompleted is answered once the rule executor has handled it), and so are their bytes
+ * (their estimated heap, charged by the pipeline's {@link InputAccount}); at {@code
+ * sidecar.session.max-pending-batches} messages or {@code sidecar.session.max-pending-bytes} the
+ * session stops reading its socket until half of that is answered. Nothing waits on a lock: rule
+ * code runs on the session's {@link SerialExecutor}, and writes from there are queued to the event
+ * loop in the order they are made.
+ *
+ * <p>Bounds on the connection: a connection beyond {@code sidecar.transport.max-connections} is
+ * refused; before its Hello a session accepts only a frame of {@value #HELLO_MAX_FRAME_BYTES}
+ * bytes, and one that sends no Hello within {@code sidecar.session.hello-timeout} is closed. An
+ * open session that sends nothing is not timed out: a job may be idle for long, and a client that
+ * went away closed its socket. Each EventBatch's columns are checked on receipt ({@link
+ * BatchColumns}).
+ *
+ * <p>Sequence numbers and checkpoint ids are unsigned 64-bit numbers: compared and printed as such.
  *
  * <p>Threads: the {@code channel*}, {@code exceptionCaught} and {@code on*} methods and every field
  * not marked otherwise belong to the channel's event loop; the work of the right-hand column runs
@@ -56,6 +75,9 @@ import org.slf4j.LoggerFactory;
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
+
+    /** The largest frame before the Hello: a Hello is a few short strings and numbers. */
+    static final int HELLO_MAX_FRAME_BYTES = 64 * 1024;
 
     private enum State {
         AWAITING_HELLO,
@@ -80,6 +102,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     final ChannelFutureListener answered = future -> onAnswered();
 
     private ChannelHandlerContext ctx;
+
+    /** The bytes this connection's input holds, and the switch of its reading. */
+    private InputAccount input;
+
+    private ScheduledFuture<?> helloTimer;
+
+    /** Refused for the session cap: it never counted as live, and it logs no line of its own. */
+    private boolean overCap;
 
     /** Set in {@link #handlerAdded}; its methods run on the rule executor, but for {@code stop}. */
     private SessionRules ruleWork;
@@ -115,21 +145,76 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.input = InputAccount.of(ctx.channel());
         this.ruleWork = new SessionRules(this, ctx, sessions, id, meters, rules);
         if (meters.enabled()) {
             ctx.pipeline().addFirst("bytes", new ByteCounter(meters));
+        }
+        frameLimit(
+                Math.min(HELLO_MAX_FRAME_BYTES, sessions.maxFrameBytes()),
+                "the limit before a session's Hello");
+    }
+
+    private void frameLimit(int bytes, String setting) {
+        FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
+        if (frames != null) {
+            frames.maxFrameBytes(bytes, setting);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        sessions.register(this);
+        if (!sessions.register(this)) {
+            refuseOverCap();
+            return;
+        }
+        startHelloTimer();
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Refuses a connection beyond {@code sidecar.transport.max-connections}, logging it sparingly.
+     */
+    private void refuseOverCap() {
+        overCap = true;
+        String reason =
+                "the sidecar serves at most "
+                        + sessions.maxSessions()
+                        + " sessions at once (sidecar.transport.max-connections), and that many are open";
+        sessions.refusedOverCap(reason);
+        closeReason = "refused: " + reason;
+        state = State.CLOSED;
+        input.pause(InputAccount.Pause.STOPPED);
+        ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the connection if no Hello came within {@code sidecar.session.hello-timeout}. */
+    private void startHelloTimer() {
+        Duration timeout = sessions.helloTimeout();
+        if (timeout.isZero()) {
+            return;
+        }
+        helloTimer =
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    if (state == State.AWAITING_HELLO) {
+                                        fail(
+                                                ServerMessages.PROTOCOL,
+                                                "no Hello within "
+                                                        + Durations.format(timeout)
+                                                        + " of connecting (sidecar.session.hello-timeout)",
+                                                0);
+                                    }
+                                },
+                                timeout.toNanos(),
+                                TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.CLOSING || state == State.CLOSED) {
+            input.answered(); // dropped unread
             return;
         }
         ClientMessage message = (ClientMessage) msg;
@@ -177,6 +262,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.OPEN;
+        cancelHelloTimer();
+        frameLimit(sessions.maxFrameBytes(), "sidecar.transport.max-frame-bytes");
         client =
                 "subtask "
                         + hello.getSubtaskIndex()
@@ -189,16 +276,24 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                         + "'";
         meters.open(hello.getSubtaskIndex(), hello.getOperatorName());
         // a client that reconnects after a broken session continues its own numbering
-        nextSequence = Math.max(1, hello.getFirstSequence());
+        nextSequence = hello.getFirstSequence() == 0 ? 1 : hello.getFirstSequence();
         keyedState = hello.getKeyedState();
         pending++;
         rules.execute(() -> ruleWork.open(hello));
+    }
+
+    private void cancelHelloTimer() {
+        if (helloTimer != null) {
+            helloTimer.cancel(false);
+            helloTimer = null;
+        }
     }
 
     private void refuse(String reason) {
         LOG.warn("{}: refused: {}", id, reason);
         closeReason = "refused: " + reason;
         state = State.CLOSED;
+        input.pause(InputAccount.Pause.STOPPED);
         ctx.writeAndFlush(ServerMessages.refusal(reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -218,7 +313,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(
                     ServerMessages.PROTOCOL,
                     "received a StateRestore after EventBatch "
-                            + (nextSequence - 1)
+                            + Long.toUnsignedString(nextSequence - 1)
                             + "; a restored session sends its state right after Welcome, before its first EventBatch",
                     0);
             return;
@@ -238,7 +333,21 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (batch.getSequence() != nextSequence) {
             fail(
                     ServerMessages.PROTOCOL,
-                    "received EventBatch " + batch.getSequence() + ", expected " + nextSequence,
+                    "received EventBatch "
+                            + Long.toUnsignedString(batch.getSequence())
+                            + ", expected "
+                            + Long.toUnsignedString(nextSequence),
+                    batch.getSequence());
+            return;
+        }
+        String malformed = BatchColumns.problem(batch);
+        if (malformed != null) {
+            fail(
+                    ServerMessages.MALFORMED_FRAME,
+                    "EventBatch "
+                            + Long.toUnsignedString(batch.getSequence())
+                            + " is malformed: "
+                            + malformed,
                     batch.getSequence());
             return;
         }
@@ -250,12 +359,27 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         rules.execute(() -> ruleWork.answer(batch));
     }
 
-    /** One more message to answer; at the bound, stop reading until answers are written. */
+    /** One more message to answer; at a bound, stop reading until answers are written. */
     private void countPending() {
-        if (++pending >= sessions.maxPendingBatches() && !readPaused) {
+        pending++;
+        if (!readPaused && overBounds()) {
             readPaused = true;
-            ctx.channel().config().setAutoRead(false);
+            input.pause(InputAccount.Pause.BACKPRESSURE);
         }
+    }
+
+    private boolean overBounds() {
+        return pending >= sessions.maxPendingBatches()
+                || input.pendingBytes() >= sessions.maxPendingBytes();
+    }
+
+    /**
+     * Reading goes on once half the input in hand is answered, not at the first answer: a client
+     * that floods small messages would otherwise switch reading off and on at every message.
+     */
+    private boolean belowHalfBounds() {
+        return pending <= sessions.maxPendingBatches() / 2
+                && input.pendingBytes() <= sessions.maxPendingBytes() / 2;
     }
 
     private void onBarrier(CheckpointBarrier barrier) {
@@ -264,13 +388,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(ServerMessages.PROTOCOL, "received a CheckpointBarrier before Hello", 0);
             return;
         }
-        if (id <= lastBarrier) {
+        if (Long.compareUnsigned(id, lastBarrier) <= 0) {
             fail(
                     ServerMessages.PROTOCOL,
                     "received CheckpointBarrier "
-                            + id
+                            + Long.toUnsignedString(id)
                             + " after CheckpointBarrier "
-                            + lastBarrier
+                            + Long.toUnsignedString(lastBarrier)
                             + "; checkpoint ids must increase",
                     0);
             return;
@@ -285,6 +409,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(ServerMessages.PROTOCOL, "received a CheckpointCompleted before Hello", 0);
             return;
         }
+        countPending();
         rules.execute(() -> ruleWork.completed(checkpointId));
     }
 
@@ -296,20 +421,20 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 pending);
         closeReason = "the client said goodbye (" + goodbye.getReason() + ")";
         state = State.CLOSING;
+        input.answered(); // a Goodbye needs no answer
         closeIfAnswered();
     }
 
     /**
-     * Event loop: one answer is written (or, for a StateRestore with nothing dropped, needs none).
+     * Event loop: one answer is written (or, for a StateRestore with nothing dropped and a
+     * CheckpointCompleted, needs none).
      */
     void onAnswered() {
         pending--;
-        if (readPaused
-                && state == State.OPEN
-                && !draining
-                && pending < sessions.maxPendingBatches()) {
+        input.answered();
+        if (readPaused && state == State.OPEN && !draining && belowHalfBounds()) {
             readPaused = false;
-            ctx.channel().config().setAutoRead(true);
+            input.resume(InputAccount.Pause.BACKPRESSURE);
         }
         closeIfAnswered();
     }
@@ -337,7 +462,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 .execute(
                         () -> {
                             draining = true;
-                            ctx.channel().config().setAutoRead(false);
+                            input.pause(InputAccount.Pause.STOPPED);
                             closeIfAnswered();
                         });
         return closed;
@@ -347,6 +472,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             fail(ServerMessages.FRAME_TOO_LARGE, cause.getMessage(), 0);
+        } else if (cause instanceof FrameTimeoutException) {
+            fail(ServerMessages.PROTOCOL, cause.getMessage(), 0);
         } else if (cause instanceof DecoderException) {
             Throwable root = cause.getCause() != null ? cause.getCause() : cause;
             fail(
@@ -381,7 +508,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         } else {
             LOG.warn("{}: closing after {}: {}", id, code, message);
         }
-        ctx.channel().config().setAutoRead(false);
+        input.pause(InputAccount.Pause.STOPPED);
         ctx.writeAndFlush(ServerMessages.error(code, message, sequence, true))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -389,9 +516,15 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        cancelHelloTimer();
+        input.close();
         ruleWork.stop();
         sessions.unregister(this);
         meters.close();
+        if (overCap) {
+            ctx.fireChannelInactive();
+            return;
+        }
         LOG.info(
                 "{}: closed ({}): {}; after {} batches, {} events",
                 id,

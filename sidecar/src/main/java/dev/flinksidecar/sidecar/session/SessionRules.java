@@ -161,11 +161,18 @@ final class SessionRules {
         } catch (IllegalArgumentException e) {
             session.failLater(
                     ServerMessages.MALFORMED_FRAME,
-                    "EventBatch " + batch.getSequence() + " is malformed: " + e.getMessage(),
+                    "EventBatch "
+                            + Long.toUnsignedString(batch.getSequence())
+                            + " is malformed: "
+                            + e.getMessage(),
                     batch.getSequence());
             return;
         } catch (RuntimeException e) {
-            LOG.error("{}: internal error on EventBatch {}", id, batch.getSequence(), e);
+            LOG.error(
+                    "{}: internal error on EventBatch {}",
+                    id,
+                    Long.toUnsignedString(batch.getSequence()),
+                    e);
             session.failLater(ServerMessages.INTERNAL, e.toString(), batch.getSequence());
             return;
         }
@@ -174,7 +181,7 @@ final class SessionRules {
             session.failLater(
                     ServerMessages.FRAME_TOO_LARGE,
                     "the results of EventBatch "
-                            + batch.getSequence()
+                            + Long.toUnsignedString(batch.getSequence())
                             + " take "
                             + message.getSerializedSize()
                             + " bytes, over the client's max_frame_bytes "
@@ -255,13 +262,17 @@ final class SessionRules {
             session.failLater(
                     ServerMessages.STATE,
                     "the state of checkpoint "
-                            + checkpointId
+                            + Long.toUnsignedString(checkpointId)
                             + " could not be written: "
                             + e.getMessage(),
                     0);
             return;
         } catch (RuntimeException e) {
-            LOG.error("{}: internal error at CheckpointBarrier {}", id, checkpointId, e);
+            LOG.error(
+                    "{}: internal error at CheckpointBarrier {}",
+                    id,
+                    Long.toUnsignedString(checkpointId),
+                    e);
             session.failLater(ServerMessages.INTERNAL, e.toString(), 0);
             return;
         }
@@ -269,10 +280,17 @@ final class SessionRules {
                 .addListener(session.answered);
     }
 
-    /** Lets go of the versions checkpoint {@code checkpointId} no longer needs. */
+    /**
+     * Lets go of the versions checkpoint {@code checkpointId} no longer needs. Sends nothing, but
+     * counts as answered, so a flood of them is bounded like any other input.
+     */
     void completed(long checkpointId) {
-        if (!stopped && engine != null) {
-            engine.completed(checkpointId);
+        try {
+            if (!stopped && engine != null) {
+                engine.completed(checkpointId);
+            }
+        } finally {
+            ctx.executor().execute(session::onAnswered);
         }
     }
 

@@ -52,7 +52,7 @@ final class StateDeltas {
                     "the state of key '"
                             + key.getKey()
                             + "' at checkpoint "
-                            + checkpointId
+                            + Long.toUnsignedString(checkpointId)
                             + " takes "
                             + entry
                             + " bytes, more than a frame of the client's max_frame_bytes "

@@ -117,15 +117,23 @@ public final class SidecarServer {
                 new RuleWatchdog(
                         config.get(SidecarOptions.RULES_BATCH_BUDGET), RuleBudgets::of, record);
         watchdog.everyTick(ruleExecutor::check);
+        int maxConnections = config.get(SidecarOptions.MAX_CONNECTIONS);
         Sessions sessions =
                 new Sessions(
                         rules,
                         ruleExecutor,
                         maxFrameBytes,
                         config.get(SidecarOptions.MAX_PENDING_BATCHES),
+                        config.get(SidecarOptions.MAX_PENDING_BYTES),
+                        maxConnections,
+                        config.get(SidecarOptions.HELLO_TIMEOUT),
                         sidecarVersion,
                         metrics);
         sessions.guardedBy(quarantines, watchdog);
+        InputBudget budget =
+                new InputBudget(
+                        config.get(SidecarOptions.MAX_INPUT_BYTES),
+                        SidecarOptions.MAX_INPUT_BYTES.key());
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(
                         config.get(SidecarOptions.IO_THREADS),
@@ -135,8 +143,13 @@ public final class SidecarServer {
                 new ServerBootstrap()
                         .group(group)
                         .channel(transport.serverChannel())
+                        .handler(new AcceptBackoff(socket.toString()))
                         .childHandler(
-                                new SidecarChannelInitializer(maxFrameBytes, sessions::newSession))
+                                new SidecarChannelInitializer(
+                                        maxFrameBytes,
+                                        sessions::newSession,
+                                        budget,
+                                        config.get(SidecarOptions.FRAME_TIMEOUT)))
                         .bind(transport.address(socket))
                         .awaitUninterruptibly();
         if (!bind.isSuccess()) {
@@ -152,6 +165,7 @@ public final class SidecarServer {
                 socket,
                 transport.name(),
                 rules);
+        FileDescriptors.warnIfTooFew(maxConnections);
         return new SidecarServer(
                 socket,
                 transport,

@@ -80,7 +80,10 @@ class AdminRequestFuzzTest {
 
         EmbeddedChannel channel =
                 new EmbeddedChannel(
-                        new AdminChannelInitializer(MAX_FRAME_BYTES, service, Runnable::run));
+                        new AdminChannelInitializer(
+                                new AdminLimits(MAX_FRAME_BYTES, 4, Duration.ZERO, Duration.ZERO),
+                                service,
+                                Runnable::run));
         try {
             channel.writeInbound(Unpooled.wrappedBuffer(input));
             channel.checkException();

@@ -130,7 +130,7 @@ class HealthITCase {
                 assertThat(answer.getResults().getResultsCount()).isEqualTo(1);
                 assertThat(client.receive().getError().getCode()).isEqualTo("SHUTDOWN");
             }
-            assertThat(sidecar.awaitExit()).isEqualTo(143);
+            assertThat(sidecar.awaitExit()).isEqualTo(0);
             assertThat(TestingHttp.status(port, "/health/live"))
                     .as("no HTTP once the process ended")
                     .isEqualTo(-1);

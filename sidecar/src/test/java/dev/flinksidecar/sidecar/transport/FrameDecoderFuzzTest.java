@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +36,8 @@ class FrameDecoderFuzzTest {
         byte[] bytes = data.consumeRemainingAsBytes();
         Reference expected = new Reference(bytes, maxFrameBytes);
 
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(maxFrameBytes, "test.max"));
+        EmbeddedChannel channel =
+                new EmbeddedChannel(new FrameDecoder(maxFrameBytes, "test.max", Duration.ZERO));
         List<byte[]> frames = new ArrayList<>();
         Throwable failure = null;
         try {

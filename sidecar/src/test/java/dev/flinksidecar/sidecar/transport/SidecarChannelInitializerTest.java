@@ -7,9 +7,11 @@ import static dev.flinksidecar.sidecar.TestingFrames.goodbye;
 import static dev.flinksidecar.sidecar.TestingFrames.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.sidecar.TestingFrames;
 import dev.flinksidecar.sidecar.TestingVersions;
+import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.TestingBatches;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
 import dev.flinksidecar.sidecar.rules.running.RuleSet;
@@ -20,6 +22,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -220,6 +223,91 @@ class SidecarChannelInitializerTest {
         assertThat(received(channel))
                 .extracting(ServerMessage::getKindCase)
                 .containsExactly(ServerMessage.KindCase.WELCOME, ServerMessage.KindCase.RESULTS);
+    }
+
+    @Test
+    void stopsReadingAtTheBoundOfPendingBytesWhateverTheMessageKind() throws IOException {
+        Queue<Runnable> ruleTasks = new ArrayDeque<>();
+        Sessions sessions =
+                new Sessions(
+                        rules,
+                        ruleTasks::add,
+                        MAX_FRAME_BYTES,
+                        1000,
+                        2000,
+                        10,
+                        Duration.ZERO,
+                        "test",
+                        SidecarMetrics.disabled());
+        EmbeddedChannel channel =
+                new EmbeddedChannel(
+                        new SidecarChannelInitializer(
+                                MAX_FRAME_BYTES,
+                                sessions::newSession,
+                                new InputBudget(1 << 20, "budget"),
+                                Duration.ZERO));
+        channel.writeInbound(Unpooled.wrappedBuffer(frame(hello())));
+        ClientMessage[] completions = new ClientMessage[20];
+        for (int i = 0; i < completions.length; i++) {
+            completions[i] = TestingFrames.completed(i + 1);
+        }
+        channel.writeInbound(Unpooled.wrappedBuffer(frames(completions)));
+        assertThat(channel.config().isAutoRead())
+                .as("2000 bytes of CheckpointCompleted pending")
+                .isFalse();
+
+        while (!ruleTasks.isEmpty()) {
+            ruleTasks.poll().run();
+        }
+        channel.runPendingTasks();
+
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(InputAccount.of(channel).pendingBytes()).isZero();
+        assertThat(received(channel))
+                .extracting(ServerMessage::getKindCase)
+                .containsExactly(ServerMessage.KindCase.WELCOME);
+    }
+
+    @Test
+    void aFrameThatDoesNotFitTheSharedBudgetWaitsUntilAnotherConnectionGivesBytesBack()
+            throws IOException {
+        InputBudget budget = new InputBudget(4000, "budget");
+        Sessions sessions = new Sessions(rules, Runnable::run, 8192, 16, "test");
+        EmbeddedChannel holder =
+                new EmbeddedChannel(
+                        new SidecarChannelInitializer(
+                                8192, sessions::newSession, budget, Duration.ZERO));
+        EmbeddedChannel waiter =
+                new EmbeddedChannel(
+                        new SidecarChannelInitializer(
+                                8192, sessions::newSession, budget, Duration.ZERO));
+        holder.writeInbound(Unpooled.wrappedBuffer(frame(hello())));
+        // the length of a 3950-byte frame and 10 of its bytes: 3950 bytes reserved
+        holder.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0, 15, 110}, new byte[10]));
+        assertThat(budget.used()).isEqualTo(3950);
+
+        waiter.writeInbound(
+                Unpooled.wrappedBuffer(
+                        frames(
+                                hello(),
+                                events(
+                                        TestingBatches.batch(
+                                                1, "a=500", "b=1", "c=2", "d=3", "e=4", "f=5",
+                                                "g=6", "h=7")))));
+        assertThat(received(waiter))
+                .extracting(ServerMessage::getKindCase)
+                .containsExactly(ServerMessage.KindCase.WELCOME);
+        assertThat(waiter.config().isAutoRead()).as("the batch waits for the budget").isFalse();
+
+        holder.close();
+        waiter.runPendingTasks();
+
+        assertThat(received(waiter))
+                .extracting(ServerMessage::getKindCase)
+                .containsExactly(ServerMessage.KindCase.RESULTS);
+        assertThat(waiter.config().isAutoRead()).isTrue();
+        waiter.close();
+        assertThat(budget.used()).isZero();
     }
 
     private static EmbeddedChannel channel(Executor ruleExecutor, int maxPendingBatches) {

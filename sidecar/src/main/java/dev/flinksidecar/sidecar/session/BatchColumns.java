@@ -1,0 +1,125 @@
+package dev.flinksidecar.sidecar.session;
+
+import dev.flinksidecar.proto.EventBatch;
+
+/**
+ * Checks on receipt that an {@link EventBatch}'s columns add up (event.proto's reading rules), so
+ * that a broken or hostile client's batch is refused with a message naming the column before any
+ * rule sees it, instead of failing event by event. Counts are read as the unsigned numbers they are
+ * on the wire and summed without overflow.
+ *
+ * <p>Threads: any; stateless. Costs one pass over the per-event and per-attribute columns.
+ */
+final class BatchColumns {
+
+    private static final int KINDS = 5;
+
+    private BatchColumns() {}
+
+    /** What is wrong with {@code batch}'s columns, or null when they add up. */
+    static String problem(EventBatch batch) {
+        int events = batch.getKeyCount();
+        String counts =
+                sameCount(batch.getTimeDeltaCount(), events, "time_delta")
+                        + sameCount(batch.getTypeCount(), events, "type")
+                        + sameCount(batch.getAttributeCountCount(), events, "attribute_count");
+        if (!counts.isEmpty()) {
+            return counts.substring(2);
+        }
+        if (batch.getPayloadsCount() != 0 && batch.getPayloadsCount() != events) {
+            return "column 'payloads' has "
+                    + batch.getPayloadsCount()
+                    + " entries for "
+                    + events
+                    + " events (0 or one per event)";
+        }
+        long types = batch.getTypeNamesCount();
+        long attributes = 0;
+        for (int i = 0; i < events; i++) {
+            long type = Integer.toUnsignedLong(batch.getType(i));
+            if (type > types) {
+                return "event " + i + " has type " + type + ", beyond the " + types + " type_names";
+            }
+            attributes += Integer.toUnsignedLong(batch.getAttributeCount(i));
+        }
+        if (attributes != batch.getAttributeTagCount()) {
+            return "column 'attribute_count' sums to "
+                    + attributes
+                    + " attributes, and 'attribute_tag' has "
+                    + batch.getAttributeTagCount();
+        }
+        long names = batch.getAttributeNamesCount();
+        long[] values = new long[KINDS];
+        for (int a = 0; a < batch.getAttributeTagCount(); a++) {
+            long tag = Integer.toUnsignedLong(batch.getAttributeTag(a));
+            int kind = (int) (tag & 7);
+            if (kind >= KINDS) {
+                return "attribute_tag " + a + " has the unknown attribute kind " + kind;
+            }
+            if ((tag >>> 3) >= names) {
+                return "attribute_tag "
+                        + a
+                        + " names attribute "
+                        + (tag >>> 3)
+                        + ", beyond the "
+                        + names
+                        + " attribute_names";
+            }
+            values[kind]++;
+        }
+        String columns =
+                valueCount(batch.getStringValuesCount(), values[0], "string_values", "STRING")
+                        + valueCount(batch.getLongValuesCount(), values[1], "long_values", "LONG")
+                        + valueCount(
+                                batch.getDoubleValuesCount(), values[2], "double_values", "DOUBLE");
+        if (!columns.isEmpty()) {
+            return columns.substring(2);
+        }
+        return interimWatermarks(batch, events);
+    }
+
+    private static String interimWatermarks(EventBatch batch, int events) {
+        int count = batch.getInterimWatermarkPositionsCount();
+        if (count != batch.getInterimWatermarksCount()) {
+            return "column 'interim_watermark_positions' has "
+                    + count
+                    + " entries and 'interim_watermarks' "
+                    + batch.getInterimWatermarksCount();
+        }
+        long before = 0;
+        for (int j = 0; j < count; j++) {
+            long position = Integer.toUnsignedLong(batch.getInterimWatermarkPositions(j));
+            if (position < before || position > events) {
+                return "interim_watermark_positions "
+                        + j
+                        + " is "
+                        + position
+                        + " (positions never decrease and are at most the "
+                        + events
+                        + " events)";
+            }
+            before = position;
+        }
+        return null;
+    }
+
+    private static String sameCount(int count, int events, String column) {
+        return count == events
+                ? ""
+                : "; column '" + column + "' has " + count + " entries for " + events + " events";
+    }
+
+    private static String valueCount(int count, long expected, String column, String kind) {
+        return count == expected
+                ? ""
+                : "; column '"
+                        + column
+                        + "' has "
+                        + count
+                        + " entries and the attribute tags name "
+                        + expected
+                        + " "
+                        + kind
+                        + " values";
+    }
+}

@@ -7,6 +7,7 @@ import dev.flinksidecar.sidecar.deploy.DeployOutcome;
 import dev.flinksidecar.sidecar.deploy.RuleRegistry;
 import dev.flinksidecar.sidecar.deploy.RulesDirectoryWatcher;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
+import dev.flinksidecar.sidecar.transport.SocketAccess;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
 import dev.flinksidecar.sidecar.unload.RetiredLoaders;
@@ -124,6 +125,7 @@ final class RuleManagement implements AutoCloseable {
                         socket,
                         transport,
                         config.get(SidecarOptions.ADMIN_MAX_FRAME_BYTES),
+                        SocketAccess.adminSocket(config),
                         new AdminService(registry, loaders),
                         adminThread);
         Duration watch = config.get(SidecarOptions.RULES_WATCH_INTERVAL);

@@ -7,7 +7,6 @@ import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
 import dev.flinksidecar.sidecar.session.Sessions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -93,6 +92,7 @@ public final class SidecarServer {
             throws SocketPathException, IOException {
         Path socket = Path.of(config.get(SidecarOptions.SOCKET_PATH)).toAbsolutePath();
         SocketFiles.prepare(socket);
+        SocketAccess access = SocketAccess.dataSocket(config);
         Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
         int maxFrameBytes = config.get(SidecarOptions.MAX_FRAME_BYTES);
         ExecutorService ruleExecutor =
@@ -112,24 +112,35 @@ public final class SidecarServer {
                         config.get(SidecarOptions.IO_THREADS),
                         new DefaultThreadFactory("sidecar-io", true),
                         transport.ioHandlerFactory());
-        ChannelFuture bind =
-                new ServerBootstrap()
-                        .group(group)
-                        .channel(transport.serverChannel())
-                        .childHandler(
-                                new SidecarChannelInitializer(maxFrameBytes, sessions::newSession))
-                        .bind(transport.address(socket))
-                        .awaitUninterruptibly();
-        if (!bind.isSuccess()) {
+        Channel serverChannel;
+        try {
+            serverChannel =
+                    PrivateSocketBind.bind(
+                            new ServerBootstrap()
+                                    .group(group)
+                                    .channel(transport.serverChannel())
+                                    .childHandler(
+                                            PeerCheck.before(
+                                                    new SidecarChannelInitializer(
+                                                            maxFrameBytes, sessions::newSession),
+                                                    socket,
+                                                    new KernelPeerCredentials(),
+                                                    access.allowList(),
+                                                    ServerRefusal::of)),
+                            transport,
+                            socket,
+                            access.permissions());
+        } catch (IOException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             ruleExecutor.shutdownNow();
-            throw new IOException(
-                    "cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
+            throw new IOException("cannot listen on socket " + socket + ": " + e.getMessage(), e);
         }
         LOG.info(
-                "accepting sessions on {} ({} transport), rules: {}",
+                "accepting sessions on {} ({} transport, {}; lets in {}), rules: {}",
                 socket,
                 transport.name(),
+                access.permissions(),
+                access.allowList(),
                 rules);
         return new SidecarServer(
                 socket,
@@ -137,7 +148,7 @@ public final class SidecarServer {
                 group,
                 ruleExecutor,
                 sessions,
-                bind.channel(),
+                serverChannel,
                 config.get(SidecarOptions.SHUTDOWN_TIMEOUT));
     }
 

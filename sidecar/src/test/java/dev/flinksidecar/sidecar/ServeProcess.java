@@ -34,20 +34,39 @@ public final class ServeProcess implements AutoCloseable {
      */
     public static ServeProcess start(Path log, List<String> jvmOptions, String... args)
             throws IOException {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Xmx128m",
-                                "-XX:+UseSerialGC",
-                                "-XX:TieredStopAtLevel=1",
-                                // what the sidecar jar's manifest opens, for the report on leaked
-                                // rule classloaders
-                                "--add-opens",
-                                "java.base/java.lang=ALL-UNNAMED",
-                                "--add-opens",
-                                "java.sql/java.sql=ALL-UNNAMED",
-                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        return start(log, List.of(), jvmOptions, args);
+    }
+
+    /**
+     * As {@link #start(Path, String...)} with the process's umask set first ({@code sh -c 'umask
+     * UMASK; exec java ...'}), e.g. {@code 000}.
+     */
+    public static ServeProcess startWithUmask(Path log, String umask, String... args)
+            throws IOException {
+        return start(
+                log,
+                List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"),
+                List.of(),
+                args);
+    }
+
+    private static ServeProcess start(
+            Path log, List<String> prefix, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        // what the sidecar jar's manifest opens, for the report on leaked
+                        // rule classloaders
+                        "--add-opens",
+                        "java.base/java.lang=ALL-UNNAMED",
+                        "--add-opens",
+                        "java.sql/java.sql=ALL-UNNAMED",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath(), Main.class.getName()));
         command.addAll(List.of(args));

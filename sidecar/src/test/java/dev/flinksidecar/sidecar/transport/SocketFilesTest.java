@@ -78,6 +78,25 @@ class SocketFilesTest {
                 .hasMessageEndingWith("a Unix domain socket path holds at most 107 bytes");
     }
 
+    @Test
+    void aPathThatLeavesNoRoomForThePrivateBindFolderIsNamed() {
+        String folder = dir.toString();
+        // the socket path itself fits (107 bytes), its folder + "/.sXXXXXX/s" does not
+        Path deep = Path.of(folder, "d".repeat(107 - folder.length() - 5));
+        Path socket = deep.resolve("s.k");
+        assertThat(socket.toString()).hasSize(SocketFiles.MAX_PATH_BYTES);
+
+        assertThatThrownBy(() -> SocketFiles.prepare(socket))
+                .isInstanceOf(SocketPathException.class)
+                .hasMessage(
+                        "socket path "
+                                + socket
+                                + " is too long: the sidecar binds it first in a private folder"
+                                + " beside it, a path of "
+                                + (deep.toString().length() + PrivateSocketBind.EXTRA_PATH_BYTES)
+                                + " bytes, and a Unix domain socket path holds at most 107 bytes");
+    }
+
     /**
      * Leaves a socket file nobody accepts on, as a killed process does (the JDK does not unlink on
      * close).

@@ -114,7 +114,8 @@ public final class SidecarOptions {
                     "sidecar.rules.store-dir",
                     "(a new temporary folder)",
                     "Where `serve` keeps private copies of the deployed jars that classloaders read (a jar in the rules "
-                            + "directory may be overwritten at any time). A temporary folder is deleted at exit.");
+                            + "directory may be overwritten at any time). Created `rwx------` with `rw-------` jars; an existing "
+                            + "folder must be `rwx------`. A temporary folder is deleted at exit.");
 
     public static final ConfigOption<Integer> RULES_MAX_RESTORABLE_VERSIONS =
             intOption(

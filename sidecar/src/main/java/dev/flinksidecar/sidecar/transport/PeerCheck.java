@@ -17,12 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first handler of every accepted connection: checks the peer's credentials against the
- * socket's {@link PeerAllowList} before anything else sees the connection.
+ * The only handler of every accepted connection until its peer's credentials are checked against
+ * the socket's {@link PeerAllowList}: the connection's real pipeline (the session, or the admin
+ * handler) is added only for a peer that is let in, so a refused one never makes a session.
  *
  * <ul>
- *   <li>allowed: removes itself and passes {@code channelActive} on; the rest of the pipeline
- *       starts as if it had never been there;
+ *   <li>allowed: adds the real pipeline, removes itself and fires {@code channelActive} from the
+ *       head, so the pipeline starts as if the check had never been there;
  *   <li>refused (or credentials that cannot be read): logs who and why, answers with the socket's
  *       own refusal message (the data socket a {@code Refusal}, the admin socket an {@code
  *       AdminResponse}), length-prefixed as every frame, and closes. Nothing the peer sends is
@@ -40,21 +41,25 @@ public final class PeerCheck extends ChannelInboundHandlerAdapter {
     /** How long a refused peer may go on sending before the sidecar closes anyway. */
     static final int LINGER_SECONDS = 5;
 
+    private final ChannelHandler pipeline;
     private final Path socket;
     private final PeerCredentialSource credentials;
     private final PeerAllowList allowList;
     private final Function<String, MessageLite> refusalMessage;
-    private boolean refused;
 
     /**
+     * @param pipeline what to add to an allowed peer's pipeline (typically a {@link
+     *     ChannelInitializer})
      * @param socket the socket's path, for the log
      * @param refusalMessage the answer to a refused peer, made from the reason
      */
     public PeerCheck(
+            ChannelHandler pipeline,
             Path socket,
             PeerCredentialSource credentials,
             PeerAllowList allowList,
             Function<String, MessageLite> refusalMessage) {
+        this.pipeline = pipeline;
         this.socket = socket;
         this.credentials = credentials;
         this.allowList = allowList;
@@ -62,7 +67,9 @@ public final class PeerCheck extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The child handler of a server: a {@link PeerCheck} first, then what {@code pipeline} adds.
+     * The child handler of a server: a {@link PeerCheck} per connection, which adds {@code
+     * pipeline} (shared by all connections: a {@code @Sharable} handler such as a {@link
+     * ChannelInitializer}) once the peer is let in.
      */
     public static ChannelInitializer<Channel> before(
             ChannelHandler pipeline,
@@ -76,8 +83,8 @@ public final class PeerCheck extends ChannelInboundHandlerAdapter {
                 channel.pipeline()
                         .addLast(
                                 "peer-check",
-                                new PeerCheck(socket, credentials, allowList, refusalMessage))
-                        .addLast(pipeline);
+                                new PeerCheck(
+                                        pipeline, socket, credentials, allowList, refusalMessage));
             }
         };
     }
@@ -91,11 +98,10 @@ public final class PeerCheck extends ChannelInboundHandlerAdapter {
             reason = Optional.of("the peer's credentials cannot be read: " + e.getMessage());
         }
         if (reason.isEmpty()) {
-            ctx.pipeline().remove(this);
-            ctx.fireChannelActive();
+            ctx.pipeline().addLast(pipeline).remove(this);
+            ctx.pipeline().fireChannelActive();
             return;
         }
-        refused = true;
         LOG.warn("refused a connection on {}: {}", socket, reason.get());
         byte[] message = refusalMessage.apply(reason.get()).toByteArray();
         ByteBuf frame = ctx.alloc().buffer(4 + message.length);
@@ -107,19 +113,12 @@ public final class PeerCheck extends ChannelInboundHandlerAdapter {
     /** A refused peer's bytes: dropped undecoded. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (refused) {
-            ReferenceCountUtil.release(msg);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
+        ReferenceCountUtil.release(msg);
     }
 
+    /** A refused peer's connection failing (it went away): closed, nothing else to do. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (refused) {
-            ctx.close();
-        } else {
-            ctx.fireExceptionCaught(cause);
-        }
+        ctx.close();
     }
 }

@@ -45,13 +45,6 @@ public record SocketAccess(SocketPermissions permissions, PeerAllowList allowLis
                 SidecarOptions.ADMIN_ALLOWED_GIDS);
     }
 
-    /** Owner only: the socket {@code rw-------}, only the sidecar's own uid may connect. */
-    public static SocketAccess ownerOnly() {
-        return new SocketAccess(
-                SocketPermissions.ownerOnly(),
-                new PeerAllowList(ownUid(), List.of(), List.of(), "allowed-uids", "allowed-gids"));
-    }
-
     private static SocketAccess of(
             SidecarConfig config,
             ConfigOption<String> groupOption,
@@ -86,7 +79,10 @@ public record SocketAccess(SocketPermissions permissions, PeerAllowList allowLis
         }
     }
 
-    /** The sidecar process's effective user id. */
+    /**
+     * The sidecar process's user id ({@code getuid}; the sidecar is never setuid, so it is also the
+     * effective uid that the kernel reports for its own clients and that owns its files).
+     */
     static int ownUid() {
         return (int) new UnixSystem().getUid();
     }

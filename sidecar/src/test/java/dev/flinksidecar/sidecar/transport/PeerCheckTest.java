@@ -58,6 +58,7 @@ class PeerCheckTest {
                                 + " uid 1000, the uids of sidecar.transport.allowed-uids [2000, 2001]"
                                 + " and the gids of sidecar.transport.allowed-gids [9999]");
         assertThat(next.active).as("the session never starts").isFalse();
+        assertThat(channel.pipeline().get(Recorder.class)).as("nor is it added").isNull();
         assertThat(channel.isOpen()).isTrue();
 
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 8, 1}));
@@ -95,6 +96,7 @@ class PeerCheckTest {
         EmbeddedChannel channel = channel(c -> peer, next);
 
         assertThat(next.active).as(peer + " is let in").isTrue();
+        assertThat(channel.pipeline().get(Recorder.class)).as("the real pipeline").isSameAs(next);
         assertThat(channel.pipeline().get(PeerCheck.class)).as("the check is gone").isNull();
         assertThat((Object) channel.readOutbound()).as("nothing answered").isNull();
         channel.writeInbound("a message");
@@ -103,7 +105,7 @@ class PeerCheckTest {
 
     private static EmbeddedChannel channel(PeerCredentialSource credentials, Recorder next) {
         return new EmbeddedChannel(
-                new PeerCheck(SOCKET, credentials, ALLOW_LIST, ServerRefusal::of), next);
+                new PeerCheck(next, SOCKET, credentials, ALLOW_LIST, ServerRefusal::of));
     }
 
     /** The length-prefixed frame the check wrote, parsed. */
@@ -122,7 +124,7 @@ class PeerCheckTest {
         }
     }
 
-    /** The handler after the check: what reached it. */
+    /** The real pipeline the check adds for a peer it lets in: what reached it. */
     private static final class Recorder extends ChannelInboundHandlerAdapter {
         boolean active;
         int reads;

@@ -24,15 +24,21 @@ import java.util.Set;
  * process made there in the meantime is never replaced. (Setting the mode right after binding at
  * the final path would leave a moment in which anyone could connect.)
  *
- * <p>The folder {@code .sXXXXXX} makes the bind path {@link #EXTRA_PATH_BYTES} bytes longer than
- * the folder of the socket; {@link SocketFiles#prepare} checks that it still fits.
+ * <p>Binding in a private folder also means that the file is never changed through a path that
+ * someone else could have replaced with a link (setting the mode right after binding at the final
+ * path would follow a link that another user put there in a folder they can write to).
+ *
+ * <p>The kernel keeps the name a socket was bound with: {@code ss -xl}, {@code lsof} and {@code
+ * /proc/net/unix} show it as {@code DIR/.sXXXXXX/NAME} (a folder gone by then), not {@code
+ * DIR/NAME}. The bind path is {@link #EXTRA_PATH_BYTES} bytes longer than the socket's; {@link
+ * SocketFiles#prepare} checks that it still fits.
  *
  * <p>Blocks; any thread but an event loop.
  */
 public final class PrivateSocketBind {
 
-    /** What the private folder and the temporary name add to the socket's folder's path. */
-    static final int EXTRA_PATH_BYTES = "/.s000000/s".length();
+    /** What the private folder adds to the socket's path. */
+    static final int EXTRA_PATH_BYTES = "/.s000000".length();
 
     private static final int MAX_NAME_ATTEMPTS = 100;
     private static final Set<PosixFilePermission> PRIVATE =
@@ -53,7 +59,7 @@ public final class PrivateSocketBind {
             SocketPermissions permissions)
             throws IOException {
         Path folder = createPrivateFolder(socket.getParent());
-        Path temporary = folder.resolve("s");
+        Path temporary = folder.resolve(socket.getFileName());
         try {
             ChannelFuture bind =
                     bootstrap.bind(transport.address(temporary)).awaitUninterruptibly();

@@ -53,9 +53,7 @@ public final class SocketFiles {
                     false);
         }
         Path dir = path.getParent();
-        int bindBytes =
-                dir.toString().getBytes(StandardCharsets.UTF_8).length
-                        + PrivateSocketBind.EXTRA_PATH_BYTES;
+        int bindBytes = bytes + PrivateSocketBind.EXTRA_PATH_BYTES;
         if (bindBytes > MAX_PATH_BYTES) {
             throw new SocketPathException(
                     "socket path "

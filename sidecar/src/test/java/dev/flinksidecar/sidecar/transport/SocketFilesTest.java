@@ -80,10 +80,9 @@ class SocketFilesTest {
 
     @Test
     void aPathThatLeavesNoRoomForThePrivateBindFolderIsNamed() {
-        String folder = dir.toString();
-        // the socket path itself fits (107 bytes), its folder + "/.sXXXXXX/s" does not
-        Path deep = Path.of(folder, "d".repeat(107 - folder.length() - 5));
-        Path socket = deep.resolve("s.k");
+        // the socket path itself fits (107 bytes), with "/.sXXXXXX" in front of its name not
+        Path socket =
+                dir.resolve("x".repeat(SocketFiles.MAX_PATH_BYTES - dir.toString().length() - 1));
         assertThat(socket.toString()).hasSize(SocketFiles.MAX_PATH_BYTES);
 
         assertThatThrownBy(() -> SocketFiles.prepare(socket))
@@ -92,9 +91,8 @@ class SocketFilesTest {
                         "socket path "
                                 + socket
                                 + " is too long: the sidecar binds it first in a private folder"
-                                + " beside it, a path of "
-                                + (deep.toString().length() + PrivateSocketBind.EXTRA_PATH_BYTES)
-                                + " bytes, and a Unix domain socket path holds at most 107 bytes");
+                                + " beside it, a path of 116 bytes, and a Unix domain socket path"
+                                + " holds at most 107 bytes");
     }
 
     /**

@@ -140,7 +140,9 @@ class SocketAccessITCase {
 
             assertThat(sidecar.logText())
                     .contains("refused a connection on " + socket + ": uid " + ForeignPeer.UID)
-                    .contains("refused a connection on " + admin + ": uid " + ForeignPeer.UID);
+                    .contains("refused a connection on " + admin + ": uid " + ForeignPeer.UID)
+                    .as("a refused peer never makes a session")
+                    .doesNotContain("session-");
             try (TestingClient client = TestingClient.connect(socket)) {
                 client.send(hello());
                 assertThat(client.receive().hasWelcome()).as("the own user still").isTrue();

@@ -92,9 +92,18 @@ pid_alive() {
 }
 
 # Whether a process listens on Unix socket path $1 (the kernel's listening sockets, so nothing
-# connects to the sidecar and opens a session just to look).
+# connects to the sidecar and opens a session just to look). The sidecar binds its sockets in a
+# private folder beside their path and links them into place, so the kernel knows them by the
+# name they were bound with, DIR/.sXXXXXX/NAME.
 socket_listening() {
-    [[ -S "$1" ]] && ss -xlnH 2>/dev/null | awk '{print $5}' | grep -qxF -- "$1"
+    [[ -S "$1" ]] || return 1
+    local dir name bound
+    dir="$(dirname -- "$1")"
+    name="$(basename -- "$1")"
+    while read -r bound; do
+        [[ "$bound" == "$1" || "$bound" == "$dir"/.s??????/"$name" ]] && return 0
+    done < <(ss -xlnH 2>/dev/null | awk '{print $5}')
+    return 1
 }
 
 # Whether something accepts TCP connections on localhost port $1.

@@ -1,10 +1,11 @@
 #!/bin/sh
 # The sidecar image's entrypoint: `entrypoint.sh serve --socket PATH ...` (or any sidecar command).
 #
-# umask 0007: what the sidecar creates (the socket files, the socket folder made here) is for its
-# own user and group only. In the TaskManager pod both containers share the group (fsGroup 9999),
-# so the TaskManager can connect and no other user can open, list or replace the socket; the
-# emptyDir Kubernetes mounts is world-writable, hence a folder of our own inside it.
+# umask 0007: the socket folder made here is for the sidecar's own user and group only. In the
+# TaskManager pod both containers share the group (fsGroup 9999), so the TaskManager can reach the
+# socket and no other user can list or replace it; the emptyDir Kubernetes mounts is
+# world-writable, hence a folder of our own inside it. The socket files' modes do not depend on
+# the umask: the sidecar sets them (rw-------, or rw-rw---- with sidecar.transport.socket-group).
 set -eu
 umask 0007
 previous=

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinksidecar.k8s.Containers.Location;
 import java.nio.file.Files;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,9 +74,11 @@ class ManifestsTest {
                 .isFalse();
         Map<String, Object> volume = volume(rendered, inSidecar.volume());
         assertThat(volume).as("socket volume is a pod-private emptyDir").containsKey("emptyDir");
-        assertThat(socket.length())
-                .as("a Unix socket path holds at most 107 bytes")
-                .isLessThanOrEqualTo(107);
+        assertThat((socket + ".admin").length())
+                .as(
+                        "the admin socket's path (the longer one), bound first as DIR/.sXXXXXX/NAME,"
+                                + " fits the 107 bytes of a Unix socket path")
+                .isLessThanOrEqualTo(107 - "/.sXXXXXX".length());
     }
 
     @ParameterizedTest
@@ -208,6 +211,50 @@ class ManifestsTest {
                 .as("sidecar and TaskManager are different users")
                 .isNotEqualTo(
                         Tree.at(rendered.taskManagerContainer(), "securityContext", "runAsUser"));
+    }
+
+    /**
+     * The sidecar's sockets are its own user's unless its settings say otherwise: the data socket
+     * must be in the TaskManager's group and let that group in, or the TaskManager is refused.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void sidecarLetsTheTaskManagersGroupInAndNoOneElse(String overlay) throws Exception {
+        Rendered rendered = Kustomize.overlay(overlay);
+        Map<String, String> conf = conf(Containers.args(rendered.sidecar()));
+        String taskManagerGroup =
+                String.valueOf(
+                        Tree.required(
+                                rendered.taskManagerContainer(),
+                                overlay,
+                                "securityContext",
+                                "runAsGroup"));
+
+        assertThat(conf.get("sidecar.transport.socket-group"))
+                .as("data socket rw-rw---- in the TaskManager's group (--conf)")
+                .isEqualTo(taskManagerGroup);
+        assertThat(conf.get("sidecar.transport.allowed-gids"))
+                .as("the sidecar lets the TaskManager's group in (--conf)")
+                .isEqualTo(taskManagerGroup);
+        assertThat(conf.get("sidecar.transport.allowed-uids"))
+                .as("no user besides the sidecar's own by uid")
+                .isNull();
+        assertThat(conf.keySet())
+                .as(
+                        "the admin socket stays the sidecar's user's: hot-swap.sh runs in its container")
+                .noneMatch(key -> key.startsWith("sidecar.admin."));
+    }
+
+    /** The {@code --conf KEY=VALUE} settings of a container's args. */
+    private static Map<String, String> conf(List<String> args) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals("--conf") || args.get(i).equals("-C")) {
+                String[] keyValue = args.get(i + 1).split("=", 2);
+                conf.put(keyValue[0], keyValue.length > 1 ? keyValue[1] : "");
+            }
+        }
+        return conf;
     }
 
     @ParameterizedTest

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,10 +127,30 @@ class SidecarContainerITCase {
             Path socketDir = Path.of(socket).getParent();
             assertThat(Path.of(socket)).exists();
             assertThat(
-                            Files.getPosixFilePermissions(
-                                    Path.of(socket), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                            PosixFilePermissions.toString(
+                                    Files.getPosixFilePermissions(
+                                            Path.of(socket), LinkOption.NOFOLLOW_LINKS)))
                     .as("socket file: owner and group only")
-                    .doesNotContainAnyElementsOf(OTHERS);
+                    .isEqualTo("rw-rw----");
+            assertThat(
+                            String.valueOf(
+                                    Files.getAttribute(
+                                            Path.of(socket),
+                                            "unix:gid",
+                                            LinkOption.NOFOLLOW_LINKS)))
+                    .as("socket file's group: the pod's fsGroup")
+                    .isEqualTo(
+                            String.valueOf(
+                                    Tree.at(
+                                            rendered.taskManagerPod(),
+                                            "securityContext",
+                                            "fsGroup")));
+            assertThat(
+                            PosixFilePermissions.toString(
+                                    Files.getPosixFilePermissions(
+                                            Path.of(socket + ".admin"), LinkOption.NOFOLLOW_LINKS)))
+                    .as("admin socket file: the sidecar's user only")
+                    .isEqualTo("rw-------");
             assertThat(Files.getPosixFilePermissions(socketDir))
                     .as("socket folder: owner and group only")
                     .doesNotContainAnyElementsOf(OTHERS);

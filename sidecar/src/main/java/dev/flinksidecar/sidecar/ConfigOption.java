@@ -2,6 +2,8 @@ package dev.flinksidecar.sidecar;
 
 import dev.flinksidecar.rule.Durations;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -92,12 +94,24 @@ public final class ConfigOption<T> {
                 key, "string", null, "(required)", description, Function.identity());
     }
 
+    /**
+     * A comma-separated list of numeric user or group ids ({@code 9999,10001}), empty by default;
+     * {@code what} ("user", "group") names them in errors.
+     */
+    static ConfigOption<List<Integer>> idsOption(String key, String what, String description) {
+        return new ConfigOption<>(
+                key, "ids", List.of(), "(none)", description, text -> parseIds(text, what));
+    }
+
     /** The dashed key, e.g. {@code sidecar.transport.max-frame-bytes}. */
     public String key() {
         return key;
     }
 
-    /** {@code int}, {@code boolean}, {@code duration} or {@code string}, as the docs show it. */
+    /**
+     * {@code int}, {@code boolean}, {@code duration}, {@code string} or {@code ids}, as the docs
+     * show it.
+     */
     public String typeName() {
         return typeName;
     }
@@ -136,6 +150,25 @@ public final class ConfigOption<T> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a whole number");
         }
+    }
+
+    private static List<Integer> parseIds(String text, String what) {
+        List<Integer> ids = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String id = part.trim();
+            if (id.isEmpty() && text.isBlank()) {
+                continue;
+            }
+            if (id.isEmpty()
+                    || id.length() > 10
+                    || !id.chars().allMatch(Character::isDigit)
+                    || Long.parseLong(id) > 0xFFFF_FFFEL) {
+                throw new IllegalArgumentException(
+                        "'" + id + "' is not a numeric " + what + " id (write e.g. 9999,10001)");
+            }
+            ids.add((int) Long.parseLong(id));
+        }
+        return List.copyOf(ids);
     }
 
     private static Boolean parseBoolean(String text) {

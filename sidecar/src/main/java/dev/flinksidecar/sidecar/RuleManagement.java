@@ -10,6 +10,7 @@ import dev.flinksidecar.sidecar.deploy.RulesDirectoryWatcher;
 import dev.flinksidecar.sidecar.deploy.Sha256AllowList;
 import dev.flinksidecar.sidecar.metrics.SidecarMetrics;
 import dev.flinksidecar.sidecar.rules.loading.JarLimits;
+import dev.flinksidecar.sidecar.transport.SocketAccess;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
 import dev.flinksidecar.sidecar.unload.RetiredLoaders;
@@ -155,6 +156,7 @@ final class RuleManagement implements AutoCloseable {
                         socket,
                         transport,
                         AdminLimits.of(config),
+                        SocketAccess.adminSocket(config),
                         new AdminService(registry, loaders),
                         adminThread);
         Duration watch = config.get(SidecarOptions.RULES_WATCH_INTERVAL);

@@ -2,6 +2,7 @@ package dev.flinksidecar.sidecar;
 
 import static dev.flinksidecar.sidecar.ConfigOption.booleanOption;
 import static dev.flinksidecar.sidecar.ConfigOption.durationOption;
+import static dev.flinksidecar.sidecar.ConfigOption.idsOption;
 import static dev.flinksidecar.sidecar.ConfigOption.intOption;
 import static dev.flinksidecar.sidecar.ConfigOption.requiredString;
 import static dev.flinksidecar.sidecar.ConfigOption.stringOption;
@@ -86,6 +87,29 @@ public final class SidecarOptions {
                     Duration.ofSeconds(30),
                     "On SIGTERM the sidecar stops accepting and reading, answers the batches in flight, then "
                             + "closes; sessions still busy after this long are closed anyway.");
+
+    public static final ConfigOption<String> SOCKET_GROUP =
+            stringOption(
+                    "sidecar.transport.socket-group",
+                    "(none: owner only)",
+                    "Group (name or numeric gid) whose members may open the data socket: the socket file is then "
+                            + "`rw-rw----` with this group instead of `rw-------` (the umask never decides). The sidecar's user must "
+                            + "be a member. Opening the file is not enough to connect: see `sidecar.transport.allowed-gids`.");
+
+    public static final ConfigOption<List<Integer>> ALLOWED_UIDS =
+            idsOption(
+                    "sidecar.transport.allowed-uids",
+                    "user",
+                    "User ids, besides the sidecar's own, that may connect to the data socket (comma-separated, e.g. "
+                            + "`9999`). The kernel tells each peer's uid (SO_PEERCRED); another user's connection gets a `Refusal` "
+                            + "naming its uid and is closed. Root is not special: list `0` to let it in.");
+
+    public static final ConfigOption<List<Integer>> ALLOWED_GIDS =
+            idsOption(
+                    "sidecar.transport.allowed-gids",
+                    "group",
+                    "Group ids whose processes may connect to the data socket (comma-separated): a peer whose primary "
+                            + "group (the gid the kernel reports; not its supplementary groups) is listed is let in whatever its uid.");
 
     public static final ConfigOption<Integer> MAX_PENDING_BATCHES =
             intOption(
@@ -173,7 +197,8 @@ public final class SidecarOptions {
                     "sidecar.rules.store-dir",
                     "(a new temporary folder)",
                     "Where `serve` keeps private copies of the deployed jars that classloaders read (a jar in the rules "
-                            + "directory may be overwritten at any time). A temporary folder is deleted at exit.");
+                            + "directory may be overwritten at any time). Created `rwx------` with `rw-------` jars; an existing "
+                            + "folder must be `rwx------`. A temporary folder is deleted at exit.");
 
     public static final ConfigOption<Integer> RULES_MAX_RESTORABLE_VERSIONS =
             intOption(
@@ -258,6 +283,26 @@ public final class SidecarOptions {
                     Duration.ofSeconds(60),
                     "How long an admin connection may stay without sending a request (when it has none in hand); "
                             + "then it is closed. `0ms`: no limit.");
+
+    public static final ConfigOption<String> ADMIN_SOCKET_GROUP =
+            stringOption(
+                    "sidecar.admin.socket-group",
+                    "(none: owner only)",
+                    "As `sidecar.transport.socket-group`, for the admin socket. The admin socket deploys code that runs as "
+                            + "the sidecar's user: keep it to that user unless another one must deploy.");
+
+    public static final ConfigOption<List<Integer>> ADMIN_ALLOWED_UIDS =
+            idsOption(
+                    "sidecar.admin.allowed-uids",
+                    "user",
+                    "As `sidecar.transport.allowed-uids`, for the admin socket; a refused connection gets an error "
+                            + "answer (`FORBIDDEN`) naming its uid.");
+
+    public static final ConfigOption<List<Integer>> ADMIN_ALLOWED_GIDS =
+            idsOption(
+                    "sidecar.admin.allowed-gids",
+                    "group",
+                    "As `sidecar.transport.allowed-gids`, for the admin socket.");
 
     public static final ConfigOption<String> HTTP_HOST =
             textOption(

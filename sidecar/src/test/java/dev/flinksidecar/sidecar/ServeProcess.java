@@ -50,6 +50,19 @@ public final class ServeProcess implements AutoCloseable {
                 args);
     }
 
+    /**
+     * As {@link #start(Path, String...)} with the process's umask set first ({@code sh -c 'umask
+     * UMASK; exec java ...'}), e.g. {@code 000}.
+     */
+    public static ServeProcess startWithUmask(Path log, String umask, String... args)
+            throws IOException {
+        return start(
+                log,
+                List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"),
+                List.of(),
+                args);
+    }
+
     private static ServeProcess start(
             Path log, List<String> wrapper, List<String> jvmOptions, String... args)
             throws IOException {

@@ -53,6 +53,34 @@ class SidecarConfigTest {
     }
 
     @Test
+    void idListsParseAndABadIdIsNamed() {
+        assertThat(SidecarConfig.defaults().get(SidecarOptions.ALLOWED_UIDS)).isEmpty();
+        assertThat(
+                        SidecarConfig.defaults()
+                                .with("sidecar.transport.allowed-uids", " 9999, 0 ,10001")
+                                .get(SidecarOptions.ALLOWED_UIDS))
+                .containsExactly(9999, 0, 10001);
+        assertThat(
+                        SidecarConfig.defaults()
+                                .with("sidecar.admin.allowed-gids", "")
+                                .get(SidecarOptions.ADMIN_ALLOWED_GIDS))
+                .isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                SidecarConfig.defaults()
+                                        .with("sidecar.transport.allowed-gids", "9999,flink"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "sidecar.transport.allowed-gids: 'flink' is not a numeric group id (write e.g. 9999,10001)");
+        assertThatThrownBy(
+                        () ->
+                                SidecarConfig.defaults()
+                                        .with("sidecar.transport.allowed-uids", "1,,2"))
+                .hasMessage(
+                        "sidecar.transport.allowed-uids: '' is not a numeric user id (write e.g. 9999,10001)");
+    }
+
+    @Test
     void aRequiredOptionWithoutValueIsNamed() {
         assertThatThrownBy(() -> SidecarConfig.defaults().get(SidecarOptions.SOCKET_PATH))
                 .hasMessage("sidecar.transport.socket-path is not set");

@@ -1,12 +1,16 @@
 package dev.flinksidecar.sidecar.admin;
 
+import dev.flinksidecar.proto.AdminResponse;
 import dev.flinksidecar.sidecar.transport.AcceptBackoff;
+import dev.flinksidecar.sidecar.transport.KernelPeerCredentials;
+import dev.flinksidecar.sidecar.transport.PeerCheck;
+import dev.flinksidecar.sidecar.transport.PrivateSocketBind;
+import dev.flinksidecar.sidecar.transport.SocketAccess;
 import dev.flinksidecar.sidecar.transport.SocketFiles;
 import dev.flinksidecar.sidecar.transport.SocketPathException;
 import dev.flinksidecar.sidecar.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -38,7 +42,8 @@ public final class AdminServer {
     }
 
     /**
-     * Binds {@code socket} (replacing a stale socket file, see {@link SocketFiles}).
+     * Binds {@code socket} (replacing a stale socket file, see {@link SocketFiles}) with the mode
+     * of {@code access}, letting in only the peers it allows (see {@link PeerCheck}).
      *
      * @throws SocketPathException when the path cannot be used or another process accepts on it
      * @throws IOException when binding fails
@@ -47,6 +52,7 @@ public final class AdminServer {
             Path socket,
             Transport transport,
             AdminLimits limits,
+            SocketAccess access,
             AdminService service,
             Executor adminThread)
             throws SocketPathException, IOException {
@@ -57,21 +63,45 @@ public final class AdminServer {
                         1,
                         new DefaultThreadFactory("sidecar-admin-io", true),
                         transport.ioHandlerFactory());
-        ChannelFuture bind =
-                new ServerBootstrap()
-                        .group(group)
-                        .channel(transport.serverChannel())
-                        .handler(new AcceptBackoff(path.toString()))
-                        .childHandler(new AdminChannelInitializer(limits, service, adminThread))
-                        .bind(transport.address(path))
-                        .awaitUninterruptibly();
-        if (!bind.isSuccess()) {
+        Channel channel;
+        try {
+            channel =
+                    PrivateSocketBind.bind(
+                            new ServerBootstrap()
+                                    .group(group)
+                                    .channel(transport.serverChannel())
+                                    .handler(new AcceptBackoff(path.toString()))
+                                    .childHandler(
+                                            PeerCheck.before(
+                                                    new AdminChannelInitializer(
+                                                            limits, service, adminThread),
+                                                    path,
+                                                    new KernelPeerCredentials(),
+                                                    access.allowList(),
+                                                    AdminServer::forbidden)),
+                            transport,
+                            path,
+                            access.permissions());
+        } catch (IOException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IOException(
-                    "cannot listen on admin socket " + path + ": " + bind.cause(), bind.cause());
+                    "cannot listen on admin socket " + path + ": " + e.getMessage(), e);
         }
-        LOG.info("admin socket on {}", path);
-        return new AdminServer(path, group, bind.channel());
+        LOG.info(
+                "admin socket on {} ({}; lets in {})",
+                path,
+                access.permissions(),
+                access.allowList());
+        return new AdminServer(path, group, channel);
+    }
+
+    /** The admin socket's answer to a peer it does not let in. */
+    private static AdminResponse forbidden(String reason) {
+        return AdminResponse.newBuilder()
+                .setOk(false)
+                .setCode("FORBIDDEN")
+                .setMessage(reason)
+                .build();
     }
 
     /** The absolute path of the admin socket. */

@@ -48,16 +48,39 @@ public final class ArtifactStore implements Closeable {
     }
 
     /**
-     * A store in {@code dir}, created if needed; or, when {@code dir} is null, in a new folder
-     * {@code flink-sidecar-rules-*} of {@code java.io.tmpdir} that only this user can read and that
-     * {@link #close()} deletes.
+     * A store in {@code dir}, created {@code rwx------} if needed (its parents as usual); or, when
+     * {@code dir} is null, in a new folder {@code flink-sidecar-rules-*} of {@code java.io.tmpdir}
+     * that {@link #close()} deletes. Either way only this user can read the folder and the jars in
+     * it ({@code rw-------}), whatever the umask: another user who could replace a jar there would
+     * run code as the sidecar's user.
+     *
+     * @throws IOException also when an existing {@code dir} is not {@code rwx------}, naming it
      */
     public static ArtifactStore open(Path dir) throws IOException {
         if (dir == null) {
             Path temp = Path.of(System.getProperty("java.io.tmpdir"));
             return new ArtifactStore(createUnique(temp, "flink-sidecar-rules-", "", true), true);
         }
-        return new ArtifactStore(Files.createDirectories(dir), false);
+        if (Files.notExists(dir)) {
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            try {
+                Files.createDirectory(dir, OWNER_ONLY_FOLDER);
+                Files.setPosixFilePermissions(dir, OWNER_ONLY_FOLDER.value());
+            } catch (FileAlreadyExistsException raced) {
+                // made by someone else meanwhile: checked below like any existing folder
+            }
+        }
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (!mode.equals(OWNER_ONLY_FOLDER.value())) {
+            throw new IOException(
+                    "rule jar store "
+                            + dir.toAbsolutePath()
+                            + " is "
+                            + PosixFilePermissions.toString(mode)
+                            + "; it must be rwx------ (only the sidecar's user may write the jars it"
+                            + " runs): chmod 700 it or name a new folder");
+        }
+        return new ArtifactStore(dir, false);
     }
 
     /** The folder. */
@@ -88,10 +111,11 @@ public final class ArtifactStore implements Closeable {
 
     /**
      * A new folder or file in {@code parent}, named {@code prefix + unique + suffix}, that only
-     * this user can read and write, as {@code Files.createTempDirectory} and {@code createTempFile}
-     * make them. Not made by those: their random names start {@code SecureRandom} and with it the
-     * JCA providers, about 25 ms of the sidecar's start (BENCHMARKS.md, StartupFootprint). Creating
-     * fails when the name exists (as anything, a link too), so a name taken by anyone is skipped.
+     * this user can read and write ({@code rwx------}, {@code rw-------}, whatever the umask), as
+     * {@code Files.createTempDirectory} and {@code createTempFile} make them. Not made by those:
+     * their random names start {@code SecureRandom} and with it the JCA providers, about 25 ms of
+     * the sidecar's start (BENCHMARKS.md, StartupFootprint). Creating fails when the name exists
+     * (as anything, a link too), so a name taken by anyone is skipped.
      */
     private static Path createUnique(Path parent, String prefix, String suffix, boolean folder)
             throws IOException {
@@ -100,9 +124,14 @@ public final class ArtifactStore implements Closeable {
                     parent.resolve(
                             prefix.concat(Long.toHexString(System.nanoTime())).concat(suffix));
             try {
-                return folder
-                        ? Files.createDirectory(path, OWNER_ONLY_FOLDER)
-                        : Files.createFile(path, OWNER_ONLY_FILE);
+                Path created =
+                        folder
+                                ? Files.createDirectory(path, OWNER_ONLY_FOLDER)
+                                : Files.createFile(path, OWNER_ONLY_FILE);
+                // the umask may have taken bits away (never added any): set the mode exactly
+                Files.setPosixFilePermissions(
+                        created, (folder ? OWNER_ONLY_FOLDER : OWNER_ONLY_FILE).value());
+                return created;
             } catch (FileAlreadyExistsException taken) {
                 if (attempt == MAX_NAME_ATTEMPTS) {
                     throw taken;

@@ -12,7 +12,6 @@ import dev.flinksidecar.sidecar.session.RuleThreads;
 import dev.flinksidecar.sidecar.session.Sessions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -102,6 +101,7 @@ public final class SidecarServer {
             throws SocketPathException, IOException {
         Path socket = Path.of(config.get(SidecarOptions.SOCKET_PATH)).toAbsolutePath();
         SocketFiles.prepare(socket);
+        SocketAccess access = SocketAccess.dataSocket(config);
         Transport transport = Transport.select(config.get(SidecarOptions.NATIVE_TRANSPORT));
         int maxFrameBytes = config.get(SidecarOptions.MAX_FRAME_BYTES);
         RuleThreads ruleExecutor =
@@ -139,31 +139,42 @@ public final class SidecarServer {
                         config.get(SidecarOptions.IO_THREADS),
                         new DefaultThreadFactory("sidecar-io", true),
                         transport.ioHandlerFactory());
-        ChannelFuture bind =
-                new ServerBootstrap()
-                        .group(group)
-                        .channel(transport.serverChannel())
-                        .handler(new AcceptBackoff(socket.toString()))
-                        .childHandler(
-                                new SidecarChannelInitializer(
-                                        maxFrameBytes,
-                                        sessions::newSession,
-                                        budget,
-                                        config.get(SidecarOptions.FRAME_TIMEOUT)))
-                        .bind(transport.address(socket))
-                        .awaitUninterruptibly();
-        if (!bind.isSuccess()) {
+        Channel serverChannel;
+        try {
+            serverChannel =
+                    PrivateSocketBind.bind(
+                            new ServerBootstrap()
+                                    .group(group)
+                                    .channel(transport.serverChannel())
+                                    .handler(new AcceptBackoff(socket.toString()))
+                                    .childHandler(
+                                            PeerCheck.before(
+                                                    new SidecarChannelInitializer(
+                                                            maxFrameBytes,
+                                                            sessions::newSession,
+                                                            budget,
+                                                            config.get(
+                                                                    SidecarOptions.FRAME_TIMEOUT)),
+                                                    socket,
+                                                    new KernelPeerCredentials(),
+                                                    access.allowList(),
+                                                    ServerRefusal::of)),
+                            transport,
+                            socket,
+                            access.permissions());
+        } catch (IOException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             ruleExecutor.shutdownNow();
             watchdog.close();
             closeCrashRecord(record);
-            throw new IOException(
-                    "cannot listen on socket " + socket + ": " + bind.cause(), bind.cause());
+            throw new IOException("cannot listen on socket " + socket + ": " + e.getMessage(), e);
         }
         LOG.info(
-                "accepting sessions on {} ({} transport), rules: {}",
+                "accepting sessions on {} ({} transport, {}; lets in {}), rules: {}",
                 socket,
                 transport.name(),
+                access.permissions(),
+                access.allowList(),
                 rules);
         FileDescriptors.warnIfTooFew(maxConnections);
         return new SidecarServer(
@@ -174,7 +185,7 @@ public final class SidecarServer {
                 watchdog,
                 record,
                 sessions,
-                bind.channel(),
+                serverChannel,
                 config.get(SidecarOptions.SHUTDOWN_TIMEOUT));
     }
 

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a socket nobody accepts on: stale, delete it;
  *   <li>a regular file, folder or link: refuse, it is not ours to delete.
  * </ul>
+ *
+ * <p>The path must also leave room for the private folder {@link PrivateSocketBind} binds in.
  */
 public final class SocketFiles {
 
@@ -51,6 +53,19 @@ public final class SocketFiles {
                     false);
         }
         Path dir = path.getParent();
+        int bindBytes = bytes + PrivateSocketBind.EXTRA_PATH_BYTES;
+        if (bindBytes > MAX_PATH_BYTES) {
+            throw new SocketPathException(
+                    "socket path "
+                            + path
+                            + " is too long: the sidecar binds it first in a private folder beside"
+                            + " it, a path of "
+                            + bindBytes
+                            + " bytes, and a Unix domain socket path holds at most "
+                            + MAX_PATH_BYTES
+                            + " bytes",
+                    false);
+        }
         if (!Files.isDirectory(dir)) {
             throw new SocketPathException(
                     "cannot create socket " + path + ": directory " + dir + " does not exist",

@@ -1,6 +1,7 @@
 package dev.flinksidecar.sidecar.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinksidecar.sidecar.rules.loading.ContentHash;
 import java.io.IOException;
@@ -32,6 +33,34 @@ class ArtifactStoreTest {
                     .isEqualTo("rw-------");
         }
         assertThat(folder).doesNotExist();
+    }
+
+    @Test
+    void aConfiguredFolderIsCreatedOwnerOnlyAndItsJarsToo() throws IOException {
+        Path folder = dir.resolve("some/store");
+        try (ArtifactStore store = ArtifactStore.open(folder)) {
+            Path stored = store.store("rule.jar", jar("a"), sha("a"));
+
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+                    .isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored)))
+                    .isEqualTo("rw-------");
+        }
+        assertThat(folder).as("a configured folder is kept").exists();
+    }
+
+    @Test
+    void anExistingFolderThatOthersCanReadIsRefused() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        assertThatThrownBy(() -> ArtifactStore.open(folder))
+                .isInstanceOf(IOException.class)
+                .hasMessage(
+                        "rule jar store "
+                                + folder
+                                + " is rwxr-xr-x; it must be rwx------ (only the sidecar's user may"
+                                + " write the jars it runs): chmod 700 it or name a new folder");
     }
 
     @Test

@@ -78,6 +78,23 @@ class SocketFilesTest {
                 .hasMessageEndingWith("a Unix domain socket path holds at most 107 bytes");
     }
 
+    @Test
+    void aPathThatLeavesNoRoomForThePrivateBindFolderIsNamed() {
+        // the socket path itself fits (107 bytes), with "/.sXXXXXX" in front of its name not
+        Path socket =
+                dir.resolve("x".repeat(SocketFiles.MAX_PATH_BYTES - dir.toString().length() - 1));
+        assertThat(socket.toString()).hasSize(SocketFiles.MAX_PATH_BYTES);
+
+        assertThatThrownBy(() -> SocketFiles.prepare(socket))
+                .isInstanceOf(SocketPathException.class)
+                .hasMessage(
+                        "socket path "
+                                + socket
+                                + " is too long: the sidecar binds it first in a private folder"
+                                + " beside it, a path of 116 bytes, and a Unix domain socket path"
+                                + " holds at most 107 bytes");
+    }
+
     /**
      * Leaves a socket file nobody accepts on, as a killed process does (the JDK does not unlink on
      * close).

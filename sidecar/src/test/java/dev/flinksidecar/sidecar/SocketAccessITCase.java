@@ -70,9 +70,13 @@ class SocketAccessITCase {
             }
             try (Stream<Path> files = Files.list(socket.getParent())) {
                 assertThat(files.map(p -> p.getFileName().toString()).toList())
-                        .as("the private bind folders are gone")
-                        .containsExactlyInAnyOrder("sidecar.sock", "sidecar.sock.admin");
+                        .as("the private bind folders are gone; the crash record is there")
+                        .containsExactlyInAnyOrder(
+                                "sidecar.sock", "sidecar.sock.admin", "sidecar.sock.running");
             }
+            assertThat(mode(Path.of(socket + ".running")))
+                    .as("crash record")
+                    .isEqualTo("rw-------");
             try (TestingClient client = TestingClient.connect(socket)) {
                 client.send(hello());
                 assertThat(client.receive().hasWelcome())

@@ -139,6 +139,7 @@ public final class SidecarServer {
                         config.get(SidecarOptions.IO_THREADS),
                         new DefaultThreadFactory("sidecar-io", true),
                         transport.ioHandlerFactory());
+        FileDescriptors.warnIfTooFew(maxConnections); // before the socket accepts: logged first
         Channel serverChannel;
         try {
             serverChannel =
@@ -176,7 +177,6 @@ public final class SidecarServer {
                 access.permissions(),
                 access.allowList(),
                 rules);
-        FileDescriptors.warnIfTooFew(maxConnections);
         return new SidecarServer(
                 socket,
                 transport,

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.rules.loading;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +27,7 @@ public final class BoundedValidation {
     private static void closeQuietly(RuleJar jar) {
         try {
             jar.close();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // the refusal said enough; a jar validated too late is only let go of
         }
     }

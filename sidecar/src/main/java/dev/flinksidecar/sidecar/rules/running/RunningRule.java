@@ -3,6 +3,7 @@ package dev.flinksidecar.sidecar.rules.running;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.rule.Event;
 import dev.flinksidecar.sidecar.rules.loading.RuleVersion;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 
@@ -51,7 +52,7 @@ abstract class RunningRule {
      * Adds the table indexes of its versions (more than one for a windowed rule finishing older
      * ones).
      */
-    void indexes(java.util.BitSet into) {
+    void indexes(BitSet into) {
         into.set(index());
     }
 

@@ -5,6 +5,7 @@ import dev.flinksidecar.rule.Event;
 import dev.flinksidecar.sidecar.rules.loading.RuleVersion;
 import dev.flinksidecar.sidecar.window.TakenWindows;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -96,7 +97,7 @@ final class WindowedChain extends RunningRule {
     }
 
     @Override
-    void indexes(java.util.BitSet into) {
+    void indexes(BitSet into) {
         for (WindowedInstance instance : all()) {
             into.set(instance.index);
         }

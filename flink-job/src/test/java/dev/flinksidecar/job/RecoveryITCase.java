@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.local.SupervisedSidecar;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.operator.SidecarOperator;
 import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.operator.types.RecordTypes;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -220,6 +223,99 @@ class RecoveryITCase {
         assertSameMultiset("results after a 10 s freeze", job.results(), reference(cluster));
     }
 
+    /**
+     * The sidecar frozen while the operator is blocked writing to it: at full rate, with an
+     * in-flight window (64 batches) larger than what the sidecar takes in before it stops reading
+     * (its max-pending-batches, 16) plus the socket's buffers, the task thread waits in a socket
+     * write, where no mailbox watchdog can see it. The write watchdog breaks the session about
+     * answer-timeout (2 s here) after the freeze; once the sidecar resumes, the new session takes
+     * over and the output is exact, without a job restart.
+     */
+    @Test
+    void aSidecarFrozenWhileTheOperatorWaitsInASocketWriteIsDetectedAtTheAnswerTimeout(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        Duration answerTimeout = Duration.ofSeconds(2);
+        Job job =
+                new Job(tmp.resolve("frozen-in-write"))
+                        .options(
+                                options ->
+                                        options.with(
+                                                        SidecarOperatorOptions.ANSWER_TIMEOUT,
+                                                        answerTimeout)
+                                                .with(
+                                                        SidecarOperatorOptions
+                                                                .MAX_IN_FLIGHT_BATCHES,
+                                                        64));
+        String[] detection = new String[1];
+        try (CapturedLog log = new CapturedLog(SidecarOperator.class.getName())) {
+            job.run(
+                    cluster,
+                    (client, sidecar) -> {
+                        String writer = awaitBlockedSocketWrite(Duration.ofMinutes(1));
+                        long pid = sidecar.pid();
+                        signal("STOP", pid);
+                        long frozen = System.nanoTime();
+                        try {
+                            // the bound is generous: a deadline, not a measurement
+                            CapturedLog.Line broke =
+                                    log.await(
+                                            "the session broke after the freeze",
+                                            frozen,
+                                            answerTimeout.plusSeconds(15),
+                                            line -> line.contains(" broke ("));
+                            detection[0] =
+                                    String.format(
+                                            "frozen while %s waited in a socket write; detected"
+                                                    + " after %d ms (answer-timeout %d ms): %s",
+                                            writer,
+                                            TimeUnit.NANOSECONDS.toMillis(broke.nanos() - frozen),
+                                            answerTimeout.toMillis(),
+                                            broke.text());
+                        } finally {
+                            signal("CONT", pid);
+                        }
+                        return 0;
+                    });
+        }
+        System.out.println(detection[0]);
+        assertThat(job.restarts).as("job restarts: %s", job.exceptions).isZero();
+        assertSameMultiset(
+                "results after a freeze during a socket write", job.results(), reference(cluster));
+    }
+
+    /**
+     * Waits until a thread of this JVM (where the MiniCluster's tasks run) is blocked in a write to
+     * the sidecar's socket: inside the client's output stream, parked in the JDK's poll for the
+     * socket to take more.
+     *
+     * @return the thread's name
+     */
+    private static String awaitBlockedSocketWrite(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (Map.Entry<Thread, StackTraceElement[]> thread :
+                    Thread.getAllStackTraces().entrySet()) {
+                StackTraceElement[] stack = thread.getValue();
+                if (stack.length > 0
+                        && stack[0].getClassName().equals("sun.nio.ch.Net")
+                        && stack[0].getMethodName().equals("poll")
+                        && Arrays.stream(stack)
+                                .anyMatch(
+                                        frame ->
+                                                frame.getClassName()
+                                                                .equals(
+                                                                        "dev.flinksidecar.operator.client.ChannelStreams$Output")
+                                                        && frame.getMethodName().equals("write"))) {
+                    return thread.getKey().getName();
+                }
+            }
+            assertThat(System.nanoTime())
+                    .as("a task blocked in a socket write to the sidecar within %s", timeout)
+                    .isLessThan(deadline);
+            Thread.sleep(5); // sampling the task threads' stacks, bounded by the deadline
+        }
+    }
+
     @ParameterizedTest(name = "savepoint at parallelism 2, restored at {0}")
     @ValueSource(ints = {3, 1})
     void aSavepointRestoresAtAnotherParallelismWithEveryKeysWindows(
@@ -308,6 +404,7 @@ class RecoveryITCase {
         int restartAttempts;
         String replayBuffer;
         String savepoint;
+        UnaryOperator<SidecarOperatorOptions> tuning = UnaryOperator.identity();
         int restarts;
         int forcedFailures;
         List<String> exceptions = new ArrayList<>();
@@ -334,6 +431,12 @@ class RecoveryITCase {
 
         Job replayBuffer(String size) {
             replayBuffer = size;
+            return this;
+        }
+
+        /** Changes the operator's options (after the socket path is set). */
+        Job options(UnaryOperator<SidecarOperatorOptions> change) {
+            tuning = change;
             return this;
         }
 
@@ -462,6 +565,7 @@ class RecoveryITCase {
                                 SidecarOperatorOptions.REPLAY_BUFFER,
                                 MemorySize.parse(replayBuffer));
             }
+            options = tuning.apply(options);
             SingleOutputStreamOperator<ResultRecord> results =
                     SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options)
                             .uid(SidecarStreams.OPERATOR_NAME);

@@ -1,9 +1,7 @@
 package dev.flinksidecar.job;
 
-import static org.assertj.core.api.Assertions.fail;
-
-import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.Level;
@@ -49,28 +47,16 @@ final class CapturedLog implements AutoCloseable {
         context.updateLoggers();
     }
 
-    /**
-     * The first line written from {@code sinceNanos} on that {@code matches}, waiting for it until
-     * {@code timeout} has passed since then.
-     *
-     * @throws AssertionError when none came by then, naming {@code what} and the lines that did
-     */
-    Line await(String what, long sinceNanos, Duration timeout, Predicate<String> matches)
-            throws InterruptedException {
-        long deadline = sinceNanos + timeout.toNanos();
-        while (true) {
-            for (Line line : lines) {
-                if (line.nanos() - sinceNanos >= 0 && matches.test(line.text())) {
-                    return line;
-                }
-            }
-            if (System.nanoTime() - deadline > 0) {
-                fail(
-                        "no log line of %s within %d ms: %s; lines: %s",
-                        logger, timeout.toMillis(), what, lines);
-            }
-            Thread.sleep(20); // polling the captured lines, bounded by the deadline
-        }
+    /** The first line written from {@code sinceNanos} on that {@code matches}, if one came. */
+    Optional<Line> first(long sinceNanos, Predicate<String> matches) {
+        return lines.stream()
+                .filter(line -> line.nanos() - sinceNanos >= 0 && matches.test(line.text()))
+                .findFirst();
+    }
+
+    /** Every line captured so far. */
+    List<Line> lines() {
+        return List.copyOf(lines);
     }
 
     @Override

@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * its mailbox, the client's write watchdog while it waits in a socket write), a new one is opened:
  * the sidecar gets the keyed state of the last acknowledged barrier and the watermark of that
  * moment, every batch since that barrier is sent again ({@link ResendLog}), the answers already
- * emitted are dropped after checking that they came out the same, and the job goes on. Only when that cannot
- * work (more was sent since the barrier than replay-buffer allows, no sidecar is back within
- * reconnect-timeout, or an answer to a batch sent again differs) does it fail the task, with a
- * message saying which, and Flink's own recovery takes over.
+ * emitted are dropped after checking that they came out the same, and the job goes on. Only when
+ * that cannot work (more was sent since the barrier than replay-buffer allows, no sidecar is back
+ * within reconnect-timeout, or an answer to a batch sent again differs) does it fail the task, with
+ * a message saying which, and Flink's own recovery takes over.
  *
  * <p>For that it keeps the bookkeeping of the last acknowledged barrier: its checkpoint id (where a
  * new session starts), the watermark sent before it, the window-state changes the sidecar sent with

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.job.local.SupervisedSidecar;
 import dev.flinksidecar.job.sink.JsonLinesSinks;
+import dev.flinksidecar.operator.SidecarOperator;
 import dev.flinksidecar.operator.SidecarOperatorOptions;
 import dev.flinksidecar.operator.SidecarStreams;
 import dev.flinksidecar.operator.types.RecordTypes;
@@ -14,13 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -32,6 +39,7 @@ import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -54,14 +62,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Exactly-once sidecar state and a sidecar crash that costs latency, not a job restart. Every
  * scenario runs the same 1,000,000 generated events (1,000 keys, in time order, a watermark after
  * every event) through a per-event rule and a one-minute tumbling window rule, with checkpoints
- * every 300 ms, the sidecar operator at parallelism 2 (unless rescaled), a real sidecar process
- * supervised as local mode does (restarted when it dies), and exactly-once file sinks. Each
- * scenario's committed output must equal that of a run without failures, version tags included.
+ * every 300 ms (unless a scenario says otherwise), the sidecar operator at parallelism 2 (unless
+ * rescaled), a real sidecar process supervised as local mode does (restarted when it dies), and
+ * exactly-once file sinks. Each scenario's committed output must equal that of a run without
+ * failures, version tags included.
  *
- * <p>The scenarios that disturb the sidecar run the source at a fixed rate, so that the job lasts
- * long enough for them; the pauses between disturbances are the scenario's schedule, not a way to
- * wait for something. A job that must not restart runs with Flink's restart strategy "none": any
- * task failure would fail it; and its exception history must be empty.
+ * <p>The scenarios that disturb the sidecar run the source at a fixed rate (but the one that must
+ * meet the operator in a full socket, at full rate), so that the job lasts long enough for them;
+ * the pauses between disturbances are the scenario's schedule, not a way to wait for something. A
+ * job that must not restart runs with Flink's restart strategy "none": any task failure would fail
+ * it; and its exception history must be empty.
  */
 @Timeout(900)
 class RecoveryITCase {
@@ -154,15 +164,7 @@ class RecoveryITCase {
                 cluster,
                 (client, sidecar) -> {
                     String operator = SidecarStreams.OPERATOR_NAME;
-                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-                    while (rest.max(client.getJobID(), operator, operator, "sidecarResults")
-                                    .orElse(0)
-                            == 0) {
-                        assertThat(System.nanoTime())
-                                .as("results flowing within a minute")
-                                .isLessThan(deadline);
-                        Thread.sleep(100); // polling the job's metrics, bounded by the deadline
-                    }
+                    awaitResults(rest, client, 1);
                     signal("STOP", sidecar.pid());
                     try {
                         // the freeze lasts 10 s; meanwhile the operator's gauges are read twice a
@@ -218,6 +220,177 @@ class RecoveryITCase {
                 .isLessThanOrEqualTo(
                         defaults.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BYTES).getBytes());
         assertSameMultiset("results after a 10 s freeze", job.results(), reference(cluster));
+    }
+
+    /**
+     * The sidecar frozen while the operator writes to it at full rate: the operator goes on sending
+     * batches into its in-flight window (1,000 batches here, far more than the socket's buffers
+     * hold) until the socket is full, and the task thread then waits in a socket write, where no
+     * mailbox timer runs. The write watchdog closes the connection answer-timeout after the last
+     * byte moved, the write fails, and the session counts as broken (the line that says so may come
+     * from the mailbox's watchdog: its timer, due while the task thread waited, runs first once the
+     * write has failed). Once the sidecar resumes, the new session takes over and the output is
+     * exact, without a job restart. The test sees a task thread wait in a socket write for a second
+     * after the freeze and leave it, and a session break, while the sidecar is still frozen; it
+     * prints when. Without the write watchdog that thread would leave the write only once the
+     * sidecar resumes.
+     *
+     * <p>For a task thread to meet the freeze in a write, the socket must fill before
+     * answer-timeout (2 s) passes: the events carry a payload of 200 bytes (no rule reads it), so
+     * the socket's buffers (about 200 KB) fill within a few thousand events, and the freeze comes
+     * well into the run, where the input flows at full rate. Once one subtask waits in a write, the
+     * source waits for it too, so the other subtask may get no more input and meet the freeze in
+     * its mailbox. The first checkpoint comes a minute after the start, after the freeze: a
+     * checkpoint barrier during the freeze would have the task thread wait for the sidecar's
+     * acknowledgement in its mailbox too. Until then every batch stays in the resend log: the whole
+     * input is 200 MB, so replay-buffer is set above that.
+     */
+    @Test
+    void aSidecarFrozenWhileTheOperatorWaitsInASocketWriteIsDetectedAtTheAnswerTimeout(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        Duration answerTimeout = Duration.ofSeconds(2);
+        Job job =
+                new Job(tmp.resolve("frozen-in-write"))
+                        .payloadBytes(200)
+                        .checkpointsEvery(Duration.ofMinutes(1))
+                        .replayBuffer("512mb")
+                        .options(
+                                options ->
+                                        options.with(
+                                                        SidecarOperatorOptions.ANSWER_TIMEOUT,
+                                                        answerTimeout)
+                                                .with(
+                                                        SidecarOperatorOptions
+                                                                .MAX_IN_FLIGHT_BATCHES,
+                                                        1_000));
+        FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration());
+        String[] detection = new String[1];
+        String[] writer = new String[1];
+        try (CapturedLog log = new CapturedLog(SidecarOperator.class.getName())) {
+            job.run(
+                    cluster,
+                    (client, sidecar) -> {
+                        // well into the run, where the input flows at full rate
+                        awaitResults(rest, client, 10_000);
+                        long pid = sidecar.pid();
+                        signal("STOP", pid);
+                        long frozen = System.nanoTime();
+                        try {
+                            // until a task thread that waited in a socket write for a second has
+                            // left it, and a session broke, while the sidecar is still frozen (a
+                            // deadline, not a measurement); without the write watchdog it would
+                            // leave only when the sidecar resumes
+                            long deadline = frozen + answerTimeout.plusSeconds(15).toNanos();
+                            Stuck stuck = new Stuck(Duration.ofSeconds(1));
+                            long released = 0;
+                            Optional<CapturedLog.Line> broke = Optional.empty();
+                            while (released == 0 || broke.isEmpty()) {
+                                Set<String> writing = threadsInASocketWrite();
+                                if (writer[0] == null) {
+                                    writer[0] = stuck.update(writing);
+                                } else if (released == 0 && !writing.contains(writer[0])) {
+                                    released = System.nanoTime();
+                                }
+                                broke = log.first(frozen, line -> line.contains(" broke ("));
+                                assertThat(System.nanoTime())
+                                        .as(
+                                                "within %s of the freeze, a task thread stuck in a"
+                                                        + " socket write (%s) released, and a"
+                                                        + " session broken; lines: %s",
+                                                answerTimeout.plusSeconds(15),
+                                                writer[0],
+                                                log.lines())
+                                        .isLessThan(deadline);
+                                Thread.sleep(10); // sampling the threads, bounded by the deadline
+                            }
+                            detection[0] =
+                                    String.format(
+                                            "%s waited in a socket write after the freeze and left"
+                                                    + " it %d ms after the freeze; a session broke"
+                                                    + " %d ms after the freeze (answer-timeout %d"
+                                                    + " ms): %s",
+                                            writer[0],
+                                            TimeUnit.NANOSECONDS.toMillis(released - frozen),
+                                            TimeUnit.NANOSECONDS.toMillis(
+                                                    broke.get().nanos() - frozen),
+                                            answerTimeout.toMillis(),
+                                            broke.get().text());
+                        } finally {
+                            signal("CONT", pid);
+                        }
+                        return 0;
+                    });
+        }
+        System.out.println(detection[0]);
+        assertThat(job.restarts).as("job restarts: %s", job.exceptions).isZero();
+        assertSameMultiset(
+                "results after a freeze during a socket write", job.results(), reference(cluster));
+    }
+
+    /**
+     * The threads of this JVM (where the MiniCluster's tasks run) inside a write to the sidecar's
+     * socket right now: in the client's output stream, in the JDK's socket code.
+     */
+    private static Set<String> threadsInASocketWrite() {
+        Set<String> writing = new HashSet<>();
+        for (Map.Entry<Thread, StackTraceElement[]> thread :
+                Thread.getAllStackTraces().entrySet()) {
+            StackTraceElement[] stack = thread.getValue();
+            if (stack.length > 0
+                    && stack[0].getClassName().startsWith("sun.nio.ch.")
+                    && Arrays.stream(stack).anyMatch(RecoveryITCase::isClientWrite)) {
+                writing.add(thread.getKey().getName());
+            }
+        }
+        return writing;
+    }
+
+    /** Which of the threads seen in one place has stayed there for at least a given time. */
+    private static final class Stuck {
+        private final long forNanos;
+        private final Map<String, Long> since = new HashMap<>();
+
+        Stuck(Duration time) {
+            this.forNanos = time.toNanos();
+        }
+
+        /**
+         * Takes the threads seen there now; returns one that has been there since at least the
+         * given time ago, at every update, or null.
+         */
+        String update(Set<String> there) {
+            long now = System.nanoTime();
+            since.keySet().retainAll(there);
+            for (String thread : there) {
+                since.putIfAbsent(thread, now);
+                if (now - since.get(thread) >= forNanos) {
+                    return thread;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static boolean isClientWrite(StackTraceElement frame) {
+        return frame.getClassName().equals("dev.flinksidecar.operator.client.ChannelStreams$Output")
+                && frame.getMethodName().equals("write");
+    }
+
+    /**
+     * Waits until a subtask of the operator has emitted at least {@code results} results (read from
+     * the job's metrics).
+     */
+    private static void awaitResults(FlinkRest rest, JobClient client, long results)
+            throws Exception {
+        String operator = SidecarStreams.OPERATOR_NAME;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (rest.max(client.getJobID(), operator, operator, "sidecarResults").orElse(0)
+                < results) {
+            assertThat(System.nanoTime())
+                    .as("results flowing within a minute")
+                    .isLessThan(deadline);
+            Thread.sleep(100); // polling the job's metrics, bounded by the deadline
+        }
     }
 
     @ParameterizedTest(name = "savepoint at parallelism 2, restored at {0}")
@@ -308,6 +481,10 @@ class RecoveryITCase {
         int restartAttempts;
         String replayBuffer;
         String savepoint;
+        UnaryOperator<SidecarOperatorOptions> tuning = UnaryOperator.identity();
+        Duration checkpointInterval = Duration.ofMillis(300);
+        Duration checkpointMinPause;
+        int payloadBytes;
         int restarts;
         int forcedFailures;
         List<String> exceptions = new ArrayList<>();
@@ -334,6 +511,29 @@ class RecoveryITCase {
 
         Job replayBuffer(String size) {
             replayBuffer = size;
+            return this;
+        }
+
+        /** Changes the operator's options (after the socket path is set). */
+        Job options(UnaryOperator<SidecarOperatorOptions> change) {
+            tuning = change;
+            return this;
+        }
+
+        /**
+         * Checkpoints every {@code interval}, the first one a whole interval after the start: the
+         * minimum pause between checkpoints is set to the interval, as Flink picks a random first
+         * delay between the two.
+         */
+        Job checkpointsEvery(Duration interval) {
+            checkpointInterval = interval;
+            checkpointMinPause = interval;
+            return this;
+        }
+
+        /** Events with a payload of {@code bytes} (no rule reads it; the results stay the same). */
+        Job payloadBytes(int bytes) {
+            payloadBytes = bytes;
             return this;
         }
 
@@ -417,7 +617,10 @@ class RecoveryITCase {
 
         private JobClient submit(Path socket, String failures) throws Exception {
             Configuration conf = new Configuration();
-            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+            if (checkpointMinPause != null) {
+                conf.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, checkpointMinPause);
+            }
             if (restartAttempts > 0) {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
                 conf.set(
@@ -439,7 +642,9 @@ class RecoveryITCase {
 
             DataGeneratorSource<EventRecord> source =
                     new DataGeneratorSource<>(
-                            RecoveryITCase::event,
+                            payloadBytes > 0
+                                    ? new WithPayload(payloadBytes)
+                                    : RecoveryITCase::event,
                             EVENTS,
                             rate > 0
                                     ? RateLimiterStrategy.perSecond(rate)
@@ -462,6 +667,7 @@ class RecoveryITCase {
                                 SidecarOperatorOptions.REPLAY_BUFFER,
                                 MemorySize.parse(replayBuffer));
             }
+            options = tuning.apply(options);
             SingleOutputStreamOperator<ResultRecord> results =
                     SidecarStreams.process(events.keyBy(EventRecord::key, Types.STRING), options)
                             .uid(SidecarStreams.OPERATOR_NAME);
@@ -475,10 +681,31 @@ class RecoveryITCase {
 
     /** Event {@code n}: one of 1,000 keys, every 5 ms, an amount from 0 to 999. */
     private static EventRecord event(long n) {
+        return eventBuilder(n).build();
+    }
+
+    private static EventRecord.Builder eventBuilder(long n) {
         return EventRecord.builder("k" + (n * 7919) % KEYS, BASE + n * STEP_MS)
                 .type("payment")
-                .set("amount", n % 1000)
-                .build();
+                .set("amount", n % 1000);
+    }
+
+    /**
+     * Event {@code n} as {@link #event}, with a payload of zeros that no rule reads: the results
+     * are the same, the batches larger.
+     */
+    private static final class WithPayload implements GeneratorFunction<Long, EventRecord> {
+        private static final long serialVersionUID = 1L;
+        private final int bytes;
+
+        WithPayload(int bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public EventRecord map(Long n) {
+            return eventBuilder(n).payload(new byte[bytes]).build();
+        }
     }
 
     private static void signal(String signal, long pid) throws Exception {

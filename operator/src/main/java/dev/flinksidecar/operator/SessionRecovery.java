@@ -18,13 +18,14 @@ import org.slf4j.LoggerFactory;
  * Keeps a subtask's session with the sidecar going when it breaks, for {@link SidecarOperator}.
  *
  * <p><b>A broken session is not a failure.</b> When the session breaks (the sidecar crashed or
- * restarted, or answered nothing for answer-timeout: the watchdog here), a new one is opened: the
- * sidecar gets the keyed state of the last acknowledged barrier and the watermark of that moment,
- * every batch since that barrier is sent again ({@link ResendLog}), the answers already emitted are
- * dropped after checking that they came out the same, and the job goes on. Only when that cannot
- * work (more was sent since the barrier than replay-buffer allows, no sidecar is back within
- * reconnect-timeout, or an answer to a batch sent again differs) does it fail the task, with a
- * message saying which, and Flink's own recovery takes over.
+ * restarted, or answered nothing for answer-timeout: the watchdog here while the task thread runs
+ * its mailbox, the client's write watchdog while it waits in a socket write), a new one is opened:
+ * the sidecar gets the keyed state of the last acknowledged barrier and the watermark of that
+ * moment, every batch since that barrier is sent again ({@link ResendLog}), the answers already
+ * emitted are dropped after checking that they came out the same, and the job goes on. Only when
+ * that cannot work (more was sent since the barrier than replay-buffer allows, no sidecar is back
+ * within reconnect-timeout, or an answer to a batch sent again differs) does it fail the task, with
+ * a message saying which, and Flink's own recovery takes over.
  *
  * <p>For that it keeps the bookkeeping of the last acknowledged barrier: its checkpoint id (where a
  * new session starts), the watermark sent before it, the window-state changes the sidecar sent with

@@ -109,7 +109,10 @@ public final class SidecarOperatorOptions implements Serializable {
                     .withDescription(
                             "A batch or checkpoint barrier the sidecar has not answered for this long counts as a"
                                     + " broken session (a frozen sidecar): the operator reconnects and sends what the sidecar had not"
-                                    + " acknowledged again, as after a crash.");
+                                    + " acknowledged again, as after a crash. This holds while the task thread waits in a write to"
+                                    + " the socket too (a sidecar that stopped reading, its socket buffers full): a watchdog thread"
+                                    + " closes the connection when a write has moved no byte and the sidecar has answered nothing"
+                                    + " for this long. A write that moves, however slowly, is backpressure and waits.");
 
     public static final ConfigOption<Duration> RECONNECT_TIMEOUT =
             key(PREFIX + "reconnect-timeout")

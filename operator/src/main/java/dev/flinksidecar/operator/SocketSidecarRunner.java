@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write that fails because the session broke is not an error here: the reader thread sees the
  * broken connection too and reports it to the handler, and the operator then opens a new session
- * (the frame is in the resend log); the operator's answer timeout covers the rest.
+ * (the frame is in the resend log); the operator's answer timeout covers the rest. A write blocks
+ * while the sidecar does not read (its backpressure), but never past answer-timeout without
+ * progress: the client's write watchdog then closes the socket, so the write fails and the session
+ * counts as broken, as for a sidecar that is silent while the task thread waits in its mailbox.
  */
 final class SocketSidecarRunner implements SidecarRunner {
 
@@ -104,7 +107,8 @@ final class SocketSidecarRunner implements SidecarRunner {
                         handler.onFailure(cause);
                     }
                 },
-                "sidecar-reader-" + hello.getOperatorName() + "-" + hello.getSubtaskIndex());
+                "sidecar-reader-" + hello.getOperatorName() + "-" + hello.getSubtaskIndex(),
+                options.get(SidecarOperatorOptions.ANSWER_TIMEOUT));
         return new SessionInfo(
                 welcome.getSidecarVersion(),
                 welcome.getSessionId(),

@@ -94,13 +94,18 @@ final class ChannelStreams {
         }
     }
 
-    /** The writing side: each write returns once all its bytes are in the socket. */
+    /**
+     * The writing side: each write returns once all its bytes are in the socket. It tells {@code
+     * watchdog} when a write starts, moves bytes and ends.
+     */
     static final class Output extends OutputStream {
 
         private final SocketChannel channel;
+        private final WriteWatchdog watchdog;
 
-        Output(SocketChannel channel) {
+        Output(SocketChannel channel, WriteWatchdog watchdog) {
             this.channel = channel;
+            this.watchdog = watchdog;
         }
 
         @Override
@@ -110,13 +115,19 @@ final class ChannelStreams {
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
-            int done = 0;
-            while (done < length) {
-                ByteBuffer source =
-                        ByteBuffer.wrap(bytes, offset + done, Math.min(CHUNK, length - done));
-                while (source.hasRemaining()) {
-                    done += channel.write(source);
+            watchdog.writing();
+            try {
+                int done = 0;
+                while (done < length) {
+                    ByteBuffer source =
+                            ByteBuffer.wrap(bytes, offset + done, Math.min(CHUNK, length - done));
+                    while (source.hasRemaining()) {
+                        done += channel.write(source);
+                        watchdog.wrote();
+                    }
                 }
+            } finally {
+                watchdog.written();
             }
         }
     }

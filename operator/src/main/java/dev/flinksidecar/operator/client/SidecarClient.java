@@ -28,8 +28,15 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Writes happen only on the thread that owns the client (the task thread); the reader thread only
- * reads and calls the listener. The two share no lock: the only state they both touch is the
- * volatile {@code closing} flag.
+ * reads and calls the listener. The two share no lock: the only state they both touch is volatile
+ * flags and clocks.
+ *
+ * <p><b>No write blocks forever.</b> Writes block while the socket's buffers are full: that is the
+ * sidecar's backpressure, and the task thread waits in it. Given an answer timeout at {@link
+ * #start(ServerListener, String, Duration)}, a {@link WriteWatchdog} thread closes the socket when
+ * a write has moved no byte and the sidecar has answered nothing for that long (a frozen sidecar);
+ * the write then fails, and the reader thread reports the broken session to the listener with that
+ * reason.
  */
 public final class SidecarClient implements Closeable {
 
@@ -39,16 +46,20 @@ public final class SidecarClient implements Closeable {
     private final SocketChannel socket;
     private final ChannelStreams.Input in;
     private final ChannelStreams.Output out;
+    private final WriteWatchdog watchdog = new WriteWatchdog();
     private int maxInboundFrameBytes = Protocol.DEFAULT_MAX_FRAME_BYTES;
     private volatile boolean closing;
     private volatile boolean goodbyeSent;
     private volatile Thread reader;
 
+    /** Why the write watchdog closed the socket; null while it has not. */
+    private volatile SidecarSessionException stall;
+
     private SidecarClient(Path socketPath, SocketChannel socket) {
         this.socketPath = socketPath;
         this.socket = socket;
         this.in = new ChannelStreams.Input(socket);
-        this.out = new ChannelStreams.Output(socket);
+        this.out = new ChannelStreams.Output(socket, watchdog);
     }
 
     /**
@@ -121,13 +132,27 @@ public final class SidecarClient implements Closeable {
     }
 
     /**
-     * Starts the reader thread that hands every later server message to {@code listener}. Task
-     * thread.
+     * Starts the reader thread that hands every later server message to {@code listener}; writes
+     * may block without a bound. Task thread.
      */
     public void start(ServerListener listener, String threadName) {
         reader = new Thread(() -> readLoop(listener), threadName);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * Starts the reader thread, as {@link #start(ServerListener, String)}, and a write watchdog
+     * thread ({@code sidecar-write-watchdog-THREADNAME}): a write that moved no byte while the
+     * sidecar answered nothing for {@code answerTimeout} fails, the socket is closed and {@code
+     * listener} hears of the broken session. Task thread.
+     */
+    public void start(ServerListener listener, String threadName, Duration answerTimeout) {
+        start(listener, threadName);
+        watchdog.start(
+                answerTimeout,
+                "sidecar-write-watchdog-" + threadName,
+                stalledMs -> breakStalledWrite(stalledMs, answerTimeout));
     }
 
     /** Writes one message as one frame. Only the owning (task) thread calls this. */
@@ -155,6 +180,7 @@ public final class SidecarClient implements Closeable {
     @Override
     public void close() throws IOException {
         closing = true;
+        watchdog.stop();
         try {
             socket.close();
         } finally {
@@ -174,6 +200,34 @@ public final class SidecarClient implements Closeable {
         return socketPath;
     }
 
+    /**
+     * A write moved no byte and the sidecar answered nothing for {@code stalledMs}: closes the
+     * socket, which fails the blocked write (task thread) and the read (reader thread, which then
+     * reports {@link #stall}). Watchdog thread.
+     */
+    private void breakStalledWrite(long stalledMs, Duration answerTimeout) {
+        stall =
+                new SidecarSessionException(
+                        "a write to the sidecar on "
+                                + socketPath
+                                + " moved no byte and the sidecar answered nothing for "
+                                + stalledMs
+                                + " ms (answer-timeout "
+                                + answerTimeout.toMillis()
+                                + " ms); is it frozen?");
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("Closing the stalled connection to the sidecar on {} failed", socketPath, e);
+        }
+    }
+
+    /** The reason to report for a session that ended: the watchdog's, when it closed it. */
+    private SidecarSessionException brokenBecause(SidecarSessionException otherwise) {
+        SidecarSessionException stalled = stall;
+        return stalled != null ? stalled : otherwise;
+    }
+
     private void readLoop(ServerListener listener) {
         try {
             while (true) {
@@ -181,13 +235,15 @@ public final class SidecarClient implements Closeable {
                 if (frame == null) {
                     if (!closing && !goodbyeSent) {
                         listener.onFailure(
-                                new SidecarSessionException(
-                                        "the sidecar on "
-                                                + socketPath
-                                                + " closed the session unexpectedly"));
+                                brokenBecause(
+                                        new SidecarSessionException(
+                                                "the sidecar on "
+                                                        + socketPath
+                                                        + " closed the session unexpectedly")));
                     }
                     return;
                 }
+                watchdog.answered();
                 if (!dispatch(ServerMessage.parseFrom(frame), listener)) {
                     return;
                 }
@@ -203,12 +259,13 @@ public final class SidecarClient implements Closeable {
         } catch (IOException e) {
             if (!closing) {
                 listener.onFailure(
-                        new SidecarSessionException(
-                                "the connection to the sidecar on "
-                                        + socketPath
-                                        + " broke: "
-                                        + e.getMessage(),
-                                e));
+                        brokenBecause(
+                                new SidecarSessionException(
+                                        "the connection to the sidecar on "
+                                                + socketPath
+                                                + " broke: "
+                                                + e.getMessage(),
+                                        e)));
             }
         }
     }

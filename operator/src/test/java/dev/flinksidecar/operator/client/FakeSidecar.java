@@ -41,6 +41,11 @@ final class FakeSidecar implements AutoCloseable {
             return frame == null ? null : ClientMessage.parseFrom(frame);
         }
 
+        /** Reads whatever bytes come next, at most {@code buffer.length}; -1 at the end. */
+        int readBytes(byte[] buffer) throws IOException {
+            return in.read(buffer);
+        }
+
         void write(ServerMessage message) throws IOException {
             Frames.write(out, message);
             out.flush();

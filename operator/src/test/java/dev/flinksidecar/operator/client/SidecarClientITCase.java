@@ -16,6 +16,7 @@ import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import dev.flinksidecar.proto.ServerMessage;
 import dev.flinksidecar.proto.Welcome;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -270,6 +272,101 @@ class SidecarClientITCase {
             }
             assertThat(received.get().getSerializedSize()).isGreaterThan(payload.length);
         }
+    }
+
+    @Test
+    void aWriteToASidecarThatNeitherReadsNorAnswersFailsAtTheAnswerTimeout() throws Exception {
+        Path socket = tmp.resolve("frozen.sock");
+        CountDownLatch released = new CountDownLatch(1);
+        try (FakeSidecar sidecar =
+                        new FakeSidecar(
+                                socket,
+                                c -> {
+                                    c.read();
+                                    c.write(welcome());
+                                    // frozen: reads and answers nothing until the test ends
+                                    released.await(1, TimeUnit.MINUTES);
+                                });
+                SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+            client.handshake(Hello.newBuilder(), 1 << 20, TIMEOUT);
+            CompletableFuture<ResultBatch> results = new CompletableFuture<>();
+            client.start(listener(results), "reader", Duration.ofMillis(300));
+            byte[] frame = frameOf(1 << 20);
+            long start = System.nanoTime();
+            // the socket's buffers fill after a frame or two; then a write blocks until the
+            // watchdog closes the socket
+            assertThatThrownBy(
+                            () -> {
+                                while (true) {
+                                    client.sendFrame(frame);
+                                }
+                            })
+                    .isInstanceOf(IOException.class);
+            System.out.printf(
+                    "a write to a frozen peer failed after %d ms (answer timeout 300 ms)%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            assertThatThrownBy(() -> results.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SidecarSessionException.class)
+                    .hasMessageContaining(
+                            "a write to the sidecar on "
+                                    + socket
+                                    + " moved no byte and the sidecar answered nothing for")
+                    .hasMessageContaining("(answer-timeout 300 ms); is it frozen?");
+        } finally {
+            released.countDown();
+        }
+    }
+
+    @Test
+    void aSidecarThatReadsSlowlyIsBackpressureNotAStall() throws Exception {
+        Path socket = tmp.resolve("slow.sock");
+        int frames = 4;
+        byte[] frame = frameOf(1 << 20);
+        CompletableFuture<Long> readBytes = new CompletableFuture<>();
+        CountDownLatch released = new CountDownLatch(1);
+        try (FakeSidecar sidecar =
+                new FakeSidecar(
+                        socket,
+                        c -> {
+                            c.read();
+                            c.write(welcome());
+                            // takes in 32 KiB every 20 ms: 4 MiB take about 2.6 s, longer than the
+                            // answer timeout, but every step is progress
+                            byte[] buffer = new byte[32 * 1024];
+                            long total = 0;
+                            while (total < (long) frames * frame.length) {
+                                int n = c.readBytes(buffer);
+                                if (n < 0) {
+                                    break;
+                                }
+                                total += n;
+                                Thread.sleep(20); // the pace of a slow reader
+                            }
+                            readBytes.complete(total);
+                            released.await(1, TimeUnit.MINUTES); // keeps the session open
+                        })) {
+            CompletableFuture<ResultBatch> results = new CompletableFuture<>();
+            try (SidecarClient client = SidecarClient.connect(socket, TIMEOUT)) {
+                client.handshake(Hello.newBuilder(), 1 << 20, TIMEOUT);
+                client.start(listener(results), "reader", Duration.ofSeconds(1));
+                for (int i = 0; i < frames; i++) {
+                    client.sendFrame(frame);
+                }
+                assertThat(readBytes.get(30, TimeUnit.SECONDS))
+                        .isEqualTo((long) frames * frame.length);
+                assertThat(results).as("no failure reported").isNotDone();
+            }
+        } finally {
+            released.countDown();
+        }
+    }
+
+    /** One events frame of about {@code payloadBytes}. */
+    private static byte[] frameOf(int payloadBytes) throws IOException {
+        EventBatchWriter writer = new EventBatchWriter();
+        writer.add(EventRecord.builder("k", 1).payload(new byte[payloadBytes]).build());
+        return Frames.encode(
+                ClientMessage.newBuilder().setEvents(writer.build(1, false, 0)).build());
     }
 
     private static ServerListener listener(CompletableFuture<ResultBatch> results) {

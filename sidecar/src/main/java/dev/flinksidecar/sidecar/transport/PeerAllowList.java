@@ -60,6 +60,18 @@ public final class PeerAllowList {
 
     @Override
     public String toString() {
-        return "uid " + ownUid + ", " + uidsKey + " " + uids + ", " + gidsKey + " " + gids;
+        // on the path to ready (the start logs it): String.concat, not + (see ServeCommand)
+        return String.join(
+                "",
+                "uid ",
+                Integer.toString(ownUid),
+                ", ",
+                uidsKey,
+                " ",
+                uids.toString(),
+                ", ",
+                gidsKey,
+                " ",
+                gids.toString());
     }
 }

@@ -89,7 +89,7 @@ public final class PrivateSocketBind {
         for (int attempt = 1; ; attempt++) {
             long unique = (System.nanoTime() ^ ProcessHandle.current().pid() << 20) & 0x7fffffffL;
             String name = Long.toString(unique % 2_176_782_336L, 36); // 36^6: six digits at most
-            Path folder = parent.resolve(".s" + "0".repeat(6 - name.length()) + name);
+            Path folder = parent.resolve(".s".concat("0".repeat(6 - name.length())).concat(name));
             try {
                 Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PRIVATE));
             } catch (FileAlreadyExistsException taken) {

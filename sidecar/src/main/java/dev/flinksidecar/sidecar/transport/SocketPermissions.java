@@ -88,7 +88,8 @@ public final class SocketPermissions {
 
     @Override
     public String toString() {
-        return PosixFilePermissions.toString(mode())
-                + (group == null ? "" : " group " + group.getName());
+        // on the path to ready (the start logs it): String.concat, not + (see ServeCommand)
+        String mode = PosixFilePermissions.toString(mode());
+        return group == null ? mode : mode.concat(" group ").concat(group.getName());
     }
 }

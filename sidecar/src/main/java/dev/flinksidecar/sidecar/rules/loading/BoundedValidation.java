@@ -51,7 +51,7 @@ public final class BoundedValidation {
                                 done.completeExceptionally(e);
                             }
                         },
-                        "sidecar-validate-" + jarName);
+                        "sidecar-validate-".concat(jarName));
         thread.setDaemon(true);
         thread.start();
         try {

@@ -175,6 +175,15 @@ public final class EventRecord implements Event {
         return EventJson.toJson(this);
     }
 
+    /**
+     * Whether {@code name} is one of the fields every event has ({@code key}, {@code time}, {@code
+     * type}), which no attribute may be called: in an event's JSON the attributes stand beside
+     * them.
+     */
+    public static boolean isFieldName(String name) {
+        return name.equals("key") || name.equals("time") || name.equals("type");
+    }
+
     /** Builds an {@link EventRecord}; setting a name twice replaces the value in place. */
     public static final class Builder {
         private final String key;
@@ -242,6 +251,13 @@ public final class EventRecord implements Event {
         }
 
         private int slot(String name, AttributeType attributeType) {
+            if (isFieldName(name)) {
+                throw new IllegalArgumentException(
+                        "'"
+                                + name
+                                + "' is a field every event has, set with its own method, not an"
+                                + " attribute");
+            }
             for (int i = 0; i < count; i++) {
                 if (names[i].equals(name)) {
                     types[i] = attributeType;

@@ -1,5 +1,6 @@
 package dev.flinksidecar.events.wire;
 
+import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.proto.AttributeKind;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.rule.AttributeType;
@@ -170,16 +171,19 @@ public final class EventBatchView implements Event {
     }
 
     /**
-     * A name twice in the table would let an event have the same attribute twice under two indexes
-     * (its JSON then has a duplicate field).
+     * A name twice in the table would let an event have the same attribute twice under two indexes,
+     * and an attribute named like a field every event has ({@code key}, {@code time}, {@code type})
+     * would stand beside that field: either way its JSON would have a duplicate field.
      */
     private static void requireDistinct(String[] names) {
-        if (names.length < 2) {
-            return;
-        }
-        Set<String> seen = new HashSet<>(names.length * 2);
+        Set<String> seen = names.length < 2 ? null : new HashSet<>(names.length * 2);
         for (String name : names) {
-            if (!seen.add(name)) {
+            if (EventRecord.isFieldName(name)) {
+                throw invalid(
+                        "attribute_names",
+                        "'" + name + "' is a field every event has, not an attribute name");
+            }
+            if (seen != null && !seen.add(name)) {
                 throw invalid("attribute_names", "'" + name + "' is in it twice");
             }
         }

@@ -183,6 +183,20 @@ class EventBatchTest {
     }
 
     @Test
+    void refusesAnAttributeNamedLikeAFieldEveryEventHas() {
+        // found by EventBatchViewFuzzTest: an attribute "time" beside the event's time
+        for (String field : new String[] {"key", "time", "type"}) {
+            refused(
+                    twoEvents().setAttributeNames(0, field),
+                    "attribute_names",
+                    "'" + field + "' is a field every event has, not an attribute name");
+        }
+        assertThatThrownBy(() -> EventRecord.builder("k", 1).set("time", 2L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'time' is a field every event has");
+    }
+
+    @Test
     void refusesAnUnknownAttributeKind() {
         refused(
                 twoEvents().setAttributeTag(2, 2 << 3 | 5),

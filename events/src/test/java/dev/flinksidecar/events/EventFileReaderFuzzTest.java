@@ -21,7 +21,7 @@ import java.util.Map;
  */
 class EventFileReaderFuzzTest {
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "10s")
     void anyBytes(FuzzedDataProvider data) throws Exception {
         boolean protobuf = data.consumeBoolean();
         int maxLineBytes = data.consumeInt(1, 2048);

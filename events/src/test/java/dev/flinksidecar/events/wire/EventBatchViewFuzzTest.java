@@ -30,7 +30,7 @@ class EventBatchViewFuzzTest {
 
     private static final int MAX_COLUMN = 32;
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "10s")
     void anyBatch(FuzzedDataProvider data) {
         EventBatch batch;
         if (data.consumeBoolean()) {

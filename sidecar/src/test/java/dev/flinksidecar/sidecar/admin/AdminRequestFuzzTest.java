@@ -72,7 +72,7 @@ class AdminRequestFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "10s")
     void anyRequest(FuzzedDataProvider data) throws IOException {
         boolean oneFrame = data.consumeBoolean();
         byte[] bytes = data.consumeRemainingAsBytes();

@@ -24,7 +24,7 @@ class KeyStateReaderFuzzTest {
 
     private static final AccumulatorCodec<double[]> DOUBLES = AccumulatorCodec.doubles();
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "10s")
     void anyBytes(byte[] state) {
         List<StoredSection> sections;
         try {

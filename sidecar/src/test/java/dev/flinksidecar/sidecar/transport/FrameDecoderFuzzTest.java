@@ -26,7 +26,7 @@ import java.util.List;
  */
 class FrameDecoderFuzzTest {
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "10s")
     void anyBytes(FuzzedDataProvider data) {
         int maxFrameBytes =
                 data.consumeBoolean()

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -34,7 +35,7 @@ public final class Quarantines {
 
     private final Map<String, Entry> byVersion = new ConcurrentHashMap<>();
     private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
-    private volatile long epoch;
+    private final AtomicLong epoch = new AtomicLong();
 
     /** Tells {@code listener} of each version quarantined from now on (logs, metrics). */
     public void onQuarantine(Consumer<Entry> listener) {
@@ -52,7 +53,7 @@ public final class Quarantines {
         if (earlier != null) {
             return earlier;
         }
-        epoch++;
+        epoch.incrementAndGet();
         for (Consumer<Entry> listener : listeners) {
             listener.accept(entry);
         }
@@ -92,7 +93,7 @@ public final class Quarantines {
                             return false;
                         });
         if (!lifted.isEmpty()) {
-            epoch++;
+            epoch.incrementAndGet();
         }
         return lifted;
     }
@@ -106,7 +107,7 @@ public final class Quarantines {
 
     /** Moves whenever a version is quarantined or lifted. */
     public long epoch() {
-        return epoch;
+        return epoch.get();
     }
 
     private static String key(String id, String version) {

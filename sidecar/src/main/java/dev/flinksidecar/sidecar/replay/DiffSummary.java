@@ -13,12 +13,15 @@ import java.util.Set;
  * one line per rule (results that agree, added, removed, changed), and the verdict:
  *
  * <pre>
- * replay: 12004 events from 1 file, 4 malformed -> current: 276 results, 0 rule failures, 0 late; candidate: 292 results, 0 rule failures, 0 late; 0.42 s
- * diff threshold: 276 agree, 16 added, 0 removed, 0 changed
+ * replay: 12000 events from 1 file, 4 malformed -> current: 2559 results, 0 rule failures, 0 late; candidate: 2626 results, 0 rule failures, 0 late; 1.92 s
+ * diff merchant-watch: 342 agree, 0 added, 0 removed, 0 changed
+ * diff threshold: 276 agree, 67 added, 0 removed, 0 changed
  * diff windowed-aggregate: 1941 agree, 0 added, 0 removed, 0 changed
- * diff merchant-watch (only in the candidate: all its results are added): 0 agree, 342 added, 0 removed, 0 changed
- * diff: 358 differences in 2 of 3 rules, written to diff.jsonl
+ * diff: 67 differences in 1 of 3 rules, written to diff.jsonl
  * </pre>
+ *
+ * A rule in one set only says so: {@code diff fraud (only in the candidate: all its results are
+ * added): 0 agree, 12 added, 0 removed, 0 changed}.
  */
 final class DiffSummary {
 

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 success; 1 a failure while running (a bad rule jar in {@code replay}, another
  * sidecar on the socket, a refused {@code admin} request, I/O errors); 2 a usage error (unknown
- * flag, missing flag, a flag naming something that does not exist or cannot be written). Every
- * error is one line naming the problem, on stderr.
+ * flag, missing flag, a flag naming something that does not exist or cannot be written); 3 {@code
+ * replay --candidate} found results that differ. Every error is one line naming the problem, on
+ * stderr.
  */
 @Command(
         name = "sidecar",

@@ -1,36 +1,26 @@
 package dev.flinksidecar.sidecar.replay;
 
-import dev.flinksidecar.events.DeadLetters;
 import dev.flinksidecar.events.EventFileReader;
 import dev.flinksidecar.events.EventFormat;
 import dev.flinksidecar.events.EventRecord;
-import dev.flinksidecar.events.LateEvents;
-import dev.flinksidecar.events.wire.EventBatchView;
 import dev.flinksidecar.events.wire.EventBatchWriter;
-import dev.flinksidecar.events.wire.ResultJson;
-import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.EventBatch;
-import dev.flinksidecar.proto.LateEvent;
-import dev.flinksidecar.proto.Result;
-import dev.flinksidecar.proto.ResultBatch;
-import dev.flinksidecar.proto.RuleRef;
-import dev.flinksidecar.sidecar.rules.running.RuleEngine;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * One {@code replay} run: events from a file (or the files of a folder, by name) through the same
- * {@link RuleEngine} that {@code serve} runs per session, batched as the Flink operator batches
- * them, with deterministic watermarks (DESIGN.md): after each event (whether or not a rule's filter
- * keeps it; the event is processed first), the largest event time so far minus the out-of-orderness
- * minus 1 ms, sent in band as an interim watermark of the batch; after the last event, {@code
- * Long.MAX_VALUE}, which fires every open window.
+ * One {@code replay} run: events from a file (or the files of a folder, by name), batched as the
+ * Flink operator batches them, handed to a {@link ReplayTarget} (the rule engine that {@code serve}
+ * runs per session and the result files; or two engines and a diff), with deterministic watermarks:
+ * after each event (whether or not a rule's filter keeps it; the event is processed first), the
+ * largest event time so far minus the out-of-orderness minus 1 ms, sent in band as an interim
+ * watermark of the batch; after the last event, {@code Long.MAX_VALUE}, which fires every open
+ * window.
  *
  * <pre>
  *   events:      e1(t=5000)  e2(t=9000)  e3(t=4000)        end of input
@@ -38,41 +28,42 @@ import java.util.List;
  *   (out-of-orderness 1s)
  * </pre>
  *
- * <p>Outputs keep input order: results in event order (window firings right after the event whose
- * watermark fired them); dead letters (malformed lines and rule failures) and late events in the
- * order of the input lines they come from. The output does not depend on the batch size. Runs on
- * the calling thread.
+ * <p>The target sees the batches and the malformed lines in input order, a malformed line after the
+ * batch of the events before it; what it writes does not depend on the batch size. Runs on the
+ * calling thread.
  */
 final class Replay {
 
     /** Entries read between two progress updates: the clock is read only then. */
     static final int PROGRESS_EVERY = 256;
 
-    private final RuleEngine engine;
+    private final ReplayTarget target;
     private final int batchSize;
     private final long outOfOrdernessMs;
     private final int maxLineBytes; // the longest JSON line read as an event
-    private final ReplayOutputs outputs;
     private final ReplayProgress progress;
+    private final ReplaySummary summary;
     private final EventBatchWriter batch = new EventBatchWriter();
-    private final ReplaySummary summary = new ReplaySummary();
     private long sequence = 1;
     private long maxTime = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
 
+    /**
+     * @param summary where the run counts the files, events and malformed lines read, and its time
+     */
     Replay(
-            RuleEngine engine,
+            ReplayTarget target,
             int batchSize,
             Duration outOfOrderness,
             int maxLineBytes,
-            ReplayOutputs outputs,
-            ReplayProgress progress) {
-        this.engine = engine;
+            ReplayProgress progress,
+            ReplaySummary summary) {
+        this.target = target;
         this.maxLineBytes = maxLineBytes;
         this.batchSize = Math.max(1, batchSize);
         this.outOfOrdernessMs = outOfOrderness.toMillis();
-        this.outputs = outputs;
         this.progress = progress;
+        this.summary = summary;
     }
 
     /** Replays every input file, then flushes the final watermark. */
@@ -114,7 +105,7 @@ final class Replay {
         if (event == null) {
             flush(false); // earlier events' dead letters first: the dead-letter file keeps input
             // order
-            outputs.deadLetter(entry.deadLetter());
+            target.malformed(entry.deadLetter());
             summary.malformed++;
             return;
         }
@@ -137,40 +128,7 @@ final class Replay {
         }
         EventBatch events = batch.build(sequence++, endOfInput, Long.MAX_VALUE);
         batch.clear();
-        ResultBatch answer = engine.process(events);
-        write(answer, events);
-    }
-
-    private void write(ResultBatch answer, EventBatch events) throws IOException {
-        Writer results = outputs.results();
-        for (Result result : answer.getResultsList()) {
-            results.write(ResultJson.toJson(answer.getRules(result.getRule()), result));
-            results.write('\n');
-        }
-        summary.results += answer.getResultsCount();
-        if (answer.getDeadLettersCount() > 0) {
-            EventBatchView view = new EventBatchView(events);
-            for (DeadLetter failure : answer.getDeadLettersList()) {
-                RuleRef rule = answer.getRules(failure.getRule());
-                outputs.deadLetter(
-                        DeadLetters.ruleFailure(
-                                rule.getId(),
-                                rule.getVersion(),
-                                failure.getReason(),
-                                view.at(failure.getEventIndex())));
-            }
-            summary.ruleFailures += answer.getDeadLettersCount();
-        }
-        if (answer.getLateEventsCount() > 0) {
-            EventBatchView view = new EventBatchView(events);
-            for (LateEvent late : answer.getLateEventsList()) {
-                RuleRef rule = answer.getRules(late.getRule());
-                outputs.late(
-                        LateEvents.line(
-                                rule.getId(), rule.getVersion(), view.at(late.getEventIndex())));
-            }
-            summary.late += answer.getLateEventsCount();
-        }
+        target.batch(events);
     }
 
     /** Counts the bytes read from a file, for the progress's share of the input read. */

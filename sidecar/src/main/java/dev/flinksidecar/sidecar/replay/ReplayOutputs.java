@@ -41,7 +41,8 @@ final class ReplayOutputs implements Closeable {
         }
     }
 
-    private static Writer create(Path file) throws IOException {
+    /** Creates (or truncates) {@code file}, buffered, UTF-8, with its parent folders. */
+    static Writer create(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -5,7 +5,7 @@ import dev.flinksidecar.rule.Event;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Events as JSON Lines, the project's readable event file format (DESIGN.md "Files"):
+ * Events as JSON Lines, the project's readable event file format (README, "Files"):
  *
  * <pre>{"key":"card-0042","time":1767225600123,"type":"payment","amount":1250.50,"merchant":"acme"}
  * </pre>

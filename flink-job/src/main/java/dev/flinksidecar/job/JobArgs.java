@@ -11,10 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The job's flags (DESIGN.md "Contracts"): parsed, checked, immutable.
+ * The job's flags (README, "The Flink job"): parsed, checked, immutable.
  *
  * <p>Flags may be added, never renamed. {@code --print} and {@code --set KEY=VALUE} (any {@code
- * sidecar.operator.*} option, see OPTIONS.md) are additions to the DESIGN.md list.
+ * sidecar.operator.*} option, see OPTIONS.md) came after the first flags.
  */
 public final class JobArgs {
 

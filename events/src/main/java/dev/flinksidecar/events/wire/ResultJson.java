@@ -7,7 +7,7 @@ import dev.flinksidecar.proto.WindowFiring;
 import dev.flinksidecar.rule.Attributes;
 
 /**
- * Result lines (DESIGN.md "Files"): {@code rule}, {@code version}, {@code key}, {@code time}, then
+ * Result lines (README, "Files"): {@code rule}, {@code version}, {@code key}, {@code time}, then
  * the result's attributes in the order the rule set them.
  *
  * <pre>{"rule":"threshold","version":"1.0.0","key":"card-0042","time":1767225600123,"value":1250.5}

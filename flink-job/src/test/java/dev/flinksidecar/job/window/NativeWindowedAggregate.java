@@ -30,8 +30,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The reference that the sidecar is held to: a {@code windowed-aggregate} config (DESIGN.md)
- * computed by Flink's own window operator, with no sidecar,
+ * The reference that the sidecar is held to: a {@code windowed-aggregate} config (README, "Windowed
+ * rules") computed by Flink's own window operator, with no sidecar,
  *
  * <pre>{@code
  * events.filter(type and numeric field as the rule's filter)

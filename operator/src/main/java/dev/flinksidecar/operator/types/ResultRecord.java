@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One result of a rule as the sidecar operator emits it: the rule version that made it, its key and
- * event time, and the finished JSON line (DESIGN.md "Files"), built once in the operator so that
+ * event time, and the finished JSON line (README, "Files"), built once in the operator so that
  * sinks only write it. Immutable.
  */
 public final class ResultRecord {

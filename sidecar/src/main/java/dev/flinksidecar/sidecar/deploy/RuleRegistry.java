@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rule versions of a running sidecar and when each session switches between them (DESIGN.md,
- * semantics 6): deploy, rollback and remove from the admin socket and the rules directory; the
- * session side through one {@link SessionFeed} per session.
+ * The rule versions of a running sidecar and when each session switches between them: deploy,
+ * rollback and remove from the admin socket and the rules directory; the session side through one
+ * {@link SessionFeed} per session.
  *
  * <pre>
  *   deploy(jar) --size (JarLimits), digest (Sha256AllowList), config (prepare)-->

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code replay} with a windowed rule beside a per-event one: the deterministic watermarks of
- * DESIGN.md (after each event, in file order, filtered or not: largest time so far -
+ * {@code replay} with a windowed rule beside a per-event one: the deterministic watermarks replay
+ * promises (after each event, in file order, filtered or not: largest time so far -
  * out-of-orderness - 1 ms; a final one that fires every open window), late events to {@code
  * --late-output}.
  */

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The windowed state of one session's engine, key by key, as the Flink operator keeps it in its
- * keyed state (DESIGN.md, semantics 4): what changed since the last barrier, written in the state
- * format ({@code sidecar/STATE-FORMAT.md}). {@link KeyRestore} puts it back.
+ * keyed state: what changed since the last barrier, written in the state format ({@code
+ * sidecar/STATE-FORMAT.md}). {@link KeyRestore} puts it back.
  *
  * <pre>
  *  barrier N   versions staged for N switch first; then, for each key marked in ChangedKeys:

@@ -182,7 +182,7 @@ final class SessionShadow {
             candidate.failed(mine.getDeadLettersCount(), mine.getDeadLetters(0).getReason());
         } else if (took > budgetNanos) {
             candidate.slow("a batch took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
-        } else {
+        } else if (batch.getKeyCount() > 0) {
             candidate.ranClean();
         }
         report(batch.getSequence(), activeRef, mine, outcomes.differences());

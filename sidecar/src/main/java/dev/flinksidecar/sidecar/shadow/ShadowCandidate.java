@@ -51,8 +51,12 @@ final class ShadowCandidate {
     final LongAdder dropped = new LongAdder();
     final AtomicInteger sessions = new AtomicInteger();
 
-    private volatile State state = State.WAITING;
-    private volatile String reason = "";
+    private volatile boolean quarantined;
+    private volatile String quarantineReason = "";
+    private volatile boolean lastFailed;
+    private volatile String failure = "";
+    private volatile boolean lastSlow;
+    private volatile String slowness = "";
 
     /**
      * The checkpoint at whose barrier the active version becomes this candidate and the shadow
@@ -92,25 +96,21 @@ final class ShadowCandidate {
     /** Shadow thread: the batch's candidate run threw on {@code events} events, the first so. */
     void failed(int events, String why) {
         failures.add(events);
-        state = State.FAILING;
-        reason = why;
+        failure = why;
+        lastFailed = true;
     }
 
     /** Shadow thread: the batch took the candidate longer than its budget. */
     void slow(String why) {
         slowBatches.increment();
-        if (state != State.QUARANTINED) {
-            state = State.SLOW;
-            reason = why;
-        }
+        slowness = why;
+        lastSlow = true;
     }
 
-    /** Shadow thread: a batch ran clean. */
+    /** Shadow thread: a batch with events ran without failure, within the budget. */
     void ranClean() {
-        if (state == State.WAITING || state == State.FAILING || state == State.SLOW) {
-            state = State.RUNNING;
-            reason = "";
-        }
+        lastFailed = false;
+        lastSlow = false;
     }
 
     /** Session thread: a batch was skipped, the candidate's queue being full. */
@@ -118,20 +118,46 @@ final class ShadowCandidate {
         skipped.increment();
         totals.skipped();
         gate.skipped(session);
-        if (state != State.QUARANTINED) {
-            state = State.SLOW;
-            reason = "behind: batches skipped";
-        }
     }
 
     /** The candidate was quarantined: it stops shadowing everywhere. */
     void quarantined(String why) {
-        state = State.QUARANTINED;
-        reason = why;
+        quarantineReason = why;
+        quarantined = true;
     }
 
     boolean isQuarantined() {
-        return state == State.QUARANTINED;
+        return quarantined;
+    }
+
+    /**
+     * How it stands: quarantined (stopped), failing (its last batch threw), slow (its last batch
+     * was past its budget, or it skipped batches, so its state missed events), running, or waiting
+     * (no session runs it yet).
+     */
+    private State state() {
+        if (quarantined) {
+            return State.QUARANTINED;
+        }
+        if (lastFailed) {
+            return State.FAILING;
+        }
+        if (lastSlow || skipped.sum() > 0) {
+            return State.SLOW;
+        }
+        return batches.sum() > 0 || sessions.get() > 0 ? State.RUNNING : State.WAITING;
+    }
+
+    private String reason(State state) {
+        return switch (state) {
+            case QUARANTINED -> quarantineReason;
+            case FAILING -> failure;
+            case SLOW ->
+                    lastSlow
+                            ? slowness
+                            : skipped.sum() + " batches skipped, its state missed their events";
+            default -> "";
+        };
     }
 
     /** Admin thread: the active version becomes this one right after barrier {@code checkpoint}. */
@@ -154,6 +180,7 @@ final class ShadowCandidate {
 
     /** The status {@code shadow-status} shows, with the active version it is compared with. */
     ShadowStatus status(String activeVersion) {
+        State state = state();
         return ShadowStatus.newBuilder()
                 .setRule(id)
                 .setCandidateVersion(version.version())
@@ -168,7 +195,7 @@ final class ShadowCandidate {
                 .setFailures(failures.sum())
                 .setSlowBatches(slowBatches.sum())
                 .setState(state.label())
-                .setReason(reason)
+                .setReason(reason(state))
                 .setPromoteWaitMs(gate.waitMillis())
                 .setSessions(sessions.get())
                 .setDifferencesDropped(dropped.sum())

@@ -159,12 +159,19 @@ class ShadowITCase {
 
     private void thresholdRules(Path rules) throws Exception {
         TestSidecars.deploy(
-                rules, "threshold", "threshold", "{\"id\": \"threshold\", \"limit\": 900}");
+                rules,
+                "threshold",
+                "threshold",
+                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 900}");
     }
 
     private void twoRules(Path rules) throws Exception {
         thresholdRules(rules);
-        TestSidecars.deploy(rules, "threshold", "watch", "{\"id\": \"watch\", \"limit\": 500}");
+        TestSidecars.deploy(
+                rules,
+                "threshold",
+                "watch",
+                "{\"id\": \"watch\", \"field\": \"amount\", \"limit\": 500}");
     }
 
     /** At hold 1 shadows the candidate; at hold 2 checks its counts and promotes it. */
@@ -173,7 +180,7 @@ class ShadowITCase {
         Path config =
                 Files.writeString(
                         candidate.resolve("threshold.json"),
-                        "{\"id\": \"threshold\", \"limit\": 500, \"version\": \"2.0.0\"}");
+                        "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 500, \"version\": \"2.0.0\"}");
         Path jar =
                 Files.copy(
                         TestSidecars.exampleJar("threshold"), candidate.resolve("threshold.jar"));
@@ -483,7 +490,11 @@ class ShadowITCase {
         }
         Files.writeString(input, events);
         Map<String, String> active =
-                replay(dir, "active", "{\"id\": \"threshold\", \"limit\": 900}", input);
+                replay(
+                        dir,
+                        "active",
+                        "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 900}",
+                        input);
         Map<String, String> candidate =
                 replay(dir, "candidate", Files.readString(candidateConfig), input);
         long agree = 0;

@@ -27,6 +27,9 @@ public final class SessionShadows {
     private final Consumer<ShadowReport> reports;
     private final Map<String, SessionShadow> running = new HashMap<>();
 
+    /** The {@link Shadows#generation()} this session last looked at (sessions without barriers). */
+    private long seen = -1;
+
     SessionShadows(
             Shadows shadows,
             String session,
@@ -45,7 +48,8 @@ public final class SessionShadows {
      * session without barriers first starts and stops shadows here).
      */
     public void batch(EventBatch batch, ResultBatch answer) {
-        if (!barriers) {
+        if (!barriers && shadows.generation() != seen) {
+            seen = shadows.generation();
             update(Long.MAX_VALUE);
         }
         if (running.isEmpty()) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -61,6 +62,9 @@ public final class Shadows {
     private volatile int maxDifferencesPerSecond = 100;
     private volatile int queueBatches = 16;
     private volatile Duration defaultBudget = Duration.ofSeconds(2);
+
+    /** Changes with every shadow, promote and unshadow, so sessions look again only then. */
+    private final AtomicLong generation = new AtomicLong();
 
     /**
      * @param registry validates candidates, knows the active versions and deploys promotions
@@ -145,6 +149,7 @@ public final class Shadows {
                         totals.computeIfAbsent(artifact.id(), id -> new ShadowTotals(id, metrics)));
         bytes.put(artifact.id(), new byte[][] {jar, config});
         ShadowCandidate before = candidates.put(artifact.id(), candidate);
+        generation.incrementAndGet();
         if (before != null) {
             end(before);
         }
@@ -281,7 +286,13 @@ public final class Shadows {
 
     private void end(ShadowCandidate candidate) {
         candidate.end();
+        generation.incrementAndGet();
         candidate.version.release(); // the creator's reference; sessions hold their own
+    }
+
+    /** A number that changes whenever a candidate is added, promoted or dropped. */
+    long generation() {
+        return generation.get();
     }
 
     ShadowCandidate candidate(String id) {

@@ -190,6 +190,9 @@ public final class Shadows {
         return out.build();
     }
 
+    /** Deploys a promote tries when checkpoint barriers keep passing while it validates. */
+    private static final int PROMOTE_ATTEMPTS = 5;
+
     /** The code of a promote or unshadow of a rule without a candidate. */
     public static final String NO_SHADOW = "NO_SHADOW";
 
@@ -225,16 +228,23 @@ public final class Shadows {
                     .addShadows(candidate.status(activeVersion(rule)))
                     .build();
         }
-        long barrier = registry.lastBarrier();
-        long at = barrier == 0 ? 0 : barrier + 1;
         byte[][] jarAndConfig = bytes.get(rule);
-        DeployOutcome outcome =
-                registry.deploy(
-                        candidate.artifact.fileName(),
-                        jarAndConfig[0],
-                        jarAndConfig[1],
-                        "admin promote " + candidate.artifact.fileName(),
-                        at);
+        long at;
+        DeployOutcome outcome;
+        int attempts = 0;
+        do { // a barrier may pass while the deploy validates: then the one after it
+            long barrier = registry.lastBarrier();
+            at = barrier == 0 ? 0 : barrier + 1;
+            outcome =
+                    registry.deploy(
+                            candidate.artifact.fileName(),
+                            jarAndConfig[0],
+                            jarAndConfig[1],
+                            "admin promote " + candidate.artifact.fileName(),
+                            at);
+        } while (!outcome.ok()
+                && outcome.code().equals(DeployOutcome.CHECKPOINT_PASSED)
+                && ++attempts < PROMOTE_ATTEMPTS);
         if (!outcome.ok()) {
             return answer(outcome);
         }

@@ -26,15 +26,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * event files ─► parse ─┬─► keyBy(key) ─► sidecar ─┬─► results ─────────► DIR/results/
  *  (or a Kafka topic)   │                          ├─► late events ─────► DIR/late/
+ *                       │                          ├─► shadow differences ► DIR/shadow/
  *                       │                          └─► rule dead letters ─┐
  *                       └─► malformed lines ──────────────────────────────┴► DIR/dead-letters/
  * </pre>
  *
- * With {@code --output kafka://.../TOPIC} the three outputs are the topics TOPIC, TOPIC-late and
- * TOPIC-dead-letters instead ({@link KafkaSinks}); with {@code --input kafka://...} the events come
- * from a topic ({@link KafkaSources}). Checkpointing is always on: both the file sinks and the
- * exactly-once Kafka sinks commit their output at checkpoints, and without them nothing would ever
- * become visible.
+ * With {@code --output kafka://.../TOPIC} the outputs are the topics TOPIC, TOPIC-late,
+ * TOPIC-shadow and TOPIC-dead-letters instead ({@link KafkaSinks}); with {@code --input
+ * kafka://...} the events come from a topic ({@link KafkaSources}). Checkpointing is always on:
+ * both the file sinks and the exactly-once Kafka sinks commit their output at checkpoints, and
+ * without them nothing would ever become visible.
  */
 public final class JobPipeline {
 
@@ -83,10 +84,12 @@ public final class JobPipeline {
                 events.getSideOutput(InputSplitter.MALFORMED)
                         .union(results.getSideOutput(SidecarStreams.DEAD_LETTERS));
         DataStream<String> lateEvents = results.getSideOutput(SidecarStreams.LATE_EVENTS);
+        DataStream<String> shadow = results.getSideOutput(SidecarStreams.SHADOW_DIFFERENCES);
         if (args.kafkaOutput != null) {
             KafkaSinks.results(results, args.kafkaOutput, args.jobName, args.print);
             KafkaSinks.deadLetters(deadLetters, args.kafkaOutput, args.jobName);
             KafkaSinks.lateEvents(lateEvents, args.kafkaOutput, args.jobName);
+            KafkaSinks.shadow(shadow, args.kafkaOutput, args.jobName);
             return;
         }
 
@@ -94,6 +97,7 @@ public final class JobPipeline {
         JsonLinesSinks.results(results, output, args.print);
         JsonLinesSinks.deadLetters(deadLetters, output);
         JsonLinesSinks.lateEvents(lateEvents, output);
+        JsonLinesSinks.shadow(shadow, output);
         Path late = new Path(output, JsonLinesSinks.LATE);
         late.getFileSystem().mkdirs(late); // there even when no event is late
     }

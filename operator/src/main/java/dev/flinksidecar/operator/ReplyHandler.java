@@ -2,6 +2,7 @@ package dev.flinksidecar.operator;
 
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.StateDelta;
 
 /**
@@ -22,6 +23,12 @@ public interface ReplyHandler {
 
     /** The answer to a checkpoint barrier, after the answers to every batch sent before it. */
     void onCheckpointAck(CheckpointAck ack);
+
+    /**
+     * The differences of a rule version in shadow over one batch, outside the order of answers; the
+     * default ignores them.
+     */
+    default void onShadowReport(ShadowReport report) {}
 
     /** The session broke; no further call follows. */
     void onFailure(Throwable cause);

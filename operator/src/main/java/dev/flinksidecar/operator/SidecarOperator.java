@@ -7,6 +7,7 @@ import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
+import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.StateDelta;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -99,6 +100,14 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
      */
     public static final OutputTag<String> LATE_EVENTS =
             new OutputTag<>("sidecar-late-events", Types.STRING);
+
+    /**
+     * Side output: the differences of rule versions in shadow ({@code sidecar admin shadow}) from
+     * the active versions, as JSON lines ({@link ShadowLines}); not results, and not exact across
+     * failures (a report may be lost or come twice).
+     */
+    public static final OutputTag<String> SHADOW_DIFFERENCES =
+            new OutputTag<>("sidecar-shadow", Types.STRING);
 
     private final SidecarOperatorOptions options;
     private final SidecarRunnerFactory runnerFactory;
@@ -262,6 +271,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                 .setMaxParallelism(task.getMaxNumberOfParallelSubtasks())
                 .setAttemptNumber(task.getAttemptNumber())
                 .setCheckpointBarriers(checkpointBarriers)
+                .setShadowReports(true)
                 .setKeyedState(keyedState != null)
                 .setRestoredCheckpointId(recovery.restoreFrom());
     }
@@ -492,6 +502,18 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                         }
                     },
                     "sidecar checkpoint acknowledgement");
+        }
+
+        @Override
+        public void onShadowReport(ShadowReport report) {
+            List<String> lines = ShadowLines.of(report);
+            post(
+                    () -> {
+                        for (String line : lines) {
+                            output.collect(SHADOW_DIFFERENCES, new StreamRecord<>(line));
+                        }
+                    },
+                    "sidecar shadow differences");
         }
 
         @Override

@@ -35,6 +35,16 @@ public final class SidecarStreams {
     public static final OutputTag<String> LATE_EVENTS = SidecarOperator.LATE_EVENTS;
 
     /**
+     * The differences of rule versions in shadow ({@code sidecar admin shadow}) from the active
+     * versions' results, as JSON lines: {@code {"rule","outcome","key","time" (or "window_start",
+     * "window_end"),"active_version","candidate_version","sequence","active","candidate"}} with
+     * outcome {@code added}, {@code removed} or {@code changed}, and {@code "outcome":"dropped"}
+     * lines counting those the sidecar's rate limit left out. For the rule author, not exact across
+     * failures.
+     */
+    public static final OutputTag<String> SHADOW_DIFFERENCES = SidecarOperator.SHADOW_DIFFERENCES;
+
+    /**
      * The job-result accumulator of sampled latencies (see {@link
      * SidecarOperatorOptions#LATENCY_SAMPLE_INTERVAL}): an {@link
      * org.apache.flink.api.common.accumulators.Histogram}, microseconds to counts, merged over

@@ -15,6 +15,7 @@ import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.StateDelta;
 import dev.flinksidecar.proto.StateRestore;
 import dev.flinksidecar.proto.Welcome;
@@ -100,6 +101,11 @@ final class SocketSidecarRunner implements SidecarRunner {
                     @Override
                     public void onCheckpointAck(CheckpointAck ack) {
                         handler.onCheckpointAck(ack);
+                    }
+
+                    @Override
+                    public void onShadowReport(ShadowReport report) {
+                        handler.onShadowReport(report);
                     }
 
                     @Override

@@ -109,6 +109,11 @@ final class RuleManagement implements AutoCloseable {
                                 jarLimits(config),
                                 allowList)
                         .validationTimeout(config.get(SidecarOptions.RULES_VALIDATION_TIMEOUT));
+        registry.shadows()
+                .configure(
+                        config.get(SidecarOptions.SHADOW_MAX_DIFFERENCES_PER_SECOND),
+                        config.get(SidecarOptions.SHADOW_QUEUE_BATCHES),
+                        config.get(SidecarOptions.RULES_BATCH_BUDGET));
         RulesDirectoryWatcher watcher = new RulesDirectoryWatcher(rulesDir, registry);
         List<DeployOutcome> loaded = watcher.loadAll();
         if (loaded.stream().noneMatch(DeployOutcome::ok)) {

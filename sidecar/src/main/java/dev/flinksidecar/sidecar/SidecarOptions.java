@@ -255,6 +255,22 @@ public final class SidecarOptions {
                     Duration.ofSeconds(1),
                     "How often the sidecar checks that retired rule classloaders were collected.");
 
+    public static final ConfigOption<Integer> SHADOW_MAX_DIFFERENCES_PER_SECOND =
+            intOption(
+                    "sidecar.shadow.max-differences-per-second",
+                    100,
+                    "Difference lines of one shadowed rule (`admin shadow`) sent to the operator per second, over all sessions "
+                            + "(a fixed one-second window); the rest of that second's are dropped and counted in `admin shadow-status`. "
+                            + "The counts of `sidecar_shadow_results_total` and `shadow-status` stay exact. `0` sends none.");
+
+    public static final ConfigOption<Integer> SHADOW_QUEUE_BATCHES =
+            intOption(
+                    "sidecar.shadow.queue-batches",
+                    16,
+                    "Batches a shadowed candidate may fall behind its session, per session: each candidate runs on a thread of "
+                            + "its own and the session never waits for it; a batch that finds the queue full is skipped by the "
+                            + "candidate (counted as `skipped`), and a windowed candidate's promote clock starts over.");
+
     public static final ConfigOption<String> ADMIN_SOCKET_PATH =
             stringOption(
                     "sidecar.admin.socket-path",

@@ -69,7 +69,11 @@ public final class KafkaOutput {
                             + ": from 1s to 24d (Kafka takes whole milliseconds in an int)");
         }
         for (String topic :
-                new String[] {uri.topic() + LATE_SUFFIX, uri.topic() + DEAD_LETTERS_SUFFIX}) {
+                new String[] {
+                    uri.topic() + LATE_SUFFIX,
+                    uri.topic() + DEAD_LETTERS_SUFFIX,
+                    uri.topic() + "-shadow"
+                }) {
             if (topic.length() > 249) {
                 throw uri.error("topic name too long: " + topic + " (at most 249 characters)");
             }
@@ -89,6 +93,11 @@ public final class KafkaOutput {
     /** The topic of late events. */
     public String lateTopic() {
         return uri.topic() + LATE_SUFFIX;
+    }
+
+    /** The topic of the differences of rule versions in shadow ({@code sidecar admin shadow}). */
+    public String shadowTopic() {
+        return uri.topic() + "-shadow";
     }
 
     /** The topic of dead letters. */

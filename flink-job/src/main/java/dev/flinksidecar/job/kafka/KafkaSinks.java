@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * TOPIC               result lines, keyed by the event key
  * TOPIC-late          events a windowed rule dropped as late, {"rule","version","event"}, keyed by the event key
  * TOPIC-dead-letters  malformed input (no key) and events a rule failed on (keyed by the event key)
+ * TOPIC-shadow        differences of rule versions in shadow from the active ones (keyed by the result key)
  * </pre>
  *
  * <p>Exactly-once: each sink writes inside a Kafka transaction per checkpoint and commits it when
@@ -50,6 +51,20 @@ public final class KafkaSinks {
                                 new KeyedLineSerializer(output.lateTopic())))
                 .name("late-events-sink")
                 .uid("late-events-sink");
+    }
+
+    /**
+     * Writes the differences of rule versions in shadow to TOPIC-shadow, keyed by the result key.
+     */
+    public static void shadow(DataStream<String> shadow, KafkaOutput output, String jobName) {
+        shadow.sinkTo(
+                        sink(
+                                output,
+                                jobName,
+                                output.shadowTopic(),
+                                new KeyedLineSerializer(output.shadowTopic())))
+                .name("shadow-sink")
+                .uid("shadow-sink");
     }
 
     /** Writes dead-letter lines to TOPIC-dead-letters. */

@@ -28,6 +28,9 @@ public final class JsonLinesSinks {
     public static final String DEAD_LETTERS = "dead-letters";
     public static final String LATE = "late";
 
+    /** The folder of the differences of rule versions in shadow, beside {@link #LATE}. */
+    public static final String SHADOW = "shadow";
+
     private JsonLinesSinks() {}
 
     /**
@@ -64,6 +67,14 @@ public final class JsonLinesSinks {
         late.sinkTo(jsonLines(new Path(output, LATE)))
                 .name("late-events-sink")
                 .uid("late-events-sink");
+    }
+
+    /**
+     * Writes the differences of rule versions in shadow ({@code sidecar admin shadow}, already JSON
+     * lines) to {@code DIR/shadow/}.
+     */
+    public static void shadow(DataStream<String> shadow, Path output) {
+        shadow.sinkTo(jsonLines(new Path(output, SHADOW))).name("shadow-sink").uid("shadow-sink");
     }
 
     /** Writes dead letters (already JSON lines) to {@code DIR/dead-letters/}. */

@@ -2,6 +2,7 @@ package dev.flinksidecar.operator.client;
 
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ResultBatch;
+import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.StateDelta;
 
 /**
@@ -26,6 +27,12 @@ public interface ServerListener {
      * barriers gets these; the default ignores them.
      */
     default void onCheckpointAck(CheckpointAck ack) {}
+
+    /**
+     * The differences of a rule version in shadow over one batch, sent outside the order of answers
+     * (only to a client whose Hello set shadow_reports); the default ignores them.
+     */
+    default void onShadowReport(ShadowReport report) {}
 
     /**
      * The session is over and no further call will follow: {@code cause} says why (a fatal Error

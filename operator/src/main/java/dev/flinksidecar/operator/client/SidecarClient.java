@@ -282,6 +282,9 @@ public final class SidecarClient implements Closeable {
             case CHECKPOINT_ACK:
                 listener.onCheckpointAck(message.getCheckpointAck());
                 return true;
+            case SHADOW_REPORT:
+                listener.onShadowReport(message.getShadowReport());
+                return true;
             case ERROR:
                 if (!message.getError().getFatal()) {
                     LOG.warn(

@@ -25,8 +25,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code admin --socket ADMIN_PATH deploy JAR [--config FILE] | list | status | rollback RULE |
- * remove RULE}: manages the rules of a running sidecar over its admin socket. {@code deploy},
- * {@code rollback} and {@code remove} take {@code --at-checkpoint N} to align several sidecars.
+ * remove RULE | shadow JAR [--config FILE] | shadow-status [RULE] | promote RULE | unshadow RULE}
+ * (the shadow commands: {@link ShadowCommands}): manages the rules of a running sidecar over its
+ * admin socket. {@code deploy}, {@code rollback} and {@code remove} take {@code --at-checkpoint N}
+ * to align several sidecars.
  *
  * <p>Exit codes: 0 done; 1 refused or failed, with the reason on stderr (and, for a refused jar,
  * the stack trace or self-test diff after it); 2 a usage error.
@@ -40,7 +42,11 @@ import picocli.CommandLine.Spec;
             AdminCommand.ListRules.class,
             AdminCommand.Status.class,
             AdminCommand.Rollback.class,
-            AdminCommand.Remove.class
+            AdminCommand.Remove.class,
+            ShadowCommands.Shadow.class,
+            ShadowCommands.ShadowStatusCommand.class,
+            ShadowCommands.Promote.class,
+            ShadowCommands.Unshadow.class
         })
 public final class AdminCommand implements Callable<Integer> {
 
@@ -63,7 +69,8 @@ public final class AdminCommand implements Callable<Integer> {
     public Integer call() {
         throw new ParameterException(
                 spec.commandLine(),
-                "missing an admin command: deploy, list, status, rollback or remove");
+                "missing an admin command: deploy, list, status, rollback, remove, shadow,"
+                        + " shadow-status, promote or unshadow");
     }
 
     /**
@@ -127,11 +134,11 @@ public final class AdminCommand implements Callable<Integer> {
                 + "; raise the limit with serve --conf sidecar.admin.max-frame-bytes=BYTES";
     }
 
-    private static void message(AdminResponse response, PrintWriter out) {
+    static void message(AdminResponse response, PrintWriter out) {
         out.println(response.getMessage());
     }
 
-    private static byte[] read(Path file, String what) {
+    static byte[] read(Path file, String what) {
         if (!Files.isRegularFile(file)) {
             throw new CliException(
                     what

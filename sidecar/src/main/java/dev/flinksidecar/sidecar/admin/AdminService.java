@@ -6,6 +6,7 @@ import dev.flinksidecar.proto.DeployRequest;
 import dev.flinksidecar.proto.JvmStatus;
 import dev.flinksidecar.proto.QuarantinedVersion;
 import dev.flinksidecar.proto.RuleStatus;
+import dev.flinksidecar.proto.ShadowRequest;
 import dev.flinksidecar.sidecar.deploy.DeployOutcome;
 import dev.flinksidecar.sidecar.deploy.RuleRegistry;
 import dev.flinksidecar.sidecar.rules.running.Quarantines;
@@ -58,9 +59,18 @@ public final class AdminService {
                             registry.remove(
                                     request.getRemove().getRule(),
                                     request.getRemove().getActivateAfterCheckpoint()));
+                case SHADOW:
+                    return shadow(request.getShadow());
+                case SHADOW_STATUS:
+                    return registry.shadows().status(request.getShadowStatus().getRule());
+                case PROMOTE:
+                    return registry.shadows().promote(request.getPromote().getRule());
+                case UNSHADOW:
+                    return registry.shadows().unshadow(request.getUnshadow().getRule());
                 default:
                     return bad(
-                            "the request names no operation (deploy, list, status, rollback, remove)");
+                            "the request names no operation (deploy, list, status, rollback, remove,"
+                                    + " shadow, shadow-status, promote, unshadow)");
             }
         } catch (Throwable e) { // every request gets an answer; only a broken JVM escapes
             RuleRegistry.rethrowIfFatal(e);
@@ -89,6 +99,18 @@ public final class AdminService {
                         config,
                         "admin " + fileName,
                         deploy.getActivateAfterCheckpoint()));
+    }
+
+    private AdminResponse shadow(ShadowRequest shadow) {
+        String fileName = shadow.getFileName();
+        if (fileName.isBlank() || fileName.contains("/") || fileName.contains("\\")) {
+            return bad(
+                    "shadow needs the jar's file name without a folder, e.g. fraud.jar, not '"
+                            + fileName
+                            + "'");
+        }
+        byte[] config = shadow.hasConfig() ? shadow.getConfig().toByteArray() : null;
+        return registry.shadows().shadow(fileName, shadow.getJar().toByteArray(), config);
     }
 
     private AdminResponse answer(DeployOutcome outcome) {

@@ -15,6 +15,7 @@ import dev.flinksidecar.sidecar.rules.running.Quarantines;
 import dev.flinksidecar.sidecar.rules.running.RuleBudgets;
 import dev.flinksidecar.sidecar.rules.running.RuleFeed;
 import dev.flinksidecar.sidecar.rules.running.RuleFeedSource;
+import dev.flinksidecar.sidecar.shadow.Shadows;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,6 +69,7 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     private final LongAdder quarantined = new LongAdder();
     private final JarLimits limits;
     private final Sha256AllowList allowList;
+    private final Shadows shadows;
 
     /**
      * @param store where deployed jars are kept while versions use them
@@ -123,6 +125,7 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
         this.clock = clock;
         this.metrics = metrics;
         this.timelines = new Timelines(store, retire, maxRestorable, clock, metrics);
+        this.shadows = new Shadows(this, clock, metrics);
         quarantines.onQuarantine(
                 entry -> {
                     quarantined.increment();
@@ -158,6 +161,12 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     @Override
     public Quarantines quarantines() {
         return quarantines;
+    }
+
+    /** The candidate versions in shadow beside this registry's active versions. */
+    @Override
+    public Shadows shadows() {
+        return shadows;
     }
 
     /**
@@ -228,18 +237,10 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
     public DeployOutcome deploy(RuleArtifact artifact, long activateAfterCheckpoint) {
         RuleJar jar;
         try {
-            jar =
-                    BoundedValidation.run(
-                            artifact.fileName(),
-                            validationTimeout,
-                            () -> withValidBudget(RuleJar.load(artifact, limits, retire::accept)));
+            jar = validate(artifact);
         } catch (RuleLoadException e) {
             discard(artifact);
             return refused(artifact.source(), artifact.id(), e);
-        } catch (Throwable e) {
-            rethrowIfFatal(e);
-            discard(artifact);
-            return refused(artifact.source(), artifact.id(), failed(artifact.fileName(), e));
         }
         DeployOutcome outcome = timelines.add(artifact, jar, activateAfterCheckpoint);
         if (outcome.ok()) {
@@ -252,6 +253,48 @@ public final class RuleRegistry implements RuleFeedSource, Closeable {
             }
         }
         return outcome;
+    }
+
+    /**
+     * Validates a prepared artifact as every deploy does (loaded within the limits and the
+     * validation timeout, its rules opened, its self-test run, its budget checked), changing
+     * nothing; a shadow's candidate is validated so. Runs rule code.
+     *
+     * @return the loaded jar, the caller's to close ({@link #unload})
+     * @throws RuleLoadException naming what failed; anything thrown while the file loads is its
+     *     refusal
+     */
+    public RuleJar validate(RuleArtifact artifact) throws RuleLoadException {
+        try {
+            return BoundedValidation.run(
+                    artifact.fileName(),
+                    validationTimeout,
+                    () -> withValidBudget(RuleJar.load(artifact, limits, retire::accept)));
+        } catch (RuleLoadException e) {
+            throw e;
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
+            throw failed(artifact.fileName(), e);
+        }
+    }
+
+    /**
+     * Lets go of a jar {@link #validate} loaded and its stored artifact: its loader is closed and
+     * watched until collected.
+     */
+    public void unload(RuleArtifact artifact, RuleJar jar) {
+        timelines.unload(jar);
+        discard(artifact);
+    }
+
+    /**
+     * Records a refusal of {@code artifact} (status, metrics, log) and returns it as an outcome.
+     */
+    public DeployOutcome refusal(RuleArtifact artifact, RuleLoadException e) {
+        return refused(
+                artifact == null ? "admin" : artifact.source(),
+                artifact == null ? null : artifact.id(),
+                e);
     }
 
     /** {@code jar}, once its rules' configs set no budget or a valid one; else refused. */

@@ -265,6 +265,26 @@ public final class SidecarMetrics {
                                         .register(registry)));
     }
 
+    /**
+     * A counter with tags ({@code name, value} pairs) that lives as long as the process, read from
+     * {@code source} at scrape time; register each set of tags once.
+     */
+    public <T> void counter(
+            String name, String description, List<String> tags, T source, ToDoubleFunction<T> fn) {
+        if (!enabled) {
+            return;
+        }
+        register(
+                registry -> {
+                    FunctionCounter.Builder<T> builder =
+                            FunctionCounter.builder(name, source, fn).description(description);
+                    for (int i = 0; i + 1 < tags.size(); i += 2) {
+                        builder.tag(tags.get(i), tags.get(i + 1));
+                    }
+                    return List.of(builder.register(registry));
+                });
+    }
+
     /** Registers now if the registry exists, else when it does. */
     private synchronized void register(Registration registration) {
         if (registry != null) {

@@ -6,11 +6,14 @@ import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.ServerMessage;
+import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.StateRestore;
 import dev.flinksidecar.proto.Welcome;
 import dev.flinksidecar.sidecar.metrics.SessionMeters;
 import dev.flinksidecar.sidecar.rules.running.AbandonedCall;
 import dev.flinksidecar.sidecar.rules.running.RuleEngine;
+import dev.flinksidecar.sidecar.shadow.SessionShadows;
+import dev.flinksidecar.sidecar.shadow.Shadows;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.util.List;
@@ -52,6 +55,9 @@ final class SessionRules {
     private volatile boolean stopped;
 
     private RuleEngine engine;
+
+    /** The candidates this session runs in shadow; null without a registry of versions. */
+    private SessionShadows shadows;
 
     /** The session keeps keyed state, so barriers write StateDeltas. */
     private boolean snapshots;
@@ -96,6 +102,15 @@ final class SessionRules {
                         id,
                         snapshots,
                         sessions.quarantines());
+        Shadows candidates = sessions.rules().shadows();
+        if (candidates != null) {
+            shadows =
+                    candidates.open(
+                            id,
+                            hello.getCheckpointBarriers(),
+                            sessions.watchdog(),
+                            hello.getShadowReports() ? this::sendShadowReport : report -> {});
+        }
         if (sessions.watchdog() != null) {
             engine.abandonable(stuck -> executor.takeOver(stuck, () -> finishAbandoned(current)));
             sessions.watchdog().watch(engine);
@@ -194,6 +209,19 @@ final class SessionRules {
             meters.windows(engine.openWindows(), engine.windowKeys());
         }
         ctx.writeAndFlush(message).addListener(session.answered);
+        if (shadows != null) {
+            shadows.batch(batch, message.getResults());
+        }
+    }
+
+    /**
+     * A shadow's thread: sends a candidate's differences, outside the order of answers and not
+     * counted as one (the client asked for them in its Hello).
+     */
+    private void sendShadowReport(ShadowReport report) {
+        if (!stopped) {
+            ctx.writeAndFlush(ServerMessage.newBuilder().setShadowReport(report).build());
+        }
     }
 
     /** Restores the keys of one StateRestore; each key (or part) dropped gets a non-fatal Error. */
@@ -249,6 +277,9 @@ final class SessionRules {
                             .setCheckpointId(checkpointId)
                             .addAllRules(engine.barrier(checkpointId))
                             .build();
+            if (shadows != null) {
+                shadows.barrier(checkpointId);
+            }
             if (snapshots) {
                 StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);
                 engine.snapshot(deltas::add);
@@ -296,6 +327,9 @@ final class SessionRules {
 
     /** Closes the rule instances, if the session opened any. */
     void close() {
+        if (shadows != null) {
+            shadows.close();
+        }
         if (engine != null) {
             if (sessions.watchdog() != null) {
                 sessions.watchdog().unwatch(engine);

@@ -197,7 +197,8 @@ class AdminITCase {
         assertThat(admin.run()).isEqualTo(2);
         assertThat(admin.err())
                 .startsWith(
-                        "sidecar admin: missing an admin command: deploy, list, status, rollback or remove");
+                        "sidecar admin: missing an admin command: deploy, list, status, rollback, remove,"
+                                + " shadow, shadow-status, promote or unshadow");
 
         TestingAdmin nowhere = new TestingAdmin(dir.resolve("nowhere.admin"));
         assertThat(nowhere.run("list")).isEqualTo(1);

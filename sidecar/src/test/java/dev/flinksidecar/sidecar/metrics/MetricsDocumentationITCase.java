@@ -3,10 +3,15 @@ package dev.flinksidecar.sidecar.metrics;
 import static dev.flinksidecar.sidecar.TestingFrames.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import dev.flinksidecar.proto.AdminRequest;
+import dev.flinksidecar.proto.AdminResponse;
+import dev.flinksidecar.proto.ShadowRequest;
 import dev.flinksidecar.sidecar.Scrape;
 import dev.flinksidecar.sidecar.ServeProcess;
 import dev.flinksidecar.sidecar.TestingClient;
 import dev.flinksidecar.sidecar.TestingHttp;
+import dev.flinksidecar.sidecar.admin.AdminClient;
 import dev.flinksidecar.sidecar.rules.TestingRuleJars;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,6 +61,7 @@ class MetricsDocumentationITCase {
                 client.receive();
                 client.send(events(MetricsITCase.batch(1)));
                 client.receive();
+                shadowThreshold(rules, socket);
                 Scrape scrape = MetricsITCase.scrape(port);
 
                 List<String> problems = new ArrayList<>();
@@ -128,6 +134,27 @@ class MetricsDocumentationITCase {
                 assertThat(problems).as("METRICS.md against /metrics:\n%s", scrape).isEmpty();
             }
         }
+    }
+
+    /** Shadows a candidate of the threshold rule, so that the shadow's series are served too. */
+    private static void shadowThreshold(Path rules, Path socket) throws IOException {
+        AdminResponse shadowed =
+                AdminClient.call(
+                        Path.of(socket + ".admin"),
+                        AdminRequest.newBuilder()
+                                .setShadow(
+                                        ShadowRequest.newBuilder()
+                                                .setFileName("threshold.jar")
+                                                .setJar(
+                                                        ByteString.copyFrom(
+                                                                Files.readAllBytes(
+                                                                        rules.resolve(
+                                                                                "threshold.jar"))))
+                                                .setConfig(
+                                                        ByteString.copyFromUtf8(
+                                                                "{\"limit\": 500}")))
+                                .build());
+        assertThat(shadowed.getOk()).as(shadowed.getMessage()).isTrue();
     }
 
     /** The label names of a family's samples ({@code le} of histogram buckets left out). */

@@ -1,5 +1,7 @@
 package dev.flinksidecar.sidecar.rules.running;
 
+import dev.flinksidecar.sidecar.shadow.Shadows;
+
 /**
  * Where sessions get their rules: a fixed {@link RuleSet} ({@code replay}, tests), or the sidecar's
  * registry of deployed versions ({@code serve}).
@@ -23,6 +25,14 @@ public interface RuleFeedSource {
      * server then keeps its own).
      */
     default Quarantines quarantines() {
+        return null;
+    }
+
+    /**
+     * The candidate versions its sessions run in shadow ({@code admin shadow}), or null when it has
+     * none (a fixed rule set).
+     */
+    default Shadows shadows() {
         return null;
     }
 }

@@ -100,6 +100,85 @@ public final class EventBatchColumns {
         return keyCount;
     }
 
+    /** Whether the batch has its own {@code watermark}. */
+    public boolean hasWatermark() {
+        return hasWatermark;
+    }
+
+    // Entries of each column, and the entries of the number columns a check needs, by name in
+    // event.proto; an index past a column's entries fails with IndexOutOfBoundsException.
+
+    public int timeDeltaCount() {
+        return timeDeltaCount;
+    }
+
+    public int typeCount() {
+        return typeCount;
+    }
+
+    public int type(int event) {
+        return types[check(event, typeCount)];
+    }
+
+    public int typeNameCount() {
+        return typeNameCount;
+    }
+
+    public int attributeNameCount() {
+        return attributeNameCount;
+    }
+
+    public int attributeCountCount() {
+        return attributeCountCount;
+    }
+
+    public int attributeCount(int event) {
+        return attributeCounts[check(event, attributeCountCount)];
+    }
+
+    public int attributeTagCount() {
+        return attributeTagCount;
+    }
+
+    public int attributeTag(int index) {
+        return attributeTags[check(index, attributeTagCount)];
+    }
+
+    public int longValueCount() {
+        return longValueCount;
+    }
+
+    public int doubleValueCount() {
+        return doubleValueCount;
+    }
+
+    public int stringValueCount() {
+        return stringValueCount;
+    }
+
+    public int payloadCount() {
+        return payloadCount;
+    }
+
+    public int interimPositionCount() {
+        return interimPositionCount;
+    }
+
+    public int interimPosition(int index) {
+        return interimPositions[check(index, interimPositionCount)];
+    }
+
+    public int interimWatermarkCount() {
+        return interimWatermarkCount;
+    }
+
+    private static int check(int index, int count) {
+        if (index < 0 || index >= count) {
+            throw new IndexOutOfBoundsException(index + " of " + count);
+        }
+        return index;
+    }
+
     /** The bytes the columns point into. */
     byte[] bytes() {
         return bytes;

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -28,14 +29,22 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * The throughput benchmark: the same job on the same synthetic input with a cheap threshold rule,
  * once with the rule called in process by a plain KeyedProcessFunction, once through a real sidecar
  * process over a Unix socket. Runs alternate in one JVM after a warm-up of both; the medians, their
- * ratio, and the latency at half of the sidecar path's measured rate are printed.
+ * ratio, and the latency at half of the sidecar path's measured rate are printed. Beside events/s,
+ * each run's CPU per event: this JVM's process CPU time (the MiniCluster: source, keyBy, the rule
+ * or the sidecar operator, sink) plus the sidecar process's, over the stretch the rate is measured
+ * on, divided by the events of that stretch ({@link CpuClock}); the in-process runs count the idle
+ * sidecar too, so both sides are measured alike.
  *
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
- *     dev.flinksidecar.bench.JobComparison [--events 20000000] [--runs 3] [--parallelism 1] [--keys 10000]
+ *     dev.flinksidecar.bench.JobComparison [--events 20000000] [--runs 3] [--parallelism 1] \
+ *     [--keys 10000] [--sidecar-flags "-XX:+UseSerialGC ..."]
  * </pre>
  *
- * Run from the repository root after {@code mvn -DskipTests package}.
+ * {@code --parallelism 1,2} measures each parallelism in turn in the one run, against one sidecar,
+ * each line then starting with its parallelism. {@code --sidecar-flags}: JVM flags of the sidecar
+ * process, split at spaces (default: none, the JDK's defaults). Run from the repository root after
+ * {@code mvn -DskipTests package}.
  */
 public final class JobComparison {
 
@@ -46,11 +55,18 @@ public final class JobComparison {
     private final int parallelism;
     private final int keys;
 
-    private JobComparison(long events, int parallelism, int keys) {
+    /** Printed before each summary line: empty, or the parallelism when several are measured. */
+    private final String label;
+
+    private JobComparison(long events, int parallelism, int keys, String label) {
         this.events = events;
         this.parallelism = parallelism;
         this.keys = keys;
+        this.label = label;
     }
+
+    /** One run's figures: events/s at the source, CPU nanoseconds per event of both processes. */
+    private record Run(double rate, double cpuPerEvent, double sidecarCpuPerEvent) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> flags = new TreeMap<>();
@@ -59,9 +75,11 @@ public final class JobComparison {
         }
         long events = Long.parseLong(flags.getOrDefault("--events", "20000000"));
         int runs = Integer.parseInt(flags.getOrDefault("--runs", "3"));
-        int parallelism = Integer.parseInt(flags.getOrDefault("--parallelism", "1"));
+        String[] parallelisms = flags.getOrDefault("--parallelism", "1").split(",");
         int keys = Integer.parseInt(flags.getOrDefault("--keys", "10000"));
-        JobComparison bench = new JobComparison(events, parallelism, keys);
+        String sidecarFlags = flags.getOrDefault("--sidecar-flags", "").trim();
+        List<String> jvmFlags =
+                sidecarFlags.isEmpty() ? List.of() : List.of(sidecarFlags.split(" +"));
 
         Path dir = Files.createTempDirectory("sidecar-bench");
         Path rules = Files.createDirectories(dir.resolve("rules"));
@@ -73,8 +91,14 @@ public final class JobComparison {
                 rules.resolve("threshold.json"),
                 "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
         try (BenchSidecar sidecar =
-                BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of())) {
-            bench.run(sidecar.socket.toString(), runs);
+                BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, jvmFlags)) {
+            CpuClock.sidecar(ProcessHandle.of(sidecar.pid()).orElse(null));
+            for (String p : parallelisms) {
+                int parallelism = Integer.parseInt(p.trim());
+                String label = parallelisms.length > 1 ? "parallelism " + parallelism + " " : "";
+                new JobComparison(events, parallelism, keys, label)
+                        .run(sidecar.socket.toString(), runs);
+            }
         }
     }
 
@@ -84,26 +108,40 @@ public final class JobComparison {
                 events, keys, parallelism, LIMIT);
         throughput(null, events / 4);
         throughput(socket, events / 4);
-        List<Double> inProcess = new ArrayList<>();
-        List<Double> sidecar = new ArrayList<>();
+        List<Run> inProcess = new ArrayList<>();
+        List<Run> sidecar = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             inProcess.add(throughput(null, events));
             sidecar.add(throughput(socket, events));
             System.out.printf(
-                    "run %d: in-process %,.0f events/s, sidecar %,.0f events/s%n",
-                    r + 1, inProcess.get(r), sidecar.get(r));
+                    "%srun %d: in-process %,.0f events/s %,.0f ns CPU/event, "
+                            + "sidecar %,.0f events/s %,.0f ns CPU/event (sidecar process %,.0f)%n",
+                    label,
+                    r + 1,
+                    inProcess.get(r).rate(),
+                    inProcess.get(r).cpuPerEvent(),
+                    sidecar.get(r).rate(),
+                    sidecar.get(r).cpuPerEvent(),
+                    sidecar.get(r).sidecarCpuPerEvent());
         }
-        double a = median(inProcess);
-        double b = median(sidecar);
+        double a = median(inProcess, Run::rate);
+        double b = median(sidecar, Run::rate);
         System.out.printf(
-                "median: in-process %,.0f events/s, sidecar %,.0f events/s, ratio %.2f%n",
-                a, b, b / a);
+                "%smedian: in-process %,.0f events/s, sidecar %,.0f events/s, ratio %.2f%n",
+                label, a, b, b / a);
+        double cpuA = median(inProcess, Run::cpuPerEvent);
+        double cpuB = median(sidecar, Run::cpuPerEvent);
+        System.out.printf(
+                "%smedian CPU per event (both processes): in-process %,.0f ns, sidecar %,.0f ns"
+                        + " (sidecar process %,.0f ns), ratio %.2f%n",
+                label, cpuA, cpuB, median(sidecar, Run::sidecarCpuPerEvent), cpuA / cpuB);
 
         long rate = (long) (b / 2);
         TreeMap<Integer, Integer> histogram = latency(socket, rate);
         System.out.printf(
-                "latency at %,d events/s (half the sidecar rate), operator entry to result out: "
+                "%slatency at %,d events/s (half the sidecar rate), operator entry to result out: "
                         + "p50 %d us, p99 %d us, p99.9 %d us, max %d us (%,d samples)%n",
+                label,
                 rate,
                 percentile(histogram, 0.50),
                 percentile(histogram, 0.99),
@@ -112,8 +150,11 @@ public final class JobComparison {
                 histogram.values().stream().mapToLong(v -> v).sum());
     }
 
-    /** Events/s of one run, measured at the source between 10% and 100% of its events. */
-    private double throughput(String socket, long count) throws Exception {
+    /**
+     * Events/s of one run, measured at the source between 10% and 100% of its events, and the CPU
+     * per event of both processes over the same stretch.
+     */
+    private Run throughput(String socket, long count) throws Exception {
         StreamExecutionEnvironment env = environment();
         Probe.reset();
         DataStream<EventRecord> source =
@@ -122,7 +163,11 @@ public final class JobComparison {
                         .returns(RecordTypes.EVENT);
         attach(source, socket);
         env.execute(socket == null ? "in-process" : "sidecar");
-        return Probe.rate();
+        double counted = Math.max(1, Probe.counted());
+        return new Run(
+                Probe.rate(),
+                (CpuClock.jvmNanos() + CpuClock.sidecarNanos()) / counted,
+                CpuClock.sidecarNanos() / counted);
     }
 
     private TreeMap<Integer, Integer> latency(String socket, long rate) throws Exception {
@@ -167,8 +212,11 @@ public final class JobComparison {
         results.sinkTo(new DiscardingSink<>());
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
+    private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
+        List<Double> sorted = new ArrayList<>();
+        for (Run run : runs) {
+            sorted.add(figure.applyAsDouble(run));
+        }
         Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The production runner: one session with the sidecar over its Unix domain socket, and a new one
  * when it breaks. Batches are encoded in the columnar layout by an {@link EventBatchWriter},
- * watermarks as interim watermarks at their place between the events (never the batch's trailing
- * {@code watermark} field, so one batch carries any number of them), and written on the task
- * thread; the client's reader thread decodes answers and calls the {@link ReplyHandler}. Every
- * frame sent since the last acknowledged barrier is kept in a {@link ResendLog}, to be sent again
- * to a new session.
+ * straight into the bytes of their frame, watermarks as interim watermarks at their place between
+ * the events (never the batch's trailing {@code watermark} field, so one batch carries any number
+ * of them), and written on the task thread; the client's reader thread decodes answers and calls
+ * the {@link ReplyHandler}. Every frame sent since the last acknowledged barrier is kept in a
+ * {@link ResendLog}, to be sent again to a new session.
  *
  * <p>A write that fails because the session broke is not an error here: the reader thread sees the
  * broken connection too and reports it to the handler, and the operator then opens a new session
@@ -185,9 +185,7 @@ final class SocketSidecarRunner implements SidecarRunner {
     @Override
     public long flush() throws IOException {
         long seq = ++sequence;
-        byte[] frame =
-                Frames.encode(
-                        ClientMessage.newBuilder().setEvents(writer.build(seq, false, 0)).build());
+        byte[] frame = writer.frame(seq, false, 0);
         writer.clear();
         resend.batch(seq, frame);
         write(frame);
@@ -242,13 +240,7 @@ final class SocketSidecarRunner implements SidecarRunner {
                         options.get(SidecarOperatorOptions.RECONNECT_TIMEOUT));
         sendState(state);
         if (watermark.isPresent()) {
-            write(
-                    Frames.encode(
-                            ClientMessage.newBuilder()
-                                    .setEvents(
-                                            new EventBatchWriter()
-                                                    .build(start, true, watermark.getAsLong()))
-                                    .build()));
+            write(new EventBatchWriter().frame(start, true, watermark.getAsLong()));
         }
         for (byte[] frame : resend.frames()) {
             write(frame);

@@ -1,17 +1,21 @@
 package dev.flinksidecar.events.wire;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flinksidecar.events.EventRecord;
 import dev.flinksidecar.proto.AttributeKind;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.rule.AttributeType;
 import dev.flinksidecar.rule.Event;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
  * Reads the events of an {@link EventBatch} in place: one flyweight {@link Event} moved from event
- * to event with {@link #at(int)}, so handing an event to a rule allocates nothing.
+ * to event with {@link #at(int)}, so handing an event to a rule allocates nothing. It reads the
+ * {@link EventBatchColumns} of the batch's bytes, not a generated message: a key or string value
+ * becomes a {@code String} only when first read (then kept), numbers are read from primitive
+ * arrays.
  *
  * <p>Construction checks the whole batch in one pass over its columns, and finds where each event's
  * attributes and values start; after that every accessor is O(1) and cannot fail on the batch's
@@ -31,43 +35,70 @@ public final class EventBatchView implements Event {
         AttributeType.BOOLEAN
     };
 
-    private final EventBatch batch;
+    private final EventBatchColumns columns;
+    private final byte[] bytes;
     private final int size;
-    private final List<String> keys;
     private final long[] times;
     private final String[] names;
     private final String[] types;
     private final int[] firstAttribute;
     private final int[] tags;
     private final int[] valueIndex;
+
+    /** Keys and string values made into strings when first read; null until then. */
+    private String[] keys;
+
+    private String[] strings;
     private int current;
 
     /**
+     * A view of a generated batch (replay, tests): reads the batch's bytes like any other.
+     *
      * @throws IllegalArgumentException naming the column, when the batch's columns do not add up
      */
     public EventBatchView(EventBatch batch) {
-        this.batch = batch;
-        this.size = batch.getKeyCount();
-        this.keys = batch.getKeyList();
-        requireOnePerEvent(batch.getTimeDeltaCount(), "time_delta");
-        requireOnePerEvent(batch.getTypeCount(), "type");
-        requireOnePerEvent(batch.getAttributeCountCount(), "attribute_count");
-        if (batch.getPayloadsCount() != 0) {
-            requireOnePerEvent(batch.getPayloadsCount(), "payloads");
+        this(columnsOf(batch));
+    }
+
+    private static EventBatchColumns columnsOf(EventBatch batch) {
+        try {
+            return EventBatchColumns.read(batch.toByteArray());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a generated batch's bytes do not read back", e);
         }
-        this.names = batch.getAttributeNamesList().toArray(new String[0]);
-        this.types = batch.getTypeNamesList().toArray(new String[0]);
+    }
+
+    /**
+     * A view of the columns read from a batch's bytes.
+     *
+     * @throws IllegalArgumentException naming the column, when the batch's columns do not add up
+     */
+    public EventBatchView(EventBatchColumns columns) {
+        this.columns = columns;
+        this.bytes = columns.bytes;
+        this.size = columns.keyCount;
+        requireOnePerEvent(columns.timeDeltaCount, "time_delta");
+        requireOnePerEvent(columns.typeCount, "type");
+        requireOnePerEvent(columns.attributeCountCount, "attribute_count");
+        if (columns.payloadCount != 0) {
+            requireOnePerEvent(columns.payloadCount, "payloads");
+        }
+        this.names = Arrays.copyOf(columns.attributeNames, columns.attributeNameCount);
+        this.types = Arrays.copyOf(columns.typeNames, columns.typeNameCount);
         requireDistinct(names);
         this.times = new long[size];
         this.firstAttribute = new int[size + 1];
-        int tagCount = batch.getAttributeTagCount();
+        int tagCount = columns.attributeTagCount;
+        long[] deltas = columns.timeDeltas;
+        int[] counts = columns.attributeCounts;
+        int[] eventTypes = columns.types;
         long time = 0;
         long attributes = 0; // as long: the uint32 counts of a batch can add up past an int
         for (int i = 0; i < size; i++) {
             // wraps as the writer's time - previous time wraps, so extreme times come back whole
-            time += batch.getTimeDelta(i);
+            time += deltas[i];
             times[i] = time;
-            attributes += Integer.toUnsignedLong(batch.getAttributeCount(i));
+            attributes += Integer.toUnsignedLong(counts[i]);
             if (attributes > tagCount) {
                 throw invalid(
                         "attribute_count",
@@ -80,7 +111,7 @@ public final class EventBatchView implements Event {
                                 + " of 'attribute_tag'");
             }
             firstAttribute[i + 1] = (int) attributes;
-            long type = Integer.toUnsignedLong(batch.getType(i));
+            long type = Integer.toUnsignedLong(eventTypes[i]);
             if (type > types.length) {
                 throw invalid(
                         "type",
@@ -101,7 +132,7 @@ public final class EventBatchView implements Event {
                             + " tags, but the events' 'attribute_count' add up to "
                             + attributes);
         }
-        this.tags = new int[tagCount];
+        this.tags = columns.attributeTags;
         this.valueIndex = new int[tagCount];
         int strings = 0;
         int longs = 0;
@@ -109,8 +140,7 @@ public final class EventBatchView implements Event {
         int[] usedBy = new int[names.length]; // per name: 1 + the last event that has it
         for (int i = 0; i < size; i++) {
             for (int a = firstAttribute[i]; a < firstAttribute[i + 1]; a++) {
-                int tag = batch.getAttributeTag(a);
-                tags[a] = tag;
+                int tag = tags[a];
                 int name = tag >>> 3;
                 if (name >= names.length) {
                     throw invalid(
@@ -153,9 +183,22 @@ public final class EventBatchView implements Event {
                 }
             }
         }
-        requireValues(batch.getStringValuesCount(), strings, "string_values", "STRING");
-        requireValues(batch.getLongValuesCount(), longs, "long_values", "LONG");
-        requireValues(batch.getDoubleValuesCount(), doubles, "double_values", "DOUBLE");
+        requireValues(columns.stringValueCount, strings, "string_values", "STRING");
+        requireValues(columns.longValueCount, longs, "long_values", "LONG");
+        requireValues(columns.doubleValueCount, doubles, "double_values", "DOUBLE");
+    }
+
+    /**
+     * Another view of the same batch, with a cursor of its own: for a thread that takes a batch
+     * over from one that may still read its view.
+     */
+    public EventBatchView copy() {
+        return new EventBatchView(columns);
+    }
+
+    /** The columns this view reads. */
+    public EventBatchColumns columns() {
+        return columns;
     }
 
     private void requireOnePerEvent(int count, String column) {
@@ -222,20 +265,57 @@ public final class EventBatchView implements Event {
     }
 
     public long sequence() {
-        return batch.getSequence();
+        return columns.sequence;
     }
 
     public boolean hasWatermark() {
-        return batch.hasWatermark();
+        return columns.hasWatermark;
     }
 
     public long watermark() {
-        return batch.getWatermark();
+        return columns.watermark;
+    }
+
+    /** Entries of {@code interim_watermark_positions}. */
+    public int interimPositionCount() {
+        return columns.interimPositionCount;
+    }
+
+    /** Entries of {@code interim_watermarks}. */
+    public int interimWatermarkCount() {
+        return columns.interimWatermarkCount;
+    }
+
+    /** Entry {@code j} of {@code interim_watermark_positions} (a uint32). */
+    public int interimPosition(int j) {
+        return columns.interimPositions[check(j, columns.interimPositionCount)];
+    }
+
+    /** Entry {@code j} of {@code interim_watermarks}. */
+    public long interimWatermark(int j) {
+        return columns.interimWatermarks[check(j, columns.interimWatermarkCount)];
+    }
+
+    private static int check(int index, int count) {
+        if (index < 0 || index >= count) {
+            throw new IndexOutOfBoundsException(index + " of " + count);
+        }
+        return index;
     }
 
     @Override
     public String key() {
-        return keys.get(current);
+        String[] made = keys;
+        if (made == null) {
+            made = keys = new String[size];
+        }
+        String key = made[current];
+        if (key == null) {
+            int[] places = columns.keys;
+            key = EventBatchColumns.string(bytes, places[2 * current], places[2 * current + 1]);
+            made[current] = key;
+        }
+        return key;
     }
 
     @Override
@@ -245,15 +325,18 @@ public final class EventBatchView implements Event {
 
     @Override
     public String type() {
-        int type = batch.getType(current);
+        int type = columns.types[current];
         return type == 0 ? null : types[type - 1];
     }
 
     @Override
     public byte[] payload() {
-        return batch.getPayloadsCount() == 0
-                ? NO_PAYLOAD
-                : batch.getPayloads(current).toByteArray();
+        if (columns.payloadCount == 0) {
+            return NO_PAYLOAD;
+        }
+        int[] places = columns.payloads;
+        int offset = places[2 * current];
+        return Arrays.copyOfRange(bytes, offset, offset + places[2 * current + 1]);
     }
 
     @Override
@@ -273,17 +356,28 @@ public final class EventBatchView implements Event {
 
     @Override
     public String stringAt(int index) {
-        return batch.getStringValues(valueIndex[attribute(index)]);
+        int value = valueIndex[attribute(index)];
+        String[] made = strings;
+        if (made == null) {
+            made = strings = new String[columns.stringValueCount];
+        }
+        String string = made[value];
+        if (string == null) {
+            int[] places = columns.stringValues;
+            string = EventBatchColumns.string(bytes, places[2 * value], places[2 * value + 1]);
+            made[value] = string;
+        }
+        return string;
     }
 
     @Override
     public long longAt(int index) {
-        return batch.getLongValues(valueIndex[attribute(index)]);
+        return columns.longValues[valueIndex[attribute(index)]];
     }
 
     @Override
     public double doubleAt(int index) {
-        return batch.getDoubleValues(valueIndex[attribute(index)]);
+        return columns.doubleValues[valueIndex[attribute(index)]];
     }
 
     @Override

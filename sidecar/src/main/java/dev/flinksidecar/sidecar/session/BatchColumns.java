@@ -1,12 +1,14 @@
 package dev.flinksidecar.sidecar.session;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.proto.EventBatch;
 
 /**
- * Checks on receipt that an {@link EventBatch}'s columns add up (event.proto's reading rules), so
- * that a broken or hostile client's batch is refused with a message naming the column before any
- * rule sees it, instead of failing event by event. Counts are read as the unsigned numbers they are
- * on the wire and summed without overflow.
+ * Checks on receipt that an event batch's columns add up (event.proto's reading rules), so that a
+ * broken or hostile client's batch is refused with a message naming the column before any rule sees
+ * it, instead of failing event by event. Counts are read as the unsigned numbers they are on the
+ * wire and summed without overflow.
  *
  * <p>Threads: any; stateless. Costs one pass over the per-event and per-attribute columns.
  */
@@ -18,40 +20,49 @@ final class BatchColumns {
 
     /** What is wrong with {@code batch}'s columns, or null when they add up. */
     static String problem(EventBatch batch) {
-        int events = batch.getKeyCount();
+        try {
+            return problem(EventBatchColumns.read(batch.toByteArray()));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a generated batch's bytes do not read back", e);
+        }
+    }
+
+    /** What is wrong with the columns of {@code batch}, read from its bytes, or null. */
+    static String problem(EventBatchColumns batch) {
+        int events = batch.size();
         String counts =
-                sameCount(batch.getTimeDeltaCount(), events, "time_delta")
-                        + sameCount(batch.getTypeCount(), events, "type")
-                        + sameCount(batch.getAttributeCountCount(), events, "attribute_count");
+                sameCount(batch.timeDeltaCount(), events, "time_delta")
+                        + sameCount(batch.typeCount(), events, "type")
+                        + sameCount(batch.attributeCountCount(), events, "attribute_count");
         if (!counts.isEmpty()) {
             return counts.substring(2);
         }
-        if (batch.getPayloadsCount() != 0 && batch.getPayloadsCount() != events) {
+        if (batch.payloadCount() != 0 && batch.payloadCount() != events) {
             return "column 'payloads' has "
-                    + batch.getPayloadsCount()
+                    + batch.payloadCount()
                     + " entries for "
                     + events
                     + " events (0 or one per event)";
         }
-        long types = batch.getTypeNamesCount();
+        long types = batch.typeNameCount();
         long attributes = 0;
         for (int i = 0; i < events; i++) {
-            long type = Integer.toUnsignedLong(batch.getType(i));
+            long type = Integer.toUnsignedLong(batch.type(i));
             if (type > types) {
                 return "event " + i + " has type " + type + ", beyond the " + types + " type_names";
             }
-            attributes += Integer.toUnsignedLong(batch.getAttributeCount(i));
+            attributes += Integer.toUnsignedLong(batch.attributeCount(i));
         }
-        if (attributes != batch.getAttributeTagCount()) {
+        if (attributes != batch.attributeTagCount()) {
             return "column 'attribute_count' sums to "
                     + attributes
                     + " attributes, and 'attribute_tag' has "
-                    + batch.getAttributeTagCount();
+                    + batch.attributeTagCount();
         }
-        long names = batch.getAttributeNamesCount();
+        long names = batch.attributeNameCount();
         long[] values = new long[KINDS];
-        for (int a = 0; a < batch.getAttributeTagCount(); a++) {
-            long tag = Integer.toUnsignedLong(batch.getAttributeTag(a));
+        for (int a = 0; a < batch.attributeTagCount(); a++) {
+            long tag = Integer.toUnsignedLong(batch.attributeTag(a));
             int kind = (int) (tag & 7);
             if (kind >= KINDS) {
                 return "attribute_tag " + a + " has the unknown attribute kind " + kind;
@@ -68,27 +79,27 @@ final class BatchColumns {
             values[kind]++;
         }
         String columns =
-                valueCount(batch.getStringValuesCount(), values[0], "string_values", "STRING")
-                        + valueCount(batch.getLongValuesCount(), values[1], "long_values", "LONG")
+                valueCount(batch.stringValueCount(), values[0], "string_values", "STRING")
+                        + valueCount(batch.longValueCount(), values[1], "long_values", "LONG")
                         + valueCount(
-                                batch.getDoubleValuesCount(), values[2], "double_values", "DOUBLE");
+                                batch.doubleValueCount(), values[2], "double_values", "DOUBLE");
         if (!columns.isEmpty()) {
             return columns.substring(2);
         }
         return interimWatermarks(batch, events);
     }
 
-    private static String interimWatermarks(EventBatch batch, int events) {
-        int count = batch.getInterimWatermarkPositionsCount();
-        if (count != batch.getInterimWatermarksCount()) {
+    private static String interimWatermarks(EventBatchColumns batch, int events) {
+        int count = batch.interimPositionCount();
+        if (count != batch.interimWatermarkCount()) {
             return "column 'interim_watermark_positions' has "
                     + count
                     + " entries and 'interim_watermarks' "
-                    + batch.getInterimWatermarksCount();
+                    + batch.interimWatermarkCount();
         }
         long before = 0;
         for (int j = 0; j < count; j++) {
-            long position = Integer.toUnsignedLong(batch.getInterimWatermarkPositions(j));
+            long position = Integer.toUnsignedLong(batch.interimPosition(j));
             if (position < before || position > events) {
                 return "interim_watermark_positions "
                         + j

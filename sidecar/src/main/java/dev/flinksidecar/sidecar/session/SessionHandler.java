@@ -1,9 +1,10 @@
 package dev.flinksidecar.sidecar.session;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.events.wire.Protocol;
 import dev.flinksidecar.proto.CheckpointBarrier;
 import dev.flinksidecar.proto.ClientMessage;
-import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Goodbye;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.StateRestore;
@@ -217,13 +218,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             input.answered(); // dropped unread
             return;
         }
+        if (msg instanceof EventBatchColumns) {
+            onEvents((EventBatchColumns) msg); // the pipeline read the batch from its bytes
+            return;
+        }
         ClientMessage message = (ClientMessage) msg;
         switch (message.getKindCase()) {
             case HELLO:
                 onHello(message.getHello());
                 break;
             case EVENTS:
-                onEvents(message.getEvents());
+                onEvents(columns(message));
                 break;
             case GOODBYE:
                 onGoodbye(message.getGoodbye());
@@ -322,22 +327,28 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         rules.execute(() -> ruleWork.restore(restore));
     }
 
-    private void onEvents(EventBatch batch) {
+    /** The columns of a batch the pipeline parsed as a whole message (a frame of unusual shape). */
+    private static EventBatchColumns columns(ClientMessage message) {
+        try {
+            return EventBatchColumns.read(message.getEvents().toByteArray());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a parsed batch's bytes do not read back", e);
+        }
+    }
+
+    private void onEvents(EventBatchColumns batch) {
         if (state != State.OPEN) {
-            fail(
-                    ServerMessages.PROTOCOL,
-                    "received an EventBatch before Hello",
-                    batch.getSequence());
+            fail(ServerMessages.PROTOCOL, "received an EventBatch before Hello", batch.sequence());
             return;
         }
-        if (batch.getSequence() != nextSequence) {
+        if (batch.sequence() != nextSequence) {
             fail(
                     ServerMessages.PROTOCOL,
                     "received EventBatch "
-                            + Long.toUnsignedString(batch.getSequence())
+                            + Long.toUnsignedString(batch.sequence())
                             + ", expected "
                             + Long.toUnsignedString(nextSequence),
-                    batch.getSequence());
+                    batch.sequence());
             return;
         }
         String malformed = BatchColumns.problem(batch);
@@ -345,16 +356,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(
                     ServerMessages.MALFORMED_FRAME,
                     "EventBatch "
-                            + Long.toUnsignedString(batch.getSequence())
+                            + Long.toUnsignedString(batch.sequence())
                             + " is malformed: "
                             + malformed,
-                    batch.getSequence());
+                    batch.sequence());
             return;
         }
         nextSequence++;
         batches++;
-        events += batch.getKeyCount();
-        meters.batch(batch.getKeyCount());
+        events += batch.size();
+        meters.batch(batch.size());
         countPending();
         rules.execute(() -> ruleWork.answer(batch));
     }

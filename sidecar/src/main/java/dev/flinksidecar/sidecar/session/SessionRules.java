@@ -1,8 +1,8 @@
 package dev.flinksidecar.sidecar.session;
 
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.events.wire.Protocol;
 import dev.flinksidecar.proto.CheckpointAck;
-import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.ServerMessage;
@@ -49,7 +49,7 @@ final class SessionRules {
     private final SerialExecutor executor;
 
     /** The batch being answered, for the thread that finishes it if the watchdog abandons ours. */
-    private EventBatch current;
+    private EventBatchColumns current;
 
     /** Set on the event loop when the connection closes; the tasks here then skip their work. */
     private volatile boolean stopped;
@@ -141,7 +141,7 @@ final class SessionRules {
      * Runs one batch through the rules and writes its answer; its events are no longer in flight
      * then.
      */
-    void answer(EventBatch batch) {
+    void answer(EventBatchColumns batch) {
         current = batch;
         try {
             if (!stopped) {
@@ -150,26 +150,26 @@ final class SessionRules {
         } catch (AbandonedCall e) {
             throw e; // the thread that takes the batch over answers it
         } catch (Throwable e) {
-            meters.answered(batch.getKeyCount());
+            meters.answered(batch.size());
             throw e;
         }
-        meters.answered(batch.getKeyCount());
+        meters.answered(batch.size());
     }
 
     /**
      * On the thread that takes over from one the watchdog abandoned in a rule: finishes the batch
      * and answers it.
      */
-    private void finishAbandoned(EventBatch batch) {
+    private void finishAbandoned(EventBatchColumns batch) {
         try {
             write(batch, engine::resume);
         } finally {
-            meters.answered(batch.getKeyCount());
+            meters.answered(batch.size());
         }
     }
 
     /** Answers {@code batch} with what {@code results} makes of it. */
-    private void write(EventBatch batch, Supplier<ResultBatch> results) {
+    private void write(EventBatchColumns batch, Supplier<ResultBatch> results) {
         ServerMessage message;
         try {
             message = ServerMessage.newBuilder().setResults(results.get()).build();
@@ -177,18 +177,18 @@ final class SessionRules {
             session.failLater(
                     ServerMessages.MALFORMED_FRAME,
                     "EventBatch "
-                            + Long.toUnsignedString(batch.getSequence())
+                            + Long.toUnsignedString(batch.sequence())
                             + " is malformed: "
                             + e.getMessage(),
-                    batch.getSequence());
+                    batch.sequence());
             return;
         } catch (RuntimeException e) {
             LOG.error(
                     "{}: internal error on EventBatch {}",
                     id,
-                    Long.toUnsignedString(batch.getSequence()),
+                    Long.toUnsignedString(batch.sequence()),
                     e);
-            session.failLater(ServerMessages.INTERNAL, e.toString(), batch.getSequence());
+            session.failLater(ServerMessages.INTERNAL, e.toString(), batch.sequence());
             return;
         }
         int limit = clientMaxFrameBytes;
@@ -196,13 +196,13 @@ final class SessionRules {
             session.failLater(
                     ServerMessages.FRAME_TOO_LARGE,
                     "the results of EventBatch "
-                            + Long.toUnsignedString(batch.getSequence())
+                            + Long.toUnsignedString(batch.sequence())
                             + " take "
                             + message.getSerializedSize()
                             + " bytes, over the client's max_frame_bytes "
                             + limit
                             + "; send smaller batches",
-                    batch.getSequence());
+                    batch.sequence());
             return;
         }
         if (meters.enabled()) {

@@ -3,6 +3,9 @@ package dev.flinksidecar.sidecar.transport;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import dev.flinksidecar.events.wire.EventBatchColumns;
+import dev.flinksidecar.proto.ClientMessage;
+import dev.flinksidecar.proto.EventBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,14 +23,23 @@ import java.util.List;
  * <p>The frame is read in place (a direct buffer is not copied to the heap first) and released
  * exactly once, by {@link MessageToMessageDecoder} after {@link #decode}.
  *
+ * <p>Event batches, nearly every frame of a session, take a shorter way: a {@link ClientMessage}
+ * frame that is one {@code events} field and nothing else becomes the batch's {@link
+ * EventBatchColumns}, read straight from a heap copy of its bytes, instead of a generated message
+ * (the heap estimate is that of the same bytes). Any other frame is parsed whole.
+ *
  * <p>Runs on the connection's event loop.
  *
  * @param <T> the message type
  */
 public final class MessageDecoder<T extends Message> extends MessageToMessageDecoder<ByteBuf> {
 
+    /** The tag of ClientMessage's {@code events} field (2, length-delimited). */
+    private static final int EVENTS_TAG = 2 << 3 | 2;
+
     private final Descriptor type;
     private final Parser<? extends T> parser;
+    private final boolean eventBatches;
     private InputAccount account;
 
     /**
@@ -39,6 +51,7 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
         super(ByteBuf.class);
         this.type = prototype.getDescriptorForType();
         this.parser = (Parser<? extends T>) prototype.getParserForType();
+        this.eventBatches = prototype instanceof ClientMessage;
     }
 
     @Override
@@ -50,11 +63,24 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
             throws Exception {
         int length = frame.readableBytes();
+        int batchOffset = eventBatches ? batchOnly(frame) : -1;
+        if (batchOffset >= 0) {
+            out.add(eventBatch(frame, batchOffset, length));
+            return;
+        }
         ByteBuffer bytes =
                 frame.nioBufferCount() == 1
                         ? frame.nioBuffer()
                         : ByteBuffer.wrap(ByteBufUtil.getBytes(frame));
         long heap = HeapEstimate.of(type, bytes);
+        charge(heap, length);
+        T message = parser.parseFrom(bytes);
+        account.handedOn();
+        out.add(message);
+    }
+
+    /** Charges the decoded message's heap; a frame over the whole budget is refused instead. */
+    private void charge(long heap, int length) throws TooLongFrameException {
         long limit = account.budget().limit();
         if (heap + length > limit) {
             throw new TooLongFrameException(
@@ -71,8 +97,42 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
                             + "; send it in smaller messages");
         }
         account.chargeDecoded(heap);
-        T message = parser.parseFrom(bytes);
+    }
+
+    /**
+     * Where the EventBatch starts in a frame that is one ClientMessage {@code events} field and
+     * nothing else; -1 for any other frame.
+     */
+    private static int batchOnly(ByteBuf frame) {
+        int start = frame.readerIndex();
+        int length = frame.readableBytes();
+        if (length < 2 || frame.getByte(start) != EVENTS_TAG) {
+            return -1;
+        }
+        long size = 0;
+        for (int i = 1; i <= 5 && i < length; i++) {
+            byte b = frame.getByte(start + i);
+            size |= (long) (b & 0x7F) << (7 * (i - 1));
+            if (b >= 0) {
+                return 1 + i + size == length ? 1 + i : -1;
+            }
+        }
+        return -1;
+    }
+
+    private EventBatchColumns eventBatch(ByteBuf frame, int offset, int length) throws Exception {
+        int size = length - offset;
+        ByteBuffer view =
+                frame.nioBufferCount() == 1
+                        ? frame.nioBuffer(frame.readerIndex() + offset, size)
+                        : ByteBuffer.wrap(
+                                ByteBufUtil.getBytes(frame, frame.readerIndex() + offset, size));
+        long heap = HeapEstimate.OBJECT + HeapEstimate.of(EventBatch.getDescriptor(), view);
+        charge(heap, length);
+        byte[] bytes = new byte[size];
+        frame.getBytes(frame.readerIndex() + offset, bytes);
+        EventBatchColumns batch = EventBatchColumns.read(bytes);
         account.handedOn();
-        out.add(message);
+        return batch;
     }
 }

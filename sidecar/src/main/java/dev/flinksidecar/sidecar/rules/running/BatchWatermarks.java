@@ -1,11 +1,11 @@
 package dev.flinksidecar.sidecar.rules.running;
 
-import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.events.wire.EventBatchView;
 
 /**
- * The watermarks of one {@link EventBatch} in the order they apply: the interim ones (each after a
- * number of the batch's events), then the batch's own {@code watermark} after all its events. Read
- * front to back with {@link #dueAt}/{@link #next}.
+ * The watermarks of one event batch in the order they apply: the interim ones (each after a number
+ * of the batch's events), then the batch's own {@code watermark} after all its events. Read front
+ * to back with {@link #dueAt}/{@link #next}.
  */
 final class BatchWatermarks {
 
@@ -22,9 +22,9 @@ final class BatchWatermarks {
      * @throws IllegalArgumentException when the interim columns do not match or their positions
      *     decrease or pass the end of the batch (a broken client)
      */
-    static BatchWatermarks of(EventBatch batch, int size) {
-        int interim = batch.getInterimWatermarkPositionsCount();
-        if (batch.getInterimWatermarksCount() != interim) {
+    static BatchWatermarks of(EventBatchView batch, int size) {
+        int interim = batch.interimPositionCount();
+        if (batch.interimWatermarkCount() != interim) {
             throw new IllegalArgumentException(
                     "event batch: column 'interim_watermarks' does not match 'interim_watermark_positions'");
         }
@@ -33,7 +33,7 @@ final class BatchWatermarks {
         long[] values = new long[count];
         int previous = 0;
         for (int i = 0; i < interim; i++) {
-            int position = batch.getInterimWatermarkPositions(i);
+            int position = batch.interimPosition(i);
             if (position < previous || position > size) {
                 throw new IllegalArgumentException(
                         "event batch: interim watermark position "
@@ -43,12 +43,12 @@ final class BatchWatermarks {
                                 + " events");
             }
             positions[i] = position;
-            values[i] = batch.getInterimWatermarks(i);
+            values[i] = batch.interimWatermark(i);
             previous = position;
         }
         if (batch.hasWatermark()) {
             positions[interim] = size;
-            values[interim] = batch.getWatermark();
+            values[interim] = batch.watermark();
         }
         return new BatchWatermarks(positions, values);
     }

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.rules.running;
 
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.events.wire.EventBatchView;
 import dev.flinksidecar.proto.DeadLetter;
 import dev.flinksidecar.proto.EventBatch;
@@ -88,7 +89,6 @@ public final class RuleEngine implements AutoCloseable {
 
     // The batch in progress and where the engine is in it: the engine thread's, handed over to the
     // thread that finishes the batch when the watchdog abandons a stuck one.
-    private EventBatch batch;
     private EventBatchView view;
     private BatchWatermarks watermarks;
     private RunningRule[] running;
@@ -233,6 +233,21 @@ public final class RuleEngine implements AutoCloseable {
      *     ({@link #resume()})
      */
     public ResultBatch process(EventBatch batch) {
+        return process(new EventBatchView(batch));
+    }
+
+    /**
+     * As {@link #process(EventBatch)}, for a batch read straight from its bytes (a session's).
+     *
+     * @throws IllegalArgumentException when the batch's columns do not add up (a broken client)
+     * @throws AbandonedCall on a thread the watchdog abandoned: another thread finishes the batch
+     *     ({@link #resume()})
+     */
+    public ResultBatch process(EventBatchColumns batch) {
+        return process(new EventBatchView(batch));
+    }
+
+    private ResultBatch process(EventBatchView batch) {
         calls.own();
         List<RuleChange> changes = feed.atBatch();
         if (!changes.isEmpty()) {
@@ -243,20 +258,18 @@ public final class RuleEngine implements AutoCloseable {
             table.quarantine(quarantines);
         }
         table.rebuildIfDirty();
-        this.batch = batch;
-        this.view = new EventBatchView(batch);
+        this.view = batch;
         this.size = view.size();
         this.watermarks = BatchWatermarks.of(batch, size);
         this.running = table.running().clone();
-        this.out =
-                ResultBatch.newBuilder().setSequence(batch.getSequence()).addAllRules(table.refs());
+        this.out = ResultBatch.newBuilder().setSequence(batch.sequence()).addAllRules(table.refs());
         event = 0;
         next = 0;
         firing = false;
         watermarked = false;
         quarantinedInBatch.clear();
         runner = Thread.currentThread();
-        sequence = batch.getSequence();
+        sequence = batch.sequence();
         batches++;
         context.begin();
         answer.start(out, table.refs().size());
@@ -272,7 +285,7 @@ public final class RuleEngine implements AutoCloseable {
         calls.takeOver();
         runner = Thread.currentThread();
         context.begin();
-        view = new EventBatchView(batch); // the stuck thread may still read the old one
+        view = view.copy(); // the stuck thread may still read the old one
         quarantine(next, firing ? event : event + 1, abandonReason);
         next++;
         if (!firing && event < size) {
@@ -305,7 +318,6 @@ public final class RuleEngine implements AutoCloseable {
         }
         table.rebuildIfDirty(); // lets go of the versions whose last windows just fired
         ResultBatch result = out.build();
-        batch = null;
         view = null;
         out = null;
         return result;

@@ -1,14 +1,18 @@
 package dev.flinksidecar.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * A real sidecar process from {@code sidecar/target/sidecar.jar}, started for a benchmark: {@code
@@ -58,6 +62,27 @@ final class BenchSidecar implements AutoCloseable {
             Thread.onSpinWait();
         }
         return sidecar;
+    }
+
+    /**
+     * The JVM flags the sidecar's launcher and local mode start it with: the lines of the {@code
+     * jvm-flags} resource in {@code jar}, without blank and comment lines; none when the jar has no
+     * such resource.
+     */
+    static List<String> launcherFlags(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            JarEntry entry = file.getJarEntry("dev/flinksidecar/sidecar/footprint/jvm-flags");
+            if (entry == null) {
+                return List.of();
+            }
+            try (InputStream in = file.getInputStream(entry)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        .lines()
+                        .map(String::trim)
+                        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                        .toList();
+            }
+        }
     }
 
     /** The sidecar's process id. */

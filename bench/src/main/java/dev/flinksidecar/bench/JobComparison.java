@@ -37,31 +37,55 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
- *     dev.flinksidecar.bench.JobComparison [--events 20000000] [--runs 3] [--parallelism 1] \
- *     [--keys 10000] [--sidecar-flags "-XX:+UseSerialGC ..."]
+ *     dev.flinksidecar.bench.JobComparison [--events 20000000] [--runs 3] [--parallelism 1] [--keys 10000]
+ *     [--latency-rate N] [--latency-seconds 15] [--sidecar-flags launcher]
  * </pre>
  *
- * {@code --parallelism 1,2} measures each parallelism in turn in the one run, against one sidecar,
- * each line then starting with its parallelism. {@code --sidecar-flags}: JVM flags of the sidecar
- * process, split at spaces (default: none, the JDK's defaults). Run from the repository root after
- * {@code mvn -DskipTests package}.
+ * <p>{@code --parallelism 1,2} measures each parallelism in turn in the one run, against one
+ * sidecar, each line then starting with its parallelism. {@code --latency-rate N} skips the
+ * throughput runs and measures the latency at N events/s. {@code --sidecar-flags}: {@code launcher}
+ * (default) starts the sidecar with the JVM flags its launcher and local mode use (the sidecar
+ * jar's {@code jvm-flags}), {@code none} with the JDK's defaults, anything else is taken as the
+ * flags themselves. The sidecar logs its collections to {@code sidecar-gc.log} in the benchmark's
+ * folder; after the latency line come the collections of both JVMs during the latency run (this one
+ * runs Flink's task managers) and the latency split in its three parts (see the operator's {@code
+ * LatencyTracker}).
+ *
+ * <p>Run from the repository root after {@code mvn -DskipTests package}.
  */
 public final class JobComparison {
 
     /** Amounts are uniform in [0, 1500): about 6.7% of events give a result. */
     static final double LIMIT = 1400;
 
+    /** The parts of the latency, each a job-result accumulator of the operator's. */
+    private static final List<String> LATENCY_PARTS =
+            List.of(
+                    SidecarStreams.LATENCY_ACCUMULATOR + "-in-batch",
+                    SidecarStreams.LATENCY_ACCUMULATOR + "-round-trip",
+                    SidecarStreams.LATENCY_ACCUMULATOR + "-to-output");
+
     private final long events;
     private final int parallelism;
     private final int keys;
+    private final int latencySeconds;
+    private final Path sidecarGcLog;
 
     /** Printed before each summary line: empty, or the parallelism when several are measured. */
     private final String label;
 
-    private JobComparison(long events, int parallelism, int keys, String label) {
+    private JobComparison(
+            long events,
+            int parallelism,
+            int keys,
+            int latencySeconds,
+            Path sidecarGcLog,
+            String label) {
         this.events = events;
         this.parallelism = parallelism;
         this.keys = keys;
+        this.latencySeconds = latencySeconds;
+        this.sidecarGcLog = sidecarGcLog;
         this.label = label;
     }
 
@@ -77,11 +101,21 @@ public final class JobComparison {
         int runs = Integer.parseInt(flags.getOrDefault("--runs", "3"));
         String[] parallelisms = flags.getOrDefault("--parallelism", "1").split(",");
         int keys = Integer.parseInt(flags.getOrDefault("--keys", "10000"));
-        String sidecarFlags = flags.getOrDefault("--sidecar-flags", "").trim();
-        List<String> jvmFlags =
-                sidecarFlags.isEmpty() ? List.of() : List.of(sidecarFlags.split(" +"));
+        long latencyRate = Long.parseLong(flags.getOrDefault("--latency-rate", "0"));
+        int latencySeconds = Integer.parseInt(flags.getOrDefault("--latency-seconds", "15"));
+        String sidecarFlags = flags.getOrDefault("--sidecar-flags", "launcher");
 
         Path dir = Files.createTempDirectory("sidecar-bench");
+        Path jar = Path.of("sidecar/target/sidecar.jar");
+        Path gcLog = dir.resolve("sidecar-gc.log");
+        List<String> jvmFlags = new ArrayList<>();
+        if (sidecarFlags.equals("launcher")) {
+            jvmFlags.addAll(BenchSidecar.launcherFlags(jar));
+        } else if (!sidecarFlags.equals("none")) {
+            jvmFlags.addAll(List.of(sidecarFlags.trim().split("\\s+")));
+        }
+        jvmFlags.add("-Xlog:gc:file=" + gcLog);
+        System.out.println("sidecar JVM flags: " + String.join(" ", jvmFlags));
         Path rules = Files.createDirectories(dir.resolve("rules"));
         Files.copy(
                 Path.of("examples/target/rules/threshold.jar"),
@@ -90,14 +124,18 @@ public final class JobComparison {
         Files.writeString(
                 rules.resolve("threshold.json"),
                 "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
-        try (BenchSidecar sidecar =
-                BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, jvmFlags)) {
+        try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, jvmFlags)) {
             CpuClock.sidecar(ProcessHandle.of(sidecar.pid()).orElse(null));
             for (String p : parallelisms) {
                 int parallelism = Integer.parseInt(p.trim());
                 String label = parallelisms.length > 1 ? "parallelism " + parallelism + " " : "";
-                new JobComparison(events, parallelism, keys, label)
-                        .run(sidecar.socket.toString(), runs);
+                JobComparison bench =
+                        new JobComparison(events, parallelism, keys, latencySeconds, gcLog, label);
+                if (latencyRate > 0) {
+                    bench.latency(sidecar.socket.toString(), latencyRate, "as given");
+                } else {
+                    bench.run(sidecar.socket.toString(), runs);
+                }
             }
         }
     }
@@ -136,13 +174,36 @@ public final class JobComparison {
                         + " (sidecar process %,.0f ns), ratio %.2f%n",
                 label, cpuA, cpuB, median(sidecar, Run::sidecarCpuPerEvent), cpuA / cpuB);
 
-        long rate = (long) (b / 2);
-        TreeMap<Integer, Integer> histogram = latency(socket, rate);
+        latency(socket, (long) (b / 2), "half the sidecar rate");
+    }
+
+    /**
+     * The latency run and its lines: the latency, the collections of both JVMs meanwhile, the
+     * latency's parts.
+     */
+    private void latency(String socket, long rate, String why) throws Exception {
+        long gcFrom = GcPauses.lines(sidecarGcLog);
+        GcPauses ownGc = GcPauses.watchThisJvm();
+        Map<String, TreeMap<Integer, Integer>> histograms = latency(socket, rate);
+        ownGc.stop();
+        long gcTo = GcPauses.lines(sidecarGcLog);
+        TreeMap<Integer, Integer> histogram = histograms.get(SidecarStreams.LATENCY_ACCUMULATOR);
         System.out.printf(
-                "%slatency at %,d events/s (half the sidecar rate), operator entry to result out: "
-                        + "p50 %d us, p99 %d us, p99.9 %d us, max %d us (%,d samples)%n",
-                label,
-                rate,
+                "%slatency at %,d events/s (%s), operator entry to result out: %s%n",
+                label, rate, why, describe(histogram));
+        System.out.printf(
+                "%scollections during the latency run: sidecar %s; Flink's JVM %s%n",
+                label, GcPauses.inLog(sidecarGcLog, gcFrom, gcTo), ownGc);
+        for (String part : LATENCY_PARTS) {
+            if (histograms.containsKey(part)) {
+                System.out.printf("  part %s: %s%n", part, describe(histograms.get(part)));
+            }
+        }
+    }
+
+    private static String describe(TreeMap<Integer, Integer> histogram) {
+        return String.format(
+                "p50 %d us, p99 %d us, p99.9 %d us, max %d us (%,d samples)",
                 percentile(histogram, 0.50),
                 percentile(histogram, 0.99),
                 percentile(histogram, 0.999),
@@ -170,13 +231,23 @@ public final class JobComparison {
                 CpuClock.sidecarNanos() / counted);
     }
 
-    private TreeMap<Integer, Integer> latency(String socket, long rate) throws Exception {
+    /** The latency histograms (microseconds to counts) of a run at {@code rate}, by name. */
+    private Map<String, TreeMap<Integer, Integer>> latency(String socket, long rate)
+            throws Exception {
         StreamExecutionEnvironment env = environment();
-        long count = rate * 15;
+        long count = rate * latencySeconds;
         attach(source(env, count, RateLimiterStrategy.perSecond(rate)), socket);
         JobExecutionResult result = env.execute("sidecar latency");
-        return new TreeMap<>(
-                result.<Map<Integer, Integer>>getAccumulatorResult("sidecar-latency-us"));
+        Map<String, TreeMap<Integer, Integer>> histograms = new TreeMap<>();
+        List<String> names = new ArrayList<>(LATENCY_PARTS);
+        names.add(SidecarStreams.LATENCY_ACCUMULATOR);
+        for (String name : names) {
+            Map<Integer, Integer> histogram = result.getAccumulatorResult(name);
+            if (histogram != null) {
+                histograms.put(name, new TreeMap<>(histogram));
+            }
+        }
+        return histograms;
     }
 
     private StreamExecutionEnvironment environment() {

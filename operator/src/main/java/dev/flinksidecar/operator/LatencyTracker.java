@@ -13,6 +13,13 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * metric {@code sidecarLatencyNanos} and, for benchmarks that read it from the job result, as the
  * accumulator {@value #ACCUMULATOR} (microseconds to counts, merged over subtasks).
  *
+ * <p>The same samples are split in three parts, each an accumulator of its own, to tell where a
+ * slow sample spent its time: {@value #IN_BATCH_ACCUMULATOR} (entry until its batch was written to
+ * the socket: waiting in the open batch, encoding, writing), {@value #ROUND_TRIP_ACCUMULATOR}
+ * (written until the reader thread has read the answer: the socket both ways and the sidecar) and
+ * {@value #TO_OUTPUT_ACCUMULATOR} (read until emitted: decoding, the hand-off to the task thread
+ * through its mailbox, emitting).
+ *
  * <p>Threads: every method runs on the task thread. The accumulator is filled here and registered
  * only by {@link #publish}, when the operator finishes: Flink serializes registered accumulators
  * from its heartbeat thread at any time, so one that the task thread still updates would be read
@@ -24,9 +31,21 @@ final class LatencyTracker {
     /** Name of the accumulator: a {@link Histogram} of microseconds. */
     static final String ACCUMULATOR = SidecarStreams.LATENCY_ACCUMULATOR;
 
+    /** Name of the accumulator of the first part: entry until the batch was written. */
+    static final String IN_BATCH_ACCUMULATOR = ACCUMULATOR + "-in-batch";
+
+    /** Name of the accumulator of the second part: written until the answer was read. */
+    static final String ROUND_TRIP_ACCUMULATOR = ACCUMULATOR + "-round-trip";
+
+    /** Name of the accumulator of the third part: the answer read until the results emitted. */
+    static final String TO_OUTPUT_ACCUMULATOR = ACCUMULATOR + "-to-output";
+
     private final int interval;
     private final org.apache.flink.metrics.Histogram metric;
     private final TreeMap<Integer, Integer> micros = new TreeMap<>();
+    private final TreeMap<Integer, Integer> inBatchMicros = new TreeMap<>();
+    private final TreeMap<Integer, Integer> roundTripMicros = new TreeMap<>();
+    private final TreeMap<Integer, Integer> toOutputMicros = new TreeMap<>();
     private long seen;
     private boolean published;
 
@@ -55,8 +74,14 @@ final class LatencyTracker {
         return System.nanoTime();
     }
 
-    /** Records the sampled events of a batch whose results have just been emitted. */
-    void record(long[] entryNanos) {
+    /**
+     * Records the sampled events of a batch whose results have just been emitted.
+     *
+     * @param entryNanos the entry times of its sampled events
+     * @param writtenNanos when the batch was written to the socket
+     * @param readNanos when the reader thread read its answer
+     */
+    void record(long[] entryNanos, long writtenNanos, long readNanos) {
         if (entryNanos.length == 0) {
             return;
         }
@@ -64,8 +89,16 @@ final class LatencyTracker {
         for (long entry : entryNanos) {
             long nanos = now - entry;
             metric.update(nanos);
-            micros.merge((int) Math.min(Integer.MAX_VALUE, nanos / 1_000), 1, Integer::sum);
+            count(micros, nanos);
+            count(inBatchMicros, writtenNanos - entry);
+            count(roundTripMicros, readNanos - writtenNanos);
+            count(toOutputMicros, now - readNanos);
         }
+    }
+
+    private static void count(TreeMap<Integer, Integer> histogram, long nanos) {
+        histogram.merge(
+                (int) Math.max(0, Math.min(Integer.MAX_VALUE, nanos / 1_000)), 1, Integer::sum);
     }
 
     /**
@@ -77,12 +110,19 @@ final class LatencyTracker {
             return;
         }
         published = true;
+        context.addAccumulator(ACCUMULATOR, histogram(micros));
+        context.addAccumulator(IN_BATCH_ACCUMULATOR, histogram(inBatchMicros));
+        context.addAccumulator(ROUND_TRIP_ACCUMULATOR, histogram(roundTripMicros));
+        context.addAccumulator(TO_OUTPUT_ACCUMULATOR, histogram(toOutputMicros));
+    }
+
+    private static Histogram histogram(TreeMap<Integer, Integer> micros) {
         Histogram histogram = new Histogram();
         for (Map.Entry<Integer, Integer> bucket : micros.entrySet()) {
             for (int i = 0; i < bucket.getValue(); i++) {
                 histogram.add(bucket.getKey());
             }
         }
-        context.addAccumulator(ACCUMULATOR, histogram);
+        return histogram;
     }
 }

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *                         │ a reply frees a slot │ status change │ checkpoint │ end of input)──►
  *                    in flight [seq n, n+1, ...]  (≤ max-in-flight-batches, ≤ max-in-flight-bytes)
  *                                                  │ runner reader thread: decode, post mail
- *  mailbox ◄─ reply seq n: emit results, dead letters, late events and the batch's watermarks in
- *             stream order ({@link ReplyEmitter}), then send the open batch if a slot is free
+ *  mailbox ◄─ reply seq n: send the open batch if a slot is free, then emit results, dead letters,
+ *             late events and the batch's watermarks in stream order ({@link ReplyEmitter})
  * </pre>
  *
  * <p><b>Watermarks travel in band.</b> A watermark joins the open batch at its place between the
@@ -392,19 +392,21 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     }
 
     /**
-     * Emits one answered batch with its watermarks, then sends the open batch if it can. An answer
-     * to a batch already emitted (sent again to a new session) is only checked. Mailbox.
+     * Sends the open batch if the freed slot allows, then emits the answered batch with its
+     * watermarks: the sidecar works on the next batch while this one's results go downstream (the
+     * order of the output is that of the answers either way). An answer to a batch already emitted
+     * (sent again to a new session) is only checked. Mailbox.
      */
-    private void complete(DecodedReply reply) throws Exception {
+    private void complete(DecodedReply reply, long readNanos) throws Exception {
         recovery.answered();
         if (recovery.alreadyEmitted(reply)) {
             return;
         }
         InFlightBatch batch = batches.answered(reply.sequence());
+        batches.sendIfSlotFree();
         emitter.emit(reply, batch);
         recovery.emitted(reply);
-        metrics.latency.record(batch.sampleNanos());
-        batches.sendIfSlotFree();
+        metrics.latency.record(batch.sampleNanos(), batch.sentNanos(), readNanos);
     }
 
     /**
@@ -482,8 +484,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
         /** Answers are accepted from any session: a batch answered twice is emitted once. */
         @Override
         public void onReply(ResultBatch reply) {
+            long read = System.nanoTime();
             DecodedReply decoded = DecodedReply.decode(reply);
-            post(() -> complete(decoded), "sidecar reply");
+            post(() -> complete(decoded, read), "sidecar reply");
         }
 
         @Override

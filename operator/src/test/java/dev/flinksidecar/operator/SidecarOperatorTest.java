@@ -468,7 +468,10 @@ class SidecarOperatorTest {
         }
     }
 
-    /** The accumulator is registered once, when the operator finishes, never updated after. */
+    /**
+     * The accumulator and its three parts are registered once, when the operator finishes, never
+     * updated after; each part has every sample.
+     */
     @Test
     void publishesTheLatencyAccumulatorWhenItFinishes() throws Exception {
         SidecarOperatorOptions options =
@@ -481,13 +484,20 @@ class SidecarOperatorTest {
             var context = h.harness.getOperator().getRuntimeContext();
             assertThat(context.getAccumulator(LatencyTracker.ACCUMULATOR)).isNull();
             h.harness.getOperator().finish();
-            Histogram histogram =
-                    (Histogram) (Object) context.getAccumulator(LatencyTracker.ACCUMULATOR);
-            assertThat(
-                            histogram.getLocalValue().values().stream()
-                                    .mapToInt(Integer::intValue)
-                                    .sum())
-                    .isEqualTo(10);
+            for (String name :
+                    List.of(
+                            LatencyTracker.ACCUMULATOR,
+                            LatencyTracker.IN_BATCH_ACCUMULATOR,
+                            LatencyTracker.ROUND_TRIP_ACCUMULATOR,
+                            LatencyTracker.TO_OUTPUT_ACCUMULATOR)) {
+                Histogram histogram = (Histogram) (Object) context.getAccumulator(name);
+                assertThat(
+                                histogram.getLocalValue().values().stream()
+                                        .mapToInt(Integer::intValue)
+                                        .sum())
+                        .as(name)
+                        .isEqualTo(10);
+            }
         }
     }
 

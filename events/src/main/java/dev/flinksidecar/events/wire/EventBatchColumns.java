@@ -105,6 +105,11 @@ public final class EventBatchColumns {
         return hasWatermark;
     }
 
+    /** The batch's own {@code watermark}; meaningful when {@link #hasWatermark()}. */
+    public long watermark() {
+        return watermark;
+    }
+
     // Entries of each column, and the entries of the number columns a check needs, by name in
     // event.proto; an index past a column's entries fails with IndexOutOfBoundsException.
 
@@ -170,6 +175,14 @@ public final class EventBatchColumns {
 
     public int interimWatermarkCount() {
         return interimWatermarkCount;
+    }
+
+    /** The {@code index}th entry of {@code interim_watermarks}. */
+    public long interimWatermark(int index) {
+        if (index >= interimWatermarkCount) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return interimWatermarks[index];
     }
 
     private static int check(int index, int count) {

@@ -1,7 +1,7 @@
 package dev.flinksidecar.sidecar.shadow;
 
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.events.wire.ResultJson;
-import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.Result;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
@@ -93,7 +93,7 @@ final class SessionShadow {
      * Session thread: hands the batch and the active version's answer to the shadow thread; when
      * its queue is full the batch is skipped and counted, never waited for.
      */
-    void offer(EventBatch batch, ResultBatch active) {
+    void offer(EventBatchColumns batch, ResultBatch active) {
         if (stopped) {
             return;
         }
@@ -144,7 +144,7 @@ final class SessionShadow {
         }
     }
 
-    private void run(EventBatch batch, ResultBatch active) {
+    private void run(EventBatchColumns batch, ResultBatch active) {
         if (stopped || engine == null || candidate.isQuarantined()) {
             return;
         }
@@ -182,10 +182,10 @@ final class SessionShadow {
             candidate.failed(mine.getDeadLettersCount(), mine.getDeadLetters(0).getReason());
         } else if (took > budgetNanos) {
             candidate.slow("a batch took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
-        } else if (batch.getKeyCount() > 0) {
+        } else if (batch.size() > 0) {
             candidate.ranClean();
         }
-        report(batch.getSequence(), activeRef, mine, outcomes.differences());
+        report(batch.sequence(), activeRef, mine, outcomes.differences());
     }
 
     private void report(
@@ -230,12 +230,12 @@ final class SessionShadow {
     }
 
     /** The last watermark a batch carries, or null. */
-    private static Long watermarkOf(EventBatch batch) {
+    private static Long watermarkOf(EventBatchColumns batch) {
         if (batch.hasWatermark()) {
-            return batch.getWatermark();
+            return batch.watermark();
         }
-        int n = batch.getInterimWatermarksCount();
-        return n == 0 ? null : batch.getInterimWatermarks(n - 1);
+        int n = batch.interimWatermarkCount();
+        return n == 0 ? null : batch.interimWatermark(n - 1);
     }
 
     private void close() {

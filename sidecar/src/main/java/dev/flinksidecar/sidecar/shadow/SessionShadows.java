@@ -1,6 +1,6 @@
 package dev.flinksidecar.sidecar.shadow;
 
-import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.sidecar.rules.running.RuleWatchdog;
@@ -47,7 +47,7 @@ public final class SessionShadows {
      * The session answered {@code batch} with {@code answer}: hands both to every shadow running (a
      * session without barriers first starts and stops shadows here).
      */
-    public void batch(EventBatch batch, ResultBatch answer) {
+    public void batch(EventBatchColumns batch, ResultBatch answer) {
         if (!barriers && shadows.generation() != seen) {
             seen = shadows.generation();
             update(Long.MAX_VALUE);

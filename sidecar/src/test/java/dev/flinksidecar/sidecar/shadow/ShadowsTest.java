@@ -2,6 +2,8 @@ package dev.flinksidecar.sidecar.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.proto.AdminResponse;
 import dev.flinksidecar.proto.EventBatch;
 import dev.flinksidecar.proto.ResultBatch;
@@ -95,9 +97,19 @@ class ShadowsTest {
     /** A session: its engine and its shadows, as SessionRules opens them. */
     private record Session(RuleEngine engine, SessionShadows shadows) {
         ResultBatch batch(EventBatch batch) {
-            ResultBatch answer = engine.process(batch);
-            shadows.batch(batch, answer);
+            EventBatchColumns columns = columns(batch);
+            ResultBatch answer = engine.process(columns);
+            shadows.batch(columns, answer);
             return answer;
+        }
+
+        /** The batch as the session reads it from its frame. */
+        private static EventBatchColumns columns(EventBatch batch) {
+            try {
+                return EventBatchColumns.read(batch.toByteArray());
+            } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
         }
 
         void barrier(long checkpoint) {

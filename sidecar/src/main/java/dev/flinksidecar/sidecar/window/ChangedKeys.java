@@ -10,8 +10,8 @@ import java.util.Set;
  * the next barrier only these keys are written again ({@code rules.running.KeyedState}).
  *
  * <p>The cost on the hot path is one hash-set lookup per event that changes a window; a key already
- * marked allocates nothing. {@link #untracked()} marks nothing (sessions without keyed state,
- * {@code replay}).
+ * marked allocates nothing and writes nothing. {@link #untracked()} marks nothing (sessions without
+ * keyed state, {@code replay}).
  *
  * <p>One thread: the session's engine.
  */
@@ -48,7 +48,8 @@ public final class ChangedKeys {
     }
 
     void mark(String key) {
-        if (tracking) {
+        // a key marked already (most events) needs no write, so no guard either
+        if (tracking && !keys.contains(key)) {
             guard.begin();
             try {
                 keys.add(key);

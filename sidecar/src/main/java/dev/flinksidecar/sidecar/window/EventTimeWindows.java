@@ -216,7 +216,9 @@ public abstract class EventTimeWindows {
                 fireOnWatermark(timer.key, slot, out);
             }
             if (timer.timestamp == TimeWindows.cleanupTime(timer.end, allowedLateness)) {
-                timers.delete(max, timer.key, timer.start, timer.end);
+                if (timer.timestamp != max) { // else the end - 1 timer is this one, gone already
+                    timers.delete(max, timer.key, timer.start, timer.end);
+                }
                 remove(timer.key, slot);
                 openWindows--;
             }

@@ -65,7 +65,8 @@ final class AlignedWindows extends EventTimeWindows {
                 windows.put(slot);
                 openWindows++;
             } else {
-                add(event, slot);
+                changes.mark(windows);
+                addToAccumulator(event, slot);
             }
             afterAdd(key, slot, fresh, out);
         }
@@ -85,7 +86,8 @@ final class AlignedWindows extends EventTimeWindows {
             if (slot == null || isWindowLate(slot.end)) {
                 continue;
             }
-            add(event, slot);
+            changes.mark(windows);
+            addToAccumulator(event, slot);
             taken.add(slot.start, slot.end);
             took = true;
             afterAdd(event.key(), slot, false, out);

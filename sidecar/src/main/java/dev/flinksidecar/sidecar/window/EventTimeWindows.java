@@ -367,9 +367,14 @@ public abstract class EventTimeWindows {
         return TimeWindows.cleanupTime(end, allowedLateness) <= watermark;
     }
 
-    /** Adds the event to the window's accumulator. */
+    /** Marks the event's key changed and adds the event to the window's accumulator. */
     final void add(Event event, WindowSlot slot) {
         changes.mark(event.key());
+        addToAccumulator(event, slot);
+    }
+
+    /** Adds the event to the window's accumulator; its key is marked changed already. */
+    final void addToAccumulator(Event event, WindowSlot slot) {
         Object accumulator = slot.accumulator == null ? rule.createAccumulator() : slot.accumulator;
         slot.accumulator = rule.add(event, accumulator);
         slot.count++;

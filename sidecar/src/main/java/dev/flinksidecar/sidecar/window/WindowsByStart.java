@@ -22,6 +22,9 @@ final class WindowsByStart {
 
     final int hash;
 
+    /** The {@link ChangedKeys} epoch the key was last marked in; -1: not yet. */
+    long markedIn = -1;
+
     private WindowSlot[] table = new WindowSlot[4];
 
     /** 64 - log2(table.length): the hash's top bits index the table. */

@@ -5,9 +5,7 @@ import dev.flinksidecar.rule.WindowedRule;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -22,7 +20,7 @@ final class AlignedWindows extends EventTimeWindows {
     private final long offset;
 
     /** Per key: open windows by start. */
-    private final Map<String, WindowsByStart> keys = new HashMap<>();
+    private final WindowsByKey keys = new WindowsByKey();
 
     private long[] starts;
 
@@ -62,13 +60,13 @@ final class AlignedWindows extends EventTimeWindows {
                 slot = new WindowSlot(start, end, null, 0);
                 add(event, slot); // first: if the rule throws, no empty window stays behind
                 if (windows == null) {
-                    windows = new WindowsByStart();
-                    keys.put(key, windows);
+                    windows = keys.getOrAdd(key);
                 }
                 windows.put(slot);
                 openWindows++;
             } else {
-                add(event, slot);
+                changes.mark(windows);
+                addToAccumulator(event, slot);
             }
             afterAdd(key, slot, fresh, out);
         }
@@ -88,7 +86,8 @@ final class AlignedWindows extends EventTimeWindows {
             if (slot == null || isWindowLate(slot.end)) {
                 continue;
             }
-            add(event, slot);
+            changes.mark(windows);
+            addToAccumulator(event, slot);
             taken.add(slot.start, slot.end);
             took = true;
             afterAdd(event.key(), slot, false, out);
@@ -98,7 +97,7 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     void forEachSlot(Consumer<WindowSlot> visitor) {
-        keys.values().forEach(windows -> windows.forEach(visitor));
+        keys.forEach(windows -> windows.forEach(visitor));
     }
 
     /**
@@ -127,7 +126,7 @@ final class AlignedWindows extends EventTimeWindows {
         WindowsByStart windows = keys.get(key);
         windows.remove(slot.start);
         if (windows.isEmpty()) {
-            keys.remove(key);
+            keys.remove(windows);
         }
     }
 
@@ -155,7 +154,7 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     void forEachKey(Consumer<String> visitor) {
-        keys.keySet().forEach(visitor);
+        keys.forEach(windows -> visitor.accept(windows.key));
     }
 
     @Override
@@ -185,6 +184,6 @@ final class AlignedWindows extends EventTimeWindows {
 
     @Override
     void put(String key, WindowSlot slot) {
-        keys.computeIfAbsent(key, k -> new WindowsByStart()).put(slot);
+        keys.getOrAdd(key).put(slot);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flinksidecar.sidecar.window;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -9,9 +10,10 @@ import java.util.Set;
  * (its end - 1 timer is gone) or dropped at cleanup, or its windows taken over by a new version. At
  * the next barrier only these keys are written again ({@code rules.running.KeyedState}).
  *
- * <p>The cost on the hot path is one hash-set lookup per event that changes a window; a key already
- * marked allocates nothing. {@link #untracked()} marks nothing (sessions without keyed state,
- * {@code replay}).
+ * <p>The cost on the hot path: for aligned windows, a compare of the key's windows' epoch with the
+ * set's ({@link #mark(WindowsByStart)}); otherwise one hash-set lookup per event that changes a
+ * window. A key already marked allocates nothing and writes nothing. {@link #untracked()} marks
+ * nothing (sessions without keyed state, {@code replay}).
  *
  * <p>One thread: the session's engine.
  */
@@ -21,6 +23,9 @@ public final class ChangedKeys {
 
     private final boolean tracking;
     private final Set<String> keys = new HashSet<>();
+
+    /** Counts the {@link #clear()}s: a key marked in the current epoch is in {@link #keys}. */
+    private long epoch;
 
     /**
      * Keeps an abandoned rule thread from marking keys: the set is the session's, not its rule's.
@@ -48,7 +53,8 @@ public final class ChangedKeys {
     }
 
     void mark(String key) {
-        if (tracking) {
+        // a key marked already (most events) needs no write, so no guard either
+        if (tracking && !keys.contains(key)) {
             guard.begin();
             try {
                 keys.add(key);
@@ -65,13 +71,26 @@ public final class ChangedKeys {
         mark(key);
     }
 
-    /** The keys marked since the last {@link #clear()}; a live view. */
+    /**
+     * Marks {@code windows}' key unless it was marked since the last {@link #clear()}: the windows
+     * remember the epoch they were marked in, so an event of a key marked already costs no set
+     * lookup (most events).
+     */
+    void mark(WindowsByStart windows) {
+        if (windows.markedIn != epoch) {
+            mark(windows.key);
+            windows.markedIn = epoch;
+        }
+    }
+
+    /** The keys marked since the last {@link #clear()}; a live, read-only view. */
     public Set<String> keys() {
-        return keys;
+        return Collections.unmodifiableSet(keys);
     }
 
     /** Forgets every key (at a barrier, once their state is written); keeps the set's capacity. */
     public void clear() {
         keys.clear();
+        epoch++;
     }
 }

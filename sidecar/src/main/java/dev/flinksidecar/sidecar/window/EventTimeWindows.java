@@ -216,7 +216,9 @@ public abstract class EventTimeWindows {
                 fireOnWatermark(timer.key, slot, out);
             }
             if (timer.timestamp == TimeWindows.cleanupTime(timer.end, allowedLateness)) {
-                timers.delete(max, timer.key, timer.start, timer.end);
+                if (timer.timestamp != max) { // else the end - 1 timer is this one, gone already
+                    timers.delete(max, timer.key, timer.start, timer.end);
+                }
                 remove(timer.key, slot);
                 openWindows--;
             }
@@ -365,9 +367,14 @@ public abstract class EventTimeWindows {
         return TimeWindows.cleanupTime(end, allowedLateness) <= watermark;
     }
 
-    /** Adds the event to the window's accumulator. */
+    /** Marks the event's key changed and adds the event to the window's accumulator. */
     final void add(Event event, WindowSlot slot) {
         changes.mark(event.key());
+        addToAccumulator(event, slot);
+    }
+
+    /** Adds the event to the window's accumulator; its key is marked changed already. */
+    final void addToAccumulator(Event event, WindowSlot slot) {
         Object accumulator = slot.accumulator == null ? rule.createAccumulator() : slot.accumulator;
         slot.accumulator = rule.add(event, accumulator);
         slot.count++;

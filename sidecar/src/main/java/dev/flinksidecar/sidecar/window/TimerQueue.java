@@ -26,6 +26,15 @@ final class TimerQueue {
     private static final Timer[] NONE = new Timer[0];
 
     private Timer[] due = NONE;
+
+    /**
+     * The timers of the timestamp registered last, or null: the windows of many keys end together,
+     * so most registrations find their timestamp here without a walk of the tree (or a boxed key).
+     */
+    private Set<Timer> lastRegistered;
+
+    private long lastRegisteredAt;
+
     private Set<Timer> dueLeft = new HashSet<>();
     private int next;
     private int size;
@@ -35,7 +44,13 @@ final class TimerQueue {
         if (dueLeft.contains(timer)) {
             return;
         }
-        if (byTimestamp.computeIfAbsent(timestamp, t -> new HashSet<>()).add(timer)) {
+        Set<Timer> timers = lastRegistered;
+        if (timers == null || lastRegisteredAt != timestamp) {
+            timers = byTimestamp.computeIfAbsent(timestamp, t -> new HashSet<>());
+            lastRegistered = timers;
+            lastRegisteredAt = timestamp;
+        }
+        if (timers.add(timer)) {
             size++;
         }
     }
@@ -51,6 +66,7 @@ final class TimerQueue {
             size--;
             if (timers.isEmpty()) {
                 byTimestamp.remove(timestamp);
+                forget(timers);
             }
         }
     }
@@ -73,8 +89,16 @@ final class TimerQueue {
             }
             byTimestamp.pollFirstEntry();
             dueLeft = first.getValue();
+            forget(dueLeft);
             due = dueLeft.toArray(NONE);
             Arrays.sort(due);
+        }
+    }
+
+    /** Drops {@link #lastRegistered} when it is {@code timers}, which left the tree. */
+    private void forget(Set<Timer> timers) {
+        if (lastRegistered == timers) {
+            lastRegistered = null;
         }
     }
 

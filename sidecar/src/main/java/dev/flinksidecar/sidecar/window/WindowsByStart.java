@@ -4,11 +4,12 @@ import java.util.Collection;
 import java.util.function.Consumer;
 
 /**
- * One key's open aligned windows by start: an open-addressing table of the slots themselves (linear
- * probing on a Fibonacci hash of the start, at most half full). It replaces a {@code HashMap<Long,
- * WindowSlot>} on the per-event path, where boxing the start and chasing the map's nodes took about
- * a third of a windowed rule's time; a key has few open windows (a tumbling window and the late
- * ones within the allowed lateness; size / slide of sliding ones).
+ * One key's open aligned windows by start, and the key ({@link WindowsByKey} holds them by it): an
+ * open-addressing table of the slots themselves (linear probing on a Fibonacci hash of the start,
+ * at most half full). It replaces a {@code HashMap<Long, WindowSlot>} on the per-event path, where
+ * boxing the start and chasing the map's nodes took about a third of a windowed rule's time; a key
+ * has few open windows (a tumbling window and the late ones within the allowed lateness; size /
+ * slide of sliding ones).
  *
  * <p>Not thread-safe.
  */
@@ -16,12 +17,25 @@ final class WindowsByStart {
 
     private static final long FIBONACCI = 0x9E3779B97F4A7C15L;
 
+    /** The key whose windows these are, and its hash in {@link WindowsByKey}. */
+    final String key;
+
+    final int hash;
+
+    /** The {@link ChangedKeys} epoch the key was last marked in; -1: not yet. */
+    long markedIn = -1;
+
     private WindowSlot[] table = new WindowSlot[4];
 
     /** 64 - log2(table.length): the hash's top bits index the table. */
     private int shift = 62;
 
     private int size;
+
+    WindowsByStart(String key, int hash) {
+        this.key = key;
+        this.hash = hash;
+    }
 
     /** The window that starts at {@code start}, or null. */
     WindowSlot get(long start) {

@@ -20,7 +20,7 @@ class WindowsByStartTest {
             long slide = new long[] {1, 1000, 10_000, 300_000}[random.nextInt(4)];
             long offset = random.nextInt(3) * 7;
             int range = 1 + random.nextInt(64);
-            WindowsByStart windows = new WindowsByStart();
+            WindowsByStart windows = new WindowsByStart("key", 0);
             Map<Long, WindowSlot> expected = new HashMap<>();
             for (int op = 0; op < 5_000; op++) {
                 long start = (random.nextInt(2 * range) - range) * slide + offset;
@@ -50,7 +50,7 @@ class WindowsByStartTest {
 
     @Test
     void growsAndEmptiesAgain() {
-        WindowsByStart windows = new WindowsByStart();
+        WindowsByStart windows = new WindowsByStart("key", 0);
         for (long start = 0; start < 1000; start++) {
             windows.put(new WindowSlot(start * 60_000, (start + 1) * 60_000, null, 0));
         }
@@ -74,7 +74,7 @@ class WindowsByStartTest {
 
     @Test
     void aPutWithTheStartOfAnOpenWindowReplacesIt() {
-        WindowsByStart windows = new WindowsByStart();
+        WindowsByStart windows = new WindowsByStart("key", 0);
         WindowSlot first = new WindowSlot(10_000, 20_000, null, 1);
         WindowSlot second = new WindowSlot(10_000, 20_000, null, 2);
         windows.put(first);

@@ -132,7 +132,10 @@ final class WindowedChain extends RunningRule {
             return;
         }
         context.enter(current.loaded.classLoader());
-        answer.rule(current.index);
+        if (!older.isEmpty()) {
+            answer.rule(
+                    current.index); // the engine positioned the answer at it, older ones moved it
+        }
         if (current.windows.onElement(event, answer, skip) && !took) {
             answer.late();
         }

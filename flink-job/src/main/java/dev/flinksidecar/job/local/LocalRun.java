@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -93,6 +94,8 @@ public final class LocalRun {
             }
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            // no Kerberos or Hadoop in local mode: skip loading the token providers at start
+            conf.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(conf);
             JobPipeline.build(env, args, options, SidecarRunnerFactory.socket());

@@ -40,17 +40,18 @@ import java.util.TreeMap;
  */
 public final class FileJobComparison {
 
+    /** Merchants no rule watches; merchant-watch watches "QuickCash Exchange", BR and TH. */
     private static final String[] MERCHANTS = {
         "Corner Market",
         "Fuel Stop",
         "Trattoria Roma",
-        "QuickCash Exchange",
         "Sky Airlines",
         "Green Valley Grocers",
         "Burger Barn",
         "Oak & Pine Furniture"
     };
-    private static final String[] COUNTRIES = {"US", "FR", "DE", "GB", "NL", "GR", "BR", "TH"};
+
+    private static final String[] COUNTRIES = {"US", "FR", "DE", "GB", "NL", "GR"};
     private static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
     private FileJobComparison() {}
@@ -199,8 +200,12 @@ public final class FileJobComparison {
                                 when,
                                 random.nextInt(25) == 0 ? "refund" : "payment",
                                 amount,
-                                MERCHANTS[random.nextInt(MERCHANTS.length)],
-                                COUNTRIES[random.nextInt(COUNTRIES.length)],
+                                random.nextInt(200) < 3
+                                        ? "QuickCash Exchange"
+                                        : MERCHANTS[random.nextInt(MERCHANTS.length)],
+                                random.nextInt(200) < 3
+                                        ? (random.nextBoolean() ? "BR" : "TH")
+                                        : COUNTRIES[random.nextInt(COUNTRIES.length)],
                                 random.nextBoolean() ? "web" : "pos",
                                 random.nextBoolean()));
             }

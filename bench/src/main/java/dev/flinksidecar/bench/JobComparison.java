@@ -140,6 +140,38 @@ public final class JobComparison {
         }
     }
 
+    private BenchSidecar sidecar;
+
+    /**
+     * The sidecar path alone, for another benchmark to compare with ({@link FileJobComparison}):
+     * the defaults' events and keys, {@link #startSidecar} before {@link #sidecarRate}.
+     */
+    static JobComparison sidecarOnly(int parallelism) {
+        return new JobComparison(0, parallelism, 10_000);
+    }
+
+    /** Starts the sidecar of {@link #sidecarRate}: the threshold rule, in {@code dir}. */
+    void startSidecar(Path dir) throws Exception {
+        Path rules = Files.createDirectories(dir.resolve("threshold-rules"));
+        Files.copy(
+                Path.of("examples/target/rules/threshold.jar"),
+                rules.resolve("threshold.jar"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(
+                rules.resolve("threshold.json"),
+                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
+        sidecar = BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of());
+    }
+
+    /** Events/s of one run of {@code count} events through the sidecar path. */
+    double sidecarRate(long count) throws Exception {
+        return throughput(sidecar.socket.toString(), count);
+    }
+
+    void stopSidecar() throws InterruptedException {
+        sidecar.close();
+    }
+
     private void run(String socket, int runs) throws Exception {
         System.out.printf(
                 "events per run %,d, keys %,d, parallelism %d, threshold limit %.0f%n",

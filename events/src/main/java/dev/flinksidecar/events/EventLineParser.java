@@ -157,7 +157,7 @@ public final class EventLineParser {
             timeSeen = true;
             byte c = in.peek();
             if (c == '"') {
-                timeText = in.string();
+                timeText = in.text();
             } else if (c == '-' || (c >= '0' && c <= '9')) {
                 in.number();
                 timeIsLong = in.integral;

@@ -1,8 +1,6 @@
 package dev.flinksidecar.events;
 
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -17,6 +15,9 @@ import java.time.format.DateTimeParseException;
 public final class IsoInstants {
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
+
+    /** Days from 0000-01-01 to 1970-01-01 (proleptic Gregorian), as {@code LocalDate} counts. */
+    private static final long DAYS_0000_TO_1970 = 719_528L;
 
     private IsoInstants() {}
 
@@ -88,10 +89,8 @@ public final class IsoInstants {
         } else if (n != 20) {
             return Long.MIN_VALUE;
         }
-        long epochDay;
-        try {
-            epochDay = LocalDate.of(year, month, day).toEpochDay();
-        } catch (DateTimeException noSuchDay) {
+        long epochDay = epochDay(year, month, day);
+        if (epochDay == Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
         return epochDay * MILLIS_PER_DAY
@@ -99,6 +98,29 @@ public final class IsoInstants {
                 + minute * 60_000L
                 + second * 1000L
                 + millis;
+    }
+
+    /**
+     * Days from 1970-01-01 to a date of years 0 to 9999, as {@code LocalDate.of(year, month,
+     * day).toEpochDay()} computes them but without making a {@code LocalDate}; Long.MIN_VALUE for a
+     * month or day that does not exist.
+     */
+    private static long epochDay(int year, int month, int day) {
+        boolean leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+        int monthLength =
+                month == 2
+                        ? (leap ? 29 : 28)
+                        : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+        if (month < 1 || month > 12 || day < 1 || day > monthLength) {
+            return Long.MIN_VALUE;
+        }
+        long y = year;
+        long total = 365 * y + (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
+        total += (367 * month - 362) / 12 + day - 1;
+        if (month > 2) {
+            total -= leap ? 1 : 2;
+        }
+        return total - DAYS_0000_TO_1970;
     }
 
     /** The decimal number of {@code count} ASCII digits at {@code start}, or -1. */

@@ -21,6 +21,9 @@ final class JsonBytes {
     private final Utf8 utf8 = new Utf8();
     private final NameCache nameCache = new NameCache();
 
+    /** Short ASCII string values: 4096 of them, a few hundred KB when full. */
+    private final NameCache valueCache = new NameCache(12);
+
     /** The plain names of the previous line's first fields, by place, and their bytes. */
     private final byte[][] previousKeys = new byte[32][];
 
@@ -121,20 +124,37 @@ final class JsonBytes {
         throw error("unterminated string");
     }
 
-    /** A string at {@code pos}, its opening quote. */
+    /**
+     * A string value at {@code pos}, its opening quote: short plain ASCII ones from the value
+     * cache, since keys, types and attribute values repeat from line to line.
+     */
     String string() throws MalformedEventException {
+        return string(true);
+    }
+
+    /** A string at {@code pos}, its opening quote, not kept (a text seldom seen twice). */
+    String text() throws MalformedEventException {
+        return string(false);
+    }
+
+    private String string(boolean cached) throws MalformedEventException {
         int start = ++pos;
+        int hash = 0; // NameCache.hash, as the bytes go by
         while (pos < end) {
             byte c = bytes[pos];
             if (c == '"') {
-                return new String(
-                        bytes,
-                        start,
-                        pos++ - start,
-                        StandardCharsets.ISO_8859_1); // ASCII: a byte a char
+                int length = pos++ - start;
+                return cached
+                        ? valueCache.get(bytes, start, length, hash)
+                        : new String(
+                                bytes,
+                                start,
+                                length,
+                                StandardCharsets.ISO_8859_1); // ASCII: a byte a char
             } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
                 return JsonEscapes.rest(this, start);
             }
+            hash = 31 * hash + c;
             pos++;
         }
         throw error("unterminated string");
@@ -306,7 +326,7 @@ final class JsonBytes {
         if (pos >= end || bytes[pos] != '"') {
             throw error("expected a field name in quotes");
         }
-        string();
+        text();
         skipSpace();
         if (pos >= end || bytes[pos] != ':') {
             throw error("expected ':'");
@@ -318,7 +338,7 @@ final class JsonBytes {
     private void scalar() throws MalformedEventException {
         byte c = bytes[pos];
         if (c == '"') {
-            string();
+            text();
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             number();
         } else if (c == 't') {
@@ -373,7 +393,8 @@ final class JsonBytes {
     void skipSpace() {
         while (pos < end) {
             byte c = bytes[pos];
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            // one comparison for the usual case, a byte that is no space (bytes >= 0x80 are < 0)
+            if (c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r')) {
                 return;
             }
             pos++;

@@ -40,6 +40,20 @@ class IsoInstantsTest {
     }
 
     @Test
+    void countsEveryDayAsJavaTimeDoes() {
+        // every day of four centuries and more, leap days included, and the days no month has
+        for (int year :
+                new int[] {0, 1, 4, 100, 1600, 1899, 1900, 1970, 2000, 2024, 2026, 2100, 9999}) {
+            for (int month = 0; month <= 13; month++) {
+                for (int day = 0; day <= 32; day++) {
+                    String text = String.format("%04d-%02d-%02dT12:34:56.789Z", year, month, day);
+                    assertThat(IsoInstants.epochMillis(text)).as(text).isEqualTo(javaTime(text));
+                }
+            }
+        }
+    }
+
+    @Test
     void leavesTheUnusualFormsToJavaTime() {
         for (String text :
                 List.of(

@@ -85,6 +85,36 @@ class LocalMainITCase {
         assertThat(socket.getParent()).as("the sidecar's temp folder is removed").doesNotExist();
     }
 
+    @Test
+    void aSidecarThatCannotStartEndsTheRunWithItsLog() throws Exception {
+        // the sidecar starts while the embedded cluster does: its failure must still be the one
+        // reported, with its log, and the job cancelled
+        Path rules = Files.createDirectories(tmp.resolve("rules"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+        int code =
+                SidecarJob.run(
+                        new String[] {
+                            "--input",
+                            ROOT.resolve("testdata/payments.jsonl").toString(),
+                            "--output",
+                            tmp.resolve("out").toString(),
+                            "--rules-dir",
+                            rules.toString()
+                        },
+                        true,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        () -> List.of(java, "-cp", tmp.toString(), "no.such.SidecarMain"));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("exited with code 1 before it accepted connections")
+                .contains("no.such.SidecarMain");
+    }
+
     private List<String> sidecarCommand() {
         try {
             return TestSidecars.command(tmp);

@@ -14,11 +14,16 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.SecurityOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -56,7 +61,7 @@ public final class LocalRun {
         checkInputs(args, output);
         SidecarOperatorOptions options = args.operatorOptions();
         Path tempDir = null;
-        SupervisedSidecar sidecar = null;
+        CompletableFuture<SupervisedSidecar> sidecarStart = null;
         try {
             if (args.socket() == null) {
                 tempDir = Files.createTempDirectory("flink-sidecar-");
@@ -66,14 +71,22 @@ public final class LocalRun {
                                 + socket
                                 + " with the rules in "
                                 + args.rulesDir());
-                sidecar =
-                        SupervisedSidecar.start(
+                sidecarStart =
+                        startInBackground(
                                 sidecarCommand.get(),
                                 socket,
                                 Path.of(args.rulesDir()),
-                                tempDir.resolve("sidecar.log"),
-                                SIDECAR_START_TIMEOUT);
-                options = options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString());
+                                tempDir.resolve("sidecar.log"));
+                // The subtasks connect once the sidecar accepts, which it may do only after the
+                // embedded cluster is up: they wait as long as the start may take.
+                Duration connect = options.get(SidecarOperatorOptions.CONNECT_TIMEOUT);
+                options =
+                        options.with(SidecarOperatorOptions.SOCKET_PATH, socket.toString())
+                                .with(
+                                        SidecarOperatorOptions.CONNECT_TIMEOUT,
+                                        connect.compareTo(SIDECAR_START_TIMEOUT) < 0
+                                                ? SIDECAR_START_TIMEOUT
+                                                : connect);
             } else {
                 awaitSidecar(
                         Path.of(args.socket()),
@@ -81,12 +94,16 @@ public final class LocalRun {
             }
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            // no Kerberos or Hadoop in local mode: skip loading the token providers at start
+            conf.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(conf);
             JobPipeline.build(env, args, options, SidecarRunnerFactory.socket());
-            JobExecutionResult result = env.execute(args.jobName());
+            JobExecutionResult result = execute(env, args.jobName(), sidecarStart);
             OptionalInt restarts =
-                    sidecar == null ? OptionalInt.empty() : OptionalInt.of(sidecar.restarts());
+                    sidecarStart == null
+                            ? OptionalInt.empty()
+                            : OptionalInt.of(sidecarStart.join().restarts());
             if (args.kafkaOutput() != null) {
                 RunSummary.printKafka(result, args.kafkaOutput(), restarts, out);
             } else {
@@ -94,12 +111,87 @@ public final class LocalRun {
             }
             return 0;
         } finally {
-            if (sidecar != null) {
-                sidecar.close();
+            if (sidecarStart != null) {
+                stop(sidecarStart);
             }
             if (tempDir != null) {
                 deleteTree(tempDir);
             }
+        }
+    }
+
+    /**
+     * Starts the sidecar on a thread of its own ({@code sidecar-start}), so that its JVM starts
+     * while the embedded cluster does: the two take about the same time, one after the other they
+     * took twice that. The future fails as {@link SupervisedSidecar#start} fails (the end of the
+     * sidecar's log in the message).
+     */
+    private static CompletableFuture<SupervisedSidecar> startInBackground(
+            List<String> command, Path socket, Path rulesDir, Path log) {
+        CompletableFuture<SupervisedSidecar> started = new CompletableFuture<>();
+        Thread starter =
+                new Thread(
+                        () -> {
+                            try {
+                                started.complete(
+                                        SupervisedSidecar.start(
+                                                command,
+                                                socket,
+                                                rulesDir,
+                                                log,
+                                                SIDECAR_START_TIMEOUT));
+                            } catch (Throwable e) {
+                                started.completeExceptionally(e);
+                            }
+                        },
+                        "sidecar-start");
+        starter.setDaemon(true);
+        starter.start();
+        return started;
+    }
+
+    /**
+     * Runs the job to its end, as {@code env.execute} does; when the sidecar this run starts cannot
+     * start, the job is cancelled and the sidecar's failure is thrown instead.
+     */
+    private static JobExecutionResult execute(
+            StreamExecutionEnvironment env,
+            String jobName,
+            CompletableFuture<SupervisedSidecar> sidecarStart)
+            throws Exception {
+        if (sidecarStart == null) {
+            return env.execute(jobName);
+        }
+        JobClient job = env.executeAsync(jobName);
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+        try {
+            CompletableFuture.anyOf(sidecarStart, result).get();
+            if (sidecarStart.isCompletedExceptionally()) {
+                sidecarStart.get(); // throws the start's failure
+            }
+            return result.get();
+        } catch (ExecutionException e) {
+            if (!result.isDone()) {
+                job.cancel();
+                try {
+                    result.get(); // the cluster stops once the job is cancelled
+                } catch (ExecutionException | CancellationException cancelled) {
+                    // expected: the sidecar's failure is the one to report
+                }
+            }
+            Throwable cause = e.getCause();
+            throw cause instanceof Exception ? (Exception) cause : e;
+        }
+    }
+
+    /** Stops the sidecar once its start has ended, however it ended. */
+    private static void stop(CompletableFuture<SupervisedSidecar> sidecarStart) {
+        try {
+            sidecarStart.get().close();
+        } catch (ExecutionException failedToStart) {
+            // nothing runs: the start closed what it had started
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -144,10 +144,11 @@ public final class JobComparison {
 
     /**
      * The sidecar path alone, for another benchmark to compare with ({@link FileJobComparison}):
-     * the defaults' events and keys, {@link #startSidecar} before {@link #sidecarRate}.
+     * the defaults' keys, {@link #startSidecar} (with the launcher's JVM flags) before {@link
+     * #sidecarRate}.
      */
     static JobComparison sidecarOnly(int parallelism) {
-        return new JobComparison(0, parallelism, 10_000);
+        return new JobComparison(0, parallelism, 10_000, 15, null, "");
     }
 
     /** Starts the sidecar of {@link #sidecarRate}: the threshold rule, in {@code dir}. */
@@ -160,12 +161,13 @@ public final class JobComparison {
         Files.writeString(
                 rules.resolve("threshold.json"),
                 "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
-        sidecar = BenchSidecar.start(Path.of("sidecar/target/sidecar.jar"), rules, dir, List.of());
+        Path jar = Path.of("sidecar/target/sidecar.jar");
+        sidecar = BenchSidecar.start(jar, rules, dir, BenchSidecar.launcherFlags(jar));
     }
 
     /** Events/s of one run of {@code count} events through the sidecar path. */
     double sidecarRate(long count) throws Exception {
-        return throughput(sidecar.socket.toString(), count);
+        return throughput(sidecar.socket.toString(), count).rate();
     }
 
     void stopSidecar() throws InterruptedException {

@@ -277,7 +277,7 @@ abstract class RecoveryScenarios {
                     new DataGeneratorSource<>(
                             payloadBytes > 0
                                     ? new WithPayload(payloadBytes)
-                                    : RecoveryITCase::event,
+                                    : RecoveryScenarios::event,
                             EVENTS,
                             rate > 0
                                     ? RateLimiterStrategy.perSecond(rate)
@@ -308,7 +308,7 @@ abstract class RecoveryScenarios {
                     new org.apache.flink.core.fs.Path(dir.resolve("out").toUri());
             JsonLinesSinks.results(results, out, false);
             JsonLinesSinks.lateEvents(results.getSideOutput(SidecarStreams.LATE_EVENTS), out);
-            return env.executeAsync("RecoveryITCase " + dir.getFileName());
+            return env.executeAsync("recovery " + dir.getFileName());
         }
     }
 

@@ -216,7 +216,7 @@ class SidecarFreezeITCase extends RecoveryScenarios {
             StackTraceElement[] stack = thread.getValue();
             if (stack.length > 0
                     && stack[0].getClassName().startsWith("sun.nio.ch.")
-                    && Arrays.stream(stack).anyMatch(RecoveryITCase::isClientWrite)) {
+                    && Arrays.stream(stack).anyMatch(SidecarFreezeITCase::isClientWrite)) {
                 writing.add(thread.getKey().getName());
             }
         }

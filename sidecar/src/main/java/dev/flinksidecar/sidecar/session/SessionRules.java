@@ -278,7 +278,7 @@ final class SessionRules {
                             .addAllRules(engine.barrier(checkpointId))
                             .build();
             if (shadows != null) {
-                shadows.barrier(checkpointId);
+                shadows.barrier(checkpointId, engine);
             }
             if (snapshots) {
                 StateDeltas deltas = new StateDeltas(checkpointId, clientMaxFrameBytes, ctx::write);

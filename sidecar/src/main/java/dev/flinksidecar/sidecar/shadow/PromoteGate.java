@@ -26,6 +26,11 @@ final class PromoteGate {
         this.span = span;
     }
 
+    /** Window size plus allowed lateness, ms; 0 for a per-event candidate. */
+    long span() {
+        return span;
+    }
+
     /** Session {@code session} begins running the candidate (or begins again after a skip). */
     void started(String session) {
         progress.put(session, new long[] {Long.MIN_VALUE, Long.MIN_VALUE});

@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * batch). The session's {@link RuleWatchdog} holds it to its budget like any rule: past it, it is
  * quarantined in its own table and stops shadowing.
  *
- * <p>Threads: {@link #offer} and {@link #stop} on the session's rule thread; the rest on the
- * shadow's own thread.
+ * <p>At the barrier where the candidate is promoted the session {@link #drain}s it: the shadow
+ * thread runs the batches still queued and ends, and the session thread takes its engine, whose
+ * windows become the active version's ({@link SessionShadows}).
+ *
+ * <p>Threads: {@link #offer}, {@link #stop} and {@link #drain} on the session's rule thread; the
+ * rest on the shadow's own thread (its engine on the session thread once drained).
  */
 final class SessionShadow {
 
@@ -57,7 +62,26 @@ final class SessionShadow {
     /** The candidate's engine: the shadow thread's only. */
     private RuleEngine engine;
 
+    /** No batch is offered any more (stopped, draining, or the candidate failed to open). */
     private volatile boolean stopped;
+
+    /** Set by {@link #stop}: batches still queued are not run. */
+    private volatile boolean cancelled;
+
+    /** Batches this session skipped for this shadow (session thread only). */
+    private long skippedHere;
+
+    /**
+     * Who closes the engine once the shadow thread ends: the shadow thread ({@link #OWN}), or the
+     * session thread that takes it over at a promote ({@link #WANTED} until the thread ended,
+     * {@link #TAKEN} then), unless the session gave up waiting ({@link #GIVEN_UP}).
+     */
+    private final AtomicInteger handOver = new AtomicInteger(OWN);
+
+    private static final int OWN = 0;
+    private static final int WANTED = 1;
+    private static final int TAKEN = 2;
+    private static final int GIVEN_UP = 3;
 
     SessionShadow(
             ShadowCandidate candidate,
@@ -83,7 +107,12 @@ final class SessionShadow {
                             Thread t = new Thread(r, "sidecar-" + name);
                             t.setDaemon(true);
                             return t;
-                        });
+                        }) {
+                    @Override
+                    protected void terminated() {
+                        ended();
+                    }
+                };
         candidate.sessions.incrementAndGet();
         candidate.gate.started(session);
         thread.execute(this::open);
@@ -100,6 +129,7 @@ final class SessionShadow {
         try {
             thread.execute(() -> run(batch, active));
         } catch (RejectedExecutionException e) {
+            skippedHere++;
             candidate.skipped(session);
         }
     }
@@ -110,13 +140,56 @@ final class SessionShadow {
             return;
         }
         stopped = true;
+        cancelled = true;
         thread.getQueue().clear();
-        try {
-            thread.execute(this::close);
-        } catch (RejectedExecutionException e) {
-            // shut down already
+        thread.shutdown(); // the engine closes as the thread ends (terminated)
+    }
+
+    /**
+     * Session thread, at the barrier where the candidate becomes the active version: stops taking
+     * batches and waits, at most {@code timeoutNanos}, for the shadow thread to run every batch
+     * queued (all those before the barrier) and end. Then the engine is the session thread's: it
+     * hands it to {@code use} and closes it. When the shadow skipped a batch in this session, was
+     * quarantined or failed to open, or the wait runs out, {@code use} is not called and the shadow
+     * stops as with {@link #stop}.
+     *
+     * @return null when {@code use} was given the engine; else why not
+     */
+    String drain(long timeoutNanos, Consumer<RuleEngine> use) {
+        if (stopped) {
+            return "the shadow had stopped";
         }
-        thread.shutdown();
+        if (skippedHere > 0) {
+            stop();
+            return "the shadow skipped " + skippedHere + " batches in this session";
+        }
+        stopped = true;
+        handOver.set(WANTED);
+        thread.shutdown(); // the batches queued still run, in order; no new one is taken
+        boolean ended;
+        try {
+            ended = thread.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        if (handOver.compareAndSet(WANTED, GIVEN_UP)) { // the shadow thread closes the engine
+            return ended
+                    ? "the shadow had ended"
+                    : "the shadow was still running its batches after "
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                            + " ms";
+        }
+        // TAKEN: the shadow thread ended, leaving the engine open; all it did happened before
+        try {
+            if (engine == null || candidate.isQuarantined()) {
+                return "the candidate was quarantined or failed to open";
+            }
+            use.accept(engine);
+            return null;
+        } finally {
+            close();
+        }
     }
 
     boolean stopped() {
@@ -137,6 +210,8 @@ final class SessionShadow {
         if (!engine.refusals().isEmpty()) {
             candidate.quarantined("failed to open: " + engine.refusals().get(0).getMessage());
             stopped = true;
+            cancelled = true;
+            thread.shutdown(); // the engine closes as this thread ends
             return;
         }
         if (watchdog != null) {
@@ -145,7 +220,7 @@ final class SessionShadow {
     }
 
     private void run(EventBatchColumns batch, ResultBatch active) {
-        if (stopped || engine == null || candidate.isQuarantined()) {
+        if (cancelled || engine == null || candidate.isQuarantined()) {
             return;
         }
         long started = System.nanoTime();
@@ -236,6 +311,16 @@ final class SessionShadow {
         }
         int n = batch.interimWatermarkCount();
         return n == 0 ? null : batch.interimWatermark(n - 1);
+    }
+
+    /**
+     * The shadow thread, as it ends: closes the engine, unless the session thread waits to take it
+     * over.
+     */
+    private void ended() {
+        if (!handOver.compareAndSet(WANTED, TAKEN)) {
+            close();
+        }
     }
 
     private void close() {

@@ -40,6 +40,9 @@ final class ShadowCandidate {
     final PromoteGate gate;
     final ShadowTotals totals;
 
+    /** Whether one of its windowed rules has gap windows, whose windows are not handed over. */
+    final boolean gapWindows;
+
     final LongAdder agree = new LongAdder();
     final LongAdder added = new LongAdder();
     final LongAdder removed = new LongAdder();
@@ -72,6 +75,7 @@ final class ShadowCandidate {
             RuleVersion version,
             long sinceMillis,
             long windowSpanMillis,
+            boolean gapWindows,
             DifferenceRateLimit rateLimit,
             ShadowTotals totals) {
         this.id = version.id();
@@ -80,7 +84,13 @@ final class ShadowCandidate {
         this.sinceMillis = sinceMillis;
         this.rateLimit = rateLimit;
         this.gate = new PromoteGate(windowSpanMillis);
+        this.gapWindows = gapWindows;
         this.totals = totals;
+    }
+
+    /** True when it has windowed rules, whose windows it may hand over at its promote. */
+    boolean windowed() {
+        return gate.span() > 0;
     }
 
     /** Shadow thread: counts one compared batch. */

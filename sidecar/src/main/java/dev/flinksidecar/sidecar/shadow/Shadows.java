@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   each session  --next barrier (next batch without barriers)--> runs it beside the active version
  *   promote(rule) --windowed: run for window size + allowed lateness? else TOO_EARLY, time left-->
  *                 deploy of the candidate at the next barrier (RuleRegistry, activation after
- *                 lastBarrier + 1): every session switches there, and stops the shadow there
+ *                 lastBarrier + 1): every session switches there, and stops the shadow there;
+ *                 a windowed candidate's windows become the active version's windows there
+ *                 (SessionShadows; not for gap windows, nor where the shadow skipped batches)
  *   unshadow      --> dropped; sessions stop it at their next barrier or batch
  * </pre>
  *
@@ -126,9 +128,9 @@ public final class Shadows {
                             + ": no active version of that rule to compare with; deploy it"
                             + " instead");
         }
-        long span;
+        WindowShape shape;
         try {
-            span = windowSpan(loaded);
+            shape = windowShape(loaded);
         } catch (RuleLoadException e) {
             registry.unload(artifact, loaded);
             return answer(registry.refusal(artifact, e));
@@ -144,7 +146,8 @@ public final class Shadows {
                         artifact,
                         version,
                         clock.getAsLong(),
-                        span,
+                        shape.span(),
+                        shape.gaps(),
                         new DifferenceRateLimit(maxDifferencesPerSecond, System::currentTimeMillis),
                         totals.computeIfAbsent(artifact.id(), id -> new ShadowTotals(id, metrics)));
         bytes.put(artifact.id(), new byte[][] {jar, config});
@@ -264,9 +267,39 @@ public final class Shadows {
                                 + (at == 0
                                         ? ": active from each session's next batch"
                                         : ": active right after checkpoint barrier " + at)
-                                + "; the shadow ends there")
+                                + "; the shadow ends there"
+                                + windowsAtPromote(candidate, at))
                 .addShadows(last)
                 .build();
+    }
+
+    /** What becomes of the windows at the promote, for its answer; empty for per-event rules. */
+    private static String windowsAtPromote(ShadowCandidate candidate, long at) {
+        if (!candidate.windowed()) {
+            return "";
+        }
+        String instead =
+                ": the version before finishes its open windows and the candidate starts its"
+                        + " windows afresh, as after any windowed deploy";
+        if (at == 0) {
+            return "; its windows are not handed over without checkpoint barriers" + instead;
+        }
+        if (candidate.gapWindows) {
+            return "; its windows are not handed over, since a session window open at the"
+                    + " promote may have begun before the shadow"
+                    + instead;
+        }
+        long skipped = candidate.skipped.sum();
+        if (skipped > 0) {
+            return "; its windows are not handed over in the sessions where its shadow skipped"
+                    + " batches ("
+                    + skipped
+                    + " so far)"
+                    + instead
+                    + "; elsewhere its open windows replace the version before's there";
+        }
+        return "; its open windows replace the version before's there, in every session whose"
+                + " shadow has run every batch until then";
     }
 
     /** Admin thread: drops the rule's candidate; the active version is untouched. */
@@ -338,11 +371,15 @@ public final class Shadows {
     }
 
     /**
-     * A windowed jar's longest window size (a session window's gap) plus its allowed lateness, ms;
-     * 0 for per-event rules. Opens and closes one instance of each windowed rule.
+     * A jar's windows: its longest window size (a session window's gap) plus its allowed lateness,
+     * ms (0 for per-event rules), and whether one of its rules has gap windows.
      */
-    static long windowSpan(RuleJar jar) throws RuleLoadException {
+    record WindowShape(long span, boolean gaps) {}
+
+    /** The {@link WindowShape} of a jar. Opens and closes one instance of each windowed rule. */
+    static WindowShape windowShape(RuleJar jar) throws RuleLoadException {
         long span = 0;
+        boolean gaps = false;
         for (LoadedRule rule : jar.rules()) {
             if (!rule.windowed()) {
                 continue;
@@ -355,11 +392,12 @@ public final class Shadows {
                                 ? assigner.gap()
                                 : assigner.size();
                 span = Math.max(span, size + instance.allowedLateness().toMillis());
+                gaps |= assigner.type() == WindowAssigner.Type.SESSION;
             } finally {
                 rule.close(instance);
             }
         }
-        return span;
+        return new WindowShape(span, gaps);
     }
 
     private static AdminResponse answer(DeployOutcome outcome) {

@@ -177,6 +177,60 @@ public abstract class EventTimeWindows {
         forEachKey(changes::mark);
     }
 
+    /**
+     * Copies every open window of {@code from}, the same rule's windows in another engine (a
+     * candidate run in shadow on the same events and watermarks), into these windows, which must be
+     * empty and at the same watermark: bounds, counts, timers and whether the end - 1 timer fired
+     * are kept, each accumulator goes through {@code transfer}. All or nothing: when a transfer
+     * fails, nothing changes and the failure is thrown. Every key copied is marked changed. Runs
+     * rule code.
+     *
+     * @throws IllegalArgumentException when windows are open here already, or when the windows of
+     *     {@code from} are not of the same kind, size and lateness
+     */
+    public final void copyFrom(EventTimeWindows from, AccumulatorTransfer transfer)
+            throws IOException {
+        if (openWindows > 0) {
+            throw new IllegalArgumentException("windows are open here already");
+        }
+        if (from.getClass() != getClass() || from.allowedLateness != allowedLateness) {
+            throw new IllegalArgumentException("the windows to copy are of another kind");
+        }
+        List<String> keys = new ArrayList<>();
+        from.forEachKey(keys::add);
+        List<List<WindowState>> windows = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            List<WindowState> states = new ArrayList<>();
+            for (WindowSlot slot : from.slotsOf(key)) {
+                Object accumulator =
+                        slot.accumulator == null ? null : transfer.transfer(slot.accumulator);
+                states.add(
+                        new WindowState(
+                                slot.start,
+                                slot.end,
+                                slot.count,
+                                from.fired(key, slot),
+                                accumulator));
+            }
+            windows.add(states);
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            checkBounds(windows.get(i));
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            restore(keys.get(i), windows.get(i));
+            changes.mark(keys.get(i));
+        }
+    }
+
+    /**
+     * Marks every key with open windows here changed: their state is about to be dropped or
+     * replaced, so the next checkpoint writes them again.
+     */
+    public final void markEveryKeyChanged() {
+        forEachKey(changes::mark);
+    }
+
     /** Moves an accumulator from one version of a rule to the next. */
     @FunctionalInterface
     public interface AccumulatorTransfer {

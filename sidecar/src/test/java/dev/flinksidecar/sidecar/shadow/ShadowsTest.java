@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.proto.AdminResponse;
 import dev.flinksidecar.proto.EventBatch;
+import dev.flinksidecar.proto.KeyState;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.ShadowStatus;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +116,7 @@ class ShadowsTest {
 
         void barrier(long checkpoint) {
             engine.barrier(checkpoint);
-            shadows.barrier(checkpoint);
+            shadows.barrier(checkpoint, engine);
         }
     }
 
@@ -273,6 +275,203 @@ class ShadowsTest {
         await("three batches compared", () -> status("spend").getBatches() == 3);
         AdminResponse promoted = registry.shadows().promote("spend");
         assertThat(promoted.getOk()).as(promoted.getMessage()).isTrue();
+    }
+
+    /**
+     * {@link TestingRuleJars#WINDOWED_SUM}, each amount times the config's {@code factor}; with
+     * {@code "gated": true}, its filter holds an event of key {@code gate} as {@link
+     * TestingRuleJars#GATE} does.
+     */
+    private static final String SCALED_SUM =
+            TestingRuleJars.WINDOWED_SUM
+                    .replace(
+                            "private double above;",
+                            "private double above;\n  private double factor;\n  private boolean gated;")
+                    .replace(
+                            "above = context",
+                            "factor = context.config().getDouble(\"factor\", 1);\n"
+                                    + "    gated = context.config().getBoolean(\"gated\", false);\n"
+                                    + "    above = context")
+                    .replace(
+                            "public boolean filter(Event event) {\n",
+                            "public boolean filter(Event event) {\n"
+                                    + "    if (gated && event.key().equals(\"gate\")) {\n"
+                                    + "      ((java.util.concurrent.CountDownLatch) System.getProperties()"
+                                    + ".get(\"test.gate.entered\")).countDown();\n"
+                                    + "      try { ((java.util.concurrent.CountDownLatch) System.getProperties()"
+                                    + ".get(\"test.gate\")).await(30, java.util.concurrent.TimeUnit.SECONDS); }\n"
+                                    + "      catch (InterruptedException e) { throw new IllegalStateException(e); }\n"
+                                    + "    }\n")
+                    .replace("sum[0] += event", "sum[0] += factor * event");
+
+    private byte[] scaledSum() throws IOException {
+        assertThat(SCALED_SUM).contains("factor * event").contains("test.gate.entered");
+        Path folder = Files.createDirectories(dir.resolve("scaled"));
+        return Files.readAllBytes(
+                TestingRuleJars.windowedJar(
+                        folder, "spend", "1.0.0", SCALED_SUM, "testrules.WindowedSum"));
+    }
+
+    /**
+     * A session with keyed state on {@code rules}, its version staged at 0 active from barrier 1.
+     */
+    private Session keyedSession(RuleRegistry rules, String name) {
+        RuleEngine engine =
+                RuleEngine.open(rules.open(name, true, 0), name, true, rules.quarantines());
+        SessionShadows shadows = rules.shadows().open(name, true, null, reports::add);
+        engines.add(engine);
+        sessions.add(shadows);
+        Session session = new Session(engine, shadows);
+        session.barrier(1);
+        return session;
+    }
+
+    private static List<KeyState> snapshot(RuleEngine engine) throws IOException {
+        List<KeyState> keys = new ArrayList<>();
+        engine.snapshot(keys::add);
+        keys.sort(Comparator.comparing(KeyState::getKey));
+        return keys;
+    }
+
+    /** The window results of an answer, with the version that made each, rule indexes left out. */
+    private static List<String> windows(ResultBatch answer) {
+        return answer.getResultsList().stream()
+                .map(
+                        r ->
+                                answer.getRules(r.getRule()).getVersion()
+                                        + " "
+                                        + r.toBuilder().clearRule().build())
+                .sorted()
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void aPromotedWindowedCandidateHandsItsWindowsAndTheirStateOverAtThePromoteBarrier()
+            throws Exception {
+        byte[] jar = scaledSum();
+        String window = "\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}";
+        String activeConfig = "{" + window + "}";
+        String candidateConfig = "{" + window + ", \"factor\": 10}";
+        DeployOutcome deployed = registry.deploy("spend.jar", jar, json(activeConfig), "admin", 0);
+        assertThat(deployed.ok()).as(deployed.message()).isTrue();
+        Session session = keyedSession(registry, "s1");
+        session.batch(TestingBatches.timed(1, 1_000L, "k@500=50")); // before the shadow
+
+        AdminResponse shadowed = registry.shadows().shadow("spend.jar", jar, json(candidateConfig));
+        assertThat(shadowed.getOk()).as(shadowed.getMessage()).isTrue();
+        String candidate = shadowed.getShadows(0).getCandidateVersion();
+        session.barrier(2); // the shadow begins
+        snapshot(session.engine());
+        List<EventBatch> sinceTheShadow =
+                List.of(
+                        TestingBatches.timed(2, 5_000L, "k@4000=500", "j@6000=7"),
+                        TestingBatches.timed(3, 15_000L, "k@12000=5", "j@14000=3"),
+                        TestingBatches.timed(4, 16_000L, "k@16000=1"));
+        session.batch(sinceTheShadow.get(0));
+        session.batch(sinceTheShadow.get(1));
+        await("two batches compared", () -> status("spend").getBatches() == 2);
+        AdminResponse promoted = registry.shadows().promote("spend");
+        assertThat(promoted.getOk()).as(promoted.getMessage()).isTrue();
+        assertThat(promoted.getMessage())
+                .contains("right after checkpoint barrier 3")
+                .contains("its open windows replace the version before's there");
+        ResultBatch beforeTheBarrier = session.batch(sinceTheShadow.get(2)); // queued in the shadow
+        assertThat(beforeTheBarrier.getResultsCount()).isZero();
+        session.barrier(3);
+        List<KeyState> state = snapshot(session.engine());
+        EventBatch after = TestingBatches.timed(5, 25_000L, "k@21000=2");
+        ResultBatch answer = session.batch(after);
+
+        // The candidate alone, over every event since the shadow began: what the session must
+        // match.
+        ArtifactStore replayStore = ArtifactStore.open(dir.resolve("replay-store"));
+        RuleRegistry replay =
+                new RuleRegistry(
+                        replayStore,
+                        loader -> {},
+                        3,
+                        System::currentTimeMillis,
+                        SidecarMetrics.disabled(),
+                        JarLimits.DEFAULTS,
+                        Sha256AllowList.any());
+        try {
+            DeployOutcome alone =
+                    replay.deploy("spend.jar", jar, json(candidateConfig), "admin", 0);
+            assertThat(alone.ok()).as(alone.message()).isTrue();
+            Session reference = keyedSession(replay, "replay");
+            snapshot(reference.engine());
+            sinceTheShadow.forEach(reference::batch);
+            reference.barrier(3);
+            List<KeyState> expectedState = snapshot(reference.engine());
+            ResultBatch expected = reference.batch(after);
+            reference.shadows().close();
+            reference.engine().close();
+            sessions.remove(reference.shadows());
+            engines.remove(reference.engine());
+
+            // [10 s, 20 s) fires: j 3 x 10, k (5 + 1) x 10, as the candidate counted them
+            assertThat(expected.getResultsList())
+                    .extracting(r -> r.getKey() + "=" + r.getWindow().getValue())
+                    .containsExactlyInAnyOrder("j=30.0", "k=60.0");
+            assertThat(windows(answer)).isEqualTo(windows(expected));
+            assertThat(versions(answer)).containsExactly(candidate); // none from the version before
+            assertThat(answer.getRulesList())
+                    .extracting(r -> r.getVersion())
+                    .containsExactly(candidate);
+            assertThat(expectedState).extracting(KeyState::getKey).containsExactly("j", "k");
+            assertThat(state).isEqualTo(expectedState);
+        } finally {
+            replay.close();
+            replayStore.close();
+        }
+    }
+
+    @Test
+    void aWindowedCandidateThatSkippedBatchesIsPromotedWithoutItsWindows() throws Exception {
+        registry.shadows().configure(100, 1, Duration.ofSeconds(2));
+        byte[] jar = scaledSum();
+        String window = "\"window\": {\"type\": \"tumbling\", \"size\": \"10s\"}";
+        DeployOutcome deployed =
+                registry.deploy("spend.jar", jar, json("{" + window + "}"), "admin", 0);
+        assertThat(deployed.ok()).as(deployed.message()).isTrue();
+        Session session = keyedSession(registry, "s1");
+        String config = "{" + window + ", \"factor\": 10, \"gated\": true}";
+        AdminResponse shadowed = registry.shadows().shadow("spend.jar", jar, json(config));
+        assertThat(shadowed.getOk()).as(shadowed.getMessage()).isTrue();
+        String before = shadowed.getShadows(0).getActiveVersion();
+        session.barrier(2);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        System.getProperties().put("test.gate.entered", entered);
+        System.getProperties().put("test.gate", gate);
+        try {
+            session.batch(TestingBatches.timed(2, 5_000L, "gate@4000=1"));
+            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue(); // the candidate is held
+            session.batch(TestingBatches.timed(3, 8_000L, "k@6000=5")); // queued (1 place)
+            session.batch(TestingBatches.timed(4, 9_000L, "k@7000=1")); // skipped
+            gate.countDown();
+            await("the queued batch compared", () -> status("spend").getBatches() == 2);
+        } finally {
+            gate.countDown();
+            System.getProperties().remove("test.gate.entered");
+            System.getProperties().remove("test.gate");
+        }
+        session.batch(TestingBatches.timed(5, 20_000L, "k@12000=2"));
+        session.batch(TestingBatches.timed(6, 31_000L, "k@25000=3", "k@35000=4"));
+        await("all compared", () -> status("spend").getBatches() == 4);
+
+        AdminResponse promoted = registry.shadows().promote("spend");
+        assertThat(promoted.getOk()).as(promoted.getMessage()).isTrue();
+        assertThat(promoted.getMessage())
+                .contains("not handed over in the sessions where its shadow skipped batches (1");
+        session.barrier(3);
+        ResultBatch answer = session.batch(TestingBatches.timed(7, 40_000L));
+
+        // [30 s, 40 s) was open at the promote: the version before finishes it, as before
+        assertThat(answer.getResultsList())
+                .extracting(r -> r.getKey() + "=" + r.getWindow().getValue())
+                .containsExactly("k=4.0");
+        assertThat(versions(answer)).containsExactly(before);
     }
 
     @Test

@@ -13,8 +13,10 @@ import dev.flinksidecar.sidecar.window.ChangedKeys;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
@@ -120,6 +122,11 @@ public final class RuleEngine implements AutoCloseable {
     volatile long sequence;
 
     private final String sessionName;
+
+    /**
+     * The rule ids whose version the last {@link #barrier} call switched (until the next batch).
+     */
+    private final Set<String> switchedAtBarrier = new HashSet<>();
 
     /** Quarantines the watchdog asks the engine's thread to make at its next event. */
     private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
@@ -249,6 +256,7 @@ public final class RuleEngine implements AutoCloseable {
 
     private ResultBatch process(EventBatchView batch) {
         calls.own();
+        switchedAtBarrier.clear();
         List<RuleChange> changes = feed.atBatch();
         if (!changes.isEmpty()) {
             table.apply(changes, null);
@@ -493,13 +501,58 @@ public final class RuleEngine implements AutoCloseable {
     public List<RuleRef> barrier(long checkpointId) {
         calls.own();
         List<RuleChange> changes = feed.atBarrier(checkpointId);
+        switchedAtBarrier.clear();
         if (!changes.isEmpty()) {
             table.apply(changes, null);
+            for (RuleChange change : changes) {
+                switchedAtBarrier.add(change.id());
+            }
         }
         if (keyed != null) {
             feed.holding(checkpointId, keyed.finishing(table.slots().values()));
         }
         return activeRules();
+    }
+
+    /**
+     * Right after {@link #barrier}, when that barrier switched rule {@code ruleId} to version
+     * {@code version}: the windows of that version become copies of those {@code candidate} holds,
+     * an engine that ran the same version in shadow on this session's events and watermarks since
+     * before the windows open now began; the windows older versions were finishing are dropped.
+     * Every key of the windows replaced or dropped is marked changed, so the next {@link #snapshot}
+     * writes the candidate's windows (see {@link WindowHandOver}). All or nothing. Runs rule code
+     * (codecs, {@code close}). {@code candidate} must run nothing meanwhile; it is not changed.
+     *
+     * @return null when the windows were handed over; else why not, and nothing changed
+     */
+    public String takeWindowsOf(String ruleId, String version, RuleEngine candidate) {
+        calls.own();
+        RuleSlot slot = table.slots().get(ruleId);
+        if (!switchedAtBarrier.contains(ruleId)
+                || slot == null
+                || slot.version == null
+                || !slot.version.version().equals(version)) {
+            return "the session did not switch to " + ruleId + " " + version + " at this barrier";
+        }
+        RuleSlot theirs = candidate.table.slots().get(ruleId);
+        if (theirs == null) {
+            return "the candidate runs nothing here";
+        }
+        if (candidate.watermark != watermark) {
+            return "the candidate is at watermark "
+                    + candidate.watermark
+                    + ", the session at "
+                    + watermark;
+        }
+        String refused;
+        context.begin();
+        try {
+            refused = WindowHandOver.handOver(slot, theirs, changes, watermark, context);
+        } finally {
+            context.end();
+        }
+        table.rebuild();
+        return refused;
     }
 
     /**

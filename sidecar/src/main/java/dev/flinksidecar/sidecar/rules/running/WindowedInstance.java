@@ -125,6 +125,26 @@ final class WindowedInstance {
         windows = older.windows;
     }
 
+    /**
+     * New windows of this instance holding a copy of {@code candidate}'s open windows: the same
+     * rule, run in shadow by another engine on the same events, with the same windows and lateness
+     * (see {@link EventTimeWindows#copyFrom}). They mark the keys they change in {@code changes}
+     * and start at the session's {@code watermark}. Nothing is installed yet. Runs rule code (both
+     * codecs).
+     *
+     * @throws IOException when a codec fails
+     */
+    EventTimeWindows copyOf(
+            WindowedInstance candidate, ChangedKeys changes, long watermark, ContextSwitch context)
+            throws IOException {
+        context.enter(loaded.classLoader());
+        EventTimeWindows copy = EventTimeWindows.of(rule, changes);
+        copy.startAt(watermark);
+        copy.copyFrom(
+                candidate.windows, accumulator -> transfer(candidate.rule, rule, accumulator));
+        return copy;
+    }
+
     @SuppressWarnings("unchecked")
     private static Object transfer(WindowedRule<?> from, WindowedRule<?> to, Object accumulator)
             throws IOException {

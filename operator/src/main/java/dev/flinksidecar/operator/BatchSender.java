@@ -14,8 +14,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *
  * <p><b>Batching is adaptive.</b> When no batch is in flight an event is sent at once, so at low
  * load latency is one round trip. While batches are in flight, new events gather in the open batch
- * until it reaches max-events or max-bytes, until a reply frees a slot, or until max-delay passes,
- * whichever comes first.
+ * until it reaches max-events or max-bytes (then it goes as soon as a slot is free), until every
+ * batch in flight is answered, or until max-delay passes, whichever comes first. So at most one
+ * batch that is not full is in flight: the batch size follows the load (about the events of one
+ * round trip), and the sidecar's per-batch cost is paid once per round trip, not once per reply.
  *
  * <p><b>Backpressure.</b> When the open batch is full (or a status change, checkpoint or end of
  * input must send it) and no slot is free, the task thread yields to its mailbox ({@link
@@ -127,7 +129,7 @@ final class BatchSender {
     private void added() throws Exception {
         if (inFlight.isEmpty()) {
             send();
-        } else if (runner.batchSize() >= maxEvents || runner.batchBytes() >= maxBatchBytes) {
+        } else if (full()) {
             sendWhenSlotFree();
         } else {
             armTimer();
@@ -223,10 +225,17 @@ final class BatchSender {
         return batch;
     }
 
-    /** After an answer was emitted: sends the open batch if the freed slot allows. Mailbox. */
-    void sendIfSlotFree() throws Exception {
-        if (pending.hasContent() && hasSlot()) {
+    /**
+     * After an answer: sends the open batch when nothing else is in flight, or when it is full and
+     * the freed slot allows. Mailbox.
+     */
+    void sendAfterAnswer() throws Exception {
+        if (pending.hasContent() && (inFlight.isEmpty() || (full() && hasSlot()))) {
             send();
         }
+    }
+
+    private boolean full() {
+        return runner.batchSize() >= maxEvents || runner.batchBytes() >= maxBatchBytes;
     }
 }

@@ -403,7 +403,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
             return;
         }
         InFlightBatch batch = batches.answered(reply.sequence());
-        batches.sendIfSlotFree();
+        batches.sendAfterAnswer();
         emitter.emit(reply, batch);
         recovery.emitted(reply);
         metrics.latency.record(batch.sampleNanos(), batch.sentNanos(), readNanos);

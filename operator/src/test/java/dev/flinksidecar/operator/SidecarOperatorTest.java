@@ -87,6 +87,29 @@ class SidecarOperatorTest {
     }
 
     @Test
+    void keepsAtMostOneBatchThatIsNotFullInFlight() throws Exception {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(3, 4))) {
+            for (int i = 0; i < 5; i++) {
+                h.process(event("k", i));
+            }
+            // [0] at once, [1,2,3] when full, 4 waits in the open batch
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(1, 3);
+
+            h.reply(1); // a slot is free, but [1,2,3] is still in flight and the open batch not
+            // full
+            assertThat(h.runner.sent()).hasSize(2);
+            h.process(event("k", 5)); // gathers too
+            assertThat(h.runner.sent()).hasSize(2);
+
+            h.reply(1); // nothing in flight any more: the open batch goes, whatever its size
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(1, 3, 2);
+            h.reply(1);
+            assertThat(h.output()).containsExactly("k@0", "k@1", "k@2", "k@3", "k@4", "k@5");
+        }
+    }
+
+    @Test
     void sendsAnOpenBatchWhenMaxDelayPasses() throws Exception {
         try (OperatorHarness h =
                 new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {

@@ -43,13 +43,13 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *
  * <p>{@code --parallelism 1,2} measures each parallelism in turn in the one run, against one
  * sidecar, each line then starting with its parallelism. {@code --latency-rate N} skips the
- * throughput runs and measures the latency at N events/s. {@code --sidecar-flags}: {@code launcher}
- * (default) starts the sidecar with the JVM flags its launcher and local mode use (the sidecar
- * jar's {@code jvm-flags}), {@code none} with the JDK's defaults, anything else is taken as the
- * flags themselves. The sidecar logs its collections to {@code sidecar-gc.log} in the benchmark's
- * folder; after the latency line come the collections of both JVMs during the latency run (this one
- * runs Flink's task managers) and the latency split in its three parts (see the operator's {@code
- * LatencyTracker}).
+ * throughput runs and measures the latency at N events/s, after 2,000,000 events to warm both JVMs.
+ * {@code --sidecar-flags}: {@code launcher} (default) starts the sidecar with the JVM flags its
+ * launcher and local mode use (the sidecar jar's {@code jvm-flags}), {@code none} with the JDK's
+ * defaults, anything else is taken as the flags themselves. The sidecar logs its collections to
+ * {@code sidecar-gc.log} in the benchmark's folder; after the latency line come the collections of
+ * both JVMs during the latency run (this one runs Flink's task managers) and the latency split in
+ * its three parts (see the operator's {@code LatencyTracker}).
  *
  * <p>Run from the repository root after {@code mvn -DskipTests package}.
  */
@@ -132,6 +132,7 @@ public final class JobComparison {
                 JobComparison bench =
                         new JobComparison(events, parallelism, keys, latencySeconds, gcLog, label);
                 if (latencyRate > 0) {
+                    bench.throughput(sidecar.socket.toString(), WARM_UP_EVENTS);
                     bench.latency(sidecar.socket.toString(), latencyRate, "as given");
                 } else {
                     bench.run(sidecar.socket.toString(), runs);
@@ -139,6 +140,9 @@ public final class JobComparison {
             }
         }
     }
+
+    /** Events through the sidecar path before a latency run of its own, so both JVMs are warm. */
+    private static final long WARM_UP_EVENTS = 2_000_000;
 
     private BenchSidecar sidecar;
 
@@ -270,7 +274,7 @@ public final class JobComparison {
             throws Exception {
         StreamExecutionEnvironment env = environment();
         long count = rate * latencySeconds;
-        attach(source(env, count, RateLimiterStrategy.perSecond(rate)), socket);
+        attach(source(env, count, TickRateLimiter.perSecond(rate)), socket);
         JobExecutionResult result = env.execute("sidecar latency");
         Map<String, TreeMap<Integer, Integer>> histograms = new TreeMap<>();
         List<String> names = new ArrayList<>(LATENCY_PARTS);

@@ -67,22 +67,54 @@ public final class EventBatchColumns {
     private int pos;
     private final int end;
 
-    private EventBatchColumns(byte[] bytes, int offset, int length) {
+    /**
+     * Heap of this object's own arrays and strings so far (not of {@link #bytes}), and its bound.
+     */
+    private long heapBytes;
+
+    private final long heapLimit;
+
+    /** Bytes of an array's header, and of a String object with its array's header (64-bit JVM). */
+    private static final int ARRAY = 16;
+
+    private static final int STRING = 24;
+
+    private EventBatchColumns(byte[] bytes, int offset, int length, long heapLimit) {
         this.bytes = bytes;
         this.pos = offset;
         this.end = offset + length;
+        this.heapLimit = heapLimit;
     }
 
     /** Reads the {@code EventBatch} in {@code bytes[offset, offset + length)}. */
     public static EventBatchColumns read(byte[] bytes, int offset, int length)
             throws InvalidProtocolBufferException {
+        return read(bytes, offset, length, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads the {@code EventBatch} in {@code bytes[offset, offset + length)}, stopping with a
+     * {@link HeapLimitException} as soon as its columns would take more than {@code heapLimit}
+     * bytes of heap: a small frame of packed one-byte numbers decodes to eight times its size or
+     * more, so a reader with a memory budget bounds the decoding, not only the frame.
+     */
+    public static EventBatchColumns read(byte[] bytes, int offset, int length, long heapLimit)
+            throws InvalidProtocolBufferException {
         if (offset < 0 || length < 0 || offset + length > bytes.length) {
             throw new IndexOutOfBoundsException(
                     "bytes " + offset + " to " + (offset + length) + " of " + bytes.length);
         }
-        EventBatchColumns columns = new EventBatchColumns(bytes, offset, length);
+        EventBatchColumns columns = new EventBatchColumns(bytes, offset, length, heapLimit);
         columns.readFields();
         return columns;
+    }
+
+    /**
+     * About the heap these columns take beside the encoded bytes they were read from: every array
+     * they allocated while reading (grown ones counted whole) and the dictionaries' strings.
+     */
+    public long heapBytes() {
+        return heapBytes;
     }
 
     /** Reads the {@code EventBatch} that is the whole of {@code bytes}. */
@@ -240,6 +272,7 @@ public final class EventBatchColumns {
                 }
                 int length = readLength();
                 checkUtf8(pos, length);
+                allocated(STRING + ARRAY + length);
                 String name = string(bytes, pos, length);
                 pos += length;
                 if (field == 5) {
@@ -294,7 +327,9 @@ public final class EventBatchColumns {
             checkUtf8(pos, length);
         }
         if (2 * index + 2 > places.length) {
-            places = Arrays.copyOf(places, Math.max(32, places.length * 2));
+            int capacity = Math.max(32, places.length * 2);
+            allocated(ARRAY + 4L * capacity);
+            places = Arrays.copyOf(places, capacity);
         }
         places[2 * index] = pos;
         places[2 * index + 1] = length;
@@ -311,6 +346,9 @@ public final class EventBatchColumns {
             limit = -1;
         } else {
             return false;
+        }
+        if (limit == pos) {
+            return true; // an empty packed field: valid, no entries
         }
         do {
             int value = (int) readVarint64(); // uint32: the low 32 bits of the varint
@@ -348,6 +386,9 @@ public final class EventBatchColumns {
         } else {
             return false;
         }
+        if (limit == pos) {
+            return true;
+        }
         do {
             long value = readVarint64();
             switch (field) {
@@ -382,6 +423,9 @@ public final class EventBatchColumns {
             limit = -1;
         } else {
             return false;
+        }
+        if (limit == pos) {
+            return true;
         }
         do {
             if (end - pos < 8) {
@@ -507,20 +551,69 @@ public final class EventBatchColumns {
         return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
 
-    private static int[] grow(int[] array, int count) {
-        return count < array.length ? array : Arrays.copyOf(array, Math.max(16, count * 2));
+    private int[] grow(int[] array, int count) throws HeapLimitException {
+        if (count < array.length) {
+            return array;
+        }
+        int capacity = Math.max(16, count * 2);
+        allocated(ARRAY + 4L * capacity);
+        return Arrays.copyOf(array, capacity);
     }
 
-    private static long[] grow(long[] array, int count) {
-        return count < array.length ? array : Arrays.copyOf(array, Math.max(16, count * 2));
+    private long[] grow(long[] array, int count) throws HeapLimitException {
+        if (count < array.length) {
+            return array;
+        }
+        int capacity = Math.max(16, count * 2);
+        allocated(ARRAY + 8L * capacity);
+        return Arrays.copyOf(array, capacity);
     }
 
-    private static double[] grow(double[] array, int count) {
-        return count < array.length ? array : Arrays.copyOf(array, Math.max(16, count * 2));
+    private double[] grow(double[] array, int count) throws HeapLimitException {
+        if (count < array.length) {
+            return array;
+        }
+        int capacity = Math.max(16, count * 2);
+        allocated(ARRAY + 8L * capacity);
+        return Arrays.copyOf(array, capacity);
     }
 
-    private static String[] grow(String[] array, int count) {
-        return count < array.length ? array : Arrays.copyOf(array, Math.max(8, count * 2));
+    private String[] grow(String[] array, int count) throws HeapLimitException {
+        if (count < array.length) {
+            return array;
+        }
+        int capacity = Math.max(8, count * 2);
+        allocated(ARRAY + 4L * capacity);
+        return Arrays.copyOf(array, capacity);
+    }
+
+    /**
+     * Counts heap the columns take; over the limit the reading stops. A grown array counts whole
+     * and the one it replaced stays counted, so the count bounds what was ever allocated.
+     */
+    private void allocated(long bytes) throws HeapLimitException {
+        heapBytes += bytes;
+        if (heapBytes > heapLimit) {
+            throw new HeapLimitException(heapBytes, heapLimit);
+        }
+    }
+
+    /**
+     * Reading an {@code EventBatch} stopped because its columns would take more heap than the limit
+     * given to {@link #read(byte[], int, int, long)}.
+     */
+    public static final class HeapLimitException extends InvalidProtocolBufferException {
+
+        private static final long serialVersionUID = 1L;
+
+        HeapLimitException(long reached, long limit) {
+            super(
+                    "an EventBatch's columns would take more than "
+                            + limit
+                            + " bytes of heap (reached "
+                            + reached
+                            + " before the end of the batch)");
+        }
     }
 
     private static InvalidProtocolBufferException truncated() {

@@ -160,6 +160,53 @@ class EventBatchColumnsTest {
     }
 
     @Test
+    void readsEmptyPackedFieldsAsTheGeneratedParserDoes() throws Exception {
+        // every packed number column present with length 0: valid, and no entries
+        byte[] wire = {0x1A, 0x00, 0x22, 0x00, 0x3A, 0x00, 0x42, 0x00, 0x4A, 0x00, 0x52, 0x00};
+        EventBatch generated = EventBatch.parseFrom(wire);
+        EventBatchColumns columns = EventBatchColumns.read(wire);
+        assertThat(columns.timeDeltaCount()).isEqualTo(generated.getTimeDeltaCount()).isZero();
+        assertThat(columns.typeCount()).isEqualTo(generated.getTypeCount()).isZero();
+        assertThat(columns.doubleValueCount).isEqualTo(generated.getDoubleValuesCount()).isZero();
+        assertThat(new EventBatchView(columns).size()).isZero();
+    }
+
+    @Test
+    void stopsReadingWhenTheColumnsWouldTakeMoreHeapThanItsLimit() throws Exception {
+        // 100,000 packed one-byte time deltas: 100 KB on the wire, 800 KB and more as longs
+        int deltas = 100_000;
+        byte[] wire = new byte[1 + 3 + deltas];
+        wire[0] = 0x1A; // time_delta, packed
+        wire[1] = (byte) (deltas & 0x7F | 0x80);
+        wire[2] = (byte) (deltas >>> 7 & 0x7F | 0x80);
+        wire[3] = (byte) (deltas >>> 14);
+        assertThat(EventBatch.parseFrom(wire).getTimeDeltaCount()).isEqualTo(deltas);
+
+        assertThatThrownBy(() -> EventBatchColumns.read(wire, 0, wire.length, 500_000))
+                .isInstanceOf(EventBatchColumns.HeapLimitException.class)
+                .hasMessageContaining("more than 500000 bytes of heap");
+        EventBatchColumns whole = EventBatchColumns.read(wire, 0, wire.length, 4_000_000);
+        assertThat(whole.timeDeltaCount()).isEqualTo(deltas);
+        assertThat(whole.heapBytes()).isBetween(8L * deltas, 4_000_000L);
+    }
+
+    @Test
+    void countsTheHeapOfEveryColumnItRead() throws Exception {
+        EventBatchWriter writer = new EventBatchWriter();
+        long small = 0;
+        for (int i = 0; i < 1000; i++) {
+            writer.add(
+                    EventRecord.builder("key-" + i, i).set("amount", i).set("note", "n").build());
+            if (i == 9) {
+                small = EventBatchColumns.read(writer.bytes(1, false, 0)).heapBytes();
+            }
+        }
+        long large = EventBatchColumns.read(writer.bytes(1, false, 0)).heapBytes();
+        // a thousand events: at least a key place (two ints), a delta, a type and a count each
+        assertThat(large).isGreaterThan(1000L * (8 + 8 + 4 + 4)).isGreaterThan(small * 20);
+    }
+
+    @Test
     void payloadsAreCopiedOut() throws Exception {
         EventBatch batch =
                 EventBatch.newBuilder()

@@ -124,9 +124,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             waiting = false;
             frameBytes = length;
-            startTimer();
         }
         if (in.readableBytes() < Protocol.LENGTH_FIELD_BYTES + frameBytes) {
+            startTimer(); // only a frame that is not complete in one read needs its timer
             return;
         }
         in.skipBytes(Protocol.LENGTH_FIELD_BYTES);

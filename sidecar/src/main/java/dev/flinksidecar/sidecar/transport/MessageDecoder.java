@@ -5,7 +5,6 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.flinksidecar.events.wire.EventBatchColumns;
 import dev.flinksidecar.proto.ClientMessage;
-import dev.flinksidecar.proto.EventBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,8 +24,9 @@ import java.util.List;
  *
  * <p>Event batches, nearly every frame of a session, take a shorter way: a {@link ClientMessage}
  * frame that is one {@code events} field and nothing else becomes the batch's {@link
- * EventBatchColumns}, read straight from a heap copy of its bytes, instead of a generated message
- * (the heap estimate is that of the same bytes). Any other frame is parsed whole.
+ * EventBatchColumns}, read straight from a heap copy of its bytes, instead of a generated message;
+ * its heap is counted while the columns are read (and the reading stops at the budget), not
+ * estimated in a pass of its own. Any other frame is parsed whole.
  *
  * <p>Runs on the connection's event loop.
  *
@@ -120,18 +120,33 @@ public final class MessageDecoder<T extends Message> extends MessageToMessageDec
         return -1;
     }
 
+    /**
+     * Copies the batch's bytes to the heap and reads its columns there, bounded by what is left of
+     * the budget once the frame itself is counted; the columns' own heap is then charged as
+     * measured while reading, not estimated in a pass of its own.
+     */
     private EventBatchColumns eventBatch(ByteBuf frame, int offset, int length) throws Exception {
         int size = length - offset;
-        ByteBuffer view =
-                frame.nioBufferCount() == 1
-                        ? frame.nioBuffer(frame.readerIndex() + offset, size)
-                        : ByteBuffer.wrap(
-                                ByteBufUtil.getBytes(frame, frame.readerIndex() + offset, size));
-        long heap = HeapEstimate.OBJECT + HeapEstimate.of(EventBatch.getDescriptor(), view);
-        charge(heap, length);
         byte[] bytes = new byte[size];
         frame.getBytes(frame.readerIndex() + offset, bytes);
-        EventBatchColumns batch = EventBatchColumns.read(bytes);
+        long limit = account.budget().limit();
+        long columnsLimit = limit - length - HeapEstimate.OBJECT - size;
+        EventBatchColumns batch;
+        try {
+            batch = EventBatchColumns.read(bytes, 0, size, columnsLimit);
+        } catch (EventBatchColumns.HeapLimitException e) {
+            throw new TooLongFrameException(
+                    "a ClientMessage frame of "
+                            + length
+                            + " bytes would take more heap once decoded than the "
+                            + limit
+                            + " bytes of "
+                            + account.budget().setting()
+                            + " (its EventBatch's columns alone over "
+                            + Math.max(0, columnsLimit)
+                            + " bytes); send it in smaller messages");
+        }
+        charge(HeapEstimate.OBJECT + size + batch.heapBytes(), length);
         account.handedOn();
         return batch;
     }

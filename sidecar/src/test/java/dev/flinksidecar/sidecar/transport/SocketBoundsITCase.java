@@ -176,6 +176,27 @@ class SocketBoundsITCase {
     }
 
     @Test
+    void anEventBatchThatWouldDecodeToMoreThanTheBudgetIsRefusedWhileItIsRead() throws Exception {
+        start();
+        TestingClient client = connect();
+        client.send(hello());
+        assertThat(client.receive().hasWelcome()).isTrue();
+        // 8 MB of packed one-byte time deltas: 64 MB as longs, the sidecar's whole heap
+        byte[] batch = packedTimeDeltasFrame(8 * 1024 * 1024);
+        sendInBackground(client, batch);
+
+        Error error = client.receive().getError();
+        assertThat(error.getCode()).isEqualTo("FRAME_TOO_LARGE");
+        assertThat(error.getMessage())
+                .contains(
+                        "ClientMessage frame of "
+                                + (batch.length - 4)
+                                + " bytes would take more heap")
+                .contains("sidecar.transport.max-input-bytes");
+        assertStillServes();
+    }
+
+    @Test
     void seventeenConnectionsHoldingLargePartialFramesDoNotStopAFreshSession() throws Exception {
         start();
         int frameBytes = 15 * 1024 * 1024;
@@ -504,6 +525,21 @@ class SocketBoundsITCase {
         for (int i = 0; i < keys; i++) {
             body.put((byte) ((1 << 3) | 2)).put((byte) 0); // StateRestore.keys: an empty KeyState
         }
+        byte[] message = new byte[body.position()];
+        body.flip().get(message);
+        return frame(message);
+    }
+
+    /** A ClientMessage whose EventBatch is {@code deltas} packed time deltas of one byte each. */
+    private static byte[] packedTimeDeltasFrame(int deltas) {
+        ByteBuffer batch = ByteBuffer.allocate(1 + 5 + deltas);
+        batch.put((byte) ((3 << 3) | 2)); // EventBatch.time_delta, packed
+        putVarint(batch, deltas);
+        batch.position(batch.position() + deltas); // zeros: deltas of 0
+        ByteBuffer body = ByteBuffer.allocate(1 + 5 + batch.position());
+        body.put((byte) ((2 << 3) | 2)); // ClientMessage.events
+        putVarint(body, batch.position());
+        body.put(batch.array(), 0, batch.position());
         byte[] message = new byte[body.position()];
         body.flip().get(message);
         return frame(message);

@@ -20,17 +20,18 @@ import org.apache.flink.types.StringValue;
  * payloadLength:int  payload:byte[payloadLength]
  * </pre>
  *
- * Strings use Flink's {@link StringValue} encoding (null-safe). DOUBLE values travel as their raw
- * bits and BOOLEAN ones as 0/1, exactly as {@link EventRecord#numbers()} holds them. The layout is
- * versioned by {@link Snapshot}; change it only together with a new snapshot version.
+ * Strings use Flink's {@link StringValue} layout (null-safe), read and written through {@link
+ * StringValueCodec}. DOUBLE values travel as their raw bits and BOOLEAN ones as 0/1, exactly as
+ * {@link EventRecord#numbers()} holds them. The layout is versioned by {@link Snapshot}; change it
+ * only together with a new snapshot version.
  *
  * <p>Events of a stream mostly share one schema, so each instance remembers the last one it saw:
  * writing, the encoded bytes of the last attribute names (written whole instead of char by char);
- * reading, the last names and types, which a record of the same schema shares instead of decoding
- * new strings. That makes an instance stateful: Flink gives each thread its own through {@link
- * #duplicate()}, and {@link #INSTANCE} is only the template that type information hands out copies
- * of. Measured against Flink's {@code PojoSerializer} for a POJO of the same fields in bench's
- * {@code SerializerComparison}.
+ * reading, the last names, types and event type, which a record of the same schema shares instead
+ * of decoding new strings. That makes an instance stateful: Flink gives each thread its own through
+ * {@link #duplicate()}, and {@link #INSTANCE} is only the template that type information hands out
+ * copies of. Measured against Flink's {@code PojoSerializer} for a POJO of the same fields in
+ * bench's {@code SerializerComparison}.
  */
 public final class EventRecordSerializer extends ImmutableRecordSerializer<EventRecord> {
 
@@ -70,20 +71,22 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
 
     @Override
     public void serialize(EventRecord record, DataOutputView out) throws IOException {
-        StringValue.writeString(record.key(), out);
+        Memory memory = memory();
+        StringValueCodec codec = memory.codec;
+        codec.write(record.key(), out);
         out.writeLong(record.time());
-        StringValue.writeString(record.type(), out);
+        codec.write(record.type(), out);
         String[] names = record.names();
         AttributeType[] types = record.types();
         long[] numbers = record.numbers();
         String[] strings = record.strings();
-        byte[][] encoded = memory().encoded(names);
+        byte[][] encoded = memory.encoded(names);
         out.writeInt(names.length);
         for (int i = 0; i < names.length; i++) {
             out.write(encoded[i]);
             out.writeByte(types[i].ordinal());
             if (types[i] == AttributeType.STRING) {
-                StringValue.writeString(strings[i], out);
+                codec.write(strings[i], out);
             } else {
                 out.writeLong(numbers[i]);
             }
@@ -95,11 +98,12 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
 
     @Override
     public EventRecord deserialize(DataInputView in) throws IOException {
-        String key = StringValue.readString(in);
-        long time = in.readLong();
-        String type = StringValue.readString(in);
-        int n = in.readInt();
         Memory memory = memory();
+        StringValueCodec codec = memory.codec;
+        String key = codec.read(in);
+        long time = in.readLong();
+        String type = memory.lastType = codec.read(in, memory.lastType);
+        int n = in.readInt();
         String[] names = memory.readNames(n);
         AttributeType[] types = memory.readTypes;
         String[] lastNames = memory.lastNames;
@@ -107,7 +111,10 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
         String[] strings = new String[n];
         boolean sameSchema = n == lastNames.length;
         for (int i = 0; i < n; i++) {
-            String name = readName(in, sameSchema ? lastNames[i] : null);
+            String name = codec.read(in, sameSchema ? lastNames[i] : null);
+            if (name == null) {
+                throw new IOException("corrupt EventRecord: an attribute without a name");
+            }
             AttributeType kind = KINDS[in.readByte()];
             if (sameSchema) {
                 sameSchema = name == lastNames[i] && kind == memory.lastTypes[i];
@@ -115,7 +122,7 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
             names[i] = name;
             types[i] = kind;
             if (kind == AttributeType.STRING) {
-                strings[i] = StringValue.readString(in);
+                strings[i] = codec.read(in);
             } else {
                 numbers[i] = in.readLong();
             }
@@ -142,52 +149,14 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
         return m;
     }
 
-    /**
-     * A name in {@link StringValue}'s encoding: {@code expected} itself when the bytes spell it,
-     * else a new string.
-     */
-    private static String readName(DataInputView in, String expected) throws IOException {
-        int length = readVarint(in) - 1;
-        if (length < 0) {
-            throw new IOException("corrupt EventRecord: an attribute without a name");
-        }
-        char[] chars = null;
-        boolean same = expected != null && expected.length() == length;
-        for (int i = 0; i < length; i++) {
-            int c = readVarint(in);
-            if (same && c == expected.charAt(i)) {
-                continue;
-            }
-            if (chars == null) {
-                chars = new char[length];
-                if (expected != null) {
-                    expected.getChars(0, i, chars, 0); // the part that matched
-                }
-                same = false;
-            }
-            chars[i] = (char) c;
-        }
-        return same ? expected : chars == null ? "" : new String(chars);
-    }
-
-    /** {@link StringValue}'s variable-length number: seven bits a byte, low bits first. */
-    private static int readVarint(DataInputView in) throws IOException {
-        int value = in.readUnsignedByte();
-        if (value >= 0x80) {
-            value &= 0x7F;
-            int shift = 7;
-            int next;
-            while ((next = in.readUnsignedByte()) >= 0x80) {
-                value |= (next & 0x7F) << shift;
-                shift += 7;
-            }
-            value |= next << shift;
-        }
-        return value;
-    }
-
     /** The last schema written and read by one instance (one thread). */
     private static final class Memory {
+        /** Strings in StringValue's layout, through a scratch array. */
+        private final StringValueCodec codec = new StringValueCodec();
+
+        /** The type last read, which the next record's type most likely is too. */
+        private String lastType;
+
         // Writing: the names last written and their StringValue bytes.
         private String[] encodedFor = NO_NAMES;
         private byte[][] encodedNames = new byte[0][];

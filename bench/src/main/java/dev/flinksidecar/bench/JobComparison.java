@@ -49,7 +49,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * defaults, anything else is taken as the flags themselves. The sidecar logs its collections to
  * {@code sidecar-gc.log} in the benchmark's folder; after the latency line come the collections of
  * both JVMs during the latency run (this one runs Flink's task managers) and the latency split in
- * its three parts (see the operator's {@code LatencyTracker}).
+ * its three parts (see the operator's {@code LatencyTracker}). {@code -Dbench.batch-max-events=N}
+ * sets the operator's {@code batch.max-events} (default 1024) for the sidecar runs.
  *
  * <p>Run from the repository root after {@code mvn -DskipTests package}.
  */
@@ -317,7 +318,13 @@ public final class JobComparison {
                                 keyed,
                                 SidecarOperatorOptions.defaults()
                                         .with(SidecarOperatorOptions.SOCKET_PATH, socket)
-                                        .with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 16));
+                                        .with(SidecarOperatorOptions.LATENCY_SAMPLE_INTERVAL, 16)
+                                        .with(
+                                                SidecarOperatorOptions.BATCH_MAX_EVENTS,
+                                                Integer.getInteger(
+                                                        "bench.batch-max-events",
+                                                        SidecarOperatorOptions.BATCH_MAX_EVENTS
+                                                                .defaultValue())));
         results.sinkTo(new DiscardingSink<>());
     }
 

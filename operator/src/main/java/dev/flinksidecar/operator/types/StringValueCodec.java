@@ -11,13 +11,21 @@ import org.apache.flink.types.StringValue;
  * Strings in the layout of Flink's {@link StringValue#writeString} (a variable-length number, the
  * length plus one, 0 for null; then each char as a variable-length number), read and written in
  * whole byte arrays instead of one virtual call per char. Most strings of events are ASCII, one
- * byte per char: those go through a scratch array in one {@code readFully} or {@code write} and
- * become a string in one step; any other char falls back to the char-by-char layout. The bytes are
- * exactly {@link StringValue}'s, so what either writes the other reads.
+ * byte per char: those go through a scratch array (written in one {@code write}, read byte by byte
+ * when short and in one {@code readFully} when long) and become a string in one step; any other
+ * char falls back to the char-by-char layout. The bytes are exactly {@link StringValue}'s, so what
+ * either writes the other reads.
  *
  * <p>Each instance has a scratch array: one instance per serializer instance (one thread).
  */
 final class StringValueCodec {
+
+    /**
+     * Strings up to this many bytes are read byte by byte: Flink's network buffers are off-heap,
+     * and their {@code readFully} is a copy through {@code Unsafe} whose fixed cost outweighs a few
+     * inlined byte reads (measured with JFR on JobComparison: keys, types and names are short).
+     */
+    private static final int SHORT = 32;
 
     private byte[] scratch = new byte[64];
 
@@ -67,7 +75,13 @@ final class StringValueCodec {
         }
         // every char takes at least one byte, so reading length bytes never reads past the string
         byte[] bytes = room(length);
-        in.readFully(bytes, 0, length);
+        if (length > SHORT) {
+            in.readFully(bytes, 0, length);
+        } else {
+            for (int i = 0; i < length; i++) {
+                bytes[i] = in.readByte();
+            }
+        }
         for (int i = 0; i < length; i++) {
             if (bytes[i] < 0) {
                 return decodeRest(in, bytes, length, i);

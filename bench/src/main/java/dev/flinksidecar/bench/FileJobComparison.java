@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,6 +121,9 @@ public final class FileJobComparison {
             if (synthetic != null) {
                 synthetic.stopSidecar();
             }
+            if (!flags.containsKey("--work")) {
+                deleteTree(work); // a temporary folder of some 400 MB: the input and the outputs
+            }
         }
         double bigMedian = median(bigSeconds);
         double fixed = median(oneSeconds);
@@ -136,6 +140,14 @@ public final class FileJobComparison {
                             syntheticRate, rate / syntheticRate);
         }
         System.out.println(summary);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /** Seconds from the start of {@code java -jar localJar ...} to its exit; fails on exit != 0. */

@@ -14,12 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -132,7 +138,8 @@ class MisbehavingRulesITCase {
         Path admin = dir.resolve("sidecar.sock.admin");
         List<String> command = TestSidecars.command(dir);
         command.add(command.indexOf("-jar"), "-Xmx192m");
-        List<String> lines = new ArrayList<>();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        HOLD.reset(withBadRules);
         try (LocalSidecarProcess sidecar =
                 LocalSidecarProcess.start(
                         command,
@@ -147,7 +154,7 @@ class MisbehavingRulesITCase {
                     new DataGeneratorSource<>(
                             MisbehavingRulesITCase::event,
                             EVENTS,
-                            RateLimiterStrategy.perSecond(5_000),
+                            new HeldUntilDeployed(),
                             RecordTypes.EVENT);
             DataStream<EventRecord> events =
                     env.fromSource(source, TestStreams.perEventWatermarks(), "generated")
@@ -167,16 +174,20 @@ class MisbehavingRulesITCase {
                             .collectAsync();
             JobClient job = env.executeAsync("MisbehavingRulesITCase " + dir.getFileName());
             try (output) {
-                if (withBadRules) {
-                    // early in the run, while results flow: the collected output lags the job
-                    // (it is fetched in rounds), so the trigger is a tenth of the output, not a
-                    // third, and the bad rules still meet most of the events
-                    for (int i = 0; i < EVENTS / 10 && output.hasNext(); i++) {
-                        lines.add(output.next());
+                // the collect sink holds only so much: drain it while the source may be held
+                CompletableFuture<Void> drained =
+                        CompletableFuture.runAsync(() -> output.forEachRemaining(lines::add));
+                try {
+                    if (withBadRules) {
+                        assertThat(HOLD.reached.await(2, TimeUnit.MINUTES))
+                                .as("the source reached a third of its events")
+                                .isTrue();
+                        deployBadRules(dir, admin);
                     }
-                    deployBadRules(dir, admin);
+                } finally {
+                    HOLD.release.complete(null); // also when the deploy failed: the job ends
                 }
-                output.forEachRemaining(lines::add);
+                drained.get(4, TimeUnit.MINUTES);
             }
             job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
             assertThat(sidecar.isAlive()).as("sidecar alive: %s", sidecar.tail()).isTrue();
@@ -192,6 +203,50 @@ class MisbehavingRulesITCase {
         }
         lines.sort(null);
         return lines;
+    }
+
+    private static final Hold HOLD = new Hold();
+
+    /**
+     * Where the source holds still in the run with bad rules: the permit of the event at a third of
+     * the input is withheld until the test has deployed them, so they meet the other two thirds
+     * whatever the machine's speed. The MiniCluster runs in this JVM, so the source's rate limiter
+     * and the test share this object.
+     */
+    private static final class Hold {
+        static final long AT = EVENTS / 3;
+        final AtomicLong permits = new AtomicLong();
+        volatile boolean holding;
+        volatile CountDownLatch reached = new CountDownLatch(1);
+        volatile CompletableFuture<Void> release = CompletableFuture.completedFuture(null);
+
+        void reset(boolean hold) {
+            permits.set(0);
+            holding = hold;
+            reached = new CountDownLatch(1);
+            release = hold ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** 5,000 events a second, held at {@link Hold#AT} while {@link #HOLD} says so. */
+    private static final class HeldUntilDeployed implements RateLimiterStrategy<SourceSplit> {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        @SuppressWarnings("unchecked") // perSecond gives a raw strategy
+        public RateLimiter<SourceSplit> createRateLimiter(int parallelism) {
+            RateLimiter<SourceSplit> rate =
+                    RateLimiterStrategy.perSecond(5_000).createRateLimiter(parallelism);
+            return permits -> {
+                long n = HOLD.permits.getAndAdd(permits);
+                if (!HOLD.holding || n != Hold.AT) {
+                    return rate.acquire(permits);
+                }
+                HOLD.reached.countDown();
+                return HOLD.release.thenCompose(released -> rate.acquire(permits));
+            };
+        }
     }
 
     private static void deployBadRules(Path dir, Path admin) throws Exception {

@@ -456,7 +456,9 @@ class ShadowsTest {
             System.getProperties().remove("test.gate.entered");
             System.getProperties().remove("test.gate");
         }
+        // the queue has one place: each batch compared before the next, or the next is skipped
         session.batch(TestingBatches.timed(5, 20_000L, "k@12000=2"));
+        await("batch 5 compared", () -> status("spend").getBatches() == 3);
         session.batch(TestingBatches.timed(6, 31_000L, "k@25000=3", "k@35000=4"));
         await("all compared", () -> status("spend").getBatches() == 4);
 

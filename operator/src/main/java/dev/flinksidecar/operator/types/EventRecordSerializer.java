@@ -102,7 +102,7 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
         StringValueCodec codec = memory.codec;
         String key = codec.read(in);
         long time = in.readLong();
-        String type = memory.lastType = codec.read(in, memory.lastType);
+        String type = codec.readRecent(in, memory.recentTypes);
         int n = in.readInt();
         String[] names = memory.readNames(n);
         AttributeType[] types = memory.readTypes;
@@ -154,8 +154,8 @@ public final class EventRecordSerializer extends ImmutableRecordSerializer<Event
         /** Strings in StringValue's layout, through a scratch array. */
         private final StringValueCodec codec = new StringValueCodec();
 
-        /** The type last read, which the next record's type most likely is too. */
-        private String lastType;
+        /** The types last read, the latest first: the next record's type is most likely one. */
+        private final String[] recentTypes = new String[4];
 
         // Writing: the names last written and their StringValue bytes.
         private String[] encodedFor = NO_NAMES;

@@ -67,6 +67,31 @@ final class StringValueCodec {
         return read(in, null);
     }
 
+    /**
+     * Reads a string (or null): one of {@code recent} itself when the bytes spell it, else a new
+     * string that then takes the place of the oldest of {@code recent}. For the few values a field
+     * takes over and over (an event type), so that equal values are one instance, whose hash is
+     * computed once.
+     */
+    String readRecent(DataInputView in, String[] recent) throws IOException {
+        String last = recent[0];
+        String s = read(in, last);
+        if (s == null || s == last) {
+            return s;
+        }
+        for (int i = 1; i < recent.length; i++) {
+            String known = recent[i];
+            if (known != null && known.equals(s)) {
+                recent[i] = last;
+                recent[0] = known;
+                return known;
+            }
+        }
+        System.arraycopy(recent, 0, recent, 1, recent.length - 1);
+        recent[0] = s;
+        return s;
+    }
+
     /** Reads a string (or null): {@code expected} itself when the bytes spell it. */
     String read(DataInputView in, String expected) throws IOException {
         int length = readVarint(in) - 1;

@@ -75,6 +75,27 @@ class StringValueCodecTest {
     }
 
     @Test
+    void givesBackOneInstanceForEachOfTheValuesItSawLately() throws IOException {
+        String[] values = {"payment", "refund", "payment", "chargeback", "refund", "payment"};
+        DataOutputSerializer out = new DataOutputSerializer(16);
+        for (String value : values) {
+            StringValue.writeString(value, out);
+        }
+        StringValue.writeString(null, out);
+        StringValueCodec codec = new StringValueCodec();
+        String[] recent = new String[2];
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        String payment = codec.readRecent(in, recent);
+        String refund = codec.readRecent(in, recent);
+        assertThat(codec.readRecent(in, recent)).isSameAs(payment);
+        assertThat(codec.readRecent(in, recent)).isEqualTo("chargeback"); // refund leaves the two
+        assertThat(codec.readRecent(in, recent)).isEqualTo("refund").isNotSameAs(refund);
+        assertThat(codec.readRecent(in, recent)).isEqualTo("payment").isNotSameAs(payment);
+        assertThat(codec.readRecent(in, recent)).isNull();
+        assertThat(recent).containsExactly("payment", "refund");
+    }
+
+    @Test
     void refusesACharOfMoreThanThreeBytes() {
         // length 1 (written as 2), then a char whose variable-length number never ends in 3 bytes
         byte[] bytes = {2, (byte) 0x80, (byte) 0x80, (byte) 0x80, 1};

@@ -1,5 +1,6 @@
 package dev.flinksidecar.bench;
 
+import dev.flinksidecar.proto.Hello;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -8,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,36 @@ final class BenchSidecar implements AutoCloseable {
     private BenchSidecar(Process process, Path socket) {
         this.process = process;
         this.socket = socket;
+    }
+
+    /**
+     * A rules folder {@code dir/name} holding the example threshold rule at {@link
+     * JobComparison#LIMIT} (the rule of JobComparison, KafkaComparison and RoundTripFloor).
+     */
+    static Path thresholdRules(Path dir, String name) throws IOException {
+        Path rules = Files.createDirectories(dir.resolve(name));
+        Files.copy(
+                Path.of("examples/target/rules/threshold.jar"),
+                rules.resolve("threshold.jar"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(
+                rules.resolve("threshold.json"),
+                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": "
+                        + (long) JobComparison.LIMIT
+                        + "}");
+        return rules;
+    }
+
+    /** The Hello of a benchmark's own session: one subtask of parallelism 1. */
+    static Hello.Builder hello(String jobName) {
+        return Hello.newBuilder()
+                .setJobId("bench")
+                .setJobName(jobName)
+                .setOperatorId("bench")
+                .setOperatorName("sidecar")
+                .setSubtaskIndex(0)
+                .setParallelism(1)
+                .setMaxParallelism(128);
     }
 
     /** Starts {@code serve} on a socket in {@code dir} and waits until it accepts. */

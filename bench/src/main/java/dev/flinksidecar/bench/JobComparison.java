@@ -7,7 +7,6 @@ import dev.flinksidecar.operator.types.RecordTypes;
 import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -117,14 +116,7 @@ public final class JobComparison {
         }
         jvmFlags.add("-Xlog:gc:file=" + gcLog);
         System.out.println("sidecar JVM flags: " + String.join(" ", jvmFlags));
-        Path rules = Files.createDirectories(dir.resolve("rules"));
-        Files.copy(
-                Path.of("examples/target/rules/threshold.jar"),
-                rules.resolve("threshold.jar"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(
-                rules.resolve("threshold.json"),
-                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
+        Path rules = BenchSidecar.thresholdRules(dir, "rules");
         try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, jvmFlags)) {
             CpuClock.sidecar(ProcessHandle.of(sidecar.pid()).orElse(null));
             for (String p : parallelisms) {
@@ -158,14 +150,7 @@ public final class JobComparison {
 
     /** Starts the sidecar of {@link #sidecarRate}: the threshold rule, in {@code dir}. */
     void startSidecar(Path dir) throws Exception {
-        Path rules = Files.createDirectories(dir.resolve("threshold-rules"));
-        Files.copy(
-                Path.of("examples/target/rules/threshold.jar"),
-                rules.resolve("threshold.jar"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(
-                rules.resolve("threshold.json"),
-                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": " + (long) LIMIT + "}");
+        Path rules = BenchSidecar.thresholdRules(dir, "threshold-rules");
         Path jar = Path.of("sidecar/target/sidecar.jar");
         sidecar = BenchSidecar.start(jar, rules, dir, BenchSidecar.launcherFlags(jar));
     }

@@ -16,7 +16,6 @@ import dev.flinksidecar.operator.types.ResultRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,16 +89,7 @@ public final class KafkaComparison {
         }
 
         Path dir = Files.createTempDirectory("kafka-bench");
-        Path rules = Files.createDirectories(dir.resolve("rules"));
-        Files.copy(
-                Path.of("examples/target/rules/threshold.jar"),
-                rules.resolve("threshold.jar"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(
-                rules.resolve("threshold.json"),
-                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": "
-                        + (long) JobComparison.LIMIT
-                        + "}");
+        Path rules = BenchSidecar.thresholdRules(dir, "rules");
         try (KafkaBroker broker =
                         KafkaBroker.start(
                                 dir.resolve("broker"),

@@ -4,12 +4,10 @@ import dev.flinksidecar.events.wire.EventBatchWriter;
 import dev.flinksidecar.operator.client.ServerListener;
 import dev.flinksidecar.operator.client.SidecarClient;
 import dev.flinksidecar.operator.client.SidecarSessionException;
-import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,29 +55,13 @@ public final class RoundTripFloor implements ServerListener {
         }
         Path dir = Files.createTempDirectory("sidecar-round-trip");
         Path jar = Path.of("sidecar/target/sidecar.jar");
-        Path rules = Files.createDirectories(dir.resolve("rules"));
-        Files.copy(
-                Path.of("examples/target/rules/threshold.jar"),
-                rules.resolve("threshold.jar"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(
-                rules.resolve("threshold.json"),
-                "{\"id\": \"threshold\", \"field\": \"amount\", \"limit\": 1400}");
+        Path rules = BenchSidecar.thresholdRules(dir, "rules");
         try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, flags(jar))) {
             CpuClock.sidecar(ProcessHandle.of(sidecar.pid()).orElse(null));
             RoundTripFloor floor = new RoundTripFloor();
             SidecarClient client = SidecarClient.connect(sidecar.socket, Duration.ofSeconds(10));
             client.handshake(
-                    Hello.newBuilder()
-                            .setJobId("bench")
-                            .setJobName("round-trip-floor")
-                            .setOperatorId("bench")
-                            .setOperatorName("sidecar")
-                            .setSubtaskIndex(0)
-                            .setParallelism(1)
-                            .setMaxParallelism(128),
-                    16 << 20,
-                    Duration.ofSeconds(10));
+                    BenchSidecar.hello("round-trip-floor"), 16 << 20, Duration.ofSeconds(10));
             client.start(floor, "round-trip-reader");
             long sequence = 0;
             for (int size : sizes) {

@@ -7,7 +7,6 @@ import dev.flinksidecar.operator.client.SidecarSessionException;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ClientMessage;
 import dev.flinksidecar.proto.EventBatch;
-import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import dev.flinksidecar.proto.RuleRef;
 import java.io.IOException;
@@ -84,16 +83,7 @@ final class SwapLoad implements ServerListener, AutoCloseable {
         SidecarClient client = SidecarClient.connect(socket, Duration.ofSeconds(10));
         try {
             client.handshake(
-                    Hello.newBuilder()
-                            .setJobId("bench")
-                            .setJobName("swap-benchmark")
-                            .setOperatorId("bench")
-                            .setOperatorName("sidecar")
-                            .setSubtaskIndex(0)
-                            .setParallelism(1)
-                            .setMaxParallelism(128),
-                    16 << 20,
-                    Duration.ofSeconds(10));
+                    BenchSidecar.hello("swap-benchmark"), 16 << 20, Duration.ofSeconds(10));
         } catch (IOException e) {
             client.close();
             throw e;

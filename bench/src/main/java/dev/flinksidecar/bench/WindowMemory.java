@@ -7,7 +7,6 @@ import dev.flinksidecar.operator.client.SidecarClient;
 import dev.flinksidecar.operator.client.SidecarSessionException;
 import dev.flinksidecar.proto.CheckpointAck;
 import dev.flinksidecar.proto.ClientMessage;
-import dev.flinksidecar.proto.Hello;
 import dev.flinksidecar.proto.ResultBatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -150,17 +149,7 @@ final class WindowMemory {
 
         static Session open(Path socket) throws Exception {
             SidecarClient client = SidecarClient.connect(socket, Duration.ofSeconds(10));
-            client.handshake(
-                    Hello.newBuilder()
-                            .setJobId("bench")
-                            .setJobName("window-memory")
-                            .setOperatorId("bench")
-                            .setOperatorName("sidecar")
-                            .setSubtaskIndex(0)
-                            .setParallelism(1)
-                            .setMaxParallelism(128),
-                    16 << 20,
-                    Duration.ofSeconds(10));
+            client.handshake(BenchSidecar.hello("window-memory"), 16 << 20, Duration.ofSeconds(10));
             Session session = new Session(client);
             client.start(
                     new ServerListener() {

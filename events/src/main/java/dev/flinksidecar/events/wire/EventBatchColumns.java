@@ -327,9 +327,7 @@ public final class EventBatchColumns {
             checkUtf8(pos, length);
         }
         if (2 * index + 2 > places.length) {
-            int capacity = Math.max(32, places.length * 2);
-            allocated(ARRAY + 4L * capacity);
-            places = Arrays.copyOf(places, capacity);
+            places = Arrays.copyOf(places, capacity(places.length, 32, 4));
         }
         places[2 * index] = pos;
         places[2 * index + 1] = length;
@@ -552,39 +550,29 @@ public final class EventBatchColumns {
     }
 
     private int[] grow(int[] array, int count) throws HeapLimitException {
-        if (count < array.length) {
-            return array;
-        }
-        int capacity = Math.max(16, count * 2);
-        allocated(ARRAY + 4L * capacity);
-        return Arrays.copyOf(array, capacity);
+        return count < array.length ? array : Arrays.copyOf(array, capacity(count, 16, 4));
     }
 
     private long[] grow(long[] array, int count) throws HeapLimitException {
-        if (count < array.length) {
-            return array;
-        }
-        int capacity = Math.max(16, count * 2);
-        allocated(ARRAY + 8L * capacity);
-        return Arrays.copyOf(array, capacity);
+        return count < array.length ? array : Arrays.copyOf(array, capacity(count, 16, 8));
     }
 
     private double[] grow(double[] array, int count) throws HeapLimitException {
-        if (count < array.length) {
-            return array;
-        }
-        int capacity = Math.max(16, count * 2);
-        allocated(ARRAY + 8L * capacity);
-        return Arrays.copyOf(array, capacity);
+        return count < array.length ? array : Arrays.copyOf(array, capacity(count, 16, 8));
     }
 
     private String[] grow(String[] array, int count) throws HeapLimitException {
-        if (count < array.length) {
-            return array;
-        }
-        int capacity = Math.max(8, count * 2);
-        allocated(ARRAY + 4L * capacity);
-        return Arrays.copyOf(array, capacity);
+        return count < array.length ? array : Arrays.copyOf(array, capacity(count, 8, 4));
+    }
+
+    /**
+     * The capacity an array of {@code count} entries grows to (at least {@code least}), counted as
+     * allocated at {@code elementBytes} an entry.
+     */
+    private int capacity(int count, int least, int elementBytes) throws HeapLimitException {
+        int capacity = Math.max(least, count * 2);
+        allocated(ARRAY + (long) elementBytes * capacity);
+        return capacity;
     }
 
     /**

@@ -9,12 +9,12 @@ import org.apache.flink.types.StringValue;
 
 /**
  * Strings in the layout of Flink's {@link StringValue#writeString} (a variable-length number, the
- * length plus one, 0 for null; then each char as a variable-length number), read and written in
- * whole byte arrays instead of one virtual call per char. Most strings of events are ASCII, one
- * byte per char: those go through a scratch array (written in one {@code write}, read byte by byte
- * when short and in one {@code readFully} when long) and become a string in one step; any other
- * char falls back to the char-by-char layout. The bytes are exactly {@link StringValue}'s, so what
- * either writes the other reads.
+ * length plus one, 0 for null; then each char as a variable-length number), without {@link
+ * StringValue}'s thread-local buffer and its char-by-char decoding. Most strings of events are
+ * ASCII, one byte per char: those go through a scratch array (written in one {@code write}, read
+ * byte by byte when short and in one {@code readFully} when long) and become a string in one step;
+ * any other char falls back to the char-by-char layout. The bytes are exactly {@link
+ * StringValue}'s, so what either writes the other reads.
  *
  * <p>Each instance has a scratch array: one instance per serializer instance (one thread).
  */

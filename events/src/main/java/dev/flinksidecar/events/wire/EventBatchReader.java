@@ -147,14 +147,25 @@ final class EventBatchReader {
         return places;
     }
 
-    private boolean readInts(int wireType, int field) throws InvalidProtocolBufferException {
-        int limit;
+    /** A value of {@link #valuesEnd}: the field has another wire type, it is not read. */
+    private static final int OTHER_WIRE_TYPE = -2;
+
+    /**
+     * Where the values of a repeated number field end: for a packed field, the end of its bytes
+     * (its length read); {@code -1} for one value of {@code unpacked} wire type; {@link
+     * #OTHER_WIRE_TYPE} for any other wire type.
+     */
+    private int valuesEnd(int wireType, int unpacked) throws InvalidProtocolBufferException {
         if (wireType == WireBuffer.LENGTH_DELIMITED) {
             int length = readLength();
-            limit = pos + length;
-        } else if (wireType == WireBuffer.VARINT) {
-            limit = -1;
-        } else {
+            return pos + length;
+        }
+        return wireType == unpacked ? -1 : OTHER_WIRE_TYPE;
+    }
+
+    private boolean readInts(int wireType, int field) throws InvalidProtocolBufferException {
+        int limit = valuesEnd(wireType, WireBuffer.VARINT);
+        if (limit == OTHER_WIRE_TYPE) {
             return false;
         }
         if (limit == pos) {
@@ -189,13 +200,8 @@ final class EventBatchReader {
     }
 
     private boolean readLongs(int wireType, int field) throws InvalidProtocolBufferException {
-        int limit;
-        if (wireType == WireBuffer.LENGTH_DELIMITED) {
-            int length = readLength();
-            limit = pos + length;
-        } else if (wireType == WireBuffer.VARINT) {
-            limit = -1;
-        } else {
+        int limit = valuesEnd(wireType, WireBuffer.VARINT);
+        if (limit == OTHER_WIRE_TYPE) {
             return false;
         }
         if (limit == pos) {
@@ -225,17 +231,12 @@ final class EventBatchReader {
     }
 
     private boolean readDoubles(int wireType) throws InvalidProtocolBufferException {
-        int limit;
-        if (wireType == WireBuffer.LENGTH_DELIMITED) {
-            int length = readLength();
-            if (length % 8 != 0) {
-                throw malformed("a packed double field is " + length + " bytes long");
-            }
-            limit = pos + length;
-        } else if (wireType == WireBuffer.FIXED64) {
-            limit = -1;
-        } else {
+        int limit = valuesEnd(wireType, WireBuffer.FIXED64);
+        if (limit == OTHER_WIRE_TYPE) {
             return false;
+        }
+        if (limit >= 0 && (limit - pos) % 8 != 0) {
+            throw malformed("a packed double field is " + (limit - pos) + " bytes long");
         }
         if (limit == pos) {
             return true;

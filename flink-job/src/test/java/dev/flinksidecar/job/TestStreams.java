@@ -5,9 +5,28 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Pieces of the generated streams the ITCases run. */
 final class TestStreams {
+
+    /**
+     * A MiniCluster of one TaskManager with {@code slots} slots on which a failing job stays failed
+     * (restart strategy none), so a test sees the failure itself instead of a recovery.
+     */
+    static MiniClusterExtension clusterWithoutRestarts(int slots) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(conf)
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(slots)
+                        .build());
+    }
 
     private TestStreams() {}
 

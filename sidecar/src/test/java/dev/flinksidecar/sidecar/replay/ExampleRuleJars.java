@@ -1,6 +1,7 @@
 package dev.flinksidecar.sidecar.replay;
 
 import dev.flinksidecar.rule.Rule;
+import dev.flinksidecar.sidecar.TestingPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,22 +30,6 @@ final class ExampleRuleJars {
 
     private ExampleRuleJars() {}
 
-    /** The repository root: the nearest parent of the working directory with {@code testdata/}. */
-    static Path projectRoot() {
-        String configured = System.getProperty("project.root");
-        if (configured != null && Files.isDirectory(Path.of(configured, "testdata"))) {
-            return Path.of(configured).toAbsolutePath();
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("testdata"))
-                    && Files.isRegularFile(dir.resolve("pom.xml"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException(
-                "no testdata/ folder above " + Path.of("").toAbsolutePath());
-    }
-
     /**
      * Writes {@code rules/NAME.jar}, the example {@code example} (e.g. {@code threshold}) built
      * from {@code examples/EXAMPLE/src/main}, version 1.0.0, and {@code rules/NAME.json} with
@@ -54,7 +39,8 @@ final class ExampleRuleJars {
             throws IOException {
         Files.createDirectories(rules);
         Files.writeString(rules.resolve(name + ".json"), configJson);
-        Path module = projectRoot().resolve("examples").resolve(example).resolve("src/main");
+        Path module =
+                TestingPaths.projectRoot().resolve("examples").resolve(example).resolve("src/main");
         Path work = Files.createTempDirectory("example-rule");
         try {
             Path classes = Files.createDirectories(work.resolve("classes"));

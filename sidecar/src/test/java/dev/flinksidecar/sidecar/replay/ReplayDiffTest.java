@@ -6,6 +6,7 @@ import dev.flinksidecar.events.json.Json;
 import dev.flinksidecar.events.json.JsonException;
 import dev.flinksidecar.rule.testing.RuleJarBuilder;
 import dev.flinksidecar.sidecar.Main;
+import dev.flinksidecar.sidecar.TestingPaths;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,7 +46,7 @@ class ReplayDiffTest {
 
     @BeforeEach
     void setUp() {
-        payments = ExampleRuleJars.projectRoot().resolve("testdata/payments.jsonl");
+        payments = TestingPaths.projectRoot().resolve("testdata/payments.jsonl");
         current = dir.resolve("current");
         candidate = dir.resolve("candidate");
         diff = dir.resolve("out/diff.jsonl");

@@ -11,6 +11,7 @@ import dev.flinksidecar.rule.Durations;
 import dev.flinksidecar.rule.Result;
 import dev.flinksidecar.rule.RuleConfig;
 import dev.flinksidecar.rule.WindowAssigner;
+import dev.flinksidecar.sidecar.TestingPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

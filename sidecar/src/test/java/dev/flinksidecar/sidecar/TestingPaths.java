@@ -1,10 +1,10 @@
-package dev.flinksidecar.sidecar.window;
+package dev.flinksidecar.sidecar;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the repository is, for tests that read {@code testdata/}. */
-final class TestingPaths {
+public final class TestingPaths {
 
     private TestingPaths() {}
 
@@ -12,7 +12,7 @@ final class TestingPaths {
      * The project root: {@code -Dproject.root} if it holds {@code testdata/}, else the nearest such
      * parent of the working directory.
      */
-    static Path projectRoot() {
+    public static Path projectRoot() {
         String configured = System.getProperty("project.root");
         if (configured != null && Files.isDirectory(Path.of(configured, "testdata"))) {
             return Path.of(configured).toAbsolutePath();

@@ -17,17 +17,19 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * The demo job as users run it ({@code java -jar flink-sidecar-local.jar --input FILE --rules-dir
- * examples/target/rules --output DIR}: an embedded cluster, a sidecar child, the file source, the
- * three example rules, exactly-once result files) on a file of payment events shaped like {@code
- * testdata/payments.jsonl}, against JobComparison's sidecar path (synthetic events, one threshold
- * rule, a discarding sink) in the same run.
+ * The demo job as users run it ({@code java -XX:SharedArchiveFile=flink-sidecar-local.jsa -jar
+ * flink-sidecar-local.jar --input FILE --rules-dir examples/target/rules --output DIR}: an embedded
+ * cluster, a sidecar child, the file source, the three example rules, exactly-once result files) on
+ * a file of payment events shaped like {@code testdata/payments.jsonl}, against JobComparison's
+ * sidecar path (synthetic events, one threshold rule, a discarding sink) in the same run.
  *
  * <p>Each run is a fresh {@code java -jar} child process, timed from its start to its exit: once on
  * the big file, once on a file of one line (the fixed cost: JVM, embedded cluster, sidecar start,
- * job deployment, the last checkpoint, shutdown), alternating. The job proper is the big file's
- * median time less the one-line file's; its rate is compared with JobComparison's sidecar path
- * measured between the pairs (events/s at its source between 10% and 100% of its events).
+ * job deployment, the last checkpoint, shutdown), and once more on the one-line file without the
+ * local jar's class data sharing archives (the JDK's own only, for the job's JVM and the sidecar
+ * child), alternating. The job proper is the big file's median time less the one-line file's; its
+ * rate is compared with JobComparison's sidecar path measured between the runs (events/s at its
+ * source between 10% and 100% of its events).
  *
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
@@ -35,9 +37,10 @@ import java.util.TreeMap;
  *     [--sidecar-events 4000000] [--local-jar flink-job/target/flink-sidecar-local.jar]
  * </pre>
  *
- * Run from the repository root after {@code mvn -DskipTests package}. The input is written once
- * into a temp folder ({@code --work DIR} keeps it between runs); {@code --sidecar-events 0} skips
- * the JobComparison part.
+ * Run from the repository root after {@code mvn -DskipTests package}, and do not rebuild while it
+ * runs: the archives apply to the jar where the build wrote it. The input is written once into a
+ * temp folder ({@code --work DIR} keeps it between runs); {@code --sidecar-events 0} skips the
+ * JobComparison part.
  */
 public final class FileJobComparison {
 
@@ -78,8 +81,12 @@ public final class FileJobComparison {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " not found: build first (mvn -DskipTests package)");
         }
-        Path localJar = work.resolve("flink-sidecar-local.jar"); // a rebuild cannot swap it
-        Files.copy(jar, localJar, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.isRegularFile(archive(jar))) {
+            throw new IOException(
+                    archive(jar)
+                            + " not found: the build writes it beside the jar when it builds the"
+                            + " example rules too (mvn -DskipTests package from the root)");
+        }
         Path big = work.resolve("payments-" + events + ".jsonl");
         if (!Files.isRegularFile(big)) {
             write(big, events);
@@ -93,6 +100,7 @@ public final class FileJobComparison {
         JobComparison synthetic = sidecarEvents > 0 ? JobComparison.sidecarOnly(parallelism) : null;
         List<Double> bigSeconds = new ArrayList<>();
         List<Double> oneSeconds = new ArrayList<>();
+        List<Double> plainSeconds = new ArrayList<>();
         List<Double> syntheticRates = new ArrayList<>();
         if (synthetic != null) {
             synthetic.startSidecar(work);
@@ -101,13 +109,19 @@ public final class FileJobComparison {
         try {
             for (int r = 0; r < runs; r++) {
                 bigSeconds.add(
-                        run(localJar, big, rules, work.resolve("out-big-" + r), parallelism));
+                        run(jar, true, big, rules, work.resolve("out-big-" + r), parallelism));
                 oneSeconds.add(
-                        run(localJar, one, rules, work.resolve("out-one-" + r), parallelism));
+                        run(jar, true, one, rules, work.resolve("out-one-" + r), parallelism));
+                plainSeconds.add(
+                        run(jar, false, one, rules, work.resolve("out-plain-" + r), parallelism));
                 String line =
                         String.format(
-                                "run %d: %,d lines %.2f s, one line %.2f s",
-                                r + 1, events, bigSeconds.get(r), oneSeconds.get(r));
+                                "run %d: %,d lines %.2f s, one line %.2f s (without the archives %.2f s)",
+                                r + 1,
+                                events,
+                                bigSeconds.get(r),
+                                oneSeconds.get(r),
+                                plainSeconds.get(r));
                 if (synthetic != null) {
                     syntheticRates.add(synthetic.sidecarRate(sidecarEvents));
                     line +=
@@ -130,8 +144,8 @@ public final class FileJobComparison {
         double rate = events / (bigMedian - fixed);
         String summary =
                 String.format(
-                        "median: %,d lines %.2f s, one line (fixed cost) %.2f s, job proper %.2f s = %,.0f events/s",
-                        events, bigMedian, fixed, bigMedian - fixed, rate);
+                        "median: %,d lines %.2f s, one line (fixed cost) %.2f s (without the local jar's archives %.2f s), job proper %.2f s = %,.0f events/s",
+                        events, bigMedian, fixed, median(plainSeconds), bigMedian - fixed, rate);
         if (synthetic != null) {
             double syntheticRate = median(syntheticRates);
             summary +=
@@ -150,13 +164,23 @@ public final class FileJobComparison {
         }
     }
 
-    /** Seconds from the start of {@code java -jar localJar ...} to its exit; fails on exit != 0. */
-    private static double run(Path localJar, Path input, Path rules, Path output, int parallelism)
+    /**
+     * Seconds from the start of {@code java -jar localJar ...} to its exit; fails on exit != 0.
+     * With {@code archives}, as the README runs it: with the archive the build writes beside the
+     * jar (the sidecar child finds its own there). Without, both JVMs use the JDK's archive only.
+     */
+    private static double run(
+            Path localJar, boolean archives, Path input, Path rules, Path output, int parallelism)
             throws IOException, InterruptedException {
         Path log = output.resolveSibling(output.getFileName() + ".log");
-        List<String> command =
+        String javaHome = System.getProperty("java.home");
+        String jdkArchive =
+                "-XX:SharedArchiveFile=" + Path.of(javaHome, "lib", "server", "classes.jsa");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(javaHome, "bin", "java").toString());
+        command.add(archives ? "-XX:SharedArchiveFile=" + archive(localJar) : jdkArchive);
+        command.addAll(
                 List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-jar",
                         localJar.toString(),
                         "--input",
@@ -166,19 +190,26 @@ public final class FileJobComparison {
                         "--output",
                         output.toString(),
                         "--parallelism",
-                        Integer.toString(parallelism));
+                        Integer.toString(parallelism)));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (!archives) {
+            builder.environment().put("SIDECAR_JAVA_OPTS", jdkArchive); // wins over its archive
+        }
         long start = System.nanoTime();
-        Process process =
-                new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
+        Process process = builder.start();
         int exit = process.waitFor();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (exit != 0) {
             throw new IOException("the job exited with " + exit + "; see " + log);
         }
         return seconds;
+    }
+
+    /** The archive the build writes beside the local jar {@code NAME.jar}: {@code NAME.jsa}. */
+    private static Path archive(Path localJar) {
+        String name = localJar.getFileName().toString();
+        return localJar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".jsa");
     }
 
     /**

@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's demo command, as a user runs it: {@code java -jar flink-sidecar-local.jar} over
- * {@code testdata/} with the example rules. Lives here because this module builds after the local
- * jar is packaged; the flink-job tests run before it exists.
+ * The README's demo command, as a user runs it: {@code java
+ * -XX:SharedArchiveFile=flink-sidecar-local.jsa -jar flink-sidecar-local.jar} over {@code
+ * testdata/} with the example rules, and the class data sharing archives the build writes for it.
+ * Lives here because this module builds after the local jar is packaged; the flink-job tests run
+ * before it exists.
  */
 class LocalJarDemoITCase {
 
@@ -29,7 +31,9 @@ class LocalJarDemoITCase {
         Path log = dir.resolve("demo.log");
         Process demo =
                 new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                java(),
+                                "-XX:SharedArchiveFile="
+                                        + root.resolve("flink-job/target/flink-sidecar-local.jsa"),
                                 "-jar",
                                 root.resolve("flink-job/target/flink-sidecar-local.jar").toString(),
                                 "--input",
@@ -61,6 +65,53 @@ class LocalJarDemoITCase {
                         Files.readAllLines(root.resolve("testdata/expected/merchant-watch.jsonl"))
                                 .size());
         assertThat(lines(output.resolve("dead-letters"))).hasSize(4);
+    }
+
+    /**
+     * Both archives map for the jar they were made for: with {@code -Xshare:on} a JVM refuses to
+     * start on an archive it cannot use (made for another jar or JDK), where the demo's {@code
+     * -Xshare:auto} would start without it, only slower.
+     */
+    @Test
+    void theLocalJarsArchivesServeTheJobAndItsSidecar() throws Exception {
+        Path target = root().resolve("flink-job/target");
+        String jar = target.resolve("flink-sidecar-local.jar").toString();
+        assertStarts(
+                java(),
+                "-Xshare:on",
+                "-XX:SharedArchiveFile=" + target.resolve("flink-sidecar-local.jsa"),
+                "-jar",
+                jar,
+                "--help");
+        assertStarts(
+                java(),
+                "-Xshare:on",
+                "-XX:SharedArchiveFile=" + target.resolve("flink-sidecar-local-sidecar.jsa"),
+                "-cp",
+                jar,
+                "dev.flinksidecar.sidecar.Main",
+                "--version");
+    }
+
+    private void assertStarts(String... command) throws Exception {
+        Path log = Files.createTempFile(dir, "start", ".log");
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        try {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("it ends").isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + "\n" + Files.readString(log))
+                .isZero();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static List<String> lines(Path folder) throws IOException {

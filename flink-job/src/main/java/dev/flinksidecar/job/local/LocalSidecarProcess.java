@@ -1,6 +1,7 @@
 package dev.flinksidecar.job.local;
 
 import dev.flinksidecar.operator.client.SocketConnector;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -81,10 +82,17 @@ public final class LocalSidecarProcess implements AutoCloseable {
     static final String JAVA_OPTS_VARIABLE = "SIDECAR_JAVA_OPTS";
 
     /**
+     * The class data sharing archive for a sidecar started from the local jar's class path, which
+     * the flink-job build writes beside {@code flink-sidecar-local.jar} (its name with this suffix
+     * instead of {@code .jar}). {@code sidecar.jsa} cannot serve: an archive applies to the class
+     * path it was made for.
+     */
+    static final String LOCAL_JAR_SIDECAR_ARCHIVE_SUFFIX = "-sidecar.jsa";
+
+    /**
      * The command that runs the sidecar from this JVM's class path (the local jar holds it), with
-     * the sidecar's JVM flags and {@code $SIDECAR_JAVA_OPTS}. No class data sharing archive: the
-     * sidecar's archive holds the classes of {@code sidecar.jar} and applies to that class path
-     * only.
+     * the sidecar's JVM flags, the sidecar's class data sharing archive for that jar when the class
+     * path is one jar with {@code NAME-sidecar.jsa} beside it, and {@code $SIDECAR_JAVA_OPTS}.
      */
     public static List<String> fromClassPath() {
         List<String> command = new ArrayList<>();
@@ -105,12 +113,10 @@ public final class LocalSidecarProcess implements AutoCloseable {
             throw new UncheckedIOException(
                     "cannot read " + JVM_FLAGS_RESOURCE + " from the class path", e);
         }
+        String classPath = System.getProperty("java.class.path");
+        command.addAll(archiveFlags(localJarSidecarArchive(classPath)));
         command.addAll(javaOpts());
-        command.addAll(
-                List.of(
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "dev.flinksidecar.sidecar.Main"));
+        command.addAll(List.of("-cp", classPath, "dev.flinksidecar.sidecar.Main"));
         return command;
     }
 
@@ -137,10 +143,7 @@ public final class LocalSidecarProcess implements AutoCloseable {
             throw new UncheckedIOException(
                     "cannot read the sidecar jar " + sidecarJar.toAbsolutePath(), e);
         }
-        Path archive = sidecarJar.toAbsolutePath().resolveSibling(CDS_ARCHIVE);
-        if (Files.isRegularFile(archive)) {
-            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"));
-        }
+        command.addAll(archiveFlags(sidecarJar.toAbsolutePath().resolveSibling(CDS_ARCHIVE)));
         Path nativeLibraries = sidecarJar.toAbsolutePath().resolveSibling(NATIVE_LIBRARIES);
         if (Files.isDirectory(nativeLibraries)) {
             command.add("-Djava.library.path=" + nativeLibraries);
@@ -148,6 +151,33 @@ public final class LocalSidecarProcess implements AutoCloseable {
         command.addAll(javaOpts());
         command.addAll(List.of("-jar", sidecarJar.toString()));
         return command;
+    }
+
+    /**
+     * The archive for the sidecar beside a class path that is one jar, {@code NAME.jar}: {@code
+     * NAME-sidecar.jsa}; null for any other class path.
+     */
+    static Path localJarSidecarArchive(String classPath) {
+        if (classPath == null
+                || classPath.contains(File.pathSeparator)
+                || !classPath.endsWith(".jar")) {
+            return null;
+        }
+        Path jar = Path.of(classPath).toAbsolutePath();
+        String name = jar.getFileName().toString();
+        return jar.resolveSibling(
+                name.substring(0, name.length() - ".jar".length())
+                        + LOCAL_JAR_SIDECAR_ARCHIVE_SUFFIX);
+    }
+
+    /**
+     * The flags that use {@code archive} when it exists. With {@code -Xshare:auto} an archive made
+     * for another jar or JDK is ignored (the JVM logs a warning and starts without it).
+     */
+    private static List<String> archiveFlags(Path archive) {
+        return archive != null && Files.isRegularFile(archive)
+                ? List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto")
+                : List.of();
     }
 
     /** The flags of a jvm-flags file: its lines, trimmed, without blank and comment lines. */

@@ -69,7 +69,7 @@ final class EventBatchReader {
                 if (wireType != WireBuffer.LENGTH_DELIMITED) {
                     return false;
                 }
-                columns.keys = place(columns.keys, columns.keyCount++, true);
+                readPlaces(2);
                 return true;
             case 3:
                 return readLongs(wireType, 3);
@@ -106,14 +106,13 @@ final class EventBatchReader {
                 if (wireType != WireBuffer.LENGTH_DELIMITED) {
                     return false;
                 }
-                columns.stringValues =
-                        place(columns.stringValues, columns.stringValueCount++, true);
+                readPlaces(11);
                 return true;
             case 12:
                 if (wireType != WireBuffer.LENGTH_DELIMITED) {
                     return false;
                 }
-                columns.payloads = place(columns.payloads, columns.payloadCount++, false);
+                readPlaces(12);
                 return true;
             case 13:
                 if (wireType != WireBuffer.VARINT) {
@@ -131,20 +130,60 @@ final class EventBatchReader {
         }
     }
 
-    /** Notes the place of a length-delimited value at index {@code index} of {@code places}. */
-    private int[] place(int[] places, int index, boolean utf8)
-            throws InvalidProtocolBufferException {
-        int length = readLength();
-        if (utf8) {
-            checkUtf8(pos, length);
+    /**
+     * Notes where the values of a repeated length-delimited field lie (2 keys, 11 string values, 12
+     * payloads; UTF-8 checked but for payloads): this value, whose tag was read, and the values of
+     * the same field right after it, in one loop (the writer puts them one after the other).
+     */
+    private void readPlaces(int field) throws InvalidProtocolBufferException {
+        int[] places;
+        int count;
+        switch (field) {
+            case 2:
+                places = columns.keys;
+                count = columns.keyCount;
+                break;
+            case 11:
+                places = columns.stringValues;
+                count = columns.stringValueCount;
+                break;
+            default:
+                places = columns.payloads;
+                count = columns.payloadCount;
         }
-        if (2 * index + 2 > places.length) {
-            places = Arrays.copyOf(places, capacity(places.length, 32, 4));
+        boolean utf8 = field != 12;
+        byte tag = (byte) (field << 3 | WireBuffer.LENGTH_DELIMITED); // one byte: field < 16
+        byte[] b = bytes;
+        while (true) {
+            int length = readLength();
+            if (utf8) {
+                checkUtf8(pos, length);
+            }
+            if (2 * count + 2 > places.length) {
+                places = Arrays.copyOf(places, capacity(places.length, 32, 4));
+            }
+            places[2 * count] = pos;
+            places[2 * count + 1] = length;
+            count++;
+            pos += length;
+            if (pos >= end || b[pos] != tag) {
+                break;
+            }
+            pos++;
         }
-        places[2 * index] = pos;
-        places[2 * index + 1] = length;
-        pos += length;
-        return places;
+        switch (field) {
+            case 2:
+                columns.keys = places;
+                columns.keyCount = count;
+                break;
+            case 11:
+                columns.stringValues = places;
+                columns.stringValueCount = count;
+                break;
+            default:
+                columns.payloads = places;
+                columns.payloadCount = count;
+        }
     }
 
     /** A value of {@link #valuesEnd}: the field has another wire type, it is not read. */
@@ -163,69 +202,129 @@ final class EventBatchReader {
         return wireType == unpacked ? -1 : OTHER_WIRE_TYPE;
     }
 
+    /**
+     * A repeated uint32 field (4, 7, 8 or 14): packed, its values are read in one loop into an
+     * array grown once for all of them (a packed field of n bytes holds at most n values); one
+     * unpacked value is appended.
+     */
     private boolean readInts(int wireType, int field) throws InvalidProtocolBufferException {
         int limit = valuesEnd(wireType, WireBuffer.VARINT);
         if (limit == OTHER_WIRE_TYPE) {
             return false;
         }
-        if (limit == pos) {
-            return true; // an empty packed field: valid, no entries
+        int[] values;
+        int count;
+        switch (field) {
+            case 4:
+                values = columns.types;
+                count = columns.typeCount;
+                break;
+            case 7:
+                values = columns.attributeCounts;
+                count = columns.attributeCountCount;
+                break;
+            case 8:
+                values = columns.attributeTags;
+                count = columns.attributeTagCount;
+                break;
+            default:
+                values = columns.interimPositions;
+                count = columns.interimPositionCount;
         }
-        do {
-            int value = (int) readVarint64(); // uint32: the low 32 bits of the varint
-            switch (field) {
-                case 4:
-                    columns.types = grow(columns.types, columns.typeCount);
-                    columns.types[columns.typeCount++] = value;
-                    break;
-                case 7:
-                    columns.attributeCounts =
-                            grow(columns.attributeCounts, columns.attributeCountCount);
-                    columns.attributeCounts[columns.attributeCountCount++] = value;
-                    break;
-                case 8:
-                    columns.attributeTags = grow(columns.attributeTags, columns.attributeTagCount);
-                    columns.attributeTags[columns.attributeTagCount++] = value;
-                    break;
-                default:
-                    columns.interimPositions =
-                            grow(columns.interimPositions, columns.interimPositionCount);
-                    columns.interimPositions[columns.interimPositionCount++] = value;
+        if (limit < 0) {
+            values = grow(values, count);
+            values[count++] = (int) readVarint64(); // uint32: the low 32 bits of the varint
+        } else {
+            values = room(values, count, limit - pos);
+            byte[] b = bytes;
+            int p = pos;
+            while (p < limit) {
+                byte first = b[p];
+                if (first >= 0) {
+                    values[count++] = first;
+                    p++;
+                } else {
+                    pos = p;
+                    values[count++] = (int) readVarint64();
+                    p = pos;
+                }
             }
-        } while (pos < limit);
-        if (limit >= 0 && pos != limit) {
-            throw truncated();
+            pos = p;
+            if (p != limit) {
+                throw truncated();
+            }
+        }
+        switch (field) {
+            case 4:
+                columns.types = values;
+                columns.typeCount = count;
+                break;
+            case 7:
+                columns.attributeCounts = values;
+                columns.attributeCountCount = count;
+                break;
+            case 8:
+                columns.attributeTags = values;
+                columns.attributeTagCount = count;
+                break;
+            default:
+                columns.interimPositions = values;
+                columns.interimPositionCount = count;
         }
         return true;
     }
 
+    /**
+     * A repeated 64-bit varint field: 3 and 9 (sint64, zigzag) or 15 (uint64); packed or one
+     * unpacked value, as {@link #readInts}.
+     */
     private boolean readLongs(int wireType, int field) throws InvalidProtocolBufferException {
         int limit = valuesEnd(wireType, WireBuffer.VARINT);
         if (limit == OTHER_WIRE_TYPE) {
             return false;
         }
-        if (limit == pos) {
-            return true;
+        long[] values;
+        int count;
+        switch (field) {
+            case 3:
+                values = columns.timeDeltas;
+                count = columns.timeDeltaCount;
+                break;
+            case 9:
+                values = columns.longValues;
+                count = columns.longValueCount;
+                break;
+            default:
+                values = columns.interimWatermarks;
+                count = columns.interimWatermarkCount;
         }
-        do {
+        boolean zigzag = field != 15;
+        if (limit < 0) {
+            values = grow(values, count);
             long value = readVarint64();
-            switch (field) {
-                case 3:
-                    columns.timeDeltas = grow(columns.timeDeltas, columns.timeDeltaCount);
-                    columns.timeDeltas[columns.timeDeltaCount++] = (value >>> 1) ^ -(value & 1);
-                    break;
-                case 9:
-                    columns.longValues = grow(columns.longValues, columns.longValueCount);
-                    columns.longValues[columns.longValueCount++] = (value >>> 1) ^ -(value & 1);
-                    break;
-                default:
-                    columns.interimWatermarks =
-                            grow(columns.interimWatermarks, columns.interimWatermarkCount);
-                    columns.interimWatermarks[columns.interimWatermarkCount++] = value;
+            values[count++] = zigzag ? (value >>> 1) ^ -(value & 1) : value;
+        } else {
+            values = room(values, count, limit - pos);
+            while (pos < limit) {
+                long value = readVarint64();
+                values[count++] = zigzag ? (value >>> 1) ^ -(value & 1) : value;
             }
-        } while (pos < limit);
-        if (limit >= 0 && pos != limit) {
-            throw truncated();
+            if (pos != limit) {
+                throw truncated();
+            }
+        }
+        switch (field) {
+            case 3:
+                columns.timeDeltas = values;
+                columns.timeDeltaCount = count;
+                break;
+            case 9:
+                columns.longValues = values;
+                columns.longValueCount = count;
+                break;
+            default:
+                columns.interimWatermarks = values;
+                columns.interimWatermarkCount = count;
         }
         return true;
     }
@@ -238,17 +337,20 @@ final class EventBatchReader {
         if (limit >= 0 && (limit - pos) % 8 != 0) {
             throw malformed("a packed double field is " + (limit - pos) + " bytes long");
         }
-        if (limit == pos) {
-            return true;
+        if (limit < 0) {
+            require(8);
+            limit = pos + 8;
         }
-        do {
-            if (end - pos < 8) {
-                throw truncated();
-            }
-            columns.doubleValues = grow(columns.doubleValues, columns.doubleValueCount);
-            columns.doubleValues[columns.doubleValueCount++] =
-                    Double.longBitsToDouble(readFixed64());
-        } while (pos < limit);
+        int count = columns.doubleValueCount;
+        double[] values = columns.doubleValues;
+        if (count + (limit - pos) / 8 > values.length) {
+            values = Arrays.copyOf(values, counted(Math.max(16, count + (limit - pos) / 8), 8));
+        }
+        while (pos < limit) {
+            values[count++] = Double.longBitsToDouble(readFixed64());
+        }
+        columns.doubleValues = values;
+        columns.doubleValueCount = count;
         return true;
     }
 
@@ -361,6 +463,21 @@ final class EventBatchReader {
         }
     }
 
+    /** {@code array}, or a copy grown to hold {@code more} entries after {@code count}. */
+    private int[] room(int[] array, int count, int more)
+            throws EventBatchColumns.HeapLimitException {
+        return count + more <= array.length
+                ? array
+                : Arrays.copyOf(array, counted(Math.max(16, count + more), 4));
+    }
+
+    private long[] room(long[] array, int count, int more)
+            throws EventBatchColumns.HeapLimitException {
+        return count + more <= array.length
+                ? array
+                : Arrays.copyOf(array, counted(Math.max(16, count + more), 8));
+    }
+
     private int[] grow(int[] array, int count) throws EventBatchColumns.HeapLimitException {
         return count < array.length ? array : Arrays.copyOf(array, capacity(count, 16, 4));
     }
@@ -383,7 +500,12 @@ final class EventBatchReader {
      */
     private int capacity(int count, int least, int elementBytes)
             throws EventBatchColumns.HeapLimitException {
-        int capacity = Math.max(least, count * 2);
+        return counted(Math.max(least, count * 2), elementBytes);
+    }
+
+    /** {@code capacity}, counted as allocated at {@code elementBytes} an entry. */
+    private int counted(int capacity, int elementBytes)
+            throws EventBatchColumns.HeapLimitException {
         allocated(ARRAY + (long) elementBytes * capacity);
         return capacity;
     }

@@ -150,8 +150,23 @@ class EventBatchColumnsTest {
         byte[] badWireType = {0x0F}; // field 1, wire type 7
         byte[] longVarint = {0x08, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0};
         byte[] packedDoublesOfSeven = {0x52, 0x07, 1, 2, 3, 4, 5, 6, 7};
+        // types, packed in 1 byte, whose last varint goes on past it
+        byte[] varintPastPackedEnd = {0x22, 0x01, (byte) 0x80, 0x01};
+        byte[] timeDeltaPastPackedEnd = {0x1A, 0x02, 0x02, (byte) 0x80, 0x01};
+        // keys one after the other, the second truncated or not UTF-8
+        byte[] secondKeyTruncated = {0x12, 0x01, 'a', 0x12, 0x05, 'b'};
+        byte[] secondKeyInvalidUtf8 = {0x12, 0x01, 'a', 0x12, 0x02, (byte) 0xC3, 0x28};
         for (byte[] bad :
-                List.of(invalidUtf8, truncated, badWireType, longVarint, packedDoublesOfSeven)) {
+                List.of(
+                        invalidUtf8,
+                        truncated,
+                        badWireType,
+                        longVarint,
+                        packedDoublesOfSeven,
+                        varintPastPackedEnd,
+                        timeDeltaPastPackedEnd,
+                        secondKeyTruncated,
+                        secondKeyInvalidUtf8)) {
             assertThatThrownBy(() -> EventBatch.parseFrom(bad))
                     .isInstanceOf(InvalidProtocolBufferException.class);
             assertThatThrownBy(() -> EventBatchColumns.read(bad))

@@ -117,6 +117,19 @@ final class BenchSidecar implements AutoCloseable {
         }
     }
 
+    /**
+     * The JVM flags a benchmark's {@code --sidecar-flags} value names: {@code launcher}, those of
+     * {@link #launcherFlags}; {@code none}, the JDK's defaults; anything else, the flags themselves
+     * (separated by spaces).
+     */
+    static List<String> flagsOption(String value, Path jar) throws IOException {
+        return switch (value) {
+            case "launcher" -> launcherFlags(jar);
+            case "none" -> List.of();
+            default -> List.of(value.trim().split("\\s+"));
+        };
+    }
+
     /** The sidecar's process id. */
     long pid() {
         return process.pid();

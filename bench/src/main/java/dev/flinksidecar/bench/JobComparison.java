@@ -38,18 +38,20 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.JobComparison [--events 20000000] [--runs 3] [--parallelism 1] [--keys 10000]
  *     [--latency-rate N] [--latency-seconds 15] [--sidecar-flags launcher]
+ *     [--sidecar-jar sidecar/target/sidecar.jar]
  * </pre>
  *
  * <p>{@code --parallelism 1,2} measures each parallelism in turn in the one run, against one
  * sidecar, each line then starting with its parallelism. {@code --latency-rate N} skips the
- * throughput runs and measures the latency at N events/s, after 2,000,000 events to warm both JVMs.
- * {@code --sidecar-flags}: {@code launcher} (default) starts the sidecar with the JVM flags its
- * launcher and local mode use (the sidecar jar's {@code jvm-flags}), {@code none} with the JDK's
- * defaults, anything else is taken as the flags themselves. The sidecar logs its collections to
- * {@code sidecar-gc.log} in the benchmark's folder; after the latency line come the collections of
- * both JVMs during the latency run (this one runs Flink's task managers) and the latency split in
- * its three parts (see the operator's {@code LatencyTracker}). {@code -Dbench.batch-max-events=N}
- * sets the operator's {@code batch.max-events} (default 1024) for the sidecar runs.
+ * throughput runs and measures the latency at N events/s, after 2,000,000 events to warm both JVMs;
+ * {@code --latency-seconds 0} skips the latency run after the throughput runs. {@code
+ * --sidecar-flags}: {@code launcher} (default) starts the sidecar with the JVM flags its launcher
+ * and local mode use (the sidecar jar's {@code jvm-flags}), {@code none} with the JDK's defaults,
+ * anything else is taken as the flags themselves. The sidecar logs its collections to {@code
+ * sidecar-gc.log} in the benchmark's folder; after the latency line come the collections of both
+ * JVMs during the latency run (this one runs Flink's task managers) and the latency split in its
+ * three parts (see the operator's {@code LatencyTracker}). {@code -Dbench.batch-max-events=N} sets
+ * the operator's {@code batch.max-events} (default 1024) for the sidecar runs.
  *
  * <p>Run from the repository root after {@code mvn -DskipTests package}.
  */
@@ -106,14 +108,9 @@ public final class JobComparison {
         String sidecarFlags = flags.getOrDefault("--sidecar-flags", "launcher");
 
         Path dir = Files.createTempDirectory("sidecar-bench");
-        Path jar = Path.of("sidecar/target/sidecar.jar");
+        Path jar = Path.of(flags.getOrDefault("--sidecar-jar", "sidecar/target/sidecar.jar"));
         Path gcLog = dir.resolve("sidecar-gc.log");
-        List<String> jvmFlags = new ArrayList<>();
-        if (sidecarFlags.equals("launcher")) {
-            jvmFlags.addAll(BenchSidecar.launcherFlags(jar));
-        } else if (!sidecarFlags.equals("none")) {
-            jvmFlags.addAll(List.of(sidecarFlags.trim().split("\\s+")));
-        }
+        List<String> jvmFlags = new ArrayList<>(BenchSidecar.flagsOption(sidecarFlags, jar));
         jvmFlags.add("-Xlog:gc:file=" + gcLog);
         System.out.println("sidecar JVM flags: " + String.join(" ", jvmFlags));
         Path rules = BenchSidecar.thresholdRules(dir, "rules");
@@ -198,7 +195,9 @@ public final class JobComparison {
                         + " (sidecar process %,.0f ns), ratio %.2f%n",
                 label, cpuA, cpuB, median(sidecar, Run::sidecarCpuPerEvent), cpuA / cpuB);
 
-        latency(socket, (long) (b / 2), "half the sidecar rate");
+        if (latencySeconds > 0) {
+            latency(socket, (long) (b / 2), "half the sidecar rate");
+        }
     }
 
     /**

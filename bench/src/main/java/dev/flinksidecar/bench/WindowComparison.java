@@ -37,11 +37,15 @@ import org.apache.flink.util.CloseableIterator;
  * <pre>
  * java -cp "bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
  *     dev.flinksidecar.bench.WindowComparison [--events 10000000] [--runs 3] [--parallelism 1] [--keys 1000] \
- *     [--sidecar-jar sidecar/target/sidecar.jar]
+ *     [--sidecar-jar sidecar/target/sidecar.jar] [--sidecar-flags none]
  * </pre>
  *
- * Run from the repository root after {@code mvn -DskipTests install}. Event times advance 1 ms per
- * event, so with 1000 keys a window holds about 10 events of each key.
+ * {@code --sidecar-flags}: {@code none} (default) starts the sidecar with the JDK's defaults,
+ * {@code launcher} with the JVM flags of its launcher, anything else is taken as the flags
+ * themselves.
+ *
+ * <p>Run from the repository root after {@code mvn -DskipTests install}. Event times advance 1 ms
+ * per event, so with 1000 keys a window holds about 10 events of each key.
  */
 public final class WindowComparison {
 
@@ -84,7 +88,9 @@ public final class WindowComparison {
         System.out.printf(
                 "events per run %,d, keys %,d, parallelism %d, rule %s%n",
                 events, keys, parallelism, CONFIG);
-        try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, List.of())) {
+        List<String> jvmFlags =
+                BenchSidecar.flagsOption(flags.getOrDefault("--sidecar-flags", "none"), jar);
+        try (BenchSidecar sidecar = BenchSidecar.start(jar, rules, dir, jvmFlags)) {
             String socket = sidecar.socket.toString();
             bench.check(socket, 200_000);
             bench.run(socket, events, runs);

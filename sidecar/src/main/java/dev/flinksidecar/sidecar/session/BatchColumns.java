@@ -30,12 +30,14 @@ final class BatchColumns {
     /** What is wrong with the columns of {@code batch}, read from its bytes, or null. */
     static String problem(EventBatchColumns batch) {
         int events = batch.size();
-        String counts =
-                sameCount(batch.timeDeltaCount(), events, "time_delta")
-                        + sameCount(batch.typeCount(), events, "type")
-                        + sameCount(batch.attributeCountCount(), events, "attribute_count");
-        if (!counts.isEmpty()) {
-            return counts.substring(2);
+        if (batch.timeDeltaCount() != events
+                || batch.typeCount() != events
+                || batch.attributeCountCount() != events) {
+            // the message only when something is wrong: no strings for a batch that adds up
+            return (sameCount(batch.timeDeltaCount(), events, "time_delta")
+                            + sameCount(batch.typeCount(), events, "type")
+                            + sameCount(batch.attributeCountCount(), events, "attribute_count"))
+                    .substring(2);
         }
         if (batch.payloadCount() != 0 && batch.payloadCount() != events) {
             return "column 'payloads' has "
@@ -78,13 +80,14 @@ final class BatchColumns {
             }
             values[kind]++;
         }
-        String columns =
-                valueCount(batch.stringValueCount(), values[0], "string_values", "STRING")
-                        + valueCount(batch.longValueCount(), values[1], "long_values", "LONG")
-                        + valueCount(
-                                batch.doubleValueCount(), values[2], "double_values", "DOUBLE");
-        if (!columns.isEmpty()) {
-            return columns.substring(2);
+        if (batch.stringValueCount() != values[0]
+                || batch.longValueCount() != values[1]
+                || batch.doubleValueCount() != values[2]) {
+            return (valueCount(batch.stringValueCount(), values[0], "string_values", "STRING")
+                            + valueCount(batch.longValueCount(), values[1], "long_values", "LONG")
+                            + valueCount(
+                                    batch.doubleValueCount(), values[2], "double_values", "DOUBLE"))
+                    .substring(2);
         }
         return interimWatermarks(batch, events);
     }

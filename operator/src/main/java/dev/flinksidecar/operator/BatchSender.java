@@ -19,6 +19,14 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * batch that is not full is in flight: the batch size follows the load (about the events of one
  * round trip), and the sidecar's per-batch cost is paid once per round trip, not once per reply.
  *
+ * <p><b>Under backlog, full batches.</b> When more input already waits for the task (a buffer is
+ * queued in its input gates, see {@link InputBacklog}), an open batch that is not full is not sent
+ * just because nothing is in flight: it fills up first, so a saturated task sends batches of
+ * max-events and pays the per-batch cost of both processes (several round trips' worth of thread
+ * wake-ups) once per max-events events. The wait ends when the batch is full, when the queued input
+ * runs out (checked at each event and reply), or at max-delay. Without backlog nothing changes: the
+ * task is ahead of its input, and waiting would only add latency.
+ *
  * <p><b>Backpressure.</b> When the open batch is full (or a status change, checkpoint or end of
  * input must send it) and no slot is free, the task thread yields to its mailbox ({@link
  * MailboxExecutor#yield()}, as {@code AsyncWaitOperator} does) until a reply frees one. It does not
@@ -39,6 +47,9 @@ final class BatchSender {
     /** Whether a checkpoint barrier waits for the sidecar's acknowledgement. */
     private final BooleanSupplier barrierAwaited;
 
+    /** Whether more input is queued for the task right now. */
+    private final BooleanSupplier inputBacklog;
+
     private final int maxEvents;
     private final long maxBatchBytes;
     private final long maxDelayMs;
@@ -57,6 +68,7 @@ final class BatchSender {
             ProcessingTimeService time,
             MailboxExecutor mailbox,
             BooleanSupplier barrierAwaited,
+            BooleanSupplier inputBacklog,
             SidecarOperatorOptions options,
             long maxBatchBytes) {
         this.runner = runner;
@@ -65,6 +77,7 @@ final class BatchSender {
         this.time = time;
         this.mailbox = mailbox;
         this.barrierAwaited = barrierAwaited;
+        this.inputBacklog = inputBacklog;
         this.maxEvents = options.get(SidecarOperatorOptions.BATCH_MAX_EVENTS);
         this.maxBatchBytes = maxBatchBytes;
         this.maxDelayMs = options.get(SidecarOperatorOptions.BATCH_MAX_DELAY).toMillis();
@@ -114,12 +127,9 @@ final class BatchSender {
         return inFlightBytes;
     }
 
-    /**
-     * The processing time to note when this content opens a batch that must wait; 0 when it is sent
-     * at once.
-     */
+    /** The processing time to note when this content opens a batch: the start of its max-delay. */
     private long openingTime() {
-        return !pending.hasContent() && !inFlight.isEmpty() ? time.getCurrentProcessingTime() : 0;
+        return !pending.hasContent() ? time.getCurrentProcessingTime() : 0;
     }
 
     /**
@@ -127,7 +137,7 @@ final class BatchSender {
      * max-delay timer.
      */
     private void added() throws Exception {
-        if (inFlight.isEmpty()) {
+        if (inFlight.isEmpty() && (full() || !inputBacklog.getAsBoolean())) {
             send();
         } else if (full()) {
             sendWhenSlotFree();
@@ -226,12 +236,17 @@ final class BatchSender {
     }
 
     /**
-     * After an answer: sends the open batch when nothing else is in flight, or when it is full and
-     * the freed slot allows. Mailbox.
+     * After an answer: sends the open batch when nothing else is in flight (and it is full or no
+     * input waits), or when it is full and the freed slot allows. Mailbox.
      */
     void sendAfterAnswer() throws Exception {
-        if (pending.hasContent() && (inFlight.isEmpty() || (full() && hasSlot()))) {
+        if (!pending.hasContent()) {
+            return;
+        }
+        if (full() ? hasSlot() : inFlight.isEmpty() && !inputBacklog.getAsBoolean()) {
             send();
+        } else {
+            armTimer();
         }
     }
 

@@ -11,6 +11,8 @@ import dev.flinksidecar.proto.ShadowReport;
 import dev.flinksidecar.proto.StateDelta;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -138,6 +140,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     /** The checkpoint whose barrier the sidecar has yet to acknowledge, 0 when none. */
     private transient long awaitedAck;
 
+    /** Whether more input waits for this task: {@link InputBacklog} of its input gates. */
+    private transient BooleanSupplier inputBacklog;
+
     /** The rule versions the sidecar named at the last acknowledged barrier, for the log. */
     private transient List<RuleRef> rulesAtLastBarrier;
 
@@ -173,6 +178,9 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
     @Override
     public void open() throws Exception {
         super.open();
+        if (inputBacklog == null) {
+            inputBacklog = InputBacklog.of(getContainingTask().getEnvironment());
+        }
         checkpointBarriers = checkpointingEnabled();
         keyedState =
                 checkpointBarriers
@@ -229,6 +237,7 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                         getProcessingTimeService(),
                         mailbox,
                         () -> awaitedAck != 0,
+                        () -> inputBacklog.getAsBoolean(),
                         options,
                         maxBatchBytes);
         rulesAtLastBarrier = session.rules();
@@ -246,6 +255,12 @@ public final class SidecarOperator extends AbstractStreamOperator<ResultRecord>
                 options.get(SidecarOperatorOptions.MAX_IN_FLIGHT_BATCHES),
                 checkpointBarriers ? "on" : "off",
                 restoredCheckpointId);
+    }
+
+    /** Replaces the task's {@link InputBacklog}: tests decide when input waits. */
+    @VisibleForTesting
+    void inputBacklog(BooleanSupplier backlog) {
+        inputBacklog = backlog;
     }
 
     /** Whether the job has periodic checkpoints (its configuration names a positive interval). */

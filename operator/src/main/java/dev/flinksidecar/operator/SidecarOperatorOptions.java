@@ -76,8 +76,9 @@ public final class SidecarOperatorOptions implements Serializable {
                     .durationType()
                     .defaultValue(Duration.ofMillis(5))
                     .withDescription(
-                            "Longest time an event waits in an open batch while other batches are in flight."
-                                    + " When nothing is in flight a batch is sent at once, whatever its size.");
+                            "Longest time an event waits in an open batch while other batches are in flight,"
+                                    + " or while it fills because more input waits for the task. Otherwise, with"
+                                    + " nothing in flight, a batch is sent at once, whatever its size.");
 
     public static final ConfigOption<Integer> MAX_IN_FLIGHT_BATCHES =
             key(PREFIX + "max-in-flight-batches")

@@ -110,6 +110,50 @@ class SidecarOperatorTest {
     }
 
     @Test
+    void fillsTheOpenBatchWhileMoreInputWaits() throws Exception {
+        AtomicBoolean inputWaits = new AtomicBoolean(true);
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(3, 4))) {
+            ((SidecarOperator) h.harness.getOperator()).inputBacklog(inputWaits::get);
+            h.process(event("k", 0));
+            h.process(event("k", 1));
+            // nothing in flight, but the task is behind its input: the batch fills first
+            assertThat(h.runner.sent()).isEmpty();
+            h.process(event("k", 2));
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(3);
+
+            h.process(event("k", 3));
+            h.reply(1); // nothing in flight, input still waits: [3] keeps filling
+            assertThat(h.runner.sent()).hasSize(1);
+
+            inputWaits.set(false);
+            h.process(event("k", 4)); // caught up: the open batch goes, whatever its size
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(3, 2);
+            h.process(event("k", 5)); // one in flight: gathers, as without backlog
+            h.reply(1);
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(3, 2, 1);
+            h.reply(1);
+            assertThat(h.output()).containsExactly("k@0", "k@1", "k@2", "k@3", "k@4", "k@5");
+        }
+    }
+
+    @Test
+    void aBatchFillingUnderBacklogWaitsAtMostMaxDelay() throws Exception {
+        try (OperatorHarness h =
+                new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {
+            ((SidecarOperator) h.harness.getOperator()).inputBacklog(() -> true);
+            h.harness.setProcessingTime(1000);
+            h.process(event("a", 1));
+            h.harness.setProcessingTime(1004);
+            assertThat(h.runner.sent()).isEmpty();
+            h.harness.setProcessingTime(1005);
+            assertThat(h.runner.sent()).extracting(s -> s.events().size()).containsExactly(1);
+            h.reply(1);
+            assertThat(h.output()).containsExactly("a@1");
+        }
+    }
+
+    @Test
     void sendsAnOpenBatchWhenMaxDelayPasses() throws Exception {
         try (OperatorHarness h =
                 new OperatorHarness(TestingSidecarRunner.manual(), options(100, 4))) {

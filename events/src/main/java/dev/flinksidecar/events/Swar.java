@@ -1,0 +1,52 @@
+package dev.flinksidecar.events;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Byte searches eight bytes at a time ("SIMD within a register"), for the hot loops of event lines.
+ * A byte of {@code (x - 0x0E..) & ~x} has its top bit set where a byte of {@code x} is below 0x0E;
+ * a borrow can set it in higher bytes too, never in lower ones, so the lowest flagged byte is
+ * always a true hit, and the searches below only ever use the lowest. Words are read little-endian,
+ * so the lowest byte of a word is its first in the array.
+ */
+final class Swar {
+
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final long HIGHS = 0x8080808080808080L;
+
+    private Swar() {}
+
+    /** The eight bytes at {@code at}, little-endian; {@code at + 8} must be within the array. */
+    static long longAt(byte[] bytes, int at) {
+        return (long) LONGS.get(bytes, at);
+    }
+
+    /** The index of the first {@code '\n'} or {@code '\r'} in {@code [from, limit)}, or limit. */
+    static int lineBreak(byte[] bytes, int from, int limit) {
+        int i = from;
+        while (i + 8 <= limit) {
+            long w = longAt(bytes, i);
+            // bytes below 0x0E: the two line breaks, and tabs or other controls, seldom in a line
+            long below = (w - 0x0E0E0E0E0E0E0E0EL) & ~w & HIGHS;
+            if (below == 0) {
+                i += 8;
+                continue;
+            }
+            int at = i + (Long.numberOfTrailingZeros(below) >>> 3);
+            if (bytes[at] == '\n' || bytes[at] == '\r') {
+                return at;
+            }
+            i = at + 1;
+        }
+        for (; i < limit; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r') {
+                return i;
+            }
+        }
+        return limit;
+    }
+}

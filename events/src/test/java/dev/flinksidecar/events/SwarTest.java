@@ -1,0 +1,55 @@
+package dev.flinksidecar.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The word-at-a-time searches against a byte-at-a-time loop, on bytes drawn mostly from those they
+ * must tell apart: the bytes they look for, their neighbours, and the same bytes with the top bit
+ * set (0x8A is no line feed), at every start and end, up to the array's last byte.
+ */
+class SwarTest {
+
+    private static final int[] INTERESTING = {
+        '\n', '\r', '\t', 0x00, 0x0B, 0x0C, 0x0E, 0x1F, ' ', '!', '"', '#', '\\', ']', 0x7F, 0x80,
+        0x8A, 0x8D, 0xA2, 0xDC, 0xFF, 'a', 'Z', '0'
+    };
+
+    @Test
+    void findsLineBreaksAsALoopDoes() {
+        Random random = new Random(1);
+        for (int round = 0; round < 2_000; round++) {
+            byte[] bytes = randomBytes(random);
+            for (int from = 0; from <= bytes.length; from++) {
+                int limit = from + random.nextInt(bytes.length - from + 1);
+                assertThat(Swar.lineBreak(bytes, from, limit))
+                        .as("round %d from %d to %d", round, from, limit)
+                        .isEqualTo(lineBreakByBytes(bytes, from, limit));
+            }
+        }
+    }
+
+    /** 0 to 40 bytes, mostly interesting ones. */
+    private static byte[] randomBytes(Random random) {
+        byte[] bytes = new byte[random.nextInt(41)];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] =
+                    (byte)
+                            (random.nextInt(4) == 0
+                                    ? random.nextInt(256)
+                                    : INTERESTING[random.nextInt(INTERESTING.length)]);
+        }
+        return bytes;
+    }
+
+    private static int lineBreakByBytes(byte[] bytes, int from, int limit) {
+        for (int i = from; i < limit; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r') {
+                return i;
+            }
+        }
+        return limit;
+    }
+}

@@ -46,6 +46,7 @@ public final class EventLineParser {
     private static final int SCAN_LIMIT = 16;
 
     private final JsonBytes in = new JsonBytes(MAX_NESTING_DEPTH);
+    private final FieldSeparators separators = new FieldSeparators();
 
     // The fields of the line.
     private String[] names = new String[8];
@@ -93,51 +94,93 @@ public final class EventLineParser {
     }
 
     private void object() throws MalformedEventException {
-        in.skipSpace();
-        if (in.atEnd()) {
-            throw in.error("no value");
-        }
-        if (!in.take('{')) {
-            String kind = in.kindAt();
-            if (kind == null) {
-                throw in.unexpected();
-            }
-            in.skipValue(); // valid JSON of another kind, or the reason it is not JSON
+        int field = 0;
+        String name = separators.skip(in, field); // the line starts as the previous one did
+        int nameAt = separators.nameAt;
+        if (name == null) {
+            int from = in.pos;
             in.skipSpace();
-            if (!in.atEnd()) {
-                throw in.error("unexpected text after the value");
+            if (in.atEnd()) {
+                throw in.error("no value");
             }
-            throw new MalformedEventException("expected a JSON object but found " + kind);
+            if (!in.take('{')) {
+                notAnObject();
+            }
+            in.skipSpace();
+            if (in.take('}')) {
+                end();
+                return;
+            }
+            nameAt = in.pos;
+            name = fieldName(field, from);
         }
-        in.skipSpace();
-        if (!in.take('}')) {
-            int field = 0;
-            do {
-                in.skipSpace();
-                if (!in.at('"')) {
-                    throw in.error("expected a field name in quotes");
-                }
-                int nameAt = in.pos;
-                String name = in.name(field++);
-                in.skipSpace();
-                if (!in.take(':')) {
-                    throw in.error("expected ':'");
-                }
-                in.skipSpace();
-                field(name, nameAt);
+        while (true) {
+            field(name, nameAt);
+            field++;
+            name = separators.skip(in, field); // the same comma, name and colon as before
+            nameAt = separators.nameAt;
+            if (name == null) {
+                int from = in.pos;
                 in.skipSpace();
                 if (in.atEnd()) {
                     throw in.error("unexpected end of text");
                 }
-            } while (in.take(','));
-            if (!in.take('}')) {
-                throw in.error("expected ',' or '}'");
+                if (!in.take(',')) {
+                    break;
+                }
+                in.skipSpace();
+                nameAt = in.pos;
+                name = fieldName(field, from);
             }
         }
+        if (!in.take('}')) {
+            throw in.error("expected ',' or '}'");
+        }
+        end();
+    }
+
+    /**
+     * The name at {@code pos} and its colon, up to the value; what was read from {@code from} on is
+     * the field's separator for the next line when the name is plain.
+     */
+    private String fieldName(int field, int from) throws MalformedEventException {
+        if (!in.at('"')) {
+            throw in.error("expected a field name in quotes");
+        }
+        int nameAt = in.pos;
+        String name = in.name();
+        boolean plain = in.plainName;
+        in.skipSpace();
+        if (!in.take(':')) {
+            throw in.error("expected ':'");
+        }
+        in.skipSpace();
+        if (plain) {
+            separators.keep(in.bytes, field, from, in.pos, name, nameAt);
+        }
+        return name;
+    }
+
+    /** After the object: nothing but white space. */
+    private void end() throws MalformedEventException {
         in.skipSpace();
         if (!in.atEnd()) {
             throw in.error("unexpected text after the value");
         }
+    }
+
+    /** The line is not an object: why, with the JSON checked first. */
+    private void notAnObject() throws MalformedEventException {
+        String kind = in.kindAt();
+        if (kind == null) {
+            throw in.unexpected();
+        }
+        in.skipValue(); // valid JSON of another kind, or the reason it is not JSON
+        in.skipSpace();
+        if (!in.atEnd()) {
+            throw in.error("unexpected text after the value");
+        }
+        throw new MalformedEventException("expected a JSON object but found " + kind);
     }
 
     private void field(String name, int at) throws MalformedEventException {

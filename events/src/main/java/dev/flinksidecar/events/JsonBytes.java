@@ -1,7 +1,6 @@
 package dev.flinksidecar.events;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The JSON tokens of one event line, read from its UTF-8 bytes: strings (field names from a {@link
@@ -24,17 +23,15 @@ final class JsonBytes {
     /** Short ASCII string values: 4096 of them, a few hundred KB when full. */
     private final NameCache valueCache = new NameCache(12);
 
-    /** The plain names of the previous line's first fields, by place, and their bytes. */
-    private final byte[][] previousKeys = new byte[32][];
-
-    private final String[] previousNames = new String[32];
-
     // The line: bytes[pos, end), whose column 1 is at lineStart.
     byte[] bytes;
     int pos;
     int end;
     private int lineStart;
     private boolean utf8Checked;
+
+    /** The last {@link #name()} was plain ASCII, from the cache: no escape, no byte past ASCII. */
+    boolean plainName;
 
     /**
      * The number last read: {@link #integral} and {@link #longValue}, else {@link #doubleValue}.
@@ -86,36 +83,18 @@ final class JsonBytes {
     }
 
     /**
-     * The name of field {@code field} (0 for an object's first) at {@code pos}, its opening quote:
-     * the previous line's name at that place when the bytes are the same, else from the cache when
-     * it is plain ASCII, else decoded.
+     * The field name at {@code pos}, its opening quote: plain ASCII ones from the name cache,
+     * others decoded. {@link #plainName} tells which.
      */
-    String name(int field) throws MalformedEventException {
+    String name() throws MalformedEventException {
         int start = pos + 1;
-        // Lines of a file mostly repeat the previous line's names in the same order: try that
-        // name's bytes first, one comparison instead of a scan and a cache lookup.
-        if (field < previousKeys.length) {
-            byte[] key = previousKeys[field];
-            if (key != null) {
-                int after = start + key.length;
-                if (after < end
-                        && bytes[after] == '"'
-                        && NameCache.same(key, bytes, start, key.length)) {
-                    pos = after + 1;
-                    return previousNames[field];
-                }
-            }
-        }
         pos = start;
+        plainName = false;
         while (pos < end) {
             byte c = bytes[pos];
             if (c == '"') {
-                String name = nameCache.get(bytes, start, pos++ - start);
-                if (field < previousKeys.length) {
-                    previousKeys[field] = Arrays.copyOfRange(bytes, start, pos - 1);
-                    previousNames[field] = name;
-                }
-                return name;
+                plainName = true;
+                return nameCache.get(bytes, start, pos++ - start);
             } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
                 return JsonEscapes.rest(this, start);
             }

@@ -25,6 +25,21 @@ final class Swar {
         return (long) LONGS.get(bytes, at);
     }
 
+    /**
+     * The {@code count} (0 to 8) bytes at {@code at} as a little-endian long, the bytes above them
+     * zero: the same value wherever those bytes lie, even at the very end of the array.
+     */
+    static long word(byte[] bytes, int at, int count) {
+        if (at + 8 <= bytes.length) {
+            return count == 8 ? longAt(bytes, at) : longAt(bytes, at) & ((1L << (count << 3)) - 1);
+        }
+        long word = 0;
+        for (int i = count - 1; i >= 0; i--) {
+            word = word << 8 | (bytes[at + i] & 0xFF);
+        }
+        return word;
+    }
+
     /** The index of the first {@code '\n'} or {@code '\r'} in {@code [from, limit)}, or limit. */
     static int lineBreak(byte[] bytes, int from, int limit) {
         int i = from;

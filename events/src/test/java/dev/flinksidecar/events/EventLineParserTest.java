@@ -191,6 +191,74 @@ class EventLineParserTest {
     }
 
     /**
+     * A parser that has read other lines ({@link FieldSeparators}, the caches, the shared schema)
+     * reads each line as a new parser does: the test data's lines with white space put in where the
+     * previous line had none (and taken out), names with escapes or bytes past ASCII at the places
+     * of plain ones, duplicate names, and random damage, each after lines of the same shape.
+     */
+    @Test
+    void readsEachLineAsANewParserDoes() throws Exception {
+        List<String> payments = Files.readAllLines(PAYMENTS).subList(0, 2_000);
+        Random random = new Random(13);
+        String[] variants = {" ", "\t", "  ", "\"merch\\u0061nt\"", "\"m\u00e9rchant\"", ""};
+        for (int i = 0; i < 30_000; i++) {
+            String line = payments.get(random.nextInt(payments.size()));
+            byte[] bytes;
+            switch (random.nextInt(5)) {
+                case 0:
+                    bytes = line.getBytes(StandardCharsets.UTF_8);
+                    break;
+                case 1: // white space after a colon or a comma, or before a name
+                    int at = Math.max(line.indexOf(':', random.nextInt(line.length())), 0) + 1;
+                    bytes =
+                            (line.substring(0, at)
+                                            + variants[random.nextInt(3)]
+                                            + line.substring(at))
+                                    .getBytes(StandardCharsets.UTF_8);
+                    break;
+                case 2: // a name the long way, or one field twice
+                    bytes =
+                            (random.nextBoolean()
+                                            ? line.replace(
+                                                    "\"merchant\"", variants[3 + random.nextInt(2)])
+                                            : line.replace("\"country\"", "\"channel\""))
+                                    .getBytes(StandardCharsets.UTF_8);
+                    break;
+                case 3:
+                    bytes = RandomLines.damage(random, line.getBytes(StandardCharsets.UTF_8));
+                    break;
+                default:
+                    bytes = RandomLines.event(random).getBytes(StandardCharsets.UTF_8);
+            }
+            assertThat(outcome(parser, bytes))
+                    .as(new String(bytes, StandardCharsets.UTF_8))
+                    .isEqualTo(outcome(new EventLineParser(), bytes));
+        }
+    }
+
+    @Test
+    void moreWhiteSpaceBeforeAValueThanOnThePreviousLineIsRead() throws Exception {
+        parse("{\"key\":\"a\",\"time\":1,\"x\": 1}");
+        EventRecord event = parse("{\"key\":  \"b\",\"time\":\t2,\"x\":  3  }");
+        assertThat(event.key()).isEqualTo("b");
+        assertThat(event.time()).isEqualTo(2);
+        assertThat(event.longAt(0)).isEqualTo(3);
+        for (int twice = 0; twice < 2; twice++) { // the second time, its separator is known
+            assertThatThrownBy(() -> parse("{\"key\":\"a\",\"time\":1,\"time\": 1}"))
+                    .hasMessage("not valid JSON: duplicate field 'time' at column 21");
+        }
+    }
+
+    /** The record, or the reason the line is refused. */
+    private static Object outcome(EventLineParser parser, byte[] line) {
+        try {
+            return parser.parse(line);
+        } catch (MalformedEventException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
      * Guards what the name cache and the shared schema arrays buy: the bytes allocated per event of
      * the test data. With both, 447 bytes (the record, its value arrays, its strings); without the
      * name cache, 839. A budget of bytes, not a timing, so it holds on any machine.

@@ -31,6 +31,22 @@ class SwarTest {
         }
     }
 
+    @Test
+    void aWordIsTheSameWhereverItsBytesLie() {
+        Random random = new Random(3);
+        for (int round = 0; round < 2_000; round++) {
+            byte[] bytes = randomBytes(random);
+            for (int at = 0; at < bytes.length; at++) {
+                int count = Math.min(8, random.nextInt(bytes.length - at + 1));
+                long expected = 0;
+                for (int i = 0; i < count; i++) {
+                    expected |= (bytes[at + i] & 0xFFL) << (8 * i);
+                }
+                assertThat(Swar.word(bytes, at, count)).isEqualTo(expected);
+            }
+        }
+    }
+
     /** 0 to 40 bytes, mostly interesting ones. */
     private static byte[] randomBytes(Random random) {
         byte[] bytes = new byte[random.nextInt(41)];

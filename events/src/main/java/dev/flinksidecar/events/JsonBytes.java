@@ -88,19 +88,13 @@ final class JsonBytes {
      */
     String name() throws MalformedEventException {
         int start = pos + 1;
-        pos = start;
-        plainName = false;
-        while (pos < end) {
-            byte c = bytes[pos];
-            if (c == '"') {
-                plainName = true;
-                return nameCache.get(bytes, start, pos++ - start);
-            } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
-                return JsonEscapes.rest(this, start);
-            }
-            pos++;
+        int stop = Swar.stringStop(bytes, start, end);
+        plainName = stop < end && bytes[stop] == '"';
+        if (plainName) {
+            pos = stop + 1;
+            return nameCache.get(bytes, start, stop - start);
         }
-        throw error("unterminated string");
+        return rest(start, stop);
     }
 
     /**
@@ -117,26 +111,29 @@ final class JsonBytes {
     }
 
     private String string(boolean cached) throws MalformedEventException {
-        int start = ++pos;
-        int hash = 0; // NameCache.hash, as the bytes go by
-        while (pos < end) {
-            byte c = bytes[pos];
-            if (c == '"') {
-                int length = pos++ - start;
-                return cached
-                        ? valueCache.get(bytes, start, length, hash)
-                        : new String(
-                                bytes,
-                                start,
-                                length,
-                                StandardCharsets.ISO_8859_1); // ASCII: a byte a char
-            } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
-                return JsonEscapes.rest(this, start);
-            }
-            hash = 31 * hash + c;
-            pos++;
+        int start = pos + 1;
+        int stop = Swar.stringStop(bytes, start, end);
+        if (stop < end && bytes[stop] == '"') {
+            pos = stop + 1;
+            int length = stop - start;
+            return cached
+                    ? valueCache.get(bytes, start, length)
+                    : new String(
+                            bytes, start, length, StandardCharsets.ISO_8859_1); // a byte a char
         }
-        throw error("unterminated string");
+        return rest(start, stop);
+    }
+
+    /**
+     * A string that began at {@code start} and has an escape, a control character or a byte past
+     * ASCII at {@code stop}, or no closing quote ({@code stop} is the end).
+     */
+    private String rest(int start, int stop) throws MalformedEventException {
+        pos = stop;
+        if (stop >= end) {
+            throw error("unterminated string");
+        }
+        return JsonEscapes.rest(this, start);
     }
 
     /**

@@ -5,17 +5,20 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Byte searches eight bytes at a time ("SIMD within a register"), for the hot loops of event lines.
- * A byte of {@code (x - 0x0E..) & ~x} has its top bit set where a byte of {@code x} is below 0x0E;
- * a borrow can set it in higher bytes too, never in lower ones, so the lowest flagged byte is
- * always a true hit, and the searches below only ever use the lowest. Words are read little-endian,
- * so the lowest byte of a word is its first in the array.
+ * Byte searches eight bytes at a time ("SIMD within a register"), for the hot loops of event lines:
+ * a line break, the end of a plain string. A byte of {@code (x - n..) & ~x} has its top bit set
+ * where a byte of {@code x} is below {@code n} (at most 0x80; {@code n} = 1 finds zero bytes, and
+ * {@code x} = the word XOR a byte repeated finds that byte); a borrow can set it in higher bytes
+ * too, never in lower ones, so the lowest flagged byte is always a true hit, and the searches below
+ * only ever use the lowest. Words are read little-endian, so the lowest byte of a word is its first
+ * in the array.
  */
 final class Swar {
 
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
 
     private Swar() {}
@@ -63,5 +66,36 @@ final class Swar {
             }
         }
         return limit;
+    }
+
+    /**
+     * The index of the first byte in {@code [from, end)} that a plain ASCII string stops at: a
+     * quote, a backslash, a control character (below 0x20) or a byte past ASCII; end when there is
+     * none. Reads whole words past {@code end} when the array has them (a line's buffer mostly
+     * does), never using what they hold.
+     */
+    static int stringStop(byte[] bytes, int from, int end) {
+        int i = from;
+        for (int last = bytes.length - 8; i <= last && i < end; i += 8) {
+            long w = longAt(bytes, i);
+            long quote = w ^ 0x2222222222222222L;
+            long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+            long stops =
+                    ((quote - ONES) & ~quote)
+                            | ((backslash - ONES) & ~backslash)
+                            | ((w - 0x2020202020202020L) & ~w)
+                            | w; // the top bit of a byte past ASCII
+            stops &= HIGHS;
+            if (stops != 0) {
+                return Math.min(end, i + (Long.numberOfTrailingZeros(stops) >>> 3));
+            }
+        }
+        for (; i < end; i++) {
+            byte c = bytes[i];
+            if (c == '"' || c == '\\' || c < 0x20) { // bytes past ASCII are negative
+                return i;
+            }
+        }
+        return end;
     }
 }

@@ -32,6 +32,20 @@ class SwarTest {
     }
 
     @Test
+    void findsWherePlainStringsStopAsALoopDoes() {
+        Random random = new Random(2);
+        for (int round = 0; round < 2_000; round++) {
+            byte[] bytes = randomBytes(random);
+            for (int from = 0; from <= bytes.length; from++) {
+                int end = from + random.nextInt(bytes.length - from + 1);
+                assertThat(Swar.stringStop(bytes, from, end))
+                        .as("round %d from %d to %d", round, from, end)
+                        .isEqualTo(stringStopByBytes(bytes, from, end));
+            }
+        }
+    }
+
+    @Test
     void aWordIsTheSameWhereverItsBytesLie() {
         Random random = new Random(3);
         for (int round = 0; round < 2_000; round++) {
@@ -67,5 +81,15 @@ class SwarTest {
             }
         }
         return limit;
+    }
+
+    private static int stringStopByBytes(byte[] bytes, int from, int end) {
+        for (int i = from; i < end; i++) {
+            int c = bytes[i] & 0xFF;
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
+                return i;
+            }
+        }
+        return end;
     }
 }

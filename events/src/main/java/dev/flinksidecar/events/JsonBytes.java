@@ -206,8 +206,8 @@ final class JsonBytes {
             longValue = negative ? -mantissa : mantissa;
             return;
         }
-        String token = new String(bytes, start, pos - start, StandardCharsets.ISO_8859_1);
         if (!fraction && !scientific) {
+            String token = token(start);
             try {
                 longValue = Long.parseLong(token);
                 integral = true;
@@ -226,8 +226,16 @@ final class JsonBytes {
                             : mantissa * POWERS_OF_TEN[exponent];
             doubleValue = negative ? -value : value;
         } else {
-            doubleValue = Double.parseDouble(token);
+            doubleValue = Double.parseDouble(token(start));
         }
+    }
+
+    /**
+     * The number from {@code start} to {@code pos} as text, for the JDK's parsers: made only for
+     * the few numbers the exact short ways above do not cover.
+     */
+    private String token(int start) {
+        return new String(bytes, start, pos - start, StandardCharsets.ISO_8859_1);
     }
 
     /** {@code word} at {@code pos}, else the first byte where it is not. */

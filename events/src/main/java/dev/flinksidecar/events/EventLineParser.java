@@ -200,7 +200,7 @@ public final class EventLineParser {
             timeSeen = true;
             byte c = in.peek();
             if (c == '"') {
-                timeText = in.text();
+                timeString();
             } else if (c == '-' || (c >= '0' && c <= '9')) {
                 in.number();
                 timeIsLong = in.integral;
@@ -224,6 +224,23 @@ public final class EventLineParser {
             }
         } else {
             attribute(name, at);
+        }
+    }
+
+    /**
+     * A time as text: the common ISO-8601 form read from the line's bytes ({@link
+     * IsoInstants#utc}), any other kept to be read as before.
+     */
+    private void timeString() throws MalformedEventException {
+        int quote = in.pos;
+        int length = in.plainString();
+        long millis = length < 0 ? Long.MIN_VALUE : IsoInstants.utc(in.bytes, quote + 1, length);
+        if (millis != Long.MIN_VALUE) {
+            timeIsLong = true;
+            timeMillis = millis;
+        } else {
+            in.pos = quote;
+            timeText = in.text();
         }
     }
 

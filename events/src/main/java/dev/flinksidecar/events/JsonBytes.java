@@ -105,6 +105,20 @@ final class JsonBytes {
         return string(true);
     }
 
+    /**
+     * Moves past the string at {@code pos}, its opening quote, when it is plain ASCII and returns
+     * its length, its bytes starting after the quote; else -1, and {@code pos} has not moved.
+     */
+    int plainString() {
+        int start = pos + 1;
+        int stop = Swar.stringStop(bytes, start, end);
+        if (stop < end && bytes[stop] == '"') {
+            pos = stop + 1;
+            return stop - start;
+        }
+        return -1;
+    }
+
     /** A string at {@code pos}, its opening quote, not kept (a text seldom seen twice). */
     String text() throws MalformedEventException {
         return string(false);

@@ -51,8 +51,10 @@ public final class EventLineParser {
     // The fields of the line.
     private String[] names = new String[8];
     private AttributeType[] types = new AttributeType[8];
-    private long[] numbers = new long[8];
-    private String[] strings = new String[8];
+    // The values, in arrays made for each line the size of the previous line's, so that the
+    // record mostly takes them as they are, not copies of them.
+    private long[] numbers;
+    private String[] strings;
     private int count;
     private final Set<String> seen = new HashSet<>();
     private String key;
@@ -289,15 +291,14 @@ public final class EventLineParser {
             duplicate(!seen.add(name), name, at);
         }
         if (count == names.length) {
-            int size = count * 2;
-            names = Arrays.copyOf(names, size);
-            types = Arrays.copyOf(types, size);
-            numbers = Arrays.copyOf(numbers, size);
-            strings = Arrays.copyOf(strings, size);
+            names = Arrays.copyOf(names, count * 2);
+            types = Arrays.copyOf(types, count * 2);
+        }
+        if (count == numbers.length) {
+            numbers = Arrays.copyOf(numbers, Math.max(8, count * 2));
+            strings = Arrays.copyOf(strings, Math.max(8, count * 2));
         }
         names[count] = name;
-        strings[count] = null;
-        numbers[count] = 0;
         return count++;
     }
 
@@ -327,8 +328,8 @@ public final class EventLineParser {
                 type,
                 eventNames,
                 eventTypes,
-                Arrays.copyOf(numbers, count),
-                Arrays.copyOf(strings, count),
+                count == numbers.length ? numbers : Arrays.copyOf(numbers, count),
+                count == strings.length ? strings : Arrays.copyOf(strings, count),
                 null);
     }
 
@@ -366,6 +367,8 @@ public final class EventLineParser {
 
     private void reset() {
         count = 0;
+        numbers = new long[sharedNames.length];
+        strings = new String[sharedNames.length];
         seen.clear();
         key = null;
         keyKind = null;

@@ -259,6 +259,40 @@ class EventLineParserTest {
     }
 
     /**
+     * A record keeps its values while the parser reads on: the parser hands its value arrays to the
+     * record and starts new ones, whether the next line has as many attributes, more (the arrays
+     * grow) or fewer (the record takes a copy), or is refused half-way.
+     */
+    @Test
+    void recordsKeepTheirValuesWhileTheParserReadsOn() throws Exception {
+        List<EventRecord> records = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        Random random = new Random(17);
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder line = new StringBuilder("{\"key\":\"k" + i + "\",\"time\":" + i);
+            int attributes = random.nextInt(4) == 0 ? random.nextInt(20) : 3;
+            for (int a = 0; a < attributes; a++) {
+                line.append(",\"a").append(a).append("\":");
+                line.append(random.nextBoolean() ? "\"v" + i + "\"" : String.valueOf(i * 10 + a));
+            }
+            String text = line.append(random.nextInt(10) == 0 ? ",\"bad\":[]}" : "}").toString();
+            try {
+                records.add(parse(text));
+                lines.add(text);
+            } catch (MalformedEventException refused) {
+                assertThat(refused).hasMessageContaining("'bad' is an array");
+            }
+        }
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(records.get(i))
+                    .as(lines.get(i))
+                    .isEqualTo(
+                            new EventLineParser()
+                                    .parse(lines.get(i).getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /**
      * Guards what the name cache and the shared schema arrays buy: the bytes allocated per event of
      * the test data. With both, 447 bytes (the record, its value arrays, its strings); without the
      * name cache, 839. A budget of bytes, not a timing, so it holds on any machine.

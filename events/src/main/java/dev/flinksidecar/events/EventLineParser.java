@@ -1,9 +1,6 @@
 package dev.flinksidecar.events;
 
 import dev.flinksidecar.rule.AttributeType;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Parses one event line ({@link EventJson} describes the format) from its UTF-8 bytes straight into
@@ -42,21 +39,11 @@ public final class EventLineParser {
     /** The deepest nesting of arrays and objects looked into before a line is refused. */
     public static final int MAX_NESTING_DEPTH = 64;
 
-    /** Above this many attributes, duplicate names are found with a hash set, not by scanning. */
-    private static final int SCAN_LIMIT = 16;
-
     private final JsonBytes in = new JsonBytes(MAX_NESTING_DEPTH);
     private final FieldSeparators separators = new FieldSeparators();
+    private final LineAttributes attributes = new LineAttributes();
 
-    // The fields of the line.
-    private String[] names = new String[8];
-    private AttributeType[] types = new AttributeType[8];
-    // The values, in arrays made for each line the size of the previous line's, so that the
-    // record mostly takes them as they are, not copies of them.
-    private long[] numbers;
-    private String[] strings;
-    private int count;
-    private final Set<String> seen = new HashSet<>();
+    // The fields of the line besides its attributes.
     private String key;
     private String keyKind; // what 'key' held when not a string
     private boolean keySeen;
@@ -68,10 +55,6 @@ public final class EventLineParser {
     private String type;
     private boolean typeSeen;
     private String deferred; // the first attribute or type problem, reported after key and time
-
-    // The previous event's attribute names and types, given to the next one of the same schema.
-    private String[] sharedNames = new String[0];
-    private AttributeType[] sharedTypes = new AttributeType[0];
 
     /** Parses the whole of {@code line} (UTF-8) as one event. */
     public EventRecord parse(byte[] line) throws MalformedEventException {
@@ -247,24 +230,27 @@ public final class EventLineParser {
     }
 
     private void attribute(String name, int at) throws MalformedEventException {
-        int i = slot(name, at);
+        int i = attributes.slot(name);
+        duplicate(i < 0, name, at);
         byte c = in.peek();
         if (c == '"') {
-            types[i] = AttributeType.STRING;
-            strings[i] = in.string();
+            attributes.string(i, in.string());
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             in.number();
-            types[i] = in.integral ? AttributeType.LONG : AttributeType.DOUBLE;
-            numbers[i] = in.integral ? in.longValue : Double.doubleToRawLongBits(in.doubleValue);
+            if (in.integral) {
+                attributes.number(i, AttributeType.LONG, in.longValue);
+            } else {
+                attributes.number(
+                        i, AttributeType.DOUBLE, Double.doubleToRawLongBits(in.doubleValue));
+            }
         } else if (c == 't') {
             in.literal("true");
-            types[i] = AttributeType.BOOLEAN;
-            numbers[i] = 1;
+            attributes.number(i, AttributeType.BOOLEAN, 1);
         } else if (c == 'f') {
             in.literal("false");
-            types[i] = AttributeType.BOOLEAN;
+            attributes.number(i, AttributeType.BOOLEAN, 0);
         } else {
-            types[i] = AttributeType.BOOLEAN; // a placeholder: the line is refused
+            attributes.number(i, AttributeType.BOOLEAN, 0); // a placeholder: the line is refused
             defer(
                     "field '"
                             + name
@@ -273,33 +259,6 @@ public final class EventLineParser {
                             + "; attributes must be strings, numbers or booleans");
             in.skipValue();
         }
-    }
-
-    /** The next attribute slot for {@code name}, refusing a name given twice. */
-    private int slot(String name, int at) throws MalformedEventException {
-        if (count < SCAN_LIMIT) {
-            int hash = name.hashCode(); // kept in the string: names from the cache pay for it once
-            for (int i = 0; i < count; i++) {
-                if (names[i].hashCode() == hash && names[i].equals(name)) {
-                    duplicate(true, name, at);
-                }
-            }
-        } else {
-            if (count == SCAN_LIMIT) {
-                seen.addAll(Arrays.asList(names).subList(0, count));
-            }
-            duplicate(!seen.add(name), name, at);
-        }
-        if (count == names.length) {
-            names = Arrays.copyOf(names, count * 2);
-            types = Arrays.copyOf(types, count * 2);
-        }
-        if (count == numbers.length) {
-            numbers = Arrays.copyOf(numbers, Math.max(8, count * 2));
-            strings = Arrays.copyOf(strings, Math.max(8, count * 2));
-        }
-        names[count] = name;
-        return count++;
     }
 
     private EventRecord build() throws MalformedEventException {
@@ -314,35 +273,7 @@ public final class EventLineParser {
         if (deferred != null) {
             throw new MalformedEventException(deferred);
         }
-        String[] eventNames = sharedNames;
-        AttributeType[] eventTypes = sharedTypes;
-        if (!sameSchema()) {
-            eventNames = Arrays.copyOf(names, count);
-            eventTypes = Arrays.copyOf(types, count);
-            sharedNames = eventNames;
-            sharedTypes = eventTypes;
-        }
-        return new EventRecord(
-                key,
-                time,
-                type,
-                eventNames,
-                eventTypes,
-                count == numbers.length ? numbers : Arrays.copyOf(numbers, count),
-                count == strings.length ? strings : Arrays.copyOf(strings, count),
-                null);
-    }
-
-    private boolean sameSchema() {
-        if (sharedNames.length != count) {
-            return false;
-        }
-        for (int i = 0; i < count; i++) {
-            if (types[i] != sharedTypes[i] || !names[i].equals(sharedNames[i])) {
-                return false;
-            }
-        }
-        return true;
+        return attributes.record(key, time, type);
     }
 
     private long time() throws MalformedEventException {
@@ -366,10 +297,7 @@ public final class EventLineParser {
     }
 
     private void reset() {
-        count = 0;
-        numbers = new long[sharedNames.length];
-        strings = new String[sharedNames.length];
-        seen.clear();
+        attributes.reset();
         key = null;
         keyKind = null;
         keySeen = false;

@@ -293,6 +293,30 @@ class EventLineParserTest {
     }
 
     /**
+     * Names the previous record had, in its order, need no search for duplicates; a name past them
+     * is searched for among all before it, with the hash set past 16 attributes too.
+     */
+    @Test
+    void findsDuplicatesAfterThePreviousRecordsNames() throws Exception {
+        parse("{\"key\":\"k\",\"time\":1,\"a\":1,\"b\":2,\"c\":3}");
+        assertThatThrownBy(() -> parse("{\"key\":\"k\",\"time\":1,\"a\":1,\"b\":2,\"a\":3}"))
+                .hasMessage("not valid JSON: duplicate field 'a' at column 33");
+        assertThatThrownBy(
+                        () -> parse("{\"key\":\"k\",\"time\":1,\"a\":1,\"b\":2,\"c\":3,\"b\":4}"))
+                .hasMessage("not valid JSON: duplicate field 'b' at column 39");
+        StringBuilder many = new StringBuilder("{\"key\":\"k\",\"time\":1");
+        for (int i = 0; i < 20; i++) {
+            many.append(",\"n").append(i).append("\":").append(i);
+        }
+        assertThat(parse(many + "}").attributeCount()).isEqualTo(20);
+        assertThatThrownBy(() -> parse(many + ",\"n3\":0}"))
+                .hasMessageContaining("duplicate field 'n3'");
+        assertThatThrownBy(() -> parse(many + ",\"x\":0,\"n19\":0}"))
+                .hasMessageContaining("duplicate field 'n19'");
+        assertThat(parse(many + ",\"x\":0,\"y\":0}").attributeCount()).isEqualTo(22);
+    }
+
+    /**
      * Guards what the name cache and the shared schema arrays buy: the bytes allocated per event of
      * the test data. With both, 447 bytes (the record, its value arrays, its strings); without the
      * name cache, 839. A budget of bytes, not a timing, so it holds on any machine.

@@ -10,15 +10,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class JsonBytes {
 
-    /** Powers of ten that a double holds exactly: the fast, exact path for short decimals. */
-    private static final double[] POWERS_OF_TEN = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-    };
-
     private final int maxDepth;
     private final Utf8 utf8 = new Utf8();
     private final NameCache nameCache = new NameCache();
+    private final JsonNumbers numbers = new JsonNumbers();
 
     /** Short ASCII string values: 4096 of them, a few hundred KB when full. */
     private final NameCache valueCache = new NameCache(12);
@@ -155,101 +150,7 @@ final class JsonBytes {
      * exponent and fits a long, else {@link #doubleValue}, exactly as {@code Double.parseDouble}.
      */
     void number() throws MalformedEventException {
-        int start = pos;
-        boolean negative = bytes[pos] == '-';
-        if (negative) {
-            pos++;
-        }
-        long mantissa = 0;
-        int digits = 0; // significant digits in the mantissa
-        int exponent = 0; // the power of ten the mantissa is multiplied by
-        boolean exact = true; // the mantissa holds every digit
-        int first = pos;
-        if (pos + 1 < end && bytes[pos] == '0' && bytes[pos + 1] >= '0' && bytes[pos + 1] <= '9') {
-            throw error("a number with a leading zero");
-        }
-        while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
-            int d = bytes[pos++] - '0';
-            if (digits < 18) {
-                mantissa = mantissa * 10 + d;
-                digits += mantissa == 0 ? 0 : 1;
-            } else {
-                exact = false;
-            }
-        }
-        if (pos == first) {
-            throw error("expected a digit");
-        }
-        boolean fraction = pos < end && bytes[pos] == '.';
-        if (fraction) {
-            pos++;
-            int fractionStart = pos;
-            while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
-                int d = bytes[pos++] - '0';
-                if (digits < 18) {
-                    mantissa = mantissa * 10 + d;
-                    digits += mantissa == 0 ? 0 : 1;
-                    exponent--;
-                } else {
-                    exact = false;
-                }
-            }
-            if (pos == fractionStart) {
-                throw error("expected a digit after '.'");
-            }
-        }
-        boolean scientific = pos < end && (bytes[pos] == 'e' || bytes[pos] == 'E');
-        if (scientific) {
-            pos++;
-            boolean negativeExponent = pos < end && bytes[pos] == '-';
-            if (pos < end && (bytes[pos] == '+' || bytes[pos] == '-')) {
-                pos++;
-            }
-            int exponentStart = pos;
-            int value = 0;
-            while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
-                value = Math.min(value * 10 + bytes[pos++] - '0', 100_000);
-            }
-            if (pos == exponentStart) {
-                throw error("expected a digit in the exponent");
-            }
-            exponent += negativeExponent ? -value : value;
-        }
-        integral = !fraction && !scientific && exact;
-        if (integral) {
-            longValue = negative ? -mantissa : mantissa;
-            return;
-        }
-        if (!fraction && !scientific) {
-            String token = token(start);
-            try {
-                longValue = Long.parseLong(token);
-                integral = true;
-                return;
-            } catch (NumberFormatException tooLarge) {
-                doubleValue =
-                        Double.parseDouble(token); // as before: an integer past a long is a double
-                return;
-            }
-        }
-        if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
-            // Both mantissa and power are exact doubles: one rounding, as Double.parseDouble's.
-            double value =
-                    exponent < 0
-                            ? mantissa / POWERS_OF_TEN[-exponent]
-                            : mantissa * POWERS_OF_TEN[exponent];
-            doubleValue = negative ? -value : value;
-        } else {
-            doubleValue = Double.parseDouble(token(start));
-        }
-    }
-
-    /**
-     * The number from {@code start} to {@code pos} as text, for the JDK's parsers: made only for
-     * the few numbers the exact short ways above do not cover.
-     */
-    private String token(int start) {
-        return new String(bytes, start, pos - start, StandardCharsets.ISO_8859_1);
+        numbers.read(this);
     }
 
     /** {@code word} at {@code pos}, else the first byte where it is not. */

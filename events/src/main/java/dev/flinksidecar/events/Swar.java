@@ -43,6 +43,23 @@ final class Swar {
         return word;
     }
 
+    /** True when the eight bytes of {@code word} are all ASCII digits. */
+    static boolean eightDigits(long word) {
+        // each byte 0x30 to 0x3F, and none past 0x39 (adding 6 keeps the high half 3)
+        return (word & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L
+                && ((word + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L;
+    }
+
+    /**
+     * The value of eight ASCII digits ({@link #eightDigits}), the first the most significant: pairs
+     * of digits, then of pairs, then of quadruples, each step one multiplication for all of them.
+     */
+    static long eightDigitsValue(long word) {
+        long value = (word & 0x0F0F0F0F0F0F0F0FL) * 2561 >>> 8; // 10 * a + b in each pair
+        value = (value & 0x00FF00FF00FF00FFL) * 6553601 >>> 16; // 100 * ab + cd in each four
+        return (value & 0x0000FFFF0000FFFFL) * 42949672960001L >>> 32; // 10^4 * abcd + efgh
+    }
+
     /** The index of the first {@code '\n'} or {@code '\r'} in {@code [from, limit)}, or limit. */
     static int lineBreak(byte[] bytes, int from, int limit) {
         int i = from;

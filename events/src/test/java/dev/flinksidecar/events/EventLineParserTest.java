@@ -70,6 +70,34 @@ class EventLineParserTest {
                 assertThat(event.longAt(0)).as(number).isEqualTo(Long.parseLong(number));
             }
         }
+        for (String number : // eight digits at a time, up to the 18 a long mantissa holds
+                List.of(
+                        "12345678",
+                        "-123456789",
+                        "1234567812345678",
+                        "123456781234567812",
+                        "1234567812345678123",
+                        "12345678.87654321",
+                        "0.00000000123456789",
+                        "1234567890.12345678",
+                        "99999999.999999999",
+                        "1234567812345678123.5",
+                        "0.1234567812345678123",
+                        "12345678e-8",
+                        "00000000")) {
+            EventRecord event;
+            try {
+                event = parse("{\"key\":\"k\",\"time\":1,\"x\":" + number + "}");
+            } catch (MalformedEventException e) {
+                assertThat(e).as(number).hasMessageContaining("leading zero");
+                continue;
+            }
+            if (event.attributeType(0) == dev.flinksidecar.rule.AttributeType.LONG) {
+                assertThat(event.longAt(0)).as(number).isEqualTo(Long.parseLong(number));
+            } else {
+                assertThat(event.doubleAt(0)).as(number).isEqualTo(Double.parseDouble(number));
+            }
+        }
         assertThat(parse("{\"key\":\"k\",\"time\":1,\"x\":-0.0}").doubleAt(0)).isEqualTo(-0.0);
         assertThat(parse("{\"key\":\"k\",\"time\":1,\"x\":-0}").longAt(0)).isZero();
         assertThat(parse("{\"key\":\"k\",\"time\":1,\"x\":99999999999999999999}").doubleAt(0))

@@ -61,6 +61,38 @@ class SwarTest {
         }
     }
 
+    @Test
+    void readsEightDigitsAsALoopDoes() {
+        Random random = new Random(4);
+        byte[] bytes = new byte[8];
+        for (int round = 0; round < 200_000; round++) {
+            boolean allDigits = true;
+            long value = 0;
+            for (int i = 0; i < 8; i++) {
+                bytes[i] =
+                        (byte)
+                                (random.nextInt(16) == 0
+                                        ? INTERESTING[random.nextInt(INTERESTING.length)]
+                                        : '0' + random.nextInt(10));
+                allDigits &= bytes[i] >= '0' && bytes[i] <= '9';
+                value = value * 10 + bytes[i] - '0';
+            }
+            long word = Swar.longAt(bytes, 0);
+            assertThat(Swar.eightDigits(word)).isEqualTo(allDigits);
+            if (allDigits) {
+                assertThat(Swar.eightDigitsValue(word)).isEqualTo(value);
+            }
+        }
+        for (int c = 0; c < 256; c++) { // every byte, at every place
+            for (int at = 0; at < 8; at++) {
+                byte[] digits = "12345678".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                digits[at] = (byte) c;
+                assertThat(Swar.eightDigits(Swar.longAt(digits, 0)))
+                        .isEqualTo(c >= '0' && c <= '9');
+            }
+        }
+    }
+
     /** 0 to 40 bytes, mostly interesting ones. */
     private static byte[] randomBytes(Random random) {
         byte[] bytes = new byte[random.nextInt(41)];

@@ -9,20 +9,24 @@ import dev.flinksidecar.rule.AttributeType;
  *
  * <p>Why by hand, with jackson-core at hand: what it buys, measured on {@code
  * testdata/payments.jsonl} (bench's {@code EventLinesBenchmark}: MB per second of process CPU,
- * medians of 15 rounds, two runs, on a 2-core machine shared with other builds): on the same lines,
- * this parser 280-303 MB/s against 165-173 MB/s for jackson-core's streaming {@code JsonParser}
- * doing the same work (one parser per line, the same checks and time conversion), x1.7, allocating
- * 451 bytes per event against 1,179; the whole {@link EventFileReader} 364 MB/s against 146 MB/s
- * for the reader it replaced (lines decoded to strings, a tree of boxed values), x2.5. jackson-core
- * pays for a new parser per line and for its generality; here a field name is first compared with
- * the previous line's name at the same place, else found in a {@link NameCache}; ASCII strings are
- * copied without decoding; short decimals like {@code 63.46} are computed exactly without {@code
- * Double.parseDouble}; ISO-8601 times in the common form skip {@code java.time}'s formatter ({@link
- * IsoInstants}); records of the same schema share their name and type arrays. And no library joins
- * the sidecar's start path, where a rule jar's self-test events are read (jackson-core's first use
- * loads some 70 classes of its own). {@code EventLineParserTest} checks it against jackson-core on
- * the test data and on random and randomly damaged lines, and guards the bytes allocated per event
- * (447 with the name cache, 839 without).
+ * medians of 15 rounds, two runs, on a 2-core machine shared with other builds, 2026-12-08): on the
+ * same lines, this parser 303 MB/s against 140-146 MB/s for jackson-core's streaming {@code
+ * JsonParser} doing the same work (one parser per line, the same checks and time conversion), x2.1,
+ * allocating 144 bytes per event against about 1,200; the whole {@link EventFileReader} 364 MB/s
+ * against 110-114 MB/s for the reader it replaced (lines decoded to strings, a tree of boxed
+ * values), x3.2-3.3. jackson-core pays for a new parser per line and for its generality; here the
+ * bytes between two values (comma, quoted name, colon) are compared with the previous line's at the
+ * same place, a word at a time ({@link FieldSeparators}), and the name taken from there; a string
+ * ends where a word-at-a-time search finds a quote, a backslash or a byte that is not plain ASCII
+ * ({@link Swar}); short strings come from a {@link NameCache} that finds them by their first and
+ * last eight bytes; short decimals like {@code 63.46} are computed exactly without {@code
+ * Double.parseDouble} ({@link JsonNumbers}); ISO-8601 times in the common form are read from the
+ * bytes, without {@code java.time}'s formatter ({@link IsoInstants}); records of the same schema
+ * share their name and type arrays ({@link LineAttributes}). And no library joins the sidecar's
+ * start path, where a rule jar's self-test events are read (jackson-core's first use loads some 70
+ * classes of its own). {@code EventLineParserTest} checks it against jackson-core on the test data
+ * and on random and randomly damaged lines, against a new parser after other lines, and guards the
+ * bytes allocated per event.
  *
  * <p>Every line that is not an event gives a {@link MalformedEventException} with the reason, never
  * another exception: bytes that are not UTF-8 (checked strictly by the JDK's decoder: no overlong

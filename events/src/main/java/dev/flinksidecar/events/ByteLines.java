@@ -2,9 +2,6 @@ package dev.flinksidecar.events;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -16,9 +13,6 @@ import java.util.Arrays;
  * held whole: the buffer grows to the limit at most. One thread.
  */
 final class ByteLines {
-
-    private static final VarHandle LONGS =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The longest line kept whole unless another limit is given: 1 MiB. */
     static final int MAX_LINE_BYTES = 1 << 20;
@@ -93,30 +87,13 @@ final class ByteLines {
         while (true) {
             // the longest line and its line break
             int limit = (int) Math.min(end, start + maxLineBytes + 1L);
-            int i = start + scanned;
-            // Eight bytes at a time while none of them is a line break (SWAR, as Netty's
-            // ByteBufUtil
-            // searches bytes): a byte of w ^ 0x0A.. is zero where w has '\n'; (v - 0x01..) & ~v
-            // has the top bit of a byte set when some byte of v is zero.
-            for (; i + 8 <= limit; i += 8) {
-                long w = (long) LONGS.get(buffer, i);
-                long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
-                long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
-                long zeroByte =
-                        ((lf - 0x0101010101010101L) & ~lf) | ((cr - 0x0101010101010101L) & ~cr);
-                if ((zeroByte & 0x8080808080808080L) != 0) {
-                    break;
-                }
-            }
-            for (; i < limit; i++) {
-                byte b = buffer[i];
-                if (b <= '\r' && (b == '\n' || b == '\r')) {
-                    lineStart = start;
-                    lineLength = i - start;
-                    start = i + 1;
-                    skipLineFeed = b == '\r';
-                    return true;
-                }
+            int i = Swar.lineBreak(buffer, start + scanned, limit);
+            if (i < limit) {
+                lineStart = start;
+                lineLength = i - start;
+                start = i + 1;
+                skipLineFeed = buffer[i] == '\r';
+                return true;
             }
             scanned = limit - start;
             if (scanned > maxLineBytes) {
@@ -165,12 +142,11 @@ final class ByteLines {
         preview = Arrays.copyOfRange(buffer, start, start + previewBytes);
         lineLength = previewBytes;
         while (true) {
-            for (int i = start; i < end; i++) {
-                if (buffer[i] == '\n' || buffer[i] == '\r') {
-                    start = i + 1;
-                    skipLineFeed = buffer[i] == '\r';
-                    return;
-                }
+            int i = Swar.lineBreak(buffer, start, end);
+            if (i < end) {
+                start = i + 1;
+                skipLineFeed = buffer[i] == '\r';
+                return;
             }
             start = end;
             if (!fill()) {

@@ -1,9 +1,6 @@
 package dev.flinksidecar.events;
 
 import dev.flinksidecar.rule.AttributeType;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Parses one event line ({@link EventJson} describes the format) from its UTF-8 bytes straight into
@@ -12,20 +9,24 @@ import java.util.Set;
  *
  * <p>Why by hand, with jackson-core at hand: what it buys, measured on {@code
  * testdata/payments.jsonl} (bench's {@code EventLinesBenchmark}: MB per second of process CPU,
- * medians of 15 rounds, two runs, on a 2-core machine shared with other builds): on the same lines,
- * this parser 280-303 MB/s against 165-173 MB/s for jackson-core's streaming {@code JsonParser}
- * doing the same work (one parser per line, the same checks and time conversion), x1.7, allocating
- * 451 bytes per event against 1,179; the whole {@link EventFileReader} 364 MB/s against 146 MB/s
- * for the reader it replaced (lines decoded to strings, a tree of boxed values), x2.5. jackson-core
- * pays for a new parser per line and for its generality; here a field name is first compared with
- * the previous line's name at the same place, else found in a {@link NameCache}; ASCII strings are
- * copied without decoding; short decimals like {@code 63.46} are computed exactly without {@code
- * Double.parseDouble}; ISO-8601 times in the common form skip {@code java.time}'s formatter ({@link
- * IsoInstants}); records of the same schema share their name and type arrays. And no library joins
- * the sidecar's start path, where a rule jar's self-test events are read (jackson-core's first use
- * loads some 70 classes of its own). {@code EventLineParserTest} checks it against jackson-core on
- * the test data and on random and randomly damaged lines, and guards the bytes allocated per event
- * (447 with the name cache, 839 without).
+ * medians of 15 rounds, two runs, on a 2-core machine shared with other builds, 2026-12-08): on the
+ * same lines, this parser 303 MB/s against 140-146 MB/s for jackson-core's streaming {@code
+ * JsonParser} doing the same work (one parser per line, the same checks and time conversion), x2.1,
+ * allocating 144 bytes per event against about 1,200; the whole {@link EventFileReader} 364 MB/s
+ * against 110-114 MB/s for the reader it replaced (lines decoded to strings, a tree of boxed
+ * values), x3.2-3.3. jackson-core pays for a new parser per line and for its generality; here the
+ * bytes between two values (comma, quoted name, colon) are compared with the previous line's at the
+ * same place, a word at a time ({@link FieldSeparators}), and the name taken from there; a string
+ * ends where a word-at-a-time search finds a quote, a backslash or a byte that is not plain ASCII
+ * ({@link Swar}); short strings come from a {@link NameCache} that finds them by their first and
+ * last eight bytes; short decimals like {@code 63.46} are computed exactly without {@code
+ * Double.parseDouble} ({@link JsonNumbers}); ISO-8601 times in the common form are read from the
+ * bytes, without {@code java.time}'s formatter ({@link IsoInstants}); records of the same schema
+ * share their name and type arrays ({@link LineAttributes}). And no library joins the sidecar's
+ * start path, where a rule jar's self-test events are read (jackson-core's first use loads some 70
+ * classes of its own). {@code EventLineParserTest} checks it against jackson-core on the test data
+ * and on random and randomly damaged lines, against a new parser after other lines, and guards the
+ * bytes allocated per event.
  *
  * <p>Every line that is not an event gives a {@link MalformedEventException} with the reason, never
  * another exception: bytes that are not UTF-8 (checked strictly by the JDK's decoder: no overlong
@@ -42,18 +43,11 @@ public final class EventLineParser {
     /** The deepest nesting of arrays and objects looked into before a line is refused. */
     public static final int MAX_NESTING_DEPTH = 64;
 
-    /** Above this many attributes, duplicate names are found with a hash set, not by scanning. */
-    private static final int SCAN_LIMIT = 16;
-
     private final JsonBytes in = new JsonBytes(MAX_NESTING_DEPTH);
+    private final FieldSeparators separators = new FieldSeparators();
+    private final LineAttributes attributes = new LineAttributes();
 
-    // The fields of the line.
-    private String[] names = new String[8];
-    private AttributeType[] types = new AttributeType[8];
-    private long[] numbers = new long[8];
-    private String[] strings = new String[8];
-    private int count;
-    private final Set<String> seen = new HashSet<>();
+    // The fields of the line besides its attributes.
     private String key;
     private String keyKind; // what 'key' held when not a string
     private boolean keySeen;
@@ -65,10 +59,6 @@ public final class EventLineParser {
     private String type;
     private boolean typeSeen;
     private String deferred; // the first attribute or type problem, reported after key and time
-
-    // The previous event's attribute names and types, given to the next one of the same schema.
-    private String[] sharedNames = new String[0];
-    private AttributeType[] sharedTypes = new AttributeType[0];
 
     /** Parses the whole of {@code line} (UTF-8) as one event. */
     public EventRecord parse(byte[] line) throws MalformedEventException {
@@ -93,51 +83,93 @@ public final class EventLineParser {
     }
 
     private void object() throws MalformedEventException {
-        in.skipSpace();
-        if (in.atEnd()) {
-            throw in.error("no value");
-        }
-        if (!in.take('{')) {
-            String kind = in.kindAt();
-            if (kind == null) {
-                throw in.unexpected();
-            }
-            in.skipValue(); // valid JSON of another kind, or the reason it is not JSON
+        int field = 0;
+        String name = separators.skip(in, field); // the line starts as the previous one did
+        int nameAt = separators.nameAt;
+        if (name == null) {
+            int from = in.pos;
             in.skipSpace();
-            if (!in.atEnd()) {
-                throw in.error("unexpected text after the value");
+            if (in.atEnd()) {
+                throw in.error("no value");
             }
-            throw new MalformedEventException("expected a JSON object but found " + kind);
+            if (!in.take('{')) {
+                notAnObject();
+            }
+            in.skipSpace();
+            if (in.take('}')) {
+                end();
+                return;
+            }
+            nameAt = in.pos;
+            name = fieldName(field, from);
         }
-        in.skipSpace();
-        if (!in.take('}')) {
-            int field = 0;
-            do {
-                in.skipSpace();
-                if (!in.at('"')) {
-                    throw in.error("expected a field name in quotes");
-                }
-                int nameAt = in.pos;
-                String name = in.name(field++);
-                in.skipSpace();
-                if (!in.take(':')) {
-                    throw in.error("expected ':'");
-                }
-                in.skipSpace();
-                field(name, nameAt);
+        while (true) {
+            field(name, nameAt);
+            field++;
+            name = separators.skip(in, field); // the same comma, name and colon as before
+            nameAt = separators.nameAt;
+            if (name == null) {
+                int from = in.pos;
                 in.skipSpace();
                 if (in.atEnd()) {
                     throw in.error("unexpected end of text");
                 }
-            } while (in.take(','));
-            if (!in.take('}')) {
-                throw in.error("expected ',' or '}'");
+                if (!in.take(',')) {
+                    break;
+                }
+                in.skipSpace();
+                nameAt = in.pos;
+                name = fieldName(field, from);
             }
         }
+        if (!in.take('}')) {
+            throw in.error("expected ',' or '}'");
+        }
+        end();
+    }
+
+    /**
+     * The name at {@code pos} and its colon, up to the value; what was read from {@code from} on is
+     * the field's separator for the next line when the name is plain.
+     */
+    private String fieldName(int field, int from) throws MalformedEventException {
+        if (!in.at('"')) {
+            throw in.error("expected a field name in quotes");
+        }
+        int nameAt = in.pos;
+        String name = in.name();
+        boolean plain = in.plainName;
+        in.skipSpace();
+        if (!in.take(':')) {
+            throw in.error("expected ':'");
+        }
+        in.skipSpace();
+        if (plain) {
+            separators.keep(in.bytes, field, from, in.pos, name, nameAt);
+        }
+        return name;
+    }
+
+    /** After the object: nothing but white space. */
+    private void end() throws MalformedEventException {
         in.skipSpace();
         if (!in.atEnd()) {
             throw in.error("unexpected text after the value");
         }
+    }
+
+    /** The line is not an object: why, with the JSON checked first. */
+    private void notAnObject() throws MalformedEventException {
+        String kind = in.kindAt();
+        if (kind == null) {
+            throw in.unexpected();
+        }
+        in.skipValue(); // valid JSON of another kind, or the reason it is not JSON
+        in.skipSpace();
+        if (!in.atEnd()) {
+            throw in.error("unexpected text after the value");
+        }
+        throw new MalformedEventException("expected a JSON object but found " + kind);
     }
 
     private void field(String name, int at) throws MalformedEventException {
@@ -157,7 +189,7 @@ public final class EventLineParser {
             timeSeen = true;
             byte c = in.peek();
             if (c == '"') {
-                timeText = in.text();
+                timeString();
             } else if (c == '-' || (c >= '0' && c <= '9')) {
                 in.number();
                 timeIsLong = in.integral;
@@ -184,25 +216,45 @@ public final class EventLineParser {
         }
     }
 
+    /**
+     * A time as text: the common ISO-8601 form read from the line's bytes ({@link
+     * IsoInstants#utc}), any other kept to be read as before.
+     */
+    private void timeString() throws MalformedEventException {
+        int quote = in.pos;
+        int length = in.plainString();
+        long millis = length < 0 ? Long.MIN_VALUE : IsoInstants.utc(in.bytes, quote + 1, length);
+        if (millis != Long.MIN_VALUE) {
+            timeIsLong = true;
+            timeMillis = millis;
+        } else {
+            in.pos = quote;
+            timeText = in.text();
+        }
+    }
+
     private void attribute(String name, int at) throws MalformedEventException {
-        int i = slot(name, at);
+        int i = attributes.slot(name);
+        duplicate(i < 0, name, at);
         byte c = in.peek();
         if (c == '"') {
-            types[i] = AttributeType.STRING;
-            strings[i] = in.string();
+            attributes.string(i, in.string());
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             in.number();
-            types[i] = in.integral ? AttributeType.LONG : AttributeType.DOUBLE;
-            numbers[i] = in.integral ? in.longValue : Double.doubleToRawLongBits(in.doubleValue);
+            if (in.integral) {
+                attributes.number(i, AttributeType.LONG, in.longValue);
+            } else {
+                attributes.number(
+                        i, AttributeType.DOUBLE, Double.doubleToRawLongBits(in.doubleValue));
+            }
         } else if (c == 't') {
             in.literal("true");
-            types[i] = AttributeType.BOOLEAN;
-            numbers[i] = 1;
+            attributes.number(i, AttributeType.BOOLEAN, 1);
         } else if (c == 'f') {
             in.literal("false");
-            types[i] = AttributeType.BOOLEAN;
+            attributes.number(i, AttributeType.BOOLEAN, 0);
         } else {
-            types[i] = AttributeType.BOOLEAN; // a placeholder: the line is refused
+            attributes.number(i, AttributeType.BOOLEAN, 0); // a placeholder: the line is refused
             defer(
                     "field '"
                             + name
@@ -211,34 +263,6 @@ public final class EventLineParser {
                             + "; attributes must be strings, numbers or booleans");
             in.skipValue();
         }
-    }
-
-    /** The next attribute slot for {@code name}, refusing a name given twice. */
-    private int slot(String name, int at) throws MalformedEventException {
-        if (count < SCAN_LIMIT) {
-            int hash = name.hashCode(); // kept in the string: names from the cache pay for it once
-            for (int i = 0; i < count; i++) {
-                if (names[i].hashCode() == hash && names[i].equals(name)) {
-                    duplicate(true, name, at);
-                }
-            }
-        } else {
-            if (count == SCAN_LIMIT) {
-                seen.addAll(Arrays.asList(names).subList(0, count));
-            }
-            duplicate(!seen.add(name), name, at);
-        }
-        if (count == names.length) {
-            int size = count * 2;
-            names = Arrays.copyOf(names, size);
-            types = Arrays.copyOf(types, size);
-            numbers = Arrays.copyOf(numbers, size);
-            strings = Arrays.copyOf(strings, size);
-        }
-        names[count] = name;
-        strings[count] = null;
-        numbers[count] = 0;
-        return count++;
     }
 
     private EventRecord build() throws MalformedEventException {
@@ -253,35 +277,7 @@ public final class EventLineParser {
         if (deferred != null) {
             throw new MalformedEventException(deferred);
         }
-        String[] eventNames = sharedNames;
-        AttributeType[] eventTypes = sharedTypes;
-        if (!sameSchema()) {
-            eventNames = Arrays.copyOf(names, count);
-            eventTypes = Arrays.copyOf(types, count);
-            sharedNames = eventNames;
-            sharedTypes = eventTypes;
-        }
-        return new EventRecord(
-                key,
-                time,
-                type,
-                eventNames,
-                eventTypes,
-                Arrays.copyOf(numbers, count),
-                Arrays.copyOf(strings, count),
-                null);
-    }
-
-    private boolean sameSchema() {
-        if (sharedNames.length != count) {
-            return false;
-        }
-        for (int i = 0; i < count; i++) {
-            if (types[i] != sharedTypes[i] || !names[i].equals(sharedNames[i])) {
-                return false;
-            }
-        }
-        return true;
+        return attributes.record(key, time, type);
     }
 
     private long time() throws MalformedEventException {
@@ -305,8 +301,7 @@ public final class EventLineParser {
     }
 
     private void reset() {
-        count = 0;
-        seen.clear();
+        attributes.reset();
         key = null;
         keyKind = null;
         keySeen = false;

@@ -1,5 +1,6 @@
 package dev.flinksidecar.events;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -23,7 +24,8 @@ public final class IsoInstants {
 
     /** The instant {@code text} names, in epoch milliseconds; null when it names none. */
     public static Long epochMillis(String text) {
-        long fast = utc(text);
+        byte[] latin1 = text.length() <= 30 ? text.getBytes(StandardCharsets.ISO_8859_1) : null;
+        long fast = latin1 != null ? utc(latin1, 0, latin1.length) : Long.MIN_VALUE;
         if (fast != Long.MIN_VALUE) {
             return fast;
         }
@@ -40,26 +42,27 @@ public final class IsoInstants {
 
     /**
      * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} in epoch milliseconds, else Long.MIN_VALUE (let
-     * java.time decide).
+     * java.time decide): the {@code n} bytes from {@code start}, ASCII as in an event line, where
+     * the parser reads a plain time string without making it a {@code String} first (a character
+     * past Latin-1 in a {@code String} becomes a '?', which the short way never takes).
      */
-    private static long utc(String text) {
-        int n = text.length();
+    static long utc(byte[] bytes, int start, int n) {
         if (n < 20
                 || n > 30
-                || text.charAt(4) != '-'
-                || text.charAt(7) != '-'
-                || text.charAt(10) != 'T'
-                || text.charAt(13) != ':'
-                || text.charAt(16) != ':'
-                || text.charAt(n - 1) != 'Z') {
+                || bytes[start + 4] != '-'
+                || bytes[start + 7] != '-'
+                || bytes[start + 10] != 'T'
+                || bytes[start + 13] != ':'
+                || bytes[start + 16] != ':'
+                || bytes[start + n - 1] != 'Z') {
             return Long.MIN_VALUE;
         }
-        int year = digits(text, 0, 4);
-        int month = digits(text, 5, 2);
-        int day = digits(text, 8, 2);
-        int hour = digits(text, 11, 2);
-        int minute = digits(text, 14, 2);
-        int second = digits(text, 17, 2);
+        int year = digits(bytes, start, 4);
+        int month = digits(bytes, start + 5, 2);
+        int day = digits(bytes, start + 8, 2);
+        int hour = digits(bytes, start + 11, 2);
+        int minute = digits(bytes, start + 14, 2);
+        int second = digits(bytes, start + 17, 2);
         if (year < 0
                 || month < 0
                 || day < 0
@@ -76,13 +79,13 @@ public final class IsoInstants {
         int millis = 0;
         if (n > 20) {
             int fraction = n - 21; // the digits between '.' and 'Z'
-            if (text.charAt(19) != '.'
+            if (bytes[start + 19] != '.'
                     || fraction < 1
                     || fraction > 9
-                    || digits(text, 20, fraction) < 0) {
+                    || digits(bytes, start + 20, fraction) < 0) {
                 return Long.MIN_VALUE;
             }
-            millis = digits(text, 20, Math.min(3, fraction));
+            millis = digits(bytes, start + 20, Math.min(3, fraction));
             for (int i = fraction; i < 3; i++) {
                 millis *= 10;
             }
@@ -124,10 +127,10 @@ public final class IsoInstants {
     }
 
     /** The decimal number of {@code count} ASCII digits at {@code start}, or -1. */
-    private static int digits(String text, int start, int count) {
+    private static int digits(byte[] bytes, int start, int count) {
         int value = 0;
         for (int i = start; i < start + count; i++) {
-            char c = text.charAt(i);
+            byte c = bytes[i];
             if (c < '0' || c > '9') {
                 return -1;
             }

@@ -1,7 +1,6 @@
 package dev.flinksidecar.events;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The JSON tokens of one event line, read from its UTF-8 bytes: strings (field names from a {@link
@@ -11,23 +10,13 @@ import java.util.Arrays;
  */
 final class JsonBytes {
 
-    /** Powers of ten that a double holds exactly: the fast, exact path for short decimals. */
-    private static final double[] POWERS_OF_TEN = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-    };
-
     private final int maxDepth;
     private final Utf8 utf8 = new Utf8();
     private final NameCache nameCache = new NameCache();
+    private final JsonNumbers numbers = new JsonNumbers();
 
     /** Short ASCII string values: 4096 of them, a few hundred KB when full. */
     private final NameCache valueCache = new NameCache(12);
-
-    /** The plain names of the previous line's first fields, by place, and their bytes. */
-    private final byte[][] previousKeys = new byte[32][];
-
-    private final String[] previousNames = new String[32];
 
     // The line: bytes[pos, end), whose column 1 is at lineStart.
     byte[] bytes;
@@ -35,6 +24,9 @@ final class JsonBytes {
     int end;
     private int lineStart;
     private boolean utf8Checked;
+
+    /** The last {@link #name()} was plain ASCII, from the cache: no escape, no byte past ASCII. */
+    boolean plainName;
 
     /**
      * The number last read: {@link #integral} and {@link #longValue}, else {@link #doubleValue}.
@@ -86,42 +78,18 @@ final class JsonBytes {
     }
 
     /**
-     * The name of field {@code field} (0 for an object's first) at {@code pos}, its opening quote:
-     * the previous line's name at that place when the bytes are the same, else from the cache when
-     * it is plain ASCII, else decoded.
+     * The field name at {@code pos}, its opening quote: plain ASCII ones from the name cache,
+     * others decoded. {@link #plainName} tells which.
      */
-    String name(int field) throws MalformedEventException {
+    String name() throws MalformedEventException {
         int start = pos + 1;
-        // Lines of a file mostly repeat the previous line's names in the same order: try that
-        // name's bytes first, one comparison instead of a scan and a cache lookup.
-        if (field < previousKeys.length) {
-            byte[] key = previousKeys[field];
-            if (key != null) {
-                int after = start + key.length;
-                if (after < end
-                        && bytes[after] == '"'
-                        && NameCache.same(key, bytes, start, key.length)) {
-                    pos = after + 1;
-                    return previousNames[field];
-                }
-            }
+        int stop = Swar.stringStop(bytes, start, end);
+        plainName = stop < end && bytes[stop] == '"';
+        if (plainName) {
+            pos = stop + 1;
+            return nameCache.get(bytes, start, stop - start);
         }
-        pos = start;
-        while (pos < end) {
-            byte c = bytes[pos];
-            if (c == '"') {
-                String name = nameCache.get(bytes, start, pos++ - start);
-                if (field < previousKeys.length) {
-                    previousKeys[field] = Arrays.copyOfRange(bytes, start, pos - 1);
-                    previousNames[field] = name;
-                }
-                return name;
-            } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
-                return JsonEscapes.rest(this, start);
-            }
-            pos++;
-        }
-        throw error("unterminated string");
+        return rest(start, stop);
     }
 
     /**
@@ -132,32 +100,49 @@ final class JsonBytes {
         return string(true);
     }
 
+    /**
+     * Moves past the string at {@code pos}, its opening quote, when it is plain ASCII and returns
+     * its length, its bytes starting after the quote; else -1, and {@code pos} has not moved.
+     */
+    int plainString() {
+        int start = pos + 1;
+        int stop = Swar.stringStop(bytes, start, end);
+        if (stop < end && bytes[stop] == '"') {
+            pos = stop + 1;
+            return stop - start;
+        }
+        return -1;
+    }
+
     /** A string at {@code pos}, its opening quote, not kept (a text seldom seen twice). */
     String text() throws MalformedEventException {
         return string(false);
     }
 
     private String string(boolean cached) throws MalformedEventException {
-        int start = ++pos;
-        int hash = 0; // NameCache.hash, as the bytes go by
-        while (pos < end) {
-            byte c = bytes[pos];
-            if (c == '"') {
-                int length = pos++ - start;
-                return cached
-                        ? valueCache.get(bytes, start, length, hash)
-                        : new String(
-                                bytes,
-                                start,
-                                length,
-                                StandardCharsets.ISO_8859_1); // ASCII: a byte a char
-            } else if (c == '\\' || c < 0x20) { // an escape, a control character, or a byte >= 0x80
-                return JsonEscapes.rest(this, start);
-            }
-            hash = 31 * hash + c;
-            pos++;
+        int start = pos + 1;
+        int stop = Swar.stringStop(bytes, start, end);
+        if (stop < end && bytes[stop] == '"') {
+            pos = stop + 1;
+            int length = stop - start;
+            return cached
+                    ? valueCache.get(bytes, start, length)
+                    : new String(
+                            bytes, start, length, StandardCharsets.ISO_8859_1); // a byte a char
         }
-        throw error("unterminated string");
+        return rest(start, stop);
+    }
+
+    /**
+     * A string that began at {@code start} and has an escape, a control character or a byte past
+     * ASCII at {@code stop}, or no closing quote ({@code stop} is the end).
+     */
+    private String rest(int start, int stop) throws MalformedEventException {
+        pos = stop;
+        if (stop >= end) {
+            throw error("unterminated string");
+        }
+        return JsonEscapes.rest(this, start);
     }
 
     /**
@@ -165,93 +150,7 @@ final class JsonBytes {
      * exponent and fits a long, else {@link #doubleValue}, exactly as {@code Double.parseDouble}.
      */
     void number() throws MalformedEventException {
-        int start = pos;
-        boolean negative = bytes[pos] == '-';
-        if (negative) {
-            pos++;
-        }
-        long mantissa = 0;
-        int digits = 0; // significant digits in the mantissa
-        int exponent = 0; // the power of ten the mantissa is multiplied by
-        boolean exact = true; // the mantissa holds every digit
-        int first = pos;
-        if (pos + 1 < end && bytes[pos] == '0' && bytes[pos + 1] >= '0' && bytes[pos + 1] <= '9') {
-            throw error("a number with a leading zero");
-        }
-        while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
-            int d = bytes[pos++] - '0';
-            if (digits < 18) {
-                mantissa = mantissa * 10 + d;
-                digits += mantissa == 0 ? 0 : 1;
-            } else {
-                exact = false;
-            }
-        }
-        if (pos == first) {
-            throw error("expected a digit");
-        }
-        boolean fraction = pos < end && bytes[pos] == '.';
-        if (fraction) {
-            pos++;
-            int fractionStart = pos;
-            while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
-                int d = bytes[pos++] - '0';
-                if (digits < 18) {
-                    mantissa = mantissa * 10 + d;
-                    digits += mantissa == 0 ? 0 : 1;
-                    exponent--;
-                } else {
-                    exact = false;
-                }
-            }
-            if (pos == fractionStart) {
-                throw error("expected a digit after '.'");
-            }
-        }
-        boolean scientific = pos < end && (bytes[pos] == 'e' || bytes[pos] == 'E');
-        if (scientific) {
-            pos++;
-            boolean negativeExponent = pos < end && bytes[pos] == '-';
-            if (pos < end && (bytes[pos] == '+' || bytes[pos] == '-')) {
-                pos++;
-            }
-            int exponentStart = pos;
-            int value = 0;
-            while (pos < end && bytes[pos] >= '0' && bytes[pos] <= '9') {
-                value = Math.min(value * 10 + bytes[pos++] - '0', 100_000);
-            }
-            if (pos == exponentStart) {
-                throw error("expected a digit in the exponent");
-            }
-            exponent += negativeExponent ? -value : value;
-        }
-        integral = !fraction && !scientific && exact;
-        if (integral) {
-            longValue = negative ? -mantissa : mantissa;
-            return;
-        }
-        String token = new String(bytes, start, pos - start, StandardCharsets.ISO_8859_1);
-        if (!fraction && !scientific) {
-            try {
-                longValue = Long.parseLong(token);
-                integral = true;
-                return;
-            } catch (NumberFormatException tooLarge) {
-                doubleValue =
-                        Double.parseDouble(token); // as before: an integer past a long is a double
-                return;
-            }
-        }
-        if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
-            // Both mantissa and power are exact doubles: one rounding, as Double.parseDouble's.
-            double value =
-                    exponent < 0
-                            ? mantissa / POWERS_OF_TEN[-exponent]
-                            : mantissa * POWERS_OF_TEN[exponent];
-            doubleValue = negative ? -value : value;
-        } else {
-            doubleValue = Double.parseDouble(token);
-        }
+        numbers.read(this);
     }
 
     /** {@code word} at {@code pos}, else the first byte where it is not. */

@@ -1,8 +1,5 @@
 package dev.flinksidecar.events;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -12,13 +9,15 @@ import java.util.Arrays;
  * once per line: 447 bytes allocated per event of the test data instead of 839 with the names
  * cached ({@code EventLineParserTest} guards the budget), less again with the values. A table of
  * {@code 2^bits} strings, probed linearly a few slots from a string's own; when those are taken,
- * the new string replaces the one in its own slot (reusing that slot's byte array when the lengths
- * match), so the table stays its size whatever the input holds. Plain ASCII only. One thread.
+ * the new string replaces the one in its own slot, so the table stays its size whatever the input
+ * holds. Plain ASCII only. One thread.
+ *
+ * <p>A string is looked up by its first and last eight bytes, read as two words ({@link
+ * Swar#word}), and its length: for strings of up to 16 bytes the two words are all of its bytes, so
+ * a hit costs two word comparisons and neither a pass over the bytes nor a look at another array;
+ * only longer strings compare their middle bytes with a copy kept for them.
  */
 final class NameCache {
-
-    private static final VarHandle LONGS =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The size of a table of field names: {@value}. */
     static final int SIZE = 1 << 8;
@@ -32,10 +31,15 @@ final class NameCache {
     /** Longer names are made each time, not kept. */
     static final int MAX_LENGTH = 32;
 
+    /** Strings up to this long are wholly in their {@link #heads} and {@link #tails}. */
+    private static final int IN_WORDS = 16;
+
     private final int bits;
     private final String[] names;
-    private final byte[][] keys;
-    private final int[] hashes;
+    private final int[] lengths;
+    private final long[] heads; // the first eight bytes (fewer when shorter, zero above)
+    private final long[] tails; // the last eight bytes of a string longer than eight, else 0
+    private final byte[][] keys; // the bytes of a string longer than IN_WORDS, else null
 
     /** A table of {@link #SIZE} names. */
     NameCache() {
@@ -48,79 +52,47 @@ final class NameCache {
     NameCache(int bits) {
         this.bits = bits;
         this.names = new String[1 << bits];
+        this.lengths = new int[1 << bits];
+        this.heads = new long[1 << bits];
+        this.tails = new long[1 << bits];
         this.keys = new byte[1 << bits][];
-        this.hashes = new int[1 << bits];
     }
 
-    /** The name of ASCII bytes {@code [start, start + length)}. */
+    /** The string of ASCII bytes {@code [start, start + length)}. */
     String get(byte[] bytes, int start, int length) {
-        return length > MAX_LENGTH
-                ? new String(bytes, start, length, StandardCharsets.ISO_8859_1)
-                : get(bytes, start, length, hash(bytes, start, length));
-    }
-
-    /**
-     * The string of ASCII bytes {@code [start, start + length)} whose {@link #hash} the caller
-     * computed as it read them: a lookup without another pass over the bytes.
-     */
-    String get(byte[] bytes, int start, int length, int hash) {
         if (length > MAX_LENGTH) {
             return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
         }
+        long head = Swar.word(bytes, start, Math.min(length, 8));
+        long tail = length > 8 ? Swar.word(bytes, start + length - 8, 8) : 0;
+        long mixed = (head + length) * 0x9E3779B97F4A7C15L ^ tail * 0xC2B2AE3D27D4EB4FL;
+        int home = (int) ((mixed ^ mixed >>> 29) * 0x9E3779B97F4A7C15L >>> (64 - bits));
         int mask = names.length - 1;
-        int home = (hash * 0x9E3779B9) >>> (32 - bits);
         int free = home;
         for (int probe = 0; probe < PROBES; probe++) {
             int slot = (home + probe) & mask;
-            byte[] key = keys[slot];
-            if (key == null) {
+            if (names[slot] == null) {
                 free = slot;
                 break;
             }
-            if (hashes[slot] == hash && same(key, bytes, start, length)) {
+            if (heads[slot] == head
+                    && tails[slot] == tail
+                    && lengths[slot] == length
+                    && (length <= IN_WORDS || same(keys[slot], bytes, start, length))) {
                 return names[slot];
             }
         }
         String name = new String(bytes, start, length, StandardCharsets.ISO_8859_1);
         names[free] = name;
-        hashes[free] = hash;
-        byte[] old = keys[free];
-        if (old != null && old.length == length) {
-            System.arraycopy(bytes, start, old, 0, length); // a string of the same shape evicted
-        } else {
-            keys[free] = Arrays.copyOfRange(bytes, start, start + length);
-        }
+        lengths[free] = length;
+        heads[free] = head;
+        tails[free] = tail;
+        keys[free] = length > IN_WORDS ? Arrays.copyOfRange(bytes, start, start + length) : null;
         return name;
     }
 
-    /** The hash of {@link #get}: 31 times the hash so far plus each byte, from 0. */
-    static int hash(byte[] bytes, int start, int length) {
-        int hash = 0;
-        for (int i = start, end = start + length; i < end; i++) {
-            hash = 31 * hash + bytes[i];
-        }
-        return hash;
-    }
-
-    /**
-     * True when {@code key} is the bytes {@code [start, start + length)}, which lie within {@code
-     * bytes}; eight bytes at a time.
-     */
-    static boolean same(byte[] key, byte[] bytes, int start, int length) {
-        if (key.length != length) {
-            return false;
-        }
-        int i = 0;
-        for (; i + 8 <= length; i += 8) {
-            if ((long) LONGS.get(key, i) != (long) LONGS.get(bytes, start + i)) {
-                return false;
-            }
-        }
-        for (; i < length; i++) {
-            if (key[i] != bytes[start + i]) {
-                return false;
-            }
-        }
-        return true;
+    /** True when {@code key} is the bytes {@code [start, start + key.length)} of {@code bytes}. */
+    private static boolean same(byte[] key, byte[] bytes, int start, int length) {
+        return Arrays.equals(key, 0, length, bytes, start, start + length);
     }
 }

@@ -70,6 +70,34 @@ class EventLineParserTest {
                 assertThat(event.longAt(0)).as(number).isEqualTo(Long.parseLong(number));
             }
         }
+        for (String number : // eight digits at a time, up to the 18 a long mantissa holds
+                List.of(
+                        "12345678",
+                        "-123456789",
+                        "1234567812345678",
+                        "123456781234567812",
+                        "1234567812345678123",
+                        "12345678.87654321",
+                        "0.00000000123456789",
+                        "1234567890.12345678",
+                        "99999999.999999999",
+                        "1234567812345678123.5",
+                        "0.1234567812345678123",
+                        "12345678e-8",
+                        "00000000")) {
+            EventRecord event;
+            try {
+                event = parse("{\"key\":\"k\",\"time\":1,\"x\":" + number + "}");
+            } catch (MalformedEventException e) {
+                assertThat(e).as(number).hasMessageContaining("leading zero");
+                continue;
+            }
+            if (event.attributeType(0) == dev.flinksidecar.rule.AttributeType.LONG) {
+                assertThat(event.longAt(0)).as(number).isEqualTo(Long.parseLong(number));
+            } else {
+                assertThat(event.doubleAt(0)).as(number).isEqualTo(Double.parseDouble(number));
+            }
+        }
         assertThat(parse("{\"key\":\"k\",\"time\":1,\"x\":-0.0}").doubleAt(0)).isEqualTo(-0.0);
         assertThat(parse("{\"key\":\"k\",\"time\":1,\"x\":-0}").longAt(0)).isZero();
         assertThat(parse("{\"key\":\"k\",\"time\":1,\"x\":99999999999999999999}").doubleAt(0))
@@ -188,6 +216,132 @@ class EventLineParserTest {
         assertThat(c.types()).isNotSameAs(a.types());
         assertThat(b.stringAt(1)).isEqualTo("t");
         assertThat(c.names()[1]).as("names come from the cache").isSameAs(a.names()[1]);
+    }
+
+    /**
+     * A parser that has read other lines ({@link FieldSeparators}, the caches, the shared schema)
+     * reads each line as a new parser does: the test data's lines with white space put in where the
+     * previous line had none (and taken out), names with escapes or bytes past ASCII at the places
+     * of plain ones, duplicate names, and random damage, each after lines of the same shape.
+     */
+    @Test
+    void readsEachLineAsANewParserDoes() throws Exception {
+        List<String> payments = Files.readAllLines(PAYMENTS).subList(0, 2_000);
+        Random random = new Random(13);
+        String[] variants = {" ", "\t", "  ", "\"merch\\u0061nt\"", "\"m\u00e9rchant\"", ""};
+        for (int i = 0; i < 30_000; i++) {
+            String line = payments.get(random.nextInt(payments.size()));
+            byte[] bytes;
+            switch (random.nextInt(5)) {
+                case 0:
+                    bytes = line.getBytes(StandardCharsets.UTF_8);
+                    break;
+                case 1: // white space after a colon or a comma, or before a name
+                    int at = Math.max(line.indexOf(':', random.nextInt(line.length())), 0) + 1;
+                    bytes =
+                            (line.substring(0, at)
+                                            + variants[random.nextInt(3)]
+                                            + line.substring(at))
+                                    .getBytes(StandardCharsets.UTF_8);
+                    break;
+                case 2: // a name the long way, or one field twice
+                    bytes =
+                            (random.nextBoolean()
+                                            ? line.replace(
+                                                    "\"merchant\"", variants[3 + random.nextInt(2)])
+                                            : line.replace("\"country\"", "\"channel\""))
+                                    .getBytes(StandardCharsets.UTF_8);
+                    break;
+                case 3:
+                    bytes = RandomLines.damage(random, line.getBytes(StandardCharsets.UTF_8));
+                    break;
+                default:
+                    bytes = RandomLines.event(random).getBytes(StandardCharsets.UTF_8);
+            }
+            assertThat(outcome(parser, bytes))
+                    .as(new String(bytes, StandardCharsets.UTF_8))
+                    .isEqualTo(outcome(new EventLineParser(), bytes));
+        }
+    }
+
+    @Test
+    void moreWhiteSpaceBeforeAValueThanOnThePreviousLineIsRead() throws Exception {
+        parse("{\"key\":\"a\",\"time\":1,\"x\": 1}");
+        EventRecord event = parse("{\"key\":  \"b\",\"time\":\t2,\"x\":  3  }");
+        assertThat(event.key()).isEqualTo("b");
+        assertThat(event.time()).isEqualTo(2);
+        assertThat(event.longAt(0)).isEqualTo(3);
+        for (int twice = 0; twice < 2; twice++) { // the second time, its separator is known
+            assertThatThrownBy(() -> parse("{\"key\":\"a\",\"time\":1,\"time\": 1}"))
+                    .hasMessage("not valid JSON: duplicate field 'time' at column 21");
+        }
+    }
+
+    /** The record, or the reason the line is refused. */
+    private static Object outcome(EventLineParser parser, byte[] line) {
+        try {
+            return parser.parse(line);
+        } catch (MalformedEventException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * A record keeps its values while the parser reads on: the parser hands its value arrays to the
+     * record and starts new ones, whether the next line has as many attributes, more (the arrays
+     * grow) or fewer (the record takes a copy), or is refused half-way.
+     */
+    @Test
+    void recordsKeepTheirValuesWhileTheParserReadsOn() throws Exception {
+        List<EventRecord> records = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        Random random = new Random(17);
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder line = new StringBuilder("{\"key\":\"k" + i + "\",\"time\":" + i);
+            int attributes = random.nextInt(4) == 0 ? random.nextInt(20) : 3;
+            for (int a = 0; a < attributes; a++) {
+                line.append(",\"a").append(a).append("\":");
+                line.append(random.nextBoolean() ? "\"v" + i + "\"" : String.valueOf(i * 10 + a));
+            }
+            String text = line.append(random.nextInt(10) == 0 ? ",\"bad\":[]}" : "}").toString();
+            try {
+                records.add(parse(text));
+                lines.add(text);
+            } catch (MalformedEventException refused) {
+                assertThat(refused).hasMessageContaining("'bad' is an array");
+            }
+        }
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(records.get(i))
+                    .as(lines.get(i))
+                    .isEqualTo(
+                            new EventLineParser()
+                                    .parse(lines.get(i).getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /**
+     * Names the previous record had, in its order, need no search for duplicates; a name past them
+     * is searched for among all before it, with the hash set past 16 attributes too.
+     */
+    @Test
+    void findsDuplicatesAfterThePreviousRecordsNames() throws Exception {
+        parse("{\"key\":\"k\",\"time\":1,\"a\":1,\"b\":2,\"c\":3}");
+        assertThatThrownBy(() -> parse("{\"key\":\"k\",\"time\":1,\"a\":1,\"b\":2,\"a\":3}"))
+                .hasMessage("not valid JSON: duplicate field 'a' at column 33");
+        assertThatThrownBy(
+                        () -> parse("{\"key\":\"k\",\"time\":1,\"a\":1,\"b\":2,\"c\":3,\"b\":4}"))
+                .hasMessage("not valid JSON: duplicate field 'b' at column 39");
+        StringBuilder many = new StringBuilder("{\"key\":\"k\",\"time\":1");
+        for (int i = 0; i < 20; i++) {
+            many.append(",\"n").append(i).append("\":").append(i);
+        }
+        assertThat(parse(many + "}").attributeCount()).isEqualTo(20);
+        assertThatThrownBy(() -> parse(many + ",\"n3\":0}"))
+                .hasMessageContaining("duplicate field 'n3'");
+        assertThatThrownBy(() -> parse(many + ",\"x\":0,\"n19\":0}"))
+                .hasMessageContaining("duplicate field 'n19'");
+        assertThat(parse(many + ",\"x\":0,\"y\":0}").attributeCount()).isEqualTo(22);
     }
 
     /**

@@ -75,6 +75,39 @@ class IsoInstantsTest {
         }
     }
 
+    /**
+     * The short way reads an event line's bytes where the time string lies in it (the parser's way)
+     * as it reads the same text as a String: random and damaged times, inside a longer array and at
+     * its very end.
+     */
+    @Test
+    void readsTimesInALinesBytesAsInAString() {
+        Random random = new Random(10);
+        for (int i = 0; i < 100_000; i++) {
+            String whole =
+                    Instant.ofEpochMilli(random.nextLong() % 253_402_300_800_000L).toString();
+            String text = random.nextBoolean() ? whole : damaged(random, whole);
+            byte[] ascii = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int before = random.nextInt(20);
+            byte[] line = new byte[before + ascii.length + random.nextInt(2)];
+            System.arraycopy(ascii, 0, line, before, ascii.length);
+            long fast = IsoInstants.utc(line, before, ascii.length);
+            Long expected = IsoInstants.epochMillis(text);
+            if (fast != Long.MIN_VALUE) {
+                assertThat(fast).as(text).isEqualTo(expected);
+            } else if (expected != null) {
+                assertThat(text).as("left to java.time").doesNotMatch(COMMON_FORM);
+            }
+        }
+        assertThat(IsoInstants.epochMillis("2026-01-01T00:00:00.000\u00C5"))
+                .as("a character past ASCII is never a 'Z'")
+                .isNull();
+    }
+
+    private static final String COMMON_FORM =
+            "\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d"
+                    + "(\\.\\d{1,9})?Z";
+
     /** The way it was done before: Instant.parse, then OffsetDateTime.parse. */
     private static Long javaTime(String text) {
         try {

@@ -6,8 +6,7 @@ import java.util.Arrays;
 /**
  * Short ASCII strings of event lines by their bytes: a file's field names repeat on every line, and
  * so do many values (a type, a country, a merchant, a card), so each becomes a string once, not
- * once per line: 447 bytes allocated per event of the test data instead of 839 with the names
- * cached ({@code EventLineParserTest} guards the budget), less again with the values. A table of
+ * once per line ({@code EventLineParserTest} guards the bytes allocated per event). A table of
  * {@code 2^bits} strings, probed linearly a few slots from a string's own; when those are taken,
  * the new string replaces the one in its own slot, so the table stays its size whatever the input
  * holds. Plain ASCII only. One thread.

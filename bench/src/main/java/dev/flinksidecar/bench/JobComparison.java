@@ -51,7 +51,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * sidecar-gc.log} in the benchmark's folder; after the latency line come the collections of both
  * JVMs during the latency run (this one runs Flink's task managers) and the latency split in its
  * three parts (see the operator's {@code LatencyTracker}). {@code -Dbench.batch-max-events=N} sets
- * the operator's {@code batch.max-events} (default 1024) for the sidecar runs.
+ * the operator's {@code batch.max-events} (its default unless given) for the sidecar runs.
  *
  * <p>Run from the repository root after {@code mvn -DskipTests package}.
  */

@@ -59,7 +59,7 @@ public final class SidecarOperatorOptions implements Serializable {
     public static final ConfigOption<Integer> BATCH_MAX_EVENTS =
             key(PREFIX + "batch.max-events")
                     .intType()
-                    .defaultValue(1024)
+                    .defaultValue(4096)
                     .withDescription(
                             "Most events in one batch. A full batch is sent as soon as an in-flight slot is free.");
 

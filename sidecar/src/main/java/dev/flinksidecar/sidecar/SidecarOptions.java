@@ -25,7 +25,7 @@ import java.util.List;
  */
 public final class SidecarOptions {
 
-    /** Frames of up to 16 MiB: a batch of 1024 events of a few hundred bytes each is far below. */
+    /** Frames of up to 16 MiB: a batch of 4096 events of a few hundred bytes each is far below. */
     private static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
     public static final ConfigOption<String> SOCKET_PATH =

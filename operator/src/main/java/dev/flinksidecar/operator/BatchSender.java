@@ -19,13 +19,13 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * batch that is not full is in flight: the batch size follows the load (about the events of one
  * round trip), and the sidecar's per-batch cost is paid once per round trip, not once per reply.
  *
- * <p><b>Under backlog, full batches.</b> When more input already waits for the task (a buffer is
- * queued in its input gates, see {@link InputBacklog}), an open batch that is not full is not sent
- * just because nothing is in flight: it fills up first, so a saturated task sends batches of
- * max-events and pays the per-batch cost of both processes (several round trips' worth of thread
- * wake-ups) once per max-events events. The wait ends when the batch is full, when the queued input
- * runs out (checked at each event and reply), or at max-delay. Without backlog nothing changes: the
- * task is ahead of its input, and waiting would only add latency.
+ * <p><b>Under backlog, full batches.</b> When the task is behind its input (buffers queued in its
+ * input gates, see {@link InputBacklog}), an open batch that is not full is not sent just because
+ * nothing is in flight: it fills up first, so a saturated task sends batches of max-events and pays
+ * the per-batch cost of both processes (several round trips' worth of thread wake-ups) once per
+ * max-events events. The wait ends when the batch is full, when the backlog is gone (asked at each
+ * event and reply), or at max-delay. Without backlog nothing changes: the task is ahead of its
+ * input, and waiting would only add latency.
  *
  * <p><b>Backpressure.</b> When the open batch is full (or a status change, checkpoint or end of
  * input must send it) and no slot is free, the task thread yields to its mailbox ({@link
@@ -47,7 +47,7 @@ final class BatchSender {
     /** Whether a checkpoint barrier waits for the sidecar's acknowledgement. */
     private final BooleanSupplier barrierAwaited;
 
-    /** Whether more input is queued for the task right now. */
+    /** Whether the task is behind its input right now ({@link InputBacklog}). */
     private final BooleanSupplier inputBacklog;
 
     private final int maxEvents;
@@ -137,7 +137,7 @@ final class BatchSender {
      * max-delay timer.
      */
     private void added() throws Exception {
-        if (inFlight.isEmpty() && (full() || !inputBacklog.getAsBoolean())) {
+        if (inFlight.isEmpty() && (full() || !behind())) {
             send();
         } else if (full()) {
             sendWhenSlotFree();
@@ -243,11 +243,16 @@ final class BatchSender {
         if (!pending.hasContent()) {
             return;
         }
-        if (full() ? hasSlot() : inFlight.isEmpty() && !inputBacklog.getAsBoolean()) {
+        if (full() ? hasSlot() : inFlight.isEmpty() && !behind()) {
             send();
         } else {
             armTimer();
         }
+    }
+
+    /** Whether the task is behind its input (a few reads while nothing is queued). */
+    private boolean behind() {
+        return inputBacklog.getAsBoolean();
     }
 
     private boolean full() {
